@@ -1,0 +1,18 @@
+"""Imports every table so that Alembic, the tests and the schema check see the whole schema."""
+
+from partnerhub.audit.models import ActivityRecord, OutboxEvent
+from partnerhub.auth.models import ApiToken, User
+from partnerhub.catalog.models import Offer
+from partnerhub.customers.models import Customer
+from partnerhub.db.base import Base
+from partnerhub.invitations.models import RelationshipRequest
+from partnerhub.jobs.models import Job
+from partnerhub.orders.models import Order, OrderLineItem
+from partnerhub.relationships.models import ResellerRelationship
+from partnerhub.subscriptions.models import Subscription
+from partnerhub.tenants.models import Partner, Tenant
+
+__all__ = [
+    "ActivityRecord", "ApiToken", "Base", "Customer", "Job", "Offer", "Order", "OrderLineItem",
+    "OutboxEvent", "Partner", "RelationshipRequest", "ResellerRelationship", "Subscription", "Tenant", "User",
+]

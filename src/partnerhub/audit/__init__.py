@@ -1,0 +1,1 @@
+"""The activity log: one append-only record per state change, written in the change's transaction."""

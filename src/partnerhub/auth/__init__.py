@@ -1,0 +1,1 @@
+"""Who acts: users, roles, passwords, API tokens and the Actor passed to every service."""

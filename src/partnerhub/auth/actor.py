@@ -1,0 +1,56 @@
+"""The Actor: who performs an operation (a user through the CLI, a token, the web) or the system itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from partnerhub.auth.models import Role
+from partnerhub.errors import Forbidden
+from partnerhub.ids import new_id
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user on whose behalf a service runs; services check roles and tenant themselves."""
+
+    user_id: str | None
+    email: str
+    tenant_id: str | None
+    tenant_kind: str | None
+    roles: frozenset[str]
+    partner_type: str | None = None
+    application: str = "cli"
+    correlation_id: str = field(default_factory=new_id)
+    locale: str = "en"
+
+    @classmethod
+    def system(cls, application: str = "partnerhub") -> Actor:
+        """The platform itself (migrations, the operator's shell, scheduled jobs)."""
+        return cls(None, "system", None, None, frozenset({Role.OPERATOR}), application=application)
+
+    @property
+    def is_operator(self) -> bool:
+        return Role.OPERATOR in self.roles
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.tenant_kind == "partner"
+
+    @property
+    def is_customer_user(self) -> bool:
+        return self.tenant_kind == "customer"
+
+    def has_any(self, *roles: Role) -> bool:
+        return any(r in self.roles for r in roles)
+
+    def require_partner(self, operation: str, *roles: Role) -> str:
+        """The actor's partner id, if the actor is a partner user holding one of `roles` (Global admin always)."""
+        if not self.is_partner_user or self.tenant_id is None:
+            raise Forbidden(operation=operation)
+        if Role.GLOBAL_ADMIN in self.roles or self.has_any(*roles):
+            return self.tenant_id
+        raise Forbidden(operation=operation)
+
+    def require_operator(self, operation: str) -> None:
+        if not self.is_operator:
+            raise Forbidden(operation=operation)

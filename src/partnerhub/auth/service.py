@@ -1,0 +1,245 @@
+"""Users, roles and API tokens: who may sign in, and the Actor a credential stands for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import CUSTOMER_ROLES, PARTNER_ROLES, ApiToken, Role, User
+from partnerhub.auth.passwords import hash_password, verify_password
+from partnerhub.clock import utc_now
+from partnerhub.errors import (
+    DuplicateEmail,
+    Forbidden,
+    InvalidInput,
+    InvalidRole,
+    LastGlobalAdmin,
+    TokenExpired,
+    TokenNotFound,
+    TokenRevoked,
+    Unauthenticated,
+    UnknownUser,
+    UserNotFound,
+)
+from partnerhub.ids import new_id, new_password
+from partnerhub.tenants.models import Partner, Tenant
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 320:
+        raise InvalidInput(detail=f"'{email}' is not an e-mail address")
+    return email
+
+
+def parse_roles(values: list[str], *, tenant_kind: str) -> list[str]:
+    """Validate role names for a tenant kind (accepts `admin-agent`, `Admin agent`, `admin_agent`)."""
+    allowed = PARTNER_ROLES if tenant_kind == "partner" else CUSTOMER_ROLES
+    out: list[str] = []
+    for raw in values:
+        key = raw.strip().lower().replace(" ", "-").replace("_", "-")
+        if key not in {r.value for r in allowed}:
+            raise InvalidRole(role=raw, allowed=", ".join(r.value for r in allowed))
+        if key not in out:
+            out.append(key)
+    if not out:
+        raise InvalidInput(detail="a user needs at least one role")
+    return out
+
+
+def new_user(
+    session: Session, *, tenant_id: str | None, email: str, roles: list[str], display_name: str = "",
+    locale: str = "en",
+) -> tuple[User, str]:
+    """Create a user with a random one-time password; returns the user and the password (shown once)."""
+    email = normalize_email(email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise DuplicateEmail(email=email)
+    password = new_password()
+    user = User(
+        id=new_id(), tenant_id=tenant_id, email=email, display_name=display_name or email.split("@")[0],
+        password_hash=hash_password(password), roles=roles, locale=locale, created_at=utc_now(),
+    )
+    session.add(user)
+    return user, password
+
+
+def actor_for_user(session: Session, user: User, *, application: str = "cli") -> Actor:
+    tenant_kind: str | None = None
+    partner_type: str | None = None
+    if user.tenant_id is not None:
+        tenant = session.get(Tenant, user.tenant_id)
+        assert tenant is not None
+        tenant_kind = tenant.kind
+        if tenant_kind == "partner":
+            partner = session.get(Partner, user.tenant_id)
+            partner_type = partner.partner_type if partner else None
+    return Actor(
+        user_id=user.id, email=user.email, tenant_id=user.tenant_id, tenant_kind=tenant_kind,
+        roles=frozenset(user.roles), partner_type=partner_type, application=application, locale=user.locale,
+    )
+
+
+def actor_for_email(session: Session, email: str, *, application: str = "cli") -> Actor:
+    """The actor for a local user (the CLI's `--as`): the shell on the server is trusted."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        raise UnknownUser(email=email)
+    return actor_for_user(session, user, application=application)
+
+
+def authenticate_password(session: Session, *, email: str, password: str) -> Actor:
+    """The actor for an e-mail and password; the same error whatever was wrong."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        raise Unauthenticated()
+    return actor_for_user(session, user, application="web")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: str
+    token: str
+    expires_at: datetime
+
+
+def create_token(session: Session, actor: Actor, *, expires_days: int = 90, name: str = "") -> IssuedToken:
+    """Issue an API token for the acting user: 256 random bits, only its SHA-256 stored, shown once."""
+    if actor.user_id is None:
+        raise Forbidden(operation="create API token")
+    if not 1 <= expires_days <= 730:
+        raise InvalidInput(detail="a token lives 1 to 730 days")
+    now = utc_now()
+    token = "ph_" + secrets.token_urlsafe(32)
+    row = ApiToken(
+        id=new_id(), user_id=actor.user_id, token_hash=_token_hash(token), name=name,
+        created_at=now, expires_at=now + timedelta(days=expires_days),
+    )
+    session.add(row)
+    record(session, actor, operation=Operation.CREATE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
+           resource_id=row.id, partner_id=actor.tenant_id if actor.is_partner_user else None,
+           new={"id": row.id, "expiresAt": row.expires_at.isoformat(), "name": name}, now=now)
+    return IssuedToken(row.id, token, row.expires_at)
+
+
+def revoke_token(session: Session, actor: Actor, *, token_id: str) -> ApiToken:
+    """Revoke a token: the owner, a Global admin of the owner's tenant, or the operator."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise TokenNotFound(id=token_id)
+    owner = session.get(User, row.user_id)
+    assert owner is not None
+    same_user = owner.id == actor.user_id
+    tenant_admin = actor.tenant_id is not None and owner.tenant_id == actor.tenant_id and actor.has_any(
+        Role.GLOBAL_ADMIN
+    )
+    if not (same_user or tenant_admin or actor.is_operator):
+        raise TokenNotFound(id=token_id)
+    if row.revoked_at is None:
+        row.revoked_at = utc_now()
+        record(session, actor, operation=Operation.REVOKE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
+               resource_id=row.id, partner_id=owner.tenant_id if actor.is_partner_user else None,
+               new={"revokedAt": row.revoked_at.isoformat()})
+    return row
+
+
+def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
+    """The acting user's tokens (never their secrets)."""
+    if actor.user_id is None:
+        return []
+    stmt = select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.created_at.desc())
+    return list(session.scalars(stmt))
+
+
+def authenticate_token(session: Session, token: str, *, application: str = "api") -> Actor:
+    """The actor a bearer token stands for; expired or revoked tokens stop working at once."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None:
+        raise Unauthenticated()
+    if row.revoked_at is not None:
+        raise TokenRevoked()
+    if row.expires_at <= utc_now():
+        raise TokenExpired()
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated()
+    return actor_for_user(session, user, application=f"{application}:{row.id}")
+
+
+# --- partner users ---------------------------------------------------------------------------------
+
+
+def _tenant_user(session: Session, actor: Actor, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or (not actor.is_operator and user.tenant_id != actor.tenant_id):
+        raise UserNotFound(id=email)
+    return user
+
+
+def add_partner_user(
+    session: Session, actor: Actor, *, email: str, roles: list[str], display_name: str = "", locale: str = "en"
+) -> tuple[User, str]:
+    """A partner Global admin adds a user to its own tenant with roles; returns the one-time password."""
+    partner_id = actor.require_partner("add user")
+    if Role.GLOBAL_ADMIN not in actor.roles:
+        raise Forbidden(operation="add user")
+    parsed = parse_roles(roles, tenant_kind="partner")
+    user, password = new_user(session, tenant_id=partner_id, email=email, roles=parsed,
+                              display_name=display_name, locale=locale)
+    record(session, actor, operation=Operation.ADD_USER, resource_type=ResourceType.USER, resource_id=user.id,
+           partner_id=partner_id, new={"email": user.email, "roles": parsed})
+    return user, password
+
+
+def set_user_roles(session: Session, actor: Actor, *, email: str, roles: list[str]) -> User:
+    """A partner Global admin changes a user's roles; the tenant keeps at least one Global admin."""
+    partner_id = actor.require_partner("set roles")
+    if Role.GLOBAL_ADMIN not in actor.roles:
+        raise Forbidden(operation="set roles")
+    user = _tenant_user(session, actor, email)
+    parsed = parse_roles(roles, tenant_kind="partner")
+    old = list(user.roles)
+    if Role.GLOBAL_ADMIN in old and Role.GLOBAL_ADMIN not in parsed:
+        admins = session.scalars(select(User).where(User.tenant_id == partner_id, User.is_active.is_(True)))
+        if sum(1 for u in admins if Role.GLOBAL_ADMIN in u.roles) <= 1:
+            raise LastGlobalAdmin()
+    if old != parsed:
+        user.roles = parsed
+        record(session, actor, operation=Operation.UPDATE_USER_ROLES, resource_type=ResourceType.USER,
+               resource_id=user.id, partner_id=partner_id, old={"roles": old}, new={"roles": parsed})
+    return user
+
+
+def reset_user_password(session: Session, actor: Actor, *, email: str) -> tuple[User, str]:
+    """A partner Global admin (or the user itself) sets a new random password, shown once."""
+    user = _tenant_user(session, actor, email)
+    if not (actor.is_operator or user.id == actor.user_id or Role.GLOBAL_ADMIN in actor.roles):
+        raise Forbidden(operation="reset password")
+    password = new_password()
+    user.password_hash = hash_password(password)
+    record(session, actor, operation=Operation.RESET_USER_PASSWORD, resource_type=ResourceType.USER,
+           resource_id=user.id, partner_id=user.tenant_id if actor.is_partner_user else None,
+           new={"email": user.email})
+    return user, password
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    """The users of the actor's own tenant (all users for the operator)."""
+    stmt = select(User).order_by(User.email)
+    if not actor.is_operator:
+        if actor.tenant_id is None:
+            return []
+        stmt = stmt.where(User.tenant_id == actor.tenant_id)
+    return list(session.scalars(stmt))

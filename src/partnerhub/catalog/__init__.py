@@ -1,0 +1,1 @@
+"""The operator's catalog of offers that partners order from."""

@@ -1,0 +1,106 @@
+"""What every command shares: the runtime, `--as`, `--json`, tables, and the unit of work."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import cache
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.service import actor_for_email
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import InvalidInput
+from partnerhub.runtime import Runtime
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class CliState:
+    locale: str | None = None
+    correlation_id: str | None = None
+
+
+state = CliState()
+
+AsOption = Annotated[
+    str,
+    typer.Option("--as", envvar="PARTNERHUB_AS", help="Act as this user (e-mail). Env: PARTNERHUB_AS.",
+                 show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+
+
+@cache
+def runtime() -> Runtime:
+    return Runtime.from_env()
+
+
+def _with_locale(actor: Actor) -> Actor:
+    if state.locale is None:
+        state.locale = actor.locale
+    return actor
+
+
+@contextmanager
+def acting(as_email: str, *, write: bool = True) -> Iterator[tuple[Session, Actor]]:
+    """One transaction acting as the `--as` user: committed when the block succeeds."""
+    if not as_email:
+        raise InvalidInput(detail="say who acts with --as EMAIL (or PARTNERHUB_AS)")
+    scope = transaction if write else read_session
+    with scope(runtime().engine) as session:
+        actor = _with_locale(actor_for_email(session, as_email))
+        yield session, actor
+
+
+@contextmanager
+def as_system(*, write: bool = True) -> Iterator[tuple[Session, Actor]]:
+    """One transaction as the operator's shell on the server (trusted like a database console)."""
+    scope = transaction if write else read_session
+    with scope(runtime().engine) as session:
+        yield session, Actor.system(application="cli")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_default))
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> None:
+    table = Table(title=title, caption=caption or None, show_lines=False, header_style="bold")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+
+
+def print_fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
+    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in pairs:
+        table.add_row(key, "" if value is None else str(value))
+    console.print(table)
+
+
+def fmt_time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")

@@ -1,0 +1,97 @@
+"""`partnerhub`: the root command, its groups, and the one place CLI errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from partnerhub import __version__
+from partnerhub.cli.admin import db_app, offers_app, operator_app, serve, token_app, users_app
+from partnerhub.cli.commerce import activity_app, jobs_app, orders_app, subscriptions_app
+from partnerhub.cli.common import err_console, state
+from partnerhub.cli.customers import customers_app, invitations_app, partners_app
+from partnerhub.cli.demo import demo
+from partnerhub.errors import DomainError
+from partnerhub.locale import normalize_locale
+
+app = typer.Typer(
+    name="partnerhub",
+    help="partnerhub: partner ↔ customer relationships for cloud resellers, shaped like Partner Center.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Exit codes by error kind: documented in README ("Command line").
+EXIT_CODES = {"invalid": 3, "not_found": 4, "forbidden": 5, "conflict": 6, "unauthenticated": 7, "unavailable": 8}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"partnerhub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    lang: Annotated[str | None, typer.Option("--lang", envvar="PARTNERHUB_LANG",
+                                             help="Language of messages: en or it (default: the user's).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """partnerhub command line. Commands that act for a user take --as EMAIL (or PARTNERHUB_AS)."""
+    if lang:
+        state.locale = normalize_locale(lang)
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(operator_app, name="operator")
+app.add_typer(offers_app, name="offers")
+app.add_typer(token_app, name="token")
+app.add_typer(users_app, name="users")
+app.add_typer(customers_app, name="customers")
+app.add_typer(invitations_app, name="invitations")
+app.add_typer(partners_app, name="partners")
+app.add_typer(subscriptions_app, name="subscriptions")
+app.add_typer(orders_app, name="orders")
+app.add_typer(activity_app, name="activity")
+app.add_typer(jobs_app, name="jobs")
+app.command("serve")(serve)
+app.command("demo")(demo)
+
+
+def run() -> None:
+    """Console entry point: domain errors print one clear line and exit non-zero."""
+    try:
+        app(standalone_mode=False)
+    except DomainError as exc:
+        err_console.print(f"[red]error {exc.code}:[/] {exc.render(state.locale or 'en')}", highlight=False)
+        for item in exc.data:
+            err_console.print("  - " + ", ".join(f"{k}: {v}" for k, v in item.items()), highlight=False)
+        sys.exit(EXIT_CODES.get(exc.kind, 1))
+    except (OperationalError, ProgrammingError) as exc:
+        msg = str(exc.orig) if exc.orig else str(exc)
+        if "no such table" in msg or "does not exist" in msg:
+            err_console.print("[red]error 800150:[/] the database is not migrated; run: partnerhub db upgrade")
+            sys.exit(8)
+        err_console.print(f"[red]database error:[/] {msg.splitlines()[0]}")
+        sys.exit(8)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("Aborted.")
+        sys.exit(1)
+    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    run()

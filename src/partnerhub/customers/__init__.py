@@ -1,0 +1,1 @@
+"""Customers: company and billing profiles of customer tenants, seen through a partner's relationships."""

@@ -1,0 +1,67 @@
+"""Scoped reads of customers: a partner sees only customers it has an active relationship with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from partnerhub.customers.models import Customer
+from partnerhub.errors import InvalidInput
+from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
+
+SearchField = Literal["company", "domain"]
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer: Customer
+    relationship: ResellerRelationship
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    items: list[CustomerRow]
+    next_cursor: tuple[str, str] | None  # (sort key, id) of the last row
+
+
+def select_visible_customers(
+    session: Session,
+    *,
+    partner_id: str,
+    size: int,
+    after: tuple[str, str] | None = None,
+    prefix: str | None = None,
+    field: SearchField = "company",
+) -> CustomerPage:
+    """One keyset page of the partner's customers (active relationships only), ordered by the searched
+    field, optionally filtered by a case-insensitive prefix. Never OFFSET: cost is flat in the page depth."""
+    if not 1 <= size <= 500:
+        raise InvalidInput(detail="size must be between 1 and 500")
+    key = Customer.company_name_key if field == "company" else Customer.domain
+    stmt = (
+        select(Customer, ResellerRelationship)
+        .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
+        .where(
+            ResellerRelationship.partner_id == partner_id,
+            ResellerRelationship.status == RelationshipStatus.ACTIVE,
+        )
+    )
+    if prefix:
+        stmt = stmt.where(key.like(_escape_like(prefix.strip().lower()) + "%", escape="\\"))
+    if after is not None:
+        stmt = stmt.where(or_(key > after[0], and_(key == after[0], Customer.id > after[1])))
+    stmt = stmt.order_by(key, Customer.id).limit(size + 1)
+    rows = [CustomerRow(c, r) for c, r in session.execute(stmt).tuples()]
+    nxt = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1].customer
+        nxt = (last.company_name_key if field == "company" else last.domain, last.id)
+    return CustomerPage(rows, nxt)

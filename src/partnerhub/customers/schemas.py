@@ -1,0 +1,125 @@
+"""Customer shapes shared by the API, the CLI and the web: Partner Center's JSON field names."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from partnerhub.customers.models import Customer
+from partnerhub.errors import InvalidInput
+
+
+def make_etag(resource_id: str, version: int) -> str:
+    """An opaque etag in Partner Center's style: base64 of {"id", "version"}."""
+    raw = json.dumps({"id": resource_id.lower(), "version": version}, separators=(",", ":"))
+    return base64.b64encode(raw.encode()).decode()
+
+
+def etag_version(etag: str, resource_id: str) -> int | None:
+    """The version an etag names, or None when it names another resource or is not ours."""
+    value = etag.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        data = json.loads(base64.b64decode(value + "=" * (-len(value) % 4)).decode())
+        if str(data["id"]).lower() != resource_id.lower():
+            return None
+        return int(data["version"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+
+
+@dataclass
+class BillingProfileInput:
+    """The editable billing profile; None means "leave as it is"."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    culture: str | None = None
+    language: str | None = None
+    company_name: str | None = None
+    address_line1: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    phone_number: str | None = None
+
+    def changes(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[f.name] = value.strip()
+        if "country" in out:
+            if len(out["country"]) != 2 or not out["country"].isalpha():
+                raise InvalidInput(detail="country is a two-letter ISO code such as IT or US")
+            out["country"] = out["country"].upper()
+        if "language" in out:
+            out["language"] = out["language"].lower()
+        if "email" in out and out["email"] and "@" not in out["email"]:
+            raise InvalidInput(detail=f"'{out['email']}' is not an e-mail address")
+        return out
+
+
+_BILLING_COLUMN = {"company_name": "billing_company_name"}
+
+
+def billing_column(field_name: str) -> str:
+    return _BILLING_COLUMN.get(field_name, field_name)
+
+
+def billing_profile_dict(c: Customer) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "firstName": c.first_name,
+        "lastName": c.last_name,
+        "email": c.email,
+        "culture": c.culture,
+        "language": c.language,
+        "companyName": c.billing_company_name or c.company_name,
+        "defaultAddress": {
+            "country": c.country,
+            "city": c.city,
+            "state": c.state,
+            "addressLine1": c.address_line1,
+            "postalCode": c.postal_code,
+            "firstName": c.first_name,
+            "lastName": c.last_name,
+            "phoneNumber": c.phone_number,
+        },
+        "attributes": {"etag": make_etag(c.id, c.version), "objectType": "CustomerBillingProfile"},
+    }
+
+
+def company_profile_dict(c: Customer) -> dict[str, Any]:
+    return {
+        "tenantId": c.id,
+        "domain": c.domain,
+        "companyName": c.company_name,
+        "organizationRegistrationNumber": c.organization_registration_number,
+        "attributes": {"objectType": "CustomerCompanyProfile"},
+    }
+
+
+def customer_dict(
+    c: Customer, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
+    associated_partner_id: str | None = None,
+) -> dict[str, Any]:
+    """A customer as Partner Center returns it."""
+    out: dict[str, Any] = {
+        "id": c.id,
+        "commerceId": c.id,
+        "companyProfile": company_profile_dict(c),
+        "billingProfile": billing_profile_dict(c),
+        "relationshipToPartner": relationship,
+        "allowDelegatedAccess": allow_delegated_access,
+        "attributes": {"etag": make_etag(c.id, c.version), "objectType": "Customer"},
+    }
+    if associated_partner_id:
+        out["associatedPartnerId"] = associated_partner_id
+    return out

@@ -1,0 +1,168 @@
+"""Customer use cases: create (tenant + Global admin + relationship), list, search, get, billing profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role, User
+from partnerhub.auth.service import new_user
+from partnerhub.clock import utc_now
+from partnerhub.customers.models import Customer
+from partnerhub.customers.queries import CustomerPage, SearchField, select_visible_customers
+from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
+from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, Forbidden, InvalidInput, StaleEtag
+from partnerhub.ids import new_id
+from partnerhub.locale import normalize_locale
+from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
+from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.tenants.models import Tenant, TenantKind
+from partnerhub.tenants.service import new_tenant, normalize_domain
+
+CUSTOMER_MANAGERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
+
+
+@dataclass(frozen=True)
+class CreatedCustomer:
+    customer: Customer
+    relationship: ResellerRelationship
+    admin: User
+    password: str
+
+
+def create_customer(
+    session: Session,
+    actor: Actor,
+    *,
+    company_name: str,
+    domain: str,
+    billing: BillingProfileInput,
+    organization_registration_number: str = "",
+    allow_delegated_access: bool = True,
+) -> CreatedCustomer:
+    """Create a customer: its tenant, its Global admin `admin@<domain>` with a one-time password, and an
+    active reseller relationship with the creating partner (with DAP unless declined)."""
+    partner_id = actor.require_partner("create customer", *CUSTOMER_MANAGERS)
+    if not company_name.strip():
+        raise InvalidInput(detail="companyName is required")
+    domain = normalize_domain(domain)
+    partner_tenant = session.get(Tenant, partner_id)
+    assert partner_tenant is not None
+    if domain == partner_tenant.domain:
+        raise CannotBeOwnCustomer(domain=domain)
+    changes = billing.changes()
+    tenant = new_tenant(session, kind=TenantKind.CUSTOMER, name=company_name, domain=domain)
+    now = utc_now()
+    customer = Customer(
+        id=tenant.id,
+        company_name=company_name.strip(),
+        company_name_key=company_name.strip().lower(),
+        domain=domain,
+        organization_registration_number=organization_registration_number.strip(),
+        created_at=now,
+        version=1,
+    )
+    for name, value in changes.items():
+        setattr(customer, billing_column(name), value)
+    if not customer.billing_company_name:
+        customer.billing_company_name = customer.company_name
+    session.add(customer)
+    session.flush()
+    admin, password = new_user(
+        session, tenant_id=tenant.id, email=f"admin@{domain}", roles=[Role.GLOBAL_ADMIN.value],
+        locale=normalize_locale(customer.language),
+    )
+    rel = ResellerRelationship(
+        id=new_id(), partner_id=partner_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
+        has_delegated_admin=allow_delegated_access, origin="customer-created", activated_at=now, version=1,
+    )
+    session.add(rel)
+    record(session, actor, operation=Operation.ADD_CUSTOMER, resource_type=ResourceType.CUSTOMER,
+           resource_id=customer.id, partner_id=partner_id, customer_id=customer.id,
+           customer_name=customer.company_name,
+           new={"companyName": customer.company_name, "domain": domain, "adminUserName": admin.email,
+                "allowDelegatedAccess": allow_delegated_access}, now=now)
+    return CreatedCustomer(customer, rel, admin, password)
+
+
+def list_customers(
+    session: Session,
+    actor: Actor,
+    *,
+    size: int = 100,
+    after: tuple[str, str] | None = None,
+    prefix: str | None = None,
+    field: SearchField = "company",
+) -> CustomerPage:
+    """The partner's customer list: customers with an active relationship, searchable by prefix."""
+    partner_id = actor.require_partner("list customers", *Role)
+    return select_visible_customers(session, partner_id=partner_id, size=size, after=after, prefix=prefix,
+                                    field=field)
+
+
+def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Customer:
+    """One customer: for a partner only with an active relationship (a foreign or former customer is
+    "not found"), for a customer user only its own tenant, for the operator any."""
+    customer_id = customer_id.strip().lower()
+    if actor.is_partner_user:
+        partner_id = actor.require_partner("get customer", *Role)
+        require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
+    elif not actor.is_operator and actor.tenant_id != customer_id:
+        raise CustomerNotFound(id=customer_id)
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise CustomerNotFound(id=customer_id)
+    return customer
+
+
+def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> Customer | None:
+    """Exact-id search: the customer if visible, else None."""
+    try:
+        return get_customer(session, actor, customer_id=customer_id)
+    except CustomerNotFound:
+        return None
+
+
+def relationship_of(session: Session, actor: Actor, *, customer_id: str) -> ResellerRelationship:
+    """The acting partner's active relationship with a customer (for DAP flags in responses)."""
+    partner_id = actor.require_partner("get customer", *Role)
+    return require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
+
+
+def update_billing_profile(
+    session: Session, actor: Actor, *, customer_id: str, billing: BillingProfileInput, etag: str | None = None
+) -> Customer:
+    """Update the billing profile (Global admin, Admin agent, Sales agent). A stale etag is refused (2055);
+    unchanged values are no change and write no activity record."""
+    partner_id = actor.require_partner("update billing profile", *CUSTOMER_MANAGERS)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
+    customer = session.get(Customer, customer_id, with_for_update=True)
+    if customer is None:
+        raise CustomerNotFound(id=customer_id)
+    if etag is not None and etag_version(etag, customer.id) != customer.version:
+        raise StaleEtag(resource="Customer", id=customer.id)
+    old: dict[str, str] = {}
+    new: dict[str, str] = {}
+    for name, value in billing.changes().items():
+        column = billing_column(name)
+        if getattr(customer, column) != value:
+            old[name] = getattr(customer, column)
+            new[name] = value
+            setattr(customer, column, value)
+    if new:
+        customer.version += 1
+        record(session, actor, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
+               resource_type=ResourceType.CUSTOMER, resource_id=customer.id, partner_id=partner_id,
+               customer_id=customer.id, customer_name=customer.company_name, old=old, new=new)
+    return customer
+
+
+def require_customer_admin(actor: Actor, operation: str) -> str:
+    """The customer tenant id of a customer Global admin."""
+    if not actor.is_customer_user or actor.tenant_id is None or Role.GLOBAL_ADMIN not in actor.roles:
+        raise Forbidden(operation=operation)
+    return actor.tenant_id

@@ -1,0 +1,1 @@
+"""HTTP delivery: the ASGI application (health now; the API and the web pages sit here next)."""

@@ -1,0 +1,58 @@
+"""The ASGI application: /healthz (liveness), /readyz (database reachable and migrated), job worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from partnerhub import __version__
+from partnerhub.jobs import builtin  # noqa: F401  (registers the built-in job handlers)
+from partnerhub.jobs.runner import Worker
+from partnerhub.migrations import is_up_to_date
+from partnerhub.runtime import Runtime
+
+
+def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> FastAPI:
+    rt = runtime or Runtime.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(rt.engine) if start_worker else None
+        if worker:
+            worker.start()  # resumes any unfinished job left by a previous process
+        yield
+        if worker:
+            worker.stop()
+
+    app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan)
+    app.state.runtime = rt
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"], response_model=None)
+    def readyz() -> JSONResponse:
+        """Readiness: the database answers and is migrated to the code's schema."""
+        try:
+            with rt.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            migrated = is_up_to_date(rt.engine)
+        except Exception as exc:
+            return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__},
+                                status_code=503)
+        if not migrated:
+            return JSONResponse({"status": "unavailable", "database": "not migrated"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry for `uvicorn --factory` (used by `partnerhub serve` with several workers)."""
+    return create_app()

@@ -1,0 +1,30 @@
+"""The only generator of identifiers: GUIDs for resources, random codes for links."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+
+def new_id() -> str:
+    """A new lower-case GUID, as Partner Center shows ids."""
+    return str(uuid.uuid4())
+
+
+def new_code(nbytes: int = 18) -> str:
+    """An unguessable URL-safe code for single-use links."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def new_mpn_id() -> str:
+    """A 7-digit partner network id (MPN id / PartnerIdOnRecord)."""
+    return str(secrets.randbelow(9_000_000) + 1_000_000)
+
+
+def new_password() -> str:
+    """A random one-time password: 16 characters from letters, digits and a few symbols."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!$%*+-=?"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(16))
+        if any(c.isdigit() for c in pw) and any(c.isupper() for c in pw) and any(c.islower() for c in pw):
+            return pw

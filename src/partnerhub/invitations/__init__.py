@@ -1,0 +1,1 @@
+"""Relationship requests: personalised single-use invitation links that a customer's Global admin accepts."""

@@ -1,0 +1,284 @@
+"""Relationship requests: the partner's reusable link, tracked single-use invitations, and acceptance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
+from partnerhub.clock import utc_now
+from partnerhub.customers.models import Customer
+from partnerhub.customers.service import require_customer_admin
+from partnerhub.errors import (
+    AlreadyRelated,
+    CustomerNotFound,
+    InvalidInput,
+    InvitationAlreadyUsed,
+    InvitationExpired,
+    InvitationForAnotherCustomer,
+    InvitationNotFound,
+    InvitationNotPending,
+    InvitationRevoked,
+    NotCustomerGlobalAdmin,
+    PartnerNotFound,
+)
+from partnerhub.ids import new_code, new_id
+from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
+from partnerhub.locale import SUPPORTED, gettext, normalize_locale
+from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
+from partnerhub.relationships.queries import find_active_relationship, had_relationship
+from partnerhub.tenants.models import Partner, PartnerType, Tenant
+
+INVITERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
+
+EMAIL_SUBJECT = "{partner} requests a reseller relationship with your organisation"
+EMAIL_BODY = (
+    "Dear customer,\n\n"
+    "{partner} would like to become your cloud solution provider and to purchase subscriptions on "
+    "your behalf.\n\n"
+    "To accept, a Global admin of your organisation opens the link below, signs in and confirms:\n\n"
+    "{url}\n\n"
+    "{dap}"
+    "This link can be used once and expires on {expires}.\n\n"
+    "Kind regards,\n{partner}"
+)
+EMAIL_DAP = (
+    "The request includes delegated admin privileges: {partner} will be able to administer your tenant "
+    "on your behalf. You can remove them at any time while keeping the reseller relationship.\n\n"
+)
+EMAIL_NO_DAP = "The request does not include delegated admin privileges.\n\n"
+
+
+def invitation_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/invitations/{code}"
+
+
+def email_text(*, partner_name: str, url: str, language: str, expires_at: datetime | None,
+               include_delegated_admin: bool) -> str:
+    """The draft e-mail in the customer's language (English or Italian)."""
+    lang = normalize_locale(language)
+    dap = gettext(EMAIL_DAP if include_delegated_admin else EMAIL_NO_DAP, lang).format(partner=partner_name)
+    expires = expires_at.strftime("%Y-%m-%d") if expires_at else "-"
+    subject = gettext(EMAIL_SUBJECT, lang).format(partner=partner_name)
+    body = gettext(EMAIL_BODY, lang).format(partner=partner_name, url=url, dap=dap, expires=expires)
+    return f"{subject}\n\n{body}"
+
+
+@dataclass(frozen=True)
+class PartnerLink:
+    url: str
+    partner_id: str
+
+
+def partner_invitation_link(session: Session, actor: Actor, *, base_url: str) -> PartnerLink:
+    """Partner Center's reusable invitation link of the acting partner (no delegated admin)."""
+    partner_id = actor.require_partner("request relationship", *INVITERS)
+    partner = session.get(Partner, partner_id)
+    assert partner is not None
+    return PartnerLink(invitation_url(base_url, partner.invitation_code), partner_id)
+
+
+@dataclass(frozen=True)
+class CreatedInvitation:
+    request: RelationshipRequest
+    url: str
+    email_text: str
+
+
+def create_invitation(
+    session: Session,
+    actor: Actor,
+    *,
+    base_url: str,
+    customer_id: str | None = None,
+    language: str | None = None,
+    include_delegated_admin: bool = False,
+    indirect_reseller_id: str | None = None,
+    valid_days: int = 90,
+) -> CreatedInvitation:
+    """Create a tracked single-use invitation with its personalised link and draft e-mail.
+    Addressed to a known customer (one the partner had a relationship with: the way to re-establish it),
+    only that customer's Global admin may accept it."""
+    partner_id = actor.require_partner("request relationship", *INVITERS)
+    if not 1 <= valid_days <= 365:
+        raise InvalidInput(detail="an invitation is valid for 1 to 365 days")
+    lang = None
+    if customer_id:
+        customer_id = customer_id.strip().lower()
+        customer = session.get(Customer, customer_id)
+        if customer is None or not had_relationship(session, partner_id=partner_id, customer_id=customer_id):
+            raise CustomerNotFound(id=customer_id)
+        lang = customer.language
+    if language:
+        if language.split("-")[0].lower() not in SUPPORTED:
+            raise InvalidInput(detail=f"language must be one of: {', '.join(SUPPORTED)}")
+        lang = language
+    lang = normalize_locale(lang)
+    if indirect_reseller_id:
+        reseller = session.get(Partner, indirect_reseller_id)
+        if reseller is None or reseller.partner_type != PartnerType.INDIRECT_RESELLER:
+            raise PartnerNotFound(id=indirect_reseller_id)
+    now = utc_now()
+    req = RelationshipRequest(
+        id=new_id(), code=new_code(), partner_id=partner_id, customer_id=customer_id or None,
+        indirect_reseller_id=indirect_reseller_id, language=lang, include_delegated_admin=include_delegated_admin,
+        status=InvitationStatus.SENT, created_at=now, created_by_user_id=actor.user_id,
+        expires_at=now + timedelta(days=valid_days),
+    )
+    session.add(req)
+    tenant = session.get(Tenant, partner_id)
+    assert tenant is not None
+    url = invitation_url(base_url, req.code)
+    record(session, actor, operation=Operation.CREATE_RELATIONSHIP_REQUEST,
+           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=partner_id,
+           customer_id=req.customer_id,
+           new={"id": req.id, "language": lang, "includeDelegatedAdmin": include_delegated_admin,
+                "expiresAt": req.expires_at.isoformat()}, now=now)
+    text = email_text(partner_name=tenant.name, url=url, language=lang, expires_at=req.expires_at,
+                      include_delegated_admin=include_delegated_admin)
+    return CreatedInvitation(req, url, text)
+
+
+def list_invitations(session: Session, actor: Actor, *, status: str | None = None) -> list[RelationshipRequest]:
+    """The acting partner's tracked invitations, newest first, with their effective status."""
+    partner_id = actor.require_partner("relationship requests", *Role)
+    rows = list(session.scalars(
+        select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id)
+        .order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)
+    ))
+    now = utc_now()
+    if status:
+        rows = [r for r in rows if r.status_at(now) == status.lower()]
+    return rows
+
+
+def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str) -> RelationshipRequest:
+    """Revoke a sent invitation of the acting partner; its link stops working at once."""
+    partner_id = actor.require_partner("revoke relationship request", *INVITERS)
+    req = session.scalars(select(RelationshipRequest).where(
+        RelationshipRequest.id == invitation_id.strip().lower(), RelationshipRequest.partner_id == partner_id
+    ).with_for_update()).first()
+    if req is None:
+        raise InvitationNotFound(id=invitation_id)
+    status = req.status_at(utc_now())
+    if status != InvitationStatus.SENT:
+        raise InvitationNotPending(id=req.id, status=status)
+    req.status = InvitationStatus.REVOKED
+    req.revoked_at = utc_now()
+    record(session, actor, operation=Operation.REVOKE_RELATIONSHIP_REQUEST,
+           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=partner_id,
+           customer_id=req.customer_id, old={"status": "sent"}, new={"status": "revoked"})
+    return req
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What a customer sees before accepting: who asks, for what, and whether it can still be accepted."""
+
+    partner_id: str
+    partner_name: str
+    partner_type: str
+    include_delegated_admin: bool
+    status: str
+    expires_at: datetime | None
+    request_id: str | None
+
+
+def _resolve(session: Session, code: str, *, lock: bool) -> tuple[RelationshipRequest | None, Partner]:
+    stmt = select(RelationshipRequest).where(RelationshipRequest.code == code.strip())
+    if lock:
+        stmt = stmt.with_for_update()
+    req = session.scalars(stmt).first()
+    if req is not None:
+        partner = session.get(Partner, req.partner_id)
+        assert partner is not None
+        return req, partner
+    partner = session.scalars(select(Partner).where(Partner.invitation_code == code.strip())).first()
+    if partner is None:
+        raise InvitationNotFound(id=code)
+    return None, partner
+
+
+def describe_invitation(session: Session, actor: Actor, *, code: str) -> InvitationView:
+    req, partner = _resolve(session, code, lock=False)
+    tenant = session.get(Tenant, partner.id)
+    assert tenant is not None
+    if req is None:
+        return InvitationView(partner.id, tenant.name, partner.partner_type, False, InvitationStatus.SENT, None,
+                              None)
+    return InvitationView(partner.id, tenant.name, partner.partner_type, req.include_delegated_admin,
+                          req.status_at(utc_now()), req.expires_at, req.id)
+
+
+def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerRelationship:
+    """A customer's Global admin accepts: a new active relationship episode begins (a removed one is
+    re-established and its history kept), with DAP if the request asked for it. Single-use requests
+    are marked accepted; expired, revoked or used ones are refused."""
+    if not actor.is_customer_user or Role.GLOBAL_ADMIN not in actor.roles:
+        raise NotCustomerGlobalAdmin()
+    customer_id = require_customer_admin(actor, "accept relationship request")
+    req, partner = _resolve(session, code, lock=True)
+    now = utc_now()
+    include_dap = False
+    if req is not None:
+        status = req.status_at(now)
+        if status == InvitationStatus.REVOKED:
+            raise InvitationRevoked()
+        if status == InvitationStatus.ACCEPTED:
+            raise InvitationAlreadyUsed()
+        if status == InvitationStatus.EXPIRED:
+            raise InvitationExpired(expires_at=req.expires_at.strftime("%Y-%m-%d"))
+        if req.customer_id is not None and req.customer_id != customer_id:
+            raise InvitationForAnotherCustomer()
+        include_dap = req.include_delegated_admin
+    existing = find_active_relationship(session, partner_id=partner.id, customer_id=customer_id, lock=True)
+    customer = session.get(Customer, customer_id)
+    if existing is not None:
+        if not (include_dap and not existing.has_delegated_admin):
+            raise AlreadyRelated()
+        existing.has_delegated_admin = True
+        existing.version += 1
+        rel = existing
+    else:
+        rel = ResellerRelationship(
+            id=new_id(), partner_id=partner.id, customer_id=customer_id, status=RelationshipStatus.ACTIVE,
+            has_delegated_admin=include_dap, origin="invitation", invitation_id=req.id if req else None,
+            activated_at=now, version=1,
+        )
+        session.add(rel)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise AlreadyRelated() from None
+    if req is not None:
+        req.status = InvitationStatus.ACCEPTED
+        req.accepted_at = now
+        req.accepted_by_user_id = actor.user_id
+        req.accepted_customer_id = customer_id
+    record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
+           resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=partner.id,
+           customer_id=customer_id, customer_name=customer.company_name if customer else None,
+           old={"relationshipToPartner": "reseller" if existing else "none"},
+           new={"relationshipToPartner": "reseller", "allowDelegatedAccess": rel.has_delegated_admin,
+                "relationshipRequestId": req.id if req else None}, now=now)
+    return rel
+
+
+def expire_invitations(session: Session, *, now: datetime | None = None, limit: int = 1000) -> int:
+    """Persist the expiry of sent invitations past their date (a scheduled job); returns how many."""
+    now = now or utc_now()
+    rows = list(session.scalars(
+        select(RelationshipRequest).where(RelationshipRequest.status == InvitationStatus.SENT,
+                                          RelationshipRequest.expires_at <= now).limit(limit).with_for_update()
+    ))
+    for r in rows:
+        r.status = InvitationStatus.EXPIRED
+    return len(rows)

@@ -1,0 +1,208 @@
+"""The job runner: enqueue, claim with a lease, checkpoint progress, resume after a crash.
+
+A job is claimed by one worker at a time: the claim is an UPDATE guarded by the job's status and lease,
+so two workers (threads or processes, on SQLite or PostgreSQL) can never both hold it. A worker that dies
+leaves its lease to expire; the next worker takes the job over and continues from the last checkpoint.
+Handlers do their work in small transactions and call `ctx.checkpoint()` after each, which both saves
+progress and renews the lease (and raises LeaseLost if another worker took over meanwhile).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, or_, select, update
+
+from partnerhub.auth.actor import Actor
+from partnerhub.clock import utc_now
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import JobNotFound
+from partnerhub.ids import new_id
+from partnerhub.jobs.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["JobContext"], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of `kind`."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (this worker was too slow to renew its lease)."""
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def enqueue(session: Any, actor: Actor, *, kind: str, payload: dict[str, Any], total: int = 0) -> Job:
+    """Add a job in the caller's transaction; a worker picks it up after commit."""
+    now = utc_now()
+    job = Job(id=new_id(), kind=kind, partner_id=actor.tenant_id if actor.is_partner_user else None,
+              created_by_user_id=actor.user_id, payload=payload, checkpoint={}, result={},
+              status=JobStatus.QUEUED, progress_done=0, progress_total=total, attempts=0,
+              created_at=now, updated_at=now)
+    session.add(job)
+    return job
+
+
+def get_job(session: Any, actor: Actor, *, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or not (actor.is_operator or (job.partner_id and job.partner_id == actor.tenant_id)):
+        raise JobNotFound(id=job_id)
+    assert isinstance(job, Job)
+    return job
+
+
+def list_jobs(session: Any, actor: Actor, *, limit: int = 50) -> list[Job]:
+    stmt = select(Job).order_by(Job.created_at.desc()).limit(limit)
+    if not actor.is_operator:
+        stmt = stmt.where(Job.partner_id == actor.tenant_id)
+    return list(session.scalars(stmt))
+
+
+def claim_next(engine: Engine, worker_id: str, *, lease_seconds: int = 60, kinds: list[str] | None = None) -> str | None:
+    """Take the oldest queued job, or one whose lease expired (its worker died). Returns its id."""
+    now = utc_now()
+    claimable = or_(Job.status == JobStatus.QUEUED,
+                    (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now))
+    with transaction(engine) as session:
+        stmt = select(Job.id).where(claimable)
+        if kinds:
+            stmt = stmt.where(Job.kind.in_(kinds))
+        stmt = stmt.order_by(Job.created_at).limit(1)
+        if engine.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        job_id = session.scalars(stmt).first()
+        if job_id is None:
+            return None
+        claimed = session.execute(
+            update(Job).where(Job.id == job_id, claimable).values(
+                status=JobStatus.RUNNING, lease_owner=worker_id,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                attempts=Job.attempts + 1, updated_at=now,
+            )
+        )
+        return job_id if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the engine, the job's payload and checkpoint, and a way to report progress."""
+
+    engine: Engine
+    job_id: str
+    worker_id: str
+    payload: dict[str, Any]
+    checkpoint_data: dict[str, Any]
+    progress_done: int
+    progress_total: int
+    lease_seconds: int = 60
+    on_progress: Callable[[int, int], None] | None = field(default=None, repr=False)
+
+    def checkpoint(self, *, done: int, total: int | None = None, data: dict[str, Any] | None = None) -> None:
+        """Save progress and renew the lease; raises LeaseLost if another worker owns the job now."""
+        now = utc_now()
+        values: dict[str, Any] = {"progress_done": done, "updated_at": now,
+                                  "lease_expires_at": now + timedelta(seconds=self.lease_seconds)}
+        if total is not None:
+            values["progress_total"] = total
+            self.progress_total = total
+        if data is not None:
+            values["checkpoint"] = data
+            self.checkpoint_data = data
+        with transaction(self.engine) as session:
+            res = session.execute(update(Job).where(Job.id == self.job_id, Job.lease_owner == self.worker_id,
+                                                    Job.status == JobStatus.RUNNING).values(**values))
+            if res.rowcount != 1:  # type: ignore[attr-defined]
+                raise LeaseLost(self.job_id)
+        self.progress_done = done
+        if self.on_progress:
+            self.on_progress(done, self.progress_total)
+
+
+def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60,
+            on_progress: Callable[[int, int], None] | None = None) -> str:
+    """Run a claimed job to its end; returns the final status."""
+    with read_session(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise JobNotFound(id=job_id)
+        ctx = JobContext(engine, job.id, worker_id, dict(job.payload), dict(job.checkpoint), job.progress_done,
+                         job.progress_total, lease_seconds, on_progress)
+        handler = HANDLERS.get(job.kind)
+    status, result, error = JobStatus.SUCCEEDED, {}, None
+    if handler is None:
+        status, error = JobStatus.FAILED, f"no handler for job kind {job.kind}"
+    else:
+        try:
+            result = handler(ctx)
+        except LeaseLost:
+            log.warning("job %s was taken over by another worker", job_id)
+            return JobStatus.RUNNING
+        except Exception:  # a failing handler fails its job, not the worker
+            log.exception("job %s failed", job_id)
+            status, error = JobStatus.FAILED, traceback.format_exc(limit=5)
+    now = utc_now()
+    with transaction(engine) as session:
+        res = session.execute(update(Job).where(Job.id == job_id, Job.lease_owner == worker_id).values(
+            status=status, result=result, error=error, finished_at=now, updated_at=now, lease_expires_at=None))
+        if res.rowcount != 1:  # type: ignore[attr-defined]
+            return JobStatus.RUNNING
+    return status
+
+
+def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: int = 60,
+                kinds: list[str] | None = None, max_jobs: int | None = None) -> int:
+    """Run claimable jobs until none is left (or `max_jobs`); returns how many ran."""
+    wid = worker_id or default_worker_id()
+    ran = 0
+    while max_jobs is None or ran < max_jobs:
+        job_id = claim_next(engine, wid, lease_seconds=lease_seconds, kinds=kinds)
+        if job_id is None:
+            break
+        run_job(engine, job_id, wid, lease_seconds=lease_seconds)
+        ran += 1
+    return ran
+
+
+class Worker(threading.Thread):
+    """A background worker thread (started by `partnerhub serve`): resumes unfinished jobs at start."""
+
+    def __init__(self, engine: Engine, *, poll_seconds: float = 2.0, lease_seconds: int = 60) -> None:
+        super().__init__(name="partnerhub-jobs", daemon=True)
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        wid = default_worker_id()
+        while not self.stopping.is_set():
+            try:
+                ran = run_pending(self.engine, worker_id=wid, lease_seconds=self.lease_seconds)
+            except Exception:  # keep the worker alive across database hiccups
+                log.exception("job worker loop failed; retrying")
+                ran = 0
+            if not ran:
+                self.stopping.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()

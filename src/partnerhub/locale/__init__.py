@@ -1,0 +1,39 @@
+"""Translations: gettext catalogs (.po) per language, read once with Babel; English is the msgid itself."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from babel.messages.pofile import read_po
+
+SUPPORTED = ("en", "it")
+DEFAULT = "en"
+
+
+def normalize_locale(value: str | None) -> str:
+    """Map `it-IT`, `IT`, `it_IT` or an Accept-Language header to a supported language, else English."""
+    if not value:
+        return DEFAULT
+    for part in value.split(","):
+        tag = part.split(";")[0].strip().replace("_", "-").lower()
+        lang = tag.split("-")[0]
+        if lang in SUPPORTED:
+            return lang
+    return DEFAULT
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """The msgid → translation map of one language (empty for English)."""
+    if locale == DEFAULT:
+        return {}
+    ref = resources.files("partnerhub.locale").joinpath(locale, "LC_MESSAGES", "messages.po")
+    with ref.open("rb") as fh:
+        po = read_po(fh, locale=locale)
+    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+
+
+def gettext(msgid: str, locale: str = DEFAULT) -> str:
+    """Translate `msgid` into `locale`; falls back to English when a translation is missing."""
+    return catalog(normalize_locale(locale)).get(msgid, msgid)

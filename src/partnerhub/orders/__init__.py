@@ -1,0 +1,1 @@
+"""Orders placed by a partner on behalf of a customer; each line item creates a subscription."""

@@ -1,0 +1,182 @@
+"""Orders on behalf of a customer: validated against the catalog, refused without an active relationship."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
+from partnerhub.catalog.service import get_offer
+from partnerhub.clock import utc_now
+from partnerhub.customers.models import Customer
+from partnerhub.errors import (
+    AddonWithoutParent,
+    EmptyOrder,
+    InvalidInput,
+    InvalidParent,
+    InvalidQuantity,
+    InvalidTerm,
+    OrderNotFound,
+    UnknownResellerOfRecord,
+)
+from partnerhub.ids import new_id
+from partnerhub.orders.models import Order, OrderLineItem
+from partnerhub.orders.schemas import LineItemInput
+from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
+from partnerhub.subscriptions.queries import belongs_to_partner
+from partnerhub.tenants.models import Partner, PartnerType
+
+ORDER_PLACERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
+_TERM_DAYS = {"P1M": 30, "P1Y": 365, "P3Y": 3 * 365}
+
+
+def commitment_end(start: datetime, term: str) -> datetime:
+    return start + timedelta(days=_TERM_DAYS.get(term, 30))
+
+
+def create_order(
+    session: Session,
+    actor: Actor,
+    *,
+    customer_id: str,
+    line_items: list[LineItemInput],
+    billing_cycle: str | None = None,
+    currency_code: str = "USD",
+) -> tuple[Order, list[OrderLineItem], list[Subscription]]:
+    """Place an order (Global admin, Admin agent, Sales agent). The relationship row is locked first, so an
+    order either commits before a removal (and then blocks it) or sees the removal and is refused (20002).
+    Each line item creates an active subscription; add-ons need an active parent of their parent offer."""
+    partner_id = actor.require_partner("create order", *ORDER_PLACERS)
+    customer_id = customer_id.strip().lower()
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True,
+                                commerce=True)
+    if not line_items:
+        raise EmptyOrder()
+    if len(line_items) > 100:
+        raise InvalidInput(detail="an order has at most 100 line items")
+    now = utc_now()
+    order = Order(id=new_id(), customer_id=customer_id, partner_id=partner_id, billing_cycle="",
+                  currency_code=currency_code.upper()[:3], status="completed", created_at=now,
+                  created_by_user_id=actor.user_id)
+    items: list[OrderLineItem] = []
+    subs: list[Subscription] = []
+    cycles: set[str] = set()
+    for index, line in enumerate(line_items):
+        offer = get_offer(session, line.offer_id.strip())
+        if not offer.min_quantity <= line.quantity <= offer.max_quantity:
+            raise InvalidQuantity(minimum=offer.min_quantity, maximum=offer.max_quantity, quantity=line.quantity)
+        term = (line.term_duration or offer.default_term).strip().upper()
+        if term not in offer.term_durations:
+            raise InvalidTerm(offer_id=offer.id, field="termDuration", value=term,
+                              allowed=", ".join(offer.term_durations))
+        cycle = (billing_cycle or offer.default_billing_cycle).strip().lower()
+        if cycle not in offer.billing_cycles:
+            raise InvalidTerm(offer_id=offer.id, field="billingCycle", value=cycle,
+                              allowed=", ".join(offer.billing_cycles))
+        cycles.add(cycle)
+        parent_id = _check_parent(session, partner_id, customer_id, offer.id, offer.parent_offer_id,
+                                  line.parent_subscription_id)
+        reseller_id = _reseller_of_record(session, line.partner_id_on_record)
+        sub = Subscription(
+            id=new_id(), customer_id=customer_id, partner_id=partner_id, reseller_partner_id=reseller_id,
+            order_id=order.id, offer_id=offer.id, offer_name=offer.name, kind=offer.kind,
+            friendly_name=(line.friendly_name or offer.name).strip()[:200], quantity=line.quantity,
+            unit_type=offer.unit_type, status=SubscriptionStatus.ACTIVE,
+            auto_renew_enabled=offer.kind == "license", billing_cycle=cycle, term_duration=term,
+            parent_subscription_id=parent_id, suspension_reasons=[], created_at=now,
+            commitment_end_at=commitment_end(now, term), version=1,
+        )
+        subs.append(sub)
+        number = line.line_item_number if line.line_item_number is not None else index
+        items.append(OrderLineItem(
+            order_id=order.id, line_item_number=number, offer_id=offer.id, quantity=line.quantity,
+            friendly_name=sub.friendly_name, term_duration=term, parent_subscription_id=parent_id,
+            partner_id_on_record=line.partner_id_on_record, subscription_id=sub.id,
+        ))
+    if len({li.line_item_number for li in items}) != len(items):
+        raise InvalidInput(detail="line item numbers must be unique")
+    order.billing_cycle = billing_cycle.lower() if billing_cycle else (cycles.pop() if len(cycles) == 1 else "none")
+    session.add(order)
+    session.add_all(subs)
+    session.flush()
+    session.add_all(items)
+    customer = session.get(Customer, customer_id)
+    record(session, actor, operation=Operation.CREATE_ORDER, resource_type=ResourceType.ORDER,
+           resource_id=order.id, partner_id=partner_id, customer_id=customer_id,
+           customer_name=customer.company_name if customer else None,
+           new={"orderId": order.id, "billingCycle": order.billing_cycle,
+                "lineItems": [{"offerId": li.offer_id, "quantity": li.quantity, "subscriptionId": li.subscription_id,
+                               "partnerIdOnRecord": li.partner_id_on_record} for li in items]}, now=now)
+    return order, items, subs
+
+
+def _check_parent(session: Session, partner_id: str, customer_id: str, offer_id: str,
+                  parent_offer_id: str | None, parent_subscription_id: str | None) -> str | None:
+    if parent_offer_id is None:
+        if parent_subscription_id:
+            raise InvalidParent(parent_id=parent_subscription_id, offer_id=offer_id)
+        return None
+    if not parent_subscription_id:
+        raise AddonWithoutParent(offer_id=offer_id, parent_offer_id=parent_offer_id)
+    parent = session.scalars(
+        select(Subscription).where(
+            Subscription.id == parent_subscription_id.strip().lower(), Subscription.customer_id == customer_id,
+            belongs_to_partner(partner_id),
+        )
+    ).first()
+    if parent is None or parent.offer_id != parent_offer_id or parent.status != SubscriptionStatus.ACTIVE:
+        raise InvalidParent(parent_id=parent_subscription_id, offer_id=offer_id)
+    return parent.id
+
+
+def _reseller_of_record(session: Session, mpn_id: str | None) -> str | None:
+    if not mpn_id:
+        return None
+    reseller = session.scalars(select(Partner).where(Partner.mpn_id == mpn_id.strip())).first()
+    if reseller is None or reseller.partner_type != PartnerType.INDIRECT_RESELLER:
+        raise UnknownResellerOfRecord(mpn_id=mpn_id)
+    return reseller.id
+
+
+def _orders_scope(session: Session, actor: Actor, customer_id: str) -> str:
+    partner_id = actor.require_partner("orders", *Role)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, commerce=True)
+    return partner_id
+
+
+def list_orders(session: Session, actor: Actor, *, customer_id: str) -> list[tuple[Order, list[OrderLineItem]]]:
+    """The customer's orders placed by the acting partner, newest first (20002 after a removal)."""
+    partner_id = _orders_scope(session, actor, customer_id)
+    orders = list(session.scalars(
+        select(Order).where(Order.customer_id == customer_id, Order.partner_id == partner_id)
+        .order_by(Order.created_at.desc(), Order.id)
+    ))
+    lines = _lines(session, [o.id for o in orders])
+    return [(o, lines.get(o.id, [])) for o in orders]
+
+
+def get_order(session: Session, actor: Actor, *, customer_id: str, order_id: str) -> tuple[Order, list[OrderLineItem]]:
+    partner_id = _orders_scope(session, actor, customer_id)
+    order = session.scalars(select(Order).where(Order.id == order_id.strip().lower(),
+                                                Order.customer_id == customer_id,
+                                                Order.partner_id == partner_id)).first()
+    if order is None:
+        raise OrderNotFound(id=order_id)
+    return order, _lines(session, [order.id]).get(order.id, [])
+
+
+def _lines(session: Session, order_ids: list[str]) -> dict[str, list[OrderLineItem]]:
+    out: dict[str, list[OrderLineItem]] = {}
+    if not order_ids:
+        return out
+    stmt = select(OrderLineItem).where(OrderLineItem.order_id.in_(order_ids)).order_by(
+        OrderLineItem.order_id, OrderLineItem.line_item_number)
+    for li in session.scalars(stmt):
+        out.setdefault(li.order_id, []).append(li)
+    return out

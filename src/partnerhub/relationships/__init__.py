@@ -1,0 +1,1 @@
+"""Reseller relationships between a partner and a customer, with their history, and their removal."""

@@ -1,0 +1,63 @@
+"""ResellerRelationship: one episode (active → removed) of a partner ↔ customer relationship."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from partnerhub.db import Base, UTCDateTime
+
+
+class RelationshipStatus(StrEnum):
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class ResellerRelationship(Base):
+    """One episode of a relationship. Re-establishing adds a new row; removed rows stay as history.
+
+    The partial unique index holds "at most one active relationship per partner and customer" in the
+    database, whatever the interleaving of requests.
+    """
+
+    __tablename__ = "reseller_relationships"
+    __table_args__ = (
+        Index(
+            "uq_reseller_relationships_one_active",
+            "partner_id",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_reseller_relationships_partner_status", "partner_id", "status", "customer_id"),
+        Index("ix_reseller_relationships_customer", "customer_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    has_delegated_admin: Mapped[bool] = mapped_column(default=False)
+    associated_partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"))
+    origin: Mapped[str] = mapped_column(String(32))  # customer-created | invitation
+    invitation_id: Mapped[str | None] = mapped_column(String(36))
+    activated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_user_id: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(default=1)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RelationshipStatus.ACTIVE
+
+    def remove(self, *, now: datetime, user_id: str | None) -> None:
+        """End the episode: the relationship is removed and its delegated admin privileges end with it."""
+        self.status = RelationshipStatus.REMOVED
+        self.has_delegated_admin = False
+        self.removed_at = now
+        self.removed_by_user_id = user_id
+        self.version += 1

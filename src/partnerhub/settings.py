@@ -1,0 +1,58 @@
+"""Settings: every PARTNERHUB_* variable, read once and passed down (no import-time I/O)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+import platformdirs
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("partnerhub", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Configuration of one partnerhub process."""
+
+    model_config = SettingsConfigDict(env_prefix="PARTNERHUB_", extra="ignore")
+
+    data_dir: Path = default_data_dir()
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    invitation_days: int = 90
+    token_days: int = 90
+    job_lease_seconds: int = 60
+    redis_url: str = ""
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database to use: PARTNERHUB_DATABASE_URL, else a SQLite file in the data directory."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{self.data_dir / 'partnerhub.db'}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """PARTNERHUB_SECRET_KEY, else a key generated once into the data directory (survives restarts)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(key)
+        tmp.chmod(0o600)
+        try:
+            tmp.rename(path) if not path.exists() else tmp.unlink()
+        except OSError:
+            pass
+        return path.read_text().strip()

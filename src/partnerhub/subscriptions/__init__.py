@@ -1,0 +1,1 @@
+"""Subscriptions bought on behalf of customers: status rules, add-ons, quantity, friendly name."""

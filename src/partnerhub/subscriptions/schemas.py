@@ -1,0 +1,50 @@
+"""Subscription shapes in Partner Center's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partnerhub.customers.schemas import make_etag
+from partnerhub.subscriptions.models import Subscription
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat().replace("+00:00", "Z"))
+
+
+def subscription_dict(s: Subscription, *, reseller_mpn_id: str | None = None) -> dict[str, Any]:
+    base = f"/customers/{s.customer_id}/subscriptions/{s.id}"
+    out: dict[str, Any] = {
+        "id": s.id,
+        "offerId": s.offer_id,
+        "offerName": s.offer_name,
+        "friendlyName": s.friendly_name,
+        "quantity": s.quantity,
+        "unitType": s.unit_type,
+        "status": s.status,
+        "autoRenewEnabled": s.auto_renew_enabled,
+        "billingCycle": s.billing_cycle,
+        "termDuration": s.term_duration,
+        "creationDate": _iso(s.created_at),
+        "effectiveStartDate": _iso(s.created_at),
+        "commitmentEndDate": _iso(s.commitment_end_at),
+        "suspensionReasons": list(s.suspension_reasons),
+        "partnerId": reseller_mpn_id or "",
+        "orderId": s.order_id,
+        "contractType": "subscription",
+        "links": {"self": {"uri": base, "method": "GET", "headers": []}},
+        "attributes": {"etag": make_etag(s.id, s.version), "objectType": "Subscription"},
+    }
+    if s.parent_subscription_id:
+        out["parentSubscriptionId"] = s.parent_subscription_id
+        out["links"]["parentSubscription"] = {
+            "uri": f"/customers/{s.customer_id}/subscriptions/{s.parent_subscription_id}",
+            "method": "GET",
+            "headers": [],
+        }
+    return out
+
+
+def subscription_audit_view(s: Subscription) -> dict[str, Any]:
+    return {"status": s.status, "quantity": s.quantity, "friendlyName": s.friendly_name,
+            "autoRenewEnabled": s.auto_renew_enabled}

@@ -1,0 +1,169 @@
+"""Subscription use cases: list, get, and update (suspend, reactivate, cancel, quantity, friendly name)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
+from partnerhub.catalog.models import Offer
+from partnerhub.clock import utc_now
+from partnerhub.customers.models import Customer
+from partnerhub.customers.schemas import etag_version
+from partnerhub.errors import (
+    CustomerNotFound,
+    InvalidInput,
+    InvalidQuantity,
+    StaleEtag,
+    SubscriptionNotFound,
+    SubscriptionStatusChange,
+)
+from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
+from partnerhub.subscriptions.queries import (
+    SubscriptionPage,
+    addons_of,
+    belongs_to_partner,
+    select_partner_subscriptions,
+)
+from partnerhub.subscriptions.schemas import subscription_audit_view
+
+SUBSCRIPTION_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
+
+
+def _scope(session: Session, actor: Actor, customer_id: str, *, lock: bool = False) -> str | None:
+    """The partner whose subscriptions the actor sees (None: every partner's, for the customer itself or
+    the operator). A partner needs an active relationship; `lock` holds it until commit."""
+    if actor.is_partner_user:
+        partner_id = actor.require_partner("subscriptions", *Role)
+        require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
+        return partner_id
+    if actor.is_operator or actor.tenant_id == customer_id:
+        if session.get(Customer, customer_id) is None:
+            raise CustomerNotFound(id=customer_id)
+        return None
+    raise CustomerNotFound(id=customer_id)
+
+
+def list_subscriptions(
+    session: Session, actor: Actor, *, customer_id: str, size: int = 100, after: str | None = None,
+    status: str | None = None,
+) -> SubscriptionPage:
+    """A customer's subscriptions bought through the acting partner (all of them for the customer)."""
+    partner_id = _scope(session, actor, customer_id)
+    return select_partner_subscriptions(session, partner_id=partner_id, customer_id=customer_id, size=size,
+                                        after=after, status=status)
+
+
+def _load(session: Session, partner_id: str | None, customer_id: str, subscription_id: str,
+          *, lock: bool = False) -> Subscription:
+    stmt = select(Subscription).where(Subscription.id == subscription_id,
+                                      Subscription.customer_id == customer_id)
+    if partner_id is not None:
+        stmt = stmt.where(belongs_to_partner(partner_id))
+    if lock:
+        stmt = stmt.with_for_update()
+    sub = session.scalars(stmt).first()
+    if sub is None:
+        raise SubscriptionNotFound(id=subscription_id)
+    return sub
+
+
+def get_subscription(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> Subscription:
+    partner_id = _scope(session, actor, customer_id)
+    return _load(session, partner_id, customer_id, subscription_id.strip().lower())
+
+
+def list_addons(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> list[Subscription]:
+    parent = get_subscription(session, actor, customer_id=customer_id, subscription_id=subscription_id)
+    return addons_of(session, parent.id)
+
+
+@dataclass
+class SubscriptionChange:
+    """What a partner asks to change; None leaves a field as it is."""
+
+    status: str | None = None
+    quantity: int | None = None
+    friendly_name: str | None = None
+    auto_renew_enabled: bool | None = None
+
+
+def update_subscription(
+    session: Session, actor: Actor, *, customer_id: str, subscription_id: str, change: SubscriptionChange,
+    etag: str | None = None,
+) -> Subscription:
+    """Apply a change under the rules of DOMAIN.md §3 and §8:
+    - the relationship row is locked first, so no reactivation slips past a concurrent removal;
+    - a stale etag is refused (2055); unchanged values are no change;
+    - suspending suspends the add-ons and turns auto-renew off; an add-on is never active under an
+      inactive parent; reactivating a parent leaves its add-ons suspended;
+    - a suspended subscription takes only reactivation or a friendly name (quantity → 2001, other → 800091);
+    - deleted, expired or disabled subscriptions cannot be updated; reservations cannot be suspended.
+    """
+    partner_id = actor.require_partner("update subscription", *SUBSCRIPTION_MANAGERS)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
+    sub = _load(session, partner_id, customer_id, subscription_id.strip().lower(), lock=True)
+    if etag is not None and etag_version(etag, sub.id) != sub.version:
+        raise StaleEtag(resource="Subscription", id=sub.id)
+    before = subscription_audit_view(sub)
+    now = utc_now()
+    target = change.status.strip().lower() if change.status else None
+    if target == sub.status:
+        target = None
+    cascaded: list[tuple[Subscription, dict[str, object]]] = []
+    if target == SubscriptionStatus.ACTIVE:
+        parent = session.get(Subscription, sub.parent_subscription_id) if sub.parent_subscription_id else None
+        sub.reactivate(parent)
+    if change.friendly_name is not None:
+        name = change.friendly_name.strip()
+        if not name:
+            raise InvalidInput(detail="friendlyName cannot be empty")
+        sub.rename(name[:200])
+    if change.quantity is not None:
+        offer = session.get(Offer, sub.offer_id)
+        low, high = (offer.min_quantity, offer.max_quantity) if offer else (1, 10000)
+        if not low <= change.quantity <= high:
+            raise InvalidQuantity(minimum=low, maximum=high, quantity=change.quantity)
+        sub.change_quantity(change.quantity)
+    if change.auto_renew_enabled is not None:
+        sub.set_auto_renew(change.auto_renew_enabled)
+    if target == SubscriptionStatus.SUSPENDED:
+        sub.suspend()
+        for addon in addons_of(session, sub.id, lock=True):
+            addon_before = subscription_audit_view(addon)
+            if addon.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING) and addon.suspend(
+                "ParentSuspended"
+            ):
+                cascaded.append((addon, addon_before))
+    elif target == SubscriptionStatus.DELETED and sub.kind == "reservation":
+        sub.cancel()
+    elif target not in (None, SubscriptionStatus.ACTIVE):
+        raise SubscriptionStatusChange(old=sub.status, new=target)
+    after = subscription_audit_view(sub)
+    if after != before:
+        operation = {
+            SubscriptionStatus.SUSPENDED: Operation.SUSPEND_SUBSCRIPTION,
+            SubscriptionStatus.ACTIVE: Operation.REACTIVATE_SUBSCRIPTION,
+            SubscriptionStatus.DELETED: Operation.CANCEL_SUBSCRIPTION,
+        }.get(target or "", Operation.UPDATE_SUBSCRIPTION)
+        _record(session, actor, sub, partner_id, operation, before, after, now)
+    for addon, addon_before in cascaded:
+        _record(session, actor, addon, partner_id, Operation.SUSPEND_SUBSCRIPTION, addon_before,
+                subscription_audit_view(addon), now)
+    return sub
+
+
+def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, operation: Operation,
+            before: dict[str, object], after: dict[str, object], now: object) -> None:
+    customer = session.get(Customer, sub.customer_id)
+    changed_old = {k: v for k, v in before.items() if after.get(k) != v}
+    changed_new = {k: after[k] for k in changed_old}
+    record(session, actor, operation=operation, resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id,
+           partner_id=partner_id, customer_id=sub.customer_id,
+           customer_name=customer.company_name if customer else None, old=changed_old, new=changed_new)

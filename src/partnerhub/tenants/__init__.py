@@ -1,0 +1,1 @@
+"""Tenants: partners and customers, each an organisation with a GUID id."""

@@ -1,0 +1,46 @@
+"""Tenant, Partner and their types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from partnerhub.db import Base, UTCDateTime
+
+
+class TenantKind(StrEnum):
+    PARTNER = "partner"
+    CUSTOMER = "customer"
+
+
+class PartnerType(StrEnum):
+    DIRECT = "direct"
+    INDIRECT_PROVIDER = "indirect-provider"
+    INDIRECT_RESELLER = "indirect-reseller"
+
+
+class Tenant(Base):
+    """An organisation: a partner or a customer. Its domain is unique across all tenants."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Partner(Base):
+    """A partner tenant: its type, its MPN id and its reusable invitation code."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    partner_type: Mapped[str] = mapped_column(String(32))
+    mpn_id: Mapped[str] = mapped_column(String(16), unique=True)
+    invitation_code: Mapped[str] = mapped_column(String(64), unique=True)
+    admin_agents_may_remove: Mapped[bool] = mapped_column(default=False)

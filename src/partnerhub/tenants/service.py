@@ -1,0 +1,109 @@
+"""Partner onboarding by the operator, and operator accounts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role, User
+from partnerhub.auth.service import new_user
+from partnerhub.clock import utc_now
+from partnerhub.errors import DuplicateDomain, InvalidInput
+from partnerhub.ids import new_code, new_id, new_mpn_id
+from partnerhub.tenants.models import Partner, PartnerType, Tenant, TenantKind
+
+_DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normalize_domain(domain: str) -> str:
+    """Lower-case and validate a DNS domain (e.g. contoso.onmicrosoft.com)."""
+    value = domain.strip().lower().rstrip(".")
+    if not _DOMAIN_RE.match(value):
+        raise InvalidInput(detail=f"'{domain}' is not a valid domain name")
+    return value
+
+
+def parse_partner_type(value: str) -> PartnerType:
+    key = value.strip().lower().replace("_", "-").replace(" ", "-")
+    aliases = {"direct-bill": "direct", "provider": "indirect-provider", "reseller": "indirect-reseller"}
+    key = aliases.get(key, key)
+    try:
+        return PartnerType(key)
+    except ValueError:
+        raise InvalidInput(
+            detail=f"unknown partner type '{value}'; choose direct, indirect-provider or indirect-reseller"
+        ) from None
+
+
+def new_tenant(session: Session, *, kind: TenantKind, name: str, domain: str) -> Tenant:
+    domain = normalize_domain(domain)
+    if session.scalar(select(Tenant.id).where(Tenant.domain == domain)) is not None:
+        raise DuplicateDomain(domain=domain)
+    tenant = Tenant(id=new_id(), kind=kind.value, name=name.strip(), domain=domain, created_at=utc_now())
+    session.add(tenant)
+    session.flush()  # rows that reference the tenant are inserted after it
+    return tenant
+
+
+@dataclass(frozen=True)
+class CreatedPartner:
+    partner: Partner
+    tenant: Tenant
+    admin: User
+    password: str
+
+
+def create_partner(
+    session: Session, actor: Actor, *, name: str, partner_type: str, domain: str, admin_email: str,
+    mpn_id: str | None = None,
+) -> CreatedPartner:
+    """The operator onboards a partner: tenant, MPN id, reusable invitation link, and a Global admin."""
+    actor.require_operator("create partner")
+    if not name.strip():
+        raise InvalidInput(detail="a partner needs a name")
+    ptype = parse_partner_type(partner_type)
+    tenant = new_tenant(session, kind=TenantKind.PARTNER, name=name, domain=domain)
+    if mpn_id is not None and not mpn_id.isdigit():
+        raise InvalidInput(detail="an MPN id is digits only")
+    mpn = mpn_id or new_mpn_id()
+    while session.scalar(select(Partner.id).where(Partner.mpn_id == mpn)) is not None:
+        if mpn_id is not None:
+            raise InvalidInput(detail=f"MPN id {mpn_id} is already taken")
+        mpn = new_mpn_id()
+    partner = Partner(id=tenant.id, partner_type=ptype.value, mpn_id=mpn, invitation_code=new_code())
+    session.add(partner)
+    session.flush()
+    admin, password = new_user(session, tenant_id=tenant.id, email=admin_email, roles=[Role.GLOBAL_ADMIN.value])
+    record(session, actor, operation=Operation.ADD_PARTNER, resource_type=ResourceType.PARTNER,
+           resource_id=tenant.id, partner_id=tenant.id,
+           new={"name": tenant.name, "type": ptype.value, "domain": tenant.domain, "mpnId": mpn,
+                "adminEmail": admin.email})
+    return CreatedPartner(partner, tenant, admin, password)
+
+
+def create_operator_account(session: Session, actor: Actor, *, email: str) -> tuple[User, str]:
+    """An operator account that can sign in (the shell on the server is the first operator)."""
+    actor.require_operator("create operator")
+    user, password = new_user(session, tenant_id=None, email=email, roles=[Role.OPERATOR.value])
+    record(session, actor, operation=Operation.ADD_USER, resource_type=ResourceType.USER, resource_id=user.id,
+           partner_id=None, new={"email": user.email, "roles": [Role.OPERATOR.value]})
+    return user, password
+
+
+def list_partners(session: Session, actor: Actor) -> list[tuple[Tenant, Partner]]:
+    actor.require_operator("list partners")
+    stmt = select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).order_by(Tenant.name)
+    return [(t, p) for t, p in session.execute(stmt).tuples()]
+
+
+def get_partner(session: Session, partner_id: str) -> tuple[Tenant, Partner] | None:
+    row = session.execute(
+        select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).where(Tenant.id == partner_id)
+    ).tuples().first()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,188 @@
+"""The common world of every test: migrated databases (SQLite and PostgreSQL), a rolled-back session per
+test, committed throwaway databases for race/CLI/job tests, and actors of each role."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from partnerhub.auth.actor import Actor
+from partnerhub.catalog.service import load_default_catalog
+from partnerhub.db import create_db_engine, transaction
+from partnerhub.migrations import upgrade
+from tests.factories import PartnerWorld, make_customer, make_partner
+
+PG_ADMIN_DSN = os.environ.get("PARTNERHUB_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_available() -> str | None:
+    """None if PostgreSQL answers, else the reason."""
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+            return None
+    except psycopg.OperationalError as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+_PG_PROBLEM: str | None = _pg_available()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _PG_PROBLEM is None:
+        return "partnerhub: testing on SQLite and PostgreSQL"
+    return f"partnerhub: PostgreSQL UNAVAILABLE ({_PG_PROBLEM}): its half of the suite is SKIPPED"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _PG_PROBLEM is not None and not IN_CI:
+        warnings.warn(f"PostgreSQL was unavailable: its half of the suite was skipped ({_PG_PROBLEM})",
+                      stacklevel=1)
+
+
+def _pg_admin_exec(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _pg_url(dbname: str) -> str:
+    params = dict(p.split("=", 1) for p in PG_ADMIN_DSN.split())
+    user = params.get("user", "postgres")
+    return f"postgresql+psycopg://{user}@{params.get('host', '127.0.0.1')}:{params.get('port', '5432')}/{dbname}"
+
+
+class DatabaseFactory:
+    """Builds migrated databases: one template per backend per worker, copied for each throwaway."""
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        self.tmp = tmp
+        self.counter = 0
+        self.created: list[str] = []
+        if backend == "postgresql":
+            if _PG_PROBLEM is not None:
+                if IN_CI:
+                    pytest.fail(f"CI=true and PostgreSQL is unreachable: {_PG_PROBLEM}")
+                pytest.skip(f"PostgreSQL unavailable: {_PG_PROBLEM}")
+            self.template = f"ph_tpl_{_worker()}"
+            _pg_admin_exec(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+            _pg_admin_exec(f"CREATE DATABASE {self.template}")
+            engine = create_db_engine(_pg_url(self.template))
+        else:
+            self.template_path = tmp / "template.db"
+            engine = create_db_engine(f"sqlite:///{self.template_path}")
+        upgrade(engine)
+        with transaction(engine) as session:
+            load_default_catalog(session, Actor.system())
+        engine.dispose()
+
+    def new_engine(self) -> Engine:
+        self.counter += 1
+        if self.backend == "postgresql":
+            name = f"ph_t_{_worker()}_{self.counter}"
+            _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            _pg_admin_exec(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+            self.created.append(name)
+            return create_db_engine(_pg_url(name), pool_size=20, max_overflow=20)
+        path = self.tmp / f"db{self.counter}.db"
+        shutil.copy(self.template_path, path)
+        return create_db_engine(f"sqlite:///{path}")
+
+    def url_of(self, engine: Engine) -> str:
+        return engine.url.render_as_string(hide_password=False)
+
+    def cleanup(self) -> None:
+        if self.backend == "postgresql":
+            for name in [*self.created, self.template]:
+                _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_factories: dict[str, DatabaseFactory] = {}
+
+
+@pytest.fixture(scope="session")
+def _factory_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DatabaseFactory]]:
+    yield _factories
+    for f in _factories.values():
+        f.cleanup()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_factory(backend: str, _factory_cache: dict[str, DatabaseFactory],
+               tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
+    if backend not in _factory_cache:
+        _factory_cache[backend] = DatabaseFactory(backend, tmp_path_factory.mktemp(backend))
+    return _factory_cache[backend]
+
+
+_shared_engines: dict[str, Engine] = {}
+
+
+@pytest.fixture
+def engine(db_factory: DatabaseFactory) -> Engine:
+    """A migrated database shared by the tests of one backend; each test rolls its changes back."""
+    if db_factory.backend not in _shared_engines:
+        _shared_engines[db_factory.backend] = db_factory.new_engine()
+    return _shared_engines[db_factory.backend]
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back at the end of the test (services flush, never commit)."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        sess = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield sess
+        finally:
+            sess.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def fresh_engine(db_factory: DatabaseFactory) -> Iterator[Engine]:
+    """A throwaway migrated database whose data is committed (race, CLI, job and crash tests)."""
+    eng = db_factory.new_engine()
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@dataclass
+class World:
+    """A direct partner with one user per role, a second partner, and a customer of the first."""
+
+    partner: PartnerWorld
+    other: PartnerWorld
+    customer_id: str
+    customer_admin: Actor
+
+
+@pytest.fixture
+def world(session: Session) -> World:
+    partner = make_partner(session, name="Contoso Direct", domain="contoso-direct.example")
+    other = make_partner(session, name="Northwind Cloud", domain="northwind.example")
+    created = make_customer(session, partner.admin, name="Fabrikam Srl", domain="fabrikam.example", language="it")
+    from partnerhub.auth.service import actor_for_user
+
+    return World(partner, other, created.customer.id, actor_for_user(session, created.admin))
