@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
+from partnerhub.auth.passwords import use_fast_hashing_for_tests
 from partnerhub.catalog.service import load_default_catalog
 from partnerhub.db import create_db_engine, transaction
 from partnerhub.migrations import upgrade
@@ -27,7 +27,8 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """A name unique to this test process (several suites may share one PostgreSQL server)."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def _pg_available() -> str | None:
@@ -40,6 +41,7 @@ def _pg_available() -> str | None:
 
 
 _PG_PROBLEM: str | None = _pg_available()
+use_fast_hashing_for_tests()  # still argon2id, with the cheapest parameters
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -48,10 +50,10 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"partnerhub: PostgreSQL UNAVAILABLE ({_PG_PROBLEM}): its half of the suite is SKIPPED"
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _PG_PROBLEM is not None and not IN_CI:
-        warnings.warn(f"PostgreSQL was unavailable: its half of the suite was skipped ({_PG_PROBLEM})",
-                      stacklevel=1)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _PG_PROBLEM is not None:
+        terminalreporter.write_sep("!", f"PostgreSQL UNAVAILABLE: its half of the suite was skipped ({_PG_PROBLEM})",
+                                   red=True, bold=True)
 
 
 def _pg_admin_exec(sql: str) -> None:

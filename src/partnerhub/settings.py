@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -51,8 +52,7 @@ class Settings(BaseSettings):
         tmp = path.with_suffix(".tmp")
         tmp.write_text(key)
         tmp.chmod(0o600)
-        try:
+        # Two processes starting at once: the first rename wins, the other keeps the winner's key.
+        with contextlib.suppress(OSError):
             tmp.rename(path) if not path.exists() else tmp.unlink()
-        except OSError:
-            pass
         return path.read_text().strip()

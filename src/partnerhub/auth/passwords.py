@@ -8,6 +8,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 
+def use_fast_hashing_for_tests() -> None:
+    """Cheap argon2 parameters: for test suites only, where thousands of users are created."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def hash_password(password: str) -> str:
     return str(_hasher.hash(password))
 

@@ -39,8 +39,8 @@ def _offer_from_row(row: dict[str, Any], where: str) -> dict[str, Any]:
                 return lower[n]
         return None
 
-    offer_id = get("id", "offerid")
-    name = get("name", "offername")
+    offer_id = str(get("id", "offerid") or "").strip()
+    name = str(get("name", "offername") or "").strip()
     if not offer_id or not name:
         raise InvalidInput(detail=f"{where}: every offer needs an id and a name")
     kind = str(get("kind") or OfferKind.LICENSE).lower()
@@ -63,8 +63,8 @@ def _offer_from_row(row: dict[str, Any], where: str) -> dict[str, Any]:
         raise InvalidInput(detail=f"{where}: minQuantity must be at least 1 and at most maxQuantity")
     available = get("isavailable")
     return {
-        "id": str(offer_id).strip(),
-        "name": str(name).strip(),
+        "id": offer_id,
+        "name": name,
         "description": str(get("description") or ""),
         "unit_type": str(get("unittype") or "Licenses"),
         "kind": kind,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -68,10 +68,15 @@ def operator_create_partner(
 ) -> None:
     """Onboard a partner: prints its id and the Global admin's one-time password (shown once)."""
     with as_system() as (session, actor):
-        created = create_partner(session, actor, name=name, partner_type=type_, domain=domain,
-                                 admin_email=admin_email, mpn_id=mpn_id)
-    out = {"partnerId": created.partner.id, "mpnId": created.partner.mpn_id, "adminEmail": created.admin.email,
-           "password": created.password}
+        created = create_partner(
+            session, actor, name=name, partner_type=type_, domain=domain, admin_email=admin_email, mpn_id=mpn_id
+        )
+    out = {
+        "partnerId": created.partner.id,
+        "mpnId": created.partner.mpn_id,
+        "adminEmail": created.admin.email,
+        "password": created.password,
+    }
     if json_:
         print_json(out)
         return
@@ -86,13 +91,18 @@ def operator_list_partners(json_: JsonOption = False) -> None:
     """List every partner on the platform."""
     with as_system(write=False) as (session, actor):
         rows = list_partners(session, actor)
-    data = [{"partnerId": t.id, "name": t.name, "type": p.partner_type, "domain": t.domain, "mpnId": p.mpn_id}
-            for t, p in rows]
+    data: list[dict[str, Any]] = [
+        {"partnerId": t.id, "name": t.name, "type": p.partner_type, "domain": t.domain, "mpnId": p.mpn_id}
+        for t, p in rows
+    ]
     if json_:
         print_json(data)
     else:
-        print_table("Partners", ["Name", "Type", "Domain", "MPN id", "Partner id"],
-                    [(d["name"], d["type"], d["domain"], d["mpnId"], d["partnerId"]) for d in data])
+        print_table(
+            "Partners",
+            ["Name", "Type", "Domain", "MPN id", "Partner id"],
+            [(d["name"], d["type"], d["domain"], d["mpnId"], d["partnerId"]) for d in data],
+        )
 
 
 @operator_app.command("import-offers")
@@ -127,14 +137,37 @@ def offers_list(json_: JsonOption = False) -> None:
     """List the catalog's available offers."""
     with as_system(write=False) as (session, _actor):
         offers = list_offers(session)
-    data = [{"id": o.id, "name": o.name, "unitType": o.unit_type, "kind": o.kind, "billingCycles": o.billing_cycles,
-             "termDurations": o.term_durations, "parentOfferId": o.parent_offer_id} for o in offers]
+    data: list[dict[str, Any]] = [
+        {
+            "id": o.id,
+            "name": o.name,
+            "unitType": o.unit_type,
+            "kind": o.kind,
+            "billingCycles": o.billing_cycles,
+            "termDurations": o.term_durations,
+            "parentOfferId": o.parent_offer_id,
+        }
+        for o in offers
+    ]
     if json_:
         print_json(data)
     else:
-        print_table("Offers", ["Offer id", "Name", "Unit", "Kind", "Terms", "Cycles", "Add-on of"],
-                    [(d["id"], d["name"], d["unitType"], d["kind"], ",".join(d["termDurations"]),
-                      ",".join(d["billingCycles"]), d["parentOfferId"] or "") for d in data])
+        print_table(
+            "Offers",
+            ["Offer id", "Name", "Unit", "Kind", "Terms", "Cycles", "Add-on of"],
+            [
+                (
+                    d["id"],
+                    d["name"],
+                    d["unitType"],
+                    d["kind"],
+                    ",".join(d["termDurations"]),
+                    ",".join(d["billingCycles"]),
+                    d["parentOfferId"] or "",
+                )
+                for d in data
+            ],
+        )
 
 
 @token_app.command("create")
@@ -156,8 +189,9 @@ def token_create(
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id.")], as_: AsOption,
-                 json_: JsonOption = False) -> None:
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id.")], as_: AsOption, json_: JsonOption = False
+) -> None:
     """Revoke a token: it stops working at once."""
     with acting(as_) as (session, actor):
         row = revoke_token(session, actor, token_id=token_id)
@@ -172,14 +206,21 @@ def token_list(as_: AsOption, json_: JsonOption = False) -> None:
     """List your tokens (never their secret values)."""
     with acting(as_, write=False) as (session, actor):
         rows = list_tokens(session, actor)
-    data = [{"id": r.id, "name": r.name, "createdAt": r.created_at, "expiresAt": r.expires_at,
-             "revokedAt": r.revoked_at} for r in rows]
+    data: list[dict[str, Any]] = [
+        {"id": r.id, "name": r.name, "createdAt": r.created_at, "expiresAt": r.expires_at, "revokedAt": r.revoked_at}
+        for r in rows
+    ]
     if json_:
         print_json(data)
     else:
-        print_table("API tokens", ["Id", "Name", "Created", "Expires", "Revoked"],
-                    [(d["id"], d["name"], fmt_time(d["createdAt"]), fmt_time(d["expiresAt"]),
-                      fmt_time(d["revokedAt"])) for d in data])
+        print_table(
+            "API tokens",
+            ["Id", "Name", "Created", "Expires", "Revoked"],
+            [
+                (d["id"], d["name"], fmt_time(d["createdAt"]), fmt_time(d["expiresAt"]), fmt_time(d["revokedAt"]))
+                for d in data
+            ],
+        )
 
 
 @users_app.command("list")
@@ -187,16 +228,21 @@ def users_list(as_: AsOption, json_: JsonOption = False) -> None:
     """List the users of your tenant with their roles."""
     with acting(as_, write=False) as (session, actor):
         users = list_users(session, actor)
-    data = [{"id": u.id, "email": u.email, "roles": u.roles, "locale": u.locale} for u in users]
+    data: list[dict[str, Any]] = [{"id": u.id, "email": u.email, "roles": u.roles, "locale": u.locale} for u in users]
     if json_:
         print_json(data)
     else:
-        print_table("Users", ["E-mail", "Roles", "Language", "Id"],
-                    [(d["email"], ", ".join(d["roles"]), d["locale"], d["id"]) for d in data])
+        print_table(
+            "Users",
+            ["E-mail", "Roles", "Language", "Id"],
+            [(d["email"], ", ".join(d["roles"]), d["locale"], d["id"]) for d in data],
+        )
 
 
-RolesOption = Annotated[list[str], typer.Option("--role", help="global-admin | admin-agent | sales-agent | "
-                                                "helpdesk-agent (repeat for several).")]
+RolesOption = Annotated[
+    list[str],
+    typer.Option("--role", help="global-admin | admin-agent | sales-agent | helpdesk-agent (repeat for several)."),
+]
 
 
 @users_app.command("add")
@@ -218,8 +264,12 @@ def users_add(
 
 
 @users_app.command("set-roles")
-def users_set_roles(as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")],
-                    role: RolesOption, json_: JsonOption = False) -> None:
+def users_set_roles(
+    as_: AsOption,
+    email: Annotated[str, typer.Option(help="The user's e-mail.")],
+    role: RolesOption,
+    json_: JsonOption = False,
+) -> None:
     """Replace a user's roles (Global admin only; a tenant keeps at least one Global admin)."""
     with acting(as_) as (session, actor):
         user = set_user_roles(session, actor, email=email, roles=role)
@@ -230,8 +280,9 @@ def users_set_roles(as_: AsOption, email: Annotated[str, typer.Option(help="The 
 
 
 @users_app.command("reset-password")
-def users_reset_password(as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")],
-                         json_: JsonOption = False) -> None:
+def users_reset_password(
+    as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")], json_: JsonOption = False
+) -> None:
     """Give a user a new random password, shown once."""
     with acting(as_) as (session, actor):
         user, password = reset_user_password(session, actor, email=email)
@@ -252,5 +303,6 @@ def serve(
     rt = runtime()
     if current_revision(rt.engine) is None:
         upgrade(rt.engine)
-    uvicorn.run("partnerhub.http.app:app_factory", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    uvicorn.run(
+        "partnerhub.http.app:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )

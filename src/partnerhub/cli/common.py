@@ -98,8 +98,8 @@ def print_fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     console.print(table)
 
 
-def fmt_time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+def fmt_time(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else ""
 
 
 def env_flag(name: str) -> bool:

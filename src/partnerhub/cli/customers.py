@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from partnerhub.cli.common import AsOption, JsonOption, acting, console, fmt_time, print_fields, print_json, print_table
-from partnerhub.cli.common import runtime as get_runtime
+from partnerhub.customers.queries import SearchField
 from partnerhub.customers.schemas import BillingProfileInput, customer_dict
 from partnerhub.customers.service import (
     create_customer,
@@ -16,35 +16,42 @@ from partnerhub.customers.service import (
     relationship_of,
     update_billing_profile,
 )
-from partnerhub.invitations.service import (
-    accept_invitation,
-    create_invitation,
-    describe_invitation,
-    list_invitations,
-    partner_invitation_link,
-    revoke_invitation,
-)
+from partnerhub.paging import decode_cursor, encode_cursor
 from partnerhub.relationships.service import (
     check_removal,
-    list_partners_of_customer,
     list_relationship_history,
     remove_reseller_relationship,
 )
-from partnerhub.tenants.models import Tenant
-from partnerhub.paging import decode_cursor, encode_cursor
 
 customers_app = typer.Typer(help="Customers of your partner tenant.", no_args_is_help=True)
-invitations_app = typer.Typer(help="Relationship requests (invitations) to customers.", no_args_is_help=True)
-partners_app = typer.Typer(help="For a customer's Global admin: the partners related to your tenant.",
-                           no_args_is_help=True)
 
 
-def _billing(first_name: str | None, last_name: str | None, email: str | None, culture: str | None,
-             language: str | None, address: str | None, city: str | None, state: str | None,
-             postal_code: str | None, country: str | None, phone: str | None) -> BillingProfileInput:
-    return BillingProfileInput(first_name=first_name, last_name=last_name, email=email, culture=culture,
-                               language=language, address_line1=address, city=city, state=state,
-                               postal_code=postal_code, country=country, phone_number=phone)
+def _billing(
+    first_name: str | None,
+    last_name: str | None,
+    email: str | None,
+    culture: str | None,
+    language: str | None,
+    address: str | None,
+    city: str | None,
+    state: str | None,
+    postal_code: str | None,
+    country: str | None,
+    phone: str | None,
+) -> BillingProfileInput:
+    return BillingProfileInput(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        culture=culture,
+        language=language,
+        address_line1=address,
+        city=city,
+        state=state,
+        postal_code=postal_code,
+        country=country,
+        phone_number=phone,
+    )
 
 
 Opt = typer.Option
@@ -76,9 +83,13 @@ def customers_create(
     """Create a customer: tenant, its Global admin (one-time password shown once), reseller relationship."""
     with acting(as_) as (session, actor):
         created = create_customer(
-            session, actor, company_name=company_name, domain=domain,
-            billing=_billing(first_name, last_name, email, culture, language, address, city, state, postal_code,
-                             country, phone),
+            session,
+            actor,
+            company_name=company_name,
+            domain=domain,
+            billing=_billing(
+                first_name, last_name, email, culture, language, address, city, state, postal_code, country, phone
+            ),
             allow_delegated_access=not no_delegated_admin,
         )
         out = customer_dict(created.customer, allow_delegated_access=created.relationship.has_delegated_admin)
@@ -101,25 +112,50 @@ def customers_list(
     json_: JsonOption = False,
 ) -> None:
     """List your customers (active reseller relationships only), a page at a time."""
-    field = "domain" if by_domain else "company"
+    field: SearchField = "domain" if by_domain else "company"
     with acting(as_, write=False) as (session, actor):
-        page = list_customers(session, actor, size=size, prefix=search, field=field,
-                              after=_pair(decode_cursor(cursor, 2)) if cursor else None)
+        page = list_customers(
+            session,
+            actor,
+            size=size,
+            prefix=search,
+            field=field,
+            after=_pair(decode_cursor(cursor, 2)) if cursor else None,
+        )
     nxt = encode_cursor(list(page.next_cursor)) if page.next_cursor else None
     if json_:
-        print_json({"totalCount": len(page.items),
-                    "items": [customer_dict(r.customer, allow_delegated_access=r.relationship.has_delegated_admin)
-                              for r in page.items], "continuationToken": nxt})
+        print_json(
+            {
+                "totalCount": len(page.items),
+                "items": [
+                    customer_dict(r.customer, allow_delegated_access=r.relationship.has_delegated_admin)
+                    for r in page.items
+                ],
+                "continuationToken": nxt,
+            }
+        )
         return
-    print_table("Customers", ["Company", "Domain", "Country", "DAP", "Customer id"],
-                [(r.customer.company_name, r.customer.domain, r.customer.country,
-                  "yes" if r.relationship.has_delegated_admin else "no", r.customer.id) for r in page.items],
-                caption=f"next page: --cursor {nxt}" if nxt else "")
+    print_table(
+        "Customers",
+        ["Company", "Domain", "Country", "DAP", "Customer id"],
+        [
+            (
+                r.customer.company_name,
+                r.customer.domain,
+                r.customer.country,
+                "yes" if r.relationship.has_delegated_admin else "no",
+                r.customer.id,
+            )
+            for r in page.items
+        ],
+        caption=f"next page: --cursor {nxt}" if nxt else "",
+    )
 
 
 @customers_app.command("get")
-def customers_get(as_: AsOption, customer_id: Annotated[str, typer.Argument(help="Customer id.")],
-                  json_: JsonOption = False) -> None:
+def customers_get(
+    as_: AsOption, customer_id: Annotated[str, typer.Argument(help="Customer id.")], json_: JsonOption = False
+) -> None:
     """Show one customer: company and billing profile."""
     with acting(as_, write=False) as (session, actor):
         c = get_customer(session, actor, customer_id=customer_id)
@@ -127,11 +163,17 @@ def customers_get(as_: AsOption, customer_id: Annotated[str, typer.Argument(help
     if json_:
         print_json(customer_dict(c, allow_delegated_access=dap))
         return
-    print_fields(c.company_name, [
-        ("Customer id", c.id), ("Domain", c.domain), ("Billing contact", f"{c.first_name} {c.last_name} <{c.email}>"),
-        ("Address", f"{c.address_line1}, {c.postal_code} {c.city} {c.state}, {c.country}"),
-        ("Language", f"{c.language} ({c.culture})"), ("Delegated admin", {True: "yes", False: "no"}.get(dap, "")),
-    ])
+    print_fields(
+        c.company_name,
+        [
+            ("Customer id", c.id),
+            ("Domain", c.domain),
+            ("Billing contact", f"{c.first_name} {c.last_name} <{c.email}>"),
+            ("Address", f"{c.address_line1}, {c.postal_code} {c.city} {c.state}, {c.country}"),
+            ("Language", f"{c.language} ({c.culture})"),
+            ("Delegated admin", "" if dap is None else ("yes" if dap else "no")),
+        ],
+    )
 
 
 @customers_app.command("update-billing")
@@ -154,18 +196,28 @@ def customers_update_billing(
 ) -> None:
     """Update a customer's billing profile (only the options you give change)."""
     with acting(as_) as (session, actor):
-        c = update_billing_profile(session, actor, customer_id=customer_id, etag=etag, billing=_billing(
-            first_name, last_name, email, culture, language, address, city, state, postal_code, country, phone))
+        c = update_billing_profile(
+            session,
+            actor,
+            customer_id=customer_id,
+            etag=etag,
+            billing=_billing(
+                first_name, last_name, email, culture, language, address, city, state, postal_code, country, phone
+            ),
+        )
         out = customer_dict(c)
     if json_:
         print_json(out["billingProfile"])
     else:
-        console.print(f"Billing profile of {c.company_name} saved (etag {out['billingProfile']['attributes']['etag']}).")
+        etag = out["billingProfile"]["attributes"]["etag"]
+        console.print(f"Billing profile of {c.company_name} saved (etag {etag}).")
 
 
 @customers_app.command("remove-relationship")
 def customers_remove_relationship(
-    as_: AsOption, customer_id: Annotated[str, typer.Argument(help="Customer id.")], json_: JsonOption = False,
+    as_: AsOption,
+    customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+    json_: JsonOption = False,
 ) -> None:
     """Remove your reseller relationship with a customer (refused while subscriptions are active).
     The customer leaves your list, delegated admin privileges end, purchases are refused. No notice is sent
@@ -181,151 +233,61 @@ def customers_remove_relationship(
 
 @customers_app.command("removal-check")
 def customers_removal_check(
-    as_: AsOption, customer_id: Annotated[str, typer.Argument(help="Customer id.")], json_: JsonOption = False,
+    as_: AsOption,
+    customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+    json_: JsonOption = False,
 ) -> None:
     """Show whether the relationship can be removed now, and which subscriptions block it."""
     with acting(as_, write=False) as (session, actor):
         check = check_removal(session, actor, customer_id=customer_id)
-    data = {"canRemove": check.can_remove,
-            "blocking": [{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status}
-                         for s in check.blocking]}
+    data: dict[str, Any] = {
+        "canRemove": check.can_remove,
+        "blocking": [{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in check.blocking],
+    }
     if json_:
         print_json(data)
     elif check.can_remove:
         console.print("No active subscription: the reseller relationship can be removed.")
     else:
-        print_table("Suspend these subscriptions first", ["Subscription id", "Offer", "Status"],
-                    [(b["subscriptionId"], b["offerName"], b["status"]) for b in data["blocking"]])
+        print_table(
+            "Suspend these subscriptions first",
+            ["Subscription id", "Offer", "Status"],
+            [(b["subscriptionId"], b["offerName"], b["status"]) for b in data["blocking"]],
+        )
 
 
 @customers_app.command("history")
-def customers_history(as_: AsOption, customer_id: Annotated[str, typer.Argument(help="Customer id.")],
-                      json_: JsonOption = False) -> None:
+def customers_history(
+    as_: AsOption, customer_id: Annotated[str, typer.Argument(help="Customer id.")], json_: JsonOption = False
+) -> None:
     """Every episode of your relationship with a customer, removed ones included."""
     with acting(as_, write=False) as (session, actor):
         rows = list_relationship_history(session, actor, customer_id=customer_id)
-    data = [{"id": r.id, "status": r.status, "origin": r.origin, "activatedAt": r.activated_at,
-             "removedAt": r.removed_at, "allowDelegatedAccess": r.has_delegated_admin} for r in rows]
+    data: list[dict[str, Any]] = [
+        {
+            "id": r.id,
+            "status": r.status,
+            "origin": r.origin,
+            "activatedAt": r.activated_at,
+            "removedAt": r.removed_at,
+            "allowDelegatedAccess": r.has_delegated_admin,
+        }
+        for r in rows
+    ]
     if json_:
         print_json(data)
     else:
-        print_table("Relationship history", ["Status", "Origin", "Active since", "Removed", "DAP"],
-                    [(d["status"], d["origin"], fmt_time(d["activatedAt"]), fmt_time(d["removedAt"]),
-                      "yes" if d["allowDelegatedAccess"] else "no") for d in data])
-
-
-@invitations_app.command("link")
-def invitations_link(as_: AsOption, json_: JsonOption = False) -> None:
-    """Your reusable invitation link (as Partner Center's), without delegated admin."""
-    with acting(as_, write=False) as (session, actor):
-        link = partner_invitation_link(session, actor, base_url=get_runtime().settings.base_url)
-    if json_:
-        print_json({"url": link.url, "attributes": {"objectType": "RelationshipRequest"}})
-    else:
-        console.print(link.url)
-
-
-@invitations_app.command("create")
-def invitations_create(
-    as_: AsOption,
-    customer_id: Annotated[str | None, Opt(help="Address it to a known customer (to re-establish).")] = None,
-    language: Annotated[str | None, Opt(help="Language of the e-mail: en or it (default: the customer's).")] = None,
-    delegated_admin: Annotated[bool, Opt(help="Also ask for delegated admin privileges.")] = False,
-    days: Annotated[int, Opt(help="Days until the link expires.")] = 90,
-    json_: JsonOption = False,
-) -> None:
-    """Create a single-use invitation: a personalised link and the e-mail text to send the customer."""
-    rt = get_runtime()
-    with acting(as_) as (session, actor):
-        created = create_invitation(session, actor, base_url=rt.settings.base_url, customer_id=customer_id,
-                                    language=language, include_delegated_admin=delegated_admin, valid_days=days)
-    r = created.request
-    if json_:
-        print_json({"id": r.id, "code": r.code, "url": created.url, "emailText": created.email_text,
-                    "status": r.status, "expiresAt": r.expires_at})
-        return
-    console.print(f"Relationship request {r.id} (expires {fmt_time(r.expires_at)}). Link:")
-    console.print(f"[bold]{created.url}[/]\n")
-    console.print(created.email_text, markup=False, highlight=False)
-
-
-@invitations_app.command("list")
-def invitations_list(as_: AsOption, status: Annotated[str | None, Opt(help="sent|accepted|expired|revoked")] = None,
-                     json_: JsonOption = False) -> None:
-    """Your invitations and their status."""
-    from partnerhub.clock import utc_now
-
-    with acting(as_, write=False) as (session, actor):
-        rows = list_invitations(session, actor, status=status)
-    now = utc_now()
-    data = [{"id": r.id, "customerId": r.customer_id, "language": r.language, "status": r.status_at(now),
-             "includeDelegatedAdmin": r.include_delegated_admin, "createdAt": r.created_at,
-             "expiresAt": r.expires_at} for r in rows]
-    if json_:
-        print_json(data)
-    else:
-        print_table("Relationship requests", ["Id", "Status", "Customer", "Lang", "DAP", "Sent", "Expires"],
-                    [(d["id"], d["status"], d["customerId"] or "(any)", d["language"],
-                      "yes" if d["includeDelegatedAdmin"] else "no", fmt_time(d["createdAt"]),
-                      fmt_time(d["expiresAt"])) for d in data])
-
-
-@invitations_app.command("revoke")
-def invitations_revoke(as_: AsOption, invitation_id: Annotated[str, typer.Argument(help="Request id.")],
-                       json_: JsonOption = False) -> None:
-    """Revoke a sent invitation: its link stops working."""
-    with acting(as_) as (session, actor):
-        r = revoke_invitation(session, actor, invitation_id=invitation_id)
-    if json_:
-        print_json({"id": r.id, "status": r.status})
-    else:
-        console.print(f"Relationship request {r.id} revoked.")
-
-
-@invitations_app.command("show")
-def invitations_show(as_: AsOption, code: Annotated[str, typer.Argument(help="The code at the end of the link.")],
-                     json_: JsonOption = False) -> None:
-    """What an invitation asks for (for the customer before accepting)."""
-    with acting(as_, write=False) as (session, actor):
-        v = describe_invitation(session, actor, code=code)
-    data = {"partnerId": v.partner_id, "partnerName": v.partner_name, "partnerType": v.partner_type,
-            "includeDelegatedAdmin": v.include_delegated_admin, "status": v.status, "expiresAt": v.expires_at}
-    if json_:
-        print_json(data)
-    else:
-        print_fields("Relationship request", [("Partner", v.partner_name), ("Type", v.partner_type),
-                                              ("Delegated admin", "requested" if v.include_delegated_admin else "no"),
-                                              ("Status", v.status), ("Expires", fmt_time(v.expires_at))])
-
-
-@invitations_app.command("accept")
-def invitations_accept(as_: AsOption, code: Annotated[str, typer.Argument(help="The code at the end of the link.")],
-                       json_: JsonOption = False) -> None:
-    """Accept an invitation as the customer's Global admin: the partner becomes your reseller."""
-    with acting(as_) as (session, actor):
-        rel = accept_invitation(session, actor, code=code)
-        partner = session.get(Tenant, rel.partner_id)
-        name = partner.name if partner else rel.partner_id
-    if json_:
-        print_json({"partnerId": rel.partner_id, "customerId": rel.customer_id, "relationshipToPartner": "reseller",
-                    "allowDelegatedAccess": rel.has_delegated_admin})
-    else:
-        console.print(f"{name} is now a reseller of your organisation"
-                      + (" with delegated admin privileges." if rel.has_delegated_admin else "."))
-
-
-@partners_app.command("list")
-def partners_list(as_: AsOption, json_: JsonOption = False) -> None:
-    """The partners with an active relationship with your tenant and what they may do."""
-    with acting(as_, write=False) as (session, actor):
-        rows = list_partners_of_customer(session, actor)
-    data = [{"partnerId": p.partner_id, "name": p.name, "partnerType": p.partner_type,
-             "relationshipToPartner": "reseller", "allowDelegatedAccess": p.relationship.has_delegated_admin,
-             "since": p.relationship.activated_at} for p in rows]
-    if json_:
-        print_json(data)
-    else:
-        print_table("Your partners", ["Partner", "Type", "Relationship", "Delegated admin", "Since"],
-                    [(d["name"], d["partnerType"], "reseller", "yes" if d["allowDelegatedAccess"] else "no",
-                      fmt_time(d["since"])) for d in data])
-
+        print_table(
+            "Relationship history",
+            ["Status", "Origin", "Active since", "Removed", "DAP"],
+            [
+                (
+                    d["status"],
+                    d["origin"],
+                    fmt_time(d["activatedAt"]),
+                    fmt_time(d["removedAt"]),
+                    "yes" if d["allowDelegatedAccess"] else "no",
+                )
+                for d in data
+            ],
+        )

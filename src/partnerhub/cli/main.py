@@ -12,8 +12,9 @@ from partnerhub import __version__
 from partnerhub.cli.admin import db_app, offers_app, operator_app, serve, token_app, users_app
 from partnerhub.cli.commerce import activity_app, jobs_app, orders_app, subscriptions_app
 from partnerhub.cli.common import err_console, state
-from partnerhub.cli.customers import customers_app, invitations_app, partners_app
+from partnerhub.cli.customers import customers_app
 from partnerhub.cli.demo import demo
+from partnerhub.cli.invitations import invitations_app, partners_app
 from partnerhub.errors import DomainError
 from partnerhub.locale import normalize_locale
 
@@ -63,34 +64,32 @@ app.command("serve")(serve)
 app.command("demo")(demo)
 
 
-def run() -> None:
-    """Console entry point: domain errors print one clear line and exit non-zero."""
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code; domain errors print one clear line (in the user's
+    language) and map to a documented non-zero code."""
+    state.locale = None
     try:
-        app(standalone_mode=False)
+        app(args=argv, prog_name="partnerhub")  # standalone: usage errors and --help exit through SystemExit
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except DomainError as exc:
         err_console.print(f"[red]error {exc.code}:[/] {exc.render(state.locale or 'en')}", highlight=False)
         for item in exc.data:
             err_console.print("  - " + ", ".join(f"{k}: {v}" for k, v in item.items()), highlight=False)
-        sys.exit(EXIT_CODES.get(exc.kind, 1))
+        return EXIT_CODES.get(exc.kind, 1)
     except (OperationalError, ProgrammingError) as exc:
         msg = str(exc.orig) if exc.orig else str(exc)
         if "no such table" in msg or "does not exist" in msg:
             err_console.print("[red]error 800150:[/] the database is not migrated; run: partnerhub db upgrade")
-            sys.exit(8)
-        err_console.print(f"[red]database error:[/] {msg.splitlines()[0]}")
-        sys.exit(8)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("Aborted.")
-        sys.exit(1)
-    except Exception as exc:  # click's usage errors arrive here in non-standalone mode
-        import click
+        else:
+            err_console.print(f"[red]database error:[/] {msg.splitlines()[0]}", highlight=False)
+        return EXIT_CODES["unavailable"]
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def run() -> None:
+    """Console entry point."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def select_visible_customers(
     if after is not None:
         stmt = stmt.where(or_(key > after[0], and_(key == after[0], Customer.id > after[1])))
     stmt = stmt.order_by(key, Customer.id).limit(size + 1)
-    rows = [CustomerRow(c, r) for c, r in session.execute(stmt).tuples()]
+    rows = [CustomerRow(c, r) for c, r in session.execute(stmt)]
     nxt = None
     if len(rows) > size:
         rows = rows[:size]

@@ -130,7 +130,7 @@ def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> 
 def relationship_of(session: Session, actor: Actor, *, customer_id: str) -> ResellerRelationship:
     """The acting partner's active relationship with a customer (for DAP flags in responses)."""
     partner_id = actor.require_partner("get customer", *Role)
-    return require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
+    return require_active_relationship(session, partner_id=partner_id, customer_id=customer_id.strip().lower())
 
 
 def update_billing_profile(
@@ -139,6 +139,7 @@ def update_billing_profile(
     """Update the billing profile (Global admin, Admin agent, Sales agent). A stale etag is refused (2055);
     unchanged values are no change and write no activity record."""
     partner_id = actor.require_partner("update billing profile", *CUSTOMER_MANAGERS)
+    customer_id = customer_id.strip().lower()
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
     customer = session.get(Customer, customer_id, with_for_update=True)
     if customer is None:

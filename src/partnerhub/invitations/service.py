@@ -31,15 +31,15 @@ from partnerhub.errors import (
 )
 from partnerhub.ids import new_code, new_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
-from partnerhub.locale import SUPPORTED, gettext, normalize_locale
+from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import find_active_relationship, had_relationship
 from partnerhub.tenants.models import Partner, PartnerType, Tenant
 
 INVITERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
 
-EMAIL_SUBJECT = "{partner} requests a reseller relationship with your organisation"
-EMAIL_BODY = (
+EMAIL_SUBJECT = N_("{partner} requests a reseller relationship with your organisation")
+EMAIL_BODY = N_(
     "Dear customer,\n\n"
     "{partner} would like to become your cloud solution provider and to purchase subscriptions on "
     "your behalf.\n\n"
@@ -49,11 +49,11 @@ EMAIL_BODY = (
     "This link can be used once and expires on {expires}.\n\n"
     "Kind regards,\n{partner}"
 )
-EMAIL_DAP = (
+EMAIL_DAP = N_(
     "The request includes delegated admin privileges: {partner} will be able to administer your tenant "
     "on your behalf. You can remove them at any time while keeping the reseller relationship.\n\n"
 )
-EMAIL_NO_DAP = "The request does not include delegated admin privileges.\n\n"
+EMAIL_NO_DAP = N_("The request does not include delegated admin privileges.\n\n")
 
 
 def invitation_url(base_url: str, code: str) -> str:
@@ -122,6 +122,8 @@ def create_invitation(
         lang = language
     lang = normalize_locale(lang)
     if indirect_reseller_id:
+        if actor.partner_type != PartnerType.INDIRECT_PROVIDER:
+            raise InvalidInput(detail="only an indirect provider invites on behalf of an indirect reseller")
         reseller = session.get(Partner, indirect_reseller_id)
         if reseller is None or reseller.partner_type != PartnerType.INDIRECT_RESELLER:
             raise PartnerNotFound(id=indirect_reseller_id)
@@ -250,7 +252,7 @@ def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerR
         rel = ResellerRelationship(
             id=new_id(), partner_id=partner.id, customer_id=customer_id, status=RelationshipStatus.ACTIVE,
             has_delegated_admin=include_dap, origin="invitation", invitation_id=req.id if req else None,
-            activated_at=now, version=1,
+            associated_partner_id=req.indirect_reseller_id if req else None, activated_at=now, version=1,
         )
         session.add(rel)
         try:

@@ -78,7 +78,9 @@ def list_jobs(session: Any, actor: Actor, *, limit: int = 50) -> list[Job]:
     return list(session.scalars(stmt))
 
 
-def claim_next(engine: Engine, worker_id: str, *, lease_seconds: int = 60, kinds: list[str] | None = None) -> str | None:
+def claim_next(
+    engine: Engine, worker_id: str, *, lease_seconds: int = 60, kinds: list[str] | None = None
+) -> str | None:
     """Take the oldest queued job, or one whose lease expired (its worker died). Returns its id."""
     now = utc_now()
     claimable = or_(Job.status == JobStatus.QUEUED,

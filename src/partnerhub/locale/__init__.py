@@ -34,6 +34,19 @@ def catalog(locale: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
 
 
+_MARKED: set[str] = set()
+
+
+def N_(msgid: str) -> str:
+    """Mark a module-level string for translation (translated later, where it is used)."""
+    _MARKED.add(msgid)
+    return msgid
+
+
+def marked_messages() -> set[str]:
+    return set(_MARKED)
+
+
 def gettext(msgid: str, locale: str = DEFAULT) -> str:
     """Translate `msgid` into `locale`; falls back to English when a translation is missing."""
     return catalog(normalize_locale(locale)).get(msgid, msgid)

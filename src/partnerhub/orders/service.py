@@ -97,11 +97,13 @@ def create_order(
         items.append(OrderLineItem(
             order_id=order.id, line_item_number=number, offer_id=offer.id, quantity=line.quantity,
             friendly_name=sub.friendly_name, term_duration=term, parent_subscription_id=parent_id,
-            partner_id_on_record=line.partner_id_on_record, subscription_id=sub.id,
+            partner_id_on_record=line.partner_id_on_record.strip() if line.partner_id_on_record else None,
+            subscription_id=sub.id,
         ))
     if len({li.line_item_number for li in items}) != len(items):
         raise InvalidInput(detail="line item numbers must be unique")
-    order.billing_cycle = billing_cycle.lower() if billing_cycle else (cycles.pop() if len(cycles) == 1 else "none")
+    order.billing_cycle = (billing_cycle.strip().lower() if billing_cycle
+                           else (cycles.pop() if len(cycles) == 1 else "none"))
     session.add(order)
     session.add_all(subs)
     session.flush()

@@ -111,4 +111,4 @@ def list_partners_of_customer(session: Session, actor: Actor) -> list[PartnerOfC
         .where(ResellerRelationship.customer_id == customer_id, ResellerRelationship.status == "active")
         .order_by(Tenant.name)
     )
-    return [PartnerOfCustomer(p.id, t.name, p.partner_type, r) for r, t, p in session.execute(stmt).tuples()]
+    return [PartnerOfCustomer(p.id, t.name, p.partner_type, r) for r, t, p in session.execute(stmt)]

@@ -147,11 +147,12 @@ def update_subscription(
         raise SubscriptionStatusChange(old=sub.status, new=target)
     after = subscription_audit_view(sub)
     if after != before:
-        operation = {
+        operations: dict[str | None, Operation] = {
             SubscriptionStatus.SUSPENDED: Operation.SUSPEND_SUBSCRIPTION,
             SubscriptionStatus.ACTIVE: Operation.REACTIVATE_SUBSCRIPTION,
             SubscriptionStatus.DELETED: Operation.CANCEL_SUBSCRIPTION,
-        }.get(target or "", Operation.UPDATE_SUBSCRIPTION)
+        }
+        operation = operations.get(target, Operation.UPDATE_SUBSCRIPTION)
         _record(session, actor, sub, partner_id, operation, before, after, now)
     for addon, addon_before in cascaded:
         _record(session, actor, addon, partner_id, Operation.SUSPEND_SUBSCRIPTION, addon_before,

@@ -99,11 +99,11 @@ def create_operator_account(session: Session, actor: Actor, *, email: str) -> tu
 def list_partners(session: Session, actor: Actor) -> list[tuple[Tenant, Partner]]:
     actor.require_operator("list partners")
     stmt = select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).order_by(Tenant.name)
-    return [(t, p) for t, p in session.execute(stmt).tuples()]
+    return [(t, p) for t, p in session.execute(stmt)]
 
 
 def get_partner(session: Session, partner_id: str) -> tuple[Tenant, Partner] | None:
     row = session.execute(
         select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).where(Tenant.id == partner_id)
-    ).tuples().first()
+    ).first()
     return (row[0], row[1]) if row else None

@@ -1,0 +1,39 @@
+# partnerhub: the two commands of the README, and what they stand on. `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev start test lint typecheck unit
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python  ## Install partnerhub into .venv
+	$(BIN)/python -m pip install --quiet -e .
+
+install-dev: $(BIN)/python  ## Install partnerhub and its test tools into .venv
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+start: install  ## Install, migrate, load the demo data and serve on http://$(HOST):$(PORT) (SQLite by default)
+	$(BIN)/partnerhub db upgrade
+	$(BIN)/partnerhub demo
+	$(BIN)/partnerhub serve --host $(HOST) --port $(PORT)
+
+lint: install-dev  ## ruff
+	$(BIN)/ruff check src tests
+
+typecheck: install-dev  ## mypy --strict on the package
+	$(BIN)/mypy
+
+unit: install-dev  ## pytest only (SQLite and PostgreSQL)
+	$(BIN)/pytest -n 2
+
+test: install-dev lint typecheck  ## Install and run every check and test (SQLite and PostgreSQL)
+	$(BIN)/pytest -n 2

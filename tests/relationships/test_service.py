@@ -1,0 +1,206 @@
+"""Removing a reseller relationship: the seed document, sentence by sentence (DOMAIN.md §2)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.models import ActivityRecord
+from partnerhub.customers.service import get_customer, list_customers
+from partnerhub.errors import (
+    CustomerNotFound,
+    Forbidden,
+    NoCommerceRelationship,
+    RemoveBlockedByActiveSubscriptions,
+    SubscriptionNotFound,
+)
+from partnerhub.invitations.service import accept_invitation, create_invitation
+from partnerhub.orders.service import list_orders
+from partnerhub.relationships.models import ResellerRelationship
+from partnerhub.relationships.service import (
+    check_removal,
+    list_partners_of_customer,
+    list_relationship_history,
+    remove_reseller_relationship,
+)
+from partnerhub.subscriptions.service import SubscriptionChange, get_subscription, list_subscriptions, update_subscription
+from tests.conftest import World
+from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer
+
+
+def _suspend(session: Session, world: World, subscription_id: str) -> None:
+    update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=subscription_id,
+                        change=SubscriptionChange(status="suspended"))
+
+
+def _records(session: Session, operation: str, customer_id: str) -> list[ActivityRecord]:
+    return list(session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == operation,
+                                                             ActivityRecord.customer_id == customer_id)))
+
+
+def test_remove_is_refused_while_a_subscription_is_active(session: Session, world: World) -> None:
+    sub = buy(session, world.partner.admin, world.customer_id, M365_BASIC)
+    with pytest.raises(RemoveBlockedByActiveSubscriptions) as info:
+        remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    assert info.value.code == 800100
+    assert info.value.data == [{"subscriptionId": sub.id, "offerName": "Microsoft 365 Business Basic",
+                                "status": "active"}]
+    assert sub.id in str(info.value)
+    # Nothing changed: the customer is still in the list and no removal was recorded.
+    get_customer(session, world.partner.admin, customer_id=world.customer_id)
+    assert _records(session, "remove_partner_customer_relationship", world.customer_id) == []
+
+
+def test_the_error_lists_every_active_and_pending_subscription(session: Session, world: World) -> None:
+    first = buy(session, world.partner.admin, world.customer_id, M365_BASIC)
+    second = buy(session, world.partner.admin, world.customer_id, M365_E3)
+    suspended = buy(session, world.partner.admin, world.customer_id, M365_BASIC, friendly_name="old")
+    _suspend(session, world, suspended.id)
+    second.status = "pending"
+    session.flush()
+    with pytest.raises(RemoveBlockedByActiveSubscriptions) as info:
+        remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    listed = {(d["subscriptionId"], d["status"]) for d in info.value.data}
+    assert listed == {(first.id, "active"), (second.id, "pending")}
+
+
+def test_an_active_reservation_blocks_removal_until_cancelled(session: Session, world: World) -> None:
+    ri = buy(session, world.partner.admin, world.customer_id, AZURE_RESERVATION, quantity=1)
+    with pytest.raises(RemoveBlockedByActiveSubscriptions):
+        remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=ri.id,
+                        change=SubscriptionChange(status="deleted"))
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+
+
+def test_removal_check_names_what_blocks_it(session: Session, world: World) -> None:
+    sub = buy(session, world.partner.admin, world.customer_id, M365_BASIC)
+    check = check_removal(session, world.partner.admin, customer_id=world.customer_id)
+    assert not check.can_remove and [s.id for s in check.blocking] == [sub.id]
+    _suspend(session, world, sub.id)
+    assert check_removal(session, world.partner.admin, customer_id=world.customer_id).can_remove
+
+
+def test_after_suspending_every_subscription_the_relationship_is_removed(session: Session, world: World) -> None:
+    base = buy(session, world.partner.admin, world.customer_id, M365_E3)
+    buy(session, world.partner.admin, world.customer_id, TEAMS_PHONE_ADDON, parent_id=base.id)
+    _suspend(session, world, base.id)  # the add-on follows its parent
+    rel = remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    assert rel.status == "removed" and rel.removed_at is not None
+    assert rel.removed_by_user_id == world.partner.admin.user_id
+
+
+def test_removal_takes_the_customer_out_of_the_list(session: Session, world: World) -> None:
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    page = list_customers(session, world.partner.admin)
+    assert world.customer_id not in [r.customer.id for r in page.items]
+    with pytest.raises(CustomerNotFound):
+        get_customer(session, world.partner.admin, customer_id=world.customer_id)
+
+
+def test_removal_ends_delegated_admin_privileges(session: Session, world: World) -> None:
+    rel_before = session.scalars(select(ResellerRelationship).where(
+        ResellerRelationship.customer_id == world.customer_id)).one()
+    assert rel_before.has_delegated_admin
+    rel = remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    assert rel.has_delegated_admin is False
+    assert list_partners_of_customer(session, world.customer_admin) == []
+
+
+def test_removal_refuses_purchases_on_behalf_of_the_customer(session: Session, world: World) -> None:
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    with pytest.raises(NoCommerceRelationship) as info:
+        buy(session, world.partner.admin, world.customer_id, M365_BASIC)
+    assert info.value.code == 20002
+    with pytest.raises(NoCommerceRelationship):
+        list_orders(session, world.partner.admin, customer_id=world.customer_id)
+
+
+def test_after_removal_subscriptions_are_not_found_for_the_former_partner(session: Session, world: World) -> None:
+    sub = buy(session, world.partner.admin, world.customer_id, M365_BASIC)
+    _suspend(session, world, sub.id)
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    with pytest.raises(CustomerNotFound):
+        get_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id)
+    with pytest.raises(CustomerNotFound):
+        list_subscriptions(session, world.partner.admin, customer_id=world.customer_id)
+    with pytest.raises(CustomerNotFound):  # no reactivation after removal
+        update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id,
+                            change=SubscriptionChange(status="active"))
+
+
+def test_removal_writes_one_activity_record_and_keeps_history(session: Session, world: World) -> None:
+    rel = remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    [rec] = _records(session, "remove_partner_customer_relationship", world.customer_id)
+    assert rec.partner_id == world.partner.partner_id
+    assert rec.resource_id == rel.id
+    assert rec.user_principal_name == world.partner.admin.email
+    assert rec.old_value == {"relationshipToPartner": "reseller", "allowDelegatedAccess": True}
+    assert rec.new_value == {"relationshipToPartner": "none", "allowDelegatedAccess": False}
+    assert rec.customer_name == "Fabrikam Srl"
+    history = list_relationship_history(session, world.partner.admin, customer_id=world.customer_id)
+    assert [h.status for h in history] == ["removed"]
+
+
+def test_removing_twice_answers_not_found(session: Session, world: World) -> None:
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    with pytest.raises(CustomerNotFound):
+        remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+
+
+def test_another_partner_cannot_remove_and_learns_nothing(session: Session, world: World) -> None:
+    with pytest.raises(CustomerNotFound):
+        remove_reseller_relationship(session, world.other.admin, customer_id=world.customer_id)
+    with pytest.raises(CustomerNotFound):
+        list_relationship_history(session, world.other.admin, customer_id=world.customer_id)
+
+
+@pytest.mark.parametrize("role", ["sales_agent", "helpdesk_agent", "admin_agent"])
+def test_only_a_global_admin_removes_by_default(session: Session, world: World, role: str) -> None:
+    with pytest.raises(Forbidden):
+        remove_reseller_relationship(session, getattr(world.partner, role), customer_id=world.customer_id)
+
+
+def test_admin_agents_remove_when_the_partner_allows_it(session: Session, world: World) -> None:
+    from partnerhub.tenants.models import Partner
+
+    partner = session.get(Partner, world.partner.partner_id)
+    assert partner is not None
+    partner.admin_agents_may_remove = True
+    session.flush()
+    remove_reseller_relationship(session, world.partner.admin_agent, customer_id=world.customer_id)
+
+
+def test_the_customer_cannot_remove_a_partners_relationship_this_way(session: Session, world: World) -> None:
+    with pytest.raises(Forbidden):
+        remove_reseller_relationship(session, world.customer_admin, customer_id=world.customer_id)
+
+
+def test_another_partners_relationship_with_the_same_customer_is_untouched(session: Session, world: World) -> None:
+    invitation = create_invitation(session, world.other.admin, base_url="http://x")
+    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    get_customer(session, world.other.admin, customer_id=world.customer_id)
+    assert [p.partner_id for p in list_partners_of_customer(session, world.customer_admin)] == [
+        world.other.partner_id
+    ]
+
+
+def test_re_establishing_through_a_request_restores_the_customer_and_keeps_history(
+    session: Session, world: World
+) -> None:
+    remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
+    invitation = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id)
+    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    assert get_customer(session, world.partner.admin, customer_id=world.customer_id).id == world.customer_id
+    history = list_relationship_history(session, world.partner.admin, customer_id=world.customer_id)
+    assert [h.status for h in history] == ["removed", "active"]
+    buy(session, world.partner.admin, world.customer_id, M365_BASIC)  # purchases work again
+
+
+def test_a_subscription_of_another_customer_is_not_found(session: Session, world: World) -> None:
+    other_customer = make_customer(session, world.partner.admin)
+    sub = buy(session, world.partner.admin, other_customer.customer.id)
+    with pytest.raises(SubscriptionNotFound):
+        get_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id)
