@@ -4,15 +4,18 @@ from partnerhub.audit.models import ActivityRecord, OutboxEvent
 from partnerhub.auth.models import ApiToken, User
 from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
+from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup, SecurityGroupMember
 from partnerhub.db.base import Base
 from partnerhub.invitations.models import RelationshipRequest
-from partnerhub.jobs.models import Job
+from partnerhub.jobs.models import Job, JobItem
 from partnerhub.orders.models import Order, OrderLineItem
+from partnerhub.partnerships.models import Partnership
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.tenants.models import Partner, Tenant
 
 __all__ = [
+    "AccessAssignment", "AdminRelationship", "JobItem", "Partnership", "SecurityGroup", "SecurityGroupMember",
     "ActivityRecord", "ApiToken", "Base", "Customer", "Job", "Offer", "Order", "OrderLineItem",
     "OutboxEvent", "Partner", "RelationshipRequest", "ResellerRelationship", "Subscription", "Tenant", "User",
 ]

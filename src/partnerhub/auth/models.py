@@ -17,10 +17,11 @@ class Role(StrEnum):
     SALES_AGENT = "sales-agent"
     HELPDESK_AGENT = "helpdesk-agent"
     OPERATOR = "operator"
+    USER = "user"  # a customer tenant's ordinary user (created by the customer or a delegated admin)
 
 
 PARTNER_ROLES = (Role.GLOBAL_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT, Role.HELPDESK_AGENT)
-CUSTOMER_ROLES = (Role.GLOBAL_ADMIN,)
+CUSTOMER_ROLES = (Role.GLOBAL_ADMIN, Role.USER)
 
 
 class User(Base):

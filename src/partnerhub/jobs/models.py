@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partnerhub.db import Base, UTCDateTime
@@ -40,4 +40,21 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobItem(Base):
+    """One unit of a bulk job (e.g. one customer): its outcome is written in the same transaction as its
+    work, so after a crash every item is either done (with its result) or still pending."""
+
+    __tablename__ = "job_items"
+    __table_args__ = (Index("ix_job_items_job_status_position", "job_id", "status", "position"),)
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | succeeded | failed | skipped
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -61,6 +61,8 @@ class Subscription(Base):
     term_duration: Mapped[str] = mapped_column(String(8))
     parent_subscription_id: Mapped[str | None] = mapped_column(ForeignKey("subscriptions.id"))
     suspension_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The designated support contact; None means the default (the provider or the direct partner).
+    support_contact_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     commitment_end_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)

@@ -1,0 +1,1 @@
+"""Delegated admin privileges: DAP flags, GDAP admin relationships, security groups, access assignments."""

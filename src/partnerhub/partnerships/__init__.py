@@ -1,0 +1,1 @@
+"""The indirect model: partnerships between indirect providers and indirect resellers."""
