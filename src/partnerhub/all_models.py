@@ -4,8 +4,8 @@ from partnerhub.audit.models import ActivityRecord, OutboxEvent
 from partnerhub.auth.models import ApiToken, User
 from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
-from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup, SecurityGroupMember
 from partnerhub.db.base import Base
+from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup, SecurityGroupMember
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.jobs.models import Job, JobItem
 from partnerhub.orders.models import Order, OrderLineItem
@@ -15,7 +15,25 @@ from partnerhub.subscriptions.models import Subscription
 from partnerhub.tenants.models import Partner, Tenant
 
 __all__ = [
-    "AccessAssignment", "AdminRelationship", "JobItem", "Partnership", "SecurityGroup", "SecurityGroupMember",
-    "ActivityRecord", "ApiToken", "Base", "Customer", "Job", "Offer", "Order", "OrderLineItem",
-    "OutboxEvent", "Partner", "RelationshipRequest", "ResellerRelationship", "Subscription", "Tenant", "User",
+    "AccessAssignment",
+    "ActivityRecord",
+    "AdminRelationship",
+    "ApiToken",
+    "Base",
+    "Customer",
+    "Job",
+    "JobItem",
+    "Offer",
+    "Order",
+    "OrderLineItem",
+    "OutboxEvent",
+    "Partner",
+    "Partnership",
+    "RelationshipRequest",
+    "ResellerRelationship",
+    "SecurityGroup",
+    "SecurityGroupMember",
+    "Subscription",
+    "Tenant",
+    "User",
 ]

@@ -230,6 +230,14 @@ class AlreadyRelated(Conflict):
     message = "The partner already has an active reseller relationship with this customer."
 
 
+class OffboardingBlockedByReservations(InvalidState):
+    code = 800160
+    message = (
+        "Offboarding is refused: {count} reservation(s) or software purchase(s) are active. "
+        "Cancel them, or offboard with the option to cancel reservations."
+    )
+
+
 class InvalidQuantity(InvalidInput):
     code = 800130
     message = "Quantity must be between {minimum} and {maximum}; got {quantity}."
@@ -289,3 +297,200 @@ class DatabaseNotMigrated(DomainError):
     kind = "unavailable"
     code = 800150
     message = "The database is not migrated; run: partnerhub db upgrade"
+
+
+# --- delegated admin (delegated_admin/): DAP, GDAP, access assignments, customer users; codes 800200-800299, 610-619
+
+
+class AdminRelationshipNotFound(NotFound):
+    code = 610
+    message = "Admin relationship {id} was not found."
+
+
+class SecurityGroupNotFound(NotFound):
+    code = 611
+    message = "Security group {id} was not found."
+
+
+class AccessAssignmentNotFound(NotFound):
+    code = 612
+    message = "Access assignment {id} was not found."
+
+
+class UnknownGdapRole(InvalidInput):
+    code = 800200
+    message = "Unknown Microsoft Entra role {role}: give a built-in role template id or name."
+
+
+class AdminRelationshipNameInvalid(InvalidInput):
+    code = 800201
+    message = "The display name of an admin relationship must be 1 to 50 characters long."
+
+
+class AdminRelationshipNameTaken(Conflict):
+    code = 800202
+    message = "You already have an admin relationship named {name}."
+
+
+class AdminRelationshipDurationInvalid(InvalidInput):
+    code = 800203
+    message = "The duration of an admin relationship must be between 1 and 730 days; got {days}."
+
+
+class AdminRelationshipRolesRequired(InvalidInput):
+    code = 800204
+    message = "An admin relationship or access assignment needs at least one role."
+
+
+class AutoExtendDurationInvalid(InvalidInput):
+    code = 800205
+    message = "The auto-extend duration must be 0 or 180 days; got {days}."
+
+
+class AutoExtendWithGlobalAdministrator(InvalidInput):
+    code = 800206
+    message = "An admin relationship that includes the Global Administrator role cannot be auto-extended."
+
+
+class AdminRelationshipInvalidState(InvalidState):
+    code = 800207
+    message = "Admin relationship {id} is {status}: this change is not allowed."
+
+
+class AdminRelationshipWithoutReseller(InvalidState):
+    code = 800208
+    message = "Admin relationship {id} cannot be approved: the partner no longer has a reseller relationship."
+
+
+class AccessAssignmentRolesNotInRelationship(InvalidInput):
+    code = 800209
+    message = "The roles {roles} are not part of admin relationship {id}."
+
+
+class AccessAssignmentExists(Conflict):
+    code = 800210
+    message = "Security group {group} already has an access assignment in admin relationship {id}."
+
+
+class SecurityGroupNameInvalid(InvalidInput):
+    code = 800211
+    message = "The name of a security group must be 1 to 100 characters long."
+
+
+class SecurityGroupNameTaken(Conflict):
+    code = 800212
+    message = "You already have a security group named {name}."
+
+
+class DelegatedAdminGrantRefused(InvalidState):
+    """DAP is granted only at customer creation or by an accepted invitation that asked for it."""
+
+    code = 800213
+    message = (
+        "Delegated admin privileges are granted only when the customer is created or when the customer accepts "
+        "a relationship request that asks for them."
+    )
+
+
+class DelegatedAdminPartnerRequired(InvalidInput):
+    code = 800214
+    message = "Name the partner whose delegated admin privileges you remove."
+
+
+class DelegatedRoleRequired(Forbidden):
+    code = 800215
+    message = "You hold no delegated admin role in customer {customer_id} that allows this operation: {operation}."
+
+
+class GlobalAdminPasswordResetRefused(Forbidden):
+    code = 800216
+    message = "Only a Global Administrator can reset the password of a Global admin."
+
+
+class CustomerUserDomainMismatch(InvalidInput):
+    code = 800217
+    message = "A user of this customer signs in with a name ending in @{domain}."
+
+
+# --- indirect model and support contacts (partnerships/, support_contacts/): codes 800300-800399, 620-629
+
+
+class PartnershipNotFound(NotFound):
+    code = 620
+    message = "Partnership {id} was not found."
+
+
+class NotAnIndirectReseller(InvalidInput):
+    code = 800300
+    message = "Partner {name} ({mpn_id}) is not an indirect reseller."
+
+
+class NotAnIndirectProvider(Forbidden):
+    code = 800301
+    message = "Only an indirect provider can do this: {operation}."
+
+
+class PartnershipAlreadyOpen(Conflict):
+    code = 800302
+    message = "There is already an invited or active partnership with indirect reseller {name}."
+
+
+class PartnershipNotInvited(InvalidState):
+    code = 800303
+    message = "Partnership {id} is {status}: only an invited partnership can be accepted."
+
+
+class PartnershipAlreadyEnded(InvalidState):
+    code = 800304
+    message = "Partnership {id} has already ended."
+
+
+class OnlyResellerAccepts(Forbidden):
+    code = 800305
+    message = "Only a Global admin of the invited indirect reseller can accept partnership {id}."
+
+
+class NoActivePartnership(InvalidState):
+    code = 800306
+    message = "Indirect reseller {reseller} has no active partnership with indirect provider {provider}."
+
+
+class ResellerNotRelatedToCustomer(InvalidState):
+    code = 800307
+    message = "Indirect reseller {reseller} has no active reseller relationship with customer {customer_id}."
+
+
+class ResellerOfRecordNotAllowed(InvalidInput):
+    code = 800308
+    message = "Only an indirect provider can name a reseller of record (partnerIdOnRecord {mpn_id})."
+
+
+class ResellerPlacesNoOrders(Forbidden):
+    code = 800309
+    message = (
+        "An indirect reseller places no orders: its indirect provider orders for the customer "
+        "and names it as reseller of record."
+    )
+
+
+class PartnerReferenceMissing(InvalidInput):
+    code = 800310
+    message = "Name the partner by its tenant id or its MPN id."
+
+
+class PartnerReferenceMismatch(InvalidInput):
+    code = 800311
+    message = "Tenant id {tenant_id} and MPN id {mpn_id} name different partners."
+
+
+class SupportContactChangeForbidden(Forbidden):
+    code = 800312
+    message = "Only the provider or direct partner that sold subscription {id} can change its support contact."
+
+
+class SupportContactNotAllowed(InvalidInput):
+    code = 800313
+    message = (
+        "{name} cannot be the support contact of subscription {id}: choose the partner that sold it "
+        "or one of its indirect resellers related to the customer."
+    )

@@ -72,11 +72,12 @@ def test_orders_reactivation_and_removal_never_leave_commerce_on_a_removed_relat
                     return fn(session, actor_for_email(session, admin_email))
             return call
 
-        order = in_tx(lambda s, a: create_order(s, a, customer_id=customer_id,  # type: ignore[arg-type]
-                                                line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)]))
-        reactivate = in_tx(lambda s, a: update_subscription(  # type: ignore[arg-type]
-            s, a, customer_id=customer_id, subscription_id=sub.id, change=SubscriptionChange(status="active")))
-        remove = in_tx(lambda s, a: remove_reseller_relationship(s, a, customer_id=customer_id))  # type: ignore[arg-type]
+        cid, sid = customer_id, sub.id
+        order = in_tx(lambda s, a, cid=cid: create_order(  # type: ignore[misc]
+            s, a, customer_id=cid, line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)]))
+        reactivate = in_tx(lambda s, a, cid=cid, sid=sid: update_subscription(  # type: ignore[misc]
+            s, a, customer_id=cid, subscription_id=sid, change=SubscriptionChange(status="active")))
+        remove = in_tx(lambda s, a, cid=cid: remove_reseller_relationship(s, a, customer_id=cid))  # type: ignore[misc]
         outcomes = _run_concurrently(order, reactivate, remove, order)
         tally.update(f"{name}:{o}" for name, o in zip(("order", "reactivate", "remove", "order2"), outcomes,
                                                       strict=True))

@@ -24,19 +24,34 @@ from partnerhub.relationships.service import (
     list_relationship_history,
     remove_reseller_relationship,
 )
-from partnerhub.subscriptions.service import SubscriptionChange, get_subscription, list_subscriptions, update_subscription
+from partnerhub.subscriptions.service import (
+    SubscriptionChange,
+    get_subscription,
+    list_subscriptions,
+    update_subscription,
+)
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer
 
 
 def _suspend(session: Session, world: World, subscription_id: str) -> None:
-    update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=subscription_id,
-                        change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        subscription_id=subscription_id,
+        change=SubscriptionChange(status="suspended"),
+    )
 
 
 def _records(session: Session, operation: str, customer_id: str) -> list[ActivityRecord]:
-    return list(session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == operation,
-                                                             ActivityRecord.customer_id == customer_id)))
+    return list(
+        session.scalars(
+            select(ActivityRecord).where(
+                ActivityRecord.operation_type == operation, ActivityRecord.customer_id == customer_id
+            )
+        )
+    )
 
 
 def test_remove_is_refused_while_a_subscription_is_active(session: Session, world: World) -> None:
@@ -44,8 +59,9 @@ def test_remove_is_refused_while_a_subscription_is_active(session: Session, worl
     with pytest.raises(RemoveBlockedByActiveSubscriptions) as info:
         remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     assert info.value.code == 800100
-    assert info.value.data == [{"subscriptionId": sub.id, "offerName": "Microsoft 365 Business Basic",
-                                "status": "active"}]
+    assert info.value.data == [
+        {"subscriptionId": sub.id, "offerName": "Microsoft 365 Business Basic", "status": "active"}
+    ]
     assert sub.id in str(info.value)
     # Nothing changed: the customer is still in the list and no removal was recorded.
     get_customer(session, world.partner.admin, customer_id=world.customer_id)
@@ -69,8 +85,13 @@ def test_an_active_reservation_blocks_removal_until_cancelled(session: Session, 
     ri = buy(session, world.partner.admin, world.customer_id, AZURE_RESERVATION, quantity=1)
     with pytest.raises(RemoveBlockedByActiveSubscriptions):
         remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
-    update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=ri.id,
-                        change=SubscriptionChange(status="deleted"))
+    update_subscription(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        subscription_id=ri.id,
+        change=SubscriptionChange(status="deleted"),
+    )
     remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
 
 
@@ -100,8 +121,9 @@ def test_removal_takes_the_customer_out_of_the_list(session: Session, world: Wor
 
 
 def test_removal_ends_delegated_admin_privileges(session: Session, world: World) -> None:
-    rel_before = session.scalars(select(ResellerRelationship).where(
-        ResellerRelationship.customer_id == world.customer_id)).one()
+    rel_before = session.scalars(
+        select(ResellerRelationship).where(ResellerRelationship.customer_id == world.customer_id)
+    ).one()
     assert rel_before.has_delegated_admin
     rel = remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     assert rel.has_delegated_admin is False
@@ -126,8 +148,13 @@ def test_after_removal_subscriptions_are_not_found_for_the_former_partner(sessio
     with pytest.raises(CustomerNotFound):
         list_subscriptions(session, world.partner.admin, customer_id=world.customer_id)
     with pytest.raises(CustomerNotFound):  # no reactivation after removal
-        update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id,
-                            change=SubscriptionChange(status="active"))
+        update_subscription(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            subscription_id=sub.id,
+            change=SubscriptionChange(status="active"),
+        )
 
 
 def test_removal_writes_one_activity_record_and_keeps_history(session: Session, world: World) -> None:
@@ -182,9 +209,7 @@ def test_another_partners_relationship_with_the_same_customer_is_untouched(sessi
     accept_invitation(session, world.customer_admin, code=invitation.request.code)
     remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     get_customer(session, world.other.admin, customer_id=world.customer_id)
-    assert [p.partner_id for p in list_partners_of_customer(session, world.customer_admin)] == [
-        world.other.partner_id
-    ]
+    assert [p.partner_id for p in list_partners_of_customer(session, world.customer_admin)] == [world.other.partner_id]
 
 
 def test_re_establishing_through_a_request_restores_the_customer_and_keeps_history(

@@ -25,6 +25,30 @@ class Operation(StrEnum):
     CREATE_API_TOKEN = "create_api_token"
     REVOKE_API_TOKEN = "revoke_api_token"
     IMPORT_OFFERS = "import_offers"
+    OFFBOARD_CUSTOMER = "offboard_customer"
+    START_BULK_OFFBOARDING = "start_bulk_offboarding"
+    CREATE_PARTNERSHIP = "create_partnership"
+    ACCEPT_PARTNERSHIP = "accept_partnership"
+    END_PARTNERSHIP = "end_partnership"
+    UPDATE_SUBSCRIPTION_SUPPORT_CONTACT = "update_subscription_support_contact"
+
+    # delegated admin (delegated_admin/)
+    REMOVE_PARTNER_CUSTOMER_DAP = "remove_partner_customer_dap"
+    CREATE_GRANULAR_ADMIN_RELATIONSHIP = "create_granular_admin_relationship"
+    LOCK_GRANULAR_ADMIN_RELATIONSHIP_FOR_APPROVAL = "lock_granular_admin_relationship_for_approval"
+    APPROVE_GRANULAR_ADMIN_RELATIONSHIP = "approve_granular_admin_relationship"
+    REJECT_GRANULAR_ADMIN_RELATIONSHIP = "reject_granular_admin_relationship"
+    TERMINATE_GRANULAR_ADMIN_RELATIONSHIP = "terminate_granular_admin_relationship"
+    AUTO_EXTEND_GRANULAR_ADMIN_RELATIONSHIP = "auto_extend_granular_admin_relationship"
+    EXPIRE_GRANULAR_ADMIN_RELATIONSHIP = "expire_granular_admin_relationship"
+    CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "create_granular_admin_access_assignment"
+    UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "update_granular_admin_access_assignment"
+    DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "delete_granular_admin_access_assignment"
+    CREATE_SECURITY_GROUP = "create_security_group"
+    ADD_SECURITY_GROUP_MEMBER = "add_security_group_member"
+    REMOVE_SECURITY_GROUP_MEMBER = "remove_security_group_member"
+    CREATE_CUSTOMER_USER = "create_customer_user"
+    RESET_CUSTOMER_USER_PASSWORD = "reset_customer_user_password"
 
 
 class ResourceType(StrEnum):
@@ -37,3 +61,11 @@ class ResourceType(StrEnum):
     USER = "user"
     API_TOKEN = "api_token"
     OFFER = "offer"
+    JOB = "job"
+    PARTNERSHIP = "partnership"
+    # delegated admin (delegated_admin/)
+    PARTNER_CUSTOMER_DAP = "partner_customer_dap"
+    GRANULAR_ADMIN_RELATIONSHIP = "granular_admin_relationship"
+    GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "granular_admin_access_assignment"
+    SECURITY_GROUP = "security_group"
+    CUSTOMER_USER = "customer_user"

@@ -179,10 +179,14 @@ def export_activity_csv(session: Session, actor: Actor, *, query: ActivityQuery)
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in activity_csv_rows(iter_activity(session, actor, query=query)):
-        writer.writerow(_defuse(row))
+        writer.writerow(defuse_cells(row))
     return buf.getvalue()
 
 
-def _defuse(row: Sequence[str]) -> list[str]:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet: prefix it with a quote.
-    return ["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row]
+def defuse_cells(row: Sequence[str]) -> list[str]:
+    # A cell starting with = + - @ (or a tab or carriage return before one) would run as a formula in a
+    # spreadsheet: prefix it with a quote.
+    return ["'" + c if c[:1] in FORMULA_STARTS else c for c in row]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

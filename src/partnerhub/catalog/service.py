@@ -55,8 +55,9 @@ def _offer_from_row(row: dict[str, Any], where: str) -> dict[str, Any]:
     if bad_cycles:
         raise InvalidInput(detail=f"{where}: unknown billing cycle {bad_cycles[0]}")
     try:
-        min_q = int(get("minquantity") or 1)
-        max_q = int(get("maxquantity") or 10000)
+        # Not `or`: an explicit 0 is a mistake to report, not a request for the default.
+        min_q = int(get("minquantity") if get("minquantity") is not None else 1)
+        max_q = int(get("maxquantity") if get("maxquantity") is not None else 10000)
     except (TypeError, ValueError):
         raise InvalidInput(detail=f"{where}: quantities must be whole numbers") from None
     if not 1 <= min_q <= max_q:

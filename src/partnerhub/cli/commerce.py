@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from partnerhub.audit.service import ActivityQuery, activity_csv_rows, iter_activity, list_activity
+from partnerhub.audit.service import ActivityQuery, activity_csv_rows, defuse_cells, iter_activity, list_activity
 from partnerhub.cli.common import AsOption, JsonOption, acting, console, fmt_time, print_json, print_table, runtime
 from partnerhub.errors import InvalidInput
 from partnerhub.jobs import builtin
@@ -329,7 +329,7 @@ def activity_export(
             writer = csv.writer(fh)
             count = -1
             for row in activity_csv_rows(iter_activity(session, actor, query=_query(start, end, customer, operation))):
-                writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
+                writer.writerow(defuse_cells(row))
                 count += 1
         finally:
             if output:

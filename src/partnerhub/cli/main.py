@@ -15,6 +15,7 @@ from partnerhub.cli.common import err_console, state
 from partnerhub.cli.customers import customers_app
 from partnerhub.cli.demo import demo
 from partnerhub.cli.invitations import invitations_app, partners_app
+from partnerhub.cli.offboarding import offboard_app
 from partnerhub.errors import DomainError
 from partnerhub.locale import normalize_locale
 
@@ -60,6 +61,7 @@ app.add_typer(subscriptions_app, name="subscriptions")
 app.add_typer(orders_app, name="orders")
 app.add_typer(activity_app, name="activity")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(offboard_app, name="offboard")
 app.command("serve")(serve)
 app.command("demo")(demo)
 

@@ -1,4 +1,4 @@
-"""Built-in jobs: scheduled housekeeping that runs on the job runner."""
+"""Built-in jobs: scheduled housekeeping, and the import that registers every feature's job handlers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from partnerhub.db import transaction
 from partnerhub.invitations.service import expire_invitations
 from partnerhub.jobs.runner import JobContext, job_handler
+from partnerhub.offboarding import bulk  # noqa: F401  (registers the bulk offboarding handler)
 
 EXPIRE_INVITATIONS = "expire-relationship-requests"
 

@@ -78,6 +78,18 @@ def list_jobs(session: Any, actor: Actor, *, limit: int = 50) -> list[Job]:
     return list(session.scalars(stmt))
 
 
+def claim_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60) -> bool:
+    """Take one given job if it is queued, or running under an expired lease (its worker died)."""
+    now = utc_now()
+    claimable = or_(Job.status == JobStatus.QUEUED,
+                    (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now))
+    with transaction(engine) as session:
+        res = session.execute(update(Job).where(Job.id == job_id, claimable).values(
+            status=JobStatus.RUNNING, lease_owner=worker_id, lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=Job.attempts + 1, updated_at=now))
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def claim_next(
     engine: Engine, worker_id: str, *, lease_seconds: int = 60, kinds: list[str] | None = None
 ) -> str | None:

@@ -147,6 +147,7 @@ def _reseller_of_record(session: Session, mpn_id: str | None) -> str | None:
 
 
 def _orders_scope(session: Session, actor: Actor, customer_id: str) -> str:
+    customer_id = customer_id.strip().lower()
     partner_id = actor.require_partner("orders", *Role)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, commerce=True)
     return partner_id
@@ -154,6 +155,7 @@ def _orders_scope(session: Session, actor: Actor, customer_id: str) -> str:
 
 def list_orders(session: Session, actor: Actor, *, customer_id: str) -> list[tuple[Order, list[OrderLineItem]]]:
     """The customer's orders placed by the acting partner, newest first (20002 after a removal)."""
+    customer_id = customer_id.strip().lower()
     partner_id = _orders_scope(session, actor, customer_id)
     orders = list(session.scalars(
         select(Order).where(Order.customer_id == customer_id, Order.partner_id == partner_id)
@@ -164,6 +166,7 @@ def list_orders(session: Session, actor: Actor, *, customer_id: str) -> list[tup
 
 
 def get_order(session: Session, actor: Actor, *, customer_id: str, order_id: str) -> tuple[Order, list[OrderLineItem]]:
+    customer_id = customer_id.strip().lower()
     partner_id = _orders_scope(session, actor, customer_id)
     order = session.scalars(select(Order).where(Order.id == order_id.strip().lower(),
                                                 Order.customer_id == customer_id,

@@ -22,7 +22,7 @@ from partnerhub.subscriptions.queries import blocking_subscriptions
 from partnerhub.tenants.models import Partner, Tenant
 
 
-def _require_remover(session: Session, actor: Actor) -> str:
+def require_remover(session: Session, actor: Actor) -> str:
     """Global admin of the partner; an Admin agent too if the partner's settings allow it."""
     partner_id = actor.require_partner("remove reseller relationship", Role.ADMIN_AGENT)
     if Role.GLOBAL_ADMIN not in actor.roles:
@@ -63,7 +63,7 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
     The relationship row is locked before the check, and orders and reactivations lock it too, so none
     can slip in between the check and the removal.
     """
-    partner_id = _require_remover(session, actor)
+    partner_id = require_remover(session, actor)
     customer_id = customer_id.strip().lower()
     rel = require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     blocking = blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id)

@@ -39,6 +39,7 @@ SUBSCRIPTION_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
 def _scope(session: Session, actor: Actor, customer_id: str, *, lock: bool = False) -> str | None:
     """The partner whose subscriptions the actor sees (None: every partner's, for the customer itself or
     the operator). A partner needs an active relationship; `lock` holds it until commit."""
+    customer_id = customer_id.strip().lower()
     if actor.is_partner_user:
         partner_id = actor.require_partner("subscriptions", *Role)
         require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
@@ -55,6 +56,7 @@ def list_subscriptions(
     status: str | None = None,
 ) -> SubscriptionPage:
     """A customer's subscriptions bought through the acting partner (all of them for the customer)."""
+    customer_id = customer_id.strip().lower()
     partner_id = _scope(session, actor, customer_id)
     return select_partner_subscriptions(session, partner_id=partner_id, customer_id=customer_id, size=size,
                                         after=after, status=status)
@@ -75,6 +77,7 @@ def _load(session: Session, partner_id: str | None, customer_id: str, subscripti
 
 
 def get_subscription(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> Subscription:
+    customer_id = customer_id.strip().lower()
     partner_id = _scope(session, actor, customer_id)
     return _load(session, partner_id, customer_id, subscription_id.strip().lower())
 
@@ -107,6 +110,7 @@ def update_subscription(
     - deleted, expired or disabled subscriptions cannot be updated; reservations cannot be suspended.
     """
     partner_id = actor.require_partner("update subscription", *SUBSCRIPTION_MANAGERS)
+    customer_id = customer_id.strip().lower()
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     sub = _load(session, partner_id, customer_id, subscription_id.strip().lower(), lock=True)
     if etag is not None and etag_version(etag, sub.id) != sub.version:

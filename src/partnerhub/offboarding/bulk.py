@@ -1,0 +1,134 @@
+"""Bulk offboarding as a job: one item per customer, each offboarded in its own transaction together with
+its item's outcome, so a crash (even kill -9) leaves every customer either untouched or fully offboarded,
+and the job resumes with the customers still pending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import User
+from partnerhub.auth.service import actor_for_user
+from partnerhub.clock import utc_now
+from partnerhub.customers.queries import select_visible_customers
+from partnerhub.db import transaction
+from partnerhub.errors import DomainError, InvalidInput
+from partnerhub.jobs.models import Job, JobItem
+from partnerhub.jobs.runner import JobContext, enqueue, get_job, job_handler
+from partnerhub.offboarding.service import offboard_customer
+from partnerhub.relationships.service import require_remover
+
+BULK_OFFBOARD = "bulk-offboard"
+MAX_CUSTOMERS = 100_000
+
+
+def start_bulk_offboarding(
+    session: Session,
+    actor: Actor,
+    *,
+    customer_ids: list[str] | None = None,
+    search_prefix: str | None = None,
+    cancel_reservations: bool = False,
+) -> Job:
+    """Queue the offboarding of a list of customers, or of every customer whose company name starts with a
+    prefix ("" = every customer). Who: whoever may remove relationships. The job runs in the service's
+    worker, or in the CLI with a progress bar; each customer gets an item with its outcome."""
+    partner_id = require_remover(session, actor)
+    if customer_ids is None and search_prefix is None:
+        raise InvalidInput(detail="name the customers, or give a search prefix")
+    if customer_ids is not None:
+        keys = list(dict.fromkeys(c.strip().lower() for c in customer_ids if c.strip()))
+    else:
+        keys = []
+        after: tuple[str, str] | None = None
+        while True:
+            page = select_visible_customers(session, partner_id=partner_id, size=500, after=after,
+                                            prefix=search_prefix or None)
+            keys.extend(r.customer.id for r in page.items)
+            if page.next_cursor is None or len(keys) > MAX_CUSTOMERS:
+                break
+            after = page.next_cursor
+    if not keys:
+        raise InvalidInput(detail="no customer matches")
+    if len(keys) > MAX_CUSTOMERS:
+        raise InvalidInput(detail=f"at most {MAX_CUSTOMERS} customers in one bulk offboarding")
+    job = enqueue(session, actor, kind=BULK_OFFBOARD, total=len(keys),
+                  payload={"userId": actor.user_id, "cancelReservations": cancel_reservations})
+    session.flush()
+    session.add_all(JobItem(job_id=job.id, item_key=k, position=i, status="pending", result={})
+                    for i, k in enumerate(keys))
+    record(session, actor, operation=Operation.START_BULK_OFFBOARDING, resource_type=ResourceType.JOB,
+           resource_id=job.id, partner_id=partner_id, new={"customers": len(keys),
+                                                           "cancelReservations": cancel_reservations})
+    return job
+
+
+def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None:
+    session.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.item_key == key,
+                                          JobItem.status == "pending").values(finished_at=utc_now(), **values))
+
+
+@job_handler(BULK_OFFBOARD)
+def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
+    """Offboard each pending customer in order; a refused customer is reported, not retried."""
+    cancel = bool(ctx.payload.get("cancelReservations"))
+    while True:
+        with transaction(ctx.engine) as session:
+            keys = list(session.scalars(
+                select(JobItem.item_key).where(JobItem.job_id == ctx.job_id, JobItem.status == "pending")
+                .order_by(JobItem.position).limit(50)))
+        if not keys:
+            break
+        for key in keys:
+            try:
+                with transaction(ctx.engine) as session:
+                    actor = _job_actor(session, ctx)
+                    result = offboard_customer(session, actor, customer_id=key, cancel_reservations=cancel)
+                    _finish_item(session, ctx.job_id, key, status="succeeded", result=result.as_dict())
+            except DomainError as exc:
+                with transaction(ctx.engine) as session:
+                    _finish_item(session, ctx.job_id, key, status="failed", error_code=exc.code,
+                                 error=exc.render("en"), result={"data": exc.data})
+            ctx.checkpoint(done=_count_finished(ctx))
+    return summarize(ctx.engine, ctx.job_id)
+
+
+def _job_actor(session: Session, ctx: JobContext) -> Actor:
+    user = session.get(User, ctx.payload["userId"])
+    if user is None:
+        raise InvalidInput(detail="the user who started the job no longer exists")
+    return actor_for_user(session, user, application=f"job:{ctx.job_id}")
+
+
+def _count_finished(ctx: JobContext) -> int:
+    with transaction(ctx.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(JobItem).where(
+            JobItem.job_id == ctx.job_id, JobItem.status != "pending")) or 0)
+
+
+def summarize(engine: Any, job_id: str) -> dict[str, Any]:
+    with transaction(engine) as session:
+        rows = session.execute(select(JobItem.status, func.count()).where(JobItem.job_id == job_id)
+                               .group_by(JobItem.status)).all()
+    counts = {str(status): int(n) for status, n in rows}
+    return {"succeeded": counts.get("succeeded", 0), "failed": counts.get("failed", 0),
+            "pending": counts.get("pending", 0)}
+
+
+@dataclass(frozen=True)
+class BulkReport:
+    job: Job
+    items: list[JobItem]
+
+
+def bulk_report(session: Session, actor: Actor, *, job_id: str) -> BulkReport:
+    """The per-customer outcome of a bulk offboarding (the partner's own jobs only)."""
+    job = get_job(session, actor, job_id=job_id)
+    items = list(session.scalars(select(JobItem).where(JobItem.job_id == job.id).order_by(JobItem.position)))
+    return BulkReport(job, items)

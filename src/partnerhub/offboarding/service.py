@@ -1,0 +1,146 @@
+"""Offboarding: preview everything that will change, then suspend every active subscription and remove the
+reseller relationship as one all-or-nothing operation (Partner Center makes partners do it by hand)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
+from partnerhub.customers.models import Customer
+from partnerhub.delegated_admin.models import AdminRelationship
+from partnerhub.errors import OffboardingBlockedByReservations
+from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.relationships.service import remove_reseller_relationship, require_remover
+from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription, SubscriptionStatus
+from partnerhub.subscriptions.queries import belongs_to_partner
+from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+
+OPEN_GDAP_STATUSES = ("created", "approvalPending", "active", "terminationRequested")
+
+
+@dataclass
+class OffboardingPreview:
+    """What offboarding a customer will change, and what (if anything) stands in its way."""
+
+    customer_id: str
+    company_name: str
+    to_suspend: list[Subscription] = field(default_factory=list)
+    to_cancel: list[Subscription] = field(default_factory=list)
+    blocking: list[Subscription] = field(default_factory=list)
+    already_inactive: int = 0
+    ends_dap: bool = False
+    gdap_to_end: list[AdminRelationship] = field(default_factory=list)
+    support_contact_changes: list[Subscription] = field(default_factory=list)
+
+    @property
+    def can_offboard(self) -> bool:
+        return not self.blocking
+
+    def as_dict(self) -> dict[str, Any]:
+        def sub(s: Subscription) -> dict[str, Any]:
+            return {"subscriptionId": s.id, "offerName": s.offer_name, "friendlyName": s.friendly_name,
+                    "status": s.status}
+
+        return {
+            "customerId": self.customer_id,
+            "companyName": self.company_name,
+            "canOffboard": self.can_offboard,
+            "subscriptionsToSuspend": [sub(s) for s in self.to_suspend],
+            "reservationsToCancel": [sub(s) for s in self.to_cancel],
+            "blockingReservations": [sub(s) for s in self.blocking],
+            "alreadyInactive": self.already_inactive,
+            "endsDelegatedAdmin": self.ends_dap,
+            "adminRelationshipsToEnd": [{"id": g.id, "displayName": g.display_name, "status": g.status}
+                                        for g in self.gdap_to_end],
+            "supportContactChanges": [s.id for s in self.support_contact_changes],
+            "relationshipToPartner": {"from": "reseller", "to": "none"},
+        }
+
+
+def _preview(session: Session, partner_id: str, customer_id: str, *, cancel_reservations: bool,
+             lock: bool) -> OffboardingPreview:
+    rel = require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
+    customer = session.get(Customer, customer_id)
+    assert customer is not None
+    preview = OffboardingPreview(customer_id, customer.company_name, ends_dap=rel.has_delegated_admin)
+    subs = session.scalars(
+        select(Subscription).where(Subscription.customer_id == customer_id, belongs_to_partner(partner_id))
+        .order_by(Subscription.parent_subscription_id.is_not(None), Subscription.created_at, Subscription.id)
+    )
+    for s in subs:
+        if s.status not in BLOCKING_STATUSES:
+            preview.already_inactive += 1
+        elif s.kind == "reservation":
+            (preview.to_cancel if cancel_reservations else preview.blocking).append(s)
+        else:
+            preview.to_suspend.append(s)
+        if s.support_contact_id == partner_id:
+            preview.support_contact_changes.append(s)
+    preview.gdap_to_end = list(session.scalars(select(AdminRelationship).where(
+        AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id,
+        AdminRelationship.status.in_(OPEN_GDAP_STATUSES))))
+    return preview
+
+
+def preview_offboarding(session: Session, actor: Actor, *, customer_id: str,
+                        cancel_reservations: bool = False) -> OffboardingPreview:
+    """What offboarding will do: subscriptions to suspend, reservations to cancel (or that block it unless
+    cancelling is asked for), privileges that end, support-contact changes. Changes nothing."""
+    partner_id = actor.require_partner("offboard customer", *Role)
+    return _preview(session, partner_id, customer_id.strip().lower(), cancel_reservations=cancel_reservations,
+                    lock=False)
+
+
+@dataclass(frozen=True)
+class OffboardingResult:
+    customer_id: str
+    suspended: list[str]
+    cancelled: list[str]
+    relationship_id: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"customerId": self.customer_id, "suspended": self.suspended, "cancelled": self.cancelled,
+                "relationshipId": self.relationship_id, "relationshipToPartner": "none"}
+
+
+def offboard_customer(session: Session, actor: Actor, *, customer_id: str,
+                      cancel_reservations: bool = False) -> OffboardingResult:
+    """Suspend every active or pending subscription bought through the partner (add-ons with their parent),
+    cancel reservations if asked (else refuse while any is active), then remove the reseller relationship
+    with all its effects — in the caller's single transaction, so it either completes or changes nothing.
+    Who: whoever may remove the relationship (Global admin; Admin agent if the partner allows it)."""
+    partner_id = require_remover(session, actor)
+    customer_id = customer_id.strip().lower()
+    preview = _preview(session, partner_id, customer_id, cancel_reservations=cancel_reservations, lock=True)
+    if preview.blocking:
+        raise OffboardingBlockedByReservations(
+            data=[{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in preview.blocking],
+            count=len(preview.blocking),
+        )
+    suspended: list[str] = []
+    for s in preview.to_suspend:
+        if s.status in BLOCKING_STATUSES:  # an add-on may have been suspended with its parent just now
+            update_subscription(session, actor, customer_id=customer_id, subscription_id=s.id,
+                                change=SubscriptionChange(status=SubscriptionStatus.SUSPENDED))
+            suspended.append(s.id)
+        elif s.status == SubscriptionStatus.SUSPENDED:
+            suspended.append(s.id)
+    cancelled: list[str] = []
+    for s in preview.to_cancel:
+        update_subscription(session, actor, customer_id=customer_id, subscription_id=s.id,
+                            change=SubscriptionChange(status=SubscriptionStatus.DELETED))
+        cancelled.append(s.id)
+    rel = remove_reseller_relationship(session, actor, customer_id=customer_id)
+    result = OffboardingResult(customer_id, suspended, cancelled, rel.id)
+    record(session, actor, operation=Operation.OFFBOARD_CUSTOMER, resource_type=ResourceType.CUSTOMER,
+           resource_id=customer_id, partner_id=partner_id, customer_id=customer_id,
+           customer_name=preview.company_name, old={"relationshipToPartner": "reseller"},
+           new={"suspended": len(suspended), "cancelled": len(cancelled), "relationshipToPartner": "none"})
+    return result
