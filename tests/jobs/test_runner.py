@@ -155,3 +155,33 @@ def test_the_expiry_job_marks_old_invitations_expired(fresh_engine: Engine) -> N
         statuses = sorted(s.scalars(select(RelationshipRequest.status)))
         assert statuses == ["expired", "sent"]
         assert s.scalar(select(func.count()).select_from(Job).where(Job.status == "succeeded")) == 1
+
+
+def test_periodic_jobs_are_enqueued_once_per_period_even_by_several_schedulers(fresh_engine: Engine) -> None:
+    from partnerhub.jobs.runner import schedule_due_jobs
+
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    with frozen_at(start) as clock:
+        results: list[list[str]] = []
+        barrier = threading.Barrier(3)
+
+        def schedule() -> None:
+            barrier.wait()
+            results.append(_expiry(schedule_due_jobs(fresh_engine)))
+
+        threads = [threading.Thread(target=schedule) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(k for r in results for k in r) == [EXPIRE_INVITATIONS]  # one scheduler won
+        run_pending(fresh_engine, worker_id="w")
+        clock.move(timedelta(minutes=30))
+        assert _expiry(schedule_due_jobs(fresh_engine)) == []  # not due yet
+        clock.move(timedelta(minutes=31))
+        assert _expiry(schedule_due_jobs(fresh_engine)) == [EXPIRE_INVITATIONS]
+        assert _expiry(schedule_due_jobs(fresh_engine)) == []  # already queued
+
+
+def _expiry(kinds: list[str]) -> list[str]:
+    return [k for k in kinds if k == EXPIRE_INVITATIONS]

@@ -6,10 +6,11 @@ from typing import Any
 
 from partnerhub.db import transaction
 from partnerhub.invitations.service import expire_invitations
-from partnerhub.jobs.runner import JobContext, job_handler
+from partnerhub.jobs.runner import JobContext, job_handler, periodic
 from partnerhub.offboarding import bulk  # noqa: F401  (registers the bulk offboarding handler)
 
 EXPIRE_INVITATIONS = "expire-relationship-requests"
+periodic(EXPIRE_INVITATIONS, every_seconds=3600)
 
 
 @job_handler(EXPIRE_INVITATIONS)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, or_, select, text, update
 
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["JobContext"], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
+PERIODIC: dict[str, int] = {}  # job kind → seconds between runs
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:
@@ -42,6 +43,33 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def periodic(kind: str, every_seconds: int) -> None:
+    """Have the service's workers enqueue a job of `kind` every `every_seconds` (housekeeping)."""
+    PERIODIC[kind] = every_seconds
+
+
+def schedule_due_jobs(engine: Engine) -> list[str]:
+    """Enqueue each periodic job that is due: none of its kind queued or running, and the last one created
+    longer ago than its period. Safe with several processes: one transaction holds a lock while deciding
+    (an advisory lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already excludes other writers)."""
+    if not PERIODIC:
+        return []
+    now = utc_now()
+    enqueued: list[str] = []
+    with transaction(engine) as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+        for kind, seconds in sorted(PERIODIC.items()):
+            busy = session.scalar(select(Job.id).where(
+                Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
+            recent = session.scalar(select(Job.id).where(
+                Job.kind == kind, Job.created_at > now - timedelta(seconds=seconds)).limit(1))
+            if busy is None and recent is None:
+                enqueue(session, Actor.system("scheduler"), kind=kind, payload={})
+                enqueued.append(kind)
+    return enqueued
 
 
 class LeaseLost(Exception):
@@ -211,6 +239,7 @@ class Worker(threading.Thread):
         wid = default_worker_id()
         while not self.stopping.is_set():
             try:
+                schedule_due_jobs(self.engine)
                 ran = run_pending(self.engine, worker_id=wid, lease_seconds=self.lease_seconds)
             except Exception:  # keep the worker alive across database hiccups
                 log.exception("job worker loop failed; retrying")
