@@ -33,6 +33,17 @@ from partnerhub.ids import new_id, new_password
 from partnerhub.tenants.models import Partner, Tenant
 
 
+def _scope_of(session: Session, tenant_id: str | None) -> tuple[str | None, str | None]:
+    """The partner_id/customer_id an activity record about a user of `tenant_id` belongs to, so that the
+    user's own tenant sees it in its activity log whoever acted (the operator included)."""
+    tenant = session.get(Tenant, tenant_id) if tenant_id else None
+    if tenant is None:
+        return None, None
+    if tenant.kind == "partner":
+        return tenant.id, None
+    return None, tenant.id
+
+
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 320:
@@ -129,7 +140,7 @@ def create_token(session: Session, actor: Actor, *, expires_days: int = 90, name
     )
     session.add(row)
     record(session, actor, operation=Operation.CREATE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
-           resource_id=row.id, partner_id=actor.tenant_id if actor.is_partner_user else None,
+           resource_id=row.id, partner_id=_scope_of(session, actor.tenant_id)[0], customer_id=_scope_of(session, actor.tenant_id)[1],
            new={"id": row.id, "expiresAt": row.expires_at.isoformat(), "name": name}, now=now)
     return IssuedToken(row.id, token, row.expires_at)
 
@@ -150,7 +161,7 @@ def revoke_token(session: Session, actor: Actor, *, token_id: str) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = utc_now()
         record(session, actor, operation=Operation.REVOKE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
-               resource_id=row.id, partner_id=owner.tenant_id if actor.is_partner_user else None,
+               resource_id=row.id, partner_id=_scope_of(session, owner.tenant_id)[0], customer_id=_scope_of(session, owner.tenant_id)[1],
                new={"revokedAt": row.revoked_at.isoformat()})
     return row
 
@@ -230,7 +241,7 @@ def reset_user_password(session: Session, actor: Actor, *, email: str) -> tuple[
     password = new_password()
     user.password_hash = hash_password(password)
     record(session, actor, operation=Operation.RESET_USER_PASSWORD, resource_type=ResourceType.USER,
-           resource_id=user.id, partner_id=user.tenant_id if actor.is_partner_user else None,
+           resource_id=user.id, partner_id=_scope_of(session, user.tenant_id)[0], customer_id=_scope_of(session, user.tenant_id)[1],
            new={"email": user.email})
     return user, password
 
