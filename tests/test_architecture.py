@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from partnerhub.all_models import Base
 
 SRC = Path(__file__).parent.parent / "src" / "partnerhub"
-FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "tenants", "jobs"}
+FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "tenants", "jobs",
+            "partnerships", "support_contacts", "delegated_admin", "offboarding"}
 DELIVERY = {"http", "cli"}
 
 

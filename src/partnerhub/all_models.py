@@ -6,6 +6,7 @@ from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
 from partnerhub.db.base import Base
 from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup, SecurityGroupMember
+from partnerhub.idempotency.models import StoredAnswer
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.jobs.models import Job, JobItem
 from partnerhub.orders.models import Order, OrderLineItem
@@ -33,6 +34,7 @@ __all__ = [
     "ResellerRelationship",
     "SecurityGroup",
     "SecurityGroupMember",
+    "StoredAnswer",
     "Subscription",
     "Tenant",
     "User",

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     token_days: int = 90
     job_lease_seconds: int = 60
     redis_url: str = ""
+    rate_limit_per_minute: int = 6000  # API requests per tenant per minute (Partner Center allows ~500)
+    max_request_bytes: int = 1024 * 1024  # larger API request bodies are refused with 413
 
     @property
     def resolved_database_url(self) -> str:

@@ -25,6 +25,9 @@ from partnerhub.errors import (
     InvitationNotFound,
     InvitationNotPending,
     InvitationRevoked,
+    NoActivePartnership,
+    NotAnIndirectProvider,
+    NotAnIndirectReseller,
     NotCustomerGlobalAdmin,
     PartnerNotFound,
 )
@@ -38,11 +41,12 @@ from partnerhub.invitations.service import (
     partner_invitation_link,
     revoke_invitation,
 )
+from partnerhub.partnerships.service import accept_partnership, invite_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import relationship_history
 from partnerhub.relationships.service import remove_reseller_relationship
 from tests.conftest import World
-from tests.factories import make_customer, make_partner
+from tests.factories import PartnerWorld, make_customer, make_partner
 
 BASE = "https://hub.example/"
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -186,35 +190,49 @@ def test_an_invitation_cannot_name_a_customer_the_partner_never_had(session: Ses
     assert _records(session, "create_relationship_request") == []
 
 
-def test_an_invitation_on_behalf_of_an_indirect_reseller_associates_it_on_acceptance(
-    session: Session, world: World
-) -> None:
+def _partnered(session: Session) -> tuple[PartnerWorld, PartnerWorld]:
     provider = make_partner(session, partner_type="indirect-provider")
     reseller = make_partner(session, partner_type="indirect-reseller")
+    partnership = invite_reseller(session, provider.admin, reseller_id=reseller.partner_id)
+    accept_partnership(session, reseller.admin, partnership_id=partnership.id)
+    return provider, reseller
+
+
+def test_an_invitation_on_behalf_of_an_indirect_reseller_relates_both_on_acceptance(
+    session: Session, world: World
+) -> None:
+    provider, reseller = _partnered(session)
     created = create_invitation(session, provider.sales_agent, base_url=BASE,
                                 indirect_reseller_id=reseller.partner_id)
     assert created.request.indirect_reseller_id == reseller.partner_id
-    _customer_id, customer_admin = _new_customer(session, world)
+    customer_id, customer_admin = _new_customer(session, world)
     rel = accept_invitation(session, customer_admin, code=created.request.code)
     assert rel.partner_id == provider.partner_id
     assert rel.associated_partner_id == reseller.partner_id
+    # The reseller is related to the customer too, without delegated admin.
+    assert [r.customer.id for r in list_customers(session, reseller.admin).items] == [customer_id]
+    records = _records(session, "add_partner_customer_relationship", customer_id=customer_id)
+    assert {r.partner_id for r in records} == {provider.partner_id, reseller.partner_id}
 
 
 def test_only_an_indirect_provider_invites_on_behalf_of_a_reseller(session: Session, world: World) -> None:
     # associatedPartnerId is "set only by an indirect provider" (DOMAIN §2)
-    reseller = make_partner(session, partner_type="indirect-reseller")
-    with pytest.raises(InvalidInput):
+    _provider, reseller = _partnered(session)
+    with pytest.raises(NotAnIndirectProvider):
         create_invitation(session, world.partner.admin, base_url=BASE, indirect_reseller_id=reseller.partner_id)
     assert _records(session, "create_relationship_request") == []
 
 
-def test_an_invitation_on_behalf_of_a_partner_that_is_not_a_reseller_is_refused(
-    session: Session, world: World
-) -> None:
+def test_an_invitation_on_behalf_of_a_reseller_needs_an_active_partnership(session: Session, world: World) -> None:
     provider = make_partner(session, partner_type="indirect-provider")
-    for not_a_reseller in (world.other.partner_id, "00000000-0000-0000-0000-000000000000"):
-        with pytest.raises(PartnerNotFound):
-            create_invitation(session, provider.admin, base_url=BASE, indirect_reseller_id=not_a_reseller)
+    stranger = make_partner(session, partner_type="indirect-reseller")
+    with pytest.raises(NoActivePartnership):
+        create_invitation(session, provider.admin, base_url=BASE, indirect_reseller_id=stranger.partner_id)
+    with pytest.raises(NotAnIndirectReseller):
+        create_invitation(session, provider.admin, base_url=BASE, indirect_reseller_id=world.other.partner_id)
+    with pytest.raises(PartnerNotFound):
+        create_invitation(session, provider.admin, base_url=BASE,
+                          indirect_reseller_id="00000000-0000-0000-0000-000000000000")
     assert _records(session, "create_relationship_request") == []
 
 

@@ -41,6 +41,7 @@ from tests.factories import (
     make_customer,
     make_partner,
 )
+from tests.partnerships.world import customer_for_reseller, partner_up
 
 EXCHANGE_PLAN_1 = "CFQ7TTC0LH16:0001"
 EXCHANGE_ARCHIVING_ADDON = "CFQ7TTC0LH0R:0001"  # add-on of Exchange Online (Plan 1)
@@ -331,7 +332,8 @@ def test_an_unknown_customer_is_not_found(session: Session, world: World) -> Non
 def test_partner_id_on_record_of_an_indirect_reseller_sets_the_reseller_of_record(session: Session) -> None:
     provider = make_partner(session, partner_type="indirect-provider")
     reseller = make_partner(session, partner_type="indirect-reseller")
-    customer = make_customer(session, provider.admin).customer
+    partner_up(session, provider, reseller)  # the reseller of record needs an active partnership ...
+    customer = customer_for_reseller(session, provider.admin, reseller).customer  # ... and the customer
 
     _o, items, [sub] = create_order(session, provider.sales_agent, customer_id=customer.id, line_items=[
         LineItemInput(offer_id=M365_BASIC, quantity=4, partner_id_on_record=f" {reseller.mpn_id} ")])

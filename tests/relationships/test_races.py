@@ -1,6 +1,6 @@
-"""No race breaks an invariant: orders, reactivations and removal of the same customer run concurrently,
-many times, on committed data (SQLite and PostgreSQL), and afterwards no active subscription and no new
-order exists on a removed relationship."""
+"""No race breaks an invariant: orders, reactivation, GDAP approval and removal of the same customer run
+concurrently, many times, on committed data (SQLite and PostgreSQL), and afterwards no active subscription,
+no new order and no active GDAP relationship exists on a removed relationship."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import actor_for_email
 from partnerhub.db import transaction
+from partnerhub.delegated_admin.gdap import approve_admin_relationship, create_admin_relationship, lock_for_approval
+from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.errors import DomainError
 from partnerhub.orders.models import Order
 from partnerhub.orders.schemas import LineItemInput
@@ -61,15 +63,20 @@ def test_orders_reactivation_and_removal_never_leave_commerce_on_a_removed_relat
     for _ in range(ITERATIONS):
         with transaction(fresh_engine) as s:
             admin = actor_for_email(s, admin_email)
-            customer_id = make_customer(s, admin).customer.id
+            created = make_customer(s, admin)
+            customer_id, customer_email = created.customer.id, created.admin.email
             sub = buy(s, admin, customer_id, M365_BASIC, quantity=3)
+            gdap = create_admin_relationship(s, admin, customer_id=customer_id, display_name=f"Ops {customer_id[:8]}",
+                                             role_ids=["User Administrator"], duration_days=90)
+            lock_for_approval(s, admin, admin_relationship_id=gdap.id)
+            gdap_id = gdap.id
             update_subscription(s, admin, customer_id=customer_id, subscription_id=sub.id,
                                 change=SubscriptionChange(status="suspended"))
 
-        def in_tx(fn: Callable[[object, Actor], object]) -> Callable[[], object]:
+        def in_tx(fn: Callable[[object, Actor], object], email: str = admin_email) -> Callable[[], object]:
             def call() -> object:
                 with transaction(fresh_engine) as session:
-                    return fn(session, actor_for_email(session, admin_email))
+                    return fn(session, actor_for_email(session, email))
             return call
 
         cid, sid = customer_id, sub.id
@@ -78,9 +85,11 @@ def test_orders_reactivation_and_removal_never_leave_commerce_on_a_removed_relat
         reactivate = in_tx(lambda s, a, cid=cid, sid=sid: update_subscription(  # type: ignore[misc]
             s, a, customer_id=cid, subscription_id=sid, change=SubscriptionChange(status="active")))
         remove = in_tx(lambda s, a, cid=cid: remove_reseller_relationship(s, a, customer_id=cid))  # type: ignore[misc]
-        outcomes = _run_concurrently(order, reactivate, remove, order)
-        tally.update(f"{name}:{o}" for name, o in zip(("order", "reactivate", "remove", "order2"), outcomes,
-                                                      strict=True))
+        approve = in_tx(lambda s, a, gid=gdap_id: approve_admin_relationship(  # type: ignore[misc]
+            s, a, admin_relationship_id=gid), email=customer_email)
+        outcomes = _run_concurrently(order, reactivate, remove, order, approve)
+        tally.update(f"{name}:{o}" for name, o in zip(("order", "reactivate", "remove", "order2", "approve"),
+                                                      outcomes, strict=True))
 
         with transaction(fresh_engine) as s:
             rels = list(s.scalars(select(ResellerRelationship).where(ResellerRelationship.customer_id == customer_id)))
@@ -92,6 +101,7 @@ def test_orders_reactivation_and_removal_never_leave_commerce_on_a_removed_relat
                 ActivityRecord.operation_type == "remove_partner_customer_relationship"))
             order_records = s.scalar(select(func.count()).select_from(ActivityRecord).where(
                 ActivityRecord.customer_id == customer_id, ActivityRecord.operation_type == "create_order"))
+            gdap_status = s.get(AdminRelationship, gdap_id).status  # type: ignore[union-attr]
         removed = rels[0].status == "removed"
         assert (outcomes[2] == "ok") == removed
         assert removals == (1 if removed else 0)
@@ -101,9 +111,11 @@ def test_orders_reactivation_and_removal_never_leave_commerce_on_a_removed_relat
             assert [s.status for s in subs if s.status in ("active", "pending")] == []
             assert orders == 1
             assert rels[0].has_delegated_admin is False
+            assert gdap_status == "terminated"  # approved before the removal and ended by it, or never approved
             assert outcomes[0] != "ok" and outcomes[3] != "ok" and outcomes[1] != "ok"
         else:
             assert outcomes[2] == "RemoveBlockedByActiveSubscriptions"
+            assert (gdap_status, outcomes[4]) == ("active", "ok")
     # The race is real only if both orders of events happened at least once.
     assert tally["remove:ok"] + tally["remove:RemoveBlockedByActiveSubscriptions"] == ITERATIONS
     print(f"\nrace outcomes over {ITERATIONS} iterations: {dict(sorted(tally.items()))}")

@@ -229,3 +229,80 @@ def test_a_subscription_of_another_customer_is_not_found(session: Session, world
     sub = buy(session, world.partner.admin, other_customer.customer.id)
     with pytest.raises(SubscriptionNotFound):
         get_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id)
+
+
+# --- the four effects of the seed, with the indirect model and GDAP ---------------------------------------
+
+
+def test_removal_takes_the_partner_out_of_the_customers_support_contacts(session: Session) -> None:
+    from partnerhub.auth.service import actor_for_user
+    from partnerhub.customers.schemas import BillingProfileInput
+    from partnerhub.customers.service import create_customer
+    from partnerhub.partnerships.service import accept_partnership, invite_reseller
+    from partnerhub.support_contacts.service import (
+        get_support_contact,
+        list_available_support_contacts,
+        set_support_contact,
+    )
+    from tests.factories import make_partner
+
+    provider = make_partner(session, partner_type="indirect-provider")
+    reseller = make_partner(session, partner_type="indirect-reseller")
+    partnership = invite_reseller(session, provider.admin, reseller_id=reseller.partner_id)
+    accept_partnership(session, reseller.admin, partnership_id=partnership.id)
+    created = create_customer(session, provider.admin, company_name="Tailspin Toys", domain="tailspin.example",
+                              billing=BillingProfileInput(), associated_partner_id=reseller.partner_id)
+    cid = created.customer.id
+    customer_admin = actor_for_user(session, created.admin)
+    sub = buy(session, provider.admin, cid, M365_BASIC)
+    set_support_contact(session, provider.admin, customer_id=cid, subscription_id=sub.id,
+                        support_tenant_id=reseller.partner_id)
+    available = {c.partner_id for c in list_available_support_contacts(session, customer_admin, customer_id=cid)}
+    assert available == {provider.partner_id, reseller.partner_id}
+
+    remove_reseller_relationship(session, reseller.admin, customer_id=cid)
+
+    available = {c.partner_id for c in list_available_support_contacts(session, customer_admin, customer_id=cid)}
+    assert available == {provider.partner_id}
+    contact = get_support_contact(session, provider.admin, customer_id=cid, subscription_id=sub.id)
+    assert contact is not None and contact.partner_id == provider.partner_id  # fell back to the provider
+    [fallback] = _records(session, "update_subscription_support_contact", cid)[-1:]
+    assert fallback.resource_id == sub.id and fallback.partner_id == provider.partner_id
+    # The provider's own relationship is untouched by the reseller's removal.
+    get_customer(session, provider.admin, customer_id=cid)
+
+
+def test_removal_ends_every_gdap_relationship_but_not_another_partners(session: Session, world: World) -> None:
+    from partnerhub.delegated_admin.gdap import (
+        approve_admin_relationship,
+        create_admin_relationship,
+        list_admin_relationships,
+        lock_for_approval,
+    )
+
+    admin = world.partner.admin
+    drafted = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Draft",
+                                        role_ids=["User Administrator"], duration_days=30)
+    pending = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Pending",
+                                        role_ids=["Helpdesk Administrator"], duration_days=30)
+    lock_for_approval(session, admin, admin_relationship_id=pending.id)
+    active = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Active",
+                                       role_ids=["Global Reader"], duration_days=30)
+    lock_for_approval(session, admin, admin_relationship_id=active.id)
+    approve_admin_relationship(session, world.customer_admin, admin_relationship_id=active.id)
+    invitation = create_invitation(session, world.other.admin, base_url="http://x")
+    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    theirs = create_admin_relationship(session, world.other.admin, customer_id=world.customer_id,
+                                       display_name="Theirs", role_ids=["Global Reader"], duration_days=30)
+
+    remove_reseller_relationship(session, admin, customer_id=world.customer_id)
+
+    for rel in (drafted, pending, active):
+        session.refresh(rel)
+        assert rel.status == "terminated" and rel.ended_by == "partner"
+    session.refresh(theirs)
+    assert theirs.status == "created"
+    ended = _records(session, "terminate_granular_admin_relationship", world.customer_id)
+    assert sorted(r.resource_id for r in ended) == sorted([drafted.id, pending.id, active.id])
+    remaining = list_admin_relationships(session, world.customer_admin)
+    assert [r.id for r in remaining if r.status not in ("terminated", "expired")] == [theirs.id]

@@ -78,6 +78,8 @@ def customers_create(
     country: Annotated[str, Opt(help="ISO-2 country code.")] = "US",
     phone: Annotated[str, Opt()] = "",
     no_delegated_admin: Annotated[bool, Opt(help="Do not ask for delegated admin privileges.")] = False,
+    reseller_id: Annotated[str | None, Opt(help="Indirect providers: create it for this indirect reseller "
+                                                "(tenant id), which gets a relationship too.")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Create a customer: tenant, its Global admin (one-time password shown once), reseller relationship."""
@@ -91,8 +93,10 @@ def customers_create(
                 first_name, last_name, email, culture, language, address, city, state, postal_code, country, phone
             ),
             allow_delegated_access=not no_delegated_admin,
+            associated_partner_id=reseller_id,
         )
-        out = customer_dict(created.customer, allow_delegated_access=created.relationship.has_delegated_admin)
+        out = customer_dict(created.customer, allow_delegated_access=created.relationship.has_delegated_admin,
+                            associated_partner_id=created.relationship.associated_partner_id)
     out["userCredentials"] = {"userName": created.admin.email, "password": created.password}
     if json_:
         print_json(out)

@@ -13,9 +13,11 @@ from partnerhub.cli.admin import db_app, offers_app, operator_app, serve, token_
 from partnerhub.cli.commerce import activity_app, jobs_app, orders_app, subscriptions_app
 from partnerhub.cli.common import err_console, state
 from partnerhub.cli.customers import customers_app
+from partnerhub.cli.delegated_admin import customer_users_app, dap_app, gdap_app, groups_app
 from partnerhub.cli.demo import demo
 from partnerhub.cli.invitations import invitations_app, partners_app
 from partnerhub.cli.offboarding import offboard_app
+from partnerhub.cli.partnerships import partnerships_app, support_contact_app
 from partnerhub.errors import DomainError
 from partnerhub.locale import normalize_locale
 
@@ -62,6 +64,12 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(activity_app, name="activity")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(offboard_app, name="offboard")
+app.add_typer(gdap_app, name="gdap")
+app.add_typer(groups_app, name="groups")
+app.add_typer(dap_app, name="dap")
+app.add_typer(customer_users_app, name="customer-users")
+app.add_typer(partnerships_app, name="partnerships")
+app.add_typer(support_contact_app, name="support-contact")
 app.command("serve")(serve)
 app.command("demo")(demo)
 

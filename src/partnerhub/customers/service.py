@@ -18,6 +18,7 @@ from partnerhub.customers.schemas import BillingProfileInput, billing_column, et
 from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, Forbidden, InvalidInput, StaleEtag
 from partnerhub.ids import new_id
 from partnerhub.locale import normalize_locale
+from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.tenants.models import Tenant, TenantKind
@@ -32,6 +33,7 @@ class CreatedCustomer:
     relationship: ResellerRelationship
     admin: User
     password: str
+    reseller_relationship: ResellerRelationship | None = None  # the associated indirect reseller's
 
 
 def create_customer(
@@ -43,10 +45,20 @@ def create_customer(
     billing: BillingProfileInput,
     organization_registration_number: str = "",
     allow_delegated_access: bool = True,
+    associated_partner_id: str | None = None,
 ) -> CreatedCustomer:
     """Create a customer: its tenant, its Global admin `admin@<domain>` with a one-time password, and an
-    active reseller relationship with the creating partner (with DAP unless declined)."""
+    active reseller relationship with the creating partner (with DAP unless declined).
+
+    With `associated_partner_id` an indirect provider creates the customer for one of its indirect
+    resellers (Partner Center's `associatedPartnerId`): only an indirect provider may pass it, and the
+    reseller must be in an active partnership with it. The reseller gets its own active relationship with
+    the customer, without delegated admin privileges."""
     partner_id = actor.require_partner("create customer", *CUSTOMER_MANAGERS)
+    reseller_id = None
+    if associated_partner_id is not None:
+        reseller_id = require_reseller_of(session, provider_id=partner_id, reseller_id=associated_partner_id,
+                                          operation="create a customer for an indirect reseller").id
     if not company_name.strip():
         raise InvalidInput(detail="companyName is required")
     domain = normalize_domain(domain)
@@ -78,15 +90,30 @@ def create_customer(
     )
     rel = ResellerRelationship(
         id=new_id(), partner_id=partner_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
-        has_delegated_admin=allow_delegated_access, origin="customer-created", activated_at=now, version=1,
+        has_delegated_admin=allow_delegated_access, associated_partner_id=reseller_id, origin="customer-created",
+        activated_at=now, version=1,
     )
     session.add(rel)
+    added = {"companyName": customer.company_name, "domain": domain, "adminUserName": admin.email,
+             "allowDelegatedAccess": allow_delegated_access}
+    if reseller_id is not None:
+        added["associatedPartnerId"] = reseller_id
     record(session, actor, operation=Operation.ADD_CUSTOMER, resource_type=ResourceType.CUSTOMER,
            resource_id=customer.id, partner_id=partner_id, customer_id=customer.id,
-           customer_name=customer.company_name,
-           new={"companyName": customer.company_name, "domain": domain, "adminUserName": admin.email,
-                "allowDelegatedAccess": allow_delegated_access}, now=now)
-    return CreatedCustomer(customer, rel, admin, password)
+           customer_name=customer.company_name, new=added, now=now)
+    reseller_rel = None
+    if reseller_id is not None:
+        reseller_rel = ResellerRelationship(
+            id=new_id(), partner_id=reseller_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
+            has_delegated_admin=False, origin="provider-created", activated_at=now, version=1,
+        )
+        session.add(reseller_rel)
+        record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
+               resource_type=ResourceType.RELATIONSHIP, resource_id=reseller_rel.id, partner_id=reseller_id,
+               customer_id=customer.id, customer_name=customer.company_name,
+               new={"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
+                    "indirectProviderId": partner_id}, now=now)
+    return CreatedCustomer(customer, rel, admin, password, reseller_rel)
 
 
 def list_customers(

@@ -1,15 +1,17 @@
 """GDAP tables: admin relationships (Microsoft Graph's delegatedAdminRelationship), partner security groups
-with members, and access assignments of a group to a subset of a relationship's roles."""
+with members, and access assignments of a group to a subset of a relationship's roles; the pure state
+transitions of an admin relationship (each takes `now`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partnerhub.db import Base, UTCDateTime
+from partnerhub.errors import AdminRelationshipInvalidState
 
 
 class AdminRelationshipStatus(StrEnum):
@@ -19,6 +21,17 @@ class AdminRelationshipStatus(StrEnum):
     EXPIRED = "expired"
     TERMINATION_REQUESTED = "terminationRequested"
     TERMINATED = "terminated"
+
+
+# Statuses a relationship can still leave; expired and terminated are final.
+OPEN_STATUSES = (
+    AdminRelationshipStatus.CREATED,
+    AdminRelationshipStatus.APPROVAL_PENDING,
+    AdminRelationshipStatus.ACTIVE,
+    AdminRelationshipStatus.TERMINATION_REQUESTED,
+)
+REQUEST_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING)
+REQUEST_LIFETIME = timedelta(days=90)  # unapproved requests expire after 90 days (Microsoft Graph)
 
 
 class AdminRelationship(Base):
@@ -47,6 +60,94 @@ class AdminRelationship(Base):
     terminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(16))  # partner | customer | system
     version: Mapped[int] = mapped_column(default=1)
+
+    def _require(self, *allowed: AdminRelationshipStatus) -> None:
+        if self.status not in allowed:
+            raise AdminRelationshipInvalidState(id=self.id, status=self.status)
+
+    def _touch(self, now: datetime) -> None:
+        self.last_modified_at = now
+        self.version += 1
+
+    def lock_for_approval(self, *, now: datetime) -> None:
+        """created → approvalPending: the partner locks the request and sends it to the customer."""
+        self._require(AdminRelationshipStatus.CREATED)
+        self.status = AdminRelationshipStatus.APPROVAL_PENDING
+        self.requested_at = now
+        self._touch(now)
+
+    def approve(self, *, now: datetime) -> None:
+        """approvalPending → active: the customer approves; the relationship ends after its duration."""
+        self._require(AdminRelationshipStatus.APPROVAL_PENDING)
+        self.status = AdminRelationshipStatus.ACTIVE
+        self.activated_at = now
+        self.end_at = now + timedelta(days=self.duration_days)
+        self._touch(now)
+
+    def reject(self, *, now: datetime) -> None:
+        """approvalPending → terminated: the customer declines the request."""
+        self._require(AdminRelationshipStatus.APPROVAL_PENDING)
+        self._end(now=now, by="customer")
+
+    def terminate(self, *, now: datetime, by: str) -> None:
+        """active → (terminationRequested →) terminated, by the partner or the customer."""
+        self._require(AdminRelationshipStatus.ACTIVE, AdminRelationshipStatus.TERMINATION_REQUESTED)
+        self._end(now=now, by=by)
+
+    def end(self, *, now: datetime, by: str) -> None:
+        """Any open status → terminated (the reseller relationship ended)."""
+        self._require(*OPEN_STATUSES)
+        self._end(now=now, by=by)
+
+    def _end(self, *, now: datetime, by: str) -> None:
+        self.status = AdminRelationshipStatus.TERMINATED
+        self.terminated_at = now
+        if self.end_at is None or self.end_at > now:
+            self.end_at = now
+        self.ended_by = by
+        self._touch(now)
+
+    def auto_extend(self, *, now: datetime) -> None:
+        """An active relationship past its end with auto-extend on stays active: its end moves on by the
+        auto-extend duration (as many times as needed to lie after `now`)."""
+        self._require(AdminRelationshipStatus.ACTIVE)
+        if self.auto_extend_days <= 0 or self.end_at is None or self.end_at > now:
+            raise AdminRelationshipInvalidState(id=self.id, status=self.status)
+        while self.end_at <= now:
+            self.end_at += timedelta(days=self.auto_extend_days)
+        self._touch(now)
+
+    def expire(self, *, now: datetime) -> None:
+        """An active relationship past its end without auto-extend, or a request unapproved for 90 days,
+        becomes expired."""
+        if self.status in REQUEST_STATUSES and self.request_expires_at() <= now:
+            self.end_at = self.request_expires_at()
+        elif not (self.status == AdminRelationshipStatus.ACTIVE and self.auto_extend_days == 0
+                  and self.is_past_end(now)):
+            raise AdminRelationshipInvalidState(id=self.id, status=self.status)
+        self.status = AdminRelationshipStatus.EXPIRED
+        self.ended_by = "system"
+        self._touch(now)
+
+    def request_expires_at(self) -> datetime:
+        return self.created_at + REQUEST_LIFETIME
+
+    def is_past_end(self, now: datetime) -> bool:
+        return self.end_at is not None and self.end_at <= now
+
+    def grants_access_at(self, now: datetime) -> bool:
+        """Active and within its time (an auto-extending one is extended at its end, so it stays valid)."""
+        if self.status != AdminRelationshipStatus.ACTIVE:
+            return False
+        return self.auto_extend_days > 0 or not self.is_past_end(now)
+
+    def status_at(self, now: datetime) -> str:
+        """The status as of `now`, including expiries the scheduled clock has not written yet."""
+        if self.status == AdminRelationshipStatus.ACTIVE and self.auto_extend_days == 0 and self.is_past_end(now):
+            return AdminRelationshipStatus.EXPIRED
+        if self.status in REQUEST_STATUSES and self.request_expires_at() <= now:
+            return AdminRelationshipStatus.EXPIRED
+        return self.status
 
 
 class SecurityGroup(Base):

@@ -1,4 +1,5 @@
-"""The ASGI application: /healthz (liveness), /readyz (database reachable and migrated), job worker."""
+"""The ASGI application: the /v1 JSON API, /healthz (liveness), /readyz (database reachable and migrated),
+the job worker."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from partnerhub import __version__
+from partnerhub.http.api import mount_api
+from partnerhub.idempotency import jobs as idempotency_jobs  # noqa: F401  (registers the purge job)
 from partnerhub.jobs import builtin  # noqa: F401  (registers the built-in job handlers)
 from partnerhub.jobs.runner import Worker
 from partnerhub.migrations import is_up_to_date
@@ -30,6 +33,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
 
     app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan)
     app.state.runtime = rt
+    mount_api(app, rt)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

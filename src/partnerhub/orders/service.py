@@ -22,12 +22,16 @@ from partnerhub.errors import (
     InvalidQuantity,
     InvalidTerm,
     OrderNotFound,
+    ResellerNotRelatedToCustomer,
+    ResellerOfRecordNotAllowed,
+    ResellerPlacesNoOrders,
     UnknownResellerOfRecord,
 )
 from partnerhub.ids import new_id
 from partnerhub.orders.models import Order, OrderLineItem
 from partnerhub.orders.schemas import LineItemInput
-from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.partnerships.queries import partner_name, require_active_partnership
+from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import belongs_to_partner
 from partnerhub.tenants.models import Partner, PartnerType
@@ -51,8 +55,14 @@ def create_order(
 ) -> tuple[Order, list[OrderLineItem], list[Subscription]]:
     """Place an order (Global admin, Admin agent, Sales agent). The relationship row is locked first, so an
     order either commits before a removal (and then blocks it) or sees the removal and is refused (20002).
-    Each line item creates an active subscription; add-ons need an active parent of their parent offer."""
+    Each line item creates an active subscription; add-ons need an active parent of their parent offer.
+    An indirect reseller places no orders: its provider orders and names it as reseller of record
+    (`partnerIdOnRecord`), which needs an active partnership between them and an active relationship
+    between the reseller and the customer; a direct partner names no reseller of record."""
     partner_id = actor.require_partner("create order", *ORDER_PLACERS)
+    ordering = session.get(Partner, partner_id)
+    if ordering is not None and ordering.partner_type == PartnerType.INDIRECT_RESELLER:
+        raise ResellerPlacesNoOrders()
     customer_id = customer_id.strip().lower()
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True,
                                 commerce=True)
@@ -82,7 +92,7 @@ def create_order(
         cycles.add(cycle)
         parent_id = _check_parent(session, partner_id, customer_id, offer.id, offer.parent_offer_id,
                                   line.parent_subscription_id)
-        reseller_id = _reseller_of_record(session, line.partner_id_on_record)
+        reseller_id = _reseller_of_record(session, ordering, customer_id, line.partner_id_on_record)
         sub = Subscription(
             id=new_id(), customer_id=customer_id, partner_id=partner_id, reseller_partner_id=reseller_id,
             order_id=order.id, offer_id=offer.id, offer_name=offer.name, kind=offer.kind,
@@ -137,12 +147,20 @@ def _check_parent(session: Session, partner_id: str, customer_id: str, offer_id:
     return parent.id
 
 
-def _reseller_of_record(session: Session, mpn_id: str | None) -> str | None:
+def _reseller_of_record(session: Session, ordering: Partner | None, customer_id: str,
+                        mpn_id: str | None) -> str | None:
     if not mpn_id:
         return None
     reseller = session.scalars(select(Partner).where(Partner.mpn_id == mpn_id.strip())).first()
     if reseller is None or reseller.partner_type != PartnerType.INDIRECT_RESELLER:
         raise UnknownResellerOfRecord(mpn_id=mpn_id)
+    if ordering is None or ordering.partner_type != PartnerType.INDIRECT_PROVIDER:
+        raise ResellerOfRecordNotAllowed(mpn_id=reseller.mpn_id)
+    # Both rows stay locked until commit: neither the partnership nor the reseller's relationship can end
+    # between this check and the order.
+    require_active_partnership(session, provider_id=ordering.id, reseller_id=reseller.id)
+    if find_active_relationship(session, partner_id=reseller.id, customer_id=customer_id, lock=True) is None:
+        raise ResellerNotRelatedToCustomer(reseller=partner_name(session, reseller.id), customer_id=customer_id)
     return reseller.id
 
 

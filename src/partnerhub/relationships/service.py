@@ -14,11 +14,13 @@ from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.customers.service import require_customer_admin
+from partnerhub.delegated_admin.gdap import end_admin_relationships_for
 from partnerhub.errors import CustomerNotFound, Forbidden, RemoveBlockedByActiveSubscriptions
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.relationships.queries import relationship_history, require_active_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.queries import blocking_subscriptions
+from partnerhub.support_contacts.service import fall_back_support_contacts
 from partnerhub.tenants.models import Partner, Tenant
 
 
@@ -56,10 +58,12 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
 
     Precondition, enforced here and not only greyed out in a page: no subscription of the customer bought
     through this partner is active or pending (reservations included); the error names each of them.
-    Effects, in the caller's one transaction, with one activity record:
+    Effects, in the caller's one transaction, each with its activity record:
     1. the customer leaves the partner's customer list (the episode stays as history);
-    2. the partner's delegated admin privileges (DAP) for the customer end;
-    3. purchases on behalf of the customer are refused from now on (orders need an active relationship).
+    2. the partner leaves the customer's available support contacts: subscriptions that designated it fall
+       back to their default (the provider while still related, else none);
+    3. the partner's delegated admin privileges end: DAP, and every GDAP relationship with the customer;
+    4. purchases on behalf of the customer are refused from now on (orders need an active relationship).
     The relationship row is locked before the check, and orders and reactivations lock it too, so none
     can slip in between the check and the removal.
     """
@@ -81,6 +85,10 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
            resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=partner_id,
            customer_id=customer_id, customer_name=customer.company_name if customer else None,
            old=old, new={"relationshipToPartner": "none", "allowDelegatedAccess": False}, now=now)
+    session.flush()  # the relationship is removed before the support-contact fallback looks at who is related
+    fall_back_support_contacts(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
+    end_admin_relationships_for(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
+    session.flush()
     return rel
 
 

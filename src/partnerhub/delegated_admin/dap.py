@@ -1,0 +1,54 @@
+"""DAP, the yes/no delegated admin privileges of a reseller relationship: removing them (by either side)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.clock import utc_now
+from partnerhub.customers.service import require_customer_admin
+from partnerhub.delegated_admin.queries import customer_name, require_gdap_manager
+from partnerhub.errors import CustomerNotFound, DelegatedAdminPartnerRequired, Forbidden, PartnerNotFound
+from partnerhub.relationships.models import ResellerRelationship
+from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
+
+
+def remove_delegated_admin(
+    session: Session, actor: Actor, *, customer_id: str, partner_id: str | None = None
+) -> ResellerRelationship:
+    """Remove a partner's delegated admin privileges (DAP) in a customer tenant, keeping the reseller
+    relationship (subscriptions, orders and support go on).
+
+    Who: the partner itself (Global admin or Admin agent, on its own relationship), or the customer's
+    Global admin naming the partner. The relationship is locked; removing privileges that are already off
+    changes nothing and writes no record. DAP can come back only through a relationship request the customer
+    accepts (granting it any other way is DelegatedAdminGrantRefused, for the doors to raise)."""
+    customer_id = customer_id.strip().lower()
+    if actor.is_customer_user:
+        if require_customer_admin(actor, "remove delegated admin privileges") != customer_id:
+            raise CustomerNotFound(id=customer_id)
+        if not partner_id:
+            raise DelegatedAdminPartnerRequired()
+        rel = find_active_relationship(session, partner_id=partner_id.strip().lower(), customer_id=customer_id,
+                                       lock=True)
+        if rel is None:
+            raise PartnerNotFound(id=partner_id)
+    elif actor.is_partner_user:
+        own = require_gdap_manager(actor, "remove delegated admin privileges")
+        if partner_id and partner_id.strip().lower() != own:
+            raise CustomerNotFound(id=customer_id)
+        rel = require_active_relationship(session, partner_id=own, customer_id=customer_id, lock=True)
+    else:
+        raise Forbidden(operation="remove delegated admin privileges")
+    if rel.has_delegated_admin:
+        now = utc_now()
+        rel.has_delegated_admin = False
+        rel.version += 1
+        record(session, actor, operation=Operation.REMOVE_PARTNER_CUSTOMER_DAP,
+               resource_type=ResourceType.PARTNER_CUSTOMER_DAP, resource_id=rel.id, partner_id=rel.partner_id,
+               customer_id=customer_id, customer_name=customer_name(session, customer_id),
+               old={"allowDelegatedAccess": True}, new={"allowDelegatedAccess": False}, now=now)
+        session.flush()
+    return rel

@@ -1,0 +1,253 @@
+"""GDAP admin relationships: create, lock for approval, approve, reject, terminate, list, the clock that
+extends or expires them, and ending them all when the reseller relationship ends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.clock import utc_now
+from partnerhub.customers.service import require_customer_admin
+from partnerhub.delegated_admin.models import (
+    OPEN_STATUSES,
+    REQUEST_LIFETIME,
+    REQUEST_STATUSES,
+    AdminRelationship,
+    AdminRelationshipStatus,
+)
+from partnerhub.delegated_admin.queries import customer_name, get_admin_relationship_scoped, require_gdap_manager
+from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, resolve_roles
+from partnerhub.delegated_admin.schemas import iso_days
+from partnerhub.errors import (
+    AdminRelationshipDurationInvalid,
+    AdminRelationshipNameInvalid,
+    AdminRelationshipNameTaken,
+    AdminRelationshipRolesRequired,
+    AdminRelationshipWithoutReseller,
+    AutoExtendDurationInvalid,
+    AutoExtendWithGlobalAdministrator,
+    Forbidden,
+)
+from partnerhub.ids import new_id
+from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
+
+MAX_DURATION_DAYS = 730
+AUTO_EXTEND_DAYS = (0, 180)
+
+
+def _record(session: Session, actor: Actor, rel: AdminRelationship, operation: Operation, *,
+            old: dict[str, Any] | None, new: dict[str, Any] | None, now: datetime) -> None:
+    record(session, actor, operation=operation, resource_type=ResourceType.GRANULAR_ADMIN_RELATIONSHIP,
+           resource_id=rel.id, partner_id=rel.partner_id, customer_id=rel.customer_id,
+           customer_name=customer_name(session, rel.customer_id), old=old, new=new, now=now)
+
+
+def validate_admin_relationship(*, display_name: str, duration_days: int, role_ids: list[str],
+                                auto_extend_days: int) -> tuple[str, list[str]]:
+    """The rules of a new admin relationship; returns the trimmed name and the role template ids."""
+    name = display_name.strip()
+    if not 1 <= len(name) <= 50:
+        raise AdminRelationshipNameInvalid()
+    if not 1 <= duration_days <= MAX_DURATION_DAYS:
+        raise AdminRelationshipDurationInvalid(days=duration_days)
+    roles = resolve_roles(role_ids)
+    if not roles:
+        raise AdminRelationshipRolesRequired()
+    if auto_extend_days not in AUTO_EXTEND_DAYS:
+        raise AutoExtendDurationInvalid(days=auto_extend_days)
+    if auto_extend_days and GLOBAL_ADMINISTRATOR in roles:
+        raise AutoExtendWithGlobalAdministrator()
+    return name, roles
+
+
+def create_admin_relationship(
+    session: Session, actor: Actor, *, customer_id: str, display_name: str, role_ids: list[str],
+    duration_days: int = MAX_DURATION_DAYS, auto_extend_days: int = 0,
+) -> AdminRelationship:
+    """A partner Global admin or Admin agent drafts a GDAP relationship with a customer it resells to.
+
+    Rules: an active reseller relationship with the customer (locked, so a removal cannot slip in); a display
+    name of 1–50 characters unique among the partner's relationships; a duration of 1 to 730 days; at least
+    one built-in role (ids or names); auto-extend 0 or 180 days, and none when Global Administrator is asked
+    for. The relationship starts in `created`: nothing is granted until the customer approves it.
+    """
+    partner_id = require_gdap_manager(actor, "create admin relationship")
+    customer_id = customer_id.strip().lower()
+    name, roles = validate_admin_relationship(display_name=display_name, duration_days=duration_days,
+                                              role_ids=role_ids, auto_extend_days=auto_extend_days)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
+    taken = select(AdminRelationship.id).where(AdminRelationship.partner_id == partner_id,
+                                               func.lower(AdminRelationship.display_name) == name.lower())
+    if session.scalars(taken.limit(1)).first() is not None:
+        raise AdminRelationshipNameTaken(name=name)
+    now = utc_now()
+    rel = AdminRelationship(
+        id=new_id(), partner_id=partner_id, customer_id=customer_id, display_name=name,
+        duration_days=duration_days, auto_extend_days=auto_extend_days, role_ids=roles,
+        status=AdminRelationshipStatus.CREATED, created_at=now, last_modified_at=now, version=1,
+    )
+    try:
+        with session.begin_nested():  # a concurrent create with the same name loses here, cleanly
+            session.add(rel)
+            session.flush()
+    except IntegrityError:
+        raise AdminRelationshipNameTaken(name=name) from None
+    _record(session, actor, rel, Operation.CREATE_GRANULAR_ADMIN_RELATIONSHIP, old=None, now=now,
+            new={"displayName": name, "duration": iso_days(duration_days), "roles": roles,
+                 "autoExtendDuration": iso_days(auto_extend_days), "status": rel.status})
+    return rel
+
+
+def lock_for_approval(session: Session, actor: Actor, *, admin_relationship_id: str) -> AdminRelationship:
+    """The partner locks a `created` relationship for approval (→ approvalPending): from now on its roles
+    and duration are fixed and the customer's Global admin can approve or reject it."""
+    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                        operation="lock admin relationship for approval", lock=True,
+                                        partner_only=True)
+    now = utc_now()
+    old = rel.status
+    rel.lock_for_approval(now=now)
+    _record(session, actor, rel, Operation.LOCK_GRANULAR_ADMIN_RELATIONSHIP_FOR_APPROVAL, now=now,
+            old={"status": old}, new={"status": rel.status})
+    return rel
+
+
+def approve_admin_relationship(session: Session, actor: Actor, *, admin_relationship_id: str) -> AdminRelationship:
+    """The customer's Global admin approves a pending request (→ active): it ends after its duration.
+
+    The partner's reseller relationship is locked first (as a removal does), and must still be active."""
+    customer_id = require_customer_admin(actor, "approve admin relationship")
+    peek = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                         operation="approve admin relationship", customer_only=True)
+    reseller = find_active_relationship(session, partner_id=peek.partner_id, customer_id=customer_id, lock=True)
+    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                        operation="approve admin relationship", lock=True, customer_only=True)
+    if reseller is None and rel.status == AdminRelationshipStatus.APPROVAL_PENDING:
+        raise AdminRelationshipWithoutReseller(id=rel.id)
+    now = utc_now()
+    rel.approve(now=now)
+    _record(session, actor, rel, Operation.APPROVE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+            old={"status": AdminRelationshipStatus.APPROVAL_PENDING},
+            new={"status": rel.status, "activatedDateTime": now.isoformat(),
+                 "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
+    return rel
+
+
+def reject_admin_relationship(session: Session, actor: Actor, *, admin_relationship_id: str) -> AdminRelationship:
+    """The customer's Global admin declines a pending request (→ terminated, ended by the customer)."""
+    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                        operation="reject admin relationship", lock=True, customer_only=True)
+    now = utc_now()
+    rel.reject(now=now)
+    _record(session, actor, rel, Operation.REJECT_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+            old={"status": AdminRelationshipStatus.APPROVAL_PENDING},
+            new={"status": rel.status, "endedBy": rel.ended_by})
+    return rel
+
+
+def terminate_admin_relationship(session: Session, actor: Actor, *, admin_relationship_id: str) -> AdminRelationship:
+    """Either side ends an active relationship at once (active → terminationRequested → terminated): the
+    partner (Global admin or Admin agent) or the customer's Global admin. The reseller relationship stays."""
+    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                        operation="terminate admin relationship", lock=True)
+    now = utc_now()
+    old = rel.status
+    by = "customer" if actor.is_customer_user else "partner"
+    rel.terminate(now=now, by=by)
+    _record(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now, old={"status": old},
+            new={"status": rel.status, "statusHistory": [AdminRelationshipStatus.TERMINATION_REQUESTED.value,
+                                                         AdminRelationshipStatus.TERMINATED.value],
+                 "endedBy": by})
+    return rel
+
+
+def list_admin_relationships(
+    session: Session, actor: Actor, *, customer_id: str | None = None, status: str | None = None
+) -> list[AdminRelationship]:
+    """A partner's own relationships (Global admin, Admin agent), optionally for one customer; a customer's
+    Global admin sees every partner's relationships in its tenant. Oldest first."""
+    stmt = select(AdminRelationship)
+    if actor.is_customer_user:
+        stmt = stmt.where(AdminRelationship.customer_id == require_customer_admin(actor, "list admin relationships"))
+    elif actor.is_partner_user:
+        stmt = stmt.where(AdminRelationship.partner_id == require_gdap_manager(actor, "list admin relationships"))
+        if customer_id:
+            stmt = stmt.where(AdminRelationship.customer_id == customer_id.strip().lower())
+    else:
+        raise Forbidden(operation="list admin relationships")
+    if status:
+        stmt = stmt.where(AdminRelationship.status == status)
+    return list(session.scalars(stmt.order_by(AdminRelationship.created_at, AdminRelationship.id)))
+
+
+def get_admin_relationship(session: Session, actor: Actor, *, admin_relationship_id: str) -> AdminRelationship:
+    """One relationship of the acting partner or in the acting customer's tenant; any other is not found."""
+    return get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                         operation="get admin relationship")
+
+
+def end_admin_relationships_for(
+    session: Session, actor: Actor, *, partner_id: str, customer_id: str, now: datetime
+) -> list[AdminRelationship]:
+    """Terminate every open GDAP relationship of a partner with a customer (created, approvalPending,
+    active → terminated, ended by the partner), one activity record each. Called by the removal of the
+    reseller relationship, which has authorized the actor and holds the lock on that relationship."""
+    stmt = (
+        select(AdminRelationship)
+        .where(AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id.lower(),
+               AdminRelationship.status.in_(OPEN_STATUSES))
+        .order_by(AdminRelationship.created_at, AdminRelationship.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    ended: list[AdminRelationship] = []
+    for rel in session.scalars(stmt):
+        old = rel.status
+        rel.end(now=now, by="partner")
+        _record(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+                old={"status": old}, new={"status": rel.status, "endedBy": "partner",
+                                          "reason": "remove_partner_customer_relationship"})
+        ended.append(rel)
+    return ended
+
+
+def apply_gdap_clock(session: Session, *, now: datetime, limit: int = 1000) -> dict[str, int]:
+    """The scheduled clock of GDAP: an active relationship past its end is auto-extended (its end moves on
+    by 180 days and it stays active) or, without auto-extend, expires; a request (created or approvalPending)
+    unapproved 90 days after its creation expires. One activity record per change, by the system.
+
+    Idempotent, and safe when two processes run it at once: the rows are locked (skipping rows another run
+    holds) and re-checked under the lock, so nothing is extended or recorded twice. Returns the counts."""
+    system = Actor.system(application="gdap-clock")
+    counts = {"extended": 0, "expired": 0, "requestsExpired": 0}
+    due = (
+        (AdminRelationship.status == AdminRelationshipStatus.ACTIVE) & (AdminRelationship.end_at <= now)
+    ) | (AdminRelationship.status.in_(REQUEST_STATUSES) & (AdminRelationship.created_at <= now - REQUEST_LIFETIME))
+    stmt = (
+        select(AdminRelationship).where(due).order_by(AdminRelationship.id).limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # trust only the locked rows, not the identity map
+    )
+    for rel in session.scalars(stmt).all():
+        old = {"status": rel.status, "endDateTime": rel.end_at.isoformat() if rel.end_at else None}
+        if rel.status == AdminRelationshipStatus.ACTIVE and rel.auto_extend_days and rel.is_past_end(now):
+            rel.auto_extend(now=now)
+            operation, key = Operation.AUTO_EXTEND_GRANULAR_ADMIN_RELATIONSHIP, "extended"
+        elif rel.status_at(now) == AdminRelationshipStatus.EXPIRED:
+            key = "requestsExpired" if rel.status in REQUEST_STATUSES else "expired"
+            rel.expire(now=now)
+            operation = Operation.EXPIRE_GRANULAR_ADMIN_RELATIONSHIP
+        else:
+            continue  # another run got there first
+        _record(session, system, rel, operation, now=now, old=old,
+                new={"status": rel.status, "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
+        counts[key] += 1
+    session.flush()
+    return counts

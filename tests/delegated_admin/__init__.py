@@ -1,0 +1,1 @@
+"""Delegated admin: DAP, GDAP, access assignments, the check, and customer users."""
