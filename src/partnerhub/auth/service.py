@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +32,11 @@ from partnerhub.errors import (
 )
 from partnerhub.ids import new_id, new_password
 from partnerhub.tenants.models import Partner, Tenant
+
+
+def _scope_kwargs(session: Session, tenant_id: str | None) -> dict[str, Any]:
+    partner_id, customer_id = _scope_of(session, tenant_id)
+    return {"partner_id": partner_id, "customer_id": customer_id}
 
 
 def _scope_of(session: Session, tenant_id: str | None) -> tuple[str | None, str | None]:
@@ -140,7 +146,7 @@ def create_token(session: Session, actor: Actor, *, expires_days: int = 90, name
     )
     session.add(row)
     record(session, actor, operation=Operation.CREATE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
-           resource_id=row.id, partner_id=_scope_of(session, actor.tenant_id)[0], customer_id=_scope_of(session, actor.tenant_id)[1],
+           resource_id=row.id, **_scope_kwargs(session, actor.tenant_id),
            new={"id": row.id, "expiresAt": row.expires_at.isoformat(), "name": name}, now=now)
     return IssuedToken(row.id, token, row.expires_at)
 
@@ -161,7 +167,7 @@ def revoke_token(session: Session, actor: Actor, *, token_id: str) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = utc_now()
         record(session, actor, operation=Operation.REVOKE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
-               resource_id=row.id, partner_id=_scope_of(session, owner.tenant_id)[0], customer_id=_scope_of(session, owner.tenant_id)[1],
+               resource_id=row.id, **_scope_kwargs(session, owner.tenant_id),
                new={"revokedAt": row.revoked_at.isoformat()})
     return row
 
@@ -241,7 +247,7 @@ def reset_user_password(session: Session, actor: Actor, *, email: str) -> tuple[
     password = new_password()
     user.password_hash = hash_password(password)
     record(session, actor, operation=Operation.RESET_USER_PASSWORD, resource_type=ResourceType.USER,
-           resource_id=user.id, partner_id=_scope_of(session, user.tenant_id)[0], customer_id=_scope_of(session, user.tenant_id)[1],
+           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
            new={"email": user.email})
     return user, password
 

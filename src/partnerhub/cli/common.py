@@ -21,8 +21,8 @@ from partnerhub.db import read_session, transaction
 from partnerhub.errors import InvalidInput
 from partnerhub.runtime import Runtime
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # messages are never cut into lines: scripts and logs read them whole
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class CliState:
@@ -80,13 +80,28 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_default))
 
 
+def _width() -> int | None:
+    """Tables use the terminal's width; piped (scripts, logs, tests) they get COLUMNS or 160, not 80."""
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isdigit():
+        return int(cols)
+    return None if console.is_terminal else 160
+
+
+def _print_wide(renderable: Any) -> None:
+    width = _width()
+    if width is not None:
+        console.width = width  # print(width=...) cannot exceed the console's own width
+    console.print(renderable)
+
+
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, caption: str = "") -> None:
     table = Table(title=title, caption=caption or None, show_lines=False, header_style="bold")
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
+    _print_wide(table)
 
 
 def print_fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
@@ -95,7 +110,7 @@ def print_fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
     table.add_column(overflow="fold")
     for key, value in pairs:
         table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+    _print_wide(table)
 
 
 def fmt_time(value: Any) -> str:

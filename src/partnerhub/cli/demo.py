@@ -1,8 +1,74 @@
-"""`partnerhub demo` (being written)."""
+"""`partnerhub demo`: fill the database with realistic demo data and print how to sign in."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from partnerhub.auth.actor import Actor
+from partnerhub.catalog.service import load_default_catalog
+from partnerhub.cli.common import JsonOption, console, print_json, print_table, runtime
+from partnerhub.db import transaction
+from partnerhub.demo import DEMO_PASSWORD, DemoResult, generate
+from partnerhub.migrations import current_revision, upgrade
 
 
-def demo(reset: bool = typer.Option(False, help="Start over.")) -> None:
-    """Fill the database with demo data."""
-    raise typer.Exit(1)
+def demo(
+    reset: Annotated[bool, typer.Option("--reset", help="Delete ALL data first, then generate again.")] = False,
+    customers: Annotated[int, typer.Option("--customers", min=0, max=20000,
+                                           help="How many demo customers the plan holds.")] = 300,
+    as_json: JsonOption = False,
+) -> None:
+    """Fill the database with demo data (idempotent: a re-run completes what is missing, adds nothing twice).
+
+    Every demo account gets the well-known password printed at the end: DEMO ONLY, never on a real database.
+    """
+    rt = runtime()
+    engine = rt.engine
+    if current_revision(engine) is None:
+        upgrade(engine)
+        with transaction(engine) as session:
+            load_default_catalog(session, Actor.system("demo"))
+    result = generate(engine, customers=customers, reset=reset, progress=sys.stdout.isatty() and not as_json)
+    if as_json:
+        print_json(_as_dict(result))
+        return
+    _print_report(result, rt.settings.base_url)
+
+
+def _as_dict(result: DemoResult) -> dict[str, Any]:
+    return {
+        **result.summary,
+        "run": {"customersCreated": result.customers_created, "customersSkipped": result.customers_skipped},
+        "accounts": [{"email": a.email, "role": a.role, "organisation": a.organisation, "password": a.password}
+                     for a in result.accounts],
+    }
+
+
+def _print_report(result: DemoResult, base_url: str) -> None:
+    s = result.summary
+    console.print(f"Demo data: {result.customers_created} customers created, "
+                  f"{result.customers_skipped} already there.")
+    rows: list[tuple[str, str, int]] = [("Partners", k, v) for k, v in s["partners"]["byType"].items()]
+    rows += [("Customers", k, v) for k, v in s["customers"]["byCountry"].items()]
+    rows += [("Subscriptions", k, v) for k, v in s["subscriptions"]["byStatus"].items()]
+    rows += [("Invitations", k, v) for k, v in s["invitations"]["byStatus"].items()]
+    rows += [("Relationships", k, v) for k, v in s["relationships"].items()]
+    print_table("What the database holds", ["What", "Kind / status", "Count"], rows,
+                caption=f"{s['partners']['total']} partners, {s['customers']['total']} customers, "
+                        f"{s['subscriptions']['total']} subscriptions")
+    table = Table(title="Sign in with", header_style="bold",
+                  caption=f"web: {base_url}  ·  CLI: partnerhub token create --as EMAIL")
+    for column in ("E-mail", "Role", "Organisation", "Password"):
+        table.add_column(column, no_wrap=column in ("E-mail", "Password"))
+    for a in result.accounts:
+        table.add_row(a.email, a.role, a.organisation, a.password)
+    # piped output is not cut to 80 columns: the e-mail addresses must stay copyable
+    (console if console.is_terminal else Console(width=max(console.width, 140))).print(table)
+    console.print(f"[bold yellow]Demo only:[/] every demo account has the password [bold]{DEMO_PASSWORD}[/], "
+                  "set again on each run. Never run `partnerhub demo` on a database with real users.",
+                  highlight=False)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from partnerhub.db import transaction
+from partnerhub.delegated_admin import jobs as gdap_jobs
 from partnerhub.invitations.service import expire_invitations
 from partnerhub.jobs.runner import JobContext, job_handler, periodic
 from partnerhub.offboarding import bulk  # noqa: F401  (registers the bulk offboarding handler)
 
 EXPIRE_INVITATIONS = "expire-relationship-requests"
 periodic(EXPIRE_INVITATIONS, every_seconds=3600)
+periodic(gdap_jobs.GDAP_CLOCK, every_seconds=300)  # expiry, auto-extend and request expiry of GDAP
 
 
 @job_handler(EXPIRE_INVITATIONS)

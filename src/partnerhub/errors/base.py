@@ -1,0 +1,88 @@
+"""The base of every domain error and its kinds: a stable numeric code, an English message template (the
+gettext msgid) and parameters. Adapters map an error's *kind* to their own vocabulary (HTTP status, exit
+code) once."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """Base of every expected business failure."""
+
+    kind: ClassVar[str] = "invalid"
+    code: ClassVar[int] = 900
+    message: ClassVar[str] = "The request is not valid."
+
+    def __init__(self, data: list[dict[str, Any]] | None = None, **params: Any) -> None:
+        self.params = params
+        self.data = data or []
+        super().__init__(self.render())
+
+    def render(self, locale: str = "en") -> str:
+        """The message in `locale` with its parameters filled in."""
+        from partnerhub.locale import gettext
+
+        return gettext(self.message, locale).format(**self.params)
+
+
+def all_error_classes() -> list[type[DomainError]]:
+    """Every concrete error class, for catalogs and documentation."""
+    found: list[type[DomainError]] = []
+    stack: list[type[DomainError]] = [DomainError]
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return sorted(found, key=lambda c: (c.code, c.__name__))
+
+
+# --- kinds -------------------------------------------------------------------------------------------
+
+
+class InvalidInput(DomainError):
+    kind = "invalid"
+    code = 900
+    message = "The request is not valid: {detail}"
+
+
+class NotFound(DomainError):
+    kind = "not_found"
+    code = 600
+    message = "{resource} {id} was not found."
+
+
+class Forbidden(DomainError):
+    kind = "forbidden"
+    code = 800102
+    message = "Your role does not allow this operation: {operation}."
+
+
+class Conflict(DomainError):
+    kind = "conflict"
+    code = 800101
+    message = "The request conflicts with existing data."
+
+
+class InvalidState(DomainError):
+    kind = "invalid"
+    code = 800091
+    message = "This change is not allowed in the current state."
+
+
+class Unauthenticated(DomainError):
+    kind = "unauthenticated"
+    code = 800120
+    message = "Sign-in failed: the credentials are missing, wrong, expired or revoked."
+
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "InvalidInput",
+    "InvalidState",
+    "NotFound",
+    "Unauthenticated",
+    "all_error_classes",
+]

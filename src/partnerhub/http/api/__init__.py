@@ -1,0 +1,34 @@
+"""The JSON API under /v1, shaped like the Partner Center REST API: a thin adapter over the services.
+
+`mount_api()` installs the request envelope (ids, size limit, the generic 500), the error handlers (the
+only place statuses are chosen), the throttle, the continuation-token signer and every feature's router.
+Routes are declared in an order that keeps `/v1/customers/relationshiprequests` from being read as a
+customer id."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from partnerhub.http.api import audit_records, customers, orders, relationship_requests, subscriptions
+from partnerhub.http.api.context import ApiEnvelope
+from partnerhub.http.api.errors import install_error_handlers
+from partnerhub.http.api.paging import ContinuationTokens
+from partnerhub.http.api.throttle import Throttle
+from partnerhub.runtime import Runtime
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
+    for feature in (relationship_requests, customers, subscriptions, orders, audit_records):
+        router.include_router(feature.router)
+    return router
+
+
+def mount_api(app: FastAPI, runtime: Runtime) -> None:
+    settings = runtime.settings
+    app.state.throttle = Throttle(settings.rate_limit_per_minute)
+    app.state.continuation_tokens = ContinuationTokens(settings.resolved_secret_key)
+    install_error_handlers(app)
+    app.add_middleware(ApiEnvelope, max_request_bytes=settings.max_request_bytes)
+    app.include_router(api_router())

@@ -1,0 +1,99 @@
+"""/v1/auditrecords: the activity log in Partner Center's shape, by date range and filter, paged."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from partnerhub.audit.dates import parse_instant
+from partnerhub.audit.models import ActivityRecord
+from partnerhub.audit.service import ActivityQuery, list_activity
+from partnerhub.db import read_session
+from partnerhub.errors import InvalidInput
+from partnerhub.http.api.body import Body
+from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.paging import collection, continuation, page_size
+from partnerhub.http.api.shapes import iso
+
+router = APIRouter(tags=["activity log"])
+FILTER_FIELDS = {"customerid": "customer_id", "resourcetype": "resource_type", "operationtype": "operation"}
+_FILTER_HELP = 'filter: must be JSON such as {"Field":"CustomerId","Value":"...","Operator":"equals"}'
+
+
+def record_dict(r: ActivityRecord) -> dict[str, Any]:
+    customized = [{"key": "ResourceId", "value": r.resource_id}] if r.resource_id else []
+    return {
+        "id": r.id,
+        "partnerId": r.partner_id,
+        "customerId": r.customer_id,
+        "customerName": r.customer_name,
+        "userPrincipalName": r.user_principal_name,
+        "applicationId": r.application_id,
+        "resourceType": r.resource_type,
+        "resourceOldValue": json.dumps(r.old_value, sort_keys=True) if r.old_value is not None else None,
+        "resourceNewValue": json.dumps(r.new_value, sort_keys=True) if r.new_value is not None else None,
+        "operationType": r.operation_type,
+        "operationDate": iso(r.created_at),
+        "operationStatus": r.operation_status,
+        "correlationId": r.correlation_id,
+        "customizedData": customized,
+        "attributes": {"objectType": "AuditRecord"},
+    }
+
+
+def _conditions(raw: str | None) -> dict[str, str]:
+    """`{"Field": "CustomerId"|"ResourceType"|"OperationType", "Value": ..., "Operator": "equals"}`, or
+    several of them combined with `{"Operator": "and", "Value": [...]}`."""
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise InvalidInput(detail=_FILTER_HELP) from None
+    if not isinstance(parsed, dict):
+        raise InvalidInput(detail=_FILTER_HELP)
+    f = Body(parsed, "filter")
+    if (f.text("operator", max_length=20) or "").strip().lower() == "and":
+        value = f.raw("value")
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise InvalidInput(detail=_FILTER_HELP)
+        out: dict[str, str] = {}
+        for v in value:
+            out.update(_conditions(json.dumps(v)))
+        return out
+    field = (f.text("field", required=True, max_length=50) or "").strip().lower()
+    if field not in FILTER_FIELDS:
+        raise InvalidInput(detail="filter.Field: must be CustomerId, ResourceType or OperationType")
+    operator = (f.text("operator", max_length=20) or "equals").strip().lower()
+    if operator not in ("equals", "eq"):
+        raise InvalidInput(detail="filter.Operator: only equals is supported")
+    value_text = f.text("value", required=True, max_length=100) or ""
+    return {FILTER_FIELDS[field]: value_text.strip().lower()}
+
+
+@router.get("/auditrecords")
+def get_audit_records(
+    request: Request, ctx: Ctx, start_date: Annotated[str | None, Query(alias="startDate")] = None,
+    end_date: Annotated[str | None, Query(alias="endDate")] = None, size: str | None = None,
+    filter_: Annotated[str | None, Query(alias="filter")] = None,
+) -> JSONResponse:
+    """The tenant's activity, newest first; dates in ISO 8601 or `M/D/YYYY h:mm:ss AM` (default: 30 days)."""
+    conditions = _conditions(filter_)
+    query = ActivityQuery(
+        start=parse_instant(start_date) if start_date else None,
+        end=parse_instant(end_date, end_of_day=True) if end_date else None,
+        customer_id=conditions.get("customer_id"),
+        operation=conditions.get("operation"),
+        resource_type=conditions.get("resource_type"),
+    )
+    after = continuation(request, "auditrecords", 2)
+    position = (datetime.fromisoformat(after[0]), after[1]) if after else None
+    with read_session(ctx.engine) as session:
+        page = list_activity(session, ctx.actor, query=query, size=page_size(size), after=position)
+        items = [record_dict(r) for r in page.items]
+    nxt = [page.next_cursor[0].isoformat(), page.next_cursor[1]] if page.next_cursor else None
+    return ctx.respond(200, collection(request, items, kind="auditrecords", next_values=nxt))

@@ -1,0 +1,72 @@
+"""/v1/customers/{id}/subscriptions: list, get, PATCH (suspend, reactivate, quantity, friendly name,
+auto-renew; If-Match or attributes.etag) and add-ons, in Partner Center's shapes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from partnerhub.db import read_session, transaction
+from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.paging import collection, continuation, page_size
+from partnerhub.subscriptions.schemas import subscription_dict
+from partnerhub.subscriptions.service import (
+    SubscriptionChange,
+    get_subscription,
+    list_addons,
+    list_subscriptions,
+    update_subscription,
+)
+
+router = APIRouter(tags=["subscriptions"])
+STATUSES = ("active", "suspended", "deleted", "pending", "expired", "disabled")
+
+
+@router.get("/customers/{customer_id}/subscriptions")
+def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | None = None) -> JSONResponse:
+    """The customer's subscriptions bought through the acting partner, paged by id."""
+    after = continuation(request, "subscriptions", 2)
+    if after is not None and after[0] != customer_id.strip().lower():
+        after = None  # a token of another customer's listing starts this one from the beginning
+    with read_session(ctx.engine) as session:
+        page = list_subscriptions(session, ctx.actor, customer_id=customer_id, size=page_size(size),
+                                  after=after[1] if after else None)
+        items = [subscription_dict(s) for s in page.items]
+    nxt = [customer_id.strip().lower(), page.next_cursor] if page.next_cursor else None
+    return ctx.respond(200, collection(request, items, kind="subscriptions", next_values=nxt))
+
+
+@router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
+def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
+    with read_session(ctx.engine) as session:
+        body = subscription_dict(get_subscription(session, ctx.actor, customer_id=customer_id,
+                                                  subscription_id=subscription_id))
+    return ctx.respond(200, body)
+
+
+@router.patch("/customers/{customer_id}/subscriptions/{subscription_id}")
+def patch_subscription(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+    """The whole subscription as clients send it; only status, quantity, friendlyName and autoRenewEnabled
+    can change. Concurrency: If-Match if present, else attributes.etag if present, else the update applies."""
+    b = ctx.body()
+    change = SubscriptionChange(
+        status=b.choice("status", STATUSES),
+        quantity=b.integer("quantity", minimum=0, maximum=1_000_000),
+        friendly_name=b.text("friendlyName", max_length=200),
+        auto_renew_enabled=b.boolean("autoRenewEnabled"),
+    )
+    etag = request.headers.get("if-match") or b.etag()
+    with transaction(ctx.engine) as session:
+        sub = update_subscription(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
+                                  change=change, etag=etag)
+        body = subscription_dict(sub)
+        ctx.remember(session, 200, body)
+    return ctx.respond(200, body)
+
+
+@router.get("/customers/{customer_id}/subscriptions/{subscription_id}/addons")
+def get_addons(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+    with read_session(ctx.engine) as session:
+        items = [subscription_dict(s) for s in list_addons(session, ctx.actor, customer_id=customer_id,
+                                                           subscription_id=subscription_id)]
+    return ctx.respond(200, collection(request, items))
