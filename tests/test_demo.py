@@ -72,8 +72,10 @@ def test_demo_data_covers_every_kind_of_partner_customer_subscription_and_invita
     assert set(summary["invitations"]["byStatus"]) == {"sent", "accepted", "revoked", "expired"}
     assert summary["relationships"]["removed"] >= 1
     assert summary["partnerships"] == {"active": 2}
+    assert {"active", "approvalPending"} <= set(summary["adminRelationships"])
 
     with read_session(fresh_engine) as session:
+        assert any(s.support_contact_id for s in session.scalars(select(Subscription)))  # the reseller supports
         customers = list(session.scalars(select(Customer)))
         italian = [c for c in customers if c.language == "it"]
         assert italian and all(c.culture == "it-IT" and c.country == "IT" for c in italian)
@@ -104,7 +106,8 @@ def test_demo_data_covers_every_kind_of_partner_customer_subscription_and_invita
         operations = set(session.scalars(select(ActivityRecord.operation_type)))
         assert {"add_partner", "add_customer", "create_order", "suspend_subscription", "cancel_subscription",
                 "remove_partner_customer_relationship", "add_partner_customer_relationship", "create_partnership",
-                "accept_partnership"} <= operations
+                "accept_partnership", "approve_granular_admin_relationship", "create_granular_admin_access_assignment",
+                "update_subscription_support_contact"} <= operations
         contoso = session.scalar(select(Tenant.id).where(Tenant.domain == "contoso-direct.example"))
         roles = {r for u in session.scalars(select(User).where(User.tenant_id == contoso)) for r in u.roles}
         assert roles == {"global-admin", "admin-agent", "sales-agent", "helpdesk-agent"}

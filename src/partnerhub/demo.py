@@ -28,6 +28,9 @@ from partnerhub.customers.models import Customer
 from partnerhub.customers.schemas import BillingProfileInput
 from partnerhub.customers.service import create_customer
 from partnerhub.db import read_session, transaction
+from partnerhub.delegated_admin.gdap import apply_gdap_clock
+from partnerhub.delegated_admin.models import AdminRelationship
+from partnerhub.demo_admin import add_admin_story, designate_reseller_support
 from partnerhub.errors import InvalidInput
 from partnerhub.ids import new_id
 from partnerhub.invitations.models import RelationshipRequest
@@ -266,6 +269,8 @@ def generate(engine: Engine, *, customers: int = 300, reset: bool = False, progr
                     _build_customer(session, spec, partners, catalog, now)
                 result.customers_created += 1
             advance()
+    with transaction(engine) as session:  # the GDAP clock, as the service's scheduler would run it
+        apply_gdap_clock(session, now=now)
     result.accounts = _demo_accounts(engine, plan)
     result.summary = summarize(engine)
     return result
@@ -340,6 +345,11 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
         with frozen_at(start + timedelta(days=13)):
             revoke_invitation(session, owner.as_role("admin-agent"), invitation_id=inv.request.id)
     if not spec.scenario.startswith("offboard"):
+        add_admin_story(session, rng, index=spec.index, company=spec.company_name, cid=cid, partner_admin=owner.admin,
+                        helpdesk=owner.agents.get("helpdesk-agent"), customer_admin=admin, start=start, now=now)
+        if reseller is not None:
+            designate_reseller_support(session, rng, provider_admin=owner.admin, cid=cid, reseller_id=reseller.id,
+                                       subs=subs, at=start + timedelta(days=2))
         _churn(session, rng, owner, cid, subs, changed_at)
         return
     actor = owner.as_role("global-admin")
@@ -473,5 +483,6 @@ def summarize(engine: Engine) -> dict[str, Any]:
             "invitations": {"total": sum(invitations.values()), "byStatus": dict(sorted(invitations.items()))},
             "relationships": _counts(session, ResellerRelationship.status),
             "partnerships": _counts(session, Partnership.status),
+            "adminRelationships": _counts(session, AdminRelationship.status),
         }
 
