@@ -22,8 +22,13 @@ offboard_app = typer.Typer(
 )
 Opt = typer.Option
 CustomerArg = Annotated[str, typer.Argument(help="Customer id.")]
-CancelOpt = Annotated[bool, Opt("--cancel-reservations", help="Also cancel active reservations and software "
-                                "purchases (otherwise they block offboarding).")]
+CancelOpt = Annotated[
+    bool,
+    Opt(
+        "--cancel-reservations",
+        help="Also cancel active reservations and software purchases (otherwise they block offboarding).",
+    ),
+]
 YesOpt = Annotated[bool, Opt("--yes", "-y", help="Do not ask for confirmation.")]
 
 
@@ -36,12 +41,22 @@ def _print_preview(p: dict[str, Any]) -> None:
     for s in p["reservationsToCancel"]:
         console.print(f"  • cancel reservation {s['offerName']} ({s['subscriptionId']})")
     console.print("  • remove the reseller relationship: the customer leaves your customer list")
-    console.print("  • end your delegated admin privileges" + (" (DAP)" if p["endsDelegatedAdmin"] else "")
-                  + (f" and {len(p['adminRelationshipsToEnd'])} GDAP relationship(s)"
-                     if p["adminRelationshipsToEnd"] else ""))
-    console.print("  • remove you from the customer's support contacts"
-                  + (f" ({len(p['supportContactChanges'])} subscription(s) fall back to their default)"
-                     if p["supportContactChanges"] else ""))
+    ended = (["DAP"] if p["endsDelegatedAdmin"] else []) + (
+        [f"{len(p['adminRelationshipsToEnd'])} GDAP relationship(s)"] if p["adminRelationshipsToEnd"] else []
+    )
+    console.print(
+        "  • end your delegated admin privileges: " + " and ".join(ended)
+        if ended
+        else "  • (you hold no delegated admin privileges for this customer)"
+    )
+    console.print(
+        "  • remove you from the customer's support contacts"
+        + (
+            f" ({len(p['supportContactChanges'])} subscription(s) fall back to their default)"
+            if p["supportContactChanges"]
+            else ""
+        )
+    )
     console.print("  • refuse further purchases on behalf of the customer. No notice is sent to the customer.")
     if p["blockingReservations"]:
         console.print("[red]Blocked:[/] these reservations are active; cancel them or use --cancel-reservations:")
@@ -50,12 +65,14 @@ def _print_preview(p: dict[str, Any]) -> None:
 
 
 @offboard_app.command("preview")
-def offboard_preview(as_: AsOption, customer_id: CustomerArg, cancel_reservations: CancelOpt = False,
-                     json_: JsonOption = False) -> None:
+def offboard_preview(
+    as_: AsOption, customer_id: CustomerArg, cancel_reservations: CancelOpt = False, json_: JsonOption = False
+) -> None:
     """Show everything offboarding a customer would change, and what blocks it. Changes nothing."""
     with acting(as_, write=False) as (session, actor):
-        p = preview_offboarding(session, actor, customer_id=customer_id,
-                                cancel_reservations=cancel_reservations).as_dict()
+        p = preview_offboarding(
+            session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations
+        ).as_dict()
     print_json(p) if json_ else _print_preview(p)
 
 
@@ -69,34 +86,57 @@ def _confirm(yes: bool, question: str) -> None:
 
 
 @offboard_app.command("run")
-def offboard_run(as_: AsOption, customer_id: CustomerArg, cancel_reservations: CancelOpt = False,
-                 yes: YesOpt = False, json_: JsonOption = False) -> None:
+def offboard_run(
+    as_: AsOption,
+    customer_id: CustomerArg,
+    cancel_reservations: CancelOpt = False,
+    yes: YesOpt = False,
+    json_: JsonOption = False,
+) -> None:
     """Offboard one customer: all or nothing, after showing the preview (unless --yes)."""
     if not yes:
         with acting(as_, write=False) as (session, actor):
-            _print_preview(preview_offboarding(session, actor, customer_id=customer_id,
-                                               cancel_reservations=cancel_reservations).as_dict())
+            _print_preview(
+                preview_offboarding(
+                    session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations
+                ).as_dict()
+            )
     _confirm(yes, "Offboard this customer?")
     with acting(as_) as (session, actor):
         result = offboard_customer(session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations)
     if json_:
         print_json(result.as_dict())
     else:
-        console.print(f"Offboarded {result.customer_id}: {len(result.suspended)} subscription(s) suspended, "
-                      f"{len(result.cancelled)} cancelled, relationship removed. No notice was sent to the customer.")
+        console.print(
+            f"Offboarded {result.customer_id}: {len(result.suspended)} subscription(s) suspended, "
+            f"{len(result.cancelled)} cancelled, relationship removed. No notice was sent to the customer."
+        )
 
 
 def _run_with_progress(job_id: str) -> dict[str, Any]:
     rt = runtime()
     wid = default_worker_id()
     if not claim_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds):
-        raise InvalidInput(detail=f"job {job_id} is finished or running in another worker; "
-                           "see: partnerhub offboard report " + job_id)
-    with Progress(TextColumn("[bold]offboarding[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, disable=not console.is_terminal) as progress:
+        raise InvalidInput(
+            detail=f"job {job_id} is finished or running in another worker; see: partnerhub offboard report " + job_id
+        )
+    with Progress(
+        TextColumn("[bold]offboarding[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
         task = progress.add_task("offboarding", total=None)
-        run_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total or None))
+        run_job(
+            rt.engine,
+            job_id,
+            wid,
+            lease_seconds=rt.settings.job_lease_seconds,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total or None),
+        )
     return summarize(rt.engine, job_id)
 
 
@@ -105,8 +145,10 @@ def offboard_bulk(
     as_: AsOption,
     customer: Annotated[list[str] | None, Opt("--customer", help="A customer id (repeat for several).")] = None,
     file: Annotated[Path | None, Opt("--file", help="A file with one customer id per line.")] = None,
-    search: Annotated[str | None, Opt("--search", help="Every customer whose company name starts with this "
-                                      "('' = all your customers).")] = None,
+    search: Annotated[
+        str | None,
+        Opt("--search", help="Every customer whose company name starts with this ('' = all your customers)."),
+    ] = None,
     cancel_reservations: CancelOpt = False,
     yes: YesOpt = False,
     detach: Annotated[bool, Opt("--detach", help="Only queue the job; the service's worker runs it.")] = False,
@@ -125,8 +167,9 @@ def offboard_bulk(
         raise InvalidInput(detail="name customers with --customer or --file, or select them with --search")
     _confirm(yes, "Offboard every selected customer?")
     with acting(as_) as (session, actor):
-        job = start_bulk_offboarding(session, actor, customer_ids=ids, search_prefix=search,
-                                     cancel_reservations=cancel_reservations)
+        job = start_bulk_offboarding(
+            session, actor, customer_ids=ids, search_prefix=search, cancel_reservations=cancel_reservations
+        )
         job_id, total = job.id, job.progress_total
     if not json_:
         console.print(f"Job {job_id}: {total} customer(s) to offboard.")
@@ -137,8 +180,9 @@ def offboard_bulk(
 
 
 @offboard_app.command("resume")
-def offboard_resume(as_: AsOption, job_id: Annotated[str, typer.Argument(help="The bulk job's id.")],
-                    json_: JsonOption = False) -> None:
+def offboard_resume(
+    as_: AsOption, job_id: Annotated[str, typer.Argument(help="The bulk job's id.")], json_: JsonOption = False
+) -> None:
     """Continue an interrupted bulk offboarding with the customers still pending."""
     with acting(as_, write=False) as (session, actor):
         bulk_report(session, actor, job_id=job_id)  # the job must be the partner's own
@@ -146,8 +190,9 @@ def offboard_resume(as_: AsOption, job_id: Annotated[str, typer.Argument(help="T
 
 
 @offboard_app.command("report")
-def offboard_report(as_: AsOption, job_id: Annotated[str, typer.Argument(help="The bulk job's id.")],
-                    json_: JsonOption = False) -> None:
+def offboard_report(
+    as_: AsOption, job_id: Annotated[str, typer.Argument(help="The bulk job's id.")], json_: JsonOption = False
+) -> None:
     """The per-customer outcome of a bulk offboarding."""
     _report(as_, job_id, json_, None)
 
@@ -155,17 +200,36 @@ def offboard_report(as_: AsOption, job_id: Annotated[str, typer.Argument(help="T
 def _report(as_: str, job_id: str, json_: bool, summary: dict[str, Any] | None) -> None:
     with acting(as_, write=False) as (session, actor):
         rep = bulk_report(session, actor, job_id=job_id)
-        items = [{"customerId": i.item_key, "status": i.status, "errorCode": i.error_code, "error": i.error,
-                  "suspended": len(i.result.get("suspended", [])) if i.status == "succeeded" else None}
-                 for i in rep.items]
+        items = [
+            {
+                "customerId": i.item_key,
+                "companyName": rep.company_names.get(i.item_key, ""),
+                "status": i.status,
+                "errorCode": i.error_code,
+                "error": i.error,
+                "suspended": len(i.result.get("suspended", [])) if i.status == "succeeded" else None,
+            }
+            for i in rep.items
+        ]
         status, done, total = rep.job.status, rep.job.progress_done, rep.job.progress_total
     counts = {s: sum(1 for i in items if i["status"] == s) for s in ("succeeded", "failed", "pending")}
     if json_:
         print_json({"jobId": job_id, "status": status, "done": done, "total": total, **counts, "items": items})
         return
-    print_table(f"Bulk offboarding {job_id} — {status}", ["Customer id", "Outcome", "Suspended", "Error"],
-                [(i["customerId"], i["status"], i["suspended"] if i["suspended"] is not None else "",
-                  (f"{i['errorCode']}: {i['error']}" if i["errorCode"] else "")) for i in items],
-                caption=f"{counts['succeeded']} offboarded, {counts['failed']} refused, {counts['pending']} pending")
+    print_table(
+        f"Bulk offboarding {job_id} — {status}",
+        ["Customer", "Customer id", "Outcome", "Suspended", "Error"],
+        [
+            (
+                i["companyName"],
+                i["customerId"],
+                i["status"],
+                i["suspended"] if i["suspended"] is not None else "",
+                (f"{i['errorCode']}: {i['error']}" if i["errorCode"] else ""),
+            )
+            for i in items
+        ],
+        caption=f"{counts['succeeded']} offboarded, {counts['failed']} refused, {counts['pending']} pending",
+    )
     if summary is not None and counts["pending"]:
         console.print(f"Resume with: partnerhub offboard resume {job_id}")

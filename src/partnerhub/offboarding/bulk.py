@@ -16,6 +16,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User
 from partnerhub.auth.service import actor_for_user
 from partnerhub.clock import utc_now
+from partnerhub.customers.models import Customer
 from partnerhub.customers.queries import select_visible_customers
 from partnerhub.db import transaction
 from partnerhub.errors import DomainError, InvalidInput
@@ -48,8 +49,9 @@ def start_bulk_offboarding(
         keys = []
         after: tuple[str, str] | None = None
         while True:
-            page = select_visible_customers(session, partner_id=partner_id, size=500, after=after,
-                                            prefix=search_prefix or None)
+            page = select_visible_customers(
+                session, partner_id=partner_id, size=500, after=after, prefix=search_prefix or None
+            )
             keys.extend(r.customer.id for r in page.items)
             if page.next_cursor is None or len(keys) > MAX_CUSTOMERS:
                 break
@@ -58,20 +60,35 @@ def start_bulk_offboarding(
         raise InvalidInput(detail="no customer matches")
     if len(keys) > MAX_CUSTOMERS:
         raise InvalidInput(detail=f"at most {MAX_CUSTOMERS} customers in one bulk offboarding")
-    job = enqueue(session, actor, kind=BULK_OFFBOARD, total=len(keys),
-                  payload={"userId": actor.user_id, "cancelReservations": cancel_reservations})
+    job = enqueue(
+        session,
+        actor,
+        kind=BULK_OFFBOARD,
+        total=len(keys),
+        payload={"userId": actor.user_id, "cancelReservations": cancel_reservations},
+    )
     session.flush()
-    session.add_all(JobItem(job_id=job.id, item_key=k, position=i, status="pending", result={})
-                    for i, k in enumerate(keys))
-    record(session, actor, operation=Operation.START_BULK_OFFBOARDING, resource_type=ResourceType.JOB,
-           resource_id=job.id, partner_id=partner_id, new={"customers": len(keys),
-                                                           "cancelReservations": cancel_reservations})
+    session.add_all(
+        JobItem(job_id=job.id, item_key=k, position=i, status="pending", result={}) for i, k in enumerate(keys)
+    )
+    record(
+        session,
+        actor,
+        operation=Operation.START_BULK_OFFBOARDING,
+        resource_type=ResourceType.JOB,
+        resource_id=job.id,
+        partner_id=partner_id,
+        new={"customers": len(keys), "cancelReservations": cancel_reservations},
+    )
     return job
 
 
 def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None:
-    session.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.item_key == key,
-                                          JobItem.status == "pending").values(finished_at=utc_now(), **values))
+    session.execute(
+        update(JobItem)
+        .where(JobItem.job_id == job_id, JobItem.item_key == key, JobItem.status == "pending")
+        .values(finished_at=utc_now(), **values)
+    )
 
 
 @job_handler(BULK_OFFBOARD)
@@ -80,9 +97,14 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
     cancel = bool(ctx.payload.get("cancelReservations"))
     while True:
         with transaction(ctx.engine) as session:
-            keys = list(session.scalars(
-                select(JobItem.item_key).where(JobItem.job_id == ctx.job_id, JobItem.status == "pending")
-                .order_by(JobItem.position).limit(50)))
+            keys = list(
+                session.scalars(
+                    select(JobItem.item_key)
+                    .where(JobItem.job_id == ctx.job_id, JobItem.status == "pending")
+                    .order_by(JobItem.position)
+                    .limit(50)
+                )
+            )
         if not keys:
             break
         for key in keys:
@@ -93,8 +115,15 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
                     _finish_item(session, ctx.job_id, key, status="succeeded", result=result.as_dict())
             except DomainError as exc:
                 with transaction(ctx.engine) as session:
-                    _finish_item(session, ctx.job_id, key, status="failed", error_code=exc.code,
-                                 error=exc.render("en"), result={"data": exc.data})
+                    _finish_item(
+                        session,
+                        ctx.job_id,
+                        key,
+                        status="failed",
+                        error_code=exc.code,
+                        error=exc.render("en"),
+                        result={"data": exc.data},
+                    )
             ctx.checkpoint(done=_count_finished(ctx))
     return summarize(ctx.engine, ctx.job_id)
 
@@ -108,27 +137,45 @@ def _job_actor(session: Session, ctx: JobContext) -> Actor:
 
 def _count_finished(ctx: JobContext) -> int:
     with transaction(ctx.engine) as session:
-        return int(session.scalar(select(func.count()).select_from(JobItem).where(
-            JobItem.job_id == ctx.job_id, JobItem.status != "pending")) or 0)
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(JobItem)
+                .where(JobItem.job_id == ctx.job_id, JobItem.status != "pending")
+            )
+            or 0
+        )
 
 
 def summarize(engine: Any, job_id: str) -> dict[str, Any]:
     with transaction(engine) as session:
-        rows = session.execute(select(JobItem.status, func.count()).where(JobItem.job_id == job_id)
-                               .group_by(JobItem.status)).all()
+        rows = session.execute(
+            select(JobItem.status, func.count()).where(JobItem.job_id == job_id).group_by(JobItem.status)
+        ).all()
     counts = {str(status): int(n) for status, n in rows}
-    return {"succeeded": counts.get("succeeded", 0), "failed": counts.get("failed", 0),
-            "pending": counts.get("pending", 0)}
+    return {
+        "succeeded": counts.get("succeeded", 0),
+        "failed": counts.get("failed", 0),
+        "pending": counts.get("pending", 0),
+    }
 
 
 @dataclass(frozen=True)
 class BulkReport:
     job: Job
     items: list[JobItem]
+    company_names: dict[str, str]
 
 
 def bulk_report(session: Session, actor: Actor, *, job_id: str) -> BulkReport:
     """The per-customer outcome of a bulk offboarding (the partner's own jobs only)."""
     job = get_job(session, actor, job_id=job_id)
     items = list(session.scalars(select(JobItem).where(JobItem.job_id == job.id).order_by(JobItem.position)))
-    return BulkReport(job, items)
+    names: dict[str, str] = {}
+    keys = [i.item_key for i in items]
+    for start in range(0, len(keys), 500):
+        rows = session.execute(
+            select(Customer.id, Customer.company_name).where(Customer.id.in_(keys[start : start + 500]))
+        )
+        names.update({str(cid): str(name) for cid, name in rows})
+    return BulkReport(job, items, names)
