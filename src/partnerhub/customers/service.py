@@ -19,6 +19,7 @@ from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, Forbidden, 
 from partnerhub.ids import new_id
 from partnerhub.locale import normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
+from partnerhub.relationships.episodes import relate_indirect_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.tenants.models import Tenant, TenantKind
@@ -103,16 +104,9 @@ def create_customer(
            customer_name=customer.company_name, new=added, now=now)
     reseller_rel = None
     if reseller_id is not None:
-        reseller_rel = ResellerRelationship(
-            id=new_id(), partner_id=reseller_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
-            has_delegated_admin=False, origin="provider-created", activated_at=now, version=1,
-        )
-        session.add(reseller_rel)
-        record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
-               resource_type=ResourceType.RELATIONSHIP, resource_id=reseller_rel.id, partner_id=reseller_id,
-               customer_id=customer.id, customer_name=customer.company_name,
-               new={"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
-                    "indirectProviderId": partner_id}, now=now)
+        session.flush()
+        reseller_rel = relate_indirect_reseller(session, actor, reseller_id=reseller_id, provider_id=partner_id,
+                                                customer=customer, origin="provider-created", now=now)
     return CreatedCustomer(customer, rel, admin, password, reseller_rel)
 
 

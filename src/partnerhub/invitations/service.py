@@ -32,6 +32,7 @@ from partnerhub.ids import new_code, new_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
+from partnerhub.relationships.episodes import relate_indirect_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import find_active_relationship, had_relationship
 from partnerhub.tenants.models import Partner, Tenant
@@ -258,9 +259,9 @@ def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerR
                 session.flush()
         except IntegrityError:
             raise AlreadyRelated() from None
-    if req is not None and req.indirect_reseller_id is not None:
-        _relate_reseller(session, actor, reseller_id=req.indirect_reseller_id, provider_id=partner.id,
-                         customer=customer, now=now)
+    if req is not None and req.indirect_reseller_id is not None and customer is not None:
+        relate_indirect_reseller(session, actor, reseller_id=req.indirect_reseller_id, provider_id=partner.id,
+                                 customer=customer, origin="invitation", now=now)
     if req is not None:
         req.status = InvitationStatus.ACCEPTED
         req.accepted_at = now
@@ -273,24 +274,6 @@ def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerR
            new={"relationshipToPartner": "reseller", "allowDelegatedAccess": rel.has_delegated_admin,
                 "relationshipRequestId": req.id if req else None}, now=now)
     return rel
-
-
-def _relate_reseller(session: Session, actor: Actor, *, reseller_id: str, provider_id: str,
-                     customer: Customer | None, now: datetime) -> None:
-    """Accepting a provider's invitation made for an indirect reseller relates the reseller too (no DAP)."""
-    assert customer is not None
-    if find_active_relationship(session, partner_id=reseller_id, customer_id=customer.id, lock=True) is not None:
-        return
-    rel = ResellerRelationship(
-        id=new_id(), partner_id=reseller_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
-        has_delegated_admin=False, origin="invitation", activated_at=now, version=1,
-    )
-    session.add(rel)
-    record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
-           resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=reseller_id,
-           customer_id=customer.id, customer_name=customer.company_name,
-           new={"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
-                "indirectProviderId": provider_id}, now=now)
 
 
 def expire_invitations(session: Session, *, now: datetime | None = None, limit: int = 1000) -> int:
