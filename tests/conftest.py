@@ -61,6 +61,23 @@ def _pg_admin_exec(sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+def _drop_stale_pg_databases() -> None:
+    """Drop the test databases left by test processes that no longer run (a killed run cannot clean up)."""
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'ph\\_%'")]
+        for name in names:
+            parts = name.split("_")  # ph_tpl_<worker>_<pid> or ph_t_<worker>_<pid>_<n>
+            pid = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+            if pid is None or pid == os.getpid():
+                continue
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            except PermissionError:
+                pass
+
+
 def _pg_url(dbname: str) -> str:
     params = dict(p.split("=", 1) for p in PG_ADMIN_DSN.split())
     user = params.get("user", "postgres")
@@ -80,6 +97,7 @@ class DatabaseFactory:
                 if IN_CI:
                     pytest.fail(f"CI=true and PostgreSQL is unreachable: {_PG_PROBLEM}")
                 pytest.skip(f"PostgreSQL unavailable: {_PG_PROBLEM}")
+            _drop_stale_pg_databases()
             self.template = f"ph_tpl_{_worker()}"
             _pg_admin_exec(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
             _pg_admin_exec(f"CREATE DATABASE {self.template}")
