@@ -58,11 +58,13 @@ def _print_report(result: DemoResult, base_url: str) -> None:
     rows += [("Subscriptions", k, v) for k, v in s["subscriptions"]["byStatus"].items()]
     rows += [("Invitations", k, v) for k, v in s["invitations"]["byStatus"].items()]
     rows += [("Relationships", k, v) for k, v in s["relationships"].items()]
+    rows += [("Partnerships", k, v) for k, v in s["partnerships"].items()]
+    rows += [("GDAP relationships", k, v) for k, v in s["adminRelationships"].items()]
     print_table("What the database holds", ["What", "Kind / status", "Count"], rows,
                 caption=f"{s['partners']['total']} partners, {s['customers']['total']} customers, "
                         f"{s['subscriptions']['total']} subscriptions")
     table = Table(title="Sign in with", header_style="bold",
-                  caption=f"web: {base_url}  ·  CLI: partnerhub token create --as EMAIL")
+                  caption=f"API: {base_url}/docs  ·  token: partnerhub token create --as EMAIL")
     for column in ("E-mail", "Role", "Organisation", "Password"):
         table.add_column(column, no_wrap=column in ("E-mail", "Password"))
     for a in result.accounts:
