@@ -6,6 +6,7 @@ import contextlib
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     redis_url: str = ""
     rate_limit_per_minute: int = 6000  # API requests per tenant per minute (Partner Center allows ~500)
     max_request_bytes: int = 1024 * 1024  # larger API request bodies are refused with 413
+    log_format: Literal["text", "json"] = "text"  # one request log line per request: readable text or JSON lines
 
     @property
     def resolved_database_url(self) -> str:

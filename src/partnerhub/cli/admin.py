@@ -304,5 +304,6 @@ def serve(
     if current_revision(rt.engine) is None:
         upgrade(rt.engine)
     uvicorn.run(
-        "partnerhub.http.app:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "partnerhub.http.app:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info",
+        access_log=False,  # partnerhub logs each request itself (ids, tenant, duration; PARTNERHUB_LOG_FORMAT)
     )

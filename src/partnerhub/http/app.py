@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from partnerhub import __version__
 from partnerhub.http.api import mount_api
+from partnerhub.http.api.logging import install_request_log
 from partnerhub.idempotency import jobs as idempotency_jobs  # noqa: F401  (registers the purge job)
 from partnerhub.jobs import builtin  # noqa: F401  (registers the built-in job handlers)
 from partnerhub.jobs.runner import Worker
@@ -34,6 +35,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
     app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan)
     app.state.runtime = rt
     mount_api(app, rt)
+    install_request_log(app, rt.settings)  # outermost: sees every final status
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

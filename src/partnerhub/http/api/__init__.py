@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from partnerhub.http.api import audit_records, customers, orders, relationship_requests, subscriptions
+from partnerhub.http.api import (
+    audit_records,
+    customer_users,
+    customers,
+    delegated_access,
+    gdap,
+    offboarding,
+    orders,
+    partner_relationships,
+    relationship_requests,
+    subscriptions,
+    support_contacts,
+)
 from partnerhub.http.api.context import ApiEnvelope
 from partnerhub.http.api.errors import install_error_handlers
 from partnerhub.http.api.paging import ContinuationTokens
@@ -20,7 +32,8 @@ from partnerhub.runtime import Runtime
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
-    for feature in (relationship_requests, customers, subscriptions, orders, audit_records):
+    for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
+                    support_contacts, partner_relationships, customer_users, delegated_access):
         router.include_router(feature.router)
     return router
 

@@ -29,7 +29,7 @@ def record_dict(r: ActivityRecord) -> dict[str, Any]:
     return {
         "id": r.id,
         "partnerId": r.partner_id,
-        "customerId": r.customer_id,
+        "customerId": r.customer_id or "",  # required by Partner Center's swagger, so "" for partner-level records
         "customerName": r.customer_name,
         "userPrincipalName": r.user_principal_name,
         "applicationId": r.application_id,

@@ -116,6 +116,8 @@ class Body:
             return None
         if not isinstance(value, str):
             raise self._invalid(name, "must be a string")
+        if "\x00" in value:  # PostgreSQL refuses NUL in text (a 500 there before this check)
+            raise self._invalid(name, "must not contain NUL characters")
         if required and not value.strip():
             raise self._invalid(name, "is required")
         if len(value) > max_length:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import authenticate_token
 from partnerhub.db import read_session
-from partnerhub.errors import RequestTooLarge, Unauthenticated
+from partnerhub.errors import InvalidInput, RequestTooLarge, Unauthenticated
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.errors import Throttled, error_body, internal_error_response
 from partnerhub.http.api.idempotency import IdempotencyKey, idempotency_key
@@ -81,6 +81,11 @@ class ApiEnvelope:
         if length and length.isdigit() and int(length) > self.max_request_bytes:
             error = RequestTooLarge(limit=self.max_request_bytes)
             await JSONResponse(error_body(error, state["locale"]), status_code=413)(scope, receive, send_with_ids)
+            return
+        if "\x00" in scope.get("path", "") or any(nul in scope.get("query_string", b"") for nul in (b"\x00", b"%00")):
+            # PostgreSQL refuses NUL in text: without this a NUL in an id or a parameter was a 500 there
+            refusal = InvalidInput(detail="the URL must not contain NUL characters")
+            await JSONResponse(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send_with_ids)
             return
         try:
             await self.app(scope, receive, send_with_ids)
@@ -156,6 +161,7 @@ def api_context(request: Request, raw_body: Annotated[bytes, Depends(read_raw_bo
     locale = state.header_locale or supported_language(actor.locale) or "en"
     actor = dataclasses.replace(actor, correlation_id=state.correlation_id, locale=locale)
     state.locale = locale
+    state.tenant_id = actor.tenant_id  # for the request log
     throttle: Throttle = request.app.state.throttle
     retry_after = throttle.hit(actor.tenant_id or actor.user_id or "system")
     if retry_after is not None:

@@ -1,0 +1,145 @@
+"""Offboarding over HTTP (a partnerhub extension, not in Partner Center): preview and execute for one
+customer, and bulk runs as jobs whose progress and per-customer report can be polled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import InvalidInput
+from partnerhub.http.api.body import Body
+from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.shapes import iso, link
+from partnerhub.jobs.models import Job, JobItem
+from partnerhub.offboarding.bulk import BulkReport, bulk_report, start_bulk_offboarding
+from partnerhub.offboarding.service import offboard_customer, preview_offboarding
+
+EXTENSION = "partnerhub extension (not in Partner Center): "
+router = APIRouter(tags=["offboarding (partnerhub extension)"])
+MAX_ID_LENGTH = 64  # the length of a job item's key
+
+
+def _flag(request: Request, name: str) -> bool:
+    """A boolean query parameter, its name in any case (`cancelReservations=true`)."""
+    value = next((v for k, v in request.query_params.multi_items() if k.lower() == name.lower()), None)
+    if value is None or value.strip() == "":
+        return False
+    if value.strip().lower() not in ("true", "false"):
+        raise InvalidInput(data=[{"field": name, "message": "must be true or false"}],
+                           detail=f"{name}: must be true or false")
+    return value.strip().lower() == "true"
+
+
+def _optional_body(ctx: Ctx) -> Body:
+    """The body of a POST whose every field is optional: none at all means `{}`."""
+    return ctx.body() if ctx.raw_body.strip() else Body({})
+
+
+@router.get("/customers/{customer_id}/offboarding",
+            description=EXTENSION + "what offboarding the customer would change; changes nothing.")
+def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+    """The subscriptions to suspend, reservations to cancel (or that block it unless
+    `cancelReservations=true`), privileges that end and support-contact changes."""
+    cancel = _flag(request, "cancelReservations")
+    with read_session(ctx.engine) as session:
+        preview = preview_offboarding(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
+        body = preview.as_dict()
+    body["links"] = {"self": link(f"/v1/customers/{preview.customer_id}/offboarding")}
+    body["attributes"] = {"objectType": "OffboardingPreview"}
+    return ctx.respond(200, body)
+
+
+@router.post("/customers/{customer_id}/offboarding",
+             description=EXTENSION + "suspend every active subscription and remove the reseller relationship, "
+                                     "all or nothing. Body (optional): `{cancelReservations}`.")
+def post_offboarding(customer_id: str, ctx: Ctx) -> JSONResponse:
+    """Offboard one customer in one transaction: it either completes or changes nothing."""
+    b = _optional_body(ctx)
+    cancel = bool(b.boolean("cancelReservations"))
+    with transaction(ctx.engine) as session:
+        result = offboard_customer(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
+        body = {**result.as_dict(), "attributes": {"objectType": "OffboardingResult"}}
+        ctx.remember(session, 200, body)
+    return ctx.respond(200, body)
+
+
+def _customer_ids(b: Body) -> list[str] | None:
+    value = b.raw("customerIds")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(data=[{"field": "customerIds", "message": "must be a list of customer ids"}],
+                           detail="customerIds: must be a list of customer ids")
+    too_long = [i for i, v in enumerate(value) if len(v.strip()) > MAX_ID_LENGTH]
+    if too_long:
+        field = f"customerIds[{too_long[0]}]"
+        raise InvalidInput(data=[{"field": field, "message": f"is at most {MAX_ID_LENGTH} characters long"}],
+                           detail=f"{field}: is at most {MAX_ID_LENGTH} characters long")
+    return list(value)
+
+
+def _job(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "cancelReservations": bool(job.payload.get("cancelReservations")),
+        "createdAt": iso(job.created_at),
+        "finishedAt": iso(job.finished_at),
+        "links": {"self": link(f"/v1/offboardings/{job.id}")},
+        "attributes": {"objectType": "BulkOffboarding"},
+    }
+
+
+def _item(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "customerId": item.item_key,
+        "companyName": names.get(item.item_key),
+        "status": item.status,
+        "finishedAt": iso(item.finished_at),
+    }
+    if item.status == "succeeded":
+        out["result"] = item.result
+    elif item.status == "failed":
+        out["error"] = {"code": item.error_code, "description": item.error,
+                        "data": (item.result or {}).get("data", [])}
+    return out
+
+
+@router.post("/offboardings", status_code=202,
+             description=EXTENSION + "queue the offboarding of many customers: `{customerIds?: [...], "
+                                     "searchPrefix?, cancelReservations?}` (a prefix of \"\" means every "
+                                     "customer). Answers 202 with the job; poll its `Location`.")
+def post_bulk_offboarding(ctx: Ctx) -> JSONResponse:
+    """A bulk offboarding job, run by the service's worker; each customer is offboarded in a transaction of
+    its own, so a crash leaves every customer untouched or fully offboarded, and the job resumes."""
+    b = ctx.body()
+    customer_ids = _customer_ids(b)
+    prefix = b.text("searchPrefix", max_length=200)
+    cancel = bool(b.boolean("cancelReservations"))
+    with transaction(ctx.engine) as session:
+        job = start_bulk_offboarding(session, ctx.actor, customer_ids=customer_ids, search_prefix=prefix,
+                                     cancel_reservations=cancel)
+        session.flush()
+        body = _job(job)
+        ctx.remember(session, 202, body)
+    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/offboardings/{job.id}"})
+
+
+def _report(report: BulkReport) -> dict[str, Any]:
+    items = [_item(i, report.company_names) for i in report.items]
+    counts = {s: sum(1 for i in report.items if i.status == s) for s in ("succeeded", "failed", "pending")}
+    return {**_job(report.job), "summary": counts, "items": items}
+
+
+@router.get("/offboardings/{job_id}",
+            description=EXTENSION + "a bulk offboarding's progress `{status, done, total}` and its "
+                                    "per-customer report.")
+def get_bulk_offboarding(job_id: str, ctx: Ctx) -> JSONResponse:
+    with read_session(ctx.engine) as session:
+        body = _report(bulk_report(session, ctx.actor, job_id=job_id.strip().lower()))
+    return ctx.respond(200, body)

@@ -1,0 +1,43 @@
+"""/v1/customers/{id}/subscriptions/{sid}/supportcontact: read and designate a subscription's support
+contact, in Partner Center's SupportContact shape."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from partnerhub.db import read_session, transaction
+from partnerhub.http.api.context import Ctx
+from partnerhub.support_contacts.schemas import support_contact_dict
+from partnerhub.support_contacts.service import get_support_contact, set_support_contact
+
+router = APIRouter(tags=["subscriptions"])
+PATH = "/customers/{customer_id}/subscriptions/{subscription_id}/supportcontact"
+
+
+@router.get(PATH)
+def get_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
+    """The effective support contact: the designated one, else the provider or direct partner while it is
+    related to the customer (all fields null when there is none)."""
+    with read_session(ctx.engine) as session:
+        contact = get_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id)
+    body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
+                                subscription_id=subscription_id.strip().lower())
+    return ctx.respond(200, body)
+
+
+@router.put(PATH)
+def put_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
+    """Designate the support contact by `supportTenantId` and/or `supportMpnId` (the name and links clients
+    send back are ignored): the partner itself (back to the default) or one of its indirect resellers
+    related to the customer."""
+    b = ctx.body()
+    tenant_id = b.text("supportTenantId", max_length=64)
+    mpn_id = b.text("supportMpnId", max_length=64)
+    with transaction(ctx.engine) as session:
+        contact = set_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
+                                      support_tenant_id=tenant_id, support_mpn_id=mpn_id)
+        body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
+                                    subscription_id=subscription_id.strip().lower())
+        ctx.remember(session, 200, body)
+    return ctx.respond(200, body)
