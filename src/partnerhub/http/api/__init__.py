@@ -25,7 +25,7 @@ from partnerhub.http.api import (
 from partnerhub.http.api.context import ApiEnvelope
 from partnerhub.http.api.errors import install_error_handlers
 from partnerhub.http.api.paging import ContinuationTokens
-from partnerhub.http.api.throttle import Throttle
+from partnerhub.http.api.throttle import make_limiter
 from partnerhub.runtime import Runtime
 
 
@@ -40,7 +40,7 @@ def api_router() -> APIRouter:
 
 def mount_api(app: FastAPI, runtime: Runtime) -> None:
     settings = runtime.settings
-    app.state.throttle = Throttle(settings.rate_limit_per_minute)
+    app.state.throttle = make_limiter(settings.rate_limit_per_minute, settings.redis_url)
     app.state.continuation_tokens = ContinuationTokens(settings.resolved_secret_key)
     install_error_handlers(app)
     app.add_middleware(ApiEnvelope, max_request_bytes=settings.max_request_bytes)

@@ -21,7 +21,7 @@ from partnerhub.errors import InvalidInput, RequestTooLarge, Unauthenticated
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.errors import Throttled, error_body, internal_error_response
 from partnerhub.http.api.idempotency import IdempotencyKey, idempotency_key
-from partnerhub.http.api.throttle import Throttle
+from partnerhub.http.api.throttle import Limiter
 from partnerhub.idempotency.service import store_answer
 from partnerhub.ids import new_id
 from partnerhub.locale import SUPPORTED
@@ -162,7 +162,7 @@ def api_context(request: Request, raw_body: Annotated[bytes, Depends(read_raw_bo
     actor = dataclasses.replace(actor, correlation_id=state.correlation_id, locale=locale)
     state.locale = locale
     state.tenant_id = actor.tenant_id  # for the request log
-    throttle: Throttle = request.app.state.throttle
+    throttle: Limiter = request.app.state.throttle
     retry_after = throttle.hit(actor.tenant_id or actor.user_id or "system")
     if retry_after is not None:
         raise Throttled(retry_after)
