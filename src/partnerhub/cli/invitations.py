@@ -45,7 +45,7 @@ def invitations_create(
     customer_id: Annotated[str | None, Opt(help="Address it to a known customer (to re-establish).")] = None,
     language: Annotated[str | None, Opt(help="Language of the e-mail: en or it (default: the customer's).")] = None,
     delegated_admin: Annotated[bool, Opt(help="Also ask for delegated admin privileges.")] = False,
-    days: Annotated[int, Opt(help="Days until the link expires.")] = 90,
+    days: Annotated[int | None, Opt(help="Days until the link expires (default: PARTNERHUB_INVITATION_DAYS).")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Create a single-use invitation: a personalised link and the e-mail text to send the customer."""
@@ -58,7 +58,7 @@ def invitations_create(
             customer_id=customer_id,
             language=language,
             include_delegated_admin=delegated_admin,
-            valid_days=days,
+            valid_days=days or rt.settings.invitation_days,
         )
     r = created.request
     if json_:
