@@ -194,9 +194,27 @@ def test_patch_checks_the_etag_and_ignores_unchanged_fields(api: Api) -> None:
     assert stale.status_code == 400 and stale.json()["code"] == 2055
     in_body = api.call("PATCH", f"{BASE}/{rid}", partner.token, json=rel)  # @odata.etag in the body
     assert in_body.status_code == 400 and in_body.json()["code"] == 2055
-    change = api.call("PATCH", f"{BASE}/{rid}", partner.token, json={"displayName": "Renamed"})
-    assert change.status_code == 400 and change.json()["data"][0]["field"] == "displayName"
+    locked = api.call("PATCH", f"{BASE}/{rid}", partner.token, json={"displayName": "Renamed"})
+    assert locked.status_code == 400  # waiting for approval: its terms are fixed
     assert api.call("PATCH", f"{BASE}/{new_id()}", partner.token, json={}).status_code == 404
+
+
+def test_patch_changes_a_created_relationship_and_only_auto_extend_once_active(api: Api) -> None:
+    partner = api.partner()
+    customer_id, customer_token = api.customer(partner)
+    rel = api.call("POST", BASE, partner.token, json=draft(customer_id)).json()
+    rid = rel["id"]
+    renamed = api.call("PATCH", f"{BASE}/{rid}", partner.token, headers={"If-Match": rel["@odata.etag"]},
+                       json={"displayName": "Renamed", "duration": "P90D"})
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["displayName"], renamed.json()["duration"]) == ("Renamed", "P90D")
+    assert renamed.json()["@odata.etag"] != rel["@odata.etag"]
+    api.call("POST", f"{BASE}/{rid}/requests", partner.token, json={"action": "lockForApproval"})
+    api.call("POST", f"{BASE}/{rid}/requests", customer_token, json={"action": "approve"})
+    extended = api.call("PATCH", f"{BASE}/{rid}", partner.token, json={"autoExtendDuration": "PT0S"})
+    assert extended.status_code == 200 and extended.json()["autoExtendDuration"] == "PT0S"
+    refused = api.call("PATCH", f"{BASE}/{rid}", partner.token, json={"duration": "P30D"})
+    assert refused.status_code == 400
 
 
 def test_listing_pages_with_next_link_and_filters(api: Api) -> None:

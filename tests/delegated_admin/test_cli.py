@@ -57,6 +57,8 @@ def test_gdap_from_draft_to_termination(cli: Cli) -> None:
     assert rel["customer"] == {"tenantId": cid, "displayName": "Fabrikam Srl"}
     assert rel["accessDetails"] == {"unifiedRoles": [{"roleDefinitionId": USER_ADMIN},
                                                      {"roleDefinitionId": HELPDESK_ADMIN}]}
+    updated = _dict(cli.json("gdap", "update", rid, "--duration", "P180D", "--auto-extend", "P180D", as_=AGENT))
+    assert (updated["duration"], updated["autoExtendDuration"]) == ("P180D", "P180D")
     assignment = _dict(cli.json("gdap", "assign", rid, "--group", gid, "--role", "helpdesk administrator", as_=GA))
     assert assignment["accessContainer"] == {"accessContainerId": gid, "accessContainerType": "securityGroup",
                                              "displayName": "Tier 1"}

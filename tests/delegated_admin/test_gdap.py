@@ -20,6 +20,7 @@ from partnerhub.delegated_admin.roles import (
     GLOBAL_ADMINISTRATOR,
     HELPDESK_ADMINISTRATOR,
     USER_ADMINISTRATOR,
+    resolve_role,
 )
 from partnerhub.delegated_admin.schemas import admin_relationship_dict, parse_iso_days
 from partnerhub.delegated_admin.service import (
@@ -46,6 +47,7 @@ from partnerhub.errors import (
     CustomerNotFound,
     Forbidden,
     InvalidInput,
+    StaleEtag,
     UnknownGdapRole,
 )
 from partnerhub.jobs.models import Job
@@ -439,3 +441,61 @@ def test_the_gdap_clock_job_runs_the_clock_in_one_transaction(fresh_engine: Engi
         assert done.result == {"extended": 1, "expired": 1, "requestsExpired": 0}
         assert s.get(AdminRelationship, plain[0]).status == "expired"  # type: ignore[union-attr]
         assert s.get(AdminRelationship, extending[0]).status == "active"  # type: ignore[union-attr]
+
+
+# --- changing a relationship (Graph's PATCH) ---------------------------------------------------------------
+
+
+def test_a_created_relationship_can_be_changed_with_an_activity_record(session: Session, world: World) -> None:
+    from partnerhub.delegated_admin.gdap import update_admin_relationship
+
+    admin = world.partner.admin
+    rel = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Draft",
+                                    role_ids=["User Administrator"], duration_days=30)
+    version = rel.version
+    update_admin_relationship(session, admin, admin_relationship_id=rel.id, display_name="Helpdesk",
+                              duration_days=90, role_ids=["Helpdesk Administrator"], auto_extend_days=180,
+                              version=version)
+    assert (rel.display_name, rel.duration_days, rel.auto_extend_days) == ("Helpdesk", 90, 180)
+    assert rel.role_ids == [resolve_role("Helpdesk Administrator")] and rel.version == version + 1
+    [rec] = records(session, "update_granular_admin_relationship", rel.id)
+    assert rec.old_value is not None and rec.old_value["displayName"] == "Draft"
+    assert rec.new_value is not None and rec.new_value["duration"] == "P90D"
+    with pytest.raises(StaleEtag):
+        update_admin_relationship(session, admin, admin_relationship_id=rel.id, duration_days=60, version=version)
+    update_admin_relationship(session, admin, admin_relationship_id=rel.id, display_name="Helpdesk")  # no change
+    assert len(records(session, "update_granular_admin_relationship", rel.id)) == 1
+
+
+def test_changes_keep_the_rules_of_creation(session: Session, world: World) -> None:
+    from partnerhub.delegated_admin.gdap import update_admin_relationship
+
+    admin = world.partner.admin
+    create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Taken",
+                              role_ids=["Global Reader"], duration_days=30)
+    rel = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Mine",
+                                    role_ids=["Global Reader"], duration_days=30, auto_extend_days=180)
+    with pytest.raises(AdminRelationshipNameTaken):
+        update_admin_relationship(session, admin, admin_relationship_id=rel.id, display_name="taken")
+    with pytest.raises(AutoExtendWithGlobalAdministrator):
+        update_admin_relationship(session, admin, admin_relationship_id=rel.id, role_ids=["Global Administrator"])
+    with pytest.raises(Forbidden):  # the customer approves or rejects; it does not change the partner's terms
+        update_admin_relationship(session, world.customer_admin, admin_relationship_id=rel.id, duration_days=60)
+    with pytest.raises(AdminRelationshipNotFound):  # another partner's relationship is not found
+        update_admin_relationship(session, world.other.admin, admin_relationship_id=rel.id, duration_days=60)
+
+
+def test_once_sent_only_auto_extend_changes_and_only_while_active(session: Session, world: World) -> None:
+    from partnerhub.delegated_admin.gdap import update_admin_relationship
+
+    admin = world.partner.admin
+    rel = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Ops",
+                                    role_ids=["Global Reader"], duration_days=30)
+    lock_for_approval(session, admin, admin_relationship_id=rel.id)
+    with pytest.raises(AdminRelationshipInvalidState):
+        update_admin_relationship(session, admin, admin_relationship_id=rel.id, auto_extend_days=180)
+    approve_admin_relationship(session, world.customer_admin, admin_relationship_id=rel.id)
+    with pytest.raises(AdminRelationshipInvalidState):
+        update_admin_relationship(session, admin, admin_relationship_id=rel.id, duration_days=60)
+    update_admin_relationship(session, admin, admin_relationship_id=rel.id, auto_extend_days=180)
+    assert rel.auto_extend_days == 180 and rel.status == "active"

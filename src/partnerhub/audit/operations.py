@@ -35,6 +35,7 @@ class Operation(StrEnum):
     # delegated admin (delegated_admin/)
     REMOVE_PARTNER_CUSTOMER_DAP = "remove_partner_customer_dap"
     CREATE_GRANULAR_ADMIN_RELATIONSHIP = "create_granular_admin_relationship"
+    UPDATE_GRANULAR_ADMIN_RELATIONSHIP = "update_granular_admin_relationship"
     LOCK_GRANULAR_ADMIN_RELATIONSHIP_FOR_APPROVAL = "lock_granular_admin_relationship_for_approval"
     APPROVE_GRANULAR_ADMIN_RELATIONSHIP = "approve_granular_admin_relationship"
     REJECT_GRANULAR_ADMIN_RELATIONSHIP = "reject_granular_admin_relationship"

@@ -52,6 +52,7 @@ from partnerhub.delegated_admin.service import (
     reset_customer_user_password,
     terminate_admin_relationship,
     update_access_assignment,
+    update_admin_relationship,
 )
 
 gdap_app = typer.Typer(help="GDAP: granular, time-bound admin relationships with customers.", no_args_is_help=True)
@@ -120,6 +121,26 @@ def gdap_create(
                                         auto_extend_days=parse_iso_days(auto_extend))
         data = _rel_dict(session, rel)
     _print_rel(data, json_, "Admin relationship created")
+
+
+@gdap_app.command("update")
+def gdap_update(
+    as_: AsOption,
+    admin_relationship_id: RelArg,
+    name: Annotated[str | None, Opt("--name", help="New display name (while created).")] = None,
+    role: Annotated[list[str] | None, Opt("--role", help="New roles, replacing the old ones (while created).")] = None,
+    duration: Annotated[str | None, Opt(help="New duration: days or ISO 8601 (while created).")] = None,
+    auto_extend: Annotated[str | None, Opt(help="PT0S or P180D (while created or active).")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """Change an admin relationship: its terms while created, its auto-extend while active."""
+    with acting(as_) as (session, actor):
+        rel = update_admin_relationship(
+            session, actor, admin_relationship_id=admin_relationship_id, display_name=name, role_ids=role,
+            duration_days=parse_iso_days(duration) if duration else None,
+            auto_extend_days=parse_iso_days(auto_extend) if auto_extend else None)
+        data = _rel_dict(session, rel)
+    _print_rel(data, json_, "Admin relationship updated")
 
 
 @gdap_app.command("list")

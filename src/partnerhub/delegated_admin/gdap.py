@@ -27,6 +27,7 @@ from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, resolve_roles
 from partnerhub.delegated_admin.schemas import iso_days
 from partnerhub.errors import (
     AdminRelationshipDurationInvalid,
+    AdminRelationshipInvalidState,
     AdminRelationshipNameInvalid,
     AdminRelationshipNameTaken,
     AdminRelationshipRolesRequired,
@@ -34,6 +35,7 @@ from partnerhub.errors import (
     AutoExtendDurationInvalid,
     AutoExtendWithGlobalAdministrator,
     Forbidden,
+    StaleEtag,
 )
 from partnerhub.ids import new_id
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
@@ -102,6 +104,49 @@ def create_admin_relationship(
     _record(session, actor, rel, Operation.CREATE_GRANULAR_ADMIN_RELATIONSHIP, old=None, now=now,
             new={"displayName": name, "duration": iso_days(duration_days), "roles": roles,
                  "autoExtendDuration": iso_days(auto_extend_days), "status": rel.status})
+    return rel
+
+
+def update_admin_relationship(
+    session: Session, actor: Actor, *, admin_relationship_id: str, display_name: str | None = None,
+    duration_days: int | None = None, role_ids: list[str] | None = None, auto_extend_days: int | None = None,
+    version: int | None = None,
+) -> AdminRelationship:
+    """Change a relationship as Microsoft Graph allows: while `created`, its display name, duration, roles and
+    auto-extend; once active, only its auto-extend. The rules of creation hold for the result; a stale
+    `version` (from the client's etag) is refused; unchanged values are no change (no activity record)."""
+    require_gdap_manager(actor, "update admin relationship")
+    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                        operation="update admin relationship", lock=True, partner_only=True)
+    if version is not None and version != rel.version:
+        raise StaleEtag(resource="delegatedAdminRelationship", id=rel.id)
+    name = display_name.strip() if display_name is not None else rel.display_name
+    duration = duration_days if duration_days is not None else rel.duration_days
+    roles = resolve_roles(role_ids) if role_ids is not None else list(rel.role_ids)
+    extend = auto_extend_days if auto_extend_days is not None else rel.auto_extend_days
+    old = {"displayName": rel.display_name, "duration": iso_days(rel.duration_days), "roles": sorted(rel.role_ids),
+           "autoExtendDuration": iso_days(rel.auto_extend_days)}
+    new = {"displayName": name, "duration": iso_days(duration), "roles": sorted(roles),
+           "autoExtendDuration": iso_days(extend)}
+    changed = {k for k in new if new[k] != old[k]}
+    if not changed:
+        return rel
+    editable = (set(new) if rel.status == AdminRelationshipStatus.CREATED
+                else {"autoExtendDuration"} if rel.status == AdminRelationshipStatus.ACTIVE else set())
+    if changed - editable:
+        raise AdminRelationshipInvalidState(id=rel.id, status=rel.status)
+    name, roles = validate_admin_relationship(display_name=name, duration_days=duration, role_ids=roles,
+                                              auto_extend_days=extend)
+    if "displayName" in changed:
+        taken = select(AdminRelationship.id).where(AdminRelationship.partner_id == rel.partner_id,
+                                                   AdminRelationship.id != rel.id,
+                                                   func.lower(AdminRelationship.display_name) == name.lower())
+        if session.scalars(taken.limit(1)).first() is not None:
+            raise AdminRelationshipNameTaken(name=name)
+    now = utc_now()
+    rel.amend(display_name=name, role_ids=roles, duration_days=duration, auto_extend_days=extend, now=now)
+    _record(session, actor, rel, Operation.UPDATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+            old={k: old[k] for k in sorted(changed)}, new={k: new[k] for k in sorted(changed)})
     return rel
 
 

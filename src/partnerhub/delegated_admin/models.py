@@ -69,6 +69,13 @@ class AdminRelationship(Base):
         self.last_modified_at = now
         self.version += 1
 
+    def amend(self, *, display_name: str, role_ids: list[str], duration_days: int, auto_extend_days: int,
+              now: datetime) -> None:
+        """New terms for the relationship (the service has checked which may change in its status)."""
+        self.display_name, self.role_ids = display_name, role_ids
+        self.duration_days, self.auto_extend_days = duration_days, auto_extend_days
+        self._touch(now)
+
     def lock_for_approval(self, *, now: datetime) -> None:
         """created → approvalPending: the partner locks the request and sends it to the customer."""
         self._require(AdminRelationshipStatus.CREATED)

@@ -32,6 +32,7 @@ from partnerhub.delegated_admin.gdap import (
     lock_for_approval,
     reject_admin_relationship,
     terminate_admin_relationship,
+    update_admin_relationship,
 )
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "reset_customer_user_password",
     "terminate_admin_relationship",
     "update_access_assignment",
+    "update_admin_relationship",
 ]

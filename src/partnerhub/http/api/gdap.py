@@ -29,10 +29,10 @@ from partnerhub.delegated_admin.gdap import (
     lock_for_approval,
     reject_admin_relationship,
     terminate_admin_relationship,
+    update_admin_relationship,
 )
 from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.delegated_admin.queries import customer_name
-from partnerhub.delegated_admin.roles import resolve_roles
 from partnerhub.delegated_admin.schemas import access_assignment_dict, admin_relationship_dict, parse_iso_days
 from partnerhub.errors import AccessAssignmentNotFound, InvalidInput, StaleEtag
 from partnerhub.http.api.body import Body
@@ -178,9 +178,9 @@ def get_one_admin_relationship(relationship_id: str, ctx: Ctx) -> JSONResponse:
 
 @router.patch(BASE.removeprefix("/v1") + "/{relationship_id}")
 def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -> JSONResponse:
-    """The relationship as the client read it, `If-Match` (else `@odata.etag`) naming its version: a stale
-    etag is refused (2055), unchanged and read-only fields are ignored. Changing the display name, duration,
-    roles or auto-extend of a relationship is not supported yet: such a request is refused (400)."""
+    """Change a relationship as Graph allows (while created: displayName, duration, roles, autoExtendDuration;
+    once active: autoExtendDuration). `If-Match` (else `@odata.etag`) names the version the client read: a stale
+    one is refused (2055); unchanged and read-only fields are ignored."""
     b = ctx.body()
     etag = request.headers.get("if-match") or b.text("@odata.etag", max_length=500)
     name = b.text("displayName", max_length=50)
@@ -188,18 +188,14 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
     auto_extend = _durations(b, "autoExtendDuration")
     roles = _role_ids(b, required=False)
     with transaction(ctx.engine) as session:
-        rel = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
-        if etag is not None and etag_version(etag, rel.id) != rel.version:
-            raise StaleEtag(resource="delegatedAdminRelationship", id=rel.id)
-        changed = [field for field, asked, current in (
-            ("displayName", name.strip() if name is not None else None, rel.display_name),
-            ("duration", duration, rel.duration_days),
-            ("autoExtendDuration", auto_extend, rel.auto_extend_days),
-            ("accessDetails", sorted(resolve_roles(roles)) if roles is not None else None, sorted(rel.role_ids)),
-        ) if asked is not None and asked != current]
-        if changed:
-            raise InvalidInput(data=[{"field": f, "message": "cannot be changed yet"} for f in changed],
-                               detail=f"{', '.join(changed)}: changing an admin relationship is not supported yet")
+        current = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
+        version = etag_version(etag, current.id) if etag is not None else None
+        if etag is not None and version is None:
+            raise StaleEtag(resource="delegatedAdminRelationship", id=current.id)
+        rel = update_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id, display_name=name,
+                                        duration_days=duration, role_ids=roles, auto_extend_days=auto_extend,
+                                        version=version)
+        session.flush()
         body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
         ctx.remember(session, 200, body)
     return ctx.respond(200, body)
