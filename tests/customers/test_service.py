@@ -546,3 +546,18 @@ def test_relationship_of_gives_the_partners_dap_flag_for_any_id_case(session: Se
     assert relationship_of(session, world.partner.admin, customer_id=no_dap.customer.id).has_delegated_admin is False
     with pytest.raises(CustomerNotFound):
         relationship_of(session, world.other.admin, customer_id=world.customer_id)
+
+
+def test_over_long_fields_are_refused_before_anything_is_written(session: Session, world: World) -> None:
+    from partnerhub.customers.schemas import BillingProfileInput
+    from partnerhub.customers.service import create_customer
+
+    with pytest.raises(InvalidInput):
+        create_customer(session, world.partner.admin, company_name="x" * 201, domain="long.example",
+                        billing=BillingProfileInput())
+    with pytest.raises(InvalidInput):
+        create_customer(session, world.partner.admin, company_name="Long Srl", domain="long.example",
+                        billing=BillingProfileInput(city="c" * 101))
+    with pytest.raises(InvalidInput):
+        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
+                               billing=BillingProfileInput(postal_code="1" * 21))

@@ -50,11 +50,14 @@ class BillingProfileInput:
     phone_number: str | None = None
 
     def changes(self) -> dict[str, str]:
+        """The given fields, trimmed and checked against their limits (every door gets the same rules)."""
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if value is not None:
                 out[f.name] = value.strip()
+                if len(out[f.name]) > MAX_LENGTHS[f.name]:
+                    raise InvalidInput(detail=f"{f.name} is longer than {MAX_LENGTHS[f.name]} characters")
         if "country" in out:
             if len(out["country"]) != 2 or not out["country"].isalpha():
                 raise InvalidInput(detail="country is a two-letter ISO code such as IT or US")
@@ -65,6 +68,9 @@ class BillingProfileInput:
             raise InvalidInput(detail=f"'{out['email']}' is not an e-mail address")
         return out
 
+
+MAX_LENGTHS = {"first_name": 100, "last_name": 100, "email": 320, "culture": 16, "language": 8, "company_name": 200,
+               "address_line1": 200, "city": 100, "state": 100, "postal_code": 20, "country": 2, "phone_number": 40}
 
 _BILLING_COLUMN = {"company_name": "billing_company_name"}
 

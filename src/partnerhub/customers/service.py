@@ -62,6 +62,8 @@ def create_customer(
                                           operation="create a customer for an indirect reseller").id
     if not company_name.strip():
         raise InvalidInput(detail="companyName is required")
+    if len(company_name.strip()) > 200 or len(organization_registration_number.strip()) > 64:
+        raise InvalidInput(detail="companyName is at most 200 characters, organizationRegistrationNumber 64")
     domain = normalize_domain(domain)
     partner_tenant = session.get(Tenant, partner_id)
     assert partner_tenant is not None
