@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -17,9 +19,21 @@ from partnerhub.jobs.runner import enqueue
 from partnerhub.runtime import Runtime
 from partnerhub.settings import Settings
 
+_opened: list[Runtime] = []
+
 
 def _runtime(url: str, tmp_path: Path) -> Runtime:
-    return Runtime(Settings(database_url=url, data_dir=tmp_path))
+    rt = Runtime(Settings(database_url=url, data_dir=tmp_path))
+    _opened.append(rt)
+    return rt
+
+
+@pytest.fixture(autouse=True)
+def _dispose_runtimes() -> Iterator[None]:
+    """Each app's own engine is closed after its test (no connection is left to the garbage collector)."""
+    yield
+    while _opened:
+        _opened.pop().engine.dispose()
 
 
 def test_healthz_and_readyz_on_a_migrated_database(fresh_engine: Engine, tmp_path: Path) -> None:

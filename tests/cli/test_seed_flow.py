@@ -41,6 +41,8 @@ class Cli:
         monkeypatch.setenv("COLUMNS", "200")
         monkeypatch.delenv("PARTNERHUB_AS", raising=False)
         monkeypatch.delenv("PARTNERHUB_LANG", raising=False)
+        if runtime.cache_info().currsize:  # a runtime left by an earlier test: close its connections
+            runtime().engine.dispose()
         runtime.cache_clear()
 
     def run(self, *args: str, expect: int = 0, as_: str | None = None) -> Result:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.service import actor_for_email
+from partnerhub.cli.common import runtime
 from partnerhub.clock import frozen_at, utc_now
 from partnerhub.db import read_session, transaction
 from partnerhub.jobs.models import Job, JobItem
@@ -107,6 +108,8 @@ def test_a_kill_inside_a_customers_transaction_loses_it_whole_and_resume_finishe
     with frozen_at(utc_now() + timedelta(seconds=31)):
         out = json.loads(cli.run("offboard", "resume", job_id, "--json", as_=email).stdout)
     assert (out["status"], out["succeeded"], out["failed"], out["pending"]) == ("succeeded", 8, 0, 0)
+    runtime().engine.dispose()
+    runtime.cache_clear()
     assert [_state_of(fresh_engine, c) for c in ids] == ["offboarded"] * 8
 
 

@@ -31,6 +31,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
         yield
         if worker:
             worker.stop()
+            worker.join(timeout=30)  # a job in progress checkpoints; an unfinished one resumes at next start
 
     app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan)
     app.state.runtime = rt

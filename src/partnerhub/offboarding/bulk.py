@@ -125,6 +125,7 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
                         result={"data": exc.data},
                     )
             ctx.checkpoint(done=_count_finished(ctx))
+    ctx.checkpoint(done=_count_finished(ctx))  # also right when a crash fell between an item and its checkpoint
     return summarize(ctx.engine, ctx.job_id)
 
 
