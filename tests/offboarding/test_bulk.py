@@ -147,6 +147,7 @@ def test_kill_9_at_random_moments_never_leaves_a_customer_half_done(fresh_engine
         time.sleep(1.05)  # the dead worker's lease expires, as it would for a restarted service
     assert kills >= 1
     assert Counter(_state_of(fresh_engine, c) for c in ids) == {"offboarded": len(ids)}
+    print(f"\nbulk offboarding of {len(ids)} customers survived {kills} kill -9 of its worker")
     with transaction(fresh_engine) as s:
         job = s.scalars(select(Job)).one()
         assert (job.status, job.progress_done) == ("succeeded", len(ids))
