@@ -292,3 +292,11 @@ def test_import_offers_file_of_a_broken_file_is_refused(session: Session, tmp_pa
 
     with pytest.raises(InvalidInput, match="not valid JSON"):
         import_offers_file(session, Actor.system(), path=path)
+
+
+def test_partner_centers_three_part_offer_ids_find_the_sku(session: Session) -> None:
+    from partnerhub.catalog.service import get_offer
+
+    assert get_offer(session, "CFQ7TTC0LH18:0001:CFQ7TTC0K971").id == "CFQ7TTC0LH18:0001"
+    with pytest.raises(OfferNotFound):
+        get_offer(session, "NOPE:0001:CFQ7TTC0K971")

@@ -152,7 +152,12 @@ def list_offers(session: Session) -> list[Offer]:
 
 
 def get_offer(session: Session, offer_id: str) -> Offer:
+    """An available offer by id. Partner Center's new-commerce ids name an availability too
+    (`PRODUCT:SKU:AVAILABILITY`); when no offer has the full id, its `PRODUCT:SKU` part is looked up."""
     offer = session.get(Offer, offer_id)
+    parts = offer_id.split(":")
+    if offer is None and len(parts) == 3:
+        offer = session.get(Offer, ":".join(parts[:2]))
     if offer is None or not offer.is_available:
         raise OfferNotFound(id=offer_id)
     return offer
