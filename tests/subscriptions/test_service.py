@@ -595,3 +595,21 @@ def test_subscription_dict_of_a_suspended_subscription_lists_the_reasons(session
     assert out["status"] == "suspended"
     assert out["autoRenewEnabled"] is False
     assert out["suspensionReasons"] == ["ResellerInitiated"]
+
+
+def test_partner_id_is_the_reseller_of_records_mpn_id(session: Session) -> None:
+    from partnerhub.orders.schemas import LineItemInput
+    from partnerhub.orders.service import create_order
+    from partnerhub.subscriptions.service import describe_subscriptions
+    from tests.partnerships.world import customer_for_reseller, make_indirect, partner_up
+
+    indirect = make_indirect(session)
+    partner_up(session, indirect.provider, indirect.reseller)
+    cid = customer_for_reseller(session, indirect.provider.admin, indirect.reseller).customer.id
+    _o, _i, [held] = create_order(session, indirect.provider.admin, customer_id=cid, line_items=[
+        LineItemInput(offer_id="CFQ7TTC0LH18:0001", quantity=2, partner_id_on_record=indirect.reseller.mpn_id)])
+    _o, _i, [own] = create_order(session, indirect.provider.admin, customer_id=cid, line_items=[
+        LineItemInput(offer_id="CFQ7TTC0LH18:0001", quantity=1)])
+    by_id = {d["id"]: d for d in describe_subscriptions(session, [held, own])}
+    assert by_id[held.id]["partnerId"] == indirect.reseller.mpn_id
+    assert by_id[own.id]["partnerId"] == ""

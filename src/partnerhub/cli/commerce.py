@@ -17,9 +17,9 @@ from partnerhub.jobs import builtin
 from partnerhub.jobs.runner import claim_next, default_worker_id, get_job, list_jobs, run_job
 from partnerhub.orders.schemas import LineItemInput, order_dict
 from partnerhub.orders.service import create_order, get_order, list_orders
-from partnerhub.subscriptions.schemas import subscription_dict
 from partnerhub.subscriptions.service import (
     SubscriptionChange,
+    describe_subscriptions,
     get_subscription,
     list_subscriptions,
     update_subscription,
@@ -67,7 +67,7 @@ def subscriptions_list(
         after: str | None = None
         while True:
             page = list_subscriptions(session, actor, customer_id=customer_id, size=size, after=after, status=status)
-            items.extend(subscription_dict(s) for s in page.items)
+            items.extend(describe_subscriptions(session, page.items))
             if page.next_cursor is None:
                 break
             after = page.next_cursor
@@ -83,9 +83,8 @@ def subscriptions_get(
 ) -> None:
     """One subscription."""
     with acting(as_, write=False) as (session, actor):
-        data = subscription_dict(
-            get_subscription(session, actor, customer_id=customer_id, subscription_id=subscription_id)
-        )
+        sub = get_subscription(session, actor, customer_id=customer_id, subscription_id=subscription_id)
+        data = describe_subscriptions(session, [sub])[0]
     if json_:
         print_json(data)
     else:
@@ -99,7 +98,7 @@ def _update(
         sub = update_subscription(
             session, actor, customer_id=customer_id, subscription_id=subscription_id, change=change, etag=etag
         )
-        data = subscription_dict(sub)
+        data = describe_subscriptions(session, [sub])[0]
     if json_:
         print_json(data)
     else:

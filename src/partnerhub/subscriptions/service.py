@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,8 @@ from partnerhub.subscriptions.queries import (
     belongs_to_partner,
     select_partner_subscriptions,
 )
-from partnerhub.subscriptions.schemas import subscription_audit_view
+from partnerhub.subscriptions.schemas import subscription_audit_view, subscription_dict
+from partnerhub.tenants.models import Partner
 
 SUBSCRIPTION_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
 
@@ -172,3 +174,14 @@ def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, 
     record(session, actor, operation=operation, resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id,
            partner_id=partner_id, customer_id=sub.customer_id,
            customer_name=customer.company_name if customer else None, old=changed_old, new=changed_new)
+
+
+def describe_subscriptions(session: Session, subs: list[Subscription]) -> list[dict[str, Any]]:
+    """Subscriptions in Partner Center's shape, `partnerId` being the reseller of record's MPN id ("" when
+    none), with one query for the whole list."""
+    reseller_ids = {s.reseller_partner_id for s in subs if s.reseller_partner_id}
+    mpn: dict[str, str] = {}
+    if reseller_ids:
+        rows = session.execute(select(Partner.id, Partner.mpn_id).where(Partner.id.in_(reseller_ids)))
+        mpn = {str(pid): str(mpn_id) for pid, mpn_id in rows}
+    return [subscription_dict(s, reseller_mpn_id=mpn.get(s.reseller_partner_id or "")) for s in subs]

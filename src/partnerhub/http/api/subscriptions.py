@@ -3,15 +3,19 @@ auto-renew; If-Match or attributes.etag) and add-ons, in Partner Center's shapes
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from partnerhub.db import read_session, transaction
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection, continuation, page_size
-from partnerhub.subscriptions.schemas import subscription_dict
+from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import (
     SubscriptionChange,
+    describe_subscriptions,
     get_subscription,
     list_addons,
     list_subscriptions,
@@ -20,6 +24,10 @@ from partnerhub.subscriptions.service import (
 
 router = APIRouter(tags=["subscriptions"])
 STATUSES = ("active", "suspended", "deleted", "pending", "expired", "disabled")
+
+
+def _one(session: Session, sub: Subscription) -> dict[str, Any]:
+    return describe_subscriptions(session, [sub])[0]
 
 
 @router.get("/customers/{customer_id}/subscriptions")
@@ -31,7 +39,7 @@ def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | 
     with read_session(ctx.engine) as session:
         page = list_subscriptions(session, ctx.actor, customer_id=customer_id, size=page_size(size),
                                   after=after[1] if after else None)
-        items = [subscription_dict(s) for s in page.items]
+        items = describe_subscriptions(session, page.items)
     nxt = [customer_id.strip().lower(), page.next_cursor] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="subscriptions", next_values=nxt))
 
@@ -39,7 +47,7 @@ def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | 
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
 def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
     with read_session(ctx.engine) as session:
-        body = subscription_dict(get_subscription(session, ctx.actor, customer_id=customer_id,
+        body = _one(session, get_subscription(session, ctx.actor, customer_id=customer_id,
                                                   subscription_id=subscription_id))
     return ctx.respond(200, body)
 
@@ -59,7 +67,7 @@ def patch_subscription(customer_id: str, subscription_id: str, request: Request,
     with transaction(ctx.engine) as session:
         sub = update_subscription(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
                                   change=change, etag=etag)
-        body = subscription_dict(sub)
+        body = _one(session, sub)
         ctx.remember(session, 200, body)
     return ctx.respond(200, body)
 
@@ -67,6 +75,6 @@ def patch_subscription(customer_id: str, subscription_id: str, request: Request,
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}/addons")
 def get_addons(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> JSONResponse:
     with read_session(ctx.engine) as session:
-        items = [subscription_dict(s) for s in list_addons(session, ctx.actor, customer_id=customer_id,
-                                                           subscription_id=subscription_id)]
+        items = describe_subscriptions(session, list_addons(session, ctx.actor, customer_id=customer_id,
+                                                            subscription_id=subscription_id))
     return ctx.respond(200, collection(request, items))
