@@ -24,6 +24,7 @@ from partnerhub.http.api import (
 )
 from partnerhub.http.api.context import ApiEnvelope
 from partnerhub.http.api.errors import install_error_handlers
+from partnerhub.http.api.openapi_bodies import note_case_insensitive_bodies
 from partnerhub.http.api.paging import ContinuationTokens
 from partnerhub.http.api.throttle import make_limiter
 from partnerhub.runtime import Runtime
@@ -34,6 +35,7 @@ def api_router() -> APIRouter:
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
     for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
                     support_contacts, partner_relationships, customer_users, delegated_access):
+        note_case_insensitive_bodies(feature.router)
         router.include_router(feature.router)
     return router
 

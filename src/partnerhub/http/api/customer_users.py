@@ -16,6 +16,7 @@ from partnerhub.delegated_admin.customer_users import (
     reset_customer_user_password,
 )
 from partnerhub.delegated_admin.schemas import customer_user_dict
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import link
@@ -42,7 +43,7 @@ def get_customer_users(customer_id: str, request: Request, ctx: Ctx) -> JSONResp
     return ctx.respond(200, collection(request, items))
 
 
-@router.post("/customers/{customer_id}/users", status_code=201)
+@router.post("/customers/{customer_id}/users", status_code=201, openapi_extra=bodies.CREATE_CUSTOMER_USER)
 def post_customer_user(customer_id: str, ctx: Ctx) -> JSONResponse:
     """Create a user as Partner Center clients send one (`userPrincipalName`, `displayName` or `firstName`
     and `lastName`, `passwordProfile`, `usageLocation`...). The password is generated: the one-time password
@@ -66,7 +67,7 @@ def post_customer_user(customer_id: str, ctx: Ctx) -> JSONResponse:
     return ctx.respond(201, body)
 
 
-@router.patch("/customers/{customer_id}/users/{user_id}")
+@router.patch("/customers/{customer_id}/users/{user_id}", openapi_extra=bodies.RESET_CUSTOMER_USER_PASSWORD)
 def patch_customer_user(customer_id: str, user_id: str, ctx: Ctx) -> JSONResponse:
     """Reset a user's password, as Partner Center does it: PATCH with `passwordProfile` (required); the new
     random password is in this answer only. Other fields are not changed through this route."""

@@ -27,6 +27,7 @@ from partnerhub.customers.service import (
 from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.dap import remove_delegated_admin
 from partnerhub.errors import DelegatedAdminGrantRefused, InvalidInput
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection, continuation, page_size
@@ -111,7 +112,7 @@ def get_customers(request: Request, ctx: Ctx, size: str | None = None,
     return ctx.respond(200, collection(request, items, kind=kind, next_values=nxt))
 
 
-@router.post("/customers", status_code=201)
+@router.post("/customers", status_code=201, openapi_extra=bodies.CREATE_CUSTOMER)
 def post_customer(ctx: Ctx) -> JSONResponse:
     """Create a customer; the answer carries its Global admin's one-time password (redacted in replays)."""
     b = ctx.body()
@@ -161,7 +162,7 @@ def _removed(customer_id: str) -> dict[str, Any]:
             "customDomains": None, "associatedPartnerId": None, "attributes": {"objectType": "Customer"}}
 
 
-@router.patch("/customers/{customer_id}")
+@router.patch("/customers/{customer_id}", openapi_extra=bodies.UPDATE_CUSTOMER)
 def patch_customer(customer_id: str, ctx: Ctx) -> JSONResponse:
     """The whole customer as clients send it: `relationshipToPartner: none` removes the reseller
     relationship, `allowDelegatedAccess: false` removes DAP; unchanged and read-only fields are ignored."""
@@ -202,7 +203,7 @@ def get_billing_profile(customer_id: str, ctx: Ctx) -> JSONResponse:
     return ctx.respond(200, body)
 
 
-@router.put("/customers/{customer_id}/profiles/billing")
+@router.put("/customers/{customer_id}/profiles/billing", openapi_extra=bodies.UPDATE_BILLING_PROFILE)
 def put_billing_profile(customer_id: str, request: Request, ctx: Ctx) -> JSONResponse:
     """Replace the billing profile; `If-Match` (else `attributes.etag`) must name the current version."""
     b = ctx.body()

@@ -35,6 +35,7 @@ from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.delegated_admin.queries import customer_name
 from partnerhub.delegated_admin.schemas import access_assignment_dict, admin_relationship_dict, parse_iso_days
 from partnerhub.errors import AccessAssignmentNotFound, InvalidInput, StaleEtag
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import ContinuationTokens
@@ -145,7 +146,7 @@ def get_admin_relationships(request: Request, ctx: Ctx) -> JSONResponse:
     return ctx.respond(200, body)
 
 
-@router.post(BASE.removeprefix("/v1"), status_code=201)
+@router.post(BASE.removeprefix("/v1"), status_code=201, openapi_extra=bodies.CREATE_ADMIN_RELATIONSHIP)
 def post_admin_relationship(ctx: Ctx) -> JSONResponse:
     """Draft an admin relationship (status `created`): `displayName`, `duration` (`P730D`), `customer{tenantId}`,
     `accessDetails{unifiedRoles: [{roleDefinitionId}]}`, `autoExtendDuration` (`P180D` or `PT0S`)."""
@@ -176,7 +177,7 @@ def get_one_admin_relationship(relationship_id: str, ctx: Ctx) -> JSONResponse:
     return ctx.respond(200, body)
 
 
-@router.patch(BASE.removeprefix("/v1") + "/{relationship_id}")
+@router.patch(BASE.removeprefix("/v1") + "/{relationship_id}", openapi_extra=bodies.UPDATE_ADMIN_RELATIONSHIP)
 def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -> JSONResponse:
     """Change a relationship as Graph allows (while created: displayName, duration, roles, autoExtendDuration;
     once active: autoExtendDuration). `If-Match` (else `@odata.etag`) names the version the client read: a stale
@@ -201,7 +202,8 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
     return ctx.respond(200, body)
 
 
-@router.post(BASE.removeprefix("/v1") + "/{relationship_id}/requests", status_code=201)
+@router.post(BASE.removeprefix("/v1") + "/{relationship_id}/requests", status_code=201,
+             openapi_extra=bodies.ADMIN_RELATIONSHIP_REQUEST)
 def post_relationship_request(relationship_id: str, ctx: Ctx) -> JSONResponse:
     """`{"action": ...}`: `lockForApproval` (the partner sends a created relationship to the customer),
     `approve` or `reject` (the customer's Global admin with its own token — a partnerhub extension: in
@@ -254,7 +256,8 @@ def get_access_assignments(relationship_id: str, ctx: Ctx) -> JSONResponse:
     return ctx.respond(200, body)
 
 
-@router.post(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments", status_code=201)
+@router.post(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments", status_code=201,
+             openapi_extra=bodies.CREATE_ACCESS_ASSIGNMENT)
 def post_access_assignment(relationship_id: str, ctx: Ctx) -> JSONResponse:
     """Give a partner security group (`accessContainer{accessContainerId, accessContainerType:
     "securityGroup"}`) a subset of the relationship's roles (`accessDetails{unifiedRoles}`)."""
@@ -281,7 +284,8 @@ def get_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) ->
     return ctx.respond(200, body)
 
 
-@router.patch(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}")
+@router.patch(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
+              openapi_extra=bodies.UPDATE_ACCESS_ASSIGNMENT)
 def patch_access_assignment(relationship_id: str, assignment_id: str, request: Request, ctx: Ctx) -> JSONResponse:
     """Change an assignment's roles (`accessDetails{unifiedRoles}`); `If-Match` (else `@odata.etag`) if sent
     must be the current etag."""

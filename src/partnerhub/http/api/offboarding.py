@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from partnerhub.db import read_session, transaction
 from partnerhub.errors import InvalidInput
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.shapes import iso, link
@@ -52,7 +53,7 @@ def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> JSO
     return ctx.respond(200, body)
 
 
-@router.post("/customers/{customer_id}/offboarding",
+@router.post("/customers/{customer_id}/offboarding", openapi_extra=bodies.OFFBOARD_CUSTOMER,
              description=EXTENSION + "suspend every active subscription and remove the reseller relationship, "
                                      "all or nothing. Body (optional): `{cancelReservations}`.")
 def post_offboarding(customer_id: str, ctx: Ctx) -> JSONResponse:
@@ -110,7 +111,7 @@ def _item(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-@router.post("/offboardings", status_code=202,
+@router.post("/offboardings", status_code=202, openapi_extra=bodies.BULK_OFFBOARDING,
              description=EXTENSION + "queue the offboarding of many customers: `{customerIds?: [...], "
                                      "searchPrefix?, cancelReservations?}` (a prefix of \"\" means every "
                                      "customer). Answers 202 with the job; poll its `Location`.")

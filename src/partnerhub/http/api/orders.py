@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from partnerhub.catalog.models import Offer
 from partnerhub.catalog.service import list_offers
 from partnerhub.db import read_session, transaction
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection
@@ -61,7 +62,7 @@ def _line_item(li: Body) -> LineItemInput:
     )
 
 
-@router.post("/customers/{customer_id}/orders", status_code=201)
+@router.post("/customers/{customer_id}/orders", status_code=201, openapi_extra=bodies.CREATE_ORDER)
 def post_order(customer_id: str, ctx: Ctx) -> JSONResponse:
     """Place an order: each line item becomes a subscription (refused with 20002 without a relationship)."""
     b = ctx.body()

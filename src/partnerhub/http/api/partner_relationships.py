@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 
 from partnerhub.db import read_session, transaction
 from partnerhub.errors import InvalidInput
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection
 from partnerhub.partnerships.schemas import (
@@ -68,6 +69,7 @@ def get_customer_resellers(customer_id: str, request: Request, ctx: Ctx) -> JSON
 
 
 @router.post("/partnerships", status_code=201, tags=["partnerships (partnerhub extension)"],
+             openapi_extra=bodies.INVITE_RESELLER,
              description=EXTENSION + "an indirect provider invites an indirect reseller, named by "
                                      "`resellerId` (tenant id) or `resellerMpnId`.")
 def post_partnership(ctx: Ctx) -> JSONResponse:
@@ -82,6 +84,7 @@ def post_partnership(ctx: Ctx) -> JSONResponse:
 
 
 @router.post("/partnerships/{partnership_id}/accept", tags=["partnerships (partnerhub extension)"],
+             openapi_extra=bodies.NO_BODY,
              description=EXTENSION + "the invited reseller's Global admin accepts the partnership.")
 def post_partnership_accept(partnership_id: str, ctx: Ctx) -> JSONResponse:
     with transaction(ctx.engine) as session:
@@ -91,6 +94,7 @@ def post_partnership_accept(partnership_id: str, ctx: Ctx) -> JSONResponse:
 
 
 @router.post("/partnerships/{partnership_id}/end", tags=["partnerships (partnerhub extension)"],
+             openapi_extra=bodies.NO_BODY,
              description=EXTENSION + "either side ends (or declines, or withdraws) a partnership; customers "
                                      "and privileges stay as they are.")
 def post_partnership_end(partnership_id: str, ctx: Ctx) -> JSONResponse:

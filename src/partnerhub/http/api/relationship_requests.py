@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from partnerhub.clock import utc_now
 from partnerhub.db import read_session, transaction
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import iso
@@ -49,7 +50,7 @@ def get_partner_link(ctx: Ctx) -> JSONResponse:
     return ctx.respond(200, {"url": link.url, "attributes": {"objectType": "RelationshipRequest"}})
 
 
-@router.post("/relationshiprequests", status_code=201)
+@router.post("/relationshiprequests", status_code=201, openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST)
 def post_invitation(ctx: Ctx) -> JSONResponse:
     """A tracked single-use invitation with its link and a draft e-mail in the customer's language."""
     b = ctx.body()
@@ -76,7 +77,7 @@ def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> JS
     return ctx.respond(200, collection(request, items))
 
 
-@router.post("/relationshiprequests/{code}/accept")
+@router.post("/relationshiprequests/{code}/accept", openapi_extra=bodies.NO_BODY)
 def post_accept(code: str, ctx: Ctx) -> JSONResponse:
     """The customer's Global admin accepts with its own token: the relationship becomes (again) active."""
     with transaction(ctx.engine) as session:

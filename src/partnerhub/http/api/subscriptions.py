@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from partnerhub.db import read_session, transaction
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.subscriptions.models import Subscription
@@ -52,7 +53,7 @@ def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> JS
     return ctx.respond(200, body)
 
 
-@router.patch("/customers/{customer_id}/subscriptions/{subscription_id}")
+@router.patch("/customers/{customer_id}/subscriptions/{subscription_id}", openapi_extra=bodies.UPDATE_SUBSCRIPTION)
 def patch_subscription(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> JSONResponse:
     """The whole subscription as clients send it; only status, quantity, friendlyName and autoRenewEnabled
     can change. Concurrency: If-Match if present, else attributes.etag if present, else the update applies."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from partnerhub.db import read_session, transaction
+from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx
 from partnerhub.support_contacts.schemas import support_contact_dict
 from partnerhub.support_contacts.service import get_support_contact, set_support_contact
@@ -26,7 +27,7 @@ def get_subscription_support_contact(customer_id: str, subscription_id: str, ctx
     return ctx.respond(200, body)
 
 
-@router.put(PATH)
+@router.put(PATH, openapi_extra=bodies.UPDATE_SUPPORT_CONTACT)
 def put_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
     """Designate the support contact by `supportTenantId` and/or `supportMpnId` (the name and links clients
     send back are ignored): the partner itself (back to the default) or one of its indirect resellers
