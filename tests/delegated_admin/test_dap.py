@@ -101,3 +101,14 @@ def test_the_grant_refusal_is_a_documented_error_in_both_languages() -> None:
     assert err.code == 800213 and err.kind == "invalid"
     assert "relationship request" in err.render("en")
     assert "privilegi di amministratore con delega" in err.render("it")
+
+
+def test_a_partner_cannot_grant_itself_dap(session: Session, world: World) -> None:
+    from partnerhub.delegated_admin.dap import set_delegated_admin
+    from partnerhub.errors import DelegatedAdminGrantRefused
+
+    assert set_delegated_admin(session, world.partner.admin, customer_id=world.customer_id, allow=True)\
+        .has_delegated_admin  # already held: no change
+    set_delegated_admin(session, world.partner.admin, customer_id=world.customer_id, allow=False)
+    with pytest.raises(DelegatedAdminGrantRefused):
+        set_delegated_admin(session, world.partner.admin, customer_id=world.customer_id, allow=True)

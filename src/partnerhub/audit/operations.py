@@ -12,7 +12,6 @@ class Operation(StrEnum):
     REMOVE_PARTNER_CUSTOMER_RELATIONSHIP = "remove_partner_customer_relationship"
     ADD_PARTNER_CUSTOMER_RELATIONSHIP = "add_partner_customer_relationship"
     CREATE_RELATIONSHIP_REQUEST = "create_relationship_request"
-    ACCEPT_RELATIONSHIP_REQUEST = "accept_relationship_request"
     REVOKE_RELATIONSHIP_REQUEST = "revoke_relationship_request"
     CREATE_ORDER = "create_order"
     UPDATE_SUBSCRIPTION = "update_subscription"

@@ -116,6 +116,3 @@ def print_fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
 def fmt_time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else ""
 
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")

@@ -1,4 +1,5 @@
-"""DAP, the yes/no delegated admin privileges of a reseller relationship: removing them (by either side)."""
+"""DAP, the yes/no delegated admin privileges of a reseller relationship: removing them (by either side), and
+refusing any other way of granting them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
 from partnerhub.customers.service import require_customer_admin
 from partnerhub.delegated_admin.queries import customer_name, require_gdap_manager
-from partnerhub.errors import CustomerNotFound, DelegatedAdminPartnerRequired, Forbidden, PartnerNotFound
+from partnerhub.errors import (
+    CustomerNotFound,
+    DelegatedAdminGrantRefused,
+    DelegatedAdminPartnerRequired,
+    Forbidden,
+    PartnerNotFound,
+)
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 
@@ -24,7 +31,7 @@ def remove_delegated_admin(
     Who: the partner itself (Global admin or Admin agent, on its own relationship), or the customer's
     Global admin naming the partner. The relationship is locked; removing privileges that are already off
     changes nothing and writes no record. DAP can come back only through a relationship request the customer
-    accepts (granting it any other way is DelegatedAdminGrantRefused, for the doors to raise)."""
+    accepts (see `set_delegated_admin`)."""
     customer_id = customer_id.strip().lower()
     if actor.is_customer_user:
         if require_customer_admin(actor, "remove delegated admin privileges") != customer_id:
@@ -51,4 +58,17 @@ def remove_delegated_admin(
                customer_id=customer_id, customer_name=customer_name(session, customer_id),
                old={"allowDelegatedAccess": True}, new={"allowDelegatedAccess": False}, now=now)
         session.flush()
+    return rel
+
+
+def set_delegated_admin(session: Session, actor: Actor, *, customer_id: str, allow: bool) -> ResellerRelationship:
+    """A partner sets `allowDelegatedAccess` on its own relationship: false removes DAP (as above); true is
+    no change when DAP is held and refused otherwise — DAP is granted only at customer creation or by a
+    relationship request that asked for it and the customer accepted (DOMAIN.md §8)."""
+    if not allow:
+        return remove_delegated_admin(session, actor, customer_id=customer_id)
+    own = require_gdap_manager(actor, "grant delegated admin privileges")
+    rel = require_active_relationship(session, partner_id=own, customer_id=customer_id.strip().lower())
+    if not rel.has_delegated_admin:
+        raise DelegatedAdminGrantRefused()
     return rel

@@ -21,7 +21,7 @@ from partnerhub.delegated_admin.customer_users import (
     list_customer_users,
     reset_customer_user_password,
 )
-from partnerhub.delegated_admin.dap import remove_delegated_admin
+from partnerhub.delegated_admin.dap import remove_delegated_admin, set_delegated_admin
 from partnerhub.delegated_admin.gdap import (
     apply_gdap_clock,
     approve_admin_relationship,
@@ -60,6 +60,7 @@ __all__ = [
     "remove_group_member",
     "require_delegated_role",
     "reset_customer_user_password",
+    "set_delegated_admin",
     "terminate_admin_relationship",
     "update_access_assignment",
     "update_admin_relationship",

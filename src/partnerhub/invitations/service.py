@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -150,14 +150,17 @@ def create_invitation(
 def list_invitations(session: Session, actor: Actor, *, status: str | None = None) -> list[RelationshipRequest]:
     """The acting partner's tracked invitations, newest first, with their effective status."""
     partner_id = actor.require_partner("relationship requests", *Role)
-    rows = list(session.scalars(
-        select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id)
-        .order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)
-    ))
-    now = utc_now()
-    if status:
-        rows = [r for r in rows if r.status_at(now) == status.lower()]
-    return rows
+    stmt = select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id)
+    if status:  # filtered in the database; a sent request past its expiry counts as expired (see status_at)
+        wanted, now = status.strip().lower(), utc_now()
+        sent, past = RelationshipRequest.status == InvitationStatus.SENT, RelationshipRequest.expires_at <= now
+        if wanted == InvitationStatus.SENT:
+            stmt = stmt.where(sent, RelationshipRequest.expires_at > now)
+        elif wanted == InvitationStatus.EXPIRED:
+            stmt = stmt.where(or_(RelationshipRequest.status == InvitationStatus.EXPIRED, and_(sent, past)))
+        else:
+            stmt = stmt.where(RelationshipRequest.status == wanted)
+    return list(session.scalars(stmt.order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)))
 
 
 def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str) -> RelationshipRequest:

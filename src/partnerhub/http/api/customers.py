@@ -25,8 +25,8 @@ from partnerhub.customers.service import (
     update_billing_profile,
 )
 from partnerhub.db import read_session, transaction
-from partnerhub.delegated_admin.dap import remove_delegated_admin
-from partnerhub.errors import DelegatedAdminGrantRefused, InvalidInput
+from partnerhub.delegated_admin.dap import set_delegated_admin
+from partnerhub.errors import InvalidInput
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx
@@ -180,10 +180,8 @@ def patch_customer(customer_id: str, ctx: Ctx) -> JSONResponse:
             if relationship is not None and relationship.strip().lower() != "reseller":
                 raise InvalidInput(data=[{"field": "relationshipToPartner", "message": "can only become none"}],
                                    detail="relationshipToPartner: can only be changed to none")
-            if allow_dap is False and rel.has_delegated_admin:
-                rel = remove_delegated_admin(session, ctx.actor, customer_id=customer_id)
-            elif allow_dap is True and not rel.has_delegated_admin:
-                raise DelegatedAdminGrantRefused()
+            if allow_dap is not None and allow_dap != rel.has_delegated_admin:
+                rel = set_delegated_admin(session, ctx.actor, customer_id=customer_id, allow=allow_dap)
             body = _customer(customer, allow_delegated_access=rel.has_delegated_admin,
                              associated_partner_id=rel.associated_partner_id)
         ctx.remember(session, 200, body)
