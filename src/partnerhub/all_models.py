@@ -1,7 +1,7 @@
 """Imports every table so that Alembic, the tests and the schema check see the whole schema."""
 
 from partnerhub.audit.models import ActivityRecord, OutboxEvent
-from partnerhub.auth.models import ApiToken, User
+from partnerhub.auth.models import ApiToken, User, WebSession
 from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
 from partnerhub.db.base import Base
@@ -38,4 +38,5 @@ __all__ = [
     "Subscription",
     "Tenant",
     "User",
+    "WebSession",
 ]

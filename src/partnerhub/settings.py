@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 6000  # API requests per tenant per minute (Partner Center allows ~500)
     max_request_bytes: int = 1024 * 1024  # larger API request bodies are refused with 413
     log_format: Literal["text", "json"] = "text"  # one request log line per request: readable text or JSON lines
+    session_idle_minutes: int = 60  # a web session ends after this long without a request...
+    session_max_hours: int = 12  # ...and this long after sign-in, whatever happens
+    sign_in_attempts_per_minute: int = 10  # per e-mail address and per client address; more are refused
 
     @property
     def resolved_database_url(self) -> str:

@@ -103,6 +103,7 @@ from partnerhub.errors.indirect import (
     SupportContactChangeForbidden,
     SupportContactNotAllowed,
 )
+from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInThrottled
 
 __all__ = [
     "AccessAssignmentExists",
@@ -122,6 +123,7 @@ __all__ = [
     "AutoExtendWithGlobalAdministrator",
     "CannotBeOwnCustomer",
     "Conflict",
+    "CsrfRefused",
     "CustomerNotFound",
     "CustomerUserDomainMismatch",
     "DatabaseNotMigrated",
@@ -178,6 +180,8 @@ __all__ = [
     "SecurityGroupNameInvalid",
     "SecurityGroupNameTaken",
     "SecurityGroupNotFound",
+    "SessionExpired",
+    "SignInThrottled",
     "StaleEtag",
     "SubscriptionDeleted",
     "SubscriptionNotFound",

@@ -1,5 +1,5 @@
-"""The ASGI application: the /v1 JSON API, /healthz (liveness), /readyz (database reachable and migrated),
-the job worker."""
+"""The ASGI application: the /v1 JSON API, the web dashboard, /healthz (liveness), /readyz (database reachable
+and migrated), the job worker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import text
 from partnerhub import __version__
 from partnerhub.http.api import mount_api
 from partnerhub.http.api.logging import install_request_log
+from partnerhub.http.web import mount_web
 from partnerhub.idempotency import jobs as idempotency_jobs  # noqa: F401  (registers the purge job)
 from partnerhub.jobs import builtin  # noqa: F401  (registers the built-in job handlers)
 from partnerhub.jobs.runner import Worker
@@ -36,6 +37,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
     app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan)
     app.state.runtime = rt
     mount_api(app, rt)
+    mount_web(app, rt)
     install_request_log(app, rt.settings)  # outermost: sees every final status
 
     @app.get("/healthz", tags=["health"])

@@ -28,10 +28,14 @@ def catalog(locale: str) -> dict[str, str]:
     """The msgid → translation map of one language (empty for English)."""
     if locale == DEFAULT:
         return {}
-    ref = resources.files("partnerhub.locale").joinpath(locale, "LC_MESSAGES", "messages.po")
-    with ref.open("rb") as fh:
-        po = read_po(fh, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    folder = resources.files("partnerhub.locale").joinpath(locale, "LC_MESSAGES")
+    merged: dict[str, str] = {}
+    # messages.po holds the domain's messages, web.po the dashboard's: one language is one folder of catalogs
+    for ref in sorted((f for f in folder.iterdir() if f.name.endswith(".po")), key=lambda f: f.name):
+        with ref.open("rb") as fh:
+            po = read_po(fh, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
+    return merged
 
 
 _MARKED: set[str] = set()

@@ -107,3 +107,11 @@ def get_partner(session: Session, partner_id: str) -> tuple[Tenant, Partner] | N
         select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).where(Tenant.id == partner_id)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def tenant_name(session: Session, tenant_id: str | None) -> str:
+    """The display name of a tenant (the page header shows whose portal this is); "" for the operator."""
+    if tenant_id is None:
+        return ""
+    tenant = session.get(Tenant, tenant_id)
+    return tenant.name if tenant else ""

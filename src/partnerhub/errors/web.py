@@ -1,0 +1,26 @@
+"""Errors of the web dashboard: sign-in sessions and forms (codes 800410-800429)."""
+
+from __future__ import annotations
+
+from partnerhub.errors.base import DomainError, Forbidden, Unauthenticated
+
+
+class SessionExpired(Unauthenticated):
+    code = 800124
+    message = "Your session has ended. Sign in again."
+
+
+class CsrfRefused(Forbidden):
+    """A form came without the token of the page that showed it: possibly another site posting for you."""
+
+    code = 800410
+    message = "The form has expired or did not come from this site. Reload the page and try again."
+
+
+class SignInThrottled(DomainError):
+    kind = "throttled"
+    code = 800411
+    message = "Too many sign-in attempts. Try again in {seconds} seconds."
+
+
+__all__ = ["CsrfRefused", "SessionExpired", "SignInThrottled"]

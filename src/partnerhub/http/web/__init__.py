@@ -1,0 +1,43 @@
+"""The web dashboard: server-rendered pages for partners, customers' Global admins and the operator, in the
+same application as the API and over the same services. `mount_web()` installs the signer (CSRF tokens,
+flash cookies), the sign-in throttle, the static files and every page router."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from partnerhub.http.api.throttle import make_limiter
+from partnerhub.http.web import (
+    activity,
+    admin_relationships,
+    customer_pages,
+    customers,
+    dashboard,
+    invitations,
+    offboarding,
+    operator,
+    orders,
+    partner_relationships,
+    partnerships,
+    signin,
+    users,
+)
+from partnerhub.http.web.context import Signer
+from partnerhub.runtime import Runtime
+
+# Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
+# /customers/{customer_id}).
+PAGE_MODULES = (signin, dashboard, customers, offboarding, orders, admin_relationships, customer_pages, invitations,
+                partner_relationships, activity, users, partnerships, operator)
+
+
+def mount_web(app: FastAPI, runtime: Runtime) -> None:
+    settings = runtime.settings
+    app.state.web_signer = Signer(settings.resolved_secret_key)
+    app.state.sign_in_throttle = make_limiter(settings.sign_in_attempts_per_minute, settings.redis_url)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in PAGE_MODULES:
+        app.include_router(module.router)

@@ -1,0 +1,248 @@
+"""The request context of every page: who is signed in (a server-side session behind an HttpOnly cookie),
+the page's language (switch cookie > user's setting > browser > English), the CSRF token bound to the
+session, flash messages that survive the redirect after a POST, and the responses that set those cookies."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+from starlette.datastructures import FormData
+
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.web_sessions import actor_for_web_session
+from partnerhub.db import transaction
+from partnerhub.errors import CsrfRefused, SessionExpired
+from partnerhub.http.web.navigation import navigation
+from partnerhub.http.web.rendering import render_template, translate
+from partnerhub.locale import SUPPORTED, gettext
+from partnerhub.runtime import Runtime
+from partnerhub.tenants.service import tenant_name
+
+SESSION_COOKIE = "ph_session"
+ANON_COOKIE = "ph_anon"
+LANG_COOKIE = "ph_lang"
+FLASH_COOKIE = "ph_flash"
+CSRF_FIELD = "csrf_token"
+R = TypeVar("R", bound=Response)
+# Pages load only their own scripts and styles, are never framed, and post forms only to this site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def first_language(value: str | None) -> str | None:
+    """The first supported language of an Accept-Language value or a setting (`it-IT`, `fr;q=1, it`)."""
+    for part in (value or "").split(","):
+        lang = part.split(";")[0].strip().replace("_", "-").split("-")[0].lower()
+        if lang in SUPPORTED:
+            return lang
+    return None
+
+
+class Signer:
+    """HMAC-SHA256 with a key derived from PARTNERHUB_SECRET_KEY: CSRF tokens and flash cookies."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = hashlib.sha256(b"partnerhub-web:" + secret_key.encode()).digest()
+
+    def mac(self, purpose: str, value: str) -> str:
+        digest = hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def sign(self, purpose: str, value: str) -> str:
+        return f"{value}.{self.mac(purpose, value)}"
+
+    def unsign(self, purpose: str, signed: str) -> str | None:
+        value, _, mac = signed.rpartition(".")
+        return value if value and hmac.compare_digest(mac, self.mac(purpose, value)) else None
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user; `expired` when a session existed and has ended."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("sign in required")
+        self.expired = expired
+
+
+@dataclass
+class WebCtx:
+    """One page request: the actor (None for a visitor), the language, the CSRF token, pending flashes."""
+
+    runtime: Runtime
+    request: Request
+    actor: Actor | None
+    locale: str
+    csrf_token: str
+    flashes: list[tuple[str, str]]
+    session_token: str | None = None
+    tenant_name: str = ""
+    set_cookies: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    drop_cookies: set[str] = field(default_factory=set)
+
+    @property
+    def engine(self) -> Engine:
+        return self.runtime.engine
+
+    @property
+    def signer(self) -> Signer:
+        signer: Signer = self.request.app.state.web_signer
+        return signer
+
+    def t(self, msgid: str, /, **params: Any) -> str:
+        """A message in the page's language (the msgid is English; see locale/it)."""
+        text = gettext(msgid, self.locale)
+        return text.format(**params) if params else text
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise SignInRequired()
+        return self.actor
+
+    # --- responses ---------------------------------------------------------------------------------
+
+    def render(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+        flashes = self.flashes
+        if flashes:
+            self.drop_cookies.add(FLASH_COOKIE)
+            self.flashes = []
+        page = {"ctx": self, "actor": self.actor, "locale": self.locale, "csrf_token": self.csrf_token,
+                "flashes": flashes, "request": self.request, "path": self.request.url.path,
+                "nav": navigation(self.actor)}
+        page.update(context)
+        html = render_template(template, self.locale, page)
+        return self._finish(HTMLResponse(html, status_code=status_code))
+
+    def redirect(self, url: str, *, flash: str | None = None, kind: str = "success") -> RedirectResponse:
+        """Post-redirect-get: 303 to `url`, with a message (already in the page's language) shown there."""
+        if flash:
+            pending = [*self.flashes, (kind, flash)]
+            payload = base64.urlsafe_b64encode(json.dumps(pending).encode()).decode()
+            self.set_cookies[FLASH_COOKIE] = (self.signer.sign("flash", payload), None)
+            self.drop_cookies.discard(FLASH_COOKIE)
+        return self._finish(RedirectResponse(url, status_code=303))
+
+    def _finish(self, response: R) -> R:
+        secure = self.request.url.scheme == "https"
+        for name in self.drop_cookies:
+            if name not in self.set_cookies:
+                response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
+        for name, (value, max_age) in self.set_cookies.items():
+            response.set_cookie(name, value, max_age=max_age, path="/", httponly=name != LANG_COOKIE,
+                                samesite="lax", secure=secure)
+        response.headers.setdefault("Cache-Control", "no-store")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _read_flashes(signer: Signer, raw: str | None) -> list[tuple[str, str]]:
+    payload = signer.unsign("flash", raw) if raw else None
+    if not payload:
+        return []
+    try:
+        items = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return [(str(kind), str(text)) for kind, text in items][:5]
+    except (ValueError, TypeError):
+        return []
+
+
+def page_locale(request: Request, actor: Actor | None) -> str:
+    """DOMAIN.md §8 for the web: the page switch (cookie) > the user's setting > Accept-Language > English."""
+    return (first_language(request.cookies.get(LANG_COOKIE))
+            or (first_language(actor.locale) if actor else None)
+            or first_language(request.headers.get("accept-language"))
+            or "en")
+
+
+def web_context(request: Request) -> WebCtx:
+    """Resolve the session cookie (ending it if it has expired), the language and the CSRF binding."""
+    runtime: Runtime = request.app.state.runtime
+    settings = runtime.settings
+    signer: Signer = request.app.state.web_signer
+    token = request.cookies.get(SESSION_COOKIE)
+    actor: Actor | None = None
+    expired = False
+    tenant = ""
+    if token:
+        try:
+            with transaction(runtime.engine) as session:
+                actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes)
+                tenant = tenant_name(session, actor.tenant_id)
+        except SessionExpired:
+            expired = True
+    state = request.state
+    correlation_id = getattr(state, "correlation_id", None)
+    if actor is not None and correlation_id:
+        actor = dataclasses.replace(actor, correlation_id=correlation_id)
+    locale = page_locale(request, actor)
+    if actor is not None:
+        actor = dataclasses.replace(actor, locale=locale)
+        state.tenant_id = actor.tenant_id
+    state.locale = locale
+    set_cookies: dict[str, tuple[str, int | None]] = {}
+    drop: set[str] = set()
+    if actor is not None and token:
+        binding = "session:" + token
+    else:
+        anon = request.cookies.get(ANON_COOKIE) or ""
+        if len(anon) < 20:
+            anon = secrets.token_urlsafe(24)
+            set_cookies[ANON_COOKIE] = (anon, None)
+        binding = "anon:" + anon
+        token = None
+        if expired:
+            drop.add(SESSION_COOKIE)
+    ctx = WebCtx(runtime, request, actor, locale, signer.mac("csrf", binding),
+                 _read_flashes(signer, request.cookies.get(FLASH_COOKIE)), session_token=token,
+                 set_cookies=set_cookies, drop_cookies=drop, tenant_name=tenant)
+    state.web_ctx = ctx
+    state.session_expired = expired
+    return ctx
+
+
+Web = Annotated[WebCtx, Depends(web_context)]
+
+
+def signed_in_context(ctx: Web) -> WebCtx:
+    if ctx.actor is None:
+        raise SignInRequired(expired=bool(getattr(ctx.request.state, "session_expired", False)))
+    return ctx
+
+
+SignedIn = Annotated[WebCtx, Depends(signed_in_context)]
+
+
+async def posted_form(request: Request, ctx: Web) -> FormData:
+    """The submitted form, refused unless it carries the CSRF token of this browser's session."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, ctx.csrf_token):
+        raise CsrfRefused()
+    return form
+
+
+Form = Annotated[FormData, Depends(posted_form)]
+
+
+def sign_in_url(next_path: str) -> str:
+    return "/signin?next=" + quote(next_path, safe="/")
+
+
+__all__ = ["Form", "SignInRequired", "SignedIn", "Signer", "Web", "WebCtx", "posted_form", "sign_in_url",
+           "translate"]

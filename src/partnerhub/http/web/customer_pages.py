@@ -1,0 +1,232 @@
+"""One customer, as the seed walks it: Subscriptions (suspend or reactivate each, quantity, friendly name,
+designated support contact) and Account (profiles, and Remove reseller relationship: disabled with the
+reason while a subscription is active, else a confirmation that states the four effects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from partnerhub.auth.actor import Actor
+from partnerhub.catalog.service import get_offer
+from partnerhub.customers.models import Customer
+from partnerhub.customers.service import get_customer, relationship_of
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import (
+    AddonParentNotActive,
+    DomainError,
+    InvalidQuantity,
+    OfferNotFound,
+    QuantityWhileSuspended,
+    RemoveBlockedByActiveSubscriptions,
+    ResellerNotRelatedToCustomer,
+    ReservationNotSuspendable,
+    SubscriptionStatusChange,
+    SubscriptionSuspendedChange,
+    SupportContactChangeForbidden,
+    SupportContactNotAllowed,
+)
+from partnerhub.http.web.context import Form, SignedIn, WebCtx
+from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.forms import FormState
+from partnerhub.locale import N_
+from partnerhub.relationships.service import check_removal, remove_reseller_relationship
+from partnerhub.subscriptions.models import FINAL_STATUSES, Subscription
+from partnerhub.subscriptions.service import (
+    SubscriptionChange,
+    get_subscription,
+    list_addons,
+    list_subscriptions,
+    update_subscription,
+)
+from partnerhub.support_contacts.service import (
+    get_support_contact,
+    list_available_support_contacts,
+    set_support_contact,
+)
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+SAVED = N_("Subscription {name} was updated.")
+SUSPENDED = N_("Subscription {name} is suspended.")
+REACTIVATED = N_("Subscription {name} is active again.")
+NOTHING_CHANGED = N_("Nothing was changed.")
+NONE_ACTIVE_NOW = N_("No active subscription remains: you can now remove the reseller relationship from Account.")
+REMOVED = N_("The reseller relationship with {name} was removed: the customer has left your list, and no notice "
+             "was sent to it. To re-establish the relationship, request a reseller relationship again.")
+SUBSCRIPTION_FIELDS: dict[type[DomainError], str] = {
+    QuantityWhileSuspended: "quantity", InvalidQuantity: "quantity", AddonParentNotActive: "status",
+    SubscriptionStatusChange: "status", ReservationNotSuspendable: "status", SubscriptionSuspendedChange: "status",
+    SupportContactNotAllowed: "support_contact", ResellerNotRelatedToCustomer: "support_contact",
+    SupportContactChangeForbidden: "support_contact",
+}
+
+
+def crumbs(ctx: WebCtx, customer: Customer, *more: tuple[str | None, str]) -> list[tuple[str | None, str]]:
+    """Customers > customer > ... (the seed's own path)."""
+    return [("/customers", ctx.t("Customers")), (f"/customers/{customer.id}/subscriptions", customer.company_name),
+            *more]
+
+
+def tree_order(subs: list[Subscription]) -> list[Subscription]:
+    """Each base subscription followed by its add-ons, as the list reads best."""
+    children: dict[str, list[Subscription]] = {}
+    for s in subs:
+        if s.parent_subscription_id:
+            children.setdefault(s.parent_subscription_id, []).append(s)
+    ids = {s.id for s in subs}
+    ordered: list[Subscription] = []
+    for s in sorted(subs, key=lambda x: (x.friendly_name.lower(), x.id)):
+        if s.parent_subscription_id and s.parent_subscription_id in ids:
+            continue
+        ordered.append(s)
+        ordered.extend(sorted(children.get(s.id, []), key=lambda x: x.friendly_name.lower()))
+    return ordered
+
+
+@router.get("/customers/{customer_id}")
+def customer_home(ctx: SignedIn, customer_id: str) -> Response:
+    return ctx.redirect(f"/customers/{customer_id}/subscriptions")
+
+
+@router.get("/customers/{customer_id}/subscriptions")
+def subscriptions_page(ctx: SignedIn, customer_id: str, after: str = "") -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        customer = get_customer(session, actor, customer_id=customer_id)
+        page = list_subscriptions(session, actor, customer_id=customer.id, size=500, after=after or None)
+    return ctx.render("customers/subscriptions.html", customer=customer, subscriptions=tree_order(page.items),
+                      next_after=page.next_cursor,
+                      breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Subscriptions"))))
+
+
+def _subscription_view(session: Session, actor: Actor, customer_id: str, subscription_id: str) -> dict[str, Any]:
+    customer = get_customer(session, actor, customer_id=customer_id)
+    sub = get_subscription(session, actor, customer_id=customer.id, subscription_id=subscription_id)
+    parent = (get_subscription(session, actor, customer_id=customer.id, subscription_id=sub.parent_subscription_id)
+              if sub.parent_subscription_id else None)
+    addons = list_addons(session, actor, customer_id=customer.id, subscription_id=sub.id)
+    contact = get_support_contact(session, actor, customer_id=customer.id, subscription_id=sub.id)
+    options: list[tuple[str, str]] = []
+    if actor.tenant_id == sub.partner_id and sub.status not in FINAL_STATUSES:
+        options = [(c.partner_id, c.name) for c in list_available_support_contacts(session, actor,
+                                                                                   customer_id=customer.id)]
+    try:
+        offer = get_offer(session, sub.offer_id)
+        low, high = offer.min_quantity, offer.max_quantity
+    except OfferNotFound:
+        low, high = 1, 10000
+    return {"customer": customer, "sub": sub, "parent": parent, "addons": addons, "contact": contact,
+            "contact_options": options, "offer_min": low, "offer_max": high,
+            "editable": sub.status not in FINAL_STATUSES}
+
+
+def _render_subscription(ctx: WebCtx, view: dict[str, Any], form: FormState, status_code: int = 200) -> Response:
+    sub: Subscription = view["sub"]
+    return ctx.render("customers/subscription.html", form=form, status_code=status_code,
+                      breadcrumbs=crumbs(ctx, view["customer"],
+                                         (f"/customers/{view['customer'].id}/subscriptions", ctx.t("Subscriptions")),
+                                         (None, sub.friendly_name)),
+                      **view)
+
+
+@router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
+def subscription_page(ctx: SignedIn, customer_id: str, subscription_id: str) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        view = _subscription_view(session, actor, customer_id, subscription_id)
+    sub: Subscription = view["sub"]
+    contact = view["contact"]
+    form = FormState(ctx, {"status": sub.status, "quantity": str(sub.quantity), "friendly_name": sub.friendly_name,
+                           "support_contact": contact.partner_id if contact else sub.partner_id})
+    return _render_subscription(ctx, view, form)
+
+
+@router.post("/customers/{customer_id}/subscriptions/{subscription_id}")
+def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscription_id: str) -> Response:
+    actor = ctx.require_actor()
+    state = FormState.from_form(ctx, form)
+    with read_session(ctx.engine) as session:
+        view = _subscription_view(session, actor, customer_id, subscription_id)
+    sub: Subscription = view["sub"]
+    status = state.choice("status", ("active", "suspended"))
+    quantity = state.integer("quantity", low=1, high=1_000_000)
+    name = state.text("friendly_name", limit=200)
+    contact_id = state.text("support_contact", required=False, limit=64)
+    if not state.ok:
+        return _render_subscription(ctx, view, state, 400)
+    change = SubscriptionChange(
+        status="deleted" if state.checked("cancel_reservation") else (status if status != sub.status else None),
+        quantity=quantity if quantity != sub.quantity else None,
+        friendly_name=name if name != sub.friendly_name else None,
+    )
+    current_contact = view["contact"].partner_id if view["contact"] else sub.partner_id
+    try:
+        with transaction(ctx.engine) as session:
+            updated = update_subscription(session, actor, customer_id=view["customer"].id,
+                                          subscription_id=sub.id, change=change)
+            if contact_id and contact_id != current_contact and view["contact_options"]:
+                set_support_contact(session, actor, customer_id=view["customer"].id, subscription_id=sub.id,
+                                    support_tenant_id=contact_id)
+            remaining = (check_removal(session, actor, customer_id=view["customer"].id).blocking
+                         if updated.status == "suspended" else None)
+    except DomainError as exc:
+        state.domain_error(exc, field_of=SUBSCRIPTION_FIELDS)
+        return _render_subscription(ctx, view, state, 400)
+    customer_url = f"/customers/{view['customer'].id}"
+    if change.status == "suspended":
+        message = ctx.t(SUSPENDED, name=updated.friendly_name)
+        if remaining == []:
+            message += " " + ctx.t(NONE_ACTIVE_NOW)
+    elif change.status == "active":
+        message = ctx.t(REACTIVATED, name=updated.friendly_name)
+    elif change == SubscriptionChange() and not (contact_id and contact_id != current_contact):
+        return ctx.redirect(f"{customer_url}/subscriptions/{sub.id}", flash=ctx.t(NOTHING_CHANGED), kind="info")
+    else:
+        message = ctx.t(SAVED, name=updated.friendly_name)
+    return ctx.redirect(f"{customer_url}/subscriptions", flash=message)
+
+
+def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
+    customer = get_customer(session, actor, customer_id=customer_id)
+    return {"customer": customer, "relationship": relationship_of(session, actor, customer_id=customer.id),
+            "blocking": check_removal(session, actor, customer_id=customer.id).blocking}
+
+
+@router.get("/customers/{customer_id}/account")
+def account_page(ctx: SignedIn, customer_id: str) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        view = _account_view(session, actor, customer_id)
+    return ctx.render("customers/account.html", breadcrumbs=crumbs(ctx, view["customer"], (None, ctx.t("Account"))),
+                      **view)
+
+
+@router.get("/customers/{customer_id}/remove")
+def remove_confirmation(ctx: SignedIn, customer_id: str) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        view = _account_view(session, actor, customer_id)
+    if view["blocking"]:
+        return ctx.redirect(f"/customers/{view['customer'].id}/account")
+    return ctx.render("customers/remove.html", form=FormState(ctx), customer=view["customer"],
+                      breadcrumbs=crumbs(ctx, view["customer"],
+                                         (f"/customers/{view['customer'].id}/account", ctx.t("Account")),
+                                         (None, ctx.t("Remove reseller relationship"))))
+
+
+@router.post("/customers/{customer_id}/remove")
+def remove_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        customer = get_customer(session, actor, customer_id=customer_id)
+    try:
+        with transaction(ctx.engine) as session:
+            remove_reseller_relationship(session, actor, customer_id=customer.id)
+    except RemoveBlockedByActiveSubscriptions as exc:
+        # a subscription became active since the page was shown: the account page lists it
+        return ctx.redirect(f"/customers/{customer.id}/account", flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect("/customers", flash=ctx.t(REMOVED, name=customer.company_name))

@@ -1,0 +1,25 @@
+"""The start page: the partner's dashboard (the seed's "From the Dashboard, go to Customers...")."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from partnerhub.db import read_session
+from partnerhub.http.web.context import Web
+from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.signin import render_sign_in, start_page
+from partnerhub.overview.service import partner_overview
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+@router.get("/")
+def home(ctx: Web) -> Response:
+    if ctx.actor is None:
+        return render_sign_in(ctx)
+    if not ctx.actor.is_partner_user:
+        return ctx.redirect(start_page(ctx))
+    with read_session(ctx.engine) as session:
+        overview = partner_overview(session, ctx.actor)
+    return ctx.render("dashboard.html", overview=overview)

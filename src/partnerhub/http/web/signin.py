@@ -1,0 +1,110 @@
+"""Sign-in, sign-out, the language switch and the start page (the sign-in page for a visitor, the
+signed-in user's own start page otherwise)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from partnerhub.auth.web_sessions import end_web_session, start_web_session
+from partnerhub.db import transaction
+from partnerhub.errors import SignInThrottled, Unauthenticated
+from partnerhub.http.api.throttle import Limiter
+from partnerhub.http.web.context import ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
+from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.forms import REQUIRED, FormState
+from partnerhub.locale import N_, SUPPORTED
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+WRONG_CREDENTIALS = N_("The e-mail address or the password is not correct.")
+SIGNED_OUT = N_("You have signed out.")
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if not value:
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    return value
+
+
+def start_page(ctx: WebCtx) -> str:
+    actor = ctx.require_actor()
+    if actor.is_operator:
+        return "/operator/partners"
+    if actor.is_customer_user:
+        return "/partner-relationships"
+    return "/"
+
+
+def render_sign_in(ctx: WebCtx, form: FormState | None = None, *, next_path: str = "/",
+                   status_code: int = 200) -> Response:
+    return ctx.render("signin.html", form=form or FormState(ctx), next=next_path, status_code=status_code)
+
+
+@router.get("/signin")
+def sign_in_page(ctx: Web, next: str = "/") -> Response:
+    if ctx.actor is not None:
+        return ctx.redirect(safe_next(next, start_page(ctx)))
+    return render_sign_in(ctx, next_path=safe_next(next))
+
+
+@router.post("/signin")
+def sign_in(ctx: Web, form: Form, request: Request) -> Response:
+    state = FormState.from_form(ctx, form)
+    next_path = safe_next(state.text("next", required=False, limit=2000))
+    email = state.text("email", limit=320).lower()
+    password = str(state.values.pop("password", ""))
+    if not password:
+        state.fail("password", REQUIRED)
+    if not state.ok:
+        return render_sign_in(ctx, state, next_path=next_path, status_code=400)
+    limiter: Limiter = request.app.state.sign_in_throttle
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.hit(f"signin:email:{email}") or limiter.hit(f"signin:ip:{client}")
+    if wait is not None:
+        state.domain_error(SignInThrottled(seconds=wait))
+        return render_sign_in(ctx, state, next_path=next_path, status_code=429)
+    settings = ctx.runtime.settings
+    try:
+        with transaction(ctx.engine) as session:
+            if ctx.session_token:  # signing in again ends the old session: ids are never reused
+                end_web_session(session, ctx.session_token)
+            started = start_web_session(session, email=email, password=password,
+                                        max_hours=settings.session_max_hours)
+    except Unauthenticated:
+        state.fail("password", WRONG_CREDENTIALS)
+        return render_sign_in(ctx, state, next_path=next_path, status_code=400)
+    ctx.set_cookies[SESSION_COOKIE] = (started.token, settings.session_max_hours * 3600)
+    ctx.drop_cookies.add(ANON_COOKIE)
+    ctx.actor = started.actor
+    if next_path == "/":
+        next_path = start_page(ctx)
+    return ctx.redirect(next_path)
+
+
+@router.post("/signout")
+def sign_out(ctx: Web, form: Form) -> Response:
+    if ctx.session_token:
+        with transaction(ctx.engine) as session:
+            end_web_session(session, ctx.session_token)
+    ctx.drop_cookies.add(SESSION_COOKIE)
+    ctx.actor = None
+    ctx.locale = ctx.locale
+    return ctx.redirect("/signin", flash=ctx.t(SIGNED_OUT))
+
+
+@router.post("/language")
+def switch_language(ctx: Web, form: Form) -> Response:
+    """The switch on every page: remembered in a cookie for this browser (it wins over the user's setting)."""
+    state = FormState.from_form(ctx, form)
+    language = state.text("language", limit=8)
+    if language in SUPPORTED:
+        ctx.set_cookies[LANG_COOKIE] = (language, ONE_YEAR)
+    return ctx.redirect(safe_next(state.text("next", required=False, limit=2000)))
