@@ -74,9 +74,10 @@ def parse_roles(values: list[str], *, tenant_kind: str) -> list[str]:
 
 def new_user(
     session: Session, *, tenant_id: str | None, email: str, roles: list[str], display_name: str = "",
-    locale: str = "en",
+    locale: str = "",
 ) -> tuple[User, str]:
-    """Create a user with a random one-time password; returns the user and the password (shown once)."""
+    """Create a user with a random one-time password; returns the user and the password (shown once).
+    `locale` "" means no setting yet: pages follow the browser, messages default to English."""
     email = normalize_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DuplicateEmail(email=email)
@@ -206,7 +207,7 @@ def _tenant_user(session: Session, actor: Actor, email: str) -> User:
 
 
 def add_partner_user(
-    session: Session, actor: Actor, *, email: str, roles: list[str], display_name: str = "", locale: str = "en"
+    session: Session, actor: Actor, *, email: str, roles: list[str], display_name: str = "", locale: str = ""
 ) -> tuple[User, str]:
     """A partner Global admin adds a user to its own tenant with roles; returns the one-time password."""
     partner_id = actor.require_partner("add user")

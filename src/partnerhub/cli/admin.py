@@ -250,7 +250,8 @@ def users_add(
     as_: AsOption,
     email: Annotated[str, typer.Option(help="E-mail of the new user.")],
     role: RolesOption,
-    locale: Annotated[str, typer.Option(help="Language of the user: en or it.")] = "en",
+    locale: Annotated[str, typer.Option(help="Language of the user: en or it (default: none, so pages follow the "
+                                             "browser).")] = "",
     json_: JsonOption = False,
 ) -> None:
     """Add a user to your partner tenant (Global admin only); prints the one-time password."""

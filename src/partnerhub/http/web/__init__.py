@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from partnerhub.http.api.throttle import make_limiter
 from partnerhub.http.web import (
@@ -26,6 +27,7 @@ from partnerhub.http.web import (
     users,
 )
 from partnerhub.http.web.context import Signer
+from partnerhub.http.web.errors import page_or_api_http_error
 from partnerhub.runtime import Runtime
 
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
@@ -41,3 +43,5 @@ def mount_web(app: FastAPI, runtime: Runtime) -> None:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in PAGE_MODULES:
         app.include_router(module.router)
+    api_handler = app.exception_handlers[HTTPException]
+    app.add_exception_handler(HTTPException, page_or_api_http_error(api_handler))

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from partnerhub.errors import DatabaseUnavailable, DomainError, InternalError
 from partnerhub.http.web.context import (
@@ -73,6 +74,31 @@ def to_sign_in(request: Request, exc: SignInRequired) -> Response:
         response.delete_cookie(SESSION_COOKIE, path="/")
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+class PageNotFound(DomainError):
+    kind = "not_found"
+    code = 404
+    message = "There is no page at this address."
+
+
+def page_or_api_http_error(api_handler: Callable[[Request, Exception], Any]
+                           ) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:
+    """Unknown addresses and wrong methods: the API answers JSON under /v1 (and for its docs), a page
+    elsewhere."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        path = request.url.path
+        if path.startswith(("/v1", "/docs", "/openapi", "/redoc", "/static", "/healthz", "/readyz")):
+            result: Response = await api_handler(request, exc)
+            return result
+        status = getattr(exc, "status_code", 404)
+        if status == 404:
+            return await run_in_threadpool(error_page, request, PageNotFound())
+        result = await api_handler(request, exc)
+        return result
+
+    return handle
 
 
 class WebRoute(APIRoute):
