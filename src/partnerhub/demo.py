@@ -30,7 +30,7 @@ from partnerhub.customers.service import create_customer
 from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.gdap import apply_gdap_clock
 from partnerhub.delegated_admin.models import AdminRelationship
-from partnerhub.demo_admin import add_admin_story, designate_reseller_support
+from partnerhub.demo_admin import DEMO_OPERATOR, add_admin_story, designate_reseller_support, ensure_demo_operator
 from partnerhub.errors import InvalidInput
 from partnerhub.ids import new_id
 from partnerhub.invitations.models import RelationshipRequest
@@ -450,7 +450,9 @@ def _demo_accounts(engine: Engine, plan: list[CustomerSpec]) -> list[DemoAccount
     for c in (pending, italian):
         if c is not None:
             accounts.append(DemoAccount(f"admin@{c.domain}", "customer global-admin", c.company_name))
+    accounts.append(DemoAccount(DEMO_OPERATOR, "operator", "partnerhub"))
     with transaction(engine) as session:
+        ensure_demo_operator(session)
         users = list(session.scalars(select(User).where(User.email.in_([a.email for a in accounts]))))
         shared = next((u.password_hash for u in users if verify_password(u.password_hash, DEMO_PASSWORD)), None)
         shared = shared or hash_password(DEMO_PASSWORD)

@@ -8,9 +8,11 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import User
 from partnerhub.clock import frozen_at
 from partnerhub.delegated_admin.access import (
     add_group_member,
@@ -28,6 +30,7 @@ from partnerhub.delegated_admin.gdap import (
 from partnerhub.ids import new_id
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.support_contacts.service import set_support_contact
+from partnerhub.tenants.service import create_operator_account
 
 HELPDESK_GROUP = "Helpdesk team"
 # (name, roles, auto-extend days): least-privilege bundles a partner typically asks for.
@@ -126,3 +129,12 @@ def designate_reseller_support(
                     subscription_id=sub.id,
                     support_tenant_id=reseller_id,
                 )
+
+
+DEMO_OPERATOR = "operator@partnerhub.example"
+
+
+def ensure_demo_operator(session: Session) -> None:
+    """The demo's operator account (the web's Partners and Catalog pages), created once."""
+    if session.scalar(select(User.id).where(User.email == DEMO_OPERATOR)) is None:
+        create_operator_account(session, Actor.system("demo"), email=DEMO_OPERATOR)

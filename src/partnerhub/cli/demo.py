@@ -64,7 +64,7 @@ def _print_report(result: DemoResult, base_url: str) -> None:
                 caption=f"{s['partners']['total']} partners, {s['customers']['total']} customers, "
                         f"{s['subscriptions']['total']} subscriptions")
     table = Table(title="Sign in with", header_style="bold",
-                  caption=f"API: {base_url}/docs  ·  token: partnerhub token create --as EMAIL")
+                  caption=f"Web: {base_url}/  ·  API: {base_url}/docs  ·  token: partnerhub token create --as EMAIL")
     for column in ("E-mail", "Role", "Organisation", "Password"):
         table.add_column(column, no_wrap=column in ("E-mail", "Password"))
     for a in result.accounts:
