@@ -1,9 +1,134 @@
-"""(being built) Pages of this area."""
+"""The customer Global admin's Partner relationships: each partner and what it may do in the tenant (reseller
+relationship, DAP with its removal, GDAP relationships), and the review of a GDAP request (approve, reject, end)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
+from partnerhub.clock import utc_now
+from partnerhub.db import read_session, transaction
+from partnerhub.delegated_admin.dap import remove_delegated_admin
+from partnerhub.delegated_admin.gdap import (
+    approve_admin_relationship,
+    reject_admin_relationship,
+    terminate_admin_relationship,
+)
+from partnerhub.delegated_admin.models import AdminRelationshipStatus
+from partnerhub.delegated_admin.views import (
+    AdminRelationshipRequest,
+    PartnerAccess,
+    admin_relationship_for_customer,
+    partner_access_of_customer,
+)
+from partnerhub.errors import AdminRelationshipInvalidState, AdminRelationshipWithoutReseller, PartnerNotFound
+from partnerhub.http.web.admin_relationships import role_labels
+from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
+from partnerhub.locale import N_
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+HOME = "/partner-relationships"
+APPROVED = N_("You approved {name}: {partner} now has the roles it asked for, until the end date shown.")
+REJECTED = N_("You rejected {name}: {partner} gets no access through it.")
+ENDED = N_("{name} has ended: {partner} no longer has its roles in your tenant.")
+DAP_REMOVED = N_("{partner} no longer has delegated admin privileges in your tenant. The reseller relationship "
+                 "is unchanged.")
+
+
+def _partner(ctx: WebCtx, partner_id: str) -> PartnerAccess:
+    with read_session(ctx.engine) as session:
+        partners = partner_access_of_customer(session, ctx.require_actor())
+    for partner in partners:
+        if partner.partner_id == partner_id.strip().lower() and partner.reseller is not None:
+            return partner
+    raise PartnerNotFound(id=partner_id)
+
+
+def _request(ctx: WebCtx, relationship_id: str) -> AdminRelationshipRequest:
+    with read_session(ctx.engine) as session:
+        return admin_relationship_for_customer(session, ctx.require_actor(), admin_relationship_id=relationship_id)
+
+
+def _url(view: AdminRelationshipRequest) -> str:
+    return f"{HOME}/admin-relationships/{view.relationship.id}"
+
+
+@router.get(HOME)
+def partner_relationships_page(ctx: SignedIn) -> Response:
+    with read_session(ctx.engine) as session:
+        partners = partner_access_of_customer(session, ctx.require_actor())
+    return ctx.render("customer_side/partners.html", partners=partners, now=utc_now(), role_labels=role_labels)
+
+
+@router.get(HOME + "/{partner_id}/remove-delegated-admin")
+def remove_dap_confirmation(ctx: SignedIn, partner_id: str) -> Response:
+    partner = _partner(ctx, partner_id)
+    if partner.reseller is None or not partner.reseller.has_delegated_admin:
+        return ctx.redirect(HOME)
+    return ctx.render("customer_side/remove_dap.html", partner=partner,
+                      breadcrumbs=[(HOME, ctx.t("Partner relationships")),
+                                   (None, ctx.t("Remove delegated admin privileges"))])
+
+
+@router.post(HOME + "/{partner_id}/remove-delegated-admin")
+def remove_dap(ctx: SignedIn, form: Form, partner_id: str) -> Response:
+    actor = ctx.require_actor()
+    partner = _partner(ctx, partner_id)
+    with transaction(ctx.engine) as session:
+        remove_delegated_admin(session, actor, customer_id=actor.tenant_id or "", partner_id=partner.partner_id)
+    return ctx.redirect(HOME, flash=ctx.t(DAP_REMOVED, partner=partner.name))
+
+
+@router.get(HOME + "/admin-relationships/{relationship_id}")
+def admin_relationship_page(ctx: SignedIn, relationship_id: str) -> Response:
+    view = _request(ctx, relationship_id)
+    return ctx.render("customer_side/request.html", rel=view.relationship, partner_name=view.partner_name,
+                      now=utc_now(), role_labels=role_labels,
+                      breadcrumbs=[(HOME, ctx.t("Partner relationships")), (None, view.relationship.display_name)])
+
+
+@router.post(HOME + "/admin-relationships/{relationship_id}/approve")
+def approve(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
+    view = _request(ctx, relationship_id)
+    try:
+        with transaction(ctx.engine) as session:
+            approve_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
+    except (AdminRelationshipInvalidState, AdminRelationshipWithoutReseller) as exc:
+        return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect(_url(view), flash=ctx.t(APPROVED, name=view.relationship.display_name,
+                                                partner=view.partner_name))
+
+
+@router.post(HOME + "/admin-relationships/{relationship_id}/reject")
+def reject(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
+    view = _request(ctx, relationship_id)
+    try:
+        with transaction(ctx.engine) as session:
+            reject_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
+    except AdminRelationshipInvalidState as exc:
+        return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect(HOME, flash=ctx.t(REJECTED, name=view.relationship.display_name, partner=view.partner_name))
+
+
+@router.get(HOME + "/admin-relationships/{relationship_id}/end")
+def end_confirmation(ctx: SignedIn, relationship_id: str) -> Response:
+    view = _request(ctx, relationship_id)
+    if view.relationship.status_at(utc_now()) != AdminRelationshipStatus.ACTIVE:
+        return ctx.redirect(_url(view))
+    return ctx.render("customer_side/end.html", rel=view.relationship, partner_name=view.partner_name,
+                      role_labels=role_labels,
+                      breadcrumbs=[(HOME, ctx.t("Partner relationships")), (_url(view), view.relationship.display_name),
+                                   (None, ctx.t("End"))])
+
+
+@router.post(HOME + "/admin-relationships/{relationship_id}/end")
+def end(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
+    view = _request(ctx, relationship_id)
+    try:
+        with transaction(ctx.engine) as session:
+            terminate_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
+    except AdminRelationshipInvalidState as exc:
+        return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect(HOME, flash=ctx.t(ENDED, name=view.relationship.display_name, partner=view.partner_name))
