@@ -1,9 +1,163 @@
-"""(being built) Pages of this area."""
+"""Request a reseller relationship: the partner's reusable link, tracked invitations (create, see again with
+the e-mail to send, revoke, their statuses), and the page the link opens, where a customer's Global admin
+sees who asks for what and accepts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from urllib.parse import quote
 
-from partnerhub.http.web.errors import WebRoute
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
+from partnerhub.clock import utc_now
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import CustomerNotFound, DomainError, Forbidden, InvalidInput, InvitationNotPending
+from partnerhub.http.web.context import Form, SignedIn, Web, WebCtx, sign_in_url
+from partnerhub.http.web.customers import GUID
+from partnerhub.http.web.errors import STATUS_OF_KIND, WebRoute
+from partnerhub.http.web.forms import FormState
+from partnerhub.invitations.models import InvitationStatus
+from partnerhub.invitations.sent import get_sent_invitation
+from partnerhub.invitations.service import (
+    InvitationView,
+    accept_invitation,
+    create_invitation,
+    describe_invitation,
+    list_invitations,
+    partner_invitation_link,
+    revoke_invitation,
+)
+from partnerhub.locale import N_, SUPPORTED
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+CREATED = N_("Invitation created. Send the link or the e-mail below to a Global admin of the customer.")
+REVOKED = N_("The invitation was revoked: its link no longer works.")
+NOT_A_CUSTOMER_ID = N_("Enter a customer ID (for example 0c5b0e7e-6f3e-4b4e-9a57-1a2b3c4d5e6f), or leave it empty.")
+ACCEPTED = N_("You accepted the reseller relationship with {partner}: it can now purchase subscriptions on your "
+              "behalf.")
+ACCEPTED_DAP = N_("You accepted the reseller relationship with {partner}, with delegated admin privileges: it can "
+                  "now purchase subscriptions and administer your tenant on your behalf.")
+LANGUAGE_NAMES = {"en": "English", "it": "Italiano"}  # each language named in itself
+VISITOR = Actor(None, "", None, None, frozenset(), application="web")
+
+
+def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> Response:
+    actor = ctx.require_actor()
+    link: str | None = None
+    with read_session(ctx.engine) as session:
+        try:
+            link = partner_invitation_link(session, actor, base_url=ctx.runtime.settings.base_url).url
+        except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
+            link = None
+        invitations = list_invitations(session, actor)
+    now = utc_now()
+    rows = [(r, r.status_at(now)) for r in invitations]
+    return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
+                      rows=rows, languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
+                      breadcrumbs=[(None, ctx.t("Request a reseller relationship"))])
+
+
+@router.get("/invitations")
+def invitations_page(ctx: SignedIn) -> Response:
+    form = FormState(ctx, {"language": ctx.locale, "valid_days": "90"})
+    return _invitations_page(ctx, form)
+
+
+@router.post("/invitations")
+def create_invitation_page(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    state = FormState.from_form(ctx, form)
+    customer_id = state.text("customer_id", required=False, limit=64)
+    if customer_id and not GUID.match(customer_id):
+        state.fail("customer_id", NOT_A_CUSTOMER_ID)
+    language = state.choice("language", SUPPORTED)
+    valid_days = state.integer("valid_days", low=1, high=365)
+    if not state.ok:
+        return _invitations_page(ctx, state, 400)
+    try:
+        with transaction(ctx.engine) as session:
+            created = create_invitation(session, actor, base_url=ctx.runtime.settings.base_url,
+                                        customer_id=customer_id or None, language=language,
+                                        include_delegated_admin=state.checked("include_delegated_admin"),
+                                        valid_days=valid_days or 90)
+            invitation_id = created.request.id
+    except (CustomerNotFound, InvalidInput) as exc:
+        state.domain_error(exc, field_of={CustomerNotFound: "customer_id"})
+        return _invitations_page(ctx, state, 400)
+    return ctx.redirect(f"/invitations/sent/{invitation_id}", flash=ctx.t(CREATED))
+
+
+@router.get("/invitations/sent")
+def sent_list(ctx: SignedIn) -> Response:
+    return ctx.redirect("/invitations")
+
+
+@router.get("/invitations/sent/{invitation_id}")
+def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        sent = get_sent_invitation(session, actor, invitation_id=invitation_id,
+                                   base_url=ctx.runtime.settings.base_url)
+    mailto = f"mailto:?subject={quote(sent.subject, safe='')}&body={quote(sent.body, safe='')}"
+    return ctx.render("invitations/sent.html", sent=sent, mailto=mailto,
+                      language_name=LANGUAGE_NAMES.get(sent.request.language, sent.request.language),
+                      breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
+                                   (None, ctx.t("Invitation"))])
+
+
+@router.post("/invitations/sent/{invitation_id}/revoke")
+def revoke(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
+    actor = ctx.require_actor()
+    try:
+        with transaction(ctx.engine) as session:
+            revoke_invitation(session, actor, invitation_id=invitation_id)
+    except InvitationNotPending as exc:  # accepted or expired meanwhile: the list shows its status now
+        return ctx.redirect("/invitations", flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect("/invitations", flash=ctx.t(REVOKED))
+
+
+# --- the page the link opens (after /invitations/sent/..., which the one-segment {code} never matches) ------
+
+
+def _is_customer_admin(actor: Actor | None) -> bool:
+    return actor is not None and actor.is_customer_user and Role.GLOBAL_ADMIN in actor.roles
+
+
+def _render_acceptance(ctx: WebCtx, code: str, view: InvitationView, form: FormState,
+                       status_code: int | None = None) -> Response:
+    usable = view.status == InvitationStatus.SENT
+    return ctx.render("invitations/accept.html", status_code=status_code or (200 if usable else 410), view=view,
+                      code=code, form=form, usable=usable, can_accept=_is_customer_admin(ctx.actor),
+                      sign_in=sign_in_url(f"/invitations/{code}"))
+
+
+@router.get("/invitations/{code}")
+def acceptance_page(ctx: Web, code: str) -> Response:
+    with read_session(ctx.engine) as session:
+        view = describe_invitation(session, ctx.actor or VISITOR, code=code)
+    return _render_acceptance(ctx, code, view, FormState(ctx))
+
+
+@router.get("/invitations/{code}/accept")
+def acceptance_get(ctx: Web, code: str) -> Response:
+    """Where sign-in lands when a visitor pressed Accept: the page itself, to accept from there."""
+    return ctx.redirect(f"/invitations/{quote(code, safe='')}")
+
+
+@router.post("/invitations/{code}/accept")
+def accept(ctx: SignedIn, form: Form, code: str) -> Response:
+    actor = ctx.require_actor()
+    try:
+        with transaction(ctx.engine) as session:
+            partner = describe_invitation(session, actor, code=code).partner_name
+            dap = accept_invitation(session, actor, code=code).has_delegated_admin
+    except DomainError as exc:
+        with read_session(ctx.engine) as session:
+            view = describe_invitation(session, actor, code=code)
+        state = FormState(ctx)
+        state.domain_error(exc)
+        return _render_acceptance(ctx, code, view, state, STATUS_OF_KIND.get(exc.kind, 400))
+    return ctx.redirect("/partner-relationships", flash=ctx.t(ACCEPTED_DAP if dap else ACCEPTED, partner=partner))

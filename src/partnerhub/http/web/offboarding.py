@@ -1,9 +1,158 @@
-"""(being built) Pages of this area."""
+"""Offboarding (beyond Partner Center): the per-customer Offboard tab (a preview of everything that changes,
+then one confirmation), the bulk offboarding of customers picked in the list, and the job page that follows
+its progress."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from partnerhub.customers.service import get_customer
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import (
+    CustomerNotFound,
+    Forbidden,
+    OffboardingBlockedByReservations,
+    all_error_classes,
+)
+from partnerhub.http.web.context import Form, SignedIn, WebCtx
+from partnerhub.http.web.customer_pages import crumbs
 from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.forms import FormState
+from partnerhub.jobs.models import JobItem, JobStatus
+from partnerhub.locale import N_
+from partnerhub.offboarding.bulk import bulk_report, start_bulk_offboarding
+from partnerhub.offboarding.selection import MAX_SELECTION, list_selected_customers
+from partnerhub.offboarding.service import offboard_customer, preview_offboarding
+from partnerhub.relationships.service import require_remover
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+OFFBOARDED = N_("{name} was offboarded. Subscriptions suspended: {suspended}. Reservations cancelled: "
+                "{cancelled}. The reseller relationship was removed; no notice was sent to the customer.")
+NONE_SELECTED = N_("Select at least one customer to offboard.")
+NONE_AVAILABLE = N_("None of the selected customers can be offboarded: they are no longer in your list.")
+TOO_MANY = N_("Select at most {limit} customers at a time.")
+STARTED = N_("Offboarding of {count} customers has started. This page follows its progress.")
+RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def _may_offboard(ctx: WebCtx) -> bool:
+    """Whether the signed-in user may remove relationships (else the page explains it and offers no button)."""
+    try:
+        with read_session(ctx.engine) as session:
+            require_remover(session, ctx.require_actor())
+    except Forbidden:
+        return False
+    return True
+
+
+def _render_customer(ctx: WebCtx, customer_id: str, form: FormState, status_code: int = 200) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        customer = get_customer(session, actor, customer_id=customer_id)
+        preview = preview_offboarding(session, actor, customer_id=customer.id)
+    return ctx.render("offboarding/customer.html", customer=customer, preview=preview, form=form,
+                      may_offboard=_may_offboard(ctx), status_code=status_code,
+                      breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Offboard"))))
+
+
+@router.get("/customers/{customer_id}/offboard")
+def offboard_page(ctx: SignedIn, customer_id: str) -> Response:
+    return _render_customer(ctx, customer_id, FormState(ctx))
+
+
+@router.post("/customers/{customer_id}/offboard")
+def offboard(ctx: SignedIn, form: Form, customer_id: str) -> Response:
+    actor = ctx.require_actor()
+    state = FormState.from_form(ctx, form)
+    with read_session(ctx.engine) as session:
+        customer = get_customer(session, actor, customer_id=customer_id)
+    try:
+        with transaction(ctx.engine) as session:
+            result = offboard_customer(session, actor, customer_id=customer.id,
+                                       cancel_reservations=state.checked("cancel_reservations"))
+    except OffboardingBlockedByReservations as exc:
+        state.domain_error(exc, field_of={OffboardingBlockedByReservations: "cancel_reservations"})
+        return _render_customer(ctx, customer.id, state, 400)
+    return ctx.redirect("/customers", flash=ctx.t(OFFBOARDED, name=customer.company_name,
+                                                  suspended=len(result.suspended), cancelled=len(result.cancelled)))
+
+
+@router.post("/offboarding/bulk")
+def bulk_confirmation(ctx: SignedIn, form: Form) -> Response:
+    """The customers picked in the list, to confirm; nothing picked goes back to the list with a message."""
+    actor = ctx.require_actor()
+    state = FormState.from_form(ctx, form)
+    picked = state.many("customer_id")
+    if not picked:
+        return ctx.redirect("/customers", flash=ctx.t(NONE_SELECTED), kind="error")
+    if len(picked) > MAX_SELECTION:
+        return ctx.redirect("/customers", flash=ctx.t(TOO_MANY, limit=MAX_SELECTION), kind="error")
+    with read_session(ctx.engine) as session:
+        customers = list_selected_customers(session, actor, customer_ids=picked)
+    if not customers:
+        return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
+    return ctx.render("offboarding/bulk.html", customers=customers, form=FormState(ctx),
+                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Offboard selected customers"))])
+
+
+@router.post("/offboarding/bulk/start")
+def bulk_start(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    state = FormState.from_form(ctx, form)
+    picked = state.many("customer_id")
+    if not picked:
+        return ctx.redirect("/customers", flash=ctx.t(NONE_SELECTED), kind="error")
+    with transaction(ctx.engine) as session:
+        customers = list_selected_customers(session, actor, customer_ids=picked)
+        if not customers:
+            return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
+        job = start_bulk_offboarding(session, actor, customer_ids=[c.id for c in customers],
+                                     cancel_reservations=state.checked("cancel_reservations"))
+        job_id = job.id
+    return ctx.redirect(f"/jobs/{job_id}", flash=ctx.t(STARTED, count=len(customers)), kind="info")
+
+
+def _item_error(ctx: WebCtx, item: JobItem) -> str:
+    """A failed customer's reason in the page's language (the job stores it in English, with its code)."""
+    data = (item.result or {}).get("data") or []
+    params: dict[str, Any] = {"id": item.item_key, "customer_id": item.item_key, "count": len(data)}
+    known = {OffboardingBlockedByReservations.code: OffboardingBlockedByReservations,
+             CustomerNotFound.code: CustomerNotFound}
+    cls = known.get(item.error_code or 0) or next((c for c in all_error_classes() if c.code == item.error_code
+                                                   and not c.__subclasses__()), None)
+    if cls is not None:
+        try:
+            return cls(**params).render(ctx.locale)
+        except (KeyError, IndexError):  # a message with parameters the job did not keep
+            pass
+    return item.error or ""
+
+
+@router.get("/jobs/{job_id}")
+def job_page(ctx: SignedIn, job_id: str) -> Response:
+    """A bulk job's progress and per-customer outcome; the page reloads itself while the job runs."""
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        report = bulk_report(session, actor, job_id=job_id)
+    counts = {"succeeded": 0, "failed": 0, "pending": 0}
+    rows: list[dict[str, Any]] = []
+    for item in report.items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+        result = item.result or {}
+        rows.append({"id": item.item_key, "name": report.company_names.get(item.item_key, item.item_key),
+                     "status": item.status, "finished_at": item.finished_at,
+                     "suspended": len(result.get("suspended") or []),
+                     "cancelled": len(result.get("cancelled") or []),
+                     "error": _item_error(ctx, item) if item.status == "failed" else ""})
+    job = report.job
+    total = job.progress_total or len(report.items)
+    done = max(job.progress_done, counts["succeeded"] + counts["failed"])
+    return ctx.render("offboarding/job.html", job=job, rows=rows, counts=counts, done=min(done, total),
+                      total=total, running=job.status in RUNNING,
+                      cancel_reservations=bool(job.payload.get("cancelReservations")),
+                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Bulk offboarding"))])
+
