@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from partnerhub import __version__
 from partnerhub.cli.admin import db_app, offers_app, operator_app, serve, token_app, users_app
+from partnerhub.cli.bench import bench
 from partnerhub.cli.commerce import activity_app, jobs_app, orders_app, subscriptions_app
 from partnerhub.cli.common import err_console, state
 from partnerhub.cli.customers import customers_app
@@ -72,6 +73,7 @@ app.add_typer(partnerships_app, name="partnerships")
 app.add_typer(support_contact_app, name="support-contact")
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("bench")(bench)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,234 @@
+"""The benchmark run: scratch database, data generation against its floor, in-process operations, growth,
+HTTP load against the bare ASGI floor; returns the Report (and always drops what it created)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+
+from partnerhub.auth.service import create_token
+from partnerhub.bench.http_load import Request, Server, build_request, run_load, start_floor, start_partnerhub
+from partnerhub.bench.operations import Operations, Runs, pair_row
+from partnerhub.bench.portfolio import (
+    CustomerRef,
+    PlainSink,
+    Portfolio,
+    PortfolioShape,
+    World,
+    build_world,
+    fresh_salt,
+    load_offers,
+    model_sink,
+    now_utc,
+)
+from partnerhub.bench.rawdb import RawDb
+from partnerhub.bench.report import Report, Row
+from partnerhub.bench.scratch import DEFAULT_PG_ADMIN_DSN, ScratchServer
+from partnerhub.db import transaction
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    shape: PortfolioShape
+    runs: Runs
+    http_seconds: float
+    http_max_requests: int
+    http_connections: int
+
+
+SCALES = {
+    "tiny": Scale("tiny", PortfolioShape(30, 3, 10, growth=(3, 10)),
+                  Runs(reads=15, writes=8, removals=5, offboard={10: 3, 100: 2, 1000: 1}, bulk_customers=20,
+                       warmup=2), http_seconds=1.0, http_max_requests=3_000, http_connections=8),
+    "small": Scale("small", PortfolioShape(10_000, 100, 100, growth=(100, 1_000)),
+                   Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 3}, bulk_customers=1000),
+                   http_seconds=5.0, http_max_requests=100_000, http_connections=32),
+    "large": Scale("large", PortfolioShape(100_000, 1000, 100, growth=(1_000, 10_000)),
+                   Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 5}, bulk_customers=1000),
+                   http_seconds=10.0, http_max_requests=200_000, http_connections=32),
+}
+HTTP_READ_TARGET_RPS = 2000
+HTTP_WRITE_TARGET_RPS = 500
+HTTP_READ_RATIO = 1.5
+GENERATION_RATIO = 3.0
+
+
+@dataclass
+class BenchConfig:
+    scale: str = "tiny"
+    database: str = "sqlite"
+    pg_admin_dsn: str = DEFAULT_PG_ADMIN_DSN
+    http: bool = True
+    growth: bool = True
+    on_step: Callable[[str], None] = field(default=lambda _msg: None)
+
+
+def _analyze(engine: Engine) -> None:
+    """Fresh planner statistics after the bulk load (what autovacuum would do shortly after)."""
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+
+
+def generate(server: ScratchServer, main: str, engine: Engine, shape: PortfolioShape, report: Report,
+             step: Callable[[str], None]) -> tuple[Portfolio, World]:
+    """Build the world through the model path, then the same rows through plain SQL into a sibling database."""
+    floor_db = server.copy_of(main)
+    offers = load_offers(engine)
+    salt, now = fresh_salt(), now_utc()
+    gen = Portfolio(offers, model_sink(engine), salt=salt, now=now)
+    step("generating the portfolio (bulk path)")
+    started = time.perf_counter()
+    world = build_world(gen, shape)
+    seconds = time.perf_counter() - started
+    rows = gen.rows_written
+    step("loading the same rows with plain bulk SQL (floor)")
+    raw = RawDb(server.backend, server.dbapi_target(floor_db))
+    try:
+        sink = PlainSink(raw)
+        twin = Portfolio(offers, sink, salt=salt, now=now)
+        twin.password_hash = gen.password_hash
+        build_world(twin, shape)
+    finally:
+        raw.close()
+        server.drop(floor_db)
+    row = Row("generate", f"generate portfolio: {rows:,} rows", seconds * 1000, sink.seconds * 1000,
+              f"≤{GENERATION_RATIO:g}x floor", runs=1, section="data",
+              extra={"rows": rows, "rows_per_s": rows / seconds, "floor_rows_per_s": rows / sink.seconds})
+    row.met = row.ratio <= GENERATION_RATIO
+    report.add(row)
+    _analyze(engine)
+    return gen, world
+
+
+def growth(ops: Operations, world: World, report: Report, step: Callable[[str], None]) -> None:
+    """List, get and remove at each portfolio size: the figures must stay flat as the portfolio grows."""
+    levels = [*world.growth, world.provider]
+    measured: list[tuple[int, dict[str, tuple[list[float], list[float]]]]] = []
+    n = ops.runs.reads + ops.runs.warmup
+    for partner in levels:
+        size = len(partner.customers)
+        step(f"growth: {size:,} customers")
+        actor, floors = ops.actor_of(partner), ops.floors_of(partner)
+        customers: list[CustomerRef] = (ops.take(n) if partner is world.provider
+                                        else [partner.customers[i % len(partner.customers)] for i in range(n)])
+        measured.append((size, {
+            "list": ops.list_page(100, deep=False, actor=actor, floors=floors),
+            "get": ops.get_customer(customers, actor=actor, floors=floors),
+            "remove": ops.remove(partner),
+        }))
+    base_size, base = measured[0]
+    labels = {"list": "customer list, first page of 100", "get": "get one customer",
+              "remove": "remove relationship"}
+    for size, figures in measured:
+        for key, (ph, _floor) in figures.items():
+            row = pair_row(f"growth_{key}_{size}", f"{labels[key]} @ {size:,} customers", ph, base[key][0],
+                           target=f"≤1.2x @ {base_size:,}, p99<10ms", limit=1.2, p99_limit_ms=10.0,
+                           section="growth (floor = same operation at the smallest portfolio)")
+            row.floor_p99_ms = None
+            report.add(row)
+
+
+def _http_rows(report: Report, ph: dict[str, tuple[float, float, float]], fl: dict[str, tuple[float, float, float]]
+               ) -> None:
+    targets = {"reads": (f"≥{HTTP_READ_TARGET_RPS:,} req/s, ≤{HTTP_READ_RATIO:g}x floor", HTTP_READ_TARGET_RPS),
+               "writes": (f"≥{HTTP_WRITE_TARGET_RPS} req/s", HTTP_WRITE_TARGET_RPS),
+               "mixed": ("(reported)", 0)}
+    labels = {"reads": "HTTP reads (list 100 / get / subscriptions)",
+              "writes": "HTTP writes (PATCH suspend/reactivate)", "mixed": "HTTP mixed (80% reads, 20% writes)"}
+    for phase, (target, min_rps) in targets.items():
+        rps, p50, p99 = ph[phase]
+        frps, fp50, fp99 = fl[phase]
+        row = Row(f"http_{phase}", labels[phase], p50, fp50, target, p99_ms=p99, floor_p99_ms=fp99,
+                  section="HTTP (partnerhub serve vs bare ASGI + same SQL)", extra={"rps": rps, "floor_rps": frps})
+        if phase == "reads":
+            row.met = rps >= min_rps and row.ratio <= HTTP_READ_RATIO
+        elif phase == "writes":
+            row.met = rps >= min_rps
+        report.add(row)
+
+
+def http(server: ScratchServer, main: str, ops: Operations, scale: Scale, report: Report,
+         step: Callable[[str], None]) -> None:
+    """Throughput and latency of `partnerhub serve` and of the bare ASGI floor on the same data."""
+    with transaction(ops.engine) as session:
+        token = create_token(session, ops.actor, expires_days=1, name="bench").token
+    readers = ops.take(200)
+    conns = scale.http_connections
+
+    def workload(write_share: int, subs: list[CustomerRef]) -> Callable[[int], Request]:
+        def next_request(n: int) -> Request:
+            worker, i = divmod(n, 1_000_003)
+            if write_share and (i % 10 < write_share):
+                c = subs[worker]
+                status = "suspended" if i % 2 == 0 else "active"  # each connection toggles its own subscription
+                return Request("write", build_request("PATCH", f"/v1/customers/{c.id}/subscriptions/"
+                                                      f"{c.subscription_ids[0]}", token, {"status": status}))
+            c = readers[(n + i) % len(readers)]
+            path = ("/v1/customers?size=100", f"/v1/customers/{c.id}",
+                    f"/v1/customers/{c.id}/subscriptions")[i % 3]
+            return Request("read", build_request("GET", path, token))
+        return next_request
+
+    results: dict[str, dict[str, tuple[float, float, float]]] = {}
+    for who in ("partnerhub", "floor"):
+        step(f"HTTP: starting {who} server")
+        srv: Server = (start_partnerhub(server.url_of(main), server.tmp) if who == "partnerhub"
+                       else start_floor(server.backend, server.dbapi_target(main), server.tmp))
+        try:
+            out: dict[str, tuple[float, float, float]] = {}
+            for phase, share in (("reads", 0), ("writes", 10), ("mixed", 2)):
+                subs = ops.fixtures(ops.partner, conns, 1, "active")
+                load = workload(share, subs)
+                run_load(srv.port, load, connections=conns, seconds=min(1.0, scale.http_seconds / 4),
+                         max_requests=scale.http_max_requests // 10)  # warm-up, not counted
+                subs[:] = ops.fixtures(ops.partner, conns, 1, "active")
+                step(f"HTTP: {who} {phase}")
+                res = run_load(srv.port, load, connections=conns, seconds=scale.http_seconds,
+                               max_requests=scale.http_max_requests)
+                if res.errors:
+                    report.notes.append(f"HTTP {who} {phase}: {res.errors} non-2xx answers, first: {res.first_error}")
+                out[phase] = (res.rps(), res.p50_ms(), res.p99_ms())
+            results[who] = out
+        finally:
+            srv.stop()
+    _http_rows(report, results["partnerhub"], results["floor"])
+    report.notes.append(f"HTTP: built-in asyncio load generator, {conns} keep-alive connections, "
+                        f"{scale.http_seconds:g} s or {scale.http_max_requests:,} requests per phase, on 127.0.0.1; "
+                        "partnerhub serve with its default workers (1) and PARTNERHUB_RATE_LIMIT_PER_MINUTE=0")
+
+
+def run_bench(config: BenchConfig) -> Report:
+    """Run the whole benchmark on a scratch database and return the report; the scratch databases are
+    dropped whatever happens."""
+    scale = SCALES[config.scale]
+    server = ScratchServer(config.database, pg_admin_dsn=config.pg_admin_dsn)
+    report = Report(scale.name, config.database, server="(scratch)")
+    step = config.on_step
+    engine: Engine | None = None
+    raw: RawDb | None = None
+    try:
+        step("creating and migrating the scratch database")
+        main = server.create_migrated()
+        report.server = main if config.database == "postgresql" else "temporary SQLite file"
+        engine = server.engine(main)
+        gen, world = generate(server, main, engine, scale.shape, report, step)
+        raw = RawDb(server.backend, server.dbapi_target(main))
+        ops = Operations(engine, raw, gen, world.provider, scale.runs, big_portfolio=scale.name == "large")
+        for row in ops.run_all(step):
+            report.add(row)
+        if config.growth:
+            growth(ops, world, report, step)
+        if config.http:
+            http(server, main, ops, scale, report, step)
+    finally:
+        if raw is not None:
+            raw.close()
+        if engine is not None:
+            engine.dispose()
+        server.cleanup()
+        report.finish()
+    return report
