@@ -1,9 +1,168 @@
-"""(being built) Pages of this area."""
+"""The operator's pages: partners (list; onboard one, its Global admin's one-time password shown once) and the
+catalog (list the offers; import a JSON or CSV file, saying how many offers were added and updated)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
 
+from fastapi import APIRouter
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
+
+from partnerhub.catalog.service import import_offers, list_offers, parse_offers
+from partnerhub.db import read_session, transaction
+from partnerhub.errors import DomainError, DuplicateDomain, DuplicateEmail, InvalidInput
+from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.forms import REQUIRED, FormState
+from partnerhub.locale import N_
+from partnerhub.tenants.models import PartnerType
+from partnerhub.tenants.service import create_partner, list_partners, normalize_domain
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+PARTNER_TYPE_LABELS: dict[str, str] = {
+    PartnerType.DIRECT: N_("Direct-bill partner"),
+    PartnerType.INDIRECT_PROVIDER: N_("Indirect provider"),
+    PartnerType.INDIRECT_RESELLER: N_("Indirect reseller"),
+}
+OFFER_KIND_LABELS = {"license": N_("License"), "reservation": N_("Reservation")}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NOT_A_DOMAIN = N_("Enter a domain name such as contoso.onmicrosoft.com.")
+NOT_AN_EMAIL = N_("Enter an e-mail address such as anna@contoso.com.")
+MAX_CATALOG_BYTES = 5 * 1024 * 1024
+CATALOG_TOO_LARGE = N_("The file is larger than 5 MB.")
+CATALOG_NOT_TEXT = N_("The file is not UTF-8 text: save it as JSON or CSV in UTF-8.")
+CATALOG_EMPTY = N_("The file is empty.")
+CATALOG_INVALID = N_("The catalog was not imported, nothing changed: {detail}")
+CATALOG_IMPORTED = N_("Catalog imported: {created} offers added, {updated} updated.")
+CATALOG_UNCHANGED = N_("Catalog imported: every offer was already up to date, nothing changed.")
+
+
+def partner_type_options(ctx: WebCtx) -> list[tuple[str, str]]:
+    return [(t.value, ctx.t(PARTNER_TYPE_LABELS[t])) for t in PartnerType]
+
+
+# --- partners ----------------------------------------------------------------------------------------
+
+
+@router.get("/operator/partners")
+def partners_page(ctx: SignedIn) -> Response:
+    actor = ctx.require_actor()
+    with read_session(ctx.engine) as session:
+        partners = list_partners(session, actor)
+    return ctx.render("operator/partners.html", partners=partners, type_labels=PARTNER_TYPE_LABELS,
+                      breadcrumbs=[(None, ctx.t("Partners"))])
+
+
+def _render_new_partner(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
+    return ctx.render("operator/new_partner.html", form=state, types=partner_type_options(ctx),
+                      status_code=status_code,
+                      breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, ctx.t("Create partner"))])
+
+
+@router.get("/operator/partners/new")
+def new_partner_page(ctx: SignedIn) -> Response:
+    ctx.require_actor().require_operator("create partner")
+    return _render_new_partner(ctx, FormState(ctx, {"partner_type": PartnerType.DIRECT.value}))
+
+
+@router.post("/operator/partners/new")
+def create_partner_page(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    actor.require_operator("create partner")
+    state = FormState.from_form(ctx, form)
+    name = state.text("name", limit=200)
+    domain = state.text("domain", limit=253).lower()
+    if domain:
+        try:
+            domain = normalize_domain(domain)
+        except InvalidInput:
+            state.fail("domain", NOT_A_DOMAIN)
+    partner_type = state.choice("partner_type", [t.value for t in PartnerType])
+    admin_email = state.text("admin_email", limit=320).lower()
+    if admin_email and not EMAIL.match(admin_email):
+        state.fail("admin_email", NOT_AN_EMAIL)
+    if not state.ok:
+        return _render_new_partner(ctx, state, 400)
+    try:
+        with transaction(ctx.engine) as session:
+            created = create_partner(session, actor, name=name, partner_type=partner_type, domain=domain,
+                                     admin_email=admin_email)
+            shown = {"name": created.tenant.name, "domain": created.tenant.domain, "mpn_id": created.partner.mpn_id,
+                     "partner_id": created.partner.id, "partner_type": created.partner.partner_type,
+                     "admin_email": created.admin.email}
+    except DomainError as exc:
+        state.domain_error(exc, field_of={DuplicateDomain: "domain", DuplicateEmail: "admin_email"})
+        return _render_new_partner(ctx, state, 400)
+    # The password is shown on this page only: never in a cookie, never again (no-store keeps it out of caches).
+    return ctx.render("operator/partner_created.html", partner=shown, password=created.password,
+                      type_label=ctx.t(PARTNER_TYPE_LABELS[PartnerType(shown["partner_type"])]),
+                      breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, shown["name"])])
+
+
+# --- catalog -----------------------------------------------------------------------------------------
+
+
+def _render_catalog(ctx: WebCtx, state: FormState | None = None, status_code: int = 200) -> Response:
+    with read_session(ctx.engine) as session:
+        offers = list_offers(session)
+    return ctx.render("operator/catalog.html", offers=offers, form=state or FormState(ctx),
+                      kind_labels=OFFER_KIND_LABELS, status_code=status_code,
+                      breadcrumbs=[(None, ctx.t("Catalog"))])
+
+
+@router.get("/operator/catalog")
+def catalog_page(ctx: SignedIn) -> Response:
+    ctx.require_actor().require_operator("import offers")
+    return _render_catalog(ctx)
+
+
+def catalog_format(filename: str, text: str) -> str:
+    """JSON or CSV, by the file's extension, else by its first character."""
+    lower = filename.lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith(".json"):
+        return "json"
+    return "json" if text.lstrip()[:1] in ("[", "{") else "csv"
+
+
+@router.post("/operator/catalog")
+def import_catalog(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    actor.require_operator("import offers")
+    state = FormState(ctx)
+    upload = form.get("catalog")
+    raw = b""
+    filename = ""
+    if isinstance(upload, UploadFile):
+        filename = upload.filename or ""
+        try:
+            raw = upload.file.read(MAX_CATALOG_BYTES + 1)
+        finally:
+            upload.file.close()
+    if not filename and not raw:
+        state.fail("catalog", REQUIRED)
+    elif len(raw) > MAX_CATALOG_BYTES:
+        state.fail("catalog", CATALOG_TOO_LARGE)
+    elif not raw.strip():
+        state.fail("catalog", CATALOG_EMPTY)
+    text = ""
+    if state.ok:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            state.fail("catalog", CATALOG_NOT_TEXT)
+    if not state.ok:
+        return _render_catalog(ctx, state, 400)
+    try:
+        offers = parse_offers(text, fmt=catalog_format(filename, text))
+        with transaction(ctx.engine) as session:
+            created, updated = import_offers(session, actor, offers=offers)
+    except InvalidInput as exc:
+        state.fail("catalog", CATALOG_INVALID, detail=str(exc.params.get("detail", "")))
+        return _render_catalog(ctx, state, 400)
+    if not created and not updated:
+        return ctx.redirect("/operator/catalog", flash=ctx.t(CATALOG_UNCHANGED), kind="info")
+    return ctx.redirect("/operator/catalog", flash=ctx.t(CATALOG_IMPORTED, created=created, updated=updated))

@@ -71,7 +71,7 @@ STATUS_LABELS = {
 }
 TERM_LABELS = {"P1M": N_("1 month"), "P1Y": N_("1 year"), "P3Y": N_("3 years")}
 BILLING_LABELS = {"monthly": N_("Monthly"), "annual": N_("Annual"), "triennial": N_("Every three years"),
-                  "none": N_("None"), "onetime": N_("One time")}
+                  "none": N_("None"), "onetime": N_("One time"), "one_time": N_("One time")}
 LANGUAGES = (("en", "English"), ("it", "Italiano"))  # each language named in itself
 
 
