@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev start test lint typecheck unit
+.PHONY: help install install-dev browser start test lint typecheck unit
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,8 +18,12 @@ $(BIN)/python:
 install: $(BIN)/python  ## Install partnerhub into .venv
 	$(BIN)/python -m pip install --quiet -e .
 
-install-dev: $(BIN)/python  ## Install partnerhub and its test tools into .venv
+install-dev: $(BIN)/python browser  ## Install partnerhub and its test tools into .venv
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+
+browser:  ## Install Debian's chromium for the real-browser tests (tests/browser), unless it is already there
+	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
 
 start: install  ## Install, migrate, load the demo data and serve on http://$(HOST):$(PORT) (SQLite by default)
 	$(BIN)/partnerhub db upgrade
@@ -35,5 +39,5 @@ typecheck: install-dev  ## mypy --strict on the package
 unit: install-dev  ## pytest only (SQLite and PostgreSQL)
 	$(BIN)/pytest -n 2
 
-test: install-dev lint typecheck  ## Install and run every check and test (SQLite and PostgreSQL)
+test: install-dev browser lint typecheck  ## Install and run every check and test (SQLite and PostgreSQL)
 	$(BIN)/pytest -n 2

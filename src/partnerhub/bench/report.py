@@ -175,7 +175,8 @@ def render_table(report: Report, console: Console) -> None:
                       row.target + mark)
     if not console.is_terminal:
         cols = os.environ.get("COLUMNS", "")
-        console.width = int(cols) if cols.isdigit() else 170  # piped: one row per line, not folded to 80
+        # piped: one row per line, never folded (a small COLUMNS inherited from a terminal would fold it)
+        console.width = max(int(cols), 170) if cols.isdigit() else 170
     console.print(table)
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)

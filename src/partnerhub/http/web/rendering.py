@@ -72,6 +72,8 @@ STATUS_LABELS = {
 TERM_LABELS = {"P1M": N_("1 month"), "P1Y": N_("1 year"), "P3Y": N_("3 years")}
 BILLING_LABELS = {"monthly": N_("Monthly"), "annual": N_("Annual"), "triennial": N_("Every three years"),
                   "none": N_("None"), "onetime": N_("One time"), "one_time": N_("One time")}
+UNIT_LABELS = {"licenses": N_("licenses"), "usage-based": N_("usage-based"), "software": N_("software"),
+               "reservation": N_("reservation")}
 LANGUAGES = (("en", "English"), ("it", "Italiano"))  # each language named in itself
 
 
@@ -92,6 +94,11 @@ def billing_label(cycle: str | None) -> str:
     return translate(msgid) if msgid else (cycle or "")
 
 
+def unit_label(unit: str | None) -> str:
+    msgid = UNIT_LABELS.get((unit or "").lower())
+    return translate(msgid) if msgid else (unit or "")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -106,6 +113,7 @@ def environment() -> Environment:
     env.globals["languages"] = LANGUAGES
     env.globals["term_label"] = term_label
     env.globals["billing_label"] = billing_label
+    env.globals["unit_label"] = unit_label
     env.filters["when"] = format_when
     env.filters["day"] = format_day
     env.filters["number"] = format_number
