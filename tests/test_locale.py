@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,30 @@ def test_errors_render_in_the_users_language() -> None:
 )
 def test_locale_negotiation(header: str | None, expected: str) -> None:
     assert normalize_locale(header) == expected
+
+
+OPERATION_CALL = re.compile(
+    r'(?:require_partner|require_operator|require_customer_admin|require_gdap_manager|require_indirect_provider|'
+    r'require_reseller_of|require_delegated_role)\([^"]*"([^"]+)"|operation="([^"]+)"')
+
+
+def _operation_names() -> set[str]:
+    names: set[str] = set()
+    for path in Path(partnerhub.__file__).parent.rglob("*.py"):
+        for found in OPERATION_CALL.finditer(path.read_text()):
+            names.add(found.group(1) or found.group(2))
+    return names
+
+
+def test_every_operation_named_in_a_refusal_has_an_italian_name() -> None:
+    names = _operation_names()
+    assert "remove reseller relationship" in names
+    assert sorted(names - set(catalog("it"))) == []
+
+
+def test_a_refusal_names_the_operation_in_the_users_language() -> None:
+    from partnerhub.errors import Forbidden
+
+    refusal = Forbidden(operation="list customers")
+    assert refusal.render("en") == "Your role does not allow this operation: list customers."
+    assert refusal.render("it").endswith(": elencare i clienti.")

@@ -57,6 +57,15 @@ class Forbidden(DomainError):
     code = 800102
     message = "Your role does not allow this operation: {operation}."
 
+    def render(self, locale: str = "en") -> str:
+        """The operation's name is itself a message (locale/it/LC_MESSAGES/operations.po)."""
+        from partnerhub.locale import gettext
+
+        params = dict(self.params)
+        if isinstance(params.get("operation"), str):
+            params["operation"] = gettext(params["operation"], locale)
+        return gettext(self.message, locale).format(**params)
+
 
 class Conflict(DomainError):
     kind = "conflict"
