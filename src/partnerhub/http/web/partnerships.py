@@ -50,7 +50,9 @@ INVITE_FIELDS: dict[type[DomainError], str] = {
     PartnerNotFound: "reseller", NotAnIndirectReseller: "reseller", PartnershipAlreadyOpen: "reseller",
     PartnerReferenceMissing: "reseller", PartnerReferenceMismatch: "reseller",
 }
-TITLES = {"resellers": N_("Indirect resellers"), "providers": N_("Indirect providers")}
+RESELLERS_TITLE = N_("Indirect resellers")
+PROVIDERS_TITLE = N_("Indirect providers")
+TITLES = {"resellers": RESELLERS_TITLE, "providers": PROVIDERS_TITLE}
 
 
 def _rows(ctx: WebCtx, side: Side) -> list[PartnerRelationship]:
@@ -80,7 +82,7 @@ def _render_resellers(ctx: WebCtx, state: FormState | None = None, status_code: 
     rows = _order(_rows(ctx, "resellers"))
     return ctx.render("partnerships/resellers.html", rows=rows, form=state or FormState(ctx),
                       can_manage=actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT), status_code=status_code,
-                      breadcrumbs=[(None, ctx.t(TITLES["resellers"]))])
+                      breadcrumbs=[(None, ctx.t(RESELLERS_TITLE))])
 
 
 @router.get("/indirect-resellers")
@@ -119,7 +121,7 @@ def providers_page(ctx: SignedIn) -> Response:
     return ctx.render("partnerships/providers.html", rows=rows,
                       can_accept=Role.GLOBAL_ADMIN in actor.roles,
                       can_manage=actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
-                      breadcrumbs=[(None, ctx.t(TITLES["providers"]))])
+                      breadcrumbs=[(None, ctx.t(PROVIDERS_TITLE))])
 
 
 @router.post("/indirect-providers/{partnership_id}/accept")
