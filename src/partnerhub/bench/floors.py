@@ -70,12 +70,12 @@ class Floors:
                "ON r.customer_id = c.id WHERE r.partner_id = ? AND r.status = 'active'")
         params: list[Any] = [self.partner_id]
         if prefix:
-            sql += " AND c.company_name_key LIKE ? ESCAPE '\\'"
+            sql += " AND r.customer_name_key LIKE ? ESCAPE '\\'"
             params.append(prefix.lower() + "%")
         if after:
-            sql += " AND (c.company_name_key > ? OR (c.company_name_key = ? AND c.id > ?))"
+            sql += " AND (r.customer_name_key > ? OR (r.customer_name_key = ? AND r.customer_id > ?))"
             params += [after[0], after[0], after[1]]
-        sql += " ORDER BY c.company_name_key, c.id LIMIT ?"
+        sql += " ORDER BY r.customer_name_key, r.customer_id LIMIT ?"
         params.append(size + 1)
         with self.db.tx(write=False):
             return self.db.q(sql, params)

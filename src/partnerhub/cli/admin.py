@@ -296,10 +296,14 @@ def users_reset_password(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
 ) -> None:
     """Run the web service (health checks /healthz and /readyz; job worker inside)."""
+    import os
+
     import uvicorn
+
+    workers = workers or os.cpu_count() or 1
 
     rt = runtime()
     if current_revision(rt.engine) is None:

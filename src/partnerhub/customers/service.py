@@ -94,7 +94,7 @@ def create_customer(
     rel = ResellerRelationship(
         id=new_id(), partner_id=partner_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
         has_delegated_admin=allow_delegated_access, associated_partner_id=reseller_id, origin="customer-created",
-        activated_at=now, version=1,
+        activated_at=now, version=1, customer_name_key=customer.company_name_key, customer_domain=customer.domain,
     )
     session.add(rel)
     added = {"companyName": customer.company_name, "domain": domain, "adminUserName": admin.email,

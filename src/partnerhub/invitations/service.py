@@ -255,6 +255,8 @@ def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerR
             id=new_id(), partner_id=partner.id, customer_id=customer_id, status=RelationshipStatus.ACTIVE,
             has_delegated_admin=include_dap, origin="invitation", invitation_id=req.id if req else None,
             associated_partner_id=req.indirect_reseller_id if req else None, activated_at=now, version=1,
+            customer_name_key=customer.company_name_key if customer else "",
+            customer_domain=customer.domain if customer else "",
         )
         session.add(rel)
         try:

@@ -28,6 +28,7 @@ def relate_indirect_reseller(
     rel = ResellerRelationship(
         id=new_id(), partner_id=reseller_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
         has_delegated_admin=False, origin=origin, activated_at=now, version=1,
+        customer_name_key=customer.company_name_key, customer_domain=customer.domain,
     )
     session.add(rel)
     record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,

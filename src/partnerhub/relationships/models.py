@@ -35,6 +35,9 @@ class ResellerRelationship(Base):
         ),
         Index("ix_reseller_relationships_partner_status", "partner_id", "status", "customer_id"),
         Index("ix_reseller_relationships_customer", "customer_id", "status"),
+        # the customer list is a range scan of these, whatever the size of the rest of the platform
+        Index("ix_reseller_relationships_list_by_name", "partner_id", "status", "customer_name_key", "customer_id"),
+        Index("ix_reseller_relationships_list_by_domain", "partner_id", "status", "customer_domain", "customer_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -42,6 +45,10 @@ class ResellerRelationship(Base):
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
     status: Mapped[str] = mapped_column(String(16))
     has_delegated_admin: Mapped[bool] = mapped_column(default=False)
+    # copies of the customer's sort keys (a company name and domain never change after creation), so that a
+    # partner's customer list needs no walk over every customer of the platform
+    customer_name_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    customer_domain: Mapped[str] = mapped_column(String(253), default="", server_default="")
     associated_partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"))
     origin: Mapped[str] = mapped_column(String(32))  # customer-created | invitation
     invitation_id: Mapped[str | None] = mapped_column(String(36))
