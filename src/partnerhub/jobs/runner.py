@@ -180,6 +180,26 @@ class JobContext:
             self.on_progress(done, self.progress_total)
 
 
+    def advance(self, session: Any, *, by: int = 1) -> None:
+        """Count `by` more items done and renew the lease inside the caller's transaction — the one that
+        did those items — so progress, lease and work commit together, in one transaction per item. Raises
+        LeaseLost (the caller's work rolls back) if another worker owns the job now."""
+        now = utc_now()
+        res = session.execute(
+            update(Job).where(Job.id == self.job_id, Job.lease_owner == self.worker_id,
+                              Job.status == JobStatus.RUNNING)
+            .values(progress_done=Job.progress_done + by, updated_at=now,
+                    lease_expires_at=now + timedelta(seconds=self.lease_seconds)))
+        if res.rowcount != 1:
+            raise LeaseLost(self.job_id)
+        self.progress_done += by
+
+    def report_progress(self) -> None:
+        """Tell the progress display (after the caller's commit)."""
+        if self.on_progress:
+            self.on_progress(self.progress_done, self.progress_total)
+
+
 def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60,
             on_progress: Callable[[int, int], None] | None = None) -> str:
     """Run a claimed job to its end; returns the final status."""

@@ -95,6 +95,7 @@ def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None
 def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
     """Offboard each pending customer in order; a refused customer is reported, not retried."""
     cancel = bool(ctx.payload.get("cancelReservations"))
+    ctx.checkpoint(done=_count_finished(ctx))  # items a crashed run finished count as done
     while True:
         with transaction(ctx.engine) as session:
             keys = list(
@@ -107,12 +108,15 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
             )
         if not keys:
             break
+        actor: Actor | None = None  # resolved once per batch of 50, not per customer
         for key in keys:
+            # one transaction per customer: the offboarding, the item's outcome, the job's progress and lease
             try:
                 with transaction(ctx.engine) as session:
-                    actor = _job_actor(session, ctx)
+                    actor = actor or _job_actor(session, ctx)
                     result = offboard_customer(session, actor, customer_id=key, cancel_reservations=cancel)
                     _finish_item(session, ctx.job_id, key, status="succeeded", result=result.as_dict())
+                    ctx.advance(session)
             except DomainError as exc:
                 with transaction(ctx.engine) as session:
                     _finish_item(
@@ -124,8 +128,9 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
                         error=exc.render("en"),
                         result={"data": exc.data},
                     )
-            ctx.checkpoint(done=_count_finished(ctx))
-    ctx.checkpoint(done=_count_finished(ctx))  # also right when a crash fell between an item and its checkpoint
+                    ctx.advance(session)
+            ctx.report_progress()
+    ctx.checkpoint(done=_count_finished(ctx))  # the exact count, whatever happened before a crash
     return summarize(ctx.engine, ctx.job_id)
 
 
