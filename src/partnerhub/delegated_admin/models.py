@@ -76,9 +76,16 @@ class AdminRelationship(Base):
         self.duration_days, self.auto_extend_days = duration_days, auto_extend_days
         self._touch(now)
 
+    def _require_unexpired(self, now: datetime) -> None:
+        """A request unapproved for 90 days is expired from that instant, whether or not the scheduled clock
+        has written it yet: it can no longer be locked or approved."""
+        if self.status_at(now) == AdminRelationshipStatus.EXPIRED:
+            raise AdminRelationshipInvalidState(id=self.id, status=AdminRelationshipStatus.EXPIRED)
+
     def lock_for_approval(self, *, now: datetime) -> None:
         """created → approvalPending: the partner locks the request and sends it to the customer."""
         self._require(AdminRelationshipStatus.CREATED)
+        self._require_unexpired(now)
         self.status = AdminRelationshipStatus.APPROVAL_PENDING
         self.requested_at = now
         self._touch(now)
@@ -86,6 +93,7 @@ class AdminRelationship(Base):
     def approve(self, *, now: datetime) -> None:
         """approvalPending → active: the customer approves; the relationship ends after its duration."""
         self._require(AdminRelationshipStatus.APPROVAL_PENDING)
+        self._require_unexpired(now)
         self.status = AdminRelationshipStatus.ACTIVE
         self.activated_at = now
         self.end_at = now + timedelta(days=self.duration_days)

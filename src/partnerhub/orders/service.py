@@ -112,6 +112,7 @@ def create_order(
         ))
     if len({li.line_item_number for li in items}) != len(items):
         raise InvalidInput(detail="line item numbers must be unique")
+    _lock_parents(session, items)
     order.billing_cycle = (billing_cycle.strip().lower() if billing_cycle
                            else (cycles.pop() if len(cycles) == 1 else "none"))
     session.add(order)
@@ -145,6 +146,21 @@ def _check_parent(session: Session, partner_id: str, customer_id: str, offer_id:
     if parent is None or parent.offer_id != parent_offer_id or parent.status != SubscriptionStatus.ACTIVE:
         raise InvalidParent(parent_id=parent_subscription_id, offer_id=offer_id)
     return parent.id
+
+
+def _lock_parents(session: Session, items: list[OrderLineItem]) -> None:
+    """Lock the add-ons' parents and check again that they are active. Locked last, after every relationship
+    row (a reseller of record suspending the parent holds its own relationship, then the parent, then the
+    add-ons): a concurrent suspension either commits first, and the order is refused, or waits for the order
+    and then finds and suspends the new add-on too."""
+    parents = {li.parent_subscription_id: li.offer_id for li in items if li.parent_subscription_id}
+    if not parents:
+        return
+    locked = session.scalars(select(Subscription).where(Subscription.id.in_(sorted(parents))).with_for_update()
+                             .execution_options(populate_existing=True))
+    for parent in locked:
+        if parent.status != SubscriptionStatus.ACTIVE:
+            raise InvalidParent(parent_id=parent.id, offer_id=parents[parent.id])
 
 
 def _reseller_of_record(session: Session, ordering: Partner | None, customer_id: str,
