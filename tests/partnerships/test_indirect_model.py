@@ -240,3 +240,20 @@ def test_ending_a_partnership_leaves_customers_and_subscriptions_untouched(
         _order(session, indirect, cid)
     # ... while the provider still sells to the customer in its own name.
     assert buy(session, indirect.provider.admin, cid).reseller_partner_id is None
+
+
+def test_a_reseller_of_record_cannot_reactivate_after_its_provider_left(session: Session, indirect: Indirect) -> None:
+    from partnerhub.errors import ProviderRelationshipEnded
+    from partnerhub.relationships.service import remove_reseller_relationship
+    from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+
+    partner_up(session, indirect.provider, indirect.reseller)
+    cid = customer_for_reseller(session, indirect.provider.admin_agent, indirect.reseller).customer.id
+    sub = _order(session, indirect, cid)
+    update_subscription(session, indirect.provider.admin, customer_id=cid, subscription_id=sub.id,
+                        change=SubscriptionChange(status="suspended"))
+    remove_reseller_relationship(session, indirect.provider.admin, customer_id=cid)
+    with pytest.raises(ProviderRelationshipEnded):
+        update_subscription(session, indirect.reseller.admin, customer_id=cid, subscription_id=sub.id,
+                            change=SubscriptionChange(status="active"))
+    assert sub.status == "suspended"

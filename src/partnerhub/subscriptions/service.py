@@ -20,11 +20,12 @@ from partnerhub.errors import (
     CustomerNotFound,
     InvalidInput,
     InvalidQuantity,
+    ProviderRelationshipEnded,
     StaleEtag,
     SubscriptionNotFound,
     SubscriptionStatusChange,
 )
-from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import (
     SubscriptionPage,
@@ -114,7 +115,16 @@ def update_subscription(
     partner_id = actor.require_partner("update subscription", *SUBSCRIPTION_MANAGERS)
     customer_id = customer_id.strip().lower()
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
-    sub = _load(session, partner_id, customer_id, subscription_id.strip().lower(), lock=True)
+    subscription_id = subscription_id.strip().lower()
+    owner = _load(session, partner_id, customer_id, subscription_id).partner_id
+    reactivating = bool(change.status) and str(change.status).strip().lower() == SubscriptionStatus.ACTIVE
+    # A reseller of record reactivating its provider's subscription locks the provider's relationship too
+    # (reseller's, then provider's, then the subscription: the order every path keeps), so the provider's
+    # removal cannot slip in between and leave an active subscription behind.
+    if (owner != partner_id and reactivating
+            and find_active_relationship(session, partner_id=owner, customer_id=customer_id, lock=True) is None):
+        raise ProviderRelationshipEnded(id=subscription_id)
+    sub = _load(session, partner_id, customer_id, subscription_id, lock=True)
     if etag is not None and etag_version(etag, sub.id) != sub.version:
         raise StaleEtag(resource="Subscription", id=sub.id)
     before = subscription_audit_view(sub)
