@@ -597,6 +597,10 @@ def test_expire_invitations_persists_the_expiry_of_overdue_sent_invitations(
         assert statuses[revoked.request.id] == "revoked"
         assert statuses[accepted.request.id] == "accepted"
         assert statuses[recent.request.id] == "sent"
+        expiries = session.scalars(select(ActivityRecord).where(
+            ActivityRecord.operation_type == "expire_relationship_request")).all()
+        assert [(r.resource_id, r.new_value["status"] if r.new_value else None) for r in expiries] == [
+            (overdue.request.id, "expired")]
         assert [r.id for r in list_invitations(session, world.partner.admin, status="expired")] == [
             overdue.request.id]
     # persisted: it stays expired even on a clock before its expiry date

@@ -13,6 +13,7 @@ class Operation(StrEnum):
     ADD_PARTNER_CUSTOMER_RELATIONSHIP = "add_partner_customer_relationship"
     CREATE_RELATIONSHIP_REQUEST = "create_relationship_request"
     REVOKE_RELATIONSHIP_REQUEST = "revoke_relationship_request"
+    EXPIRE_RELATIONSHIP_REQUEST = "expire_relationship_request"
     CREATE_ORDER = "create_order"
     UPDATE_SUBSCRIPTION = "update_subscription"
     SUSPEND_SUBSCRIPTION = "suspend_subscription"

@@ -48,6 +48,7 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP: N_("Add partner customer relationship"),
     Operation.CREATE_RELATIONSHIP_REQUEST: N_("Create relationship request"),
     Operation.REVOKE_RELATIONSHIP_REQUEST: N_("Revoke relationship request"),
+    Operation.EXPIRE_RELATIONSHIP_REQUEST: N_("Expire relationship request"),
     Operation.CREATE_ORDER: N_("Create order"),
     Operation.UPDATE_SUBSCRIPTION: N_("Update subscription"),
     Operation.SUSPEND_SUBSCRIPTION: N_("Suspend subscription"),
