@@ -227,6 +227,19 @@ def test_either_side_terminates_and_the_reseller_relationship_stays(
     get_customer(session, world.partner.admin, customer_id=world.customer_id)
 
 
+def test_a_relationship_past_its_end_cannot_be_terminated_even_before_the_clock_writes_it(
+    session: Session, world: World
+) -> None:
+    with frozen_at(T0) as clock:
+        gdap = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
+                           roles=[USER_ADMINISTRATOR], duration_days=10)
+        clock.move(timedelta(days=10))
+        with pytest.raises(AdminRelationshipInvalidState):
+            terminate_admin_relationship(session, world.partner.admin, admin_relationship_id=gdap.relationship.id)
+    assert gdap.relationship.status == "active"  # the scheduled clock will write it as expired
+    assert records(session, "terminate_granular_admin_relationship", gdap.relationship.id) == []
+
+
 def test_lists_are_scoped_to_the_partner_and_to_the_customer_tenant(session: Session, world: World) -> None:
     mine = _create(session, world, "mine")
     second = make_customer(session, world.partner.admin)

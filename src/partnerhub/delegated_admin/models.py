@@ -105,8 +105,11 @@ class AdminRelationship(Base):
         self._end(now=now, by="customer")
 
     def terminate(self, *, now: datetime, by: str) -> None:
-        """active → (terminationRequested →) terminated, by the partner or the customer."""
+        """active → (terminationRequested →) terminated, by the partner or the customer. One past its end is
+        expired already, whether or not the scheduled clock has written it: there is nothing to terminate."""
         self._require(AdminRelationshipStatus.ACTIVE, AdminRelationshipStatus.TERMINATION_REQUESTED)
+        if self.status_at(now) == AdminRelationshipStatus.EXPIRED:
+            raise AdminRelationshipInvalidState(id=self.id, status=AdminRelationshipStatus.EXPIRED)
         self._end(now=now, by=by)
 
     def end(self, *, now: datetime, by: str) -> None:
