@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     job_lease_seconds: int = 60
     redis_url: str = ""
     rate_limit_per_minute: int = 6000  # API requests per tenant per minute (Partner Center allows ~500)
-    max_request_bytes: int = 1024 * 1024  # larger API request bodies are refused with 413
+    max_request_bytes: int = 1024 * 1024  # larger request bodies (API and web forms) are refused with 413
     log_format: Literal["text", "json"] = "text"  # one request log line per request: readable text or JSON lines
     session_idle_minutes: int = 60  # a web session ends after this long without a request...
     session_max_hours: int = 12  # ...and this long after sign-in, whatever happens

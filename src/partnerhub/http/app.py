@@ -26,7 +26,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = Worker(rt.engine) if start_worker else None
+        worker = Worker(rt.engine, lease_seconds=rt.settings.job_lease_seconds) if start_worker else None
         if worker:
             worker.start()  # resumes any unfinished job left by a previous process
         yield

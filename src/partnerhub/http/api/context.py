@@ -82,13 +82,30 @@ class ApiEnvelope:
             error = RequestTooLarge(limit=self.max_request_bytes)
             await JSONResponse(error_body(error, state["locale"]), status_code=413)(scope, receive, send_with_ids)
             return
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            # A chunked body announces no length: count what arrives, so that whoever reads it (a web form, a
+            # JSON body) is refused with 413 once it passes the limit, before the whole body is in memory.
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_request_bytes:
+                    raise RequestTooLarge(limit=self.max_request_bytes)
+            return message
+
         if "\x00" in scope.get("path", "") or any(nul in scope.get("query_string", b"") for nul in (b"\x00", b"%00")):
             # PostgreSQL refuses NUL in text: without this a NUL in an id or a parameter was a 500 there
             refusal = InvalidInput(detail="the URL must not contain NUL characters")
             await JSONResponse(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send_with_ids)
             return
         try:
-            await self.app(scope, receive, send_with_ids)
+            await self.app(scope, receive_within_limit, send_with_ids)
+        except RequestTooLarge as exc:  # read outside any route's error handling
+            if started:
+                raise
+            await JSONResponse(error_body(exc, state["locale"]), status_code=413)(scope, receive, send_with_ids)
         except Exception as exc:
             if started:
                 raise
