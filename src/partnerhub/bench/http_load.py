@@ -80,11 +80,11 @@ def start_partnerhub(database_url: str, data_dir: Path) -> Server:
 
 
 def start_floor(backend: str, target: str, data_dir: Path) -> Server:
-    """The bare ASGI floor under uvicorn with the same defaults as `partnerhub serve` (one worker)."""
+    """The bare ASGI floor under uvicorn with the same workers as `partnerhub serve` (one per core)."""
     port = free_port()
     env = {"PARTNERHUB_BENCH_FLOOR_BACKEND": backend, "PARTNERHUB_BENCH_FLOOR_TARGET": target}
     argv = [sys.executable, "-m", "uvicorn", "partnerhub.bench.asgi_floor:app", "--host", HOST, "--port", str(port),
-            "--no-access-log", "--log-level", "warning"]
+            "--no-access-log", "--log-level", "warning", "--workers", str(os.cpu_count() or 1)]
     return start_server(argv, env, port, data_dir / "asgi-floor.log")
 
 

@@ -3,6 +3,7 @@ HTTP load against the bare ASGI floor; returns the Report (and always drops what
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,7 +199,8 @@ def http(server: ScratchServer, main: str, ops: Operations, scale: Scale, report
     _http_rows(report, results["partnerhub"], results["floor"])
     report.notes.append(f"HTTP: built-in asyncio load generator, {conns} keep-alive connections, "
                         f"{scale.http_seconds:g} s or {scale.http_max_requests:,} requests per phase, on 127.0.0.1; "
-                        "partnerhub serve with its default workers (1) and PARTNERHUB_RATE_LIMIT_PER_MINUTE=0")
+                        f"partnerhub serve with its default workers (one per core: {os.cpu_count() or 1}) and "
+                        "PARTNERHUB_RATE_LIMIT_PER_MINUTE=0")
 
 
 def run_bench(config: BenchConfig) -> Report:

@@ -13,7 +13,10 @@ from partnerhub.errors import InvalidInput
 
 def make_etag(resource_id: str, version: int) -> str:
     """An opaque etag in Partner Center's style: base64 of {"id", "version"}."""
-    raw = json.dumps({"id": resource_id.lower(), "version": version}, separators=(",", ":"))
+    rid = resource_id.lower()
+    # the same text json.dumps writes, without its cost on every row of a page (ids never need escaping)
+    raw = (f'{{"id":"{rid}","version":{int(version)}}}' if rid.isascii() and '"' not in rid and "\\" not in rid
+           else json.dumps({"id": rid, "version": version}, separators=(",", ":")))
     return base64.b64encode(raw.encode()).decode()
 
 
