@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -11,16 +12,19 @@ from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
+from partnerhub.catalog.models import Offer
 from partnerhub.catalog.service import get_offer
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.errors import (
     AddonWithoutParent,
+    DomainError,
     EmptyOrder,
     InvalidInput,
     InvalidParent,
     InvalidQuantity,
     InvalidTerm,
+    OfferNotFound,
     OrderNotFound,
     ResellerNotRelatedToCustomer,
     ResellerOfRecordNotAllowed,
@@ -78,20 +82,12 @@ def create_order(
     subs: list[Subscription] = []
     cycles: set[str] = set()
     for index, line in enumerate(line_items):
-        offer = get_offer(session, line.offer_id.strip())
-        if not offer.min_quantity <= line.quantity <= offer.max_quantity:
-            raise InvalidQuantity(minimum=offer.min_quantity, maximum=offer.max_quantity, quantity=line.quantity)
-        term = (line.term_duration or offer.default_term).strip().upper()
-        if term not in offer.term_durations:
-            raise InvalidTerm(offer_id=offer.id, field="termDuration", value=term,
-                              allowed=", ".join(offer.term_durations))
-        cycle = (billing_cycle or offer.default_billing_cycle).strip().lower()
-        if cycle not in offer.billing_cycles:
-            raise InvalidTerm(offer_id=offer.id, field="billingCycle", value=cycle,
-                              allowed=", ".join(offer.billing_cycles))
+        checked = _check_line(session, partner_id, customer_id, line, billing_cycle)
+        if checked.problems:
+            raise checked.problems[0][1]
+        offer, term, cycle, parent_id = checked.offer, checked.term, checked.cycle, checked.parent_id
+        assert offer is not None
         cycles.add(cycle)
-        parent_id = _check_parent(session, partner_id, customer_id, offer.id, offer.parent_offer_id,
-                                  line.parent_subscription_id)
         reseller_id = _reseller_of_record(session, ordering, customer_id, line.partner_id_on_record)
         sub = Subscription(
             id=new_id(), customer_id=customer_id, partner_id=partner_id, reseller_partner_id=reseller_id,
@@ -127,6 +123,68 @@ def create_order(
                 "lineItems": [{"offerId": li.offer_id, "quantity": li.quantity, "subscriptionId": li.subscription_id,
                                "partnerIdOnRecord": li.partner_id_on_record} for li in items]}, now=now)
     return order, items, subs
+
+
+@dataclass
+class CheckedLine:
+    """One line item held against the catalog: its offer, term, billing cycle and parent, and what is wrong
+    with it, each problem with the field it concerns (offer, quantity, term, billingCycle, parent)."""
+
+    offer: Offer | None
+    term: str = ""
+    cycle: str = ""
+    parent_id: str | None = None
+    problems: list[tuple[str, DomainError]] = field(default_factory=list)
+
+
+def _check_line(session: Session, partner_id: str, customer_id: str, line: LineItemInput,
+                billing_cycle: str | None) -> CheckedLine:
+    """The catalog's rules for one line item: the offer exists, the quantity is in its range, the term and
+    billing cycle are ones it is sold with, an add-on names an active parent of its parent offer."""
+    try:
+        offer = get_offer(session, line.offer_id.strip())
+    except OfferNotFound as exc:
+        return CheckedLine(None, problems=[("offer", exc)])
+    checked = CheckedLine(offer)
+    if not offer.min_quantity <= line.quantity <= offer.max_quantity:
+        checked.problems.append(("quantity", InvalidQuantity(minimum=offer.min_quantity,
+                                                             maximum=offer.max_quantity, quantity=line.quantity)))
+    checked.term = (line.term_duration or offer.default_term).strip().upper()
+    if checked.term not in offer.term_durations:
+        checked.problems.append(("term", InvalidTerm(offer_id=offer.id, field="termDuration", value=checked.term,
+                                                     allowed=", ".join(offer.term_durations))))
+    checked.cycle = (billing_cycle or offer.default_billing_cycle).strip().lower()
+    if checked.cycle not in offer.billing_cycles:
+        checked.problems.append(("billingCycle", InvalidTerm(offer_id=offer.id, field="billingCycle",
+                                                             value=checked.cycle,
+                                                             allowed=", ".join(offer.billing_cycles))))
+    try:
+        checked.parent_id = _check_parent(session, partner_id, customer_id, offer.id, offer.parent_offer_id,
+                                          line.parent_subscription_id)
+    except DomainError as exc:
+        checked.problems.append(("parent", exc))
+    return checked
+
+
+@dataclass(frozen=True)
+class LineItemProblem:
+    index: int  # the line item's position in the list given
+    field: str  # offer | quantity | term | billingCycle | parent
+    error: DomainError
+
+
+def check_line_items(
+    session: Session, actor: Actor, *, customer_id: str, line_items: list[LineItemInput],
+    billing_cycle: str | None = None,
+) -> list[LineItemProblem]:
+    """Every problem of every line item, by the same rules `create_order` applies (which stops at the
+    first): for a form that shows each one next to its field. Changes nothing."""
+    partner_id = actor.require_partner("create order", *ORDER_PLACERS)
+    customer_id = customer_id.strip().lower()
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, commerce=True)
+    return [LineItemProblem(index, name, error)
+            for index, line in enumerate(line_items)
+            for name, error in _check_line(session, partner_id, customer_id, line, billing_cycle).problems]
 
 
 def _check_parent(session: Session, partner_id: str, customer_id: str, offer_id: str,

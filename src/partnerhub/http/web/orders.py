@@ -29,7 +29,7 @@ from partnerhub.http.web.forms import FormState
 from partnerhub.http.web.rendering import BILLING_LABELS, TERM_LABELS
 from partnerhub.locale import N_
 from partnerhub.orders.schemas import LineItemInput
-from partnerhub.orders.service import create_order, list_orders
+from partnerhub.orders.service import check_line_items, create_order, list_orders
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import list_subscriptions
 
@@ -43,11 +43,6 @@ NO_PARENT = N_("None (not an add-on)")
 CHOOSE_OFFER = N_("Choose an offer")
 NO_LINES = N_("Choose an offer for at least one line item.")
 OFFER_FOR_LINE = N_("Choose an offer for this line, or clear the line.")
-TERM_NOT_SOLD = N_("This offer is sold with: {terms}.")
-CYCLE_NOT_SOLD = N_("{offer} is not sold with this billing cycle; it is sold with: {cycles}.")
-ADDON_NEEDS_PARENT = N_("This add-on needs a parent subscription of {offer}.")
-WRONG_PARENT = N_("Choose an active subscription of {offer} as the parent.")
-NOT_AN_ADDON = N_("This offer is not an add-on: leave the parent subscription empty.")
 RESELLERS_ORDER_NOT = N_("As an indirect reseller you do not place orders: your indirect provider orders for "
                          "your customers and names you as reseller of record.")
 RESELLER_FIELDS: dict[type[DomainError], str] = {
@@ -129,8 +124,8 @@ def new_order_page(ctx: SignedIn, customer_id: str) -> Response:
     return _render_new(ctx, view, form, LINES)
 
 
-def _line(state: FormState, view: OrderView, i: int, cycle: str) -> LineItemInput | None:
-    """Line `i` as typed, checked against its offer; None for an empty line (or one with errors)."""
+def _line(state: FormState, view: OrderView, i: int) -> LineItemInput | None:
+    """Line `i` as typed (its shape only: the catalog's rules are the service's); None for an empty line."""
     offer_id = state.text(f"offer_{i}", required=False, limit=64)
     name = state.text(f"friendly_name_{i}", required=False, limit=200)
     parent_id = state.text(f"parent_{i}", required=False, limit=64)
@@ -139,30 +134,19 @@ def _line(state: FormState, view: OrderView, i: int, cycle: str) -> LineItemInpu
         if name or parent_id:
             state.fail(f"offer_{i}", OFFER_FOR_LINE)
         return None
-    offer = view.offers.get(offer_id)
-    if offer is None:
+    if offer_id not in view.offers:
         state.choice(f"offer_{i}", list(view.offers))  # not an offer of the catalog: "choose one of the options"
         return None
-    quantity = state.integer(f"quantity_{i}", low=offer.min_quantity, high=offer.max_quantity)
-    if term and term not in offer.term_durations:
-        state.fail(f"term_{i}", TERM_NOT_SOLD,
-                   terms=", ".join(state.ctx.t(TERM_LABELS.get(t, t)) for t in offer.term_durations))
-    if cycle and cycle not in offer.billing_cycles:
-        state.fail("billing_cycle", CYCLE_NOT_SOLD, offer=offer.name, cycles=", ".join(
-            state.ctx.t(BILLING_LABELS.get(c.replace("_", ""), c)) for c in offer.billing_cycles))
-    parent_offer = view.offers.get(offer.parent_offer_id or "")
-    parent_name = parent_offer.name if parent_offer else (offer.parent_offer_id or "")
-    if offer.parent_offer_id and not parent_id:
-        state.fail(f"parent_{i}", ADDON_NEEDS_PARENT, offer=parent_name)
-    elif offer.parent_offer_id and not any(p.id == parent_id and p.offer_id == offer.parent_offer_id
-                                           for p in view.parents):
-        state.fail(f"parent_{i}", WRONG_PARENT, offer=parent_name)
-    elif not offer.parent_offer_id and parent_id:
-        state.fail(f"parent_{i}", NOT_AN_ADDON)
+    quantity = state.integer(f"quantity_{i}", low=1, high=1_000_000)
     if quantity is None:
         return None
-    return LineItemInput(offer_id=offer.id, quantity=quantity, friendly_name=name or None,
+    return LineItemInput(offer_id=offer_id, quantity=quantity, friendly_name=name or None,
                          term_duration=term or None, parent_subscription_id=parent_id or None)
+
+
+# The field of the form each kind of line-item problem (orders/service.py check_line_items) is shown beside.
+PROBLEM_FIELDS = {"offer": "offer_{i}", "quantity": "quantity_{i}", "term": "term_{i}", "parent": "parent_{i}",
+                  "billingCycle": "billing_cycle"}
 
 
 def _lines_of(state: FormState) -> int:
@@ -184,12 +168,21 @@ def place_order(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     cycle = state.choice("billing_cycle", [c for c in CYCLES if c != "none"], required=False)
     reseller = state.text("reseller_mpn_id", required=False, limit=16)
     items: list[LineItemInput] = []
+    form_lines: list[int] = []  # the form's line number of each item
     for i in range(lines):
-        line = _line(state, view, i, cycle)
+        line = _line(state, view, i)
         if line is not None:
             items.append(line)
+            form_lines.append(i)
     if not items and state.ok:
         state.fail("offer_0", NO_LINES)
+    if state.ok:
+        with read_session(ctx.engine) as session:
+            problems = check_line_items(session, actor, customer_id=view.customer.id, line_items=items,
+                                        billing_cycle=cycle or None)
+        for problem in problems:
+            name = PROBLEM_FIELDS[problem.field].format(i=form_lines[problem.index])
+            state.errors.setdefault(name, problem.error.render(ctx.locale))
     if not state.ok:
         return _render_new(ctx, view, state, lines, 400)
     for item in items:
