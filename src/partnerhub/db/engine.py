@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 
 def is_sqlite(bind: Engine | Session) -> bool:
@@ -54,6 +54,14 @@ def _configure_sqlite(engine: Engine) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _locked_rows_are_read_fresh(state: ORMExecuteState) -> None:
+    """A row locked with FOR UPDATE is read as it is now, even if the session loaded it before the lock: the
+    identity map would otherwise keep the stale values and a check made after the lock would use them."""
+    if state.is_select and getattr(state.statement, "_for_update_arg", None) is not None:
+        state.update_execution_options(populate_existing=True)
 
 
 @contextmanager

@@ -76,7 +76,7 @@ def _preview(session: Session, partner_id: str, customer_id: str, *, cancel_rese
         select(Subscription).where(Subscription.customer_id == customer_id, belongs_to_partner(partner_id))
         .order_by(Subscription.parent_subscription_id.is_not(None), Subscription.created_at, Subscription.id)
     )
-    subs = session.scalars(stmt.with_for_update() if lock else stmt)
+    subs = session.scalars(stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt)
     for s in subs:
         if s.status not in BLOCKING_STATUSES:
             preview.already_inactive += 1

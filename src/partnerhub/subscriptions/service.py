@@ -71,8 +71,8 @@ def _load(session: Session, partner_id: str | None, customer_id: str, subscripti
                                       Subscription.customer_id == customer_id)
     if partner_id is not None:
         stmt = stmt.where(belongs_to_partner(partner_id))
-    if lock:
-        stmt = stmt.with_for_update()
+    if lock:  # the locked row's current values, even if this session read the row before the lock
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     sub = session.scalars(stmt).first()
     if sub is None:
         raise SubscriptionNotFound(id=subscription_id)
