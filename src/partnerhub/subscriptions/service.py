@@ -114,16 +114,19 @@ def update_subscription(
     """
     partner_id = actor.require_partner("update subscription", *SUBSCRIPTION_MANAGERS)
     customer_id = customer_id.strip().lower()
-    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     subscription_id = subscription_id.strip().lower()
-    owner = _load(session, partner_id, customer_id, subscription_id).partner_id
     reactivating = bool(change.status) and str(change.status).strip().lower() == SubscriptionStatus.ACTIVE
-    # A reseller of record reactivating its provider's subscription locks the provider's relationship too
-    # (reseller's, then provider's, then the subscription: the order every path keeps), so the provider's
-    # removal cannot slip in between and leave an active subscription behind.
-    if (owner != partner_id and reactivating
-            and find_active_relationship(session, partner_id=owner, customer_id=customer_id, lock=True) is None):
-        raise ProviderRelationshipEnded(id=subscription_id)
+    if reactivating:
+        # A reseller of record reactivating its provider's subscription locks the provider's relationship
+        # too, so the provider's removal cannot slip in and leave an active subscription behind. Provider's
+        # relationship first, then the reseller's, then the subscription: the order orders and support-contact
+        # changes already keep (a provider naming its reseller locks its own relationship, then the
+        # reseller's), so the two can never wait on each other.
+        owner = _load(session, partner_id, customer_id, subscription_id).partner_id
+        if owner != partner_id and find_active_relationship(session, partner_id=owner, customer_id=customer_id,
+                                                            lock=True) is None:
+            raise ProviderRelationshipEnded(id=subscription_id)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     sub = _load(session, partner_id, customer_id, subscription_id, lock=True)
     if etag is not None and etag_version(etag, sub.id) != sub.version:
         raise StaleEtag(resource="Subscription", id=sub.id)
