@@ -39,3 +39,14 @@ def test_another_partners_invitation_is_not_found(session: Session, world: World
     created = create_invitation(session, world.partner.admin, base_url=BASE)
     with pytest.raises(InvitationNotFound):
         get_sent_invitation(session, world.other.admin, invitation_id=created.request.id, base_url=BASE)
+
+
+def test_the_sent_invitations_name_the_customers_the_partner_knows(session: Session, world: World) -> None:
+    from partnerhub.invitations.sent import names_of_invited_customers
+    from partnerhub.invitations.service import create_invitation
+
+    mine = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id)
+    anyone = create_invitation(session, world.partner.admin, base_url="http://x")
+    names = names_of_invited_customers(session, world.partner.admin, [mine.request, anyone.request])
+    assert list(names) == [world.customer_id] and names[world.customer_id]
+    assert names_of_invited_customers(session, world.other.admin, [mine.request]) == {}  # not its invitation

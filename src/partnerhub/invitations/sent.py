@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
+from partnerhub.customers.models import Customer
 from partnerhub.errors import InvitationNotFound
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.service import email_text, invitation_url
+from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.tenants.service import tenant_name
 
 
@@ -46,3 +48,19 @@ def get_sent_invitation(session: Session, actor: Actor, *, invitation_id: str, b
                       expires_at=req.expires_at, include_delegated_admin=req.include_delegated_admin)
     subject, _, body = text.partition("\n\n")  # email_text() writes the subject, a blank line, the body
     return SentInvitation(req, req.status_at(utc_now()), url, subject, body)
+
+
+def names_of_invited_customers(session: Session, actor: Actor, invitations: list[RelationshipRequest]
+                               ) -> dict[str, str]:
+    """The company names of the customers the acting partner's invitations name, for its list of sent
+    invitations: only customers it has (or had) a relationship with, in one query."""
+    partner_id = actor.require_partner("relationship requests", *Role)
+    ids = {r.customer_id for r in invitations if r.customer_id and r.partner_id == partner_id}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Customer.id, Customer.company_name)
+        .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
+        .where(Customer.id.in_(ids), ResellerRelationship.partner_id == partner_id).distinct()
+    )
+    return {str(cid): str(name) for cid, name in rows}

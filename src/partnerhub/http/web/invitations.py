@@ -19,7 +19,7 @@ from partnerhub.http.web.customers import GUID
 from partnerhub.http.web.errors import STATUS_OF_KIND, WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.invitations.models import InvitationStatus
-from partnerhub.invitations.sent import get_sent_invitation
+from partnerhub.invitations.sent import get_sent_invitation, names_of_invited_customers
 from partnerhub.invitations.service import (
     InvitationView,
     accept_invitation,
@@ -53,10 +53,11 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> R
         except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
             link = None
         invitations = list_invitations(session, actor)
+        names = names_of_invited_customers(session, actor, invitations)
     now = utc_now()
     rows = [(r, r.status_at(now)) for r in invitations]
     return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
-                      rows=rows, languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
+                      rows=rows, names=names, languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
                       breadcrumbs=[(None, ctx.t("Request a reseller relationship"))])
 
 
@@ -101,8 +102,9 @@ def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
     with read_session(ctx.engine) as session:
         sent = get_sent_invitation(session, actor, invitation_id=invitation_id,
                                    base_url=ctx.runtime.settings.base_url)
+        names = names_of_invited_customers(session, actor, [sent.request])
     mailto = f"mailto:?subject={quote(sent.subject, safe='')}&body={quote(sent.body, safe='')}"
-    return ctx.render("invitations/sent.html", sent=sent, mailto=mailto,
+    return ctx.render("invitations/sent.html", sent=sent, mailto=mailto, names=names,
                       language_name=LANGUAGE_NAMES.get(sent.request.language, sent.request.language),
                       breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
                                    (None, ctx.t("Invitation"))])
