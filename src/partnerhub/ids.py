@@ -12,8 +12,12 @@ def new_id() -> str:
 
 
 def new_code(nbytes: int = 18) -> str:
-    """An unguessable URL-safe code for single-use links."""
-    return secrets.token_urlsafe(nbytes)
+    """An unguessable URL-safe code for single-use links. It starts with a letter or a digit: a code that
+    began with "-" would be read as an option when pasted on a command line (`invitations accept CODE`)."""
+    while True:
+        code = secrets.token_urlsafe(nbytes)
+        if code[0].isalnum():
+            return code
 
 
 def new_mpn_id() -> str:
