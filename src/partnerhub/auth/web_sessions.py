@@ -55,10 +55,12 @@ def start_web_session(
 
 
 def actor_for_web_session(
-    session: Session, token: str, *, idle_minutes: int, now: datetime | None = None
+    session: Session, token: str, *, idle_minutes: int, now: datetime | None = None, touch: bool = True
 ) -> Actor:
     """The signed-in user of a session cookie. A session that was ended, outlived its lifetime or sat idle
-    longer than `idle_minutes` is refused (SessionExpired), as is an unknown one (Unauthenticated kind)."""
+    longer than `idle_minutes` is refused (SessionExpired), as is an unknown one (Unauthenticated kind).
+    With `touch=False` (a read-only transaction) it raises SessionNeedsTouch when the last-seen time is due
+    its once-a-minute write, so that most page views never take the write lock."""
     now = now or utc_now()
     row = session.scalar(select(WebSession).where(WebSession.token_hash == _hash(token)))
     if row is None or row.ended_at is not None:
@@ -69,8 +71,14 @@ def actor_for_web_session(
     if user is None or not user.is_active:
         raise SessionExpired()
     if now - row.last_seen_at >= TOUCH_EVERY:
+        if not touch:
+            raise SessionNeedsTouch()
         session.execute(update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
     return actor_for_user(session, user, application="web")
+
+
+class SessionNeedsTouch(Exception):
+    """The session is valid but its last-seen time is due a write: ask again in a write transaction."""
 
 
 def end_web_session(session: Session, token: str, *, now: datetime | None = None) -> bool:

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from partnerhub.auth.actor import Actor
-from partnerhub.auth.web_sessions import actor_for_web_session
-from partnerhub.db import transaction
+from partnerhub.auth.web_sessions import SessionNeedsTouch, actor_for_web_session
+from partnerhub.db import read_session, transaction
 from partnerhub.errors import CsrfRefused, SessionExpired
 from partnerhub.http.web.navigation import navigation
 from partnerhub.http.web.rendering import render_template, translate
@@ -181,9 +181,15 @@ def web_context(request: Request) -> WebCtx:
     tenant = ""
     if token:
         try:
-            with transaction(runtime.engine) as session:
-                actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes)
-                tenant = tenant_name(session, actor.tenant_id)
+            try:  # a page view reads; once a minute it also writes the session's last-seen time
+                with read_session(runtime.engine) as session:
+                    actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes,
+                                                  touch=False)
+                    tenant = tenant_name(session, actor.tenant_id)
+            except SessionNeedsTouch:
+                with transaction(runtime.engine) as session:
+                    actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes)
+                    tenant = tenant_name(session, actor.tenant_id)
         except SessionExpired:
             expired = True
     state = request.state
