@@ -1,4 +1,5 @@
-"""Engines and transactions. `transaction()` is the only place in the code base that commits."""
+"""Engines and units of work. `unit_of_work()` (and its two names, `transaction()` and `read_session()`) is
+the only place in the code base that commits."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -17,16 +18,34 @@ def is_sqlite(bind: Engine | Session) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# Connections a process keeps open: one per request thread (see `partnerhub.http.app`), plus a few for the job
+# worker and the scheduler. A pool smaller than the threads that use it makes the overflow connections open
+# and close under load, and with them every SQLite PRAGMA and every PostgreSQL handshake.
+POOL_SIZE = 24
+POOL_OVERFLOW = 8
+RECYCLE_SECONDS = 1800
+
+
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`. SQLite gets WAL, foreign keys, a busy timeout and write locks taken up front."""
+    """An engine for `url`. SQLite gets WAL, foreign keys, a busy timeout and write locks taken up front.
+
+    No ping round trip on checkout: a connection that broke (server restart, network cut) fails the one
+    statement that finds out, SQLAlchemy then invalidates every connection of the pool opened before that
+    moment, and the next unit of work connects afresh. Failed statements never log their parameters (they
+    can hold password hashes, token hashes and e-mail addresses)."""
     parsed = make_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
     # A silent network partition must become a clear "database unavailable" within seconds, never a request
     # that hangs: libpq's connect timeout, TCP keepalives and a TCP user timeout bound every wait.
     connect_args: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
@@ -64,16 +83,39 @@ def _locked_rows_are_read_fresh(state: ORMExecuteState) -> None:
         state.update_execution_options(populate_existing=True)
 
 
+def _read_bind(engine: Engine) -> Engine:
+    """The engine with SQLite's deferred BEGIN (a reader never takes the write lock), made once per engine."""
+    bind: Engine | None = getattr(engine, "_partnerhub_read_bind", None)
+    if bind is None:
+        bind = engine.execution_options(sqlite_begin="DEFERRED")
+        engine._partnerhub_read_bind = bind  # type: ignore[attr-defined]
+    return bind
+
+
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits if the block succeeds, rolls back otherwise. Services never commit."""
-    with Session(bind=engine, expire_on_commit=False) as session, session.begin():
+def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[Session]:
+    """One unit of work: a session in one transaction that commits if the block succeeds and rolls back
+    otherwise. Services never commit. A reader (`write=False`) does not take SQLite's write lock; a writer
+    takes it up front, so that check-then-write cannot interleave.
+
+    Given a Connection already in a transaction (the tests), the unit of work is a savepoint on it."""
+    if isinstance(bind, Connection):
+        session = Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    else:
+        session = Session(bind=bind if write else _read_bind(bind), expire_on_commit=False)
+    with session, session.begin():
         yield session
 
 
 @contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    """A read-only unit of work (on SQLite it does not take the write lock)."""
-    bind = engine.execution_options(sqlite_begin="DEFERRED")
-    with Session(bind=bind, expire_on_commit=False) as session, session.begin():
+def transaction(engine: Engine | Connection) -> Iterator[Session]:
+    """A writing unit of work (see `unit_of_work`)."""
+    with unit_of_work(engine, write=True) as session:
+        yield session
+
+
+@contextmanager
+def read_session(engine: Engine | Connection) -> Iterator[Session]:
+    """A reading unit of work: on SQLite it does not take the write lock (see `unit_of_work`)."""
+    with unit_of_work(engine, write=False) as session:
         yield session

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from partnerhub import __version__
+from partnerhub.db.engine import POOL_SIZE
 from partnerhub.http.api import mount_api
 from partnerhub.http.api.logging import install_request_log
 from partnerhub.http.web import mount_web
@@ -26,6 +28,10 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Each request runs in one worker thread holding one pooled connection for its whole unit of work:
+        # as many threads as the pool keeps connections, so that no request waits on the pool or opens
+        # (and closes) an overflow connection under load.
+        to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         worker = Worker(rt.engine, lease_seconds=rt.settings.job_lease_seconds) if start_worker else None
         if worker:
             worker.start()  # resumes any unfinished job left by a previous process
@@ -49,8 +55,8 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
     def readyz() -> JSONResponse:
         """Readiness: the database answers and is migrated to the code's schema."""
         try:
-            with rt.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            with rt.unit_of_work(write=False) as session:
+                session.execute(text("SELECT 1"))
             migrated = is_up_to_date(rt.engine)
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__},

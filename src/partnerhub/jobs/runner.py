@@ -16,10 +16,11 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, text, update
+from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
@@ -58,18 +59,26 @@ def schedule_due_jobs(engine: Engine) -> list[str]:
         return []
     now = utc_now()
     enqueued: list[str] = []
+    with read_session(engine) as session:  # most polls find nothing due: they take no write lock
+        if not [kind for kind, seconds in PERIODIC.items() if _is_due(session, kind, seconds, now)]:
+            return []
     with transaction(engine) as session:
         if engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         for kind, seconds in sorted(PERIODIC.items()):
-            busy = session.scalar(select(Job.id).where(
-                Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
-            recent = session.scalar(select(Job.id).where(
-                Job.kind == kind, Job.created_at > now - timedelta(seconds=seconds)).limit(1))
-            if busy is None and recent is None:
+            if _is_due(session, kind, seconds, now):
                 enqueue(session, Actor.system("scheduler"), kind=kind, payload={})
                 enqueued.append(kind)
     return enqueued
+
+
+def _is_due(session: Session, kind: str, seconds: int, now: datetime) -> bool:
+    """None of `kind` is queued or running, and the last one was created longer than `seconds` ago."""
+    busy = session.scalar(select(Job.id).where(
+        Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
+    recent = session.scalar(select(Job.id).where(
+        Job.kind == kind, Job.created_at > now - timedelta(seconds=seconds)).limit(1))
+    return busy is None and recent is None
 
 
 class LeaseLost(Exception):
@@ -125,11 +134,14 @@ def claim_next(
     now = utc_now()
     claimable = or_(Job.status == JobStatus.QUEUED,
                     (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now))
+    stmt = select(Job.id).where(claimable)
+    if kinds:
+        stmt = stmt.where(Job.kind.in_(kinds))
+    stmt = stmt.order_by(Job.created_at).limit(1)
+    with read_session(engine) as session:  # an idle worker's poll takes no write lock
+        if session.scalars(stmt).first() is None:
+            return None
     with transaction(engine) as session:
-        stmt = select(Job.id).where(claimable)
-        if kinds:
-            stmt = stmt.where(Job.kind.in_(kinds))
-        stmt = stmt.order_by(Job.created_at).limit(1)
         if engine.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         job_id = session.scalars(stmt).first()

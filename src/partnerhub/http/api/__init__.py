@@ -30,7 +30,7 @@ from partnerhub.http.api.throttle import make_limiter
 from partnerhub.runtime import Runtime
 
 
-def api_router() -> APIRouter:
+def v1_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
     for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
@@ -46,4 +46,4 @@ def mount_api(app: FastAPI, runtime: Runtime) -> None:
     app.state.continuation_tokens = ContinuationTokens(settings.resolved_secret_key)
     install_error_handlers(app)
     app.add_middleware(ApiEnvelope, max_request_bytes=settings.max_request_bytes)
-    app.include_router(api_router())
+    app.include_router(v1_router())

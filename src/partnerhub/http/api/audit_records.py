@@ -6,20 +6,19 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import Query, Request
+from fastapi.responses import Response
 
 from partnerhub.audit.dates import parse_instant
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.audit.service import ActivityQuery, list_activity
-from partnerhub.db import read_session
 from partnerhub.errors import InvalidInput
 from partnerhub.http.api.body import Body
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.http.api.shapes import iso
 
-router = APIRouter(tags=["activity log"])
+router = api_router(tags=["activity log"])
 FILTER_FIELDS = {"customerid": "customer_id", "resourcetype": "resource_type", "operationtype": "operation"}
 _FILTER_HELP = 'filter: must be JSON such as {"Field":"CustomerId","Value":"...","Operator":"equals"}'
 
@@ -80,7 +79,7 @@ def get_audit_records(
     request: Request, ctx: Ctx, start_date: Annotated[str | None, Query(alias="startDate")] = None,
     end_date: Annotated[str | None, Query(alias="endDate")] = None, size: str | None = None,
     filter_: Annotated[str | None, Query(alias="filter")] = None,
-) -> JSONResponse:
+) -> Response:
     """The tenant's activity, newest first; dates in ISO 8601 or `M/D/YYYY h:mm:ss AM` (default: 30 days)."""
     conditions = _conditions(filter_)
     query = ActivityQuery(
@@ -92,8 +91,8 @@ def get_audit_records(
     )
     after = continuation(request, "auditrecords", 2)
     position = (datetime.fromisoformat(after[0]), after[1]) if after else None
-    with read_session(ctx.engine) as session:
-        page = list_activity(session, ctx.actor, query=query, size=page_size(size), after=position)
-        items = [record_dict(r) for r in page.items]
+    session = ctx.session
+    page = list_activity(session, ctx.actor, query=query, size=page_size(size), after=position)
+    items = [record_dict(r) for r in page.items]
     nxt = [page.next_cursor[0].isoformat(), page.next_cursor[1]] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="auditrecords", next_values=nxt))

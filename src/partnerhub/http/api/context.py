@@ -1,25 +1,29 @@
-"""The request context of every API call: request and correlation ids, body size limit, bearer-token
-authentication, language choice, throttling and the idempotency key; handlers receive it as `Ctx`."""
+"""The request context of every API call: request and correlation ids, body size limit, and the request's one
+unit of work (bearer-token authentication, language choice, throttling, the idempotent replay, the route, the
+idempotent answer, one commit); handlers receive it as `Ctx` and its session as `ctx.session`."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import inspect
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import authenticate_token
-from partnerhub.db import read_session
-from partnerhub.errors import InvalidInput, RequestTooLarge, Unauthenticated
+from partnerhub.errors import DomainError, IdempotencyKeyReused, InvalidInput, RequestTooLarge, Unauthenticated
 from partnerhub.http.api.body import Body
-from partnerhub.http.api.errors import Throttled, error_body, internal_error_response
+from partnerhub.http.api.errors import Throttled, error_body, internal_error_response, json_response, status_of
 from partnerhub.http.api.idempotency import IdempotencyKey, idempotency_key
 from partnerhub.http.api.throttle import Limiter
 from partnerhub.idempotency.service import store_answer
@@ -80,7 +84,7 @@ class ApiEnvelope:
         length = _header(scope, b"content-length")
         if length and length.isdigit() and int(length) > self.max_request_bytes:
             error = RequestTooLarge(limit=self.max_request_bytes)
-            await JSONResponse(error_body(error, state["locale"]), status_code=413)(scope, receive, send_with_ids)
+            await json_response(error_body(error, state["locale"]), status_code=413)(scope, receive, send_with_ids)
             return
         received = 0
 
@@ -98,14 +102,14 @@ class ApiEnvelope:
         if "\x00" in scope.get("path", "") or any(nul in scope.get("query_string", b"") for nul in (b"\x00", b"%00")):
             # PostgreSQL refuses NUL in text: without this a NUL in an id or a parameter was a 500 there
             refusal = InvalidInput(detail="the URL must not contain NUL characters")
-            await JSONResponse(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send_with_ids)
+            await json_response(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send_with_ids)
             return
         try:
             await self.app(scope, receive_within_limit, send_with_ids)
         except RequestTooLarge as exc:  # read outside any route's error handling
             if started:
                 raise
-            await JSONResponse(error_body(exc, state["locale"]), status_code=413)(scope, receive, send_with_ids)
+            await json_response(error_body(exc, state["locale"]), status_code=413)(scope, receive, send_with_ids)
         except Exception as exc:
             if started:
                 raise
@@ -113,37 +117,113 @@ class ApiEnvelope:
             await response(scope, receive, send_with_ids)
 
 
-@dataclass(frozen=True)
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+@dataclass
 class RequestContext:
-    """Who asks (an Actor carrying the correlation id and language), in which process, with which body."""
+    """One API request's unit of work: who asks (an Actor carrying the correlation id and language), in which
+    process, with which body, and the session of the request's one transaction.
+
+    `run()` (called by `UnitOfWorkRoute` around every route, in the request's one worker thread) opens the
+    transaction, authenticates the token in it, resolves an idempotent replay, runs the route, stores the
+    idempotent answer and commits, all before the response is sent: a failed commit never reaches the client
+    as a 2xx. A GET never takes SQLite's write lock."""
 
     runtime: Runtime
-    actor: Actor
+    request: Request
     raw_body: bytes
     path: str
-    idempotency: IdempotencyKey | None
+    token: str
+    idempotency: IdempotencyKey | None = None
+    _session: Session | None = field(default=None, repr=False)
+    _actor: Actor | None = field(default=None, repr=False)
+    _answer: tuple[int, Any] | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> Engine:
         return self.runtime.engine
 
     @property
+    def session(self) -> Session:
+        """The request's session: its changes commit when the route returns, and roll back if it raises."""
+        if self._session is None:
+            raise RuntimeError("the request's unit of work is not open (is the route a UnitOfWorkRoute?)")
+        return self._session
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("the request is not authenticated yet")
+        return self._actor
+
+    @property
     def locale(self) -> str:
         return self.actor.locale
+
+    @property
+    def is_write(self) -> bool:
+        return self.request.method.upper() in WRITE_METHODS
 
     def body(self) -> Body:
         """The request body as a tolerant, case-insensitive JSON object (400 when it is not one)."""
         return Body.parse(self.raw_body)
 
-    def remember(self, session: Session, status_code: int, content: Any) -> None:
-        """Store the answer of an idempotent write in the transaction of the change it answers."""
-        if self.idempotency is not None:
-            key = self.idempotency
-            store_answer(session, user_id=key.user_id, request_id=key.request_id, fingerprint=key.fingerprint,
-                         status_code=status_code, body=content)
+    def respond(self, status_code: int, content: Any, *, headers: dict[str, str] | None = None) -> Response:
+        """The answer; for an idempotent write it is also stored, in the same transaction as the change."""
+        self._answer = (status_code, content)
+        return json_response(content, status_code=status_code, headers=headers)
 
-    def respond(self, status_code: int, content: Any) -> JSONResponse:
-        return JSONResponse(content, status_code=status_code)
+    # --- the unit of work ------------------------------------------------------------------------------
+
+    def _authenticate(self, session: Session) -> None:
+        """The token's actor, the language (X-Locale > Accept-Language > the user's setting > English), the
+        tenant's request count, and an idempotent replay (raises Replayed with the first answer)."""
+        state = self.request.state
+        actor = authenticate_token(session, self.token)
+        locale = state.header_locale or supported_language(actor.locale) or "en"
+        self._actor = dataclasses.replace(actor, correlation_id=state.correlation_id, locale=locale)
+        state.locale = locale
+        state.tenant_id = actor.tenant_id  # for the request log
+        throttle: Limiter = self.request.app.state.throttle
+        retry_after = throttle.hit(actor.tenant_id or actor.user_id or "system")
+        if retry_after is not None:
+            raise Throttled(retry_after)
+        self.idempotency = idempotency_key(session, user_id=actor.user_id, method=self.request.method,
+                                           path=self.path, body=self.raw_body, request_id=state.client_request_id)
+        state.idempotency = self.idempotency
+
+    def run(self, route: Callable[..., Any], arguments: dict[str, Any]) -> Any:
+        """Run `route` inside the request's one transaction (see the class)."""
+        refusal: DomainError | None = None
+        with self.runtime.unit_of_work(write=self.is_write) as session:
+            self._session = session
+            try:
+                self._authenticate(session)
+                key = self.idempotency
+                if key is None:
+                    return route(**arguments)
+                try:
+                    with session.begin_nested():  # a refusal undoes the route's changes, not the stored answer
+                        response = route(**arguments)
+                except DomainError as exc:
+                    if isinstance(exc, IdempotencyKeyReused) or status_of(exc) >= 500:
+                        raise
+                    refusal = exc
+                    store_answer(session, user_id=key.user_id, request_id=key.request_id,
+                                 fingerprint=key.fingerprint, status_code=status_of(exc),
+                                 body=error_body(exc, self.locale))
+                else:
+                    if self._answer is not None:
+                        status_code, content = self._answer
+                        if status_code < 500:
+                            store_answer(session, user_id=key.user_id, request_id=key.request_id,
+                                         fingerprint=key.fingerprint, status_code=status_code, body=content)
+            finally:
+                self._session = None
+        if refusal is not None:
+            raise refusal  # stored and committed; the error handler answers it
+        return response
 
 
 async def read_raw_body(request: Request) -> bytes:
@@ -167,27 +247,44 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def api_context(request: Request, raw_body: Annotated[bytes, Depends(read_raw_body)]) -> RequestContext:
-    """Authenticate the bearer token, choose the language (X-Locale > Accept-Language > the user's setting >
-    English), count the request against the tenant's limit, and resolve an idempotent replay."""
-    runtime: Runtime = request.app.state.runtime
-    state = request.state
+async def api_context(request: Request, raw_body: Annotated[bytes, Depends(read_raw_body)]) -> RequestContext:
+    """The request as read on the event loop, without touching the database: the bearer token (401 when
+    there is none), the body and the path. The database work happens in `RequestContext.run()`."""
     token = _bearer(request)
-    with read_session(runtime.engine) as session:
-        actor = authenticate_token(session, token)
-    locale = state.header_locale or supported_language(actor.locale) or "en"
-    actor = dataclasses.replace(actor, correlation_id=state.correlation_id, locale=locale)
-    state.locale = locale
-    state.tenant_id = actor.tenant_id  # for the request log
-    throttle: Limiter = request.app.state.throttle
-    retry_after = throttle.hit(actor.tenant_id or actor.user_id or "system")
-    if retry_after is not None:
-        raise Throttled(retry_after)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    key = idempotency_key(runtime.engine, user_id=actor.user_id, method=request.method, path=path,
-                          body=raw_body, request_id=state.client_request_id)
-    state.idempotency = key
-    return RequestContext(runtime, actor, raw_body, path, key)
+    return RequestContext(request.app.state.runtime, request, raw_body, path, token)
 
 
 Ctx = Annotated[RequestContext, Depends(api_context)]
+
+
+def in_unit_of_work(route: Callable[..., Any]) -> Callable[..., Any]:
+    """`route` run by its request's RequestContext (see `RequestContext.run`); FastAPI sees the same signature
+    and, since it is a plain function, runs it in one worker thread: one thread hop per request."""
+
+    if getattr(route, "in_unit_of_work", False):
+        return route  # already wrapped (a router included in another copies its routes)
+
+    @functools.wraps(route)
+    def run(**arguments: Any) -> Any:
+        ctx = next((v for v in arguments.values() if isinstance(v, RequestContext)), None)
+        if ctx is None:
+            return route(**arguments)
+        return ctx.run(route, arguments)
+
+    run.in_unit_of_work = True  # type: ignore[attr-defined]
+    return run
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Every API route: its body runs in the request's one transaction (`in_unit_of_work`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if inspect.iscoroutinefunction(endpoint):
+            raise TypeError(f"{endpoint.__name__}: API routes are plain functions run in the unit of work")
+        super().__init__(path, in_unit_of_work(endpoint), **kwargs)
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """A feature's router: every route it declares runs in the request's unit of work."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import Response
 
 from partnerhub.auth.models import User
-from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.customer_users import (
     create_customer_user,
     list_customer_users,
@@ -17,11 +16,11 @@ from partnerhub.delegated_admin.customer_users import (
 )
 from partnerhub.delegated_admin.schemas import customer_user_dict
 from partnerhub.http.api import openapi_bodies as bodies
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import link
 
-router = APIRouter(tags=["customer users (delegated admin)"])
+router = api_router(tags=["customer users (delegated admin)"])
 
 
 def _user(customer_id: str, u: User, password: str | None = None) -> dict[str, Any]:
@@ -34,17 +33,17 @@ def _user(customer_id: str, u: User, password: str | None = None) -> dict[str, A
 
 
 @router.get("/customers/{customer_id}/users")
-def get_customer_users(customer_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def get_customer_users(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """The users of the customer tenant (User, Helpdesk or Global Administrator, Global Reader or Directory
     Readers there, through DAP or GDAP; or the customer's own Global admin)."""
     cid = customer_id.strip().lower()
-    with read_session(ctx.engine) as session:
-        items = [_user(cid, u) for u in list_customer_users(session, ctx.actor, customer_id=cid)]
+    session = ctx.session
+    items = [_user(cid, u) for u in list_customer_users(session, ctx.actor, customer_id=cid)]
     return ctx.respond(200, collection(request, items))
 
 
 @router.post("/customers/{customer_id}/users", status_code=201, openapi_extra=bodies.CREATE_CUSTOMER_USER)
-def post_customer_user(customer_id: str, ctx: Ctx) -> JSONResponse:
+def post_customer_user(customer_id: str, ctx: Ctx) -> Response:
     """Create a user as Partner Center clients send one (`userPrincipalName`, `displayName` or `firstName`
     and `lastName`, `passwordProfile`, `usageLocation`...). The password is generated: the one-time password
     is in this answer's `passwordProfile` only (a password sent in the request is not used)."""
@@ -59,16 +58,15 @@ def post_customer_user(customer_id: str, ctx: Ctx) -> JSONResponse:
     if profile is not None:
         profile.text("password", max_length=256)
         profile.boolean("forceChangePassword")
-    with transaction(ctx.engine) as session:
-        user, password = create_customer_user(session, ctx.actor, customer_id=cid, user_name=user_name,
-                                              display_name=display_name)
-        body = _user(cid, user, password)
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    user, password = create_customer_user(session, ctx.actor, customer_id=cid, user_name=user_name,
+                                          display_name=display_name)
+    body = _user(cid, user, password)
     return ctx.respond(201, body)
 
 
 @router.patch("/customers/{customer_id}/users/{user_id}", openapi_extra=bodies.RESET_CUSTOMER_USER_PASSWORD)
-def patch_customer_user(customer_id: str, user_id: str, ctx: Ctx) -> JSONResponse:
+def patch_customer_user(customer_id: str, user_id: str, ctx: Ctx) -> Response:
     """Reset a user's password, as Partner Center does it: PATCH with `passwordProfile` (required); the new
     random password is in this answer only. Other fields are not changed through this route."""
     b = ctx.body()
@@ -77,8 +75,7 @@ def patch_customer_user(customer_id: str, user_id: str, ctx: Ctx) -> JSONRespons
     assert profile is not None
     profile.text("password", max_length=256)
     profile.boolean("forceChangePassword")
-    with transaction(ctx.engine) as session:
-        user, password = reset_customer_user_password(session, ctx.actor, customer_id=cid, user=user_id)
-        body = _user(cid, user, password)
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    user, password = reset_customer_user_password(session, ctx.actor, customer_id=cid, user=user_id)
+    body = _user(cid, user, password)
     return ctx.respond(200, body)

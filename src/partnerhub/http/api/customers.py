@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import Query, Request
+from fastapi.responses import Response
 
 from partnerhub.customers.models import Customer
 from partnerhub.customers.queries import SearchField
@@ -24,17 +24,16 @@ from partnerhub.customers.service import (
     relationship_of,
     update_billing_profile,
 )
-from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.dap import set_delegated_admin
 from partnerhub.errors import InvalidInput
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.http.api.shapes import link
 from partnerhub.relationships.service import remove_reseller_relationship
 
-router = APIRouter(tags=["customers"])
+router = api_router(tags=["customers"])
 
 SEARCH_FIELDS: dict[str, SearchField] = {
     "companyname": "company", "displayname": "company", "domain": "domain", "defaultdomainname": "domain",
@@ -98,22 +97,22 @@ def _customer_filter(raw: str | None) -> tuple[str | None, SearchField]:
 
 @router.get("/customers")
 def get_customers(request: Request, ctx: Ctx, size: str | None = None,
-                  filter_: Annotated[str | None, Query(alias="filter")] = None) -> JSONResponse:
+                  filter_: Annotated[str | None, Query(alias="filter")] = None) -> Response:
     """The partner's customers (active reseller relationships), optionally by name or domain prefix."""
     prefix, field = _customer_filter(filter_)
     kind = f"customers:{field}"
     after = continuation(request, kind, 2)
-    with read_session(ctx.engine) as session:
-        page = list_customers(session, ctx.actor, size=page_size(size), prefix=prefix, field=field,
-                              after=(after[0], after[1]) if after else None)
-        items = [_customer(r.customer, allow_delegated_access=r.relationship.has_delegated_admin,
-                           associated_partner_id=r.relationship.associated_partner_id) for r in page.items]
+    session = ctx.session
+    page = list_customers(session, ctx.actor, size=page_size(size), prefix=prefix, field=field,
+                          after=(after[0], after[1]) if after else None)
+    items = [_customer(r.customer, allow_delegated_access=r.relationship.has_delegated_admin,
+                       associated_partner_id=r.relationship.associated_partner_id) for r in page.items]
     nxt = list(page.next_cursor) if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind=kind, next_values=nxt))
 
 
 @router.post("/customers", status_code=201, openapi_extra=bodies.CREATE_CUSTOMER)
-def post_customer(ctx: Ctx) -> JSONResponse:
+def post_customer(ctx: Ctx) -> Response:
     """Create a customer; the answer carries its Global admin's one-time password (redacted in replays)."""
     b = ctx.body()
     company = b.obj("companyProfile", required=True)
@@ -126,32 +125,31 @@ def post_customer(ctx: Ctx) -> JSONResponse:
         raise InvalidInput(data=[{"field": "companyProfile.companyName", "message": "is required"}],
                            detail="companyProfile.companyName (or billingProfile.companyName): is required")
     allow_dap = b.boolean("allowDelegatedAccess")
-    with transaction(ctx.engine) as session:
-        created = create_customer(
-            session, ctx.actor, company_name=name, domain=domain, billing=billing,
-            organization_registration_number=company.text("organizationRegistrationNumber", max_length=64) or "",
-            allow_delegated_access=True if allow_dap is None else allow_dap,
-            associated_partner_id=b.text("associatedPartnerId", max_length=36),
-        )
-        body = _customer(created.customer, allow_delegated_access=created.relationship.has_delegated_admin,
-                         associated_partner_id=created.relationship.associated_partner_id)
-        body["userCredentials"] = {"userName": created.admin.email, "password": created.password}
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    created = create_customer(
+        session, ctx.actor, company_name=name, domain=domain, billing=billing,
+        organization_registration_number=company.text("organizationRegistrationNumber", max_length=64) or "",
+        allow_delegated_access=True if allow_dap is None else allow_dap,
+        associated_partner_id=b.text("associatedPartnerId", max_length=36),
+    )
+    body = _customer(created.customer, allow_delegated_access=created.relationship.has_delegated_admin,
+                     associated_partner_id=created.relationship.associated_partner_id)
+    body["userCredentials"] = {"userName": created.admin.email, "password": created.password}
     return ctx.respond(201, body)
 
 
 def _visible_customer(ctx: Ctx, customer_id: str) -> dict[str, Any]:
-    with read_session(ctx.engine) as session:
-        customer = get_customer(session, ctx.actor, customer_id=customer_id)
-        if not ctx.actor.is_partner_user:
-            return _customer(customer, relationship="none")
-        rel = relationship_of(session, ctx.actor, customer_id=customer_id)
-        return _customer(customer, allow_delegated_access=rel.has_delegated_admin,
-                         associated_partner_id=rel.associated_partner_id)
+    session = ctx.session
+    customer = get_customer(session, ctx.actor, customer_id=customer_id)
+    if not ctx.actor.is_partner_user:
+        return _customer(customer, relationship="none")
+    rel = relationship_of(session, ctx.actor, customer_id=customer_id)
+    return _customer(customer, allow_delegated_access=rel.has_delegated_admin,
+                     associated_partner_id=rel.associated_partner_id)
 
 
 @router.get("/customers/{customer_id}")
-def get_one_customer(customer_id: str, ctx: Ctx) -> JSONResponse:
+def get_one_customer(customer_id: str, ctx: Ctx) -> Response:
     return ctx.respond(200, _visible_customer(ctx, customer_id))
 
 
@@ -163,28 +161,27 @@ def _removed(customer_id: str) -> dict[str, Any]:
 
 
 @router.patch("/customers/{customer_id}", openapi_extra=bodies.UPDATE_CUSTOMER)
-def patch_customer(customer_id: str, ctx: Ctx) -> JSONResponse:
+def patch_customer(customer_id: str, ctx: Ctx) -> Response:
     """The whole customer as clients send it: `relationshipToPartner: none` removes the reseller
     relationship, `allowDelegatedAccess: false` removes DAP; unchanged and read-only fields are ignored."""
     b = ctx.body()
     relationship = b.text("relationshipToPartner", max_length=50)
     allow_dap = b.boolean("allowDelegatedAccess")
-    with transaction(ctx.engine) as session:
-        customer_id = customer_id.strip().lower()
-        if relationship is not None and relationship.strip().lower() == "none":
-            remove_reseller_relationship(session, ctx.actor, customer_id=customer_id)
-            body = _removed(customer_id)
-        else:
-            customer = get_customer(session, ctx.actor, customer_id=customer_id)
-            rel = relationship_of(session, ctx.actor, customer_id=customer_id)
-            if relationship is not None and relationship.strip().lower() != "reseller":
-                raise InvalidInput(data=[{"field": "relationshipToPartner", "message": "can only become none"}],
-                                   detail="relationshipToPartner: can only be changed to none")
-            if allow_dap is not None and allow_dap != rel.has_delegated_admin:
-                rel = set_delegated_admin(session, ctx.actor, customer_id=customer_id, allow=allow_dap)
-            body = _customer(customer, allow_delegated_access=rel.has_delegated_admin,
-                             associated_partner_id=rel.associated_partner_id)
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    customer_id = customer_id.strip().lower()
+    if relationship is not None and relationship.strip().lower() == "none":
+        remove_reseller_relationship(session, ctx.actor, customer_id=customer_id)
+        body = _removed(customer_id)
+    else:
+        customer = get_customer(session, ctx.actor, customer_id=customer_id)
+        rel = relationship_of(session, ctx.actor, customer_id=customer_id)
+        if relationship is not None and relationship.strip().lower() != "reseller":
+            raise InvalidInput(data=[{"field": "relationshipToPartner", "message": "can only become none"}],
+                               detail="relationshipToPartner: can only be changed to none")
+        if allow_dap is not None and allow_dap != rel.has_delegated_admin:
+            rel = set_delegated_admin(session, ctx.actor, customer_id=customer_id, allow=allow_dap)
+        body = _customer(customer, allow_delegated_access=rel.has_delegated_admin,
+                         associated_partner_id=rel.associated_partner_id)
     return ctx.respond(200, body)
 
 
@@ -195,29 +192,28 @@ def _billing(c: Customer) -> dict[str, Any]:
 
 
 @router.get("/customers/{customer_id}/profiles/billing")
-def get_billing_profile(customer_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        body = _billing(get_customer(session, ctx.actor, customer_id=customer_id))
+def get_billing_profile(customer_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    body = _billing(get_customer(session, ctx.actor, customer_id=customer_id))
     return ctx.respond(200, body)
 
 
 @router.put("/customers/{customer_id}/profiles/billing", openapi_extra=bodies.UPDATE_BILLING_PROFILE)
-def put_billing_profile(customer_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def put_billing_profile(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """Replace the billing profile; `If-Match` (else `attributes.etag`) must name the current version."""
     b = ctx.body()
     billing = billing_input(b)
     etag = request.headers.get("if-match") or b.etag()
-    with transaction(ctx.engine) as session:
-        customer = update_billing_profile(session, ctx.actor, customer_id=customer_id, billing=billing, etag=etag)
-        body = _billing(customer)
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    customer = update_billing_profile(session, ctx.actor, customer_id=customer_id, billing=billing, etag=etag)
+    body = _billing(customer)
     return ctx.respond(200, body)
 
 
 @router.get("/customers/{customer_id}/profiles/company")
-def get_company_profile(customer_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        customer = get_customer(session, ctx.actor, customer_id=customer_id)
-        body = company_profile_dict(customer)
+def get_company_profile(customer_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    customer = get_customer(session, ctx.actor, customer_id=customer_id)
+    body = company_profile_dict(customer)
     body["links"] = {"self": link(f"/v1/customers/{customer.id}/profiles/company")}
     return ctx.respond(200, body)

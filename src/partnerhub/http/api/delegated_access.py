@@ -3,33 +3,31 @@ partner's delegated admin privileges, keeping the reseller relationship. Partner
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from partnerhub.db import transaction
 from partnerhub.delegated_admin.dap import remove_delegated_admin
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.shapes import iso
 
-router = APIRouter(tags=["delegated admin (partnerhub extension)"])
+router = api_router(tags=["delegated admin (partnerhub extension)"])
 
 
 @router.delete("/customers/{customer_id}/partners/{partner_id}/delegatedaccess",
                description="partnerhub extension (not in Partner Center): remove the partner's delegated admin "
                            "privileges (DAP) in the customer tenant; the reseller relationship stays. For the "
                            "customer's Global admin (its own token) and for the partner itself.")
-def delete_delegated_access(customer_id: str, partner_id: str, ctx: Ctx) -> JSONResponse:
+def delete_delegated_access(customer_id: str, partner_id: str, ctx: Ctx) -> Response:
     """Removing privileges that are already off changes nothing; the answer is the relationship."""
-    with transaction(ctx.engine) as session:
-        rel = remove_delegated_admin(session, ctx.actor, customer_id=customer_id, partner_id=partner_id)
-        body = {
-            "id": rel.id,
-            "partnerId": rel.partner_id,
-            "customerId": rel.customer_id,
-            "relationshipToPartner": "reseller",
-            "allowDelegatedAccess": rel.has_delegated_admin,
-            "status": rel.status,
-            "activatedAt": iso(rel.activated_at),
-            "attributes": {"objectType": "PartnerRelationship"},
-        }
+    session = ctx.session
+    rel = remove_delegated_admin(session, ctx.actor, customer_id=customer_id, partner_id=partner_id)
+    body = {
+        "id": rel.id,
+        "partnerId": rel.partner_id,
+        "customerId": rel.customer_id,
+        "relationshipToPartner": "reseller",
+        "allowDelegatedAccess": rel.has_delegated_admin,
+        "status": rel.status,
+        "activatedAt": iso(rel.activated_at),
+        "attributes": {"objectType": "PartnerRelationship"},
+    }
     return ctx.respond(200, body)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -13,9 +15,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from partnerhub.errors import DatabaseUnavailable, DomainError, IdempotencyKeyReused, InternalError, InvalidInput
-from partnerhub.http.api.idempotency import Replayed, lookup, remember_refusal
+from partnerhub.errors import DatabaseUnavailable, DomainError, InternalError, InvalidInput
+from partnerhub.http.api.idempotency import IdempotencyKey, Replayed, lookup
 from partnerhub.locale import N_, gettext
+from partnerhub.runtime import Runtime
 
 log = logging.getLogger("partnerhub.api")
 
@@ -31,6 +34,19 @@ STATUS_OF_KIND = {
     "unavailable": 503,
 }
 THROTTLED = N_("Rate limit is exceeded. Try again in {seconds} seconds.")
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON rendered by orjson: the same document as the standard library writes (UTF-8, no spaces), at a
+    fraction of the cost."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def json_response(content: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None
+                  ) -> FastJSONResponse:
+    return FastJSONResponse(content, status_code=status_code, headers=headers)
 
 
 class Throttled(Exception):
@@ -56,18 +72,14 @@ def _locale(request: Request) -> str:
 def error_response(request: Request, error: DomainError) -> JSONResponse:
     status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(error_body(error, _locale(request)), status_code=status, headers=headers)
+    return json_response(error_body(error, _locale(request)), status_code=status, headers=headers)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    """A business refusal; answered to an idempotent write, it is stored and replayed like a success."""
+    """A business refusal. Answered to an idempotent write, the request's unit of work already stored it (in
+    the same transaction) to be replayed like a success."""
     assert isinstance(exc, DomainError)
-    response = error_response(request, exc)
-    key = getattr(request.state, "idempotency", None)
-    if key is not None and response.status_code < 500 and not isinstance(exc, IdempotencyKeyReused):
-        await run_in_threadpool(remember_refusal, request.app.state.runtime.engine, key, response.status_code,
-                                error_body(exc, _locale(request)))
-    return response
+    return error_response(request, exc)
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -86,31 +98,38 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     body = {"code": exc.status_code, "description": str(exc.detail), "data": [], "source": SOURCE}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return json_response(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _throttled(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Throttled)
     message = gettext(THROTTLED, _locale(request)).format(seconds=exc.retry_after)
-    return JSONResponse({"statusCode": 429, "message": message}, status_code=429,
-                        headers={"Retry-After": str(exc.retry_after)})
+    return json_response({"statusCode": 429, "message": message}, status_code=429,
+                         headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _replayed(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Replayed)
-    return JSONResponse(exc.body, status_code=exc.status_code)
+    return json_response(exc.body, status_code=exc.status_code)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     """Two identical idempotent writes raced: the loser's changes rolled back; it answers as the winner did."""
     key = getattr(request.state, "idempotency", None)
-    if key is not None:
+    if isinstance(key, IdempotencyKey):
+        runtime: Runtime = request.app.state.runtime
+
+        def twin_answer() -> Replayed | None:
+            with runtime.unit_of_work(write=False) as session:
+                stored = lookup(session, key)
+            return Replayed(stored.status_code, stored.body) if stored is not None else None
+
         try:
-            stored = await run_in_threadpool(lookup, request.app.state.runtime.engine, key)
+            replay = await run_in_threadpool(twin_answer)
         except DomainError as err:
             return error_response(request, err)
-        if stored is not None:
-            return JSONResponse(stored.body, status_code=stored.status_code)
+        if replay is not None:
+            return json_response(replay.body, status_code=replay.status_code)
     return internal_error_response(request, exc)
 
 
@@ -126,7 +145,7 @@ def internal_error_response(request: Request | None, exc: BaseException, *, loca
         locale = _locale(request)
         correlation_id = str(getattr(request.state, "correlation_id", correlation_id))
     log.error("unhandled error (correlation id %s)", correlation_id, exc_info=exc)
-    return JSONResponse(error_body(InternalError(correlation_id=correlation_id), locale), status_code=500)
+    return json_response(error_body(InternalError(correlation_id=correlation_id), locale), status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,13 +7,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from partnerhub.clock import utc_now
 from partnerhub.customers.schemas import etag_version
-from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.access import (
     AccessAssignmentView,
     create_access_assignment,
@@ -37,12 +36,12 @@ from partnerhub.delegated_admin.schemas import access_assignment_dict, admin_rel
 from partnerhub.errors import AccessAssignmentNotFound, InvalidInput, StaleEtag
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import ContinuationTokens
 from partnerhub.http.api.shapes import iso
 from partnerhub.ids import new_id
 
-router = APIRouter(tags=["GDAP (Microsoft Graph shape)"])
+router = api_router(tags=["GDAP (Microsoft Graph shape)"])
 BASE = "/v1/tenantRelationships/delegatedAdminRelationships"
 CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#tenantRelationships/delegatedAdminRelationships"
 ACTIONS = ("lockForApproval", "approve", "reject", "terminate")
@@ -126,7 +125,7 @@ def _top(request: Request) -> int:
 
 
 @router.get(BASE.removeprefix("/v1"))
-def get_admin_relationships(request: Request, ctx: Ctx) -> JSONResponse:
+def get_admin_relationships(request: Request, ctx: Ctx) -> Response:
     """The partner's admin relationships (Global admin, Admin agent), or every partner's in the tenant of a
     customer's Global admin: `{value, @odata.nextLink?}`; `$top`, `$filter` on status and customer."""
     filters = _filters(_query(request, "$filter"))
@@ -134,10 +133,10 @@ def get_admin_relationships(request: Request, ctx: Ctx) -> JSONResponse:
     tokens: ContinuationTokens = request.app.state.continuation_tokens
     skip_token = _query(request, "$skiptoken")
     start = int(tokens.verify("gdap", skip_token, 1)[0]) if skip_token else 0
-    with read_session(ctx.engine) as session:
-        rels = list_admin_relationships(session, ctx.actor, customer_id=filters.get("customer/tenantid"),
-                                        status=filters.get("status"))
-        value = [_relationship(session, r) for r in rels[start:start + top]]
+    session = ctx.session
+    rels = list_admin_relationships(session, ctx.actor, customer_id=filters.get("customer/tenantid"),
+                                    status=filters.get("status"))
+    value = [_relationship(session, r) for r in rels[start:start + top]]
     body: dict[str, Any] = {"@odata.context": CONTEXT, "value": value}
     if start + top < len(rels):
         params = [f"$top={top}"] + ([f"$filter={_query(request, '$filter')}"] if filters else [])
@@ -147,7 +146,7 @@ def get_admin_relationships(request: Request, ctx: Ctx) -> JSONResponse:
 
 
 @router.post(BASE.removeprefix("/v1"), status_code=201, openapi_extra=bodies.CREATE_ADMIN_RELATIONSHIP)
-def post_admin_relationship(ctx: Ctx) -> JSONResponse:
+def post_admin_relationship(ctx: Ctx) -> Response:
     """Draft an admin relationship (status `created`): `displayName`, `duration` (`P730D`), `customer{tenantId}`,
     `accessDetails{unifiedRoles: [{roleDefinitionId}]}`, `autoExtendDuration` (`P180D` or `PT0S`)."""
     b = ctx.body()
@@ -158,27 +157,26 @@ def post_admin_relationship(ctx: Ctx) -> JSONResponse:
     duration = _durations(b, "duration")
     auto_extend = _durations(b, "autoExtendDuration")
     roles = _role_ids(b, required=True) or []
-    with transaction(ctx.engine) as session:
-        rel = create_admin_relationship(
-            session, ctx.actor, customer_id=customer_id, display_name=name, role_ids=roles,
-            duration_days=730 if duration is None else duration, auto_extend_days=auto_extend or 0,
-        )
-        session.flush()
-        body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    rel = create_admin_relationship(
+        session, ctx.actor, customer_id=customer_id, display_name=name, role_ids=roles,
+        duration_days=730 if duration is None else duration, auto_extend_days=auto_extend or 0,
+    )
+    session.flush()
+    body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
     return ctx.respond(201, body)
 
 
 @router.get(BASE.removeprefix("/v1") + "/{relationship_id}")
-def get_one_admin_relationship(relationship_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        rel = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
-        body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
+def get_one_admin_relationship(relationship_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    rel = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
+    body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
     return ctx.respond(200, body)
 
 
 @router.patch(BASE.removeprefix("/v1") + "/{relationship_id}", openapi_extra=bodies.UPDATE_ADMIN_RELATIONSHIP)
-def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -> Response:
     """Change a relationship as Graph allows (while created: displayName, duration, roles, autoExtendDuration;
     once active: autoExtendDuration). `If-Match` (else `@odata.etag`) names the version the client read: a stale
     one is refused (2055); unchanged and read-only fields are ignored."""
@@ -188,23 +186,22 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
     duration = _durations(b, "duration")
     auto_extend = _durations(b, "autoExtendDuration")
     roles = _role_ids(b, required=False)
-    with transaction(ctx.engine) as session:
-        current = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
-        version = etag_version(etag, current.id) if etag is not None else None
-        if etag is not None and version is None:
-            raise StaleEtag(resource="delegatedAdminRelationship", id=current.id)
-        rel = update_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id, display_name=name,
-                                        duration_days=duration, role_ids=roles, auto_extend_days=auto_extend,
-                                        version=version)
-        session.flush()
-        body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    current = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
+    version = etag_version(etag, current.id) if etag is not None else None
+    if etag is not None and version is None:
+        raise StaleEtag(resource="delegatedAdminRelationship", id=current.id)
+    rel = update_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id, display_name=name,
+                                    duration_days=duration, role_ids=roles, auto_extend_days=auto_extend,
+                                    version=version)
+    session.flush()
+    body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
     return ctx.respond(200, body)
 
 
 @router.post(BASE.removeprefix("/v1") + "/{relationship_id}/requests", status_code=201,
              openapi_extra=bodies.ADMIN_RELATIONSHIP_REQUEST)
-def post_relationship_request(relationship_id: str, ctx: Ctx) -> JSONResponse:
+def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
     """`{"action": ...}`: `lockForApproval` (the partner sends a created relationship to the customer),
     `approve` or `reject` (the customer's Global admin with its own token — a partnerhub extension: in
     Microsoft's world the customer approves in the admin center), `terminate` (either side)."""
@@ -215,21 +212,20 @@ def post_relationship_request(relationship_id: str, ctx: Ctx) -> JSONResponse:
                            detail=f"action: is required, one of {', '.join(ACTIONS)}")
     operations = {"lockForApproval": lock_for_approval, "approve": approve_admin_relationship,
                   "reject": reject_admin_relationship, "terminate": terminate_admin_relationship}
-    with transaction(ctx.engine) as session:
-        rel = operations[action](session, ctx.actor, admin_relationship_id=relationship_id)
-        session.flush()
-        now = iso(utc_now())
-        body = {
-            "@odata.context": f"{CONTEXT}('{rel.id}')/requests/$entity",
-            "@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest",
-            "id": new_id(),
-            "action": action,
-            "status": "succeeded",
-            "createdDateTime": now,
-            "lastModifiedDateTime": now,
-            "delegatedAdminRelationship": _relationship(session, rel),
-        }
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    rel = operations[action](session, ctx.actor, admin_relationship_id=relationship_id)
+    session.flush()
+    now = iso(utc_now())
+    body = {
+        "@odata.context": f"{CONTEXT}('{rel.id}')/requests/$entity",
+        "@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest",
+        "id": new_id(),
+        "action": action,
+        "status": "succeeded",
+        "createdDateTime": now,
+        "lastModifiedDateTime": now,
+        "delegatedAdminRelationship": _relationship(session, rel),
+    }
     return ctx.respond(201, body)
 
 
@@ -249,16 +245,16 @@ def _assignments_context(relationship_id: str) -> str:
 
 
 @router.get(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments")
-def get_access_assignments(relationship_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        views = list_access_assignments(session, ctx.actor, admin_relationship_id=relationship_id)
-        body = {"@odata.context": _assignments_context(relationship_id), "value": [_assignment(v) for v in views]}
+def get_access_assignments(relationship_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    views = list_access_assignments(session, ctx.actor, admin_relationship_id=relationship_id)
+    body = {"@odata.context": _assignments_context(relationship_id), "value": [_assignment(v) for v in views]}
     return ctx.respond(200, body)
 
 
 @router.post(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments", status_code=201,
              openapi_extra=bodies.CREATE_ACCESS_ASSIGNMENT)
-def post_access_assignment(relationship_id: str, ctx: Ctx) -> JSONResponse:
+def post_access_assignment(relationship_id: str, ctx: Ctx) -> Response:
     """Give a partner security group (`accessContainer{accessContainerId, accessContainerType:
     "securityGroup"}`) a subset of the relationship's roles (`accessDetails{unifiedRoles}`)."""
     b = ctx.body()
@@ -267,41 +263,39 @@ def post_access_assignment(relationship_id: str, ctx: Ctx) -> JSONResponse:
     group_id = container.text("accessContainerId", required=True, max_length=64) or ""
     container.choice("accessContainerType", ("securityGroup",))
     roles = _role_ids(b, required=True) or []
-    with transaction(ctx.engine) as session:
-        created = create_access_assignment(session, ctx.actor, admin_relationship_id=relationship_id,
-                                           security_group_id=group_id, role_ids=roles)
-        body = {"@odata.context": f"{_assignments_context(created.admin_relationship_id)}/$entity",
-                **_assignment(_assignment_in(session, ctx, relationship_id, created.id))}
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    created = create_access_assignment(session, ctx.actor, admin_relationship_id=relationship_id,
+                                       security_group_id=group_id, role_ids=roles)
+    body = {"@odata.context": f"{_assignments_context(created.admin_relationship_id)}/$entity",
+            **_assignment(_assignment_in(session, ctx, relationship_id, created.id))}
     return ctx.respond(201, body)
 
 
 @router.get(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}")
-def get_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        view = _assignment_in(session, ctx, relationship_id, assignment_id)
-        body = {"@odata.context": f"{_assignments_context(relationship_id)}/$entity", **_assignment(view)}
+def get_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    view = _assignment_in(session, ctx, relationship_id, assignment_id)
+    body = {"@odata.context": f"{_assignments_context(relationship_id)}/$entity", **_assignment(view)}
     return ctx.respond(200, body)
 
 
 @router.patch(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
               openapi_extra=bodies.UPDATE_ACCESS_ASSIGNMENT)
-def patch_access_assignment(relationship_id: str, assignment_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def patch_access_assignment(relationship_id: str, assignment_id: str, request: Request, ctx: Ctx) -> Response:
     """Change an assignment's roles (`accessDetails{unifiedRoles}`); `If-Match` (else `@odata.etag`) if sent
     must be the current etag."""
     b = ctx.body()
     etag = request.headers.get("if-match") or b.text("@odata.etag", max_length=500)
     roles = _role_ids(b, required=True) or []
-    with transaction(ctx.engine) as session:
-        view = _assignment_in(session, ctx, relationship_id, assignment_id)
-        current = etag_version(_assignment(view)["@odata.etag"], view.assignment.id)
-        if etag is not None and etag_version(etag, view.assignment.id) != current:
-            raise StaleEtag(resource="delegatedAdminAccessAssignment", id=view.assignment.id)
-        updated = update_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id,
-                                           role_ids=roles)
-        body = {"@odata.context": f"{_assignments_context(relationship_id)}/$entity",
-                **_assignment(AccessAssignmentView(updated, view.group_name))}
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    view = _assignment_in(session, ctx, relationship_id, assignment_id)
+    current = etag_version(_assignment(view)["@odata.etag"], view.assignment.id)
+    if etag is not None and etag_version(etag, view.assignment.id) != current:
+        raise StaleEtag(resource="delegatedAdminAccessAssignment", id=view.assignment.id)
+    updated = update_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id,
+                                       role_ids=roles)
+    body = {"@odata.context": f"{_assignments_context(relationship_id)}/$entity",
+            **_assignment(AccessAssignmentView(updated, view.group_name))}
     return ctx.respond(200, body)
 
 
@@ -309,8 +303,8 @@ def patch_access_assignment(relationship_id: str, assignment_id: str, request: R
                status_code=204, response_class=Response)
 def delete_one_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) -> Response:
     """Delete an assignment: its group's members lose its roles at once. Answers 204, as Graph does."""
-    with transaction(ctx.engine) as session:
-        view = _assignment_in(session, ctx, relationship_id, assignment_id)
-        delete_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id)
+    session = ctx.session
+    view = _assignment_in(session, ctx, relationship_id, assignment_id)
+    delete_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id)
     return Response(status_code=204)
 

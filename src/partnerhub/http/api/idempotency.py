@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import InvalidInput
-from partnerhub.idempotency.service import Replay, find_answer, fingerprint, store_answer
+from partnerhub.idempotency.service import Replay, find_answer, fingerprint
 
 WRITES = frozenset({"POST", "PATCH", "PUT"})
 MAX_REQUEST_ID = 128
@@ -34,7 +31,7 @@ class IdempotencyKey:
     fingerprint: str
 
 
-def idempotency_key(engine: Engine, *, user_id: str | None, method: str, path: str, body: bytes,
+def idempotency_key(session: Session, *, user_id: str | None, method: str, path: str, body: bytes,
                     request_id: str | None) -> IdempotencyKey | None:
     """The key of an idempotent write, or None when the request is not one. Raises Replayed when the
     request was answered before, IdempotencyKeyReused when the id was used for another request."""
@@ -43,20 +40,11 @@ def idempotency_key(engine: Engine, *, user_id: str | None, method: str, path: s
     if len(request_id) > MAX_REQUEST_ID:
         raise InvalidInput(detail=f"MS-RequestId is at most {MAX_REQUEST_ID} characters long")
     key = IdempotencyKey(user_id, request_id, fingerprint(method, path, body))
-    stored = lookup(engine, key)
+    stored = lookup(session, key)
     if stored is not None:
         raise Replayed(stored.status_code, stored.body)
     return key
 
 
-def lookup(engine: Engine, key: IdempotencyKey) -> Replay | None:
-    with read_session(engine) as session:
-        return find_answer(session, user_id=key.user_id, request_id=key.request_id, fingerprint=key.fingerprint)
-
-
-def remember_refusal(engine: Engine, key: IdempotencyKey, status_code: int, body: Any) -> None:
-    """Store a 4xx answer in a transaction of its own (the request's transaction rolled back)."""
-    # A concurrent twin may have stored its answer first; that answer stands.
-    with contextlib.suppress(IntegrityError), transaction(engine) as session:
-        store_answer(session, user_id=key.user_id, request_id=key.request_id, fingerprint=key.fingerprint,
-                     status_code=status_code, body=body)
+def lookup(session: Session, key: IdempotencyKey) -> Replay | None:
+    return find_answer(session, user_id=key.user_id, request_id=key.request_id, fingerprint=key.fingerprint)

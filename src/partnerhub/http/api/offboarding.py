@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import Response
 
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import InvalidInput
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.shapes import iso, link
 from partnerhub.jobs.models import Job, JobItem
 from partnerhub.offboarding.bulk import BulkReport, bulk_report, start_bulk_offboarding
 from partnerhub.offboarding.service import offboard_customer, preview_offboarding
 
 EXTENSION = "partnerhub extension (not in Partner Center): "
-router = APIRouter(tags=["offboarding (partnerhub extension)"])
+router = api_router(tags=["offboarding (partnerhub extension)"])
 MAX_ID_LENGTH = 64  # the length of a job item's key
 
 
@@ -41,13 +40,13 @@ def _optional_body(ctx: Ctx) -> Body:
 
 @router.get("/customers/{customer_id}/offboarding",
             description=EXTENSION + "what offboarding the customer would change; changes nothing.")
-def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """The subscriptions to suspend, reservations to cancel (or that block it unless
     `cancelReservations=true`), privileges that end and support-contact changes."""
     cancel = _flag(request, "cancelReservations")
-    with read_session(ctx.engine) as session:
-        preview = preview_offboarding(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
-        body = preview.as_dict()
+    session = ctx.session
+    preview = preview_offboarding(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
+    body = preview.as_dict()
     body["links"] = {"self": link(f"/v1/customers/{preview.customer_id}/offboarding")}
     body["attributes"] = {"objectType": "OffboardingPreview"}
     return ctx.respond(200, body)
@@ -56,14 +55,13 @@ def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> JSO
 @router.post("/customers/{customer_id}/offboarding", openapi_extra=bodies.OFFBOARD_CUSTOMER,
              description=EXTENSION + "suspend every active subscription and remove the reseller relationship, "
                                      "all or nothing. Body (optional): `{cancelReservations}`.")
-def post_offboarding(customer_id: str, ctx: Ctx) -> JSONResponse:
+def post_offboarding(customer_id: str, ctx: Ctx) -> Response:
     """Offboard one customer in one transaction: it either completes or changes nothing."""
     b = _optional_body(ctx)
     cancel = bool(b.boolean("cancelReservations"))
-    with transaction(ctx.engine) as session:
-        result = offboard_customer(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
-        body = {**result.as_dict(), "attributes": {"objectType": "OffboardingResult"}}
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    result = offboard_customer(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
+    body = {**result.as_dict(), "attributes": {"objectType": "OffboardingResult"}}
     return ctx.respond(200, body)
 
 
@@ -115,20 +113,19 @@ def _item(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
              description=EXTENSION + "queue the offboarding of many customers: `{customerIds?: [...], "
                                      "searchPrefix?, cancelReservations?}` (a prefix of \"\" means every "
                                      "customer). Answers 202 with the job; poll its `Location`.")
-def post_bulk_offboarding(ctx: Ctx) -> JSONResponse:
+def post_bulk_offboarding(ctx: Ctx) -> Response:
     """A bulk offboarding job, run by the service's worker; each customer is offboarded in a transaction of
     its own, so a crash leaves every customer untouched or fully offboarded, and the job resumes."""
     b = ctx.body()
     customer_ids = _customer_ids(b)
     prefix = b.text("searchPrefix", max_length=200)
     cancel = bool(b.boolean("cancelReservations"))
-    with transaction(ctx.engine) as session:
-        job = start_bulk_offboarding(session, ctx.actor, customer_ids=customer_ids, search_prefix=prefix,
-                                     cancel_reservations=cancel)
-        session.flush()
-        body = _job(job)
-        ctx.remember(session, 202, body)
-    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/offboardings/{job.id}"})
+    session = ctx.session
+    job = start_bulk_offboarding(session, ctx.actor, customer_ids=customer_ids, search_prefix=prefix,
+                                 cancel_reservations=cancel)
+    session.flush()
+    body = _job(job)
+    return ctx.respond(202, body, headers={"Location": f"/v1/offboardings/{job.id}"})
 
 
 def _report(report: BulkReport) -> dict[str, Any]:
@@ -140,7 +137,7 @@ def _report(report: BulkReport) -> dict[str, Any]:
 @router.get("/offboardings/{job_id}",
             description=EXTENSION + "a bulk offboarding's progress `{status, done, total}` and its "
                                     "per-customer report.")
-def get_bulk_offboarding(job_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        body = _report(bulk_report(session, ctx.actor, job_id=job_id.strip().lower()))
+def get_bulk_offboarding(job_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    body = _report(bulk_report(session, ctx.actor, job_id=job_id.strip().lower()))
     return ctx.respond(200, body)

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import Response
 
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import InvalidInput
 from partnerhub.http.api import openapi_bodies as bodies
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
 from partnerhub.partnerships.schemas import (
     IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF,
@@ -26,7 +25,7 @@ from partnerhub.partnerships.service import (
     list_resellers,
 )
 
-router = APIRouter(tags=["partner relationships"])
+router = api_router(tags=["partner relationships"])
 EXTENSION = "partnerhub extension (not in Partner Center): "
 # relationship_type as Partner Center's docs write it (PascalCase) and as its answers do (snake_case)
 TYPES = {
@@ -42,7 +41,7 @@ def _query(request: Request, name: str) -> str | None:
 
 
 @router.get("/relationships")
-def get_partner_relationships(request: Request, ctx: Ctx) -> JSONResponse:
+def get_partner_relationships(request: Request, ctx: Ctx) -> Response:
     """`relationship_type=IsIndirectCloudSolutionProviderOf`: an indirect provider's resellers;
     `IsIndirectResellerOf`: an indirect reseller's providers. Invited and active ones (`includeEnded=true`:
     ended ones too); each item's `partnershipId` (ours) names the partnership to accept or end."""
@@ -53,18 +52,18 @@ def get_partner_relationships(request: Request, ctx: Ctx) -> JSONResponse:
                            detail="relationship_type: must be IsIndirectCloudSolutionProviderOf or "
                                   "IsIndirectResellerOf")
     include_ended = (_query(request, "includeEnded") or "").strip().lower() == "true"
-    with read_session(ctx.engine) as session:
-        lister = list_resellers if kind == IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF else list_providers
-        rows = lister(session, ctx.actor, include_ended=include_ended)
+    session = ctx.session
+    lister = list_resellers if kind == IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF else list_providers
+    rows = lister(session, ctx.actor, include_ended=include_ended)
     return ctx.respond(200, collection(request, [partner_relationship_dict(r) for r in rows]))
 
 
 @router.get("/customers/{customer_id}/relationships")
-def get_customer_resellers(customer_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def get_customer_resellers(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """The indirect resellers related to a customer (for an indirect provider: its own partners among them;
     for the customer's Global admin: all of them)."""
-    with read_session(ctx.engine) as session:
-        rows = list_customer_resellers(session, ctx.actor, customer_id=customer_id)
+    session = ctx.session
+    rows = list_customer_resellers(session, ctx.actor, customer_id=customer_id)
     return ctx.respond(200, collection(request, [partner_relationship_dict(r) for r in rows]))
 
 
@@ -72,24 +71,22 @@ def get_customer_resellers(customer_id: str, request: Request, ctx: Ctx) -> JSON
              openapi_extra=bodies.INVITE_RESELLER,
              description=EXTENSION + "an indirect provider invites an indirect reseller, named by "
                                      "`resellerId` (tenant id) or `resellerMpnId`.")
-def post_partnership(ctx: Ctx) -> JSONResponse:
+def post_partnership(ctx: Ctx) -> Response:
     b = ctx.body()
     reseller_id = b.text("resellerId", max_length=64)
     mpn_id = b.text("resellerMpnId", max_length=64) or b.text("mpnId", max_length=64)
-    with transaction(ctx.engine) as session:
-        partnership = invite_reseller(session, ctx.actor, reseller_id=reseller_id, reseller_mpn_id=mpn_id)
-        body = partnership_dict(partnership)
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    partnership = invite_reseller(session, ctx.actor, reseller_id=reseller_id, reseller_mpn_id=mpn_id)
+    body = partnership_dict(partnership)
     return ctx.respond(201, body)
 
 
 @router.post("/partnerships/{partnership_id}/accept", tags=["partnerships (partnerhub extension)"],
              openapi_extra=bodies.NO_BODY,
              description=EXTENSION + "the invited reseller's Global admin accepts the partnership.")
-def post_partnership_accept(partnership_id: str, ctx: Ctx) -> JSONResponse:
-    with transaction(ctx.engine) as session:
-        body = partnership_dict(accept_partnership(session, ctx.actor, partnership_id=partnership_id))
-        ctx.remember(session, 200, body)
+def post_partnership_accept(partnership_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    body = partnership_dict(accept_partnership(session, ctx.actor, partnership_id=partnership_id))
     return ctx.respond(200, body)
 
 
@@ -97,8 +94,7 @@ def post_partnership_accept(partnership_id: str, ctx: Ctx) -> JSONResponse:
              openapi_extra=bodies.NO_BODY,
              description=EXTENSION + "either side ends (or declines, or withdraws) a partnership; customers "
                                      "and privileges stay as they are.")
-def post_partnership_end(partnership_id: str, ctx: Ctx) -> JSONResponse:
-    with transaction(ctx.engine) as session:
-        body = partnership_dict(end_partnership(session, ctx.actor, partnership_id=partnership_id))
-        ctx.remember(session, 200, body)
+def post_partnership_end(partnership_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    body = partnership_dict(end_partnership(session, ctx.actor, partnership_id=partnership_id))
     return ctx.respond(200, body)

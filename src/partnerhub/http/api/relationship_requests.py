@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import Response
 
 from partnerhub.clock import utc_now
-from partnerhub.db import read_session, transaction
 from partnerhub.http.api import openapi_bodies as bodies
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import iso
 from partnerhub.invitations.models import RelationshipRequest
@@ -23,7 +22,7 @@ from partnerhub.invitations.service import (
     partner_invitation_link,
 )
 
-router = APIRouter(tags=["relationship requests"])
+router = api_router(tags=["relationship requests"])
 
 
 def _invitation(r: RelationshipRequest, base_url: str, **extra: Any) -> dict[str, Any]:
@@ -43,54 +42,52 @@ def _invitation(r: RelationshipRequest, base_url: str, **extra: Any) -> dict[str
 
 
 @router.get("/customers/relationshiprequests")
-def get_partner_link(ctx: Ctx) -> JSONResponse:
+def get_partner_link(ctx: Ctx) -> Response:
     """The partner's reusable invitation link, as Partner Center returns it."""
-    with read_session(ctx.engine) as session:
-        link = partner_invitation_link(session, ctx.actor, base_url=ctx.runtime.settings.base_url)
+    session = ctx.session
+    link = partner_invitation_link(session, ctx.actor, base_url=ctx.runtime.settings.base_url)
     return ctx.respond(200, {"url": link.url, "attributes": {"objectType": "RelationshipRequest"}})
 
 
 @router.post("/relationshiprequests", status_code=201, openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST)
-def post_invitation(ctx: Ctx) -> JSONResponse:
+def post_invitation(ctx: Ctx) -> Response:
     """A tracked single-use invitation with its link and a draft e-mail in the customer's language."""
     b = ctx.body()
     base_url = ctx.runtime.settings.base_url
-    with transaction(ctx.engine) as session:
-        created = create_invitation(
-            session, ctx.actor, base_url=base_url, customer_id=b.text("customerId", max_length=36),
-            language=b.text("language", max_length=16),
-            include_delegated_admin=bool(b.boolean("includeDelegatedAdmin")),
-            indirect_reseller_id=b.text("indirectResellerId", max_length=36),
-            valid_days=b.integer("validDays", minimum=1, maximum=365) or ctx.runtime.settings.invitation_days,
-        )
-        body = _invitation(created.request, base_url, emailText=created.email_text)
-        ctx.remember(session, 201, body)
+    session = ctx.session
+    created = create_invitation(
+        session, ctx.actor, base_url=base_url, customer_id=b.text("customerId", max_length=36),
+        language=b.text("language", max_length=16),
+        include_delegated_admin=bool(b.boolean("includeDelegatedAdmin")),
+        indirect_reseller_id=b.text("indirectResellerId", max_length=36),
+        valid_days=b.integer("validDays", minimum=1, maximum=365) or ctx.runtime.settings.invitation_days,
+    )
+    body = _invitation(created.request, base_url, emailText=created.email_text)
     return ctx.respond(201, body)
 
 
 @router.get("/relationshiprequests")
-def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> JSONResponse:
+def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Response:
     """The partner's tracked invitations, newest first, with their status (sent, accepted, expired, revoked)."""
     base_url = ctx.runtime.settings.base_url
-    with read_session(ctx.engine) as session:
-        items = [_invitation(r, base_url) for r in list_invitations(session, ctx.actor, status=status)]
+    session = ctx.session
+    items = [_invitation(r, base_url) for r in list_invitations(session, ctx.actor, status=status)]
     return ctx.respond(200, collection(request, items))
 
 
 @router.post("/relationshiprequests/{code}/accept", openapi_extra=bodies.NO_BODY)
-def post_accept(code: str, ctx: Ctx) -> JSONResponse:
+def post_accept(code: str, ctx: Ctx) -> Response:
     """The customer's Global admin accepts with its own token: the relationship becomes (again) active."""
-    with transaction(ctx.engine) as session:
-        rel = accept_invitation(session, ctx.actor, code=code)
-        body = {
-            "id": rel.id,
-            "partnerId": rel.partner_id,
-            "customerId": rel.customer_id,
-            "relationshipToPartner": "reseller",
-            "allowDelegatedAccess": rel.has_delegated_admin,
-            "status": rel.status,
-            "activatedAt": iso(rel.activated_at),
-            "attributes": {"objectType": "PartnerRelationship"},
-        }
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    rel = accept_invitation(session, ctx.actor, code=code)
+    body = {
+        "id": rel.id,
+        "partnerId": rel.partner_id,
+        "customerId": rel.customer_id,
+        "relationshipToPartner": "reseller",
+        "allowDelegatedAccess": rel.has_delegated_admin,
+        "status": rel.status,
+        "activatedAt": iso(rel.activated_at),
+        "attributes": {"objectType": "PartnerRelationship"},
+    }
     return ctx.respond(200, body)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from partnerhub.db import read_session, transaction
 from partnerhub.http.api import openapi_bodies as bodies
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import (
@@ -23,7 +22,7 @@ from partnerhub.subscriptions.service import (
     update_subscription,
 )
 
-router = APIRouter(tags=["subscriptions"])
+router = api_router(tags=["subscriptions"])
 STATUSES = ("active", "suspended", "deleted", "pending", "expired", "disabled")
 
 
@@ -32,29 +31,29 @@ def _one(session: Session, sub: Subscription) -> dict[str, Any]:
 
 
 @router.get("/customers/{customer_id}/subscriptions")
-def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | None = None) -> JSONResponse:
+def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | None = None) -> Response:
     """The customer's subscriptions bought through the acting partner, paged by id."""
     after = continuation(request, "subscriptions", 2)
     if after is not None and after[0] != customer_id.strip().lower():
         after = None  # a token of another customer's listing starts this one from the beginning
-    with read_session(ctx.engine) as session:
-        page = list_subscriptions(session, ctx.actor, customer_id=customer_id, size=page_size(size),
-                                  after=after[1] if after else None)
-        items = describe_subscriptions(session, page.items)
+    session = ctx.session
+    page = list_subscriptions(session, ctx.actor, customer_id=customer_id, size=page_size(size),
+                              after=after[1] if after else None)
+    items = describe_subscriptions(session, page.items)
     nxt = [customer_id.strip().lower(), page.next_cursor] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="subscriptions", next_values=nxt))
 
 
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
-def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        body = _one(session, get_subscription(session, ctx.actor, customer_id=customer_id,
-                                                  subscription_id=subscription_id))
+def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> Response:
+    session = ctx.session
+    body = _one(session, get_subscription(session, ctx.actor, customer_id=customer_id,
+                                              subscription_id=subscription_id))
     return ctx.respond(200, body)
 
 
 @router.patch("/customers/{customer_id}/subscriptions/{subscription_id}", openapi_extra=bodies.UPDATE_SUBSCRIPTION)
-def patch_subscription(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> JSONResponse:
+def patch_subscription(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> Response:
     """The whole subscription as clients send it; only status, quantity, friendlyName and autoRenewEnabled
     can change. Concurrency: If-Match if present, else attributes.etag if present, else the update applies."""
     b = ctx.body()
@@ -65,17 +64,16 @@ def patch_subscription(customer_id: str, subscription_id: str, request: Request,
         auto_renew_enabled=b.boolean("autoRenewEnabled"),
     )
     etag = request.headers.get("if-match") or b.etag()
-    with transaction(ctx.engine) as session:
-        sub = update_subscription(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
-                                  change=change, etag=etag)
-        body = _one(session, sub)
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    sub = update_subscription(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
+                              change=change, etag=etag)
+    body = _one(session, sub)
     return ctx.respond(200, body)
 
 
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}/addons")
-def get_addons(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> JSONResponse:
-    with read_session(ctx.engine) as session:
-        items = describe_subscriptions(session, list_addons(session, ctx.actor, customer_id=customer_id,
-                                                            subscription_id=subscription_id))
+def get_addons(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> Response:
+    session = ctx.session
+    items = describe_subscriptions(session, list_addons(session, ctx.actor, customer_id=customer_id,
+                                                        subscription_id=subscription_id))
     return ctx.respond(200, collection(request, items))

@@ -3,42 +3,39 @@ contact, in Partner Center's SupportContact shape."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from partnerhub.db import read_session, transaction
 from partnerhub.http.api import openapi_bodies as bodies
-from partnerhub.http.api.context import Ctx
+from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.support_contacts.schemas import support_contact_dict
 from partnerhub.support_contacts.service import get_support_contact, set_support_contact
 
-router = APIRouter(tags=["subscriptions"])
+router = api_router(tags=["subscriptions"])
 PATH = "/customers/{customer_id}/subscriptions/{subscription_id}/supportcontact"
 
 
 @router.get(PATH)
-def get_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
+def get_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> Response:
     """The effective support contact: the designated one, else the provider or direct partner while it is
     related to the customer (all fields null when there is none)."""
-    with read_session(ctx.engine) as session:
-        contact = get_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id)
+    session = ctx.session
+    contact = get_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id)
     body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
                                 subscription_id=subscription_id.strip().lower())
     return ctx.respond(200, body)
 
 
 @router.put(PATH, openapi_extra=bodies.UPDATE_SUPPORT_CONTACT)
-def put_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> JSONResponse:
+def put_subscription_support_contact(customer_id: str, subscription_id: str, ctx: Ctx) -> Response:
     """Designate the support contact by `supportTenantId` and/or `supportMpnId` (the name and links clients
     send back are ignored): the partner itself (back to the default) or one of its indirect resellers
     related to the customer."""
     b = ctx.body()
     tenant_id = b.text("supportTenantId", max_length=64)
     mpn_id = b.text("supportMpnId", max_length=64)
-    with transaction(ctx.engine) as session:
-        contact = set_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
-                                      support_tenant_id=tenant_id, support_mpn_id=mpn_id)
-        body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
-                                    subscription_id=subscription_id.strip().lower())
-        ctx.remember(session, 200, body)
+    session = ctx.session
+    contact = set_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
+                                  support_tenant_id=tenant_id, support_mpn_id=mpn_id)
+    body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
+                                subscription_id=subscription_id.strip().lower())
     return ctx.respond(200, body)

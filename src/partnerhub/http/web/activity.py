@@ -3,27 +3,24 @@ values, and the CSV export of the same filter."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import ActivityQuery, activity_csv_rows, defuse_cells, iter_activity, list_activity
 from partnerhub.clock import utc_now
 from partnerhub.customers.service import list_customers
-from partnerhub.db import read_session
 from partnerhub.errors import InvalidInput
 from partnerhub.http.web.context import SignedIn, WebCtx
+from partnerhub.http.web.downloads import csv_download
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import NOT_A_CHOICE, FormState
 from partnerhub.locale import N_
@@ -201,17 +198,17 @@ def activity_page(ctx: SignedIn, start: str = "", end: str = "", customer: str =
     rows: list[ActivityRow] = []
     next_after: str | None = None
     customers: list[tuple[str, str]] = []
-    with read_session(ctx.engine) as session:
-        if actor.is_partner_user:  # the picker offers the partner's customers; any id may still be typed
-            customers = [(r.customer.id, r.customer.company_name)
-                         for r in list_customers(session, actor, size=500).items]
-        if state.ok:
-            page = list_activity(session, actor, query=query, size=PAGE_SIZE, after=_decode_after(after))
-            rows = [ActivityRow(r, _label(ctx, OPERATION_LABELS, r.operation_type),
-                                _label(ctx, RESOURCE_LABELS, r.resource_type), changes_of(r.old_value, r.new_value))
-                    for r in page.items]
-            if page.next_cursor:
-                next_after = encode_cursor([page.next_cursor[0].isoformat(), page.next_cursor[1]])
+    session = ctx.session
+    if actor.is_partner_user:  # the picker offers the partner's customers; any id may still be typed
+        customers = [(r.customer.id, r.customer.company_name)
+                     for r in list_customers(session, actor, size=500).items]
+    if state.ok:
+        page = list_activity(session, actor, query=query, size=PAGE_SIZE, after=_decode_after(after))
+        rows = [ActivityRow(r, _label(ctx, OPERATION_LABELS, r.operation_type),
+                            _label(ctx, RESOURCE_LABELS, r.resource_type), changes_of(r.old_value, r.new_value))
+                for r in page.items]
+        if page.next_cursor:
+            next_after = encode_cursor([page.next_cursor[0].isoformat(), page.next_cursor[1]])
     operations = sorted(((op, ctx.t(msgid)) for op, msgid in OPERATION_LABELS.items()), key=lambda o: o[1].lower())
     return ctx.render("activity/list.html", status_code=200 if state.ok else 400, form=state, rows=rows,
                       after=after, next_after=next_after, params=filter_params(state),
@@ -227,21 +224,9 @@ def activity_export(ctx: SignedIn, start: str = "", end: str = "", customer: str
     state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation)
     if not state.ok:  # the page shows what is wrong with the filter, next to its field
         return ctx.redirect("/activity?" + filter_params(state))
-    with read_session(ctx.engine) as session:  # refuse before the download starts, not halfway through it
-        list_activity(session, actor, query=query, size=1)
+    # refuse before the download starts, not halfway through it
+    list_activity(ctx.session, actor, query=query, size=1)
 
-    def lines() -> Iterator[str]:
-        with read_session(ctx.engine) as session:
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            for row in activity_csv_rows(iter_activity(session, actor, query=query)):
-                writer.writerow(defuse_cells(row))
-                if buf.tell() > 64 * 1024:
-                    yield buf.getvalue()
-                    buf.seek(0)
-                    buf.truncate()
-            yield buf.getvalue()
-
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="activity.csv"',
-                                      "Cache-Control": "no-store"})
+    return csv_download(ctx.runtime, "activity.csv",
+                        lambda session: (defuse_cells(row) for row in
+                                         activity_csv_rows(iter_activity(session, actor, query=query))))

@@ -8,7 +8,6 @@ from fastapi.responses import Response
 
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.access import (
     add_group_member,
     create_access_assignment,
@@ -104,8 +103,8 @@ def _base(customer: Customer) -> str:
 
 def _render_list(ctx: WebCtx, customer_id: str, form: FormState, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        view = customer_admin_relationships(session, actor, customer_id=customer_id)
+    session = ctx.session
+    view = customer_admin_relationships(session, actor, customer_id=customer_id)
     return ctx.render("gdap/relationships.html", form=form, status_code=status_code, customer=view.customer,
                       relationships=view.relationships, roles=role_options(ctx), role_labels=role_labels,
                       now=utc_now(), max_days=MAX_DURATION_DAYS, auto_extend_days=AUTO_EXTEND_DAYS,
@@ -120,8 +119,8 @@ def relationships_page(ctx: SignedIn, customer_id: str) -> Response:
 @router.post("/customers/{customer_id}/admin-relationships")
 def request_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        customer = customer_admin_relationships(session, actor, customer_id=customer_id).customer
+    session = ctx.session
+    customer = customer_admin_relationships(session, actor, customer_id=customer_id).customer
     state = FormState.from_form(ctx, form)
     name = state.text("display_name", limit=50)
     days = state.integer("duration_days", low=1, high=MAX_DURATION_DAYS)
@@ -131,7 +130,7 @@ def request_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Respons
     state.values["roles"] = roles
     if state.ok and days is not None:
         try:
-            with transaction(ctx.engine) as session:
+            with ctx.attempt() as session:
                 rel = create_admin_relationship(
                     session, actor, customer_id=customer.id, display_name=name, role_ids=roles,
                     duration_days=days, auto_extend_days=AUTO_EXTEND_DAYS if state.checked("auto_extend") else 0)
@@ -146,9 +145,9 @@ def request_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Respons
 
 
 def _detail(ctx: WebCtx, customer_id: str, relationship_id: str) -> AdminRelationshipDetail:
-    with read_session(ctx.engine) as session:
-        return admin_relationship_detail(session, ctx.require_actor(), customer_id=customer_id,
-                                         admin_relationship_id=relationship_id)
+    session = ctx.session
+    return admin_relationship_detail(session, ctx.require_actor(), customer_id=customer_id,
+                                     admin_relationship_id=relationship_id)
 
 
 def _render_detail(ctx: WebCtx, view: AdminRelationshipDetail, form: FormState, status_code: int = 200) -> Response:
@@ -181,7 +180,7 @@ def _state_refused(ctx: WebCtx, rel: AdminRelationship, customer: Customer, exc:
 def request_approval(ctx: SignedIn, form: Form, customer_id: str, relationship_id: str) -> Response:
     view = _detail(ctx, customer_id, relationship_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             rel = lock_for_approval(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
     except AdminRelationshipInvalidState as exc:
         return _state_refused(ctx, view.relationship, view.customer, exc)
@@ -203,7 +202,7 @@ def assign_group(ctx: SignedIn, form: Form, customer_id: str, relationship_id: s
         state.fail("roles", CHOOSE_A_ROLE)
     if state.ok:
         try:
-            with transaction(ctx.engine) as session:
+            with ctx.attempt() as session:
                 create_access_assignment(session, ctx.require_actor(), admin_relationship_id=rel.id,
                                          security_group_id=group_id, role_ids=roles)
         except DomainError as exc:
@@ -221,8 +220,8 @@ def unassign_group(ctx: SignedIn, form: Form, customer_id: str, relationship_id:
     found = [a for a in view.assignments if a.assignment.id == assignment_id.strip().lower()]
     if not found:
         raise AccessAssignmentNotFound(id=assignment_id)
-    with transaction(ctx.engine) as session:
-        delete_access_assignment(session, ctx.require_actor(), access_assignment_id=found[0].assignment.id)
+    session = ctx.session
+    delete_access_assignment(session, ctx.require_actor(), access_assignment_id=found[0].assignment.id)
     return ctx.redirect(f"{_base(view.customer)}/{view.relationship.id}",
                         flash=ctx.t(UNASSIGNED, group=found[0].group_name, name=view.relationship.display_name))
 
@@ -243,7 +242,7 @@ def terminate_confirmation(ctx: SignedIn, customer_id: str, relationship_id: str
 def terminate_relationship(ctx: SignedIn, form: Form, customer_id: str, relationship_id: str) -> Response:
     view = _detail(ctx, customer_id, relationship_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             rel = terminate_admin_relationship(session, ctx.require_actor(),
                                                admin_relationship_id=view.relationship.id)
     except AdminRelationshipInvalidState as exc:
@@ -256,8 +255,8 @@ def terminate_relationship(ctx: SignedIn, form: Form, customer_id: str, relation
 
 
 def _render_groups(ctx: WebCtx, form: FormState, status_code: int = 200) -> Response:
-    with read_session(ctx.engine) as session:
-        groups = list_security_groups(session, ctx.require_actor())
+    session = ctx.session
+    groups = list_security_groups(session, ctx.require_actor())
     return ctx.render("gdap/security_groups.html", form=form, groups=groups, status_code=status_code,
                       breadcrumbs=[(None, ctx.t("Security groups"))])
 
@@ -274,7 +273,7 @@ def create_group(ctx: SignedIn, form: Form) -> Response:
     name = state.text("display_name", limit=100)
     if state.ok:
         try:
-            with transaction(ctx.engine) as session:
+            with ctx.attempt() as session:
                 group = create_security_group(session, actor, display_name=name)
         except DomainError as exc:
             state.domain_error(exc, field_of={SecurityGroupNameTaken: "display_name",
@@ -285,8 +284,8 @@ def create_group(ctx: SignedIn, form: Form) -> Response:
 
 
 def _render_group(ctx: WebCtx, group_id: str, form: FormState, status_code: int = 200) -> Response:
-    with read_session(ctx.engine) as session:
-        found = security_group_detail(session, ctx.require_actor(), security_group_id=group_id)
+    session = ctx.session
+    found = security_group_detail(session, ctx.require_actor(), security_group_id=group_id)
     return ctx.render("gdap/security_group.html", form=form, group=found.group, members=found.members,
                       status_code=status_code,
                       breadcrumbs=[("/security-groups", ctx.t("Security groups")), (None, found.group.display_name)])
@@ -304,7 +303,7 @@ def add_member(ctx: SignedIn, form: Form, group_id: str) -> Response:
     email = state.text("email", limit=254)
     if state.ok:
         try:
-            with transaction(ctx.engine) as session:
+            with ctx.attempt() as session:
                 group = add_group_member(session, actor, security_group_id=group_id, user=email)
         except UserNotFound as exc:
             state.domain_error(exc, field_of={UserNotFound: "email"})
@@ -319,7 +318,7 @@ def remove_member(ctx: SignedIn, form: Form, group_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
     email = state.text("email", limit=254)
-    with transaction(ctx.engine) as session:
-        group = remove_group_member(session, actor, security_group_id=group_id, user=email)
+    session = ctx.session
+    group = remove_group_member(session, actor, security_group_id=group_id, user=email)
     return ctx.redirect(f"/security-groups/{group.id}",
                         flash=ctx.t(MEMBER_REMOVED, email=email.lower(), group=group.display_name))

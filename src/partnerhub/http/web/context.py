@@ -1,6 +1,7 @@
 """The request context of every page: who is signed in (a server-side session behind an HttpOnly cookie),
 the page's language (switch cookie > user's setting > browser > English), the CSRF token bound to the
-session, flash messages that survive the redirect after a POST, and the responses that set those cookies."""
+session, flash messages that survive the redirect after a POST, the responses that set those cookies, and
+the page's one unit of work (`WebCtx.run`, wrapped around every page by `WebRoute`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -17,11 +20,11 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.web_sessions import SessionNeedsTouch, actor_for_web_session
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import CsrfRefused, SessionExpired
 from partnerhub.http.web.navigation import navigation
 from partnerhub.http.web.rendering import render_template, translate
@@ -94,10 +97,94 @@ class WebCtx:
     tenant_name: str = ""
     set_cookies: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     drop_cookies: set[str] = field(default_factory=set)
+    needs_actor: bool = False
+    posted: FormData | None = None
+    resolved: bool = False
+    session_expired: bool = False
+    _session: Session | None = field(default=None, repr=False)
 
     @property
     def engine(self) -> Engine:
         return self.runtime.engine
+
+    @property
+    def session(self) -> Session:
+        """The page's session, in the request's one transaction: it commits before the response is sent."""
+        if self._session is None:
+            raise RuntimeError("the page's unit of work is not open (is the route a WebRoute?)")
+        return self._session
+
+    @contextmanager
+    def attempt(self) -> Iterator[Session]:
+        """A change that may be refused: on a DomainError it is undone (a savepoint), and the page goes on in
+        the same transaction to show the refusal beside the form."""
+        with self.session.begin_nested():
+            yield self.session
+
+    # --- the unit of work --------------------------------------------------------------------------------
+
+    def resolve(self, session: Session, *, touch: bool, check_csrf: bool = True) -> None:
+        """The signed-in user of the session cookie (ending it if it has expired), the page's language, the
+        CSRF binding, and the checks the page asked for: a signed-in user, the posted form's CSRF token.
+        Raises SessionNeedsTouch in a reading transaction when the session's last-seen time is due."""
+        request = self.request
+        settings = self.runtime.settings
+        token = self.session_token
+        actor: Actor | None = None
+        if token:
+            try:
+                actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes,
+                                              touch=touch)
+                self.tenant_name = tenant_name(session, actor.tenant_id)
+            except SessionExpired:
+                self.session_expired = True
+        correlation_id = getattr(request.state, "correlation_id", None)
+        if actor is not None and correlation_id:
+            actor = dataclasses.replace(actor, correlation_id=correlation_id)
+        self.locale = page_locale(request, actor)
+        if actor is not None:
+            actor = dataclasses.replace(actor, locale=self.locale)
+            request.state.tenant_id = actor.tenant_id
+        request.state.locale = self.locale
+        request.state.session_expired = self.session_expired
+        self.actor = actor
+        if actor is not None and token:
+            binding = "session:" + token
+        else:
+            anon = request.cookies.get(ANON_COOKIE) or ""
+            if len(anon) < 20:
+                anon = secrets.token_urlsafe(24)
+                self.set_cookies[ANON_COOKIE] = (anon, None)
+            binding = "anon:" + anon
+            self.session_token = None
+            if self.session_expired:
+                self.drop_cookies.add(SESSION_COOKIE)
+        self.csrf_token = self.signer.mac("csrf", binding)
+        self.resolved = True
+        if self.needs_actor and self.actor is None:
+            raise SignInRequired(expired=self.session_expired)
+        if check_csrf and self.posted is not None:
+            sent = self.posted.get(CSRF_FIELD)
+            if not isinstance(sent, str) or not hmac.compare_digest(sent, self.csrf_token):
+                raise CsrfRefused()
+
+    def run(self, page: Callable[..., Any], arguments: dict[str, Any]) -> Any:
+        """Run `page` in the request's one transaction: a reader for GET (SQLite's write lock is never taken,
+        except by the once-a-minute write of a session's last-seen time), a writer otherwise."""
+        write = self.request.method.upper() not in READ_METHODS
+        try:
+            return self._run(page, arguments, write=write)
+        except SessionNeedsTouch:  # raised before the page ran: nothing to undo
+            return self._run(page, arguments, write=True)
+
+    def _run(self, page: Callable[..., Any], arguments: dict[str, Any], *, write: bool) -> Any:
+        with self.runtime.unit_of_work(write=write) as session:
+            self._session = session
+            try:
+                self.resolve(session, touch=write)
+                return page(**arguments)
+            finally:
+                self._session = None
 
     @property
     def signer(self) -> Signer:
@@ -170,64 +257,28 @@ def page_locale(request: Request, actor: Actor | None) -> str:
             or "en")
 
 
-def web_context(request: Request) -> WebCtx:
-    """Resolve the session cookie (ending it if it has expired), the language and the CSRF binding."""
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def web_context(request: Request) -> WebCtx:
+    """The page request as read on the event loop, without touching the database: the session cookie, the
+    flashes, a first guess of the language. `WebCtx.run()` resolves the rest in the request's transaction."""
     runtime: Runtime = request.app.state.runtime
-    settings = runtime.settings
     signer: Signer = request.app.state.web_signer
-    token = request.cookies.get(SESSION_COOKIE)
-    actor: Actor | None = None
-    expired = False
-    tenant = ""
-    if token:
-        try:
-            try:  # a page view reads; once a minute it also writes the session's last-seen time
-                with read_session(runtime.engine) as session:
-                    actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes,
-                                                  touch=False)
-                    tenant = tenant_name(session, actor.tenant_id)
-            except SessionNeedsTouch:
-                with transaction(runtime.engine) as session:
-                    actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes)
-                    tenant = tenant_name(session, actor.tenant_id)
-        except SessionExpired:
-            expired = True
-    state = request.state
-    correlation_id = getattr(state, "correlation_id", None)
-    if actor is not None and correlation_id:
-        actor = dataclasses.replace(actor, correlation_id=correlation_id)
-    locale = page_locale(request, actor)
-    if actor is not None:
-        actor = dataclasses.replace(actor, locale=locale)
-        state.tenant_id = actor.tenant_id
-    state.locale = locale
-    set_cookies: dict[str, tuple[str, int | None]] = {}
-    drop: set[str] = set()
-    if actor is not None and token:
-        binding = "session:" + token
-    else:
-        anon = request.cookies.get(ANON_COOKIE) or ""
-        if len(anon) < 20:
-            anon = secrets.token_urlsafe(24)
-            set_cookies[ANON_COOKIE] = (anon, None)
-        binding = "anon:" + anon
-        token = None
-        if expired:
-            drop.add(SESSION_COOKIE)
-    ctx = WebCtx(runtime, request, actor, locale, signer.mac("csrf", binding),
-                 _read_flashes(signer, request.cookies.get(FLASH_COOKIE)), session_token=token,
-                 set_cookies=set_cookies, drop_cookies=drop, tenant_name=tenant)
-    state.web_ctx = ctx
-    state.session_expired = expired
+    locale = page_locale(request, None)
+    ctx = WebCtx(runtime, request, None, locale, "", _read_flashes(signer, request.cookies.get(FLASH_COOKIE)),
+                 session_token=request.cookies.get(SESSION_COOKIE))
+    request.state.web_ctx = ctx
+    request.state.locale = locale
     return ctx
 
 
 Web = Annotated[WebCtx, Depends(web_context)]
 
 
-def signed_in_context(ctx: Web) -> WebCtx:
-    if ctx.actor is None:
-        raise SignInRequired(expired=bool(getattr(ctx.request.state, "session_expired", False)))
+async def signed_in_context(ctx: Web) -> WebCtx:
+    """A page for signed-in users only: `WebCtx.run()` sends a visitor to sign-in before the page runs."""
+    ctx.needs_actor = True
     return ctx
 
 
@@ -235,20 +286,34 @@ SignedIn = Annotated[WebCtx, Depends(signed_in_context)]
 
 
 async def posted_form(request: Request, ctx: Web) -> FormData:
-    """The submitted form, refused unless it carries the CSRF token of this browser's session."""
+    """The submitted form; `WebCtx.run()` refuses it unless it carries the CSRF token of this browser's
+    session, before the page runs."""
     form = await request.form()
-    sent = form.get(CSRF_FIELD)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent, ctx.csrf_token):
-        raise CsrfRefused()
+    ctx.posted = form
     return form
 
 
 Form = Annotated[FormData, Depends(posted_form)]
 
 
+def resolve_web_context(request: Request) -> WebCtx:
+    """A page context outside any page route (the error pages of unknown addresses), in a read of its own."""
+    ctx = getattr(request.state, "web_ctx", None)
+    if not isinstance(ctx, WebCtx):
+        signer: Signer = request.app.state.web_signer
+        ctx = WebCtx(request.app.state.runtime, request, None, page_locale(request, None), "",
+                     _read_flashes(signer, request.cookies.get(FLASH_COOKIE)),
+                     session_token=request.cookies.get(SESSION_COOKIE))
+        request.state.web_ctx = ctx
+    if not ctx.resolved:
+        with ctx.runtime.unit_of_work(write=False) as session:
+            ctx.resolve(session, touch=False, check_csrf=False)
+    return ctx
+
+
 def sign_in_url(next_path: str) -> str:
     return "/signin?next=" + quote(next_path, safe="/")
 
 
-__all__ = ["Form", "SignInRequired", "SignedIn", "Signer", "Web", "WebCtx", "posted_form", "sign_in_url",
-           "translate"]
+__all__ = ["Form", "SignInRequired", "SignedIn", "Signer", "Web", "WebCtx", "posted_form", "resolve_web_context",
+           "sign_in_url", "translate"]

@@ -14,7 +14,6 @@ from partnerhub.auth.actor import Actor
 from partnerhub.catalog.service import get_offer
 from partnerhub.customers.models import Customer
 from partnerhub.customers.service import get_customer, relationship_of
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import (
     AddonParentNotActive,
     DomainError,
@@ -95,9 +94,9 @@ def customer_home(ctx: SignedIn, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}/subscriptions")
 def subscriptions_page(ctx: SignedIn, customer_id: str, after: str = "") -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        customer = get_customer(session, actor, customer_id=customer_id)
-        page = list_subscriptions(session, actor, customer_id=customer.id, size=500, after=after or None)
+    session = ctx.session
+    customer = get_customer(session, actor, customer_id=customer_id)
+    page = list_subscriptions(session, actor, customer_id=customer.id, size=500, after=after or None)
     return ctx.render("customers/subscriptions.html", customer=customer, subscriptions=tree_order(page.items),
                       next_after=page.next_cursor,
                       breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Subscriptions"))))
@@ -136,8 +135,8 @@ def _render_subscription(ctx: WebCtx, view: dict[str, Any], form: FormState, sta
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
 def subscription_page(ctx: SignedIn, customer_id: str, subscription_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        view = _subscription_view(session, actor, customer_id, subscription_id)
+    session = ctx.session
+    view = _subscription_view(session, actor, customer_id, subscription_id)
     sub: Subscription = view["sub"]
     contact = view["contact"]
     form = FormState(ctx, {"status": sub.status, "quantity": str(sub.quantity), "friendly_name": sub.friendly_name,
@@ -149,8 +148,8 @@ def subscription_page(ctx: SignedIn, customer_id: str, subscription_id: str) -> 
 def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscription_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
-    with read_session(ctx.engine) as session:
-        view = _subscription_view(session, actor, customer_id, subscription_id)
+    session = ctx.session
+    view = _subscription_view(session, actor, customer_id, subscription_id)
     sub: Subscription = view["sub"]
     status = state.choice("status", ("active", "suspended"))
     quantity = state.integer("quantity", low=1, high=1_000_000)
@@ -165,7 +164,7 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
     )
     current_contact = view["contact"].partner_id if view["contact"] else sub.partner_id
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             updated = update_subscription(session, actor, customer_id=view["customer"].id,
                                           subscription_id=sub.id, change=change)
             if contact_id and contact_id != current_contact and view["contact_options"]:
@@ -199,8 +198,8 @@ def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str,
 @router.get("/customers/{customer_id}/account")
 def account_page(ctx: SignedIn, customer_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        view = _account_view(session, actor, customer_id)
+    session = ctx.session
+    view = _account_view(session, actor, customer_id)
     return ctx.render("customers/account.html", breadcrumbs=crumbs(ctx, view["customer"], (None, ctx.t("Account"))),
                       **view)
 
@@ -208,8 +207,8 @@ def account_page(ctx: SignedIn, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}/remove")
 def remove_confirmation(ctx: SignedIn, customer_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        view = _account_view(session, actor, customer_id)
+    session = ctx.session
+    view = _account_view(session, actor, customer_id)
     if view["blocking"]:
         return ctx.redirect(f"/customers/{view['customer'].id}/account")
     return ctx.render("customers/remove.html", form=FormState(ctx), customer=view["customer"],
@@ -221,10 +220,10 @@ def remove_confirmation(ctx: SignedIn, customer_id: str) -> Response:
 @router.post("/customers/{customer_id}/remove")
 def remove_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        customer = get_customer(session, actor, customer_id=customer_id)
+    session = ctx.session
+    customer = get_customer(session, actor, customer_id=customer_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             remove_reseller_relationship(session, actor, customer_id=customer.id)
     except RemoveBlockedByActiveSubscriptions as exc:
         # a subscription became active since the page was shown: the account page lists it

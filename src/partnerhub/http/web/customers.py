@@ -3,20 +3,17 @@ selection that starts a bulk offboarding."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 
 from fastapi import APIRouter
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from partnerhub.customers.export import customer_csv_rows
 from partnerhub.customers.queries import CustomerPage, CustomerRow, SearchField
 from partnerhub.customers.service import find_customer_by_id, list_customers, relationship_of
-from partnerhub.db import read_session
 from partnerhub.errors import InvalidInput
 from partnerhub.http.web.context import SignedIn, WebCtx
+from partnerhub.http.web.downloads import csv_download
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.locale import N_
 from partnerhub.paging import decode_cursor, encode_cursor
@@ -31,18 +28,18 @@ SEARCH_FIELDS = (("company", N_("Company name")), ("domain", N_("Domain")), ("id
 def _search(ctx: WebCtx, *, q: str, field: str, size: int, after: str) -> tuple[CustomerPage, str]:
     actor = ctx.require_actor()
     q = q.strip()[:200]
-    with read_session(ctx.engine) as session:
-        if field == "id" or GUID.match(q):
-            customer = find_customer_by_id(session, actor, customer_id=q) if GUID.match(q) else None
-            if customer is None:
-                return CustomerPage([], None), "id"
-            rel = relationship_of(session, actor, customer_id=customer.id)
-            return CustomerPage([CustomerRow(customer, rel)], None), "id"
-        search_field: SearchField = "domain" if field == "domain" else "company"
-        cursor = tuple(decode_cursor(after, 2)) if after else None
-        page = list_customers(session, actor, size=size, after=cursor,  # type: ignore[arg-type]
-                              prefix=q or None, field=search_field)
-        return page, search_field
+    session = ctx.session
+    if field == "id" or GUID.match(q):
+        customer = find_customer_by_id(session, actor, customer_id=q) if GUID.match(q) else None
+        if customer is None:
+            return CustomerPage([], None), "id"
+        rel = relationship_of(session, actor, customer_id=customer.id)
+        return CustomerPage([CustomerRow(customer, rel)], None), "id"
+    search_field: SearchField = "domain" if field == "domain" else "company"
+    cursor = tuple(decode_cursor(after, 2)) if after else None
+    page = list_customers(session, actor, size=size, after=cursor,  # type: ignore[arg-type]
+                          prefix=q or None, field=search_field)
+    return page, search_field
 
 
 @router.get("/customers")
@@ -61,21 +58,8 @@ def customer_export(ctx: SignedIn, q: str = "", field: str = "company") -> Respo
     actor = ctx.require_actor()
     search_field: SearchField = "domain" if field == "domain" else "company"
     prefix = q.strip()[:200] or None
-    with read_session(ctx.engine) as session:  # refuse before the download starts, not halfway through it
-        list_customers(session, actor, size=1, prefix=prefix, field=search_field)
+    # refuse before the download starts, not halfway through it
+    list_customers(ctx.session, actor, size=1, prefix=prefix, field=search_field)
 
-    def rows() -> Iterator[str]:
-        with read_session(ctx.engine) as session:
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            for row in customer_csv_rows(session, actor, prefix=prefix, field=search_field):
-                writer.writerow(row)
-                if buf.tell() > 64 * 1024:
-                    yield buf.getvalue()
-                    buf.seek(0)
-                    buf.truncate()
-            yield buf.getvalue()
-
-    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="customers.csv"',
-                                      "Cache-Control": "no-store"})
+    return csv_download(ctx.runtime, "customers.csv",
+                        lambda session: customer_csv_rows(session, actor, prefix=prefix, field=search_field))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from partnerhub.db import read_session
 from partnerhub.http.web.context import Web
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.signin import render_sign_in, start_page
@@ -20,6 +19,6 @@ def home(ctx: Web) -> Response:
         return render_sign_in(ctx)
     if not ctx.actor.is_partner_user:
         return ctx.redirect(start_page(ctx))
-    with read_session(ctx.engine) as session:
-        overview = partner_overview(session, ctx.actor)
+    session = ctx.session
+    overview = partner_overview(session, ctx.actor)
     return ctx.render("dashboard.html", overview=overview)

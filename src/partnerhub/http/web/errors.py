@@ -4,6 +4,8 @@ domain error becomes a page in the user's language with the status of its kind (
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -21,8 +23,8 @@ from partnerhub.http.web.context import (
     SignInRequired,
     WebCtx,
     page_locale,
+    resolve_web_context,
     sign_in_url,
-    web_context,
 )
 from partnerhub.locale import N_
 
@@ -52,9 +54,9 @@ def _ctx(request: Request) -> WebCtx | None:
 def error_page(request: Request, error: DomainError) -> Response:
     status = STATUS_OF_KIND.get(error.kind, 400)
     ctx = _ctx(request)
-    if ctx is None:
+    if ctx is None or not ctx.resolved:
         try:
-            ctx = web_context(request)
+            ctx = resolve_web_context(request)
         except Exception:  # the database itself may be what failed: a plain page still answers
             locale = page_locale(request, None)
             return HTMLResponse(f"<!doctype html><title>partnerhub</title><p>{error.render(locale)}</p>",
@@ -101,8 +103,31 @@ def page_or_api_http_error(api_handler: Callable[[Request, Exception], Any]
     return handle
 
 
+def in_page_unit_of_work(page: Callable[..., Any]) -> Callable[..., Any]:
+    """`page` run by its request's WebCtx (see `WebCtx.run`); FastAPI sees the same signature and, since it
+    is a plain function, runs it in one worker thread: one thread hop per page."""
+    if getattr(page, "in_unit_of_work", False):
+        return page
+
+    @functools.wraps(page)
+    def run(**arguments: Any) -> Any:
+        ctx = next((v for v in arguments.values() if isinstance(v, WebCtx)), None)
+        if ctx is None:
+            return page(**arguments)
+        return ctx.run(page, arguments)
+
+    run.in_unit_of_work = True  # type: ignore[attr-defined]
+    return run
+
+
 class WebRoute(APIRoute):
-    """Every page route: its failures become pages here, never the API's JSON."""
+    """Every page route: it runs in the request's one transaction (`in_page_unit_of_work`), and its
+    failures become pages here, never the API's JSON."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if inspect.iscoroutinefunction(endpoint):
+            raise TypeError(f"{endpoint.__name__}: pages are plain functions run in the unit of work")
+        super().__init__(path, in_page_unit_of_work(endpoint), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

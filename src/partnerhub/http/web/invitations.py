@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import CustomerNotFound, DomainError, Forbidden, InvalidInput, InvitationNotPending
 from partnerhub.http.web.context import Form, SignedIn, Web, WebCtx, sign_in_url
 from partnerhub.http.web.customers import GUID
@@ -47,13 +46,13 @@ VISITOR = Actor(None, "", None, None, frozenset(), application="web")
 def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
     link: str | None = None
-    with read_session(ctx.engine) as session:
-        try:
-            link = partner_invitation_link(session, actor, base_url=ctx.runtime.settings.base_url).url
-        except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
-            link = None
-        invitations = list_invitations(session, actor)
-        names = names_of_invited_customers(session, actor, invitations)
+    session = ctx.session
+    try:
+        link = partner_invitation_link(session, actor, base_url=ctx.runtime.settings.base_url).url
+    except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
+        link = None
+    invitations = list_invitations(session, actor)
+    names = names_of_invited_customers(session, actor, invitations)
     now = utc_now()
     rows = [(r, r.status_at(now)) for r in invitations]
     return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
@@ -79,7 +78,7 @@ def create_invitation_page(ctx: SignedIn, form: Form) -> Response:
     if not state.ok:
         return _invitations_page(ctx, state, 400)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             created = create_invitation(session, actor, base_url=ctx.runtime.settings.base_url,
                                         customer_id=customer_id or None, language=language,
                                         include_delegated_admin=state.checked("include_delegated_admin"),
@@ -99,10 +98,10 @@ def sent_list(ctx: SignedIn) -> Response:
 @router.get("/invitations/sent/{invitation_id}")
 def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        sent = get_sent_invitation(session, actor, invitation_id=invitation_id,
-                                   base_url=ctx.runtime.settings.base_url)
-        names = names_of_invited_customers(session, actor, [sent.request])
+    session = ctx.session
+    sent = get_sent_invitation(session, actor, invitation_id=invitation_id,
+                               base_url=ctx.runtime.settings.base_url)
+    names = names_of_invited_customers(session, actor, [sent.request])
     mailto = f"mailto:?subject={quote(sent.subject, safe='')}&body={quote(sent.body, safe='')}"
     return ctx.render("invitations/sent.html", sent=sent, mailto=mailto, names=names,
                       language_name=LANGUAGE_NAMES.get(sent.request.language, sent.request.language),
@@ -114,7 +113,7 @@ def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
 def revoke(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
     actor = ctx.require_actor()
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             revoke_invitation(session, actor, invitation_id=invitation_id)
     except InvitationNotPending as exc:  # accepted or expired meanwhile: the list shows its status now
         return ctx.redirect("/invitations", flash=exc.render(ctx.locale), kind="error")
@@ -138,8 +137,8 @@ def _render_acceptance(ctx: WebCtx, code: str, view: InvitationView, form: FormS
 
 @router.get("/invitations/{code}")
 def acceptance_page(ctx: Web, code: str) -> Response:
-    with read_session(ctx.engine) as session:
-        view = describe_invitation(session, ctx.actor or VISITOR, code=code)
+    session = ctx.session
+    view = describe_invitation(session, ctx.actor or VISITOR, code=code)
     return _render_acceptance(ctx, code, view, FormState(ctx))
 
 
@@ -153,12 +152,12 @@ def acceptance_get(ctx: Web, code: str) -> Response:
 def accept(ctx: SignedIn, form: Form, code: str) -> Response:
     actor = ctx.require_actor()
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             partner = describe_invitation(session, actor, code=code).partner_name
             dap = accept_invitation(session, actor, code=code).has_delegated_admin
     except DomainError as exc:
-        with read_session(ctx.engine) as session:
-            view = describe_invitation(session, actor, code=code)
+        session = ctx.session
+        view = describe_invitation(session, actor, code=code)
         state = FormState(ctx)
         state.domain_error(exc)
         return _render_acceptance(ctx, code, view, state, STATUS_OF_KIND.get(exc.kind, 400))

@@ -10,7 +10,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from partnerhub.customers.service import get_customer
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import (
     CustomerNotFound,
     Forbidden,
@@ -42,8 +41,8 @@ RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
 def _may_offboard(ctx: WebCtx) -> bool:
     """Whether the signed-in user may remove relationships (else the page explains it and offers no button)."""
     try:
-        with read_session(ctx.engine) as session:
-            require_remover(session, ctx.require_actor())
+        session = ctx.session
+        require_remover(session, ctx.require_actor())
     except Forbidden:
         return False
     return True
@@ -51,9 +50,9 @@ def _may_offboard(ctx: WebCtx) -> bool:
 
 def _render_customer(ctx: WebCtx, customer_id: str, form: FormState, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        customer = get_customer(session, actor, customer_id=customer_id)
-        preview = preview_offboarding(session, actor, customer_id=customer.id)
+    session = ctx.session
+    customer = get_customer(session, actor, customer_id=customer_id)
+    preview = preview_offboarding(session, actor, customer_id=customer.id)
     return ctx.render("offboarding/customer.html", customer=customer, preview=preview, form=form,
                       may_offboard=_may_offboard(ctx), status_code=status_code,
                       breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Offboard"))))
@@ -68,10 +67,10 @@ def offboard_page(ctx: SignedIn, customer_id: str) -> Response:
 def offboard(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
-    with read_session(ctx.engine) as session:
-        customer = get_customer(session, actor, customer_id=customer_id)
+    session = ctx.session
+    customer = get_customer(session, actor, customer_id=customer_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             result = offboard_customer(session, actor, customer_id=customer.id,
                                        cancel_reservations=state.checked("cancel_reservations"))
     except OffboardingBlockedByReservations as exc:
@@ -91,8 +90,8 @@ def bulk_confirmation(ctx: SignedIn, form: Form) -> Response:
         return ctx.redirect("/customers", flash=ctx.t(NONE_SELECTED), kind="error")
     if len(picked) > MAX_SELECTION:
         return ctx.redirect("/customers", flash=ctx.t(TOO_MANY, limit=MAX_SELECTION), kind="error")
-    with read_session(ctx.engine) as session:
-        customers = list_selected_customers(session, actor, customer_ids=picked)
+    session = ctx.session
+    customers = list_selected_customers(session, actor, customer_ids=picked)
     if not customers:
         return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
     return ctx.render("offboarding/bulk.html", customers=customers, form=FormState(ctx),
@@ -106,13 +105,13 @@ def bulk_start(ctx: SignedIn, form: Form) -> Response:
     picked = state.many("customer_id")
     if not picked:
         return ctx.redirect("/customers", flash=ctx.t(NONE_SELECTED), kind="error")
-    with transaction(ctx.engine) as session:
-        customers = list_selected_customers(session, actor, customer_ids=picked)
-        if not customers:
-            return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
-        job = start_bulk_offboarding(session, actor, customer_ids=[c.id for c in customers],
-                                     cancel_reservations=state.checked("cancel_reservations"))
-        job_id = job.id
+    session = ctx.session
+    customers = list_selected_customers(session, actor, customer_ids=picked)
+    if not customers:
+        return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
+    job = start_bulk_offboarding(session, actor, customer_ids=[c.id for c in customers],
+                                 cancel_reservations=state.checked("cancel_reservations"))
+    job_id = job.id
     return ctx.redirect(f"/jobs/{job_id}", flash=ctx.t(STARTED, count=len(customers)), kind="info")
 
 
@@ -136,8 +135,8 @@ def _item_error(ctx: WebCtx, item: JobItem) -> str:
 def job_page(ctx: SignedIn, job_id: str) -> Response:
     """A bulk job's progress and per-customer outcome; the page reloads itself while the job runs."""
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        report = bulk_report(session, actor, job_id=job_id)
+    session = ctx.session
+    report = bulk_report(session, actor, job_id=job_id)
     counts = {"succeeded": 0, "failed": 0, "pending": 0}
     rows: list[dict[str, Any]] = []
     for item in report.items:

@@ -10,7 +10,6 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from partnerhub.catalog.service import import_offers, list_offers, parse_offers
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import DomainError, DuplicateDomain, DuplicateEmail, InvalidInput
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
@@ -49,8 +48,8 @@ def partner_type_options(ctx: WebCtx) -> list[tuple[str, str]]:
 @router.get("/operator/partners")
 def partners_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        partners = list_partners(session, actor)
+    session = ctx.session
+    partners = list_partners(session, actor)
     return ctx.render("operator/partners.html", partners=partners, type_labels=PARTNER_TYPE_LABELS,
                       breadcrumbs=[(None, ctx.t("Partners"))])
 
@@ -86,7 +85,7 @@ def create_partner_page(ctx: SignedIn, form: Form) -> Response:
     if not state.ok:
         return _render_new_partner(ctx, state, 400)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             created = create_partner(session, actor, name=name, partner_type=partner_type, domain=domain,
                                      admin_email=admin_email)
             shown = {"name": created.tenant.name, "domain": created.tenant.domain, "mpn_id": created.partner.mpn_id,
@@ -105,8 +104,8 @@ def create_partner_page(ctx: SignedIn, form: Form) -> Response:
 
 
 def _render_catalog(ctx: WebCtx, state: FormState | None = None, status_code: int = 200) -> Response:
-    with read_session(ctx.engine) as session:
-        offers = list_offers(session)
+    session = ctx.session
+    offers = list_offers(session)
     return ctx.render("operator/catalog.html", offers=offers, form=state or FormState(ctx),
                       kind_labels=OFFER_KIND_LABELS, status_code=status_code,
                       breadcrumbs=[(None, ctx.t("Catalog"))])
@@ -158,7 +157,7 @@ def import_catalog(ctx: SignedIn, form: Form) -> Response:
         return _render_catalog(ctx, state, 400)
     try:
         offers = parse_offers(text, fmt=catalog_format(filename, text))
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             created, updated = import_offers(session, actor, offers=offers)
     except InvalidInput as exc:
         state.fail("catalog", CATALOG_INVALID, detail=str(exc.params.get("detail", "")))

@@ -14,7 +14,6 @@ from partnerhub.catalog.models import Offer
 from partnerhub.catalog.service import CYCLES, list_offers
 from partnerhub.customers.models import Customer
 from partnerhub.customers.service import get_customer
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import (
     CustomerNotFound,
     DomainError,
@@ -64,10 +63,10 @@ def _customer_for_orders(session: Session, actor: Actor, customer_id: str) -> Cu
 @router.get("/customers/{customer_id}/orders")
 def orders_page(ctx: SignedIn, customer_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        customer = _customer_for_orders(session, actor, customer_id)
-        orders = list_orders(session, actor, customer_id=customer.id)
-        offer_names = {o.id: o.name for o in list_offers(session)}
+    session = ctx.session
+    customer = _customer_for_orders(session, actor, customer_id)
+    orders = list_orders(session, actor, customer_id=customer.id)
+    offer_names = {o.id: o.name for o in list_offers(session)}
     return ctx.render("orders/list.html", customer=customer, orders=orders, offer_names=offer_names,
                       breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Orders"))))
 
@@ -118,8 +117,8 @@ def _render_new(ctx: WebCtx, view: OrderView, form: FormState, lines: int, statu
 @router.get("/customers/{customer_id}/orders/new")
 def new_order_page(ctx: SignedIn, customer_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        view = _order_view(session, actor, customer_id)
+    session = ctx.session
+    view = _order_view(session, actor, customer_id)
     form = FormState(ctx, {"quantity_0": "1"})
     return _render_new(ctx, view, form, LINES)
 
@@ -160,8 +159,8 @@ def _lines_of(state: FormState) -> int:
 def place_order(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
-    with read_session(ctx.engine) as session:
-        view = _order_view(session, actor, customer_id)
+    session = ctx.session
+    view = _order_view(session, actor, customer_id)
     lines = _lines_of(state)
     if state.values.get("add_line"):  # "Add a line item": the same form, one line longer, nothing placed
         return _render_new(ctx, view, state, min(lines + 1, MAX_LINES))
@@ -177,9 +176,9 @@ def place_order(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     if not items and state.ok:
         state.fail("offer_0", NO_LINES)
     if state.ok:
-        with read_session(ctx.engine) as session:
-            problems = check_line_items(session, actor, customer_id=view.customer.id, line_items=items,
-                                        billing_cycle=cycle or None)
+        session = ctx.session
+        problems = check_line_items(session, actor, customer_id=view.customer.id, line_items=items,
+                                    billing_cycle=cycle or None)
         for problem in problems:
             name = PROBLEM_FIELDS[problem.field].format(i=form_lines[problem.index])
             state.errors.setdefault(name, problem.error.render(ctx.locale))
@@ -188,7 +187,7 @@ def place_order(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     for item in items:
         item.partner_id_on_record = reseller or None
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             _order, _items, subs = create_order(session, actor, customer_id=view.customer.id, line_items=items,
                                                 billing_cycle=cycle or None)
     except DomainError as exc:

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from partnerhub.clock import utc_now
-from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.dap import remove_delegated_admin
 from partnerhub.delegated_admin.gdap import (
     approve_admin_relationship,
@@ -38,8 +37,8 @@ DAP_REMOVED = N_("{partner} no longer has delegated admin privileges in your ten
 
 
 def _partner(ctx: WebCtx, partner_id: str) -> PartnerAccess:
-    with read_session(ctx.engine) as session:
-        partners = partner_access_of_customer(session, ctx.require_actor())
+    session = ctx.session
+    partners = partner_access_of_customer(session, ctx.require_actor())
     for partner in partners:
         if partner.partner_id == partner_id.strip().lower() and partner.reseller is not None:
             return partner
@@ -47,8 +46,8 @@ def _partner(ctx: WebCtx, partner_id: str) -> PartnerAccess:
 
 
 def _request(ctx: WebCtx, relationship_id: str) -> AdminRelationshipRequest:
-    with read_session(ctx.engine) as session:
-        return admin_relationship_for_customer(session, ctx.require_actor(), admin_relationship_id=relationship_id)
+    session = ctx.session
+    return admin_relationship_for_customer(session, ctx.require_actor(), admin_relationship_id=relationship_id)
 
 
 def _url(view: AdminRelationshipRequest) -> str:
@@ -57,8 +56,8 @@ def _url(view: AdminRelationshipRequest) -> str:
 
 @router.get(HOME)
 def partner_relationships_page(ctx: SignedIn) -> Response:
-    with read_session(ctx.engine) as session:
-        partners = partner_access_of_customer(session, ctx.require_actor())
+    session = ctx.session
+    partners = partner_access_of_customer(session, ctx.require_actor())
     return ctx.render("customer_side/partners.html", partners=partners, now=utc_now(), role_labels=role_labels)
 
 
@@ -76,8 +75,8 @@ def remove_dap_confirmation(ctx: SignedIn, partner_id: str) -> Response:
 def remove_dap(ctx: SignedIn, form: Form, partner_id: str) -> Response:
     actor = ctx.require_actor()
     partner = _partner(ctx, partner_id)
-    with transaction(ctx.engine) as session:
-        remove_delegated_admin(session, actor, customer_id=actor.tenant_id or "", partner_id=partner.partner_id)
+    session = ctx.session
+    remove_delegated_admin(session, actor, customer_id=actor.tenant_id or "", partner_id=partner.partner_id)
     return ctx.redirect(HOME, flash=ctx.t(DAP_REMOVED, partner=partner.name))
 
 
@@ -93,7 +92,7 @@ def admin_relationship_page(ctx: SignedIn, relationship_id: str) -> Response:
 def approve(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
     view = _request(ctx, relationship_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             approve_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
     except (AdminRelationshipInvalidState, AdminRelationshipWithoutReseller) as exc:
         return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")
@@ -105,7 +104,7 @@ def approve(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
 def reject(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
     view = _request(ctx, relationship_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             reject_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
     except AdminRelationshipInvalidState as exc:
         return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")
@@ -127,7 +126,7 @@ def end_confirmation(ctx: SignedIn, relationship_id: str) -> Response:
 def end(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
     view = _request(ctx, relationship_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             terminate_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
     except AdminRelationshipInvalidState as exc:
         return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")

@@ -11,7 +11,6 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from partnerhub.auth.models import Role
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import (
     DomainError,
     NotAnIndirectReseller,
@@ -57,10 +56,10 @@ TITLES = {"resellers": RESELLERS_TITLE, "providers": PROVIDERS_TITLE}
 
 def _rows(ctx: WebCtx, side: Side) -> list[PartnerRelationship]:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        if side == "resellers":
-            return list_resellers(session, actor, include_ended=True)
-        return list_providers(session, actor, include_ended=True)
+    session = ctx.session
+    if side == "resellers":
+        return list_resellers(session, actor, include_ended=True)
+    return list_providers(session, actor, include_ended=True)
 
 
 def _find(ctx: WebCtx, side: Side, partnership_id: str) -> PartnerRelationship:
@@ -101,7 +100,7 @@ def invite(ctx: SignedIn, form: Form) -> Response:
         return _render_resellers(ctx, state, 400)
     by_id = bool(GUID.match(reference))
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             p = invite_reseller(session, actor, reseller_id=reference if by_id else None,
                                 reseller_mpn_id=None if by_id else reference)
             partnership_id = p.id
@@ -128,8 +127,8 @@ def providers_page(ctx: SignedIn) -> Response:
 def accept(ctx: SignedIn, form: Form, partnership_id: str) -> Response:
     actor = ctx.require_actor()
     row = _find(ctx, "providers", partnership_id)
-    with transaction(ctx.engine) as session:
-        accept_partnership(session, actor, partnership_id=partnership_id)
+    session = ctx.session
+    accept_partnership(session, actor, partnership_id=partnership_id)
     return ctx.redirect("/indirect-providers", flash=ctx.t(ACCEPTED, name=row.name))
 
 
@@ -145,7 +144,7 @@ def _end(ctx: WebCtx, side: Side, partnership_id: str) -> Response:
     actor = ctx.require_actor()
     row = _find(ctx, side, partnership_id)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             end_partnership(session, actor, partnership_id=partnership_id)
     except PartnershipAlreadyEnded:
         return ctx.redirect(f"/indirect-{side}", flash=ctx.t(ALREADY_ENDED, name=row.name), kind="info")

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from partnerhub.auth.web_sessions import end_web_session, start_web_session
-from partnerhub.db import transaction
 from partnerhub.errors import SignInThrottled, Unauthenticated
 from partnerhub.http.api.throttle import Limiter
 from partnerhub.http.web.context import ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
@@ -73,7 +72,7 @@ def sign_in(ctx: Web, form: Form, request: Request) -> Response:
         return render_sign_in(ctx, state, next_path=next_path, status_code=429)
     settings = ctx.runtime.settings
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             if ctx.session_token:  # signing in again ends the old session: ids are never reused
                 end_web_session(session, ctx.session_token)
             started = start_web_session(session, email=email, password=password,
@@ -92,8 +91,8 @@ def sign_in(ctx: Web, form: Form, request: Request) -> Response:
 @router.post("/signout")
 def sign_out(ctx: Web, form: Form) -> Response:
     if ctx.session_token:
-        with transaction(ctx.engine) as session:
-            end_web_session(session, ctx.session_token)
+        session = ctx.session
+        end_web_session(session, ctx.session_token)
     ctx.drop_cookies.add(SESSION_COOKIE)
     ctx.actor = None
     ctx.locale = ctx.locale

@@ -16,7 +16,6 @@ from partnerhub.auth.models import PARTNER_ROLES, ApiToken, Role
 from partnerhub.auth.service import add_partner_user, create_token, list_tokens, revoke_token, set_user_roles
 from partnerhub.auth.web_sessions import set_my_language
 from partnerhub.clock import utc_now
-from partnerhub.db import read_session, transaction
 from partnerhub.errors import DomainError, DuplicateEmail, InvalidRole, LastGlobalAdmin
 from partnerhub.http.web.context import LANG_COOKIE, Form, SignedIn, WebCtx, first_language
 from partnerhub.http.web.errors import WebRoute
@@ -82,8 +81,8 @@ def _users_crumbs(ctx: WebCtx, *more: tuple[str | None, str]) -> list[tuple[str 
 @router.get("/users")
 def users_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        users = list_partner_users(session, actor)
+    session = ctx.session
+    users = list_partner_users(session, actor)
     rows = [(u, role_names(ctx, u.roles)) for u in users]
     return ctx.render("users/list.html", rows=rows, breadcrumbs=_users_crumbs(ctx))
 
@@ -96,16 +95,16 @@ def _render_new_user(ctx: WebCtx, state: FormState, status_code: int = 200) -> R
 @router.get("/users/new")
 def new_user_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        list_partner_users(session, actor)  # only a partner Global admin gets the form
+    session = ctx.session
+    list_partner_users(session, actor)  # only a partner Global admin gets the form
     return _render_new_user(ctx, FormState(ctx))
 
 
 @router.post("/users/new")
 def add_user(ctx: SignedIn, form: Form) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        list_partner_users(session, actor)
+    session = ctx.session
+    list_partner_users(session, actor)
     state = FormState.from_form(ctx, form)
     email = state.text("email", limit=320).lower()
     if email and not EMAIL.match(email):
@@ -115,7 +114,7 @@ def add_user(ctx: SignedIn, form: Form) -> Response:
     if not state.ok:
         return _render_new_user(ctx, state, 400)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             user, password = add_partner_user(session, actor, email=email, roles=roles, display_name=display_name)
             shown = (user.id, user.email, user.display_name)
     except DomainError as exc:
@@ -137,8 +136,8 @@ def _render_roles(ctx: WebCtx, user_id: str, email: str, name: str, state: FormS
 @router.get("/users/{user_id}")
 def user_roles_page(ctx: SignedIn, user_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        user = get_partner_user(session, actor, user_id=user_id)
+    session = ctx.session
+    user = get_partner_user(session, actor, user_id=user_id)
     state = FormState(ctx, {"roles": list(user.roles)})
     return _render_roles(ctx, user.id, user.email, user.display_name, state)
 
@@ -146,15 +145,15 @@ def user_roles_page(ctx: SignedIn, user_id: str) -> Response:
 @router.post("/users/{user_id}")
 def change_user_roles(ctx: SignedIn, form: Form, user_id: str) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        user = get_partner_user(session, actor, user_id=user_id)
+    session = ctx.session
+    user = get_partner_user(session, actor, user_id=user_id)
     state = FormState.from_form(ctx, form)
     roles = _read_roles(state)
     if not state.ok:
         return _render_roles(ctx, user.id, user.email, user.display_name, state, 400)
     before = list(user.roles)
     try:
-        with transaction(ctx.engine) as session:
+        with ctx.attempt() as session:
             updated = set_user_roles(session, actor, email=user.email, roles=roles)
             after = list(updated.roles)
     except DomainError as exc:
@@ -182,9 +181,9 @@ def token_rows(tokens: list[ApiToken], now: datetime) -> list[TokenRow]:
 def _render_account(ctx: WebCtx, *, language_form: FormState | None = None, token_form: FormState | None = None,
                     status_code: int = 200) -> Response:
     actor = ctx.require_actor()
-    with read_session(ctx.engine) as session:
-        user = get_my_user(session, actor)
-        tokens = token_rows(list_tokens(session, actor), utc_now())
+    session = ctx.session
+    user = get_my_user(session, actor)
+    tokens = token_rows(list_tokens(session, actor), utc_now())
     switch = first_language(ctx.request.cookies.get(LANG_COOKIE))
     return ctx.render(
         "users/account.html", status_code=status_code, user=user, roles=role_names(ctx, actor.roles),
@@ -206,8 +205,8 @@ def change_language(ctx: SignedIn, form: Form) -> Response:
     language = state.choice("language", SUPPORTED)
     if not state.ok:
         return _render_account(ctx, language_form=state, status_code=400)
-    with transaction(ctx.engine) as session:
-        set_my_language(session, actor, language=language)
+    session = ctx.session
+    set_my_language(session, actor, language=language)
     # the next page speaks the new language unless this browser's switch says otherwise
     next_locale = first_language(ctx.request.cookies.get(LANG_COOKIE)) or language
     message = gettext(LANGUAGE_SAVED, next_locale).format(language=dict(LANGUAGES)[language])
@@ -222,8 +221,8 @@ def new_token(ctx: SignedIn, form: Form) -> Response:
     days = state.integer("days", low=1, high=730)
     if not state.ok or days is None:
         return _render_account(ctx, token_form=state, status_code=400)
-    with transaction(ctx.engine) as session:
-        issued = create_token(session, actor, expires_days=days, name=name)
+    session = ctx.session
+    issued = create_token(session, actor, expires_days=days, name=name)
     # Shown on this page only: only its SHA-256 is kept, so it can never be shown again.
     return ctx.render("users/token_created.html", name=name, token=issued.token, expires_at=issued.expires_at,
                       breadcrumbs=[("/account", ctx.t("My account")), (None, ctx.t("New API token"))])
@@ -232,10 +231,10 @@ def new_token(ctx: SignedIn, form: Form) -> Response:
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_my_token(ctx: SignedIn, form: Form, token_id: str) -> Response:
     actor = ctx.require_actor()
-    with transaction(ctx.engine) as session:
-        was_revoked = {t.id for t in list_tokens(session, actor) if t.revoked_at is not None}
-        row = revoke_token(session, actor, token_id=token_id)
-        name = row.name or ctx.t(UNNAMED)
+    session = ctx.session
+    was_revoked = {t.id for t in list_tokens(session, actor) if t.revoked_at is not None}
+    row = revoke_token(session, actor, token_id=token_id)
+    name = row.name or ctx.t(UNNAMED)
     if row.id in was_revoked:
         return ctx.redirect("/account", flash=ctx.t(TOKEN_ALREADY_REVOKED, name=name), kind="info")
     return ctx.redirect("/account", flash=ctx.t(TOKEN_REVOKED, name=name))
