@@ -25,6 +25,21 @@ class CustomerRow:
     relationship: ResellerRelationship
 
 
+def find_visible_customer(session: Session, *, partner_id: str, customer_id: str) -> CustomerRow | None:
+    """The customer with the partner's active relationship, in one query; None if there is none."""
+    stmt = (
+        select(Customer, ResellerRelationship)
+        .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
+        .where(
+            ResellerRelationship.partner_id == partner_id,
+            ResellerRelationship.customer_id == customer_id,
+            ResellerRelationship.status == RelationshipStatus.ACTIVE,
+        )
+    )
+    found = session.execute(stmt).first()
+    return CustomerRow(found[0], found[1]) if found is not None else None
+
+
 @dataclass(frozen=True)
 class CustomerPage:
     items: list[CustomerRow]

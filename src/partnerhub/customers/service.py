@@ -13,7 +13,7 @@ from partnerhub.auth.models import Role, User
 from partnerhub.auth.service import new_user
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.customers.queries import CustomerPage, SearchField, select_visible_customers
+from partnerhub.customers.queries import CustomerPage, SearchField, find_visible_customer, select_visible_customers
 from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
 from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, Forbidden, InvalidInput, StaleEtag
 from partnerhub.ids import new_id
@@ -140,6 +140,27 @@ def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Custome
     if customer is None:
         raise CustomerNotFound(id=customer_id)
     return customer
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer as its reader sees it: with the acting partner's active relationship (None for the
+    customer's own users and the operator)."""
+
+    customer: Customer
+    relationship: ResellerRelationship | None
+
+
+def get_customer_view(session: Session, actor: Actor, *, customer_id: str) -> CustomerView:
+    """`get_customer`, with the acting partner's relationship read in the same query."""
+    customer_id = customer_id.strip().lower()
+    if actor.is_partner_user:
+        partner_id = actor.require_partner("get customer", *Role)
+        row = find_visible_customer(session, partner_id=partner_id, customer_id=customer_id)
+        if row is None:
+            raise CustomerNotFound(id=customer_id)
+        return CustomerView(row.customer, row.relationship)
+    return CustomerView(get_customer(session, actor, customer_id=customer_id), None)
 
 
 def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> Customer | None:

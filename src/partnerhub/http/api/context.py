@@ -5,8 +5,6 @@ idempotent answer, one commit); handlers receive it as `Ctx` and its session as 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +24,7 @@ from partnerhub.http.api.body import Body
 from partnerhub.http.api.errors import Throttled, error_body, internal_error_response, json_response, status_of
 from partnerhub.http.api.idempotency import IdempotencyKey, idempotency_key
 from partnerhub.http.api.throttle import Limiter
+from partnerhub.http.request_threads import wrapped_once
 from partnerhub.idempotency.service import store_answer
 from partnerhub.ids import new_id
 from partnerhub.locale import SUPPORTED
@@ -258,31 +257,12 @@ async def api_context(request: Request, raw_body: Annotated[bytes, Depends(read_
 Ctx = Annotated[RequestContext, Depends(api_context)]
 
 
-def in_unit_of_work(route: Callable[..., Any]) -> Callable[..., Any]:
-    """`route` run by its request's RequestContext (see `RequestContext.run`); FastAPI sees the same signature
-    and, since it is a plain function, runs it in one worker thread: one thread hop per request."""
-
-    if getattr(route, "in_unit_of_work", False):
-        return route  # already wrapped (a router included in another copies its routes)
-
-    @functools.wraps(route)
-    def run(**arguments: Any) -> Any:
-        ctx = next((v for v in arguments.values() if isinstance(v, RequestContext)), None)
-        if ctx is None:
-            return route(**arguments)
-        return ctx.run(route, arguments)
-
-    run.in_unit_of_work = True  # type: ignore[attr-defined]
-    return run
-
-
 class UnitOfWorkRoute(APIRoute):
-    """Every API route: its body runs in the request's one transaction (`in_unit_of_work`)."""
+    """Every API route: its body runs in the request's one transaction and one request thread
+    (`RequestContext.run`, `partnerhub.http.request_threads`)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if inspect.iscoroutinefunction(endpoint):
-            raise TypeError(f"{endpoint.__name__}: API routes are plain functions run in the unit of work")
-        super().__init__(path, in_unit_of_work(endpoint), **kwargs)
+        super().__init__(path, wrapped_once(endpoint, RequestContext), **kwargs)
 
 
 def api_router(**kwargs: Any) -> APIRouter:

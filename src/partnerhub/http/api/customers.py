@@ -20,6 +20,7 @@ from partnerhub.customers.schemas import (
 from partnerhub.customers.service import (
     create_customer,
     get_customer,
+    get_customer_view,
     list_customers,
     relationship_of,
     update_billing_profile,
@@ -139,13 +140,11 @@ def post_customer(ctx: Ctx) -> Response:
 
 
 def _visible_customer(ctx: Ctx, customer_id: str) -> dict[str, Any]:
-    session = ctx.session
-    customer = get_customer(session, ctx.actor, customer_id=customer_id)
-    if not ctx.actor.is_partner_user:
-        return _customer(customer, relationship="none")
-    rel = relationship_of(session, ctx.actor, customer_id=customer_id)
-    return _customer(customer, allow_delegated_access=rel.has_delegated_admin,
-                     associated_partner_id=rel.associated_partner_id)
+    view = get_customer_view(ctx.session, ctx.actor, customer_id=customer_id)
+    if view.relationship is None:
+        return _customer(view.customer, relationship="none")
+    return _customer(view.customer, allow_delegated_access=view.relationship.has_delegated_admin,
+                     associated_partner_id=view.relationship.associated_partner_id)
 
 
 @router.get("/customers/{customer_id}")

@@ -4,8 +4,6 @@ domain error becomes a page in the user's language with the status of its kind (
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -17,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from partnerhub.errors import DatabaseUnavailable, DomainError, InternalError
+from partnerhub.http.request_threads import wrapped_once
 from partnerhub.http.web.context import (
     FLASH_COOKIE,
     SESSION_COOKIE,
@@ -103,31 +102,12 @@ def page_or_api_http_error(api_handler: Callable[[Request, Exception], Any]
     return handle
 
 
-def in_page_unit_of_work(page: Callable[..., Any]) -> Callable[..., Any]:
-    """`page` run by its request's WebCtx (see `WebCtx.run`); FastAPI sees the same signature and, since it
-    is a plain function, runs it in one worker thread: one thread hop per page."""
-    if getattr(page, "in_unit_of_work", False):
-        return page
-
-    @functools.wraps(page)
-    def run(**arguments: Any) -> Any:
-        ctx = next((v for v in arguments.values() if isinstance(v, WebCtx)), None)
-        if ctx is None:
-            return page(**arguments)
-        return ctx.run(page, arguments)
-
-    run.in_unit_of_work = True  # type: ignore[attr-defined]
-    return run
-
-
 class WebRoute(APIRoute):
-    """Every page route: it runs in the request's one transaction (`in_page_unit_of_work`), and its
+    """Every page route: it runs in the request's one transaction (`WebCtx.run`, in one request thread), and its
     failures become pages here, never the API's JSON."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if inspect.iscoroutinefunction(endpoint):
-            raise TypeError(f"{endpoint.__name__}: pages are plain functions run in the unit of work")
-        super().__init__(path, in_page_unit_of_work(endpoint), **kwargs)
+        super().__init__(path, wrapped_once(endpoint, WebCtx), **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
