@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from partnerhub.auth.service import create_token
 from partnerhub.bench.http_load import Request, Server, build_request, run_load, start_floor, start_partnerhub
-from partnerhub.bench.operations import Operations, Runs, pair_row
+from partnerhub.bench.operations import IN_PROCESS_LIMITS, Operations, Runs, pair_row
 from partnerhub.bench.portfolio import (
     CustomerRef,
     PlainSink,
@@ -52,9 +52,10 @@ SCALES = {
                    Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 5}, bulk_customers=1000),
                    http_seconds=10.0, http_max_requests=200_000, http_connections=32),
 }
-HTTP_READ_TARGET_RPS = 2000
-HTTP_WRITE_TARGET_RPS = 500
-HTTP_READ_RATIO = 1.5
+# The targets of issue 11 (goals printed beside each row, not gates). HTTP: partnerhub's throughput within
+# these ratios of the bare ASGI floor's, and its p99 within HTTP_P99_RATIO of the floor's p99.
+HTTP_RATIOS = {"reads": 1.5, "writes": 2.0, "mixed": 2.0}
+HTTP_P99_RATIO = 2.0
 GENERATION_RATIO = 3.0
 
 
@@ -135,20 +136,15 @@ def growth(ops: Operations, world: World, report: Report, step: Callable[[str], 
 
 def _http_rows(report: Report, ph: dict[str, tuple[float, float, float]], fl: dict[str, tuple[float, float, float]]
                ) -> None:
-    targets = {"reads": (f"≥{HTTP_READ_TARGET_RPS:,} req/s, ≤{HTTP_READ_RATIO:g}x floor", HTTP_READ_TARGET_RPS),
-               "writes": (f"≥{HTTP_WRITE_TARGET_RPS} req/s", HTTP_WRITE_TARGET_RPS),
-               "mixed": ("(reported)", 0)}
     labels = {"reads": "HTTP reads (list 100 / get / subscriptions)",
               "writes": "HTTP writes (PATCH suspend/reactivate)", "mixed": "HTTP mixed (80% reads, 20% writes)"}
-    for phase, (target, min_rps) in targets.items():
+    for phase, limit in HTTP_RATIOS.items():
         rps, p50, p99 = ph[phase]
         frps, fp50, fp99 = fl[phase]
-        row = Row(f"http_{phase}", labels[phase], p50, fp50, target, p99_ms=p99, floor_p99_ms=fp99,
+        row = Row(f"http_{phase}", labels[phase], p50, fp50,
+                  f"≤{limit:g}x floor, p99 ≤{HTTP_P99_RATIO:g}x floor's", p99_ms=p99, floor_p99_ms=fp99,
                   section="HTTP (partnerhub serve vs bare ASGI + same SQL)", extra={"rps": rps, "floor_rps": frps})
-        if phase == "reads":
-            row.met = rps >= min_rps and row.ratio <= HTTP_READ_RATIO
-        elif phase == "writes":
-            row.met = rps >= min_rps
+        row.met = row.ratio <= limit and p99 <= HTTP_P99_RATIO * fp99
         report.add(row)
 
 
@@ -219,7 +215,8 @@ def run_bench(config: BenchConfig) -> Report:
         engine = server.engine(main)
         gen, world = generate(server, main, engine, scale.shape, report, step)
         raw = RawDb(server.backend, server.dbapi_target(main))
-        ops = Operations(engine, raw, gen, world.provider, scale.runs, big_portfolio=scale.name == "large")
+        ops = Operations(engine, raw, gen, world.provider, scale.runs, big_portfolio=scale.name == "large",
+                         limit=IN_PROCESS_LIMITS[config.database])
         for row in ops.run_all(step):
             report.add(row)
         if config.growth:
