@@ -223,7 +223,7 @@ def http(server: ScratchServer, main: str, ops: Operations, scale: Scale, report
                    "PARTNERHUB_RATE_LIMIT_PER_MINUTE=0")
     if generator == "wrk":
         report.notes.append(
-            f"HTTP load: wrk ({wrk_version()}; {why}), {WRK_THREADS} thread{'s' if WRK_THREADS > 1 else ''} "
+            f"HTTP load: {wrk_version()} ({why}), {WRK_THREADS} thread{'s' if WRK_THREADS > 1 else ''} "
             f"(the servers under test need the cores), {conns} keep-alive connections, "
             f"{max(1, round(scale.http_seconds))} s per phase after a 1 s warm-up, Lua script generated per run; "
             f"latency is every answer's, req/s counts 2xx answers only; on 127.0.0.1; {server_note}")

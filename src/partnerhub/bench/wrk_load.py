@@ -197,13 +197,13 @@ def wrk_path() -> str | None:
 
 
 def wrk_version() -> str:
-    """wrk's own version line, e.g. `wrk debian/4.1.0-3+b2 [epoll]`."""
+    """wrk and its version, e.g. `wrk debian/4.1.0-3+b2` (from `wrk --version`)."""
     path = wrk_path()
     if path is None:
         return "wrk (not installed)"
     out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)  # noqa: S603
-    lines = (out.stdout + out.stderr).strip().splitlines()
-    return lines[0].split(" Copyright")[0].strip() if lines else "wrk"
+    found = re.match(r"\s*wrk\s+(\S+)", out.stdout + out.stderr)
+    return f"wrk {found.group(1)}" if found else "wrk"
 
 
 def parse_done(output: str) -> WrkResult:
