@@ -4,9 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+BENCH_RESULTS ?= bench-results
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browser start test lint typecheck unit
+.PHONY: help install install-dev browser start test lint typecheck unit bench
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,3 +42,10 @@ unit: install-dev  ## pytest only (SQLite and PostgreSQL)
 
 test: install-dev browser lint typecheck  ## Install and run every check and test (SQLite and PostgreSQL)
 	$(BIN)/pytest -n 2
+
+bench: install  ## Install Debian's wrk if missing; run the small benchmark on SQLite and PostgreSQL (JSON in bench-results/)
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y wrk; }
+	@mkdir -p $(BENCH_RESULTS)
+	$(BIN)/partnerhub bench --scale small --database sqlite --json $(BENCH_RESULTS)/small-sqlite.json
+	$(BIN)/partnerhub bench --scale small --database postgresql --json $(BENCH_RESULTS)/small-postgresql.json

@@ -7,11 +7,14 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from partnerhub.bench import SCALES
+from partnerhub.bench.runner import LOAD_ENV
+from partnerhub.bench.wrk_load import wrk_path
 from partnerhub.cli.main import main
 from tests.conftest import PG_ADMIN_DSN
 
@@ -23,11 +26,10 @@ OPERATIONS = (
 )
 
 
-def _expected_ops() -> set[str]:
+def _expected_ops(*, growth: bool = True) -> set[str]:
     shape = SCALES["tiny"].shape
-    growth = {f"growth_{kind}_{size}" for kind in ("list", "get", "remove")
-              for size in (*shape.growth, shape.provider_customers)}
-    return set(OPERATIONS) | growth
+    sizes = (*shape.growth, shape.provider_customers) if growth else ()
+    return set(OPERATIONS) | {f"growth_{kind}_{size}" for kind in ("list", "get", "remove") for size in sizes}
 
 
 def _positive(value: object) -> bool:
@@ -41,22 +43,10 @@ def _bench_databases_of_this_process() -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def test_the_tiny_benchmark_prints_its_table_and_writes_well_formed_rows(
-    backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "bench.json"
-
-    code = main(["bench", "--scale", "tiny", "--database", backend, "--json", str(out), "--pg-dsn", PG_ADMIN_DSN])
-
-    assert code == 0
-    printed = capsys.readouterr().out
-    assert "partnerhub bench" in printed and "offboard one customer" in printed and "ratio" in printed
-    doc = json.loads(out.read_text())
-    assert doc["scale"] == "tiny" and doc["database"] == backend
-    assert doc["machine"]["cores"] >= 1
+def _assert_well_formed(doc: dict[str, Any], expected: set[str]) -> None:
     rows = doc["rows"]
-    assert {r["op"] for r in rows} == _expected_ops()
-    assert len(rows) == len(_expected_ops())
+    assert {r["op"] for r in rows} == expected
+    assert len(rows) == len(expected)
     for row in rows:
         assert {"op", "ms", "floor_ms", "ratio", "target"} <= row.keys(), row
         assert isinstance(row["target"], str) and row["target"], row
@@ -69,5 +59,48 @@ def test_the_tiny_benchmark_prints_its_table_and_writes_well_formed_rows(
         if row["op"] == "bulk_offboard":
             assert _positive(row["customers_per_s"]), row
     assert not [n for n in doc["notes"] if "non-2xx" in n], doc["notes"]
+
+
+def _assert_load_note(doc: dict[str, Any], generator: str) -> None:
+    """The notes say which load generator drove the HTTP phases, and it saw nothing amiss."""
+    notes = [n for n in doc["notes"] if n.startswith("HTTP load: ")]
+    assert len(notes) == 1 and notes[0].startswith(f"HTTP load: {generator}"), doc["notes"]
+    if generator == "wrk":
+        assert " 1 thread " in notes[0] or " 2 threads " in notes[0], notes
+    assert not [n for n in doc["notes"] if "wrk saw" in n], doc["notes"]
+
+
+def test_the_tiny_benchmark_prints_its_table_and_writes_well_formed_rows(
+    backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(LOAD_ENV, raising=False)  # wrk when it is installed, else the built-in generator
+    out = tmp_path / "bench.json"
+
+    code = main(["bench", "--scale", "tiny", "--database", backend, "--json", str(out), "--pg-dsn", PG_ADMIN_DSN])
+
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "partnerhub bench" in printed and "offboard one customer" in printed and "ratio" in printed
+    doc = json.loads(out.read_text())
+    assert doc["scale"] == "tiny" and doc["database"] == backend
+    assert doc["machine"]["cores"] >= 1
+    _assert_well_formed(doc, _expected_ops())
+    _assert_load_note(doc, "wrk" if wrk_path() is not None else "built-in")
     if backend == "postgresql":
         assert _bench_databases_of_this_process() == []
+
+
+def test_without_wrk_the_builtin_generator_drives_the_http_phases(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LOAD_ENV, "builtin")
+    out = tmp_path / "bench.json"
+
+    code = main(["bench", "--scale", "tiny", "--database", backend, "--no-growth", "--json", str(out),
+                 "--pg-dsn", PG_ADMIN_DSN])
+
+    assert code == 0
+    doc = json.loads(out.read_text())
+    _assert_well_formed(doc, _expected_ops(growth=False))
+    _assert_load_note(doc, "built-in")
+    assert f"({LOAD_ENV}=builtin)" in next(n for n in doc["notes"] if n.startswith("HTTP load: "))

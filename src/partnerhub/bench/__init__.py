@@ -1,5 +1,5 @@
 """`partnerhub bench`: a benchmark on its own scratch database that prints partnerhub's figures beside their
-floors (the same work by hand-written SQL, or a bare ASGI app), with the targets of issue 6."""
+floors (the same work by hand-written SQL, or a bare ASGI app), with the targets of issue 11."""
 
 from partnerhub.bench.report import Report, Row, render_table
 from partnerhub.bench.runner import SCALES, BenchConfig, run_bench

@@ -1,6 +1,7 @@
-"""The HTTP part: start a server on a free loopback port (`partnerhub serve`, or the bare ASGI floor), and
-drive it with a built-in load generator (asyncio, raw HTTP/1.1 keep-alive connections), bounded in time
-and in request count. Traffic goes to 127.0.0.1 only."""
+"""The HTTP part: start a server on a free loopback port (`partnerhub serve`, or the bare ASGI floor), the
+workload of one phase, and the built-in load generator (asyncio, raw HTTP/1.1 keep-alive connections),
+bounded in time and in request count: the fallback when `wrk` is not installed (see wrk_load.py). Traffic
+goes to 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -101,6 +102,37 @@ def build_request(method: str, path: str, token: str, body: dict[str, object] | 
     return head.encode() + data
 
 
+READ_PATHS = ("/v1/customers?size=100", "/v1/customers/{id}", "/v1/customers/{id}/subscriptions")
+WRITE_PATH = "/v1/customers/{customer}/subscriptions/{subscription}"
+WRITE_STATUSES = ("suspended", "active")  # each subscription alternates, starting from active
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One HTTP phase, the same whichever generator drives it: reads rotate over READ_PATHS for `readers`
+    (customer ids); `write_share` requests in every ten are PATCHes of a subscription's status, suspended
+    and active in turn, each connection toggling its own subscription of `writes` (customer id,
+    subscription id; one per connection, all active at the start)."""
+
+    token: str
+    readers: tuple[str, ...]
+    writes: tuple[tuple[str, str], ...]
+    write_share: int
+
+    def next_request(self) -> Callable[[int], Request]:
+        """The built-in generator's request function: request `n` is request `i` of connection `worker`."""
+        def next_request(n: int) -> Request:
+            worker, i = divmod(n, 1_000_003)
+            if self.write_share and (i % 10 < self.write_share):
+                customer, subscription = self.writes[worker]
+                return Request("write", build_request(
+                    "PATCH", WRITE_PATH.format(customer=customer, subscription=subscription), self.token,
+                    {"status": WRITE_STATUSES[i % 2]}))
+            reader = self.readers[(n + i) % len(self.readers)]
+            return Request("read", build_request("GET", READ_PATHS[i % 3].format(id=reader), self.token))
+        return next_request
+
+
 @dataclass
 class LoadResult:
     seconds: float = 0.0
@@ -192,3 +224,12 @@ def run_load(port: int, next_request: Callable[[int], Request], *, connections: 
     except ImportError:
         asyncio.run(main())
     return result
+
+
+def run_builtin(port: int, workload: Workload, *, connections: int, seconds: float, max_requests: int
+                ) -> LoadResult:
+    """One phase with the built-in generator."""
+    if len(workload.writes) < connections and workload.write_share:
+        raise ValueError(f"{connections} connections need as many subscriptions, got {len(workload.writes)}")
+    return run_load(port, workload.next_request(), connections=connections, seconds=seconds,
+                    max_requests=max_requests)

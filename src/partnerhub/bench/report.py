@@ -179,4 +179,4 @@ def render_table(report: Report, console: Console) -> None:
         console.width = max(int(cols), 170) if cols.isdigit() else 170
     console.print(table)
     for note in report.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {note}", highlight=False, markup=False)  # notes quote answers: [..] is text
