@@ -69,3 +69,17 @@ def test_the_default_is_one_readable_text_line(api: Api, caplog: pytest.LogCaptu
     assert text.startswith("GET /v1/customers 200 ")
     assert "correlation_id=corr-2" in text and f"tenant={partner.partner_id}" in text
     assert "size=" not in text and partner.token not in text  # no query string, no token
+
+
+def test_a_crlf_in_the_path_or_a_forged_field_in_the_correlation_id_cannot_forge_a_line(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    partner = api.partner()
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+    api.call("GET", "/v1/customers/x%0d%0aforged%20200", partner.token,
+             headers={"MS-CorrelationId": "corr tenant=someone-else"})
+
+    [record] = _lines(caplog)
+    text = record.getMessage()
+    assert "\r" not in text and "\n" not in text
+    assert text.endswith(f" tenant={partner.partner_id}")  # the only tenant field: the forged one is quoted
+    assert 'correlation_id="corr tenant=someone-else"' in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from partnerhub.customers.models import Customer
@@ -25,18 +25,20 @@ class CustomerRow:
     relationship: ResellerRelationship
 
 
+_VISIBLE_CUSTOMER = (  # built once: its cache key too
+    select(Customer, ResellerRelationship)
+    .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
+    .where(
+        ResellerRelationship.partner_id == bindparam("partner_id"),
+        ResellerRelationship.customer_id == bindparam("customer_id"),
+        ResellerRelationship.status == RelationshipStatus.ACTIVE,
+    )
+)
+
+
 def find_visible_customer(session: Session, *, partner_id: str, customer_id: str) -> CustomerRow | None:
     """The customer with the partner's active relationship, in one query; None if there is none."""
-    stmt = (
-        select(Customer, ResellerRelationship)
-        .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
-        .where(
-            ResellerRelationship.partner_id == partner_id,
-            ResellerRelationship.customer_id == customer_id,
-            ResellerRelationship.status == RelationshipStatus.ACTIVE,
-        )
-    )
-    found = session.execute(stmt).first()
+    found = session.execute(_VISIBLE_CUSTOMER, {"partner_id": partner_id, "customer_id": customer_id}).first()
     return CustomerRow(found[0], found[1]) if found is not None else None
 
 

@@ -44,7 +44,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
     app.state.runtime = rt
     mount_api(app, rt)
     mount_web(app, rt)
-    install_request_log(app, rt.settings)  # outermost: sees every final status
+    install_request_log()  # the request envelope, outermost, writes one line per request
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -45,5 +45,5 @@ def mount_api(app: FastAPI, runtime: Runtime) -> None:
     app.state.throttle = make_limiter(settings.rate_limit_per_minute, settings.redis_url)
     app.state.continuation_tokens = ContinuationTokens(settings.resolved_secret_key)
     install_error_handlers(app)
-    app.add_middleware(ApiEnvelope, max_request_bytes=settings.max_request_bytes)
+    app.add_middleware(ApiEnvelope, max_request_bytes=settings.max_request_bytes, log_format=settings.log_format)
     app.include_router(v1_router())

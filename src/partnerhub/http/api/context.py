@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from partnerhub.errors import DomainError, IdempotencyKeyReused, InvalidInput, R
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.errors import Throttled, error_body, internal_error_response, json_response, status_of
 from partnerhub.http.api.idempotency import IdempotencyKey, idempotency_key
+from partnerhub.http.api.logging import log_request
 from partnerhub.http.api.throttle import Limiter
 from partnerhub.http.request_threads import wrapped_once
 from partnerhub.idempotency.service import store_answer
@@ -50,40 +52,53 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class ApiEnvelope:
-    """ASGI middleware around every request: assigns the correlation and request ids (echoing the client's),
-    picks the language from the headers, refuses oversized bodies up front, puts `MS-CorrelationId` and
-    `MS-RequestId` on every response, and turns any escaped exception into the generic 500."""
+    """ASGI middleware around every request, outermost: assigns the correlation and request ids (echoing the
+    client's), picks the language from the headers, refuses oversized bodies up front, puts `MS-CorrelationId`
+    and `MS-RequestId` on every response, turns any escaped exception into the generic 500, and writes the
+    request's log line with the final status (`http.api.logging`)."""
 
-    def __init__(self, app: ASGIApp, *, max_request_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_request_bytes: int, log_format: str = "text") -> None:
         self.app = app
         self.max_request_bytes = max_request_bytes
+        self.log_format = log_format
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started_at = time.perf_counter()
         correlation_id = (_header(scope, b"ms-correlationid") or new_id())[:64]
         request_id = _header(scope, b"ms-requestid")
+        echoed_request_id = (request_id or new_id())[:128]
         locale = (supported_language(_header(scope, b"x-locale"))
                   or supported_language(_header(scope, b"accept-language")))
         state = scope.setdefault("state", {})
         state.update(correlation_id=correlation_id, client_request_id=request_id,
                      header_locale=locale, locale=locale or "en")
         echo = [(b"ms-correlationid", correlation_id.encode("latin-1")),
-                (b"ms-requestid", (request_id or new_id())[:128].encode("latin-1"))]
-        started = False
+                (b"ms-requestid", echoed_request_id.encode("latin-1"))]
+        answer = {"status": 500, "started": False}
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                answer.update(status=message["status"], started=True)
                 message = {**message, "headers": [*message.get("headers", []), *echo]}
             await send(message)
 
+        try:
+            await self._answer(scope, receive, send_with_ids, state, correlation_id, answer)
+        finally:
+            log_request({"method": scope.get("method", ""), "path": scope.get("path", ""), "status": answer["status"],
+                         "request_id": echoed_request_id, "correlation_id": correlation_id,
+                         "duration_ms": round((time.perf_counter() - started_at) * 1000, 1),
+                         "tenant_id": state.get("tenant_id")}, self.log_format)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any], correlation_id: str,
+                      answer: dict[str, Any]) -> None:
         length = _header(scope, b"content-length")
         if length and length.isdigit() and int(length) > self.max_request_bytes:
             error = RequestTooLarge(limit=self.max_request_bytes)
-            await json_response(error_body(error, state["locale"]), status_code=413)(scope, receive, send_with_ids)
+            await json_response(error_body(error, state["locale"]), status_code=413)(scope, receive, send)
             return
         received = 0
 
@@ -101,19 +116,19 @@ class ApiEnvelope:
         if "\x00" in scope.get("path", "") or any(nul in scope.get("query_string", b"") for nul in (b"\x00", b"%00")):
             # PostgreSQL refuses NUL in text: without this a NUL in an id or a parameter was a 500 there
             refusal = InvalidInput(detail="the URL must not contain NUL characters")
-            await json_response(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send_with_ids)
+            await json_response(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send)
             return
         try:
-            await self.app(scope, receive_within_limit, send_with_ids)
+            await self.app(scope, receive_within_limit, send)
         except RequestTooLarge as exc:  # read outside any route's error handling
-            if started:
+            if answer["started"]:
                 raise
-            await json_response(error_body(exc, state["locale"]), status_code=413)(scope, receive, send_with_ids)
+            await json_response(error_body(exc, state["locale"]), status_code=413)(scope, receive, send)
         except Exception as exc:
-            if started:
+            if answer["started"]:
                 raise
             response = internal_error_response(None, exc, locale=state["locale"], correlation_id=correlation_id)
-            await response(scope, receive, send_with_ids)
+            await response(scope, receive, send)
 
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})

@@ -1,29 +1,28 @@
 """The request log: one line per HTTP request (method, path, status, duration, MS-RequestId, MS-CorrelationId,
-tenant), as readable text or JSON lines (`PARTNERHUB_LOG_FORMAT=json`); never headers, tokens or bodies."""
+tenant), as readable text or JSON lines (`PARTNERHUB_LOG_FORMAT=json`); never headers, tokens or bodies.
+The request envelope (`http.api.context.ApiEnvelope`, outermost) writes it once the final status is known."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
-import time
 from typing import Any
 
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from partnerhub.clock import utc_now
-from partnerhub.settings import Settings
 
 LOGGER_NAME = "partnerhub.requests"
 log = logging.getLogger(LOGGER_NAME)
 
 
-def _response_header(message: Message, name: bytes) -> str | None:
-    for key, value in message.get("headers", []):
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return None
+def _safe(value: Any) -> str:
+    """A value fit for one text log line: anything with spaces, quotes, `=` or control characters (a CR/LF
+    in a path or a correlation id could otherwise forge a line or a field) is written as a quoted, escaped
+    JSON string."""
+    text = "-" if value is None else str(value)
+    if text.isprintable() and not any(c in text for c in ' "='):
+        return text
+    return json.dumps(text)
 
 
 def render(fields: dict[str, Any], log_format: str) -> str:
@@ -31,44 +30,15 @@ def render(fields: dict[str, Any], log_format: str) -> str:
     if log_format == "json":
         return json.dumps({"time": utc_now().isoformat(), "level": "info", "event": "request", **fields},
                           separators=(",", ":"))
-    return (f"{fields['method']} {fields['path']} {fields['status']} {fields['duration_ms']}ms "
-            f"request_id={fields['request_id']} correlation_id={fields['correlation_id']} "
-            f"tenant={fields['tenant_id'] or '-'}")
+    return (f"{_safe(fields['method'])} {_safe(fields['path'])} {fields['status']} {fields['duration_ms']}ms "
+            f"request_id={_safe(fields['request_id'])} correlation_id={_safe(fields['correlation_id'])} "
+            f"tenant={_safe(fields['tenant_id'])}")
 
 
-class RequestLog:
-    """ASGI middleware, outermost: it sees the final status (413 and 500 included) and the ids the envelope
-    echoed. Only the fields below are written; the Authorization header, bodies and query strings never are."""
-
-    def __init__(self, app: ASGIApp, *, log_format: str = "text") -> None:
-        self.app = app
-        self.log_format = log_format
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started_at = time.perf_counter()
-        answer: dict[str, Any] = {"status": 500, "request_id": None, "correlation_id": None}
-
-        async def send_and_note(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer.update(status=message["status"],
-                              request_id=_response_header(message, b"ms-requestid"),
-                              correlation_id=_response_header(message, b"ms-correlationid"))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            fields = {
-                "method": scope.get("method", ""),
-                "path": scope.get("path", ""),
-                **answer,
-                "duration_ms": round((time.perf_counter() - started_at) * 1000, 1),
-                "tenant_id": scope.get("state", {}).get("tenant_id"),
-            }
-            log.info(render(fields, self.log_format), extra={"request": fields})
+def log_request(fields: dict[str, Any], log_format: str) -> None:
+    """Write the request's line (see `render`); the Authorization header, bodies and query strings never are."""
+    if log.isEnabledFor(logging.INFO):
+        log.info(render(fields, log_format), extra={"request": fields})
 
 
 def _ensure_handler() -> None:
@@ -82,7 +52,6 @@ def _ensure_handler() -> None:
         log.setLevel(logging.INFO)
 
 
-def install_request_log(app: FastAPI, settings: Settings) -> None:
-    """Add the request log around everything else (call after every other middleware is added)."""
+def install_request_log() -> None:
+    """Request lines go to stderr (the request envelope, `http.api.context.ApiEnvelope`, writes them)."""
     _ensure_handler()
-    app.add_middleware(RequestLog, log_format=settings.log_format)
