@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import and_, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Bundle, Session
 
 from partnerhub.customers.models import Customer
 from partnerhub.errors import InvalidInput
@@ -19,10 +20,82 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+class CustomerFields(Protocol):
+    """A customer as read for display: the ORM entity, or the row of its columns a listing reads."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def company_name(self) -> str: ...
+    @property
+    def company_name_key(self) -> str: ...
+    @property
+    def domain(self) -> str: ...
+    @property
+    def organization_registration_number(self) -> str: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def culture(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def billing_company_name(self) -> str: ...
+    @property
+    def address_line1(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def postal_code(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def phone_number(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def version(self) -> int: ...
+
+
+class RelationshipFields(Protocol):
+    """What a customer listing shows of the partner's relationship with each customer."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def partner_id(self) -> str: ...
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def has_delegated_admin(self) -> bool: ...
+    @property
+    def associated_partner_id(self) -> str | None: ...
+    @property
+    def activated_at(self) -> datetime: ...
+
+
 @dataclass(frozen=True)
 class CustomerRow:
-    customer: Customer
-    relationship: ResellerRelationship
+    customer: CustomerFields
+    relationship: RelationshipFields
+
+
+# A listing reads columns, not entities: no identity map, no instance state, for rows that only become JSON,
+# a page or a CSV line. Bundles keep the two halves addressable as row.customer and row.relationship.
+_CUSTOMER_COLUMNS: Bundle[Any] = Bundle("customer", *Customer.__table__.c)
+_RELATIONSHIP_COLUMNS: Bundle[Any] = Bundle("relationship", ResellerRelationship.id, ResellerRelationship.partner_id,
+                                           ResellerRelationship.customer_id, ResellerRelationship.status,
+                                           ResellerRelationship.has_delegated_admin,
+                                           ResellerRelationship.associated_partner_id,
+                                           ResellerRelationship.activated_at)
 
 
 _VISIBLE_CUSTOMER = (  # built once: its cache key too
@@ -36,10 +109,11 @@ _VISIBLE_CUSTOMER = (  # built once: its cache key too
 )
 
 
-def find_visible_customer(session: Session, *, partner_id: str, customer_id: str) -> CustomerRow | None:
+def find_visible_customer(session: Session, *, partner_id: str, customer_id: str
+                          ) -> tuple[Customer, ResellerRelationship] | None:
     """The customer with the partner's active relationship, in one query; None if there is none."""
     found = session.execute(_VISIBLE_CUSTOMER, {"partner_id": partner_id, "customer_id": customer_id}).first()
-    return CustomerRow(found[0], found[1]) if found is not None else None
+    return (found[0], found[1]) if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -65,7 +139,7 @@ def select_visible_customers(
         raise InvalidInput(detail="size must be between 1 and 500")
     key = ResellerRelationship.customer_name_key if field == "company" else ResellerRelationship.customer_domain
     stmt = (
-        select(Customer, ResellerRelationship)
+        select(_CUSTOMER_COLUMNS, _RELATIONSHIP_COLUMNS)
         .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
         .where(
             ResellerRelationship.partner_id == partner_id,

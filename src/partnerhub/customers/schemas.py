@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-from partnerhub.customers.models import Customer
+from partnerhub.customers.queries import CustomerFields
 from partnerhub.errors import InvalidInput
 
 
@@ -82,7 +82,7 @@ def billing_column(field_name: str) -> str:
     return _BILLING_COLUMN.get(field_name, field_name)
 
 
-def billing_profile_dict(c: Customer) -> dict[str, Any]:
+def billing_profile_dict(c: CustomerFields) -> dict[str, Any]:
     return {
         "id": c.id,
         "firstName": c.first_name,
@@ -105,7 +105,7 @@ def billing_profile_dict(c: Customer) -> dict[str, Any]:
     }
 
 
-def company_profile_dict(c: Customer) -> dict[str, Any]:
+def company_profile_dict(c: CustomerFields) -> dict[str, Any]:
     return {
         "tenantId": c.id,
         "domain": c.domain,
@@ -116,7 +116,7 @@ def company_profile_dict(c: Customer) -> dict[str, Any]:
 
 
 def customer_dict(
-    c: Customer, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
+    c: CustomerFields, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
     associated_partner_id: str | None = None,
 ) -> dict[str, Any]:
     """A customer as Partner Center returns it."""

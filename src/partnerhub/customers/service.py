@@ -159,7 +159,7 @@ def get_customer_view(session: Session, actor: Actor, *, customer_id: str) -> Cu
         row = find_visible_customer(session, partner_id=partner_id, customer_id=customer_id)
         if row is None:
             raise CustomerNotFound(id=customer_id)
-        return CustomerView(row.customer, row.relationship)
+        return CustomerView(*row)
     return CustomerView(get_customer(session, actor, customer_id=customer_id), None)
 
 

@@ -10,7 +10,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from partnerhub.customers.models import Customer
-from partnerhub.customers.queries import SearchField
+from partnerhub.customers.queries import CustomerFields, SearchField
 from partnerhub.customers.schemas import (
     BillingProfileInput,
     billing_profile_dict,
@@ -42,7 +42,7 @@ SEARCH_FIELDS: dict[str, SearchField] = {
 STARTS_WITH = ("startswith",)
 
 
-def _customer(c: Customer, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
+def _customer(c: CustomerFields, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
               associated_partner_id: str | None = None) -> dict[str, Any]:
     out = customer_dict(c, relationship=relationship, allow_delegated_access=allow_delegated_access,
                         associated_partner_id=associated_partner_id)
