@@ -6,13 +6,14 @@ from typing import Any
 
 from partnerhub.customers.schemas import make_etag
 from partnerhub.subscriptions.models import Subscription
+from partnerhub.subscriptions.queries import SubscriptionFields
 
 
 def _iso(value: Any) -> str:
     return str(value.isoformat().replace("+00:00", "Z"))
 
 
-def subscription_dict(s: Subscription, *, reseller_mpn_id: str | None = None) -> dict[str, Any]:
+def subscription_dict(s: SubscriptionFields, *, reseller_mpn_id: str | None = None) -> dict[str, Any]:
     base = f"/customers/{s.customer_id}/subscriptions/{s.id}"
     out: dict[str, Any] = {
         "id": s.id,

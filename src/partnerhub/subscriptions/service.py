@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from partnerhub.errors import (
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import (
+    SubscriptionFields,
     SubscriptionPage,
     addons_of,
     belongs_to_partner,
@@ -189,7 +191,7 @@ def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, 
            customer_name=customer.company_name if customer else None, old=changed_old, new=changed_new)
 
 
-def describe_subscriptions(session: Session, subs: list[Subscription]) -> list[dict[str, Any]]:
+def describe_subscriptions(session: Session, subs: Sequence[SubscriptionFields]) -> list[dict[str, Any]]:
     """Subscriptions in Partner Center's shape, `partnerId` being the reseller of record's MPN id ("" when
     none), with one query for the whole list."""
     reseller_ids = {s.reseller_partner_id for s in subs if s.reseller_partner_id}

@@ -4,6 +4,7 @@ reason while a subscription is active, else a confirmation that states the four 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -34,6 +35,7 @@ from partnerhub.http.web.forms import FormState
 from partnerhub.locale import N_
 from partnerhub.relationships.service import check_removal, remove_reseller_relationship
 from partnerhub.subscriptions.models import FINAL_STATUSES, Subscription
+from partnerhub.subscriptions.queries import SubscriptionFields
 from partnerhub.subscriptions.service import (
     SubscriptionChange,
     get_subscription,
@@ -70,14 +72,14 @@ def crumbs(ctx: WebCtx, customer: Customer, *more: tuple[str | None, str]) -> li
             *more]
 
 
-def tree_order(subs: list[Subscription]) -> list[Subscription]:
+def tree_order(subs: Sequence[SubscriptionFields]) -> list[SubscriptionFields]:
     """Each base subscription followed by its add-ons, as the list reads best."""
-    children: dict[str, list[Subscription]] = {}
+    children: dict[str, list[SubscriptionFields]] = {}
     for s in subs:
         if s.parent_subscription_id:
             children.setdefault(s.parent_subscription_id, []).append(s)
     ids = {s.id for s in subs}
-    ordered: list[Subscription] = []
+    ordered: list[SubscriptionFields] = []
     for s in sorted(subs, key=lambda x: (x.friendly_name.lower(), x.id)):
         if s.parent_subscription_id and s.parent_subscription_id in ids:
             continue

@@ -29,7 +29,7 @@ from partnerhub.http.web.rendering import BILLING_LABELS, TERM_LABELS
 from partnerhub.locale import N_
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import check_line_items, create_order, list_orders
-from partnerhub.subscriptions.models import Subscription
+from partnerhub.subscriptions.queries import SubscriptionFields
 from partnerhub.subscriptions.service import list_subscriptions
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -77,7 +77,7 @@ class OrderView:
 
     customer: Customer
     offers: dict[str, Offer]
-    parents: list[Subscription]
+    parents: list[SubscriptionFields]
 
     def offer_options(self, ctx: WebCtx) -> list[tuple[str, str]]:
         options = [("", ctx.t(CHOOSE_OFFER))]
