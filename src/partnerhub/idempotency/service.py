@@ -70,8 +70,7 @@ def store_answer(session: Session, *, user_id: str, request_id: str, fingerprint
         raise ValueError("5xx answers are not stored")
     row = StoredAnswer(id=new_id(), user_id=user_id, request_id=request_id, fingerprint=fingerprint,
                        status_code=status_code, body=redact(body), created_at=now or utc_now())
-    session.add(row)
-    session.flush()
+    session.add(row)  # flushed with the change it answers, its activity record and its outbox event
     return row
 
 

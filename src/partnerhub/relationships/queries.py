@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from partnerhub.errors import CustomerNotFound, NoCommerceRelationship
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
+
+# Built once (so is its cache key): every commerce call and every scoped read asks this.
+_ACTIVE_RELATIONSHIP = select(ResellerRelationship).where(
+    ResellerRelationship.partner_id == bindparam("partner_id"),
+    ResellerRelationship.customer_id == bindparam("customer_id"),
+    ResellerRelationship.status == RelationshipStatus.ACTIVE,
+)
+_ACTIVE_RELATIONSHIP_LOCKED = _ACTIVE_RELATIONSHIP.with_for_update()
 
 
 def find_active_relationship(
     session: Session, *, partner_id: str, customer_id: str, lock: bool = False
 ) -> ResellerRelationship | None:
     """The active relationship episode, locked FOR UPDATE when `lock` (orders, reactivation, removal)."""
-    stmt = select(ResellerRelationship).where(
-        ResellerRelationship.partner_id == partner_id,
-        ResellerRelationship.customer_id == customer_id,
-        ResellerRelationship.status == RelationshipStatus.ACTIVE,
-    )
-    if lock:
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    stmt = _ACTIVE_RELATIONSHIP_LOCKED if lock else _ACTIVE_RELATIONSHIP
+    return session.scalars(stmt, {"partner_id": partner_id, "customer_id": customer_id}).first()
 
 
 def had_relationship(session: Session, *, partner_id: str, customer_id: str) -> bool:

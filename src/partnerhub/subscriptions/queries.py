@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from partnerhub.errors import InvalidInput
 from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription
 
 
-def belongs_to_partner(partner_id: str) -> Any:
+def belongs_to_partner(partner_id: Any) -> Any:
     return or_(Subscription.partner_id == partner_id, Subscription.reseller_partner_id == partner_id)
 
 
@@ -107,8 +107,10 @@ def blocking_subscriptions(session: Session, *, partner_id: str, customer_id: st
     return list(session.scalars(stmt))
 
 
+_ADDONS = (select(Subscription).where(Subscription.parent_subscription_id == bindparam("parent_id"))
+           .order_by(Subscription.id))
+_ADDONS_LOCKED = _ADDONS.with_for_update()
+
+
 def addons_of(session: Session, parent_id: str, *, lock: bool = False) -> list[Subscription]:
-    stmt = select(Subscription).where(Subscription.parent_subscription_id == parent_id).order_by(Subscription.id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return list(session.scalars(stmt))
+    return list(session.scalars(_ADDONS_LOCKED if lock else _ADDONS, {"parent_id": parent_id}))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
@@ -67,15 +67,23 @@ def list_subscriptions(
                                         after=after, status=status)
 
 
+# Built once (so are their cache keys): one for each way a subscription is loaded.
+_SUBSCRIPTION = select(Subscription).where(Subscription.id == bindparam("subscription_id"),
+                                           Subscription.customer_id == bindparam("customer_id"))
+_PARTNER_SUBSCRIPTION = _SUBSCRIPTION.where(belongs_to_partner(bindparam("partner_id")))
+# a locked row is read as it is now, even if this session read it before the lock
+_LOCKED = {stmt: stmt.with_for_update().execution_options(populate_existing=True)
+           for stmt in (_SUBSCRIPTION, _PARTNER_SUBSCRIPTION)}
+_CUSTOMER_NAME = select(Customer.company_name).where(Customer.id == bindparam("customer_id"))
+
+
 def _load(session: Session, partner_id: str | None, customer_id: str, subscription_id: str,
           *, lock: bool = False) -> Subscription:
-    stmt = select(Subscription).where(Subscription.id == subscription_id,
-                                      Subscription.customer_id == customer_id)
-    if partner_id is not None:
-        stmt = stmt.where(belongs_to_partner(partner_id))
-    if lock:  # the locked row's current values, even if this session read the row before the lock
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    sub = session.scalars(stmt).first()
+    stmt = _SUBSCRIPTION if partner_id is None else _PARTNER_SUBSCRIPTION
+    params = {"subscription_id": subscription_id, "customer_id": customer_id, "partner_id": partner_id}
+    if partner_id is None:
+        del params["partner_id"]
+    sub = session.scalars(_LOCKED[stmt] if lock else stmt, params).first()
     if sub is None:
         raise SubscriptionNotFound(id=subscription_id)
     return sub
@@ -183,12 +191,12 @@ def update_subscription(
 
 def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, operation: Operation,
             before: dict[str, object], after: dict[str, object], now: object) -> None:
-    customer = session.get(Customer, sub.customer_id)
+    customer_name = session.scalar(_CUSTOMER_NAME, {"customer_id": sub.customer_id})
     changed_old = {k: v for k, v in before.items() if after.get(k) != v}
     changed_new = {k: after[k] for k in changed_old}
     record(session, actor, operation=operation, resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id,
-           partner_id=partner_id, customer_id=sub.customer_id,
-           customer_name=customer.company_name if customer else None, old=changed_old, new=changed_new)
+           partner_id=partner_id, customer_id=sub.customer_id, customer_name=customer_name, old=changed_old,
+           new=changed_new)
 
 
 def describe_subscriptions(session: Session, subs: Sequence[SubscriptionFields]) -> list[dict[str, Any]]:
