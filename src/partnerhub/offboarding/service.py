@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
-from partnerhub.audit.service import record
+from partnerhub.audit.service import Change, record, record_many
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
@@ -121,6 +121,7 @@ def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: Of
     now = utc_now()
     suspended: list[str] = []
     done: set[str] = set()
+    changes: list[Change] = []
     for sub in preview.to_suspend:  # parents come before their add-ons
         before = subscription_audit_view(sub)
         reason = "ParentSuspended" if sub.parent_subscription_id in done else "ResellerInitiated"
@@ -129,10 +130,11 @@ def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: Of
         suspended.append(sub.id)
         after = subscription_audit_view(sub)
         changed = {k: v for k, v in before.items() if after.get(k) != v}
-        record(session, actor, operation=Operation.SUSPEND_SUBSCRIPTION, resource_type=ResourceType.SUBSCRIPTION,
-               resource_id=sub.id, partner_id=partner_id, customer_id=preview.customer_id,
-               customer_name=preview.company_name, old=changed, new={k: after[k] for k in changed}, now=now)
+        changes.append(Change(sub.id, changed, {k: after[k] for k in changed}))
     session.flush()
+    record_many(session, actor, operation=Operation.SUSPEND_SUBSCRIPTION, resource_type=ResourceType.SUBSCRIPTION,
+                changes=changes, partner_id=partner_id, customer_id=preview.customer_id,
+                customer_name=preview.company_name, now=now)
     return suspended
 
 
