@@ -201,7 +201,8 @@ class JobContext:
             update(Job).where(Job.id == self.job_id, Job.lease_owner == self.worker_id,
                               Job.status == JobStatus.RUNNING)
             .values(progress_done=Job.progress_done + by, updated_at=now,
-                    lease_expires_at=now + timedelta(seconds=self.lease_seconds)))
+                    lease_expires_at=now + timedelta(seconds=self.lease_seconds))
+            .execution_options(synchronize_session=False))  # the job row is not loaded in this session
         if res.rowcount != 1:
             raise LeaseLost(self.job_id)
         self.progress_done += by

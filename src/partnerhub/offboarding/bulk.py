@@ -88,6 +88,7 @@ def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None
         update(JobItem)
         .where(JobItem.job_id == job_id, JobItem.item_key == key, JobItem.status == "pending")
         .values(finished_at=utc_now(), **values)
+        .execution_options(synchronize_session=False)  # no item is loaded in this session
     )
 
 
