@@ -90,6 +90,7 @@ def test_the_tiny_benchmark_prints_its_table_and_writes_well_formed_rows(
         assert _bench_databases_of_this_process() == []
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the generator is chosen the same way on either database
 def test_without_wrk_the_builtin_generator_drives_the_http_phases(
     backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
