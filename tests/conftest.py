@@ -1,5 +1,5 @@
-"""The common world of every test: migrated databases (SQLite and PostgreSQL), a rolled-back session per
-test, committed throwaway databases for race/CLI/job tests, and actors of each role."""
+"""The common world of every test: migrated databases (SQLite and PostgreSQL), a rolled-back connection and
+session per test, committed throwaway databases for race/CLI/job tests, and actors of each role."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
@@ -42,6 +42,12 @@ def _pg_available() -> str | None:
 
 _PG_PROBLEM: str | None = _pg_available()
 use_fast_hashing_for_tests()  # still argon2id, with the cheapest parameters
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "committed(reason): the test's app (api, site) runs over a committed throwaway database "
+                   "instead of the shared one inside the test's rolled-back transaction; say why")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -176,16 +182,26 @@ def engine(db_factory: DatabaseFactory) -> Engine:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    """A session whose every change is rolled back at the end of the test (services flush, never commit)."""
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection to the shared database in an outer transaction that is rolled back at the end of the
+    test: every unit of work on it (`transaction(conn)`, `Runtime(bind=conn)`) is a savepoint, and nothing is
+    ever committed. On SQLite the outer transaction holds the write lock: nothing else may write meanwhile."""
     with engine.connect() as conn:
         outer = conn.begin()
-        sess = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
         try:
-            yield sess
+            yield conn
         finally:
-            sess.close()
             outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose every change is rolled back at the end of the test (services flush, never commit)."""
+    sess = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield sess
+    finally:
+        sess.close()
 
 
 @pytest.fixture
@@ -196,6 +212,32 @@ def fresh_engine(db_factory: DatabaseFactory) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@dataclass
+class AppDatabase:
+    """Where the app under test (tests/api, tests/web) keeps its data.
+
+    By default the shared database, inside the test's rolled-back transaction: `bind` is the test's
+    connection (the Runtime's every unit of work is a savepoint on it) and `setup` is that same connection.
+    A test marked `committed("why")` gets a throwaway database instead, with committed data: `bind` is None
+    (the Runtime opens its own engine on `url`) and `setup` is that database's engine."""
+
+    url: str
+    setup: Engine | Connection
+    bind: Connection | None
+
+
+@pytest.fixture
+def app_database(request: pytest.FixtureRequest, db_factory: DatabaseFactory) -> AppDatabase:
+    marker = request.node.get_closest_marker("committed")
+    if marker is not None:
+        if not marker.args or not str(marker.args[0]).strip():
+            pytest.fail("@pytest.mark.committed needs a reason: why must this test's data be committed?")
+        eng: Engine = request.getfixturevalue("fresh_engine")
+        return AppDatabase(db_factory.url_of(eng), eng, None)
+    conn: Connection = request.getfixturevalue("connection")
+    return AppDatabase(db_factory.url_of(conn.engine), conn, conn)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The HTTP API under test: one app per test over a committed throwaway database (SQLite and PostgreSQL),
+"""The HTTP API under test: one app per test (SQLite and PostgreSQL), bound to the test's rolled-back
+connection to the shared database (or, for a test marked `committed`, over a committed throwaway database),
 and partners, customers and bearer tokens made through the services."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import actor_for_user, create_token
@@ -19,6 +20,7 @@ from partnerhub.db import transaction
 from partnerhub.http.app import create_app
 from partnerhub.runtime import Runtime
 from partnerhub.settings import Settings
+from tests.conftest import AppDatabase
 from tests.factories import make_customer, make_partner
 
 ROLES = ("admin", "admin_agent", "sales_agent", "helpdesk_agent")
@@ -38,8 +40,11 @@ class ApiPartner:
 
 @dataclass
 class Api:
+    """`engine` is what the test sets up and reads data through, with `transaction()`/`read_session()`: the
+    connection the app is bound to (in the test's rolled-back transaction), or a committed database's engine."""
+
     client: TestClient
-    engine: Engine
+    engine: Engine | Connection
     runtime: Runtime
     partners: list[ApiPartner] = field(default_factory=list)
 
@@ -73,28 +78,25 @@ class Api:
         return self.client.request(method, path, headers=all_headers, json=json, params=params)
 
 
-def db_url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
 @pytest.fixture
-def make_api(fresh_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Api]]:
-    """Build the app over the test's database, with Settings overrides (e.g. a tiny rate limit)."""
+def make_api(app_database: AppDatabase, tmp_path: Path) -> Iterator[Callable[..., Api]]:
+    """Build the app over the test's database (see `AppDatabase`), with Settings overrides (e.g. a tiny rate
+    limit)."""
     opened: list[tuple[TestClient, Runtime]] = []
 
     def build(**overrides: Any) -> Api:
-        settings = Settings(database_url=db_url(fresh_engine), data_dir=tmp_path, secret_key="test",
+        settings = Settings(database_url=app_database.url, data_dir=tmp_path, secret_key="test",
                             base_url="https://partnerhub.example", **overrides)
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, bind=app_database.bind)
         client = TestClient(create_app(runtime, start_worker=False))
         client.__enter__()
         opened.append((client, runtime))
-        return Api(client, fresh_engine, runtime)
+        return Api(client, app_database.setup, runtime)
 
     yield build
     for client, runtime in opened:
         client.__exit__(None, None, None)
-        runtime.engine.dispose()
+        runtime.dispose()
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from tests.reliability.conftest import CheckReport, scaled
 from tests.web import conftest as web_fixtures
 from tests.web.conftest import Browser, Site, csrf_of
 
-make_site = web_fixtures.make_site  # the web tests' fixtures: a dashboard (and the API) over a fresh database
+make_site = web_fixtures.make_site  # the web tests' fixtures: a dashboard (and the API), rolled back
 site = web_fixtures.site
 SECRET_ON_PAGE = re.compile(r'<code class="secret" id="secret">([^<]+)</code>')
 TOKEN_SHAPE = re.compile(r"^ph_[A-Za-z0-9_-]{43}$")  # 32 random bytes, URL-safe base64

@@ -30,7 +30,7 @@ from tests.web.conftest import Browser, Site, csrf_of
 
 CSRF_REFUSED = "did not come from this site"
 LONG = "x" * 10_000
-make_site = web_fixtures.make_site  # the web tests' fixtures: a dashboard over a fresh database per test
+make_site = web_fixtures.make_site  # the web tests' fixtures: a dashboard in the test's rolled-back transaction
 site = web_fixtures.site
 BODY_LIMIT = 4096
 

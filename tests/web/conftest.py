@@ -1,5 +1,6 @@
-"""The web dashboard under test: one app per test over a committed throwaway database (SQLite and
-PostgreSQL); each signed-in user gets a client of its own (its own cookie jar), as a browser would."""
+"""The web dashboard under test: one app per test (SQLite and PostgreSQL), bound to the test's rolled-back
+connection to the shared database (or, for a test marked `committed`, over a committed throwaway database);
+each signed-in user gets a client of its own (its own cookie jar), as a browser would."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import actor_for_user, reset_user_password
@@ -20,6 +21,7 @@ from partnerhub.db import transaction
 from partnerhub.http.app import create_app
 from partnerhub.runtime import Runtime
 from partnerhub.settings import Settings
+from tests.conftest import AppDatabase
 from tests.factories import PartnerWorld, make_customer, make_partner
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -61,7 +63,10 @@ class Browser:
 
 @dataclass
 class Site:
-    engine: Engine
+    """`engine` is what the test sets up and reads data through, with `transaction()`/`read_session()`: the
+    connection the app is bound to (in the test's rolled-back transaction), or a committed database's engine."""
+
+    engine: Engine | Connection
     runtime: Runtime
     clients: list[TestClient] = field(default_factory=list)
 
@@ -99,18 +104,15 @@ class Site:
             return actor_for_email(session, email)
 
 
-def db_url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
 @pytest.fixture
-def make_site(fresh_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Site]]:
+def make_site(app_database: AppDatabase, tmp_path: Path) -> Iterator[Callable[..., Site]]:
+    """Build the dashboard over the test's database (see `AppDatabase`), with Settings overrides."""
     sites: list[Site] = []
 
     def build(**overrides: Any) -> Site:
-        settings = Settings(database_url=db_url(fresh_engine), data_dir=tmp_path, secret_key="test",
+        settings = Settings(database_url=app_database.url, data_dir=tmp_path, secret_key="test",
                             base_url="http://testserver", **overrides)
-        site = Site(fresh_engine, Runtime(settings))
+        site = Site(app_database.setup, Runtime(settings, bind=app_database.bind))
         sites.append(site)
         return site
 
@@ -118,7 +120,7 @@ def make_site(fresh_engine: Engine, tmp_path: Path) -> Iterator[Callable[..., Si
     for site in sites:
         for client in site.clients:
             client.__exit__(None, None, None)
-        site.runtime.engine.dispose()
+        site.runtime.dispose()
 
 
 @pytest.fixture
