@@ -260,14 +260,7 @@ def _fuzz(seeded: Seeded, operation: APIOperation[Any, Any, Any, Any], examples:
     run()
 
 
-def _case(label: str) -> Any:
-    if label == "GET /readyz":  # reads the schema revision on a connection of its own: on SQLite it waits for
-        # the write lock of the test's transaction (and on PostgreSQL it would not see the test's data)
-        return pytest.param(label, marks=pytest.mark.committed("/readyz opens a database connection of its own"))
-    return label
-
-
-@pytest.mark.parametrize("label", [_case(label) for label in OPERATIONS])
+@pytest.mark.parametrize("label", OPERATIONS)
 def test_no_5xx_no_foreign_data_and_error_bodies_everywhere(seeded: Seeded, backend: str, label: str) -> None:
     raw = seeded.api.client.get("/openapi.json").json()
     schema = schemathesis.openapi.from_dict(raw)

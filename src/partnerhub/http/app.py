@@ -55,9 +55,9 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
     def readyz() -> JSONResponse:
         """Readiness: the database answers and is migrated to the code's schema."""
         try:
-            with rt.unit_of_work(write=False) as session:
+            with rt.unit_of_work(write=False) as session:  # one reading transaction, like any request
                 session.execute(text("SELECT 1"))
-            migrated = is_up_to_date(rt.engine)
+                migrated = is_up_to_date(session.connection())
         except Exception as exc:
             return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__},
                                 status_code=503)

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 HERE = Path(__file__).parent
 
@@ -25,8 +25,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+def current_revision(bind: Engine | Connection) -> str | None:
+    """The database's revision, read on `bind` (a Connection: inside its transaction)."""
+    if isinstance(bind, Connection):
+        return MigrationContext.configure(bind).get_current_revision()
+    with bind.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -34,5 +37,6 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-def is_up_to_date(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision(engine)
+def is_up_to_date(bind: Engine | Connection) -> bool:
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    return current_revision(bind) == head_revision(engine)
