@@ -3,13 +3,15 @@ the only place in the code base that commits."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session
 
 
@@ -92,18 +94,47 @@ def _read_bind(engine: Engine) -> Engine:
     return bind
 
 
+WRITER_WAIT_SECONDS = 30  # as long as SQLite's own busy timeout
+
+
+@contextmanager
+def _sqlite_writer_turn(engine: Engine) -> Iterator[None]:
+    """SQLite has one writer at a time. The writers of this process wait for their turn here, in line,
+    rather than in SQLite's busy handler, which sleeps up to 100 ms between retries whatever happens
+    meanwhile (the source of multi-second tails under concurrent writes). Reentrant: a thread never waits
+    for itself. Writers of other processes still meet in SQLite's busy handler."""
+    lock: threading.RLock | None = getattr(engine, "_partnerhub_writer_lock", None)
+    if lock is None:
+        with _LOCK_OF_LOCKS:
+            lock = getattr(engine, "_partnerhub_writer_lock", None) or threading.RLock()
+            engine._partnerhub_writer_lock = lock  # type: ignore[attr-defined]
+    if not lock.acquire(timeout=WRITER_WAIT_SECONDS):
+        raise OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("database is locked"))
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+_LOCK_OF_LOCKS = threading.Lock()
+
+
 @contextmanager
 def unit_of_work(bind: Engine | Connection, *, write: bool = True) -> Iterator[Session]:
     """One unit of work: a session in one transaction that commits if the block succeeds and rolls back
     otherwise. Services never commit. A reader (`write=False`) does not take SQLite's write lock; a writer
-    takes it up front, so that check-then-write cannot interleave.
+    takes it up front, so that check-then-write cannot interleave (and, on SQLite, waits its turn among this
+    process's writers first).
 
     Given a Connection already in a transaction (the tests), the unit of work is a savepoint on it."""
     if isinstance(bind, Connection):
         session = Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    else:
-        session = Session(bind=bind if write else _read_bind(bind), expire_on_commit=False)
-    with session, session.begin():
+        with session, session.begin():
+            yield session
+        return
+    turn = _sqlite_writer_turn(bind) if write and bind.dialect.name == "sqlite" else nullcontext()
+    session = Session(bind=bind if write else _read_bind(bind), expire_on_commit=False)
+    with turn, session, session.begin():
         yield session
 
 
