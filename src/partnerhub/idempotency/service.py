@@ -26,7 +26,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     whitespace does not matter; the raw bytes otherwise)."""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode() if body else b""
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or too deep to canonicalize: the route refuses it anyway
         canonical = body
     digest = hashlib.sha256()
     for part in (method.upper().encode(), path.encode(), canonical):

@@ -44,34 +44,50 @@ def record_dict(r: ActivityRecord) -> dict[str, Any]:
     }
 
 
+MAX_FILTER_DEPTH = 4  # `and` inside `and` inside `and`: more says nothing a flat list does not
+MAX_FILTER_CONDITIONS = 10  # three fields can be filtered on; ten leaves room for repeats
+
+
 def _conditions(raw: str | None) -> dict[str, str]:
     """`{"Field": "CustomerId"|"ResourceType"|"OperationType", "Value": ..., "Operator": "equals"}`, or
-    several of them combined with `{"Operator": "and", "Value": [...]}`."""
+    several of them combined with `{"Operator": "and", "Value": [...]}`. The filter is parsed once and walked
+    once (linear in its size), at most MAX_FILTER_DEPTH levels deep and MAX_FILTER_CONDITIONS conditions."""
     if not raw:
         return {}
     try:
         parsed = json.loads(raw)
+    except RecursionError:
+        raise InvalidInput(detail=f"filter: nested too deep (at most {MAX_FILTER_DEPTH} levels)") from None
     except ValueError:
         raise InvalidInput(detail=_FILTER_HELP) from None
     if not isinstance(parsed, dict):
         raise InvalidInput(detail=_FILTER_HELP)
-    f = Body(parsed, "filter")
-    if (f.text("operator", max_length=20) or "").strip().lower() == "and":
-        value = f.raw("value")
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise InvalidInput(detail=_FILTER_HELP)
-        out: dict[str, str] = {}
-        for v in value:
-            out.update(_conditions(json.dumps(v)))
-        return out
-    field = (f.text("field", required=True, max_length=50) or "").strip().lower()
-    if field not in FILTER_FIELDS:
-        raise InvalidInput(detail="filter.Field: must be CustomerId, ResourceType or OperationType")
-    operator = (f.text("operator", max_length=20) or "equals").strip().lower()
-    if operator not in ("equals", "eq"):
-        raise InvalidInput(detail="filter.Operator: only equals is supported")
-    value_text = f.text("value", required=True, max_length=100) or ""
-    return {FILTER_FIELDS[field]: value_text.strip().lower()}
+    out: dict[str, str] = {}
+    conditions = 0
+    stack: list[tuple[Any, int]] = [(parsed, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_FILTER_DEPTH:
+            raise InvalidInput(detail=f"filter: nested too deep (at most {MAX_FILTER_DEPTH} levels)")
+        f = Body(node, "filter")
+        if (f.text("operator", max_length=20) or "").strip().lower() == "and":
+            value = f.raw("value")
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                raise InvalidInput(detail=_FILTER_HELP)
+            stack.extend((v, depth + 1) for v in reversed(value))
+            continue
+        conditions += 1
+        if conditions > MAX_FILTER_CONDITIONS:
+            raise InvalidInput(detail=f"filter: at most {MAX_FILTER_CONDITIONS} conditions")
+        field = (f.text("field", required=True, max_length=50) or "").strip().lower()
+        if field not in FILTER_FIELDS:
+            raise InvalidInput(detail="filter.Field: must be CustomerId, ResourceType or OperationType")
+        operator = (f.text("operator", max_length=20) or "equals").strip().lower()
+        if operator not in ("equals", "eq"):
+            raise InvalidInput(detail="filter.Operator: only equals is supported")
+        value_text = f.text("value", required=True, max_length=100) or ""
+        out[FILTER_FIELDS[field]] = value_text.strip().lower()
+    return out
 
 
 @router.get("/auditrecords")

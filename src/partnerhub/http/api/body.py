@@ -41,19 +41,58 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+MAX_DEPTH = 32  # no Partner Center body nests more than a few levels
+
+
+def _too_deep() -> InvalidInput:
+    return InvalidInput(detail=f"the body is nested too deep: at most {MAX_DEPTH} levels of objects and lists")
+
+
+def check_json_value(value: Any, path: str = "") -> None:
+    """Refuse what parsed but cannot be stored or answered: nesting deeper than MAX_DEPTH, and strings that
+    are not valid Unicode text (a lone surrogate such as "\\ud800" is valid JSON but cannot be written as
+    UTF-8). Walks the value with its own stack, never with recursion, naming the offending field."""
+    stack: list[tuple[Any, str, int]] = [(value, path, 1)]
+    while stack:
+        item, where, depth = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                field = where or "body"
+                raise InvalidInput(data=[{"field": field, "message": "is not valid Unicode text"}],
+                                   detail=f"{field}: is not valid Unicode text") from None
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str):
+                    check_json_value(key, where)  # a key is text too (depth 1: no nesting)
+                    child_path = f"{where}.{key}" if where else key
+                else:
+                    child_path = f"{where}[{key}]"
+                stack.append((child, child_path, depth + 1))
+
+
 def parse_json(raw: bytes) -> Any:
-    """Parse a request body; anything but well-formed JSON (give or take trailing commas) is a 400."""
+    """Parse a request body; anything but well-formed JSON (give or take trailing commas) is a 400, and so
+    is JSON nested deeper than MAX_DEPTH or holding text that is not valid Unicode."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(detail="the body is not UTF-8 text") from None
     try:
-        return json.loads(strip_trailing_commas(text), parse_constant=_reject_constant)
+        value = json.loads(strip_trailing_commas(text), parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InvalidInput(detail=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} "
                                   f"column {exc.colno}") from None
+    except RecursionError:
+        raise _too_deep() from None
     except ValueError as exc:
         raise InvalidInput(detail=f"the body is not valid JSON: {exc}") from None
+    check_json_value(value)
+    return value
 
 
 class Body:

@@ -50,7 +50,7 @@ def post_customer_user(customer_id: str, ctx: Ctx) -> Response:
     b = ctx.body()
     cid = customer_id.strip().lower()
     user_name = b.text("userPrincipalName", required=True, max_length=254) or ""
-    display_name = b.text("displayName", max_length=256)
+    display_name = b.text("displayName", max_length=200)  # the column's length
     if not display_name:
         first, last = b.text("firstName", max_length=64) or "", b.text("lastName", max_length=64) or ""
         display_name = f"{first} {last}".strip()
