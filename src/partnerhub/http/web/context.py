@@ -22,10 +22,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.web_sessions import SessionNeedsTouch, actor_for_web_session
-from partnerhub.errors import CsrfRefused, SessionExpired
+from partnerhub.errors import CsrfRefused, InvalidInput, SessionExpired
 from partnerhub.http.web.navigation import navigation
 from partnerhub.http.web.rendering import render_template, translate
 from partnerhub.locale import SUPPORTED, gettext
@@ -285,10 +286,22 @@ async def signed_in_context(ctx: Web) -> WebCtx:
 SignedIn = Annotated[WebCtx, Depends(signed_in_context)]
 
 
+MAX_FORM_FIELDS = 1_000  # the largest form (a bulk selection of a 500-customer page) sends about 510
+
+
 async def posted_form(request: Request, ctx: Web) -> FormData:
     """The submitted form; `WebCtx.run()` refuses it unless it carries the CSRF token of this browser's
-    session, before the page runs."""
-    form = await request.form()
+    session, before the page runs. More fields than any page sends, or a NUL character in any field (which
+    PostgreSQL cannot store), is a 400 naming what is wrong, signed in or not."""
+    try:
+        form = await request.form(max_fields=MAX_FORM_FIELDS)
+    except HTTPException:  # the form parser's own refusal (too many fields or parts)
+        raise InvalidInput(detail=f"a form has at most {MAX_FORM_FIELDS} fields") from None
+    for name, value in form.multi_items():
+        if "\x00" in name or (isinstance(value, str) and "\x00" in value):
+            field = name.replace("\x00", "")
+            raise InvalidInput(data=[{"field": field, "message": "must not contain NUL characters"}],
+                               detail=f"{field}: must not contain NUL characters")
     ctx.posted = form
     return form
 
