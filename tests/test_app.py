@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,3 +76,21 @@ def test_the_service_resumes_unfinished_jobs_when_it_starts(fresh_engine: Engine
                 status = job.status
             time.sleep(0.05)
     assert status == "succeeded"
+
+
+def test_every_answer_says_nosniff_api_static_and_health(tmp_path: Path) -> None:
+    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'nosniff.db'}", data_dir=tmp_path,
+                               secret_key="test"))
+    with TestClient(create_app(runtime, start_worker=False)) as client:
+        for path in ("/v1/customers", "/static/app.css", "/healthz", "/no-such-page"):
+            assert client.get(path).headers.get("x-content-type-options") == "nosniff", path
+    runtime.dispose()
+
+
+def test_a_new_sqlite_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "private" / "partnerhub.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x)")
+    engine.dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -3,6 +3,7 @@ the only place in the code base that commits."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -39,7 +40,11 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():  # readable by its owner only, like the secret key (SQLite's WAL and
+                # shared-memory files take the database file's permissions)
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             kwargs.setdefault("pool_size", POOL_SIZE)
             kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)

@@ -77,12 +77,16 @@ class ApiEnvelope:
                      header_locale=locale, locale=locale or "en")
         echo = [(b"ms-correlationid", correlation_id.encode("latin-1")),
                 (b"ms-requestid", echoed_request_id.encode("latin-1"))]
+        nosniff = (b"x-content-type-options", b"nosniff")  # every answer: API, pages, static files
         answer = {"status": 500, "started": False}
 
         async def send_with_ids(message: Message) -> None:
             if message["type"] == "http.response.start":
                 answer.update(status=message["status"], started=True)
-                message = {**message, "headers": [*message.get("headers", []), *echo]}
+                headers = [*message.get("headers", []), *echo]
+                if not any(k.lower() == b"x-content-type-options" for k, _ in headers):
+                    headers.append(nosniff)
+                message = {**message, "headers": headers}
             await send(message)
 
         try:
