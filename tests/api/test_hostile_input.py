@@ -108,3 +108,12 @@ def test_f8_a_customer_users_display_name_longer_than_its_column_is_bad_input(
     body = response.json()
     _assert_bad_request(response.status_code, body)
     assert body["data"] == [{"field": "displayName", "message": "is at most 200 characters long"}]
+
+
+def test_a_line_break_inside_an_e_mail_address_is_bad_input(api: Api, partner: ApiPartner) -> None:
+    response = api.call("POST", "/v1/customers", partner.token, json={
+        "companyProfile": {"domain": "crlf.example", "companyName": "CRLF Srl"},
+        "billingProfile": {"email": "ada@crlf.example\r\nBcc: all@elsewhere.example"}})
+    body = response.json()
+    _assert_bad_request(response.status_code, body)
+    assert body["data"] == [{"field": "email", "message": "is not an e-mail address"}]

@@ -526,3 +526,9 @@ def test_creating_a_partner_with_a_bad_type_writes_nothing(session: Session) -> 
                        admin_email="admin@bad.example")
     assert session.scalar(select(Tenant).where(Tenant.domain == "bad.example")) is None
     assert _records(session, "add_partner") == []
+
+
+def test_a_line_break_inside_a_users_e_mail_address_is_refused(session: Session, world: World) -> None:
+    with pytest.raises(InvalidInput):
+        add_partner_user(session, world.partner.admin, email="new.user@contoso-direct.example\r\nBcc: x@y.example",
+                         roles=["sales-agent"])

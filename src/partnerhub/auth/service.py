@@ -52,8 +52,9 @@ def _scope_of(session: Session, tenant_id: str | None) -> tuple[str | None, str 
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 320:
-        raise InvalidInput(detail=f"'{email}' is not an e-mail address")
+    if ("@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 320
+            or any(c.isspace() or not c.isprintable() for c in email)):  # a CR/LF could forge a mail header
+        raise InvalidInput(detail=f"{email!r} is not an e-mail address")
     return email
 
 

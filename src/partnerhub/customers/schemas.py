@@ -67,8 +67,11 @@ class BillingProfileInput:
             out["country"] = out["country"].upper()
         if "language" in out:
             out["language"] = out["language"].lower()
-        if "email" in out and out["email"] and "@" not in out["email"]:
-            raise InvalidInput(detail=f"'{out['email']}' is not an e-mail address")
+        if "email" in out and out["email"] and (
+                "@" not in out["email"] or any(c.isspace() or not c.isprintable() for c in out["email"])):
+            # a CR/LF inside an address could add a header to a mail built from it
+            raise InvalidInput(data=[{"field": "email", "message": "is not an e-mail address"}],
+                               detail="email: is not an e-mail address (no spaces or line breaks)")
         return out
 
 
