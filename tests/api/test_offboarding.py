@@ -168,3 +168,22 @@ def test_bulk_offboarding_by_ids_and_its_refusals(api: Api) -> None:
     job_id = started.json()["id"]
     foreign = api.call("GET", f"/v1/offboardings/{job_id}", stranger.token)
     assert foreign.status_code == 404 and foreign.json()["code"] == 608
+
+
+def test_bulk_offboarding_refuses_ids_that_are_not_the_partners_customers_up_front_and_names_nobody(
+        api: Api) -> None:
+    partner, other = api.partner(), api.partner()
+    own, _ = api.customer(partner, name="Own Customer Srl")
+    foreign, _ = api.customer(other, name="Secret Other Customer Spa")
+
+    refused = api.call("POST", "/v1/offboardings", partner.token,
+                       json={"customerIds": [own, foreign, "00000000-0000-0000-0000-000000000000"]})
+
+    assert refused.status_code == 400, refused.text
+    body = refused.json()
+    assert body["code"] == 900
+    assert [d["field"] for d in body["data"]] == ["customerIds[1]", "customerIds[2]"]
+    assert {d["message"] for d in body["data"]} == {"is not one of your customers"}  # the same for both
+    assert "Secret Other Customer" not in refused.text
+    assert run_pending(api.engine) == 0  # no job was queued
+    assert api.call("GET", f"/v1/customers/{own}", partner.token).status_code == 200

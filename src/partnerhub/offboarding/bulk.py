@@ -23,6 +23,7 @@ from partnerhub.errors import DomainError, InvalidInput
 from partnerhub.jobs.models import Job, JobItem
 from partnerhub.jobs.runner import JobContext, enqueue, get_job, job_handler
 from partnerhub.offboarding.service import offboard_customer
+from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.service import require_remover
 
 BULK_OFFBOARD = "bulk-offboard"
@@ -45,6 +46,7 @@ def start_bulk_offboarding(
         raise InvalidInput(detail="name the customers, or give a search prefix")
     if customer_ids is not None:
         keys = list(dict.fromkeys(c.strip().lower() for c in customer_ids if c.strip()))
+        _refuse_strangers(session, partner_id, customer_ids, keys)
     else:
         keys = []
         after: tuple[str, str] | None = None
@@ -81,6 +83,22 @@ def start_bulk_offboarding(
         new={"customers": len(keys), "cancelReservations": cancel_reservations},
     )
     return job
+
+
+def _refuse_strangers(session: Session, partner_id: str, given: list[str], keys: list[str]) -> None:
+    """Refuse up front every id that is not one of the partner's customers, each named by its position and
+    all with the same words: an id of another partner's customer and an id that exists nowhere answer alike."""
+    mine: set[str] = set()
+    for start in range(0, len(keys), 500):
+        mine.update(session.scalars(select(ResellerRelationship.customer_id).where(
+            ResellerRelationship.partner_id == partner_id,
+            ResellerRelationship.status == RelationshipStatus.ACTIVE,
+            ResellerRelationship.customer_id.in_(keys[start:start + 500]))))
+    strangers = [i for i, value in enumerate(given) if value.strip() and value.strip().lower() not in mine]
+    if strangers:
+        raise InvalidInput(
+            data=[{"field": f"customerIds[{i}]", "message": "is not one of your customers"} for i in strangers],
+            detail=f"customerIds: {len(strangers)} of the ids given are not your customers")
 
 
 def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None:
@@ -181,8 +199,9 @@ def bulk_report(session: Session, actor: Actor, *, job_id: str) -> BulkReport:
     names: dict[str, str] = {}
     keys = [i.item_key for i in items]
     for start in range(0, len(keys), 500):
-        rows = session.execute(
-            select(Customer.id, Customer.company_name).where(Customer.id.in_(keys[start : start + 500]))
-        )
-        names.update({str(cid): str(name) for cid, name in rows})
+        stmt = select(Customer.id, Customer.company_name).where(Customer.id.in_(keys[start : start + 500]))
+        if job.partner_id is not None:  # only the names of customers the partner knows (any episode)
+            known = select(ResellerRelationship.customer_id).where(ResellerRelationship.partner_id == job.partner_id)
+            stmt = stmt.where(Customer.id.in_(known))
+        names.update({str(cid): str(name) for cid, name in session.execute(stmt)})
     return BulkReport(job, items, names)
