@@ -63,7 +63,9 @@ def make_partner(session: Session, *, name: str | None = None, domain: str | Non
 
 
 def make_customer(session: Session, actor: Actor, *, name: str | None = None, domain: str | None = None,
-                  language: str = "en", dap: bool = True) -> CreatedCustomer:
+                  language: str = "en", dap: bool = True, own_password: bool = True) -> CreatedCustomer:
+    """A customer; its Global admin has set their own password unless `own_password=False` (then it still
+    has the generated one the partner was shown)."""
     n = next(_seq)
     created = create_customer(
         session, actor, company_name=name or f"Customer {n}", domain=domain or f"customer{n}.example",
@@ -73,7 +75,8 @@ def make_customer(session: Session, actor: Actor, *, name: str | None = None, do
                                     country="IT" if language == "it" else "US"),
         allow_delegated_access=dap,
     )
-    take_over(session, created.admin, created.password)
+    if own_password:
+        take_over(session, created.admin, created.password)
     return created
 
 
