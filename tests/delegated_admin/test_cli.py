@@ -40,6 +40,10 @@ def _setup(cli: Cli) -> str:
     cli.run("users", "add", "--email", AGENT, "--role", "admin-agent", as_=GA)
     customer = _dict(cli.json("customers", "create", "--company-name", "Fabrikam Srl", "--domain",
                               "fabrikam.example", "--language", "it", "--culture", "it-IT", "--country", "IT", as_=GA))
+    # the customer's admin takes over the account (a generated password cannot approve GDAP)
+    generated = customer["userCredentials"]["password"]
+    cli.run("users", "set-password", "--current", generated, "--new", "fabrikam's own passphrase",
+            as_=CUSTOMER_ADMIN)
     return str(customer["id"])
 
 

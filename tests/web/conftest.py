@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User
 from partnerhub.auth.service import actor_for_user, reset_user_password
-from partnerhub.auth.sign_in import confirm_mfa_enrolment, mfa_required, mfa_setup_key
+from partnerhub.auth.sign_in import confirm_mfa_enrolment, mfa_required, mfa_setup_key, set_mfa_policy
 from partnerhub.clock import utc_now
 from partnerhub.db import transaction
 from partnerhub.http.app import create_app
@@ -101,6 +101,13 @@ class Site:
                 _user, generated = reset_user_password(session, Actor.system(), email=email)
                 take_over(session, user, generated)
         return OWN_PASSWORD
+
+    def password_only(self, partner: PartnerWorld) -> str:
+        """The partner's Global admin signs in with a password alone: the partner's Global admin has turned
+        the MFA policy off and set their own password. Returns that password."""
+        with transaction(self.engine) as session:
+            set_mfa_policy(session, partner.admin, required=False)
+        return self.own_password(partner.admin.email)
 
     def enrolled(self, email: str) -> None:
         """The user's authenticator is set up (as on My account) if the tenant's policy requires one."""
