@@ -21,6 +21,7 @@ from partnerhub.auth.sign_in import (
     STEP_ENROL,
     STEP_PASSWORD,
     confirm_mfa_enrolment,
+    mfa_required,
     mfa_setup_key,
     next_sign_in_step,
     password_fingerprint,
@@ -234,10 +235,12 @@ def qr_svg_data_uri(uri: str) -> str:
 
 def render_enrolment(ctx: WebCtx, user: User, secret: str, state: FormState, *, action: str, next_path: str,
                      status_code: int = 200) -> Response:
+    """The set-up page: the QR code, the key as text for those who cannot scan, the field for the first code."""
     uri = provisioning_uri(user, secret)
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return ctx.render("mfa_setup.html", form=state, next=next_path, action=action, qr=qr_svg_data_uri(uri),
-                      key=grouped, email=user.email, status_code=status_code)
+                      key=grouped, email=user.email, required=mfa_required(ctx.session, user),
+                      status_code=status_code)
 
 
 @router.get("/signin/mfa-setup")
