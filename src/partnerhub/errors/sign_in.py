@@ -38,16 +38,6 @@ class MfaAlreadyEnabled(InvalidState):
     message = "Multi-factor sign-in is already set up for this account."
 
 
-class MfaNotEnabled(InvalidState):
-    code = 800506
-    message = "Multi-factor sign-in is not set up for this account."
-
-
-class MfaRequiredByPolicy(InvalidState):
-    code = 800507
-    message = "Your organisation requires multi-factor sign-in: it cannot be turned off."
-
-
 class ApprovalNeedsOwnPassword(Forbidden):
     """F1: whoever issued a one-time password must not be able to approve GDAP with it."""
 
@@ -66,8 +56,6 @@ __all__ = [
     "ApprovalNeedsMfa",
     "ApprovalNeedsOwnPassword",
     "MfaAlreadyEnabled",
-    "MfaNotEnabled",
-    "MfaRequiredByPolicy",
     "PasswordChangeRequired",
     "PasswordNotChanged",
     "PasswordTooWeak",
