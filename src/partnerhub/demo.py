@@ -335,9 +335,7 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
                                   allow_delegated_access=rng.random() < 0.8,
                                   associated_partner_id=reseller.id if reseller else None)
     cid = created.customer.id
-    # in the story, the customer's admin signed in and set their own password (F1: nobody approves GDAP with
-    # the generated one); the two admins the demo prints get the demo password at the end
-    created.admin.password_is_one_time = False
+    created.admin.password_is_one_time = False  # in the story the admin set their own (F1: needed for GDAP)
     admin = actor_for_user(session, created.admin, application=APP)
     subs = _place_orders(session, rng, spec, cid, owner, reseller, catalog, start)
     changed_at = start + timedelta(days=3 + rng.uniform(0, days_ago - 45))
@@ -464,9 +462,7 @@ def _demo_accounts(engine: Engine, plan: list[CustomerSpec]) -> list[DemoAccount
         for user in users:
             if user.password_hash != shared:
                 user.password_hash = shared
-            # DEMO ONLY: the printed password is not one-time (the accounts stay usable after any run), and
-            # the demo tenants leave MFA to each user; the operator's account always asks for it
-            user.password_is_one_time = False
+            user.password_is_one_time = False  # DEMO ONLY: exempt, as the docstring says
         tenant_ids = {u.tenant_id for u in users if u.tenant_id is not None}
         for tenant in session.scalars(select(Tenant).where(Tenant.id.in_(tenant_ids))):
             tenant.requires_mfa = False
