@@ -34,6 +34,7 @@ from partnerhub.auth.sign_in import (
     mfa_setup_key,
     next_sign_in_step,
     require_own_sign_in,
+    reset_user_mfa,
     set_mfa_policy,
     set_own_password,
     verify_second_factor,
@@ -51,6 +52,7 @@ from partnerhub.errors import (
     SessionExpired,
     TokenRevoked,
     Unauthenticated,
+    UserNotFound,
     WrongCurrentPassword,
     WrongMfaCode,
 )
@@ -265,3 +267,21 @@ def test_the_operator_always_needs_mfa(session: Session) -> None:
     user, generated = create_operator_account(session, Actor.system(), email="ops@partnerhub.example")
     take_over(session, user, generated)
     assert next_sign_in_step(session, user, mfa_done=False) == STEP_ENROL
+
+
+def test_a_global_admin_resets_the_mfa_of_a_user_who_lost_the_phone(session: Session, world: World) -> None:
+    user = _user(session, world.partner.sales_agent)
+    _totp, codes = _enrol(session, user)
+    token = create_token(session, world.partner.sales_agent)
+    with pytest.raises(Forbidden):
+        reset_user_mfa(session, world.partner.admin_agent, email=user.email)
+    with pytest.raises(UserNotFound):  # another tenant's user is not found, never forbidden
+        reset_user_mfa(session, world.other.admin, email=user.email)
+    reset_user_mfa(session, world.partner.admin, email=user.email)
+    assert not user.has_mfa and next_sign_in_step(session, user, mfa_done=False) == STEP_ENROL
+    with pytest.raises(WrongMfaCode):
+        verify_second_factor(session, user, code=codes[1])
+    with pytest.raises(TokenRevoked):
+        authenticate_token(session, token.token)
+    [rec] = session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == "reset_user_mfa"))
+    assert rec.resource_id == user.id and rec.partner_id == world.partner.partner_id

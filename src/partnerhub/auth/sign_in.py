@@ -27,6 +27,7 @@ from partnerhub.errors import (
     MfaAlreadyEnabled,
     PasswordNotChanged,
     PasswordTooWeak,
+    UserNotFound,
     WrongCurrentPassword,
     WrongMfaCode,
 )
@@ -197,6 +198,28 @@ def recovery_codes_left(session: Session, user_id: str) -> int:
     rows = session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user_id,
                                                          RecoveryCode.used_at.is_(None)))
     return len(list(rows))
+
+
+def reset_user_mfa(session: Session, actor: Actor, *, email: str) -> User:
+    """A user who lost both the phone and the recovery codes: a Global admin of the user's tenant (or the
+    operator) clears the factor and its recovery codes; the user's sessions and tokens end. Where the tenant
+    requires MFA, the next sign-in sets up a new authenticator right after the password."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    same_tenant = user is not None and actor.tenant_id is not None and user.tenant_id == actor.tenant_id
+    if user is None or not (actor.is_operator or same_tenant):
+        raise UserNotFound(id=email)
+    if not actor.is_operator and Role.GLOBAL_ADMIN not in actor.roles:
+        raise Forbidden(operation="reset multi-factor sign-in")
+    now = utc_now()
+    user.mfa_secret = None
+    user.mfa_enabled_at = None
+    user.mfa_last_step = None
+    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=now))
+    end_sessions_and_tokens(session, user.id, keep_session_id=None, now=now)
+    record(session, actor, operation=Operation.RESET_USER_MFA, resource_type=ResourceType.USER,
+           resource_id=user.id, **_scope_kwargs(session, user.tenant_id), new={"email": user.email}, now=now)
+    return user
 
 
 # --- the tenant's policy ----------------------------------------------------------------------------

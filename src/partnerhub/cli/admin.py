@@ -16,7 +16,7 @@ from partnerhub.auth.service import (
     revoke_token,
     set_user_roles,
 )
-from partnerhub.auth.sign_in import change_my_password
+from partnerhub.auth.sign_in import change_my_password, reset_user_mfa
 from partnerhub.catalog.service import import_offers_file, list_offers, load_default_catalog
 from partnerhub.cli.common import (
     AsOption,
@@ -312,6 +312,21 @@ def users_set_password(
         print_json({"userId": user.id, "email": user.email, "passwordChangedAt": user.password_changed_at})
     else:
         console.print(f"Password of {user.email} changed: your web sessions and API tokens have ended.")
+
+
+@users_app.command("reset-mfa")
+def users_reset_mfa(
+    as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")], json_: JsonOption = False
+) -> None:
+    """Clear the multi-factor sign-in of a user who lost both the phone and the recovery codes (a Global admin
+    of the user's tenant, or the operator). Give the user a new password with reset-password: the next
+    sign-in sets their own and a new authenticator."""
+    with acting(as_) as (session, actor):
+        user = reset_user_mfa(session, actor, email=email)
+    if json_:
+        print_json({"userId": user.id, "email": user.email, "mfa": False})
+    else:
+        console.print(f"Multi-factor sign-in of {user.email} cleared; their sessions and API tokens have ended.")
 
 
 def serve(

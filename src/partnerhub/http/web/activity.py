@@ -61,6 +61,7 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.UPDATE_USER_LANGUAGE: N_("Update user language"),
     Operation.UPDATE_USER_PASSWORD: N_("Change own password"),
     Operation.ENABLE_USER_MFA: N_("Set up multi-factor sign-in"),
+    Operation.RESET_USER_MFA: N_("Reset multi-factor sign-in"),
     Operation.USE_MFA_RECOVERY_CODE: N_("Sign in with a recovery code"),
     Operation.UPDATE_TENANT_MFA_POLICY: N_("Change the multi-factor sign-in policy"),
     Operation.IMPORT_OFFERS: N_("Import offers"),
