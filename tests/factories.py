@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
-from partnerhub.auth.models import Role
+from partnerhub.auth.models import Role, User
 from partnerhub.auth.service import actor_for_user, add_partner_user
+from partnerhub.auth.sign_in import set_own_password
 from partnerhub.customers.schemas import BillingProfileInput
 from partnerhub.customers.service import CreatedCustomer, create_customer
 from partnerhub.orders.schemas import LineItemInput
@@ -18,6 +19,14 @@ from partnerhub.subscriptions.models import Subscription
 from partnerhub.tenants.service import create_partner
 
 _seq = itertools.count(1)
+# The password every factory-made user sets at its "first sign-in": generated passwords work once (F1).
+OWN_PASSWORD = "correct horse battery staple"
+
+
+def take_over(session: Session, user: User, one_time_password: str) -> User:
+    """What a new user does first: replace the generated password with their own, through the service."""
+    return set_own_password(session, user, actor=actor_for_user(session, user), current=one_time_password,
+                            new=OWN_PASSWORD)
 
 M365_BASIC = "CFQ7TTC0LH18:0001"
 M365_E3 = "CFQ7TTC0LFLX:0001"
@@ -41,20 +50,24 @@ def make_partner(session: Session, *, name: str | None = None, domain: str | Non
     created = create_partner(session, Actor.system(), name=name or f"Partner {n}",
                              partner_type=partner_type, domain=domain or f"partner{n}.example",
                              admin_email=f"admin{n}@{domain or f'partner{n}.example'}")
+    take_over(session, created.admin, created.password)
     admin = actor_for_user(session, created.admin)
     actors = {}
     for role in (Role.ADMIN_AGENT, Role.SALES_AGENT, Role.HELPDESK_AGENT):
-        user, _pw = add_partner_user(session, admin, email=f"{role.value}{n}@{created.tenant.domain}",
-                                     roles=[role.value])
+        user, pw = add_partner_user(session, admin, email=f"{role.value}{n}@{created.tenant.domain}",
+                                    roles=[role.value])
+        take_over(session, user, pw)
         actors[role] = actor_for_user(session, user)
     return PartnerWorld(created.partner.id, created.partner.mpn_id, admin, actors[Role.ADMIN_AGENT],
                         actors[Role.SALES_AGENT], actors[Role.HELPDESK_AGENT])
 
 
 def make_customer(session: Session, actor: Actor, *, name: str | None = None, domain: str | None = None,
-                  language: str = "en", dap: bool = True) -> CreatedCustomer:
+                  language: str = "en", dap: bool = True, own_password: bool = True) -> CreatedCustomer:
+    """A customer; its Global admin has set their own password unless `own_password=False` (then it still
+    has the generated one the partner was shown)."""
     n = next(_seq)
-    return create_customer(
+    created = create_customer(
         session, actor, company_name=name or f"Customer {n}", domain=domain or f"customer{n}.example",
         billing=BillingProfileInput(first_name="Anna", last_name="Rossi", email=f"billing{n}@example.com",
                                     culture="it-IT" if language == "it" else "en-US", language=language,
@@ -62,6 +75,9 @@ def make_customer(session: Session, actor: Actor, *, name: str | None = None, do
                                     country="IT" if language == "it" else "US"),
         allow_delegated_access=dap,
     )
+    if own_password:
+        take_over(session, created.admin, created.password)
+    return created
 
 
 def buy(session: Session, actor: Actor, customer_id: str, offer_id: str = M365_BASIC, quantity: int = 5,

@@ -26,6 +26,7 @@ from partnerhub.all_models import (
 from partnerhub.auth import passwords
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import authenticate_password
+from partnerhub.auth.sign_in import STEP_ENROL, next_sign_in_step
 from partnerhub.db import create_db_engine, read_session, transaction
 from partnerhub.demo import DEMO_PASSWORD, PARTNERS, generate, plan_customers
 from partnerhub.relationships.service import remove_reseller_relationship
@@ -119,6 +120,12 @@ def test_demo_data_covers_every_kind_of_partner_customer_subscription_and_invita
         for account in result.accounts:
             actor = authenticate_password(session, email=account.email, password=DEMO_PASSWORD)
             assert actor.email == account.email
+            # DEMO ONLY, and said so: the printed password is not one-time, the demo tenants leave MFA to each
+            # user, and the operator's account still asks for it
+            user = session.scalar(select(User).where(User.email == account.email))
+            assert user is not None and not user.password_is_one_time
+            expected = STEP_ENROL if account.role == "operator" else None
+            assert next_sign_in_step(session, user, mfa_done=False) == expected, account.email
 
 
 @pytest.mark.usefixtures("fast_hashing")
@@ -221,3 +228,16 @@ def test_the_command_migrates_an_empty_database(tmp_path: Path) -> None:
             assert (session.scalar(select(func.count()).select_from(Offer)) or 0) > 0
     finally:
         engine.dispose()
+
+
+@pytest.mark.usefixtures("fast_hashing")
+def test_the_report_says_the_demo_accounts_are_exempt_from_the_sign_in_rules(tmp_path: Path) -> None:
+    env = {**os.environ, "PARTNERHUB_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+           "PARTNERHUB_DATA_DIR": str(tmp_path), "COLUMNS": "400"}
+    env.pop("PARTNERHUB_AS", None)
+    proc = subprocess.run([sys.executable, "-m", "partnerhub.cli.main", "demo", "--customers", "0"], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = " ".join(proc.stdout.split())
+    assert "these accounts are exempt from the sign-in rules of real accounts: their password is not one-time" in text
+    assert "The operator account always requires it" in text

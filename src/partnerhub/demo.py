@@ -335,6 +335,7 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
                                   allow_delegated_access=rng.random() < 0.8,
                                   associated_partner_id=reseller.id if reseller else None)
     cid = created.customer.id
+    created.admin.password_is_one_time = False  # in the story the admin set their own (F1: needed for GDAP)
     admin = actor_for_user(session, created.admin, application=APP)
     subs = _place_orders(session, rng, spec, cid, owner, reseller, catalog, start)
     changed_at = start + timedelta(days=3 + rng.uniform(0, days_ago - 45))
@@ -440,7 +441,9 @@ def _set_status(session: Session, actor: Actor, cid: str, sub: Subscription, sta
 
 def _demo_accounts(engine: Engine, plan: list[CustomerSpec]) -> list[DemoAccount]:
     """Every demo partner user, plus two customer admins (one with an invitation waiting), with the demo
-    password set (hashed once and shared: all demo accounts have the same, well-known password)."""
+    password set (hashed once and shared: all demo accounts have the same, well-known password). DEMO ONLY,
+    exempt from the sign-in rules of real accounts: the password is not one-time and the demo tenants do not
+    require MFA (the operator's account always does)."""
     accounts: list[DemoAccount] = []
     for p in PARTNERS:
         accounts.append(DemoAccount(p.admin_email, "global-admin", p.name))
@@ -459,6 +462,10 @@ def _demo_accounts(engine: Engine, plan: list[CustomerSpec]) -> list[DemoAccount
         for user in users:
             if user.password_hash != shared:
                 user.password_hash = shared
+            user.password_is_one_time = False  # DEMO ONLY: exempt, as the docstring says
+        tenant_ids = {u.tenant_id for u in users if u.tenant_id is not None}
+        for tenant in session.scalars(select(Tenant).where(Tenant.id.in_(tenant_ids))):
+            tenant.requires_mfa = False
     found = {u.email for u in users}
     return [a for a in accounts if a.email in found]
 

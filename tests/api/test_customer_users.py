@@ -35,6 +35,7 @@ def test_a_dap_admin_agent_lists_creates_and_resets(api: Api) -> None:
     assert user["attributes"] == {"objectType": "CustomerUser"}
     password = user["passwordProfile"]["password"]
     assert len(password) >= 12 and password != "Password!1"
+    assert user["passwordProfile"]["forceChangePassword"] is True  # it works for one sign-in (F1)
     replay = api.call("POST", users, token, headers={"MS-RequestId": "user-1"}, json={
         "UsageLocation": "IT", "UserPrincipalName": "mario@fabrikam.example", "FirstName": "Mario",
         "LastName": "Bianchi", "DisplayName": "Mario Bianchi",

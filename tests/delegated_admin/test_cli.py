@@ -40,6 +40,10 @@ def _setup(cli: Cli) -> str:
     cli.run("users", "add", "--email", AGENT, "--role", "admin-agent", as_=GA)
     customer = _dict(cli.json("customers", "create", "--company-name", "Fabrikam Srl", "--domain",
                               "fabrikam.example", "--language", "it", "--culture", "it-IT", "--country", "IT", as_=GA))
+    # the customer's admin takes over the account (a generated password cannot approve GDAP)
+    generated = customer["userCredentials"]["password"]
+    cli.run("users", "set-password", "--current", generated, "--new", "fabrikam's own passphrase",
+            as_=CUSTOMER_ADMIN)
     return str(customer["id"])
 
 
@@ -130,3 +134,25 @@ def _partner_id(cli: Cli) -> str:
     partners = cli.json("partners", "list", as_=CUSTOMER_ADMIN)
     assert isinstance(partners, list)
     return str(partners[0]["partnerId"])
+
+
+def test_a_customer_admin_with_the_generated_password_cannot_approve_until_setting_their_own(cli: Cli) -> None:
+    """F1 through the CLI: the generated password the partner saw cannot approve GDAP; `users set-password`
+    checks the current password and replaces it."""
+    cli.run("db", "upgrade")
+    cli.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
+            "--admin-email", GA)
+    customer = _dict(cli.json("customers", "create", "--company-name", "Fabrikam Srl", "--domain",
+                              "fabrikam.example", "--country", "IT", as_=GA))
+    rid = _dict(cli.json("gdap", "create", str(customer["id"]), "--name", "Ops", "--role", "User Administrator",
+                         as_=GA))["id"]
+    cli.run("gdap", "lock", str(rid), as_=GA)
+    refused = cli.run("gdap", "approve", str(rid), as_=CUSTOMER_ADMIN, expect=5)
+    assert "800508" in refused.stderr + refused.stdout
+    generated = _dict(customer["userCredentials"])["password"]
+    wrong = cli.run("users", "set-password", "--current", "not-it", "--new", "fabrikam's own passphrase",
+                    as_=CUSTOMER_ADMIN, expect=3)
+    assert "800501" in wrong.stderr + wrong.stdout
+    cli.run("users", "set-password", "--current", str(generated), "--new", "fabrikam's own passphrase",
+            as_=CUSTOMER_ADMIN)
+    assert _dict(cli.json("gdap", "approve", str(rid), as_=CUSTOMER_ADMIN))["status"] == "active"

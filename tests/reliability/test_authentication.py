@@ -147,7 +147,7 @@ def _make_secrets(site: Site) -> tuple[list[str], list[tuple[str, str]]]:
     twice with one MS-RequestId, as a retrying client does): the secrets, and the pages and answers that came after
     (where none of them may appear again)."""
     partner = site.partner(name="Secret Keeper")
-    password = site.password_of(partner.admin.email)
+    password = site.password_only(partner)
     browser = site.browser()
     browser.sign_in(partner.admin.email, password)
     browser.get("/users/new")
@@ -280,6 +280,7 @@ def test_a_session_id_planted_before_sign_in_never_becomes_the_signed_in_one(
     victim, attacker = site.partner(name="Victim Srl"), site.partner(name="Attacker Srl")
     failures: list[str] = []
     rounds = scaled(3, 100)
+    victim_password = site.password_only(victim)
     for n in range(rounds):
         # a made-up id, and the attacker's own live session, planted in the victim's browser
         attacker_browser = site.signed_in(attacker.admin.email)
@@ -291,7 +292,7 @@ def test_a_session_id_planted_before_sign_in_never_becomes_the_signed_in_one(
             anon = browser.client.cookies.get(ANON_COOKIE)
             if planted != live and "Sign out" in page.text:
                 failures.append(f"round {n}: {label} was taken for a signed-in session")
-            browser.post("/signin", {"email": victim.admin.email, "password": site.password_of(victim.admin.email)})
+            browser.post("/signin", {"email": victim.admin.email, "password": victim_password})
             now = browser.client.cookies.get(SESSION_COOKIE)
             if now in (None, planted, anon):
                 failures.append(f"round {n}: signing in with {label} kept a known id")

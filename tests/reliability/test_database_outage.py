@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from partnerhub.auth.actor import Actor
-from partnerhub.auth.service import create_token, reset_user_password
+from partnerhub.auth.service import create_token
+from partnerhub.auth.sign_in import set_mfa_policy
 from partnerhub.db import read_session, transaction
-from tests.factories import make_customer, make_partner
+from tests.factories import OWN_PASSWORD, make_customer, make_partner
 from tests.reliability.conftest import CheckReport, scaled
 from tests.reliability.serving import Answer, Browser, Client, Serve, Stream
 from tests.reliability.tcp_proxy import TcpProxy
@@ -51,7 +51,8 @@ def test_a_database_cut_gets_clear_503s_half_writes_nothing_and_heals_itself(
         partner = make_partner(s)
         token = create_token(s, partner.admin, expires_days=1, name="outage").token
         buyers = [make_customer(s, partner.admin, name=f"Outage buyer {i}").customer.id for i in range(4)]
-        password = reset_user_password(s, Actor.system(), email=partner.admin.email)[1]
+        set_mfa_policy(s, partner.admin, required=False)  # a password alone signs this admin in
+        password = OWN_PASSWORD
     proxy = TcpProxy((fresh_engine.url.host or "127.0.0.1", fresh_engine.url.port or 5432)).start()
     server = Serve(fresh_engine.url.set(port=proxy.port).render_as_string(hide_password=False), tmp_path / "serve")
     counter = [0]

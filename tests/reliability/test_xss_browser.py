@@ -31,7 +31,7 @@ from partnerhub.tenants.service import create_operator_account
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import CHROMIUM, IN_CI, NO_CHROMIUM, Browsers, LiveSite
 from tests.browser.conftest import User as BrowserUser
-from tests.factories import M365_BASIC, buy, make_partner
+from tests.factories import M365_BASIC, buy, make_partner, take_over
 from tests.reliability.conftest import FULL, CheckReport
 from tests.reliability.test_hostile_web import web_routes
 
@@ -86,6 +86,7 @@ def _seed(site: LiveSite) -> Seeded:
                                      role_ids=[GLOBAL_READER])
             lock_for_approval(session, partner.admin, admin_relationship_id=rel.id)
             gdap_ids.append(rel.id)
+        take_over(session, created.admin, created.password)  # the customer's admin sets their own password
         customer_admin = actor_for_user(session, created.admin)
         approve_admin_relationship(session, customer_admin, admin_relationship_id=gdap_ids[0])
         user, _ = add_partner_user(session, partner.admin, email="agent@evil-partner.example", roles=["sales-agent"],

@@ -21,6 +21,7 @@ from partnerhub.db import transaction
 from partnerhub.http.app import create_app
 from partnerhub.runtime import Runtime
 from partnerhub.settings import Settings
+from tests.accounts import Accounts
 from tests.conftest import AppDatabase
 from tests.factories import PartnerWorld, make_customer, make_partner
 
@@ -69,6 +70,7 @@ class Site:
     engine: Engine | Connection
     runtime: Runtime
     clients: list[TestClient] = field(default_factory=list)
+    accounts: Accounts = field(init=False)
 
     def browser(self, *, language: str | None = None) -> Browser:
         headers = {"Accept-Language": language} if language else {}
@@ -91,10 +93,34 @@ class Site:
             created = make_customer(session, partner.admin, **kwargs)
             return created.customer.id, created.admin.email
 
+    def __post_init__(self) -> None:
+        self.accounts = Accounts(self.engine)
+
+    def own_password(self, email: str) -> str:
+        return self.accounts.own_password(email)
+
+    def password_only(self, partner: PartnerWorld) -> str:
+        return self.accounts.password_only(partner)
+
+    def enrolled(self, email: str) -> None:
+        self.accounts.enrolled(email)
+
+    def code_of(self, email: str) -> str:
+        return self.accounts.code_of(email)
+
+    @property
+    def recovery_codes(self) -> dict[str, list[str]]:
+        return self.accounts.recovery_codes
+
     def signed_in(self, email: str, *, language: str | None = None) -> Browser:
+        """A browser signed in as `email` the way the user would: their own password, then their code."""
+        password = self.own_password(email)
+        self.enrolled(email)
         browser = self.browser(language=language)
-        page = browser.sign_in(email, self.password_of(email))
-        assert page.status_code == 200, page.text
+        page = browser.sign_in(email, password)
+        if page.url.path == "/signin/code":
+            page = browser.post("/signin/code", {"code": self.code_of(email)})
+        assert page.status_code == 200 and not page.url.path.startswith("/signin"), page.text
         return browser
 
     def actor(self, email: str) -> Actor:

@@ -249,8 +249,7 @@ def test_another_partners_customer_is_not_found(site: Site) -> None:
 def test_a_customer_admin_cannot_open_the_partner_pages(site: Site) -> None:
     partner = site.partner()
     _customer_id, admin_email = site.customer(partner, name="Fabrikam")
-    browser = site.browser()
-    browser.sign_in(admin_email, site.password_of(admin_email))
+    browser = site.signed_in(admin_email)
     page = browser.get("/customers")
     assert page.status_code == 403
     assert "Not allowed" in page.text

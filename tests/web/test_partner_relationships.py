@@ -54,9 +54,9 @@ def test_a_customer_admin_lands_on_partner_relationships_and_sees_each_partner(s
     customer_id, admin = site.customer(partner, name="Fabrikam")
     _gdap(site, partner, customer_id, name="Pending access")
     _gdap(site, partner, customer_id, name="Draft access", lock=False)
-    browser = site.browser()
-    page = browser.sign_in(admin, site.password_of(admin))
-    assert str(page.url).endswith("/partner-relationships")
+    browser = site.signed_in(admin)
+    page = browser.last
+    assert page is not None and str(page.url).endswith("/partner-relationships")
     assert "Contoso Direct" in page.text
     assert "Reseller relationship" in page.text and "Since " in page.text
     assert "Remove delegated admin privileges" in page.text  # DAP: yes

@@ -22,6 +22,10 @@ class Actor:
     application: str = "cli"
     correlation_id: str = field(default_factory=new_id)
     locale: str = "en"
+    # how the user proved who they are: a second factor (web sign-in with a code, or a token made by such a
+    # session), or the trusted shell on the server (the CLI's --as)
+    mfa: bool = False
+    via_shell: bool = False
 
     @classmethod
     def system(cls, application: str = "partnerhub") -> Actor:

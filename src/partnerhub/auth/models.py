@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partnerhub.db import Base, UTCDateTime
@@ -38,6 +38,30 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A generated password works once: the first sign-in must replace it (issue 12, F1).
+    password_is_one_time: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # TOTP multi-factor sign-in: the shared key (base32), when it was enrolled, and the last time step used
+    # (a code is accepted once: the same step cannot sign in twice).
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mfa_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.mfa_enabled_at is not None and self.mfa_secret is not None
+
+
+class RecoveryCode(Base):
+    """A one-time MFA recovery code: only its SHA-256 is stored (the codes are random, shown once)."""
+
+    __tablename__ = "mfa_recovery_codes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ApiToken(Base):
@@ -52,6 +76,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # created by a session signed in with a second factor (what a GDAP approval by this token needs)
+    is_mfa: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 class WebSession(Base):
@@ -67,3 +93,4 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_mfa: Mapped[bool] = mapped_column(default=False, server_default=text("false"))

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
-from partnerhub.auth.models import CUSTOMER_ROLES, PARTNER_ROLES, ApiToken, Role, User
-from partnerhub.auth.passwords import hash_password, verify_password
+from partnerhub.auth.models import CUSTOMER_ROLES, PARTNER_ROLES, ApiToken, Role, User, WebSession
+from partnerhub.auth.passwords import hash_password, verify_against_dummy, verify_password
 from partnerhub.clock import utc_now
 from partnerhub.errors import (
     DuplicateEmail,
@@ -23,6 +24,7 @@ from partnerhub.errors import (
     InvalidInput,
     InvalidRole,
     LastGlobalAdmin,
+    PasswordChangeRequired,
     TokenExpired,
     TokenNotFound,
     TokenRevoked,
@@ -86,6 +88,7 @@ def new_user(
     user = User(
         id=new_id(), tenant_id=tenant_id, email=email, display_name=display_name or email.split("@")[0],
         password_hash=hash_password(password), roles=roles, locale=locale, created_at=utc_now(),
+        password_is_one_time=True,
     )
     session.add(user)
     return user, password
@@ -112,15 +115,37 @@ def actor_for_email(session: Session, email: str, *, application: str = "cli") -
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         raise UnknownUser(email=email)
-    return actor_for_user(session, user, application=application)
+    return dataclasses.replace(actor_for_user(session, user, application=application), via_shell=True)
+
+
+def check_password(session: Session, *, email: str, password: str) -> User:
+    """The active user an e-mail and password belong to; the same error whatever was wrong. An unknown
+    e-mail is verified against a dummy hash, so both answers cost the same (F6)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        verify_against_dummy(password)
+        raise Unauthenticated()
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        raise Unauthenticated()
+    return user
 
 
 def authenticate_password(session: Session, *, email: str, password: str) -> Actor:
     """The actor for an e-mail and password; the same error whatever was wrong."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        raise Unauthenticated()
-    return actor_for_user(session, user, application="web")
+    return actor_for_user(session, check_password(session, email=email, password=password), application="web")
+
+
+def end_sessions_and_tokens(session: Session, user_id: str, *, keep_session_id: str | None,
+                            now: datetime) -> None:
+    """F3: every web session and API token of the user stops working, but the session making the change."""
+    ended = (update(WebSession)
+             .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+             .values(ended_at=now))
+    if keep_session_id is not None:
+        ended = ended.where(WebSession.id != keep_session_id)
+    session.execute(ended)
+    session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=now))
 
 
 def _token_hash(token: str) -> str:
@@ -135,16 +160,21 @@ class IssuedToken:
 
 
 def create_token(session: Session, actor: Actor, *, expires_days: int = 90, name: str = "") -> IssuedToken:
-    """Issue an API token for the acting user: 256 random bits, only its SHA-256 stored, shown once."""
+    """Issue an API token for the acting user: 256 random bits, only its SHA-256 stored, shown once. A user
+    who still has a generated (one-time) password gets none (F1), except from the trusted shell on the server
+    (the operator's CLI). A token made by a session signed in with MFA carries that second factor."""
     if actor.user_id is None:
         raise Forbidden(operation="create API token")
+    user = session.get(User, actor.user_id)
+    if user is None or (user.password_is_one_time and not actor.via_shell):
+        raise PasswordChangeRequired()
     if not 1 <= expires_days <= 730:
         raise InvalidInput(detail="a token lives 1 to 730 days")
     now = utc_now()
     token = "ph_" + secrets.token_urlsafe(32)
     row = ApiToken(
         id=new_id(), user_id=actor.user_id, token_hash=_token_hash(token), name=name,
-        created_at=now, expires_at=now + timedelta(days=expires_days),
+        created_at=now, expires_at=now + timedelta(days=expires_days), is_mfa=actor.mfa,
     )
     session.add(row)
     record(session, actor, operation=Operation.CREATE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
@@ -185,8 +215,8 @@ def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
 # One statement, built once: this runs on every API request. Its columns (not entities) are all the actor
 # needs, and a statement built once also computes its cache key once.
 _TOKEN_ACTOR = (
-    select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, User.id, User.email, User.tenant_id, User.roles,
-           User.is_active, User.locale, Tenant.kind, Partner.partner_type)
+    select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.is_mfa, User.id, User.email,
+           User.tenant_id, User.roles, User.is_active, User.locale, Tenant.kind, Partner.partner_type)
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Tenant, Tenant.id == User.tenant_id)
     .outerjoin(Partner, Partner.id == User.tenant_id)
@@ -199,7 +229,8 @@ def authenticate_token(session: Session, token: str, *, application: str = "api"
     found = session.execute(_TOKEN_ACTOR, {"token_hash": _token_hash(token)}).first()
     if found is None:
         raise Unauthenticated()
-    token_id, revoked_at, expires_at, user_id, email, tenant_id, roles, is_active, locale, kind, partner_type = found
+    (token_id, revoked_at, expires_at, is_mfa, user_id, email, tenant_id, roles, is_active, locale, kind,
+     partner_type) = found
     if revoked_at is not None:
         raise TokenRevoked()
     if expires_at <= utc_now():
@@ -208,7 +239,7 @@ def authenticate_token(session: Session, token: str, *, application: str = "api"
         raise Unauthenticated()
     return Actor(
         user_id=user_id, email=email, tenant_id=tenant_id, tenant_kind=kind, roles=frozenset(roles),
-        partner_type=partner_type, application=f"{application}:{token_id}", locale=locale,
+        partner_type=partner_type, application=f"{application}:{token_id}", locale=locale, mfa=is_mfa,
     )
 
 
@@ -257,12 +288,15 @@ def set_user_roles(session: Session, actor: Actor, *, email: str, roles: list[st
 
 
 def reset_user_password(session: Session, actor: Actor, *, email: str) -> tuple[User, str]:
-    """A partner Global admin (or the user itself) sets a new random password, shown once."""
+    """A partner Global admin (or the operator) sets a new random password, shown once: it works for one
+    sign-in, which must set a new one; every session and API token of the user ends (F1, F3)."""
     user = _tenant_user(session, actor, email)
     if not (actor.is_operator or user.id == actor.user_id or Role.GLOBAL_ADMIN in actor.roles):
         raise Forbidden(operation="reset password")
     password = new_password()
     user.password_hash = hash_password(password)
+    user.password_is_one_time = True
+    end_sessions_and_tokens(session, user.id, keep_session_id=None, now=utc_now())
     record(session, actor, operation=Operation.RESET_USER_PASSWORD, resource_type=ResourceType.USER,
            resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
            new={"email": user.email})

@@ -4,6 +4,7 @@ language setting, which the pages follow."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User, WebSession
-from partnerhub.auth.service import _scope_kwargs, actor_for_user, authenticate_password
+from partnerhub.auth.service import _scope_kwargs, actor_for_user, check_password
 from partnerhub.clock import utc_now
 from partnerhub.errors import InvalidInput, SessionExpired
 from partnerhub.ids import new_id
@@ -40,17 +41,26 @@ class StartedSession:
 def start_web_session(
     session: Session, *, email: str, password: str, max_hours: int, now: datetime | None = None
 ) -> StartedSession:
-    """Sign in with e-mail and password: a new session with a new random id (never one the browser
-    brought), recorded in the activity log. Wrong e-mail and wrong password fail the same way."""
-    actor = authenticate_password(session, email=email, password=password)
+    """Sign in with e-mail and password alone (a user with nothing left to do: see auth.sign_in for the
+    steps). Wrong e-mail and wrong password fail the same way."""
+    return open_web_session(session, check_password(session, email=email, password=password),
+                            is_mfa=False, max_hours=max_hours, now=now)
+
+
+def open_web_session(
+    session: Session, user: User, *, is_mfa: bool, max_hours: int, now: datetime | None = None
+) -> StartedSession:
+    """A signed-in browser, once every step of the sign-in is done: a new session with a new random id
+    (never one the browser brought), recorded in the activity log."""
+    actor = dataclasses.replace(actor_for_user(session, user, application="web"), mfa=is_mfa)
     now = now or utc_now()
     token = secrets.token_urlsafe(32)
     row = WebSession(id=new_id(), user_id=actor.user_id, token_hash=_hash(token), created_at=now,
-                     last_seen_at=now, expires_at=now + timedelta(hours=max_hours))
+                     last_seen_at=now, expires_at=now + timedelta(hours=max_hours), is_mfa=is_mfa)
     session.add(row)
     record(session, actor, operation=Operation.SIGN_IN, resource_type=ResourceType.WEB_SESSION,
            resource_id=row.id, **_scope_kwargs(session, actor.tenant_id),
-           new={"expiresAt": row.expires_at.isoformat()}, now=now)
+           new={"expiresAt": row.expires_at.isoformat(), "mfa": is_mfa}, now=now)
     return StartedSession(token, actor, row.expires_at)
 
 
@@ -74,7 +84,14 @@ def actor_for_web_session(
         if not touch:
             raise SessionNeedsTouch()
         session.execute(update(WebSession).where(WebSession.id == row.id).values(last_seen_at=now))
-    return actor_for_user(session, user, application="web")
+    return dataclasses.replace(actor_for_user(session, user, application="web"), mfa=row.is_mfa)
+
+
+def find_web_session_id(session: Session, token: str | None) -> str | None:
+    """The id of the session behind a cookie value (the one a password change keeps)."""
+    if not token:
+        return None
+    return session.scalar(select(WebSession.id).where(WebSession.token_hash == _hash(token)))
 
 
 class SessionNeedsTouch(Exception):

@@ -124,7 +124,9 @@ class Portfolio:
     def _user(self, tenant_id: str, email: str, at: datetime, roles: list[str]) -> None:
         self._add("users", {"id": self.new_id(), "tenant_id": tenant_id, "email": email,
                             "display_name": email.split("@")[0], "password_hash": self.password_hash,
-                            "roles": roles, "locale": "en", "is_active": True, "created_at": at})
+                            "roles": roles, "locale": "en", "is_active": True, "created_at": at,
+                            "password_is_one_time": False, "password_changed_at": at, "mfa_secret": None,
+                            "mfa_enabled_at": None, "mfa_last_step": None})
 
     def _activity(self, at: datetime, partner_id: str, customer_id: str | None, customer_name: str | None,
                   user_id: str | None, email: str, operation: str, resource_type: str, resource_id: str,
@@ -146,7 +148,8 @@ class Portfolio:
         domain = f"p{n}-{self.salt % 100000}.partners.bench.example"
         email = f"admin@{domain}"
         at = self.now - timedelta(days=400)
-        self._add("tenants", {"id": pid, "kind": "partner", "name": name, "domain": domain, "created_at": at})
+        self._add("tenants", {"id": pid, "kind": "partner", "name": name, "domain": domain, "created_at": at,
+                              "requires_mfa": True})
         self._add("partners", {"id": pid, "partner_type": partner_type, "mpn_id": str(10_000_000 + n),
                                "invitation_code": f"bench{self.salt}x{n}", "admin_agents_may_remove": False})
         self._user(pid, email, at, ["global-admin"])
@@ -167,7 +170,8 @@ class Portfolio:
             company = f"{word.title()} {n:07d} Srl"
             domain = f"c{n}-{self.salt % 100000}.bench.example"
             at = self.now - timedelta(seconds=(n * 7919) % span + 60)
-            self._add("tenants", {"id": cid, "kind": "customer", "name": company, "domain": domain, "created_at": at})
+            self._add("tenants", {"id": cid, "kind": "customer", "name": company, "domain": domain,
+                                  "created_at": at, "requires_mfa": False})
             self._add("customers", {
                 "id": cid, "company_name": company, "company_name_key": company.lower(), "domain": domain,
                 "organization_registration_number": "", "first_name": "Ada", "last_name": "Rossi",

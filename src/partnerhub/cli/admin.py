@@ -16,6 +16,7 @@ from partnerhub.auth.service import (
     revoke_token,
     set_user_roles,
 )
+from partnerhub.auth.sign_in import change_my_password, reset_user_mfa
 from partnerhub.catalog.service import import_offers_file, list_offers, load_default_catalog
 from partnerhub.cli.common import (
     AsOption,
@@ -284,13 +285,48 @@ def users_set_roles(
 def users_reset_password(
     as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")], json_: JsonOption = False
 ) -> None:
-    """Give a user a new random password, shown once."""
+    """Give a user a new random password, shown once: it works for one sign-in, which sets a new one; every
+    session and API token of the user ends."""
     with acting(as_) as (session, actor):
         user, password = reset_user_password(session, actor, email=email)
     if json_:
         print_json({"userId": user.id, "email": user.email, "password": password})
     else:
         console.print(f"New password for {user.email}: [bold]{password}[/]")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    as_: AsOption,
+    current: Annotated[str, typer.Option(prompt="Current password", hide_input=True,
+                                         help="The password you have (asked for when not given).")],
+    new: Annotated[str, typer.Option(prompt="New password", hide_input=True, confirmation_prompt=True,
+                                     help="Your own new password, 12 characters or more (asked for twice).")],
+    json_: JsonOption = False,
+) -> None:
+    """Set your own password in place of the one you were given (a generated password works once): the
+    current one is checked, and every web session and API token of yours ends."""
+    with acting(as_) as (session, actor):
+        user = change_my_password(session, actor, current=current, new=new)
+    if json_:
+        print_json({"userId": user.id, "email": user.email, "passwordChangedAt": user.password_changed_at})
+    else:
+        console.print(f"Password of {user.email} changed: your web sessions and API tokens have ended.")
+
+
+@users_app.command("reset-mfa")
+def users_reset_mfa(
+    as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")], json_: JsonOption = False
+) -> None:
+    """Clear the multi-factor sign-in of a user who lost both the phone and the recovery codes (a Global admin
+    of the user's tenant, or the operator). Give the user a new password with reset-password: the next
+    sign-in sets their own and a new authenticator."""
+    with acting(as_) as (session, actor):
+        user = reset_user_mfa(session, actor, email=email)
+    if json_:
+        print_json({"userId": user.id, "email": user.email, "mfa": False})
+    else:
+        console.print(f"Multi-factor sign-in of {user.email} cleared; their sessions and API tokens have ended.")
 
 
 def serve(

@@ -74,3 +74,8 @@ def _print_report(result: DemoResult, base_url: str) -> None:
     console.print(f"[bold yellow]Demo only:[/] every demo account has the password [bold]{DEMO_PASSWORD}[/], "
                   "set again on each run. Never run `partnerhub demo` on a database with real users.",
                   highlight=False)
+    console.print("[bold yellow]Demo only:[/] these accounts are exempt from the sign-in rules of real accounts: "
+                  "their password is not one-time, and the demo organisations do not require multi-factor "
+                  "sign-in (each user may turn it on under My account). The operator account always requires "
+                  "it: at its first sign-in, scan the QR code with an authenticator app (or type the key shown) "
+                  "and keep the recovery codes.", highlight=False)

@@ -11,7 +11,8 @@ from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
 from partnerhub.auth.passwords import hash_password
-from partnerhub.auth.service import new_user, normalize_email
+from partnerhub.auth.service import end_sessions_and_tokens, new_user, normalize_email
+from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.delegated_admin.check import require_delegated_role
 from partnerhub.delegated_admin.roles import (
@@ -100,6 +101,8 @@ def reset_customer_user_password(
         raise GlobalAdminPasswordResetRefused()
     password = new_password()
     target.password_hash = hash_password(password)
+    target.password_is_one_time = True  # F1: it works for one sign-in, which sets a new one
+    end_sessions_and_tokens(session, target.id, keep_session_id=None, now=utc_now())  # F3
     record(session, actor, operation=Operation.RESET_CUSTOMER_USER_PASSWORD,
            resource_type=ResourceType.CUSTOMER_USER, resource_id=target.id, partner_id=_acting_partner(actor),
            customer_id=customer.id, customer_name=customer.company_name, new={"userPrincipalName": target.email})

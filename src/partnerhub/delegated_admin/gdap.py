@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
+from partnerhub.auth.sign_in import require_own_sign_in
 from partnerhub.clock import utc_now
 from partnerhub.customers.service import require_customer_admin
 from partnerhub.delegated_admin.models import (
@@ -169,6 +170,7 @@ def approve_admin_relationship(session: Session, actor: Actor, *, admin_relation
 
     The partner's reseller relationship is locked first (as a removal does), and must still be active."""
     customer_id = require_customer_admin(actor, "approve admin relationship")
+    require_own_sign_in(session, actor)
     peek = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
                                          operation="approve admin relationship", customer_only=True)
     reseller = find_active_relationship(session, partner_id=peek.partner_id, customer_id=customer_id, lock=True)

@@ -104,6 +104,16 @@ from partnerhub.errors.indirect import (
     SupportContactChangeForbidden,
     SupportContactNotAllowed,
 )
+from partnerhub.errors.sign_in import (
+    ApprovalNeedsMfa,
+    ApprovalNeedsOwnPassword,
+    MfaAlreadyEnabled,
+    PasswordChangeRequired,
+    PasswordNotChanged,
+    PasswordTooWeak,
+    WrongCurrentPassword,
+    WrongMfaCode,
+)
 from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInThrottled
 
 __all__ = [
@@ -120,6 +130,8 @@ __all__ = [
     "AdminRelationshipRolesRequired",
     "AdminRelationshipWithoutReseller",
     "AlreadyRelated",
+    "ApprovalNeedsMfa",
+    "ApprovalNeedsOwnPassword",
     "AutoExtendDurationInvalid",
     "AutoExtendWithGlobalAdministrator",
     "CannotBeOwnCustomer",
@@ -154,6 +166,7 @@ __all__ = [
     "InvitationRevoked",
     "JobNotFound",
     "LastGlobalAdmin",
+    "MfaAlreadyEnabled",
     "NoActivePartnership",
     "NoCommerceRelationship",
     "NotAnIndirectProvider",
@@ -171,6 +184,9 @@ __all__ = [
     "PartnershipAlreadyOpen",
     "PartnershipNotFound",
     "PartnershipNotInvited",
+    "PasswordChangeRequired",
+    "PasswordNotChanged",
+    "PasswordTooWeak",
     "ProviderRelationshipEnded",
     "QuantityWhileSuspended",
     "RemoveBlockedByActiveSubscriptions",
@@ -199,5 +215,7 @@ __all__ = [
     "UnknownResellerOfRecord",
     "UnknownUser",
     "UserNotFound",
+    "WrongCurrentPassword",
+    "WrongMfaCode",
     "all_error_classes",
 ]

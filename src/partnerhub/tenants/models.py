@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partnerhub.db import Base, UTCDateTime
@@ -32,6 +32,9 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     domain: Mapped[str] = mapped_column(String(253), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "Require MFA for every user": on for partners from the start (as Partner Center requires), set by the
+    # tenant's Global admin.
+    requires_mfa: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
 class Partner(Base):

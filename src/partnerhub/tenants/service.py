@@ -69,6 +69,7 @@ def create_partner(
         raise InvalidInput(detail="a partner needs a name")
     ptype = parse_partner_type(partner_type)
     tenant = new_tenant(session, kind=TenantKind.PARTNER, name=name, domain=domain)
+    tenant.requires_mfa = True  # every partner user signs in with MFA unless the Global admin says otherwise
     if mpn_id is not None and not mpn_id.isdigit():
         raise InvalidInput(detail="an MPN id is digits only")
     mpn = mpn_id or new_mpn_id()

@@ -27,7 +27,7 @@ def _user(customer_id: str, u: User, password: str | None = None) -> dict[str, A
     out = customer_user_dict(u)
     if password is not None:
         # Partner Center's passwordProfile; partnerhub's passwords are random and never forced to change
-        out["passwordProfile"] = {"password": password, "forceChangePassword": False}
+        out["passwordProfile"] = {"password": password, "forceChangePassword": True}  # one-time (F1)
     out["links"] = {"self": link(f"/v1/customers/{customer_id}/users/{u.id}")}
     return out
 

@@ -69,8 +69,10 @@ ROLES = obj({"unifiedRoles": {"type": "array", "maxItems": 100, "items": obj(
     required=("roleDefinitionId",))}}, required=("unifiedRoles",))
 ODATA_ETAG = text(500, "Graph's `@odata.etag` of the version the client read, when it sends no `If-Match`.")
 PASSWORD_PROFILE = obj({"password": text(256, "Ignored: the password is always generated."),
-                        "forceChangePassword": boolean("Read but not used.")},
-                       description="The new password is random and shown once, in the answer.")
+                        "forceChangePassword": boolean("Read but not used: a generated password is always "
+                                                       "changed at the first sign-in.")},
+                       description="The new password is random, shown once in the answer, and works for one "
+                                   "sign-in, which sets the user's own.")
 
 ADDRESS = obj({
     "firstName": text(50, "Used when `billingProfile.firstName` is absent."),

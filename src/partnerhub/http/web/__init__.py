@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from partnerhub.http.api.throttle import make_limiter
 from partnerhub.http.web import (
+    account_security,
     activity,
     admin_relationships,
     customer_pages,
@@ -23,6 +24,7 @@ from partnerhub.http.web import (
     orders,
     partner_relationships,
     partnerships,
+    sign_in_steps,
     signin,
     users,
 )
@@ -32,8 +34,9 @@ from partnerhub.runtime import Runtime
 
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
 # /customers/{customer_id}).
-PAGE_MODULES = (signin, dashboard, customers, offboarding, orders, admin_relationships, customer_pages, invitations,
-                partner_relationships, activity, users, partnerships, operator)
+PAGE_MODULES = (signin, sign_in_steps, dashboard, customers, offboarding, orders, admin_relationships,
+                customer_pages, invitations, partner_relationships, activity, users, account_security, partnerships,
+                operator)
 
 
 def mount_web(app: FastAPI, runtime: Runtime) -> None:

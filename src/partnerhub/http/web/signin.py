@@ -8,12 +8,14 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from partnerhub.auth.web_sessions import end_web_session, start_web_session
+from partnerhub.auth.service import check_password
+from partnerhub.auth.web_sessions import end_web_session
 from partnerhub.errors import SignInThrottled, Unauthenticated
 from partnerhub.http.api.throttle import Limiter
-from partnerhub.http.web.context import ANON_COOKIE, LANG_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
+from partnerhub.http.web.context import LANG_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
+from partnerhub.http.web.sign_in_steps import continue_sign_in
 from partnerhub.locale import N_, SUPPORTED
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -70,22 +72,13 @@ def sign_in(ctx: Web, form: Form, request: Request) -> Response:
     if wait is not None:
         state.domain_error(SignInThrottled(seconds=wait))
         return render_sign_in(ctx, state, next_path=next_path, status_code=429)
-    settings = ctx.runtime.settings
     try:
-        with ctx.attempt() as session:
-            if ctx.session_token:  # signing in again ends the old session: ids are never reused
-                end_web_session(session, ctx.session_token)
-            started = start_web_session(session, email=email, password=password,
-                                        max_hours=settings.session_max_hours)
+        user = check_password(ctx.session, email=email, password=password)
     except Unauthenticated:
         state.fail("password", WRONG_CREDENTIALS)
         return render_sign_in(ctx, state, next_path=next_path, status_code=400)
-    ctx.set_cookies[SESSION_COOKIE] = (started.token, settings.session_max_hours * 3600)
-    ctx.drop_cookies.add(ANON_COOKIE)
-    ctx.actor = started.actor
-    if next_path == "/":
-        next_path = start_page(ctx)
-    return ctx.redirect(next_path)
+    # the code, a new password, the enrolment: each step before the session exists (sign_in_steps)
+    return continue_sign_in(ctx, ctx.session, user, mfa_done=False, next_path=next_path)
 
 
 @router.post("/signout")

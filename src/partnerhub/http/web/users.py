@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from partnerhub.auth.directory import get_my_user, get_partner_user, list_partner_users
 from partnerhub.auth.models import PARTNER_ROLES, ApiToken, Role
 from partnerhub.auth.service import add_partner_user, create_token, list_tokens, revoke_token, set_user_roles
+from partnerhub.auth.sign_in import MIN_PASSWORD_LENGTH, mfa_required, recovery_codes_left, tenant_requires_mfa
 from partnerhub.auth.web_sessions import set_my_language
 from partnerhub.clock import utc_now
 from partnerhub.errors import DomainError, DuplicateEmail, InvalidRole, LastGlobalAdmin
@@ -179,18 +180,23 @@ def token_rows(tokens: list[ApiToken], now: datetime) -> list[TokenRow]:
 
 
 def _render_account(ctx: WebCtx, *, language_form: FormState | None = None, token_form: FormState | None = None,
-                    status_code: int = 200) -> Response:
+                    password_form: FormState | None = None, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
     user = get_my_user(session, actor)
+    security = {"has_mfa": user.has_mfa, "mfa_since": user.mfa_enabled_at, "mfa_required": mfa_required(session, user),
+                "recovery_left": recovery_codes_left(session, user.id) if user.has_mfa else 0,
+                "tenant_requires_mfa": tenant_requires_mfa(session, actor.tenant_id),
+                "may_set_policy": actor.tenant_id is not None and Role.GLOBAL_ADMIN in actor.roles,
+                "min_password": MIN_PASSWORD_LENGTH, "session_mfa": actor.mfa}
     tokens = token_rows(list_tokens(session, actor), utc_now())
     switch = first_language(ctx.request.cookies.get(LANG_COOKIE))
     return ctx.render(
         "users/account.html", status_code=status_code, user=user, roles=role_names(ctx, actor.roles),
         tokens=tokens, languages_offered=LANGUAGES, switch_language=dict(LANGUAGES).get(switch or "", ""),
         language_form=language_form or FormState(ctx, {"language": first_language(user.locale) or "en"}),
-        token_form=token_form or FormState(ctx, {"days": "90"}),
-        breadcrumbs=[(None, ctx.t("My account"))])
+        token_form=token_form or FormState(ctx, {"days": "90"}), password_form=password_form or FormState(ctx),
+        security=security, breadcrumbs=[(None, ctx.t("My account"))])
 
 
 @router.get("/account")
