@@ -15,6 +15,7 @@ from partnerhub import __version__
 from partnerhub.db.engine import POOL_SIZE
 from partnerhub.http.api import mount_api
 from partnerhub.http.api.logging import install_request_log
+from partnerhub.http.docs import mount_docs
 from partnerhub.http.web import mount_web
 from partnerhub.idempotency import jobs as idempotency_jobs  # noqa: F401  (registers the purge job)
 from partnerhub.jobs import builtin  # noqa: F401  (registers the built-in job handlers)
@@ -40,9 +41,10 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
             worker.stop()
             worker.join(timeout=30)  # a job in progress checkpoints; an unfinished one resumes at next start
 
-    app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = rt
     mount_api(app, rt)
+    mount_docs(app)  # Swagger UI from the installed package: /docs works offline
     mount_web(app, rt)
     install_request_log()  # the request envelope, outermost, writes one line per request
 
