@@ -83,3 +83,23 @@ def test_a_crlf_in_the_path_or_a_forged_field_in_the_correlation_id_cannot_forge
     assert "\r" not in text and "\n" not in text
     assert text.endswith(f" tenant={partner.partner_id}")  # the only tenant field: the forged one is quoted
     assert 'correlation_id="corr tenant=someone-else"' in text
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_invitation_code_in_the_path_is_not_logged(make_api: Callable[..., Api], log_format: str,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    # invitation codes are bearer secrets: the API's accept and the web's acceptance pages carry them in the path
+    api = make_api(log_format=log_format)
+    partner = api.partner()
+    caplog.set_level(logging.INFO, logger=LOGGER_NAME)
+    secret = "Sekr3tInvitationCode"
+    api.call("POST", f"/v1/relationshiprequests/{secret}/accept", partner.token)
+    for path in (f"/invitations/{secret}", f"/invitations/{secret}/accept", "/invitations/sent"):
+        api.client.get(path, follow_redirects=False)
+    lines = [r.getMessage() for r in _lines(caplog)]
+    assert len(lines) == 4
+    assert not any(secret in line for line in lines), lines
+    assert "/v1/relationshiprequests/<code>/accept" in lines[0]
+    assert '/invitations/<code>"' in lines[1] or "/invitations/<code> " in lines[1]
+    assert "/invitations/<code>/accept" in lines[2]
+    assert "/invitations/sent" in lines[3]

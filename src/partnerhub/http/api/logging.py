@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from typing import Any
 
@@ -13,6 +14,17 @@ from partnerhub.clock import utc_now
 
 LOGGER_NAME = "partnerhub.requests"
 log = logging.getLogger(LOGGER_NAME)
+# Invitation codes are bearer secrets, and two kinds of address carry one: the API's acceptance and the
+# web's invitation pages (`/invitations/sent...` is the partner's own list, not a code).
+_CODE_IN_PATH = (re.compile(r"^(/v1/relationshiprequests/)[^/]+(/accept/?)$", re.IGNORECASE),
+                 re.compile(r"^(/invitations/)(?!sent(?:/|$))[^/]+(/accept/?)?$", re.IGNORECASE))
+
+
+def loggable_path(path: str) -> str:
+    """The path with any invitation code replaced by `<code>`."""
+    for pattern in _CODE_IN_PATH:
+        path = pattern.sub(lambda m: f"{m.group(1)}<code>{m.group(2) or ''}", path)
+    return path
 
 
 def _safe(value: Any) -> str:
@@ -38,6 +50,7 @@ def render(fields: dict[str, Any], log_format: str) -> str:
 def log_request(fields: dict[str, Any], log_format: str) -> None:
     """Write the request's line (see `render`); the Authorization header, bodies and query strings never are."""
     if log.isEnabledFor(logging.INFO):
+        fields = {**fields, "path": loggable_path(str(fields.get("path", "")))}
         log.info(render(fields, log_format), extra={"request": fields})
 
 
