@@ -50,3 +50,4 @@ def test_answers_are_kept_a_day_per_user_then_purged(session: Session) -> None:
     assert purge_answers(session, now=now, keep=timedelta(minutes=1)) == 1  # never less than 24 hours
     assert find_answer(session, user_id="u1", request_id="r1", fingerprint=fp) is None
     assert find_answer(session, user_id="u1", request_id="r2", fingerprint=fp) is not None
+

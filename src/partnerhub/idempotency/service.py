@@ -34,10 +34,22 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+# An invitation's code is a bearer secret, and so are its link and the e-mail draft that carries the link.
+# `code` is a secret only there: an error answer's `code` is its public error number.
+INVITATION_SECRET_KEYS = frozenset({"code", "url", "emailtext"})
+
+
+def _is_invitation(value: dict[str, Any]) -> bool:
+    attributes = value.get("attributes")
+    return isinstance(attributes, dict) and attributes.get("objectType") == "RelationshipRequest"
+
+
 def redact(value: Any) -> Any:
-    """A copy of a JSON value with every secret (passwords, tokens) replaced by a placeholder."""
+    """A copy of a JSON value with every secret (passwords, tokens, invitation codes and links) replaced by a
+    placeholder."""
     if isinstance(value, dict):
-        return {k: REDACTED if str(k).lower() in SECRET_KEYS and v is not None else redact(v)
+        keys = SECRET_KEYS | INVITATION_SECRET_KEYS if _is_invitation(value) else SECRET_KEYS
+        return {k: REDACTED if str(k).lower() in keys and v is not None else redact(v)
                 for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]

@@ -1,0 +1,26 @@
+"""Invitation codes are bearer secrets (F10): kept out of stored idempotent answers."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from partnerhub.db import read_session
+from partnerhub.idempotency.models import StoredAnswer
+from tests.api.conftest import Api
+
+
+def test_a_stored_invitation_answer_keeps_neither_its_code_nor_its_link(api: Api) -> None:
+    # invitation codes are bearer secrets: only the first answer shows them, never the stored copy
+    partner = api.partner()
+    created = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"},
+                       json={})
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    with read_session(api.engine) as session:
+        stored = session.scalars(select(StoredAnswer).where(StoredAnswer.request_id == "inv-1")).one()
+    assert code not in json.dumps(stored.body)
+    replay = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"},
+                      json={})
+    assert replay.status_code == 201 and code not in replay.text
