@@ -24,3 +24,16 @@ def test_a_stored_invitation_answer_keeps_neither_its_code_nor_its_link(api: Api
     replay = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"},
                       json={})
     assert replay.status_code == 201 and code not in replay.text
+
+
+def test_a_helpdesk_agent_lists_invitations_without_their_codes_or_links(api: Api) -> None:
+    # a Helpdesk agent cannot invite, so it must not hold the bearer secrets either
+    partner = api.partner()
+    created = api.call("POST", "/v1/relationshiprequests", partner.token, json={})
+    code = created.json()["code"]
+    listed = api.call("GET", "/v1/relationshiprequests", partner.tokens["helpdesk_agent"])
+    assert listed.status_code == 200
+    [item] = listed.json()["items"]
+    assert item["id"] == created.json()["id"] and code not in listed.text
+    assert "code" not in item and "url" not in item
+    assert code in api.call("GET", "/v1/relationshiprequests", partner.tokens["sales_agent"]).text

@@ -267,3 +267,13 @@ def test_the_seed_story_remove_then_invite_again_and_accept(site: Site) -> None:
         ops = session.scalars(select(ActivityRecord.operation_type).where(ActivityRecord.customer_id == customer_id)
                               .order_by(ActivityRecord.created_at)).all()
     assert "remove_partner_customer_relationship" in ops and ops[-1] == "add_partner_customer_relationship"
+
+
+def test_a_helpdesk_agent_sees_a_sent_invitation_without_its_link(site: Site) -> None:
+    partner = site.partner()
+    with transaction(site.engine) as session:
+        created = create_invitation(session, site.actor(partner.admin.email), base_url="https://ph.example")
+        invitation_id, code = created.request.id, created.request.code
+    page = site.signed_in(partner.helpdesk_agent.email).get(f"/invitations/sent/{invitation_id}")
+    assert page.status_code == 200
+    assert code not in page.text

@@ -13,7 +13,7 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.errors import InvitationNotFound
 from partnerhub.invitations.models import RelationshipRequest
-from partnerhub.invitations.service import email_text, invitation_url
+from partnerhub.invitations.service import email_text, invitation_url, may_invite
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.tenants.service import tenant_name
 
@@ -43,6 +43,8 @@ def get_sent_invitation(session: Session, actor: Actor, *, invitation_id: str, b
     )).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)
+    if not may_invite(actor):  # the link is a bearer secret, shown only to roles that may invite
+        return SentInvitation(req, req.status_at(utc_now()), "", "", "")
     url = invitation_url(base_url, req.code)
     text = email_text(partner_name=tenant_name(session, partner_id), url=url, language=req.language,
                       expires_at=req.expires_at, include_delegated_admin=req.include_delegated_admin)

@@ -39,6 +39,12 @@ from partnerhub.tenants.models import Partner, Tenant
 
 INVITERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
 
+
+def may_invite(actor: Actor) -> bool:
+    """Invitation codes and links are bearer secrets: only the roles that may invite (Global admin, Admin
+    and Sales agents) see them; a Helpdesk agent sees the invitations without them."""
+    return actor.is_partner_user and (Role.GLOBAL_ADMIN in actor.roles or actor.has_any(*INVITERS))
+
 EMAIL_SUBJECT = N_("{partner} requests a reseller relationship with your organisation")
 EMAIL_BODY = N_(
     "Dear customer,\n\n"

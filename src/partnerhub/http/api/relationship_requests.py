@@ -19,17 +19,19 @@ from partnerhub.invitations.service import (
     create_invitation,
     invitation_url,
     list_invitations,
+    may_invite,
     partner_invitation_link,
 )
 
 router = api_router(tags=["relationship requests"])
 
 
-def _invitation(r: RelationshipRequest, base_url: str, **extra: Any) -> dict[str, Any]:
+def _invitation(r: RelationshipRequest, base_url: str, *, with_secret: bool = True, **extra: Any
+                ) -> dict[str, Any]:
+    secret = {"code": r.code, "url": invitation_url(base_url, r.code)} if with_secret else {}
     return {
         "id": r.id,
-        "code": r.code,
-        "url": invitation_url(base_url, r.code),
+        **secret,
         **extra,
         "status": r.status_at(utc_now()),
         "customerId": r.customer_id,
@@ -71,7 +73,9 @@ def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Re
     """The partner's tracked invitations, newest first, with their status (sent, accepted, expired, revoked)."""
     base_url = ctx.runtime.settings.base_url
     session = ctx.session
-    items = [_invitation(r, base_url) for r in list_invitations(session, ctx.actor, status=status)]
+    shown = may_invite(ctx.actor)  # a Helpdesk agent sees the invitations, not their bearer codes
+    items = [_invitation(r, base_url, with_secret=shown)
+             for r in list_invitations(session, ctx.actor, status=status)]
     return ctx.respond(200, collection(request, items))
 
 
