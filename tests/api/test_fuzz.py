@@ -57,6 +57,16 @@ ENUM_WORDS = ("none", "reseller", "active", "suspended", "deleted", "monthly", "
               "lockForApproval", "terminate", "it", "en", "IT", "true", "false", "", " ", "null", M365_BASIC)
 
 
+# Hostile input of the security review (F8): a lone surrogate, text longer than its column, NUL, CR/LF.
+HOSTILE_STRINGS = ("\ud800", "Ada\udfff", "x" * 230, "Fab\x00rikam", "a@example.com\r\nBcc: b@example.com")
+DEEP_BODIES = (b"[" * 1000 + b"]" * 1000, b'{"a":' * 1000 + b"1" + b"}" * 1000)
+
+
+def _nested_deep(body: bytes) -> bytes:
+    """A body whose first value is nested about 1,000 deep."""
+    return body.replace(b":", b":" + b"[" * 1000, 1) + b"]" * 1000 if b":" in body else b"[" * 1000 + b"]" * 1000
+
+
 @dataclass
 class Seeded:
     api: Api
@@ -112,7 +122,7 @@ def seeded(make_api: Callable[..., Api]) -> Seeded:
 
 def _json_values() -> st.SearchStrategy[Any]:
     scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63), st.floats(allow_nan=False),
-                        st.sampled_from(ENUM_WORDS), st.text(max_size=60))
+                        st.sampled_from(ENUM_WORDS), st.text(max_size=60), st.sampled_from(HOSTILE_STRINGS))
     return st.recursive(scalars, lambda inner: st.one_of(
         st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(FIELDS), inner, max_size=6)), max_leaves=20)
 
@@ -178,7 +188,8 @@ def _bodies(known: list[str], templates: list[Any]) -> st.SearchStrategy[bytes |
     mutated = st.sampled_from(templates).flatmap(lambda t: _mutated(t, values))
     as_json = st.one_of(mutated, mutated, objects, _json_values()).map(lambda v: json.dumps(v).encode())
     return st.one_of(st.none(), as_json, as_json.map(lambda b: b.replace(b"}", b",}", 1)),
-                     st.binary(max_size=80), st.just(b'{"a": NaN}'), st.just(b"\xff\xfe{}"))
+                     st.binary(max_size=80), st.just(b'{"a": NaN}'), st.just(b"\xff\xfe{}"),
+                     as_json.map(_nested_deep), st.sampled_from(DEEP_BODIES))
 
 
 def _headers(known: list[str]) -> st.SearchStrategy[dict[str, str]]:
