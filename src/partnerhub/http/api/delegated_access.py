@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from partnerhub.delegated_admin.dap import remove_delegated_admin
 from partnerhub.http.api.context import Ctx, api_router
-from partnerhub.http.api.shapes import iso
+from partnerhub.relationships.schemas import reseller_relationship_dict
 
 router = api_router(tags=["delegated admin (partnerhub extension)"])
 
@@ -20,14 +20,4 @@ def delete_delegated_access(customer_id: str, partner_id: str, ctx: Ctx) -> Resp
     """Removing privileges that are already off changes nothing; the answer is the relationship."""
     session = ctx.session
     rel = remove_delegated_admin(session, ctx.actor, customer_id=customer_id, partner_id=partner_id)
-    body = {
-        "id": rel.id,
-        "partnerId": rel.partner_id,
-        "customerId": rel.customer_id,
-        "relationshipToPartner": "reseller",
-        "allowDelegatedAccess": rel.has_delegated_admin,
-        "status": rel.status,
-        "activatedAt": iso(rel.activated_at),
-        "attributes": {"objectType": "PartnerRelationship"},
-    }
-    return ctx.respond(200, body)
+    return ctx.respond(200, reseller_relationship_dict(rel))

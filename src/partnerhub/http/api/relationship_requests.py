@@ -22,6 +22,7 @@ from partnerhub.invitations.service import (
     may_invite,
     partner_invitation_link,
 )
+from partnerhub.relationships.schemas import reseller_relationship_dict
 
 router = api_router(tags=["relationship requests"])
 
@@ -84,14 +85,4 @@ def post_accept(code: str, ctx: Ctx) -> Response:
     """The customer's Global admin accepts with its own token: the relationship becomes (again) active."""
     session = ctx.session
     rel = accept_invitation(session, ctx.actor, code=code)
-    body = {
-        "id": rel.id,
-        "partnerId": rel.partner_id,
-        "customerId": rel.customer_id,
-        "relationshipToPartner": "reseller",
-        "allowDelegatedAccess": rel.has_delegated_admin,
-        "status": rel.status,
-        "activatedAt": iso(rel.activated_at),
-        "attributes": {"objectType": "PartnerRelationship"},
-    }
-    return ctx.respond(200, body)
+    return ctx.respond(200, reseller_relationship_dict(rel))
