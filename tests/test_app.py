@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from partnerhub.auth.actor import Actor
 from partnerhub.db import create_db_engine, transaction
 from partnerhub.http.app import create_app
-from partnerhub.jobs.builtin import EXPIRE_INVITATIONS
+from partnerhub.invitations.jobs import EXPIRE_INVITATIONS
 from partnerhub.jobs.models import Job
 from partnerhub.jobs.runner import enqueue
 from partnerhub.runtime import Runtime

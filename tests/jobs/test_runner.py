@@ -13,17 +13,18 @@ from partnerhub.auth.actor import Actor
 from partnerhub.clock import frozen_at, utc_now
 from partnerhub.db import transaction
 from partnerhub.errors import JobNotFound
+from partnerhub.invitations.jobs import EXPIRE_INVITATIONS
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.service import create_invitation
-from partnerhub.jobs.builtin import EXPIRE_INVITATIONS
+from partnerhub.jobs.kinds import JobKind
 from partnerhub.jobs.models import Job
+from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import (
     JobContext,
     LeaseLost,
     claim_next,
     enqueue,
     get_job,
-    job_handler,
     run_job,
     run_pending,
 )
@@ -36,7 +37,6 @@ processed_lock = threading.Lock()
 crash_after: dict[str, int] = {}
 
 
-@job_handler(COUNT_KIND)
 def count_items(ctx: JobContext) -> dict[str, Any]:
     """Processes items 0..n-1, checkpointing after each; may 'crash' once after a given item."""
     n = int(ctx.payload["n"])
@@ -49,6 +49,10 @@ def count_items(ctx: JobContext) -> dict[str, Any]:
             del crash_after[ctx.job_id]
             raise SystemExit("simulated crash")  # the process dies: no status written
     return {"count": n}
+
+
+# The registry these tests run with: every real kind, plus the counting job.
+TEST_REGISTRY = REGISTRY.with_kinds(JobKind(COUNT_KIND, count_items, "Count items (tests only)"))
 
 
 def _enqueue(engine: Engine, n: int) -> str:
@@ -68,7 +72,8 @@ def test_a_job_runs_to_completion_with_progress(fresh_engine: Engine) -> None:
     seen: list[tuple[int, int]] = []
     claimed = claim_next(fresh_engine, "w1")
     assert claimed == job_id
-    assert run_job(fresh_engine, job_id, "w1", on_progress=lambda d, t: seen.append((d, t))) == "succeeded"
+    assert run_job(fresh_engine, job_id, "w1", on_progress=lambda d, t: seen.append((d, t)),
+                   registry=TEST_REGISTRY) == "succeeded"
     job = _job(fresh_engine, job_id)
     assert (job.status, job.progress_done, job.progress_total, job.result) == ("succeeded", 5, 5, {"count": 5})
     assert seen[-1] == (5, 5) and len(seen) == 5
@@ -80,13 +85,13 @@ def test_a_crashed_job_is_resumed_from_its_checkpoint_after_the_lease_expires(fr
     crash_after[job_id] = 2
     assert claim_next(fresh_engine, "dead-worker", lease_seconds=30) == job_id
     with pytest.raises(SystemExit):
-        run_job(fresh_engine, job_id, "dead-worker", lease_seconds=30)
+        run_job(fresh_engine, job_id, "dead-worker", lease_seconds=30, registry=TEST_REGISTRY)
     assert _job(fresh_engine, job_id).status == "running"
     # While the lease holds, nobody else takes the job.
     assert claim_next(fresh_engine, "w2") is None
     with frozen_at(utc_now() + timedelta(seconds=31)):
         assert claim_next(fresh_engine, "w2") == job_id
-        assert run_job(fresh_engine, job_id, "w2") == "succeeded"
+        assert run_job(fresh_engine, job_id, "w2", registry=TEST_REGISTRY) == "succeeded"
     items = [i for j, i in processed if j == job_id]
     assert items == [0, 1, 2, 3, 4, 5]  # resumed at 3: nothing done twice, nothing skipped
     job = _job(fresh_engine, job_id)
@@ -110,7 +115,7 @@ def test_several_workers_never_run_the_same_job_twice(fresh_engine: Engine) -> N
 
     def work(name: str) -> None:
         barrier.wait()
-        ran.append(run_pending(fresh_engine, worker_id=name))
+        ran.append(run_pending(fresh_engine, worker_id=name, registry=TEST_REGISTRY))
 
     threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
     for t in threads:
@@ -126,7 +131,7 @@ def test_several_workers_never_run_the_same_job_twice(fresh_engine: Engine) -> N
 def test_a_failing_handler_fails_its_job_not_the_worker(fresh_engine: Engine) -> None:
     with transaction(fresh_engine) as s:
         job_id = enqueue(s, Actor.system(), kind="no-such-kind", payload={}).id
-    assert run_pending(fresh_engine, worker_id="w") == 1
+    assert run_pending(fresh_engine, worker_id="w", registry=TEST_REGISTRY) == 1
     job = _job(fresh_engine, job_id)
     assert job.status == "failed" and "no handler" in (job.error or "")
 
@@ -150,7 +155,7 @@ def test_the_expiry_job_marks_old_invitations_expired(fresh_engine: Engine) -> N
         enqueue(s, Actor.system(), kind=EXPIRE_INVITATIONS, payload={})
         clock.move(timedelta(days=11))
     with frozen_at(start + timedelta(days=11)):
-        assert run_pending(fresh_engine, worker_id="w") == 1
+        assert run_pending(fresh_engine, worker_id="w", registry=TEST_REGISTRY) == 1
     with transaction(fresh_engine) as s:
         statuses = sorted(s.scalars(select(RelationshipRequest.status)))
         assert statuses == ["expired", "sent"]

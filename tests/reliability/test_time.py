@@ -28,9 +28,9 @@ from partnerhub.delegated_admin.jobs import GDAP_CLOCK
 from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.errors import AdminRelationshipInvalidState, AutoExtendWithGlobalAdministrator, InvitationExpired
 from partnerhub.ids import new_id
+from partnerhub.invitations.jobs import EXPIRE_INVITATIONS
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.service import accept_invitation, create_invitation
-from partnerhub.jobs.builtin import EXPIRE_INVITATIONS
 from partnerhub.jobs.models import Job
 from partnerhub.jobs.runner import enqueue, run_pending
 from tests.factories import make_customer, make_partner

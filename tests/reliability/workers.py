@@ -48,7 +48,6 @@ def _init(barrier: Any) -> None:
     global _barrier
     _barrier = barrier
     logging.disable(logging.INFO)  # no request log lines from the workers' apps
-    from partnerhub.jobs import builtin  # noqa: F401  (registers the scheduled jobs' handlers)
 
 
 def _engine(url: str) -> Engine:

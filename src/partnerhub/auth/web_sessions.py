@@ -10,14 +10,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User, WebSession
-from partnerhub.auth.service import _scope_kwargs, actor_for_user, check_password
+from partnerhub.auth.service import _scope_kwargs, actor_for_user
 from partnerhub.clock import utc_now
 from partnerhub.errors import InvalidInput, SessionExpired
 from partnerhub.ids import new_id
@@ -36,15 +36,6 @@ class StartedSession:
     token: str  # the cookie value: shown to the browser once, only its hash is kept
     actor: Actor
     expires_at: datetime
-
-
-def start_web_session(
-    session: Session, *, email: str, password: str, max_hours: int, now: datetime | None = None
-) -> StartedSession:
-    """Sign in with e-mail and password alone (a user with nothing left to do: see auth.sign_in for the
-    steps). Wrong e-mail and wrong password fail the same way."""
-    return open_web_session(session, check_password(session, email=email, password=password),
-                            is_mfa=False, max_hours=max_hours, now=now)
 
 
 def open_web_session(
@@ -134,7 +125,8 @@ def set_my_language(session: Session, actor: Actor, *, language: str) -> User:
 def purge_ended_sessions(session: Session, *, now: datetime | None = None, older_than_days: int = 30) -> int:
     """Housekeeping: forget sessions that ended or expired more than `older_than_days` ago."""
     cutoff = (now or utc_now()) - timedelta(days=older_than_days)
-    rows = list(session.scalars(select(WebSession).where(WebSession.expires_at < cutoff).limit(1000)))
+    rows = list(session.scalars(select(WebSession).where(
+        or_(WebSession.expires_at < cutoff, WebSession.ended_at < cutoff)).limit(1000)))
     for row in rows:
         session.delete(row)
     return len(rows)

@@ -41,7 +41,6 @@ TABLES: list[Table] = [
     for t in (Tenant, Partner, Customer, User, ResellerRelationship, Order, Subscription, ActivityRecord,
               OutboxEvent)
 ]
-BY_NAME = {t.name: t for t in TABLES}
 
 BASIC, EXO, EXO_ARCHIVE = "CFQ7TTC0LH18:0001", "CFQ7TTC0LH16:0001", "CFQ7TTC0LH0R:0001"
 E3, TEAMS_PHONE = "CFQ7TTC0LFLX:0001", "CFQ7TTC0LGZT:0001"

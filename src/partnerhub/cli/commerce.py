@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from partnerhub.audit.service import ActivityQuery, activity_csv_rows, defuse_cells, iter_activity, list_activity
 from partnerhub.cli.common import AsOption, JsonOption, acting, console, fmt_time, print_json, print_table, runtime
 from partnerhub.errors import InvalidInput
-from partnerhub.jobs import builtin
+from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import claim_next, default_worker_id, get_job, list_jobs, run_job
 from partnerhub.orders.schemas import LineItemInput, order_dict
 from partnerhub.orders.service import create_order, get_order, list_orders
@@ -392,10 +392,21 @@ def jobs_show(as_: AsOption, job_id: Annotated[str, typer.Argument()], json_: Js
     print_json(data) if json_ else console.print(data)
 
 
+@jobs_app.command("kinds")
+def jobs_kinds(json_: JsonOption = False) -> None:
+    """Every job kind partnerhub runs, and how often the housekeeping ones are scheduled."""
+    data = [{"kind": k.name, "everySeconds": k.every_seconds, "summary": k.summary} for k in REGISTRY]
+    if json_:
+        print_json(data)
+    else:
+        print_table("Job kinds", ["Kind", "Scheduled", "What it does"],
+                    [(d["kind"], f"every {d['everySeconds']} s" if d["everySeconds"] else "on request",
+                      d["summary"]) for d in data])
+
+
 @jobs_app.command("work")
 def jobs_work(once: Annotated[bool, Opt(help="Run what is pending, then exit.")] = True) -> None:
     """Run pending jobs here, with a progress bar (resumes jobs left unfinished by a crash)."""
-    assert builtin.EXPIRE_INVITATIONS
     rt = runtime()
     wid = default_worker_id()
     ran = 0
@@ -416,7 +427,8 @@ def jobs_work(once: Annotated[bool, Opt(help="Run what is pending, then exit.")]
             def show(done: int, total: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total or None)
 
-            status = run_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds, on_progress=show)
+            status = run_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds, on_progress=show,
+                             registry=REGISTRY)
             progress.update(task, description=f"job {job_id[:8]} {status}")
             ran += 1
             if once and ran >= 1000:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from partnerhub.cli.common import AsOption, JsonOption, acting, console, print_json, print_table, runtime
 from partnerhub.errors import InvalidInput
+from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import claim_job, default_worker_id, run_job
 from partnerhub.offboarding.bulk import bulk_report, start_bulk_offboarding, summarize
 from partnerhub.offboarding.service import offboard_customer, preview_offboarding
@@ -136,6 +137,7 @@ def _run_with_progress(job_id: str) -> dict[str, Any]:
             wid,
             lease_seconds=rt.settings.job_lease_seconds,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total or None),
+            registry=REGISTRY,
         )
     return summarize(rt.engine, job_id)
 

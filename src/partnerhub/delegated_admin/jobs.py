@@ -7,12 +7,11 @@ from typing import Any
 from partnerhub.clock import utc_now
 from partnerhub.db import transaction
 from partnerhub.delegated_admin.gdap import apply_gdap_clock
-from partnerhub.jobs.runner import JobContext, job_handler
+from partnerhub.jobs.runner import JobContext
 
 GDAP_CLOCK = "gdap-clock"
 
 
-@job_handler(GDAP_CLOCK)
 def run_gdap_clock(ctx: JobContext) -> dict[str, Any]:
     """Apply the GDAP clock in one transaction and report how many relationships changed."""
     with transaction(ctx.engine) as session:

@@ -17,8 +17,7 @@ from partnerhub.http.api import mount_api
 from partnerhub.http.api.logging import install_request_log
 from partnerhub.http.docs import mount_docs
 from partnerhub.http.web import mount_web
-from partnerhub.idempotency import jobs as idempotency_jobs  # noqa: F401  (registers the purge job)
-from partnerhub.jobs import builtin  # noqa: F401  (registers the built-in job handlers)
+from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import Worker
 from partnerhub.migrations import is_up_to_date
 from partnerhub.runtime import Runtime
@@ -33,7 +32,7 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
         # as many threads as the pool keeps connections, so that no request waits on the pool or opens
         # (and closes) an overflow connection under load.
         to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
-        worker = Worker(rt.engine, lease_seconds=rt.settings.job_lease_seconds) if start_worker else None
+        worker = Worker(rt.engine, REGISTRY, lease_seconds=rt.settings.job_lease_seconds) if start_worker else None
         if worker:
             worker.start()  # resumes any unfinished job left by a previous process
         yield

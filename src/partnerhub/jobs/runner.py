@@ -27,45 +27,37 @@ from partnerhub.clock import utc_now
 from partnerhub.db import read_session, transaction
 from partnerhub.errors import JobNotFound
 from partnerhub.ids import new_id
+from partnerhub.jobs.kinds import JobRegistry
 from partnerhub.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["JobContext"], dict[str, Any]]
-HANDLERS: dict[str, Handler] = {}
-PERIODIC: dict[str, int] = {}  # job kind → seconds between runs
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of `kind`."""
+def _every_kind() -> JobRegistry:
+    """The registry of every job kind (`partnerhub.jobs.registry`), used when a caller names none. It is
+    imported here, not at the top, because the features' handlers it lists import this module."""
+    from partnerhub.jobs.registry import REGISTRY
 
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
+    return REGISTRY
 
 
-def periodic(kind: str, every_seconds: int) -> None:
-    """Have the service's workers enqueue a job of `kind` every `every_seconds` (housekeeping)."""
-    PERIODIC[kind] = every_seconds
-
-
-def schedule_due_jobs(engine: Engine) -> list[str]:
-    """Enqueue each periodic job that is due: none of its kind queued or running, and the last one created
+def schedule_due_jobs(engine: Engine, registry: JobRegistry | None = None) -> list[str]:
+    """Enqueue each scheduled job that is due: none of its kind queued or running, and the last one created
     longer ago than its period. Safe with several processes: one transaction holds a lock while deciding
     (an advisory lock on PostgreSQL; SQLite's BEGIN IMMEDIATE already excludes other writers)."""
-    if not PERIODIC:
+    periodic = (registry or _every_kind()).scheduled()
+    if not periodic:
         return []
     now = utc_now()
     enqueued: list[str] = []
     with read_session(engine) as session:  # most polls find nothing due: they take no write lock
-        if not [kind for kind, seconds in PERIODIC.items() if _is_due(session, kind, seconds, now)]:
+        if not [kind for kind, seconds in periodic.items() if _is_due(session, kind, seconds, now)]:
             return []
     with transaction(engine) as session:
         if engine.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-        for kind, seconds in sorted(PERIODIC.items()):
+        for kind, seconds in sorted(periodic.items()):
             if _is_due(session, kind, seconds, now):
                 enqueue(session, Actor.system("scheduler"), kind=kind, payload={})
                 enqueued.append(kind)
@@ -214,15 +206,15 @@ class JobContext:
 
 
 def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60,
-            on_progress: Callable[[int, int], None] | None = None) -> str:
-    """Run a claimed job to its end; returns the final status."""
+            on_progress: Callable[[int, int], None] | None = None, registry: JobRegistry | None = None) -> str:
+    """Run a claimed job to its end with its kind's handler from `registry` (default: every kind)."""
     with read_session(engine) as session:
         job = session.get(Job, job_id)
         if job is None:
             raise JobNotFound(id=job_id)
         ctx = JobContext(engine, job.id, worker_id, dict(job.payload), dict(job.checkpoint), job.progress_done,
                          job.progress_total, lease_seconds, on_progress)
-        handler = HANDLERS.get(job.kind)
+        handler = (registry or _every_kind()).handler(job.kind)
     status, result, error = JobStatus.SUCCEEDED, {}, None
     if handler is None:
         status, error = JobStatus.FAILED, f"no handler for job kind {job.kind}"
@@ -245,7 +237,8 @@ def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int =
 
 
 def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: int = 60,
-                kinds: list[str] | None = None, max_jobs: int | None = None) -> int:
+                kinds: list[str] | None = None, max_jobs: int | None = None,
+                registry: JobRegistry | None = None) -> int:
     """Run claimable jobs until none is left (or `max_jobs`); returns how many ran."""
     wid = worker_id or default_worker_id()
     ran = 0
@@ -253,7 +246,7 @@ def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: 
         job_id = claim_next(engine, wid, lease_seconds=lease_seconds, kinds=kinds)
         if job_id is None:
             break
-        run_job(engine, job_id, wid, lease_seconds=lease_seconds)
+        run_job(engine, job_id, wid, lease_seconds=lease_seconds, registry=registry)
         ran += 1
     return ran
 
@@ -261,9 +254,11 @@ def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: 
 class Worker(threading.Thread):
     """A background worker thread (started by `partnerhub serve`): resumes unfinished jobs at start."""
 
-    def __init__(self, engine: Engine, *, poll_seconds: float = 2.0, lease_seconds: int = 60) -> None:
+    def __init__(self, engine: Engine, registry: JobRegistry, *, poll_seconds: float = 2.0,
+                 lease_seconds: int = 60) -> None:
         super().__init__(name="partnerhub-jobs", daemon=True)
         self.engine = engine
+        self.registry = registry
         self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.stopping = threading.Event()
@@ -272,8 +267,9 @@ class Worker(threading.Thread):
         wid = default_worker_id()
         while not self.stopping.is_set():
             try:
-                schedule_due_jobs(self.engine)
-                ran = run_pending(self.engine, worker_id=wid, lease_seconds=self.lease_seconds)
+                schedule_due_jobs(self.engine, self.registry)
+                ran = run_pending(self.engine, worker_id=wid, lease_seconds=self.lease_seconds,
+                                  registry=self.registry)
             except Exception:  # keep the worker alive across database hiccups
                 log.exception("job worker loop failed; retrying")
                 ran = 0

@@ -21,7 +21,7 @@ from partnerhub.customers.queries import select_visible_customers
 from partnerhub.db import transaction
 from partnerhub.errors import DomainError, InvalidInput
 from partnerhub.jobs.models import Job, JobItem
-from partnerhub.jobs.runner import JobContext, enqueue, get_job, job_handler
+from partnerhub.jobs.runner import JobContext, enqueue, get_job
 from partnerhub.offboarding.service import offboard_customer
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.service import require_remover
@@ -110,7 +110,6 @@ def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None
     )
 
 
-@job_handler(BULK_OFFBOARD)
 def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
     """Offboard each pending customer in order; a refused customer is reported, not retried."""
     cancel = bool(ctx.payload.get("cancelReservations"))

@@ -67,14 +67,6 @@ class Subscription(Base):
     commitment_end_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
 
-    @property
-    def is_addon(self) -> bool:
-        return self.parent_subscription_id is not None
-
-    @property
-    def blocks_removal(self) -> bool:
-        return self.status in BLOCKING_STATUSES
-
     def _require_changeable(self) -> None:
         if self.status in FINAL_STATUSES:
             raise SubscriptionDeleted(id=self.id, status=self.status)

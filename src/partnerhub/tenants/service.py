@@ -103,13 +103,6 @@ def list_partners(session: Session, actor: Actor) -> list[tuple[Tenant, Partner]
     return [(t, p) for t, p in session.execute(stmt)]
 
 
-def get_partner(session: Session, partner_id: str) -> tuple[Tenant, Partner] | None:
-    row = session.execute(
-        select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).where(Tenant.id == partner_id)
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
 def tenant_name(session: Session, tenant_id: str | None) -> str:
     """The display name of a tenant (the page header shows whose portal this is); "" for the operator."""
     if tenant_id is None:

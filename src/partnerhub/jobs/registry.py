@@ -1,0 +1,51 @@
+"""Every job kind partnerhub runs, and the schedule of its housekeeping: the one registry.
+
+The server's worker (`partnerhub serve`) and the CLI (`partnerhub jobs work`) both run jobs from this list,
+so a job queued by one process is always known to the process that claims it. A new kind is added here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partnerhub.auth.web_sessions import purge_ended_sessions
+from partnerhub.db import transaction
+from partnerhub.delegated_admin.jobs import GDAP_CLOCK, run_gdap_clock
+from partnerhub.idempotency.service import purge_answers
+from partnerhub.invitations.jobs import EXPIRE_INVITATIONS, run_expire_invitations
+from partnerhub.jobs.kinds import JobKind, JobRegistry
+from partnerhub.jobs.runner import JobContext
+from partnerhub.offboarding.bulk import BULK_OFFBOARD, run_bulk_offboarding
+
+PURGE_IDEMPOTENCY_KEYS = "purge-idempotency-keys"
+PURGE_WEB_SESSIONS = "purge-web-sessions"
+HOUR = 3600
+
+
+def run_purge_idempotency_keys(ctx: JobContext) -> dict[str, Any]:
+    """Delete stored idempotent answers older than their retention (24 hours)."""
+    with transaction(ctx.engine) as session:
+        purged = purge_answers(session)
+    ctx.checkpoint(done=purged, total=purged)
+    return {"purged": purged}
+
+
+def run_purge_web_sessions(ctx: JobContext) -> dict[str, Any]:
+    """Forget web sessions that ended or expired more than 30 days ago, a thousand per transaction."""
+    total = int(ctx.checkpoint_data.get("purged", 0))
+    while True:
+        with transaction(ctx.engine) as session:
+            n = purge_ended_sessions(session)
+        total += n
+        ctx.checkpoint(done=total, total=total, data={"purged": total})
+        if n == 0:
+            return {"purged": total}
+
+
+REGISTRY = JobRegistry(
+    JobKind(BULK_OFFBOARD, run_bulk_offboarding, "Offboard a selection of customers (POST /v1/offboardings)"),
+    JobKind(GDAP_CLOCK, run_gdap_clock, "Extend or expire GDAP relationships whose time has come", 300),
+    JobKind(EXPIRE_INVITATIONS, run_expire_invitations, "Mark invitations past their expiry as expired", HOUR),
+    JobKind(PURGE_IDEMPOTENCY_KEYS, run_purge_idempotency_keys,
+            "Forget idempotent answers older than 24 hours", HOUR),
+    JobKind(PURGE_WEB_SESSIONS, run_purge_web_sessions, "Forget web sessions ended over 30 days ago", HOUR),
+)
