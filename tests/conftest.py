@@ -24,6 +24,8 @@ from tests.factories import PartnerWorld, make_customer, make_partner
 PG_ADMIN_DSN = os.environ.get("PARTNERHUB_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ("sqlite", "postgresql")
+# Whole folders of slow tests (real browsers, many processes); single slow tests carry @pytest.mark.slow.
+SLOW_FOLDERS = {"browser", "reliability"}
 
 
 def _worker() -> str:
@@ -65,6 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "postgresql":
             item.add_marker(skip_pg)
+        if item.path.parent.name in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

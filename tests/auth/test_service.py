@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import ApiToken, Role, User
 from partnerhub.auth.passwords import hash_password, verify_password
@@ -40,16 +39,12 @@ from partnerhub.errors import (
 )
 from partnerhub.tenants.models import Partner, PartnerType, Tenant, TenantKind
 from partnerhub.tenants.service import create_partner, parse_partner_type
+from tests.activity import activity
 from tests.conftest import World
 
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
-def _records(session: Session, operation: str, *, resource_id: str | None = None) -> list[ActivityRecord]:
-    stmt = select(ActivityRecord).where(ActivityRecord.operation_type == operation)
-    if resource_id is not None:
-        stmt = stmt.where(ActivityRecord.resource_id == resource_id)
-    return list(session.scalars(stmt.order_by(ActivityRecord.created_at, ActivityRecord.id)))
 
 
 def _user(session: Session, actor: Actor) -> User:
@@ -108,7 +103,7 @@ def test_create_token_stores_only_the_sha256_of_a_ph_token(session: Session, wor
         assert issued.token not in str(value)
         assert issued.token[3:] not in str(value)
 
-    (rec,) = _records(session, "create_api_token", resource_id=issued.id)
+    (rec,) = activity(session, operation="create_api_token", resource_id=issued.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.resource_type == "api_token"
     assert rec.user_id == actor.user_id
@@ -137,7 +132,7 @@ def test_a_customer_global_admin_can_get_a_token(session: Session, world: World)
     actor = authenticate_token(session, issued.token, application="web")
     assert actor.is_customer_user
     assert actor.tenant_id == world.customer_id
-    (rec,) = _records(session, "create_api_token", resource_id=issued.id)
+    (rec,) = activity(session, operation="create_api_token", resource_id=issued.id)
     assert (rec.partner_id, rec.customer_id) == (None, world.customer_id)  # in the customer's own log
 
 
@@ -159,7 +154,7 @@ def test_a_revoked_token_stops_working_at_once(session: Session, world: World) -
         authenticate_token(session, issued.token)
     assert err.value.kind == "unauthenticated"
 
-    (rec,) = _records(session, "revoke_api_token", resource_id=issued.id)
+    (rec,) = activity(session, operation="revoke_api_token", resource_id=issued.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.user_id == world.partner.sales_agent.user_id
     assert rec.new_value == {"revokedAt": T0.isoformat()}
@@ -169,7 +164,7 @@ def test_revoking_twice_writes_one_record(session: Session, world: World) -> Non
     issued = create_token(session, world.partner.sales_agent)
     revoke_token(session, world.partner.sales_agent, token_id=issued.id)
     revoke_token(session, world.partner.sales_agent, token_id=issued.id)
-    assert len(_records(session, "revoke_api_token", resource_id=issued.id)) == 1
+    assert len(activity(session, operation="revoke_api_token", resource_id=issued.id)) == 1
 
 
 def test_a_token_expires(session: Session, world: World) -> None:
@@ -186,7 +181,7 @@ def test_a_token_expires(session: Session, world: World) -> None:
 def test_a_token_lifetime_outside_1_to_730_days_is_refused(session: Session, world: World, days: int) -> None:
     with pytest.raises(InvalidInput):
         create_token(session, world.partner.admin, expires_days=days)
-    assert _records(session, "create_api_token") == []
+    assert activity(session, operation="create_api_token") == []
 
 
 def test_the_system_actor_cannot_create_a_token(session: Session, world: World) -> None:
@@ -207,7 +202,7 @@ def test_another_tenants_user_cannot_revoke_a_token(session: Session, world: Wor
         with pytest.raises(TokenNotFound):
             revoke_token(session, actor, token_id=issued.id)
     assert authenticate_token(session, issued.token).user_id == world.partner.sales_agent.user_id
-    assert _records(session, "revoke_api_token") == []
+    assert activity(session, operation="revoke_api_token") == []
 
 
 def test_a_colleague_without_global_admin_cannot_revoke_a_token(session: Session, world: World) -> None:
@@ -221,9 +216,9 @@ def test_the_tenants_global_admin_and_the_operator_can_revoke_a_token(session: S
     second = create_token(session, world.partner.sales_agent)
     revoke_token(session, world.partner.admin, token_id=first.id)
     revoke_token(session, Actor.system(), token_id=second.id)
-    (rec,) = _records(session, "revoke_api_token", resource_id=first.id)
+    (rec,) = activity(session, operation="revoke_api_token", resource_id=first.id)
     assert rec.user_id == world.partner.admin.user_id
-    (rec,) = _records(session, "revoke_api_token", resource_id=second.id)
+    (rec,) = activity(session, operation="revoke_api_token", resource_id=second.id)
     assert rec.user_id is None
     assert rec.partner_id == world.partner.partner_id  # the partner sees what the operator did to its token
     for issued in (first, second):
@@ -284,7 +279,7 @@ def test_a_global_admin_adds_a_user_with_roles(session: Session, world: World) -
     assert actor.has_any(Role.ADMIN_AGENT) and actor.has_any(Role.SALES_AGENT)
     assert not actor.has_any(Role.GLOBAL_ADMIN)
 
-    (rec,) = _records(session, "add_user", resource_id=user.id)
+    (rec,) = activity(session, operation="add_user", resource_id=user.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.resource_type == "user"
     assert rec.user_id == admin.user_id
@@ -299,7 +294,7 @@ def test_a_non_admin_cannot_add_users(session: Session, world: World, role: str)
         add_partner_user(session, actor, email="sneaky@contoso-direct.example", roles=["global-admin"])
     assert session.scalar(select(User).where(User.email == "sneaky@contoso-direct.example")) is None
     assert all(r.new_value and r.new_value["email"] != "sneaky@contoso-direct.example"
-               for r in _records(session, "add_user"))
+               for r in activity(session, operation="add_user"))
 
 
 def test_a_customer_global_admin_cannot_add_partner_users(session: Session, world: World) -> None:
@@ -340,7 +335,7 @@ def test_a_global_admin_sets_roles(session: Session, world: World) -> None:
     user = set_user_roles(session, world.partner.admin, email=target.email,
                           roles=["helpdesk-agent", "Global admin"])
     assert user.roles == ["helpdesk-agent", "global-admin"]
-    (rec,) = _records(session, "update_user_roles", resource_id=target.id)
+    (rec,) = activity(session, operation="update_user_roles", resource_id=target.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.old_value == {"roles": ["helpdesk-agent"]}
     assert rec.new_value == {"roles": ["helpdesk-agent", "global-admin"]}
@@ -348,13 +343,13 @@ def test_a_global_admin_sets_roles(session: Session, world: World) -> None:
     # the now second Global admin may lose the role again
     set_user_roles(session, world.partner.admin, email=target.email, roles=["helpdesk-agent"])
     assert target.roles == ["helpdesk-agent"]
-    assert len(_records(session, "update_user_roles", resource_id=target.id)) == 2
+    assert len(activity(session, operation="update_user_roles", resource_id=target.id)) == 2
 
 
 def test_setting_the_same_roles_writes_no_record(session: Session, world: World) -> None:
     target = _user(session, world.partner.sales_agent)
     set_user_roles(session, world.partner.admin, email=target.email, roles=["sales-agent"])
-    assert _records(session, "update_user_roles") == []
+    assert activity(session, operation="update_user_roles") == []
 
 
 def test_the_last_global_admin_cannot_lose_the_role(session: Session, world: World) -> None:
@@ -362,7 +357,7 @@ def test_the_last_global_admin_cannot_lose_the_role(session: Session, world: Wor
     with pytest.raises(LastGlobalAdmin):
         set_user_roles(session, world.partner.admin, email=admin.email, roles=["admin-agent"])
     assert admin.roles == ["global-admin"]
-    assert _records(session, "update_user_roles") == []
+    assert activity(session, operation="update_user_roles") == []
 
 
 def test_a_global_admin_may_step_down_when_another_remains(session: Session, world: World) -> None:
@@ -412,7 +407,7 @@ def test_reset_password_changes_the_hash_and_returns_a_new_password(session: Ses
     assert verify_password(user.password_hash, password)
     assert authenticate_password(session, email=target.email, password=password).user_id == target.id
 
-    (rec,) = _records(session, "reset_user_password", resource_id=target.id)
+    (rec,) = activity(session, operation="reset_user_password", resource_id=target.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.user_id == world.partner.admin.user_id
     assert rec.new_value == {"email": target.email}
@@ -423,7 +418,7 @@ def test_a_user_may_reset_its_own_password(session: Session, world: World) -> No
     me = _user(session, world.partner.helpdesk_agent)
     _user_row, password = reset_user_password(session, world.partner.helpdesk_agent, email=me.email)
     assert verify_password(me.password_hash, password)
-    assert len(_records(session, "reset_user_password", resource_id=me.id)) == 1
+    assert len(activity(session, operation="reset_user_password", resource_id=me.id)) == 1
 
 
 def test_a_non_admin_cannot_reset_a_colleagues_password(session: Session, world: World) -> None:
@@ -432,7 +427,7 @@ def test_a_non_admin_cannot_reset_a_colleagues_password(session: Session, world:
     with pytest.raises(Forbidden):
         reset_user_password(session, world.partner.helpdesk_agent, email=target.email)
     assert target.password_hash == old_hash
-    assert _records(session, "reset_user_password") == []
+    assert activity(session, operation="reset_user_password") == []
 
 
 def test_another_tenants_password_cannot_be_reset(session: Session, world: World) -> None:
@@ -463,7 +458,7 @@ def test_the_operator_creates_a_partner_with_a_global_admin(session: Session) ->
     assert verify_password(created.admin.password_hash, created.password)
     assert session.get(Partner, created.tenant.id) is not None
 
-    (rec,) = _records(session, "add_partner", resource_id=created.tenant.id)
+    (rec,) = activity(session, operation="add_partner", resource_id=created.tenant.id)
     assert rec.partner_id == created.tenant.id
     assert rec.user_id is None
     assert rec.new_value == {"name": "Litware", "type": "indirect-provider", "domain": "litware.example",
@@ -491,7 +486,7 @@ def test_a_partner_user_cannot_create_a_partner(session: Session, world: World, 
         create_partner(session, getattr(world.partner, role), name="Rogue", partner_type="direct",
                        domain="rogue.example", admin_email="admin@rogue.example")
     assert session.scalar(select(Tenant).where(Tenant.domain == "rogue.example")) is None
-    assert all(r.new_value and r.new_value["name"] != "Rogue" for r in _records(session, "add_partner"))
+    assert all(r.new_value and r.new_value["name"] != "Rogue" for r in activity(session, operation="add_partner"))
 
 
 def test_a_customer_user_cannot_create_a_partner(session: Session, world: World) -> None:
@@ -525,7 +520,7 @@ def test_creating_a_partner_with_a_bad_type_writes_nothing(session: Session) -> 
         create_partner(session, Actor.system(), name="Bad", partner_type="wholesaler", domain="bad.example",
                        admin_email="admin@bad.example")
     assert session.scalar(select(Tenant).where(Tenant.domain == "bad.example")) is None
-    assert _records(session, "add_partner") == []
+    assert activity(session, operation="add_partner") == []
 
 
 def test_a_line_break_inside_a_users_e_mail_address_is_refused(session: Session, world: World) -> None:

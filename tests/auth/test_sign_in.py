@@ -9,10 +9,8 @@ from typing import Any
 
 import pyotp
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth import passwords
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User
@@ -58,6 +56,7 @@ from partnerhub.errors import (
 )
 from partnerhub.tenants.models import Tenant
 from partnerhub.tenants.service import create_operator_account
+from tests.activity import activity
 from tests.conftest import World
 from tests.factories import OWN_PASSWORD, make_customer, take_over
 
@@ -115,8 +114,7 @@ def test_a_new_user_must_set_a_password_before_anything_else(session: Session, w
     assert not user.password_is_one_time
     # the partner's policy (on for new partners) then asks for the authenticator
     assert next_sign_in_step(session, user, mfa_done=False) == STEP_ENROL
-    [changed] = session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == "update_user_password",
-                                                             ActivityRecord.resource_id == user.id))
+    [changed] = activity(session, operation="update_user_password", resource_id=user.id)
     assert changed.new_value == {"email": user.email, "replacedOneTimePassword": True}
 
 
@@ -258,8 +256,7 @@ def test_new_partners_require_mfa_and_only_their_global_admin_changes_it(session
         set_mfa_policy(session, world.partner.admin_agent, required=False)
     set_mfa_policy(session, world.partner.admin, required=False)
     assert not tenant.requires_mfa
-    [rec] = session.scalars(select(ActivityRecord).where(
-        ActivityRecord.operation_type == "update_tenant_mfa_policy"))
+    [rec] = activity(session, operation="update_tenant_mfa_policy")
     assert rec.old_value == {"requireMfa": True} and rec.new_value == {"requireMfa": False}
 
 
@@ -283,5 +280,5 @@ def test_a_global_admin_resets_the_mfa_of_a_user_who_lost_the_phone(session: Ses
         verify_second_factor(session, user, code=codes[1])
     with pytest.raises(TokenRevoked):
         authenticate_token(session, token.token)
-    [rec] = session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == "reset_user_mfa"))
+    [rec] = activity(session, operation="reset_user_mfa")
     assert rec.resource_id == user.id and rec.partner_id == world.partner.partner_id

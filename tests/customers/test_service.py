@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
 from partnerhub.auth.passwords import verify_password
@@ -35,6 +34,7 @@ from partnerhub.invitations.service import accept_invitation, create_invitation
 from partnerhub.relationships.models import RelationshipStatus
 from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.tenants.models import Tenant, TenantKind
+from tests.activity import activity
 from tests.conftest import World
 from tests.factories import make_customer, make_partner
 
@@ -47,14 +47,6 @@ def _billing(**overrides: str) -> BillingProfileInput:
     return BillingProfileInput(**values)
 
 
-def _records(session: Session, operation: str, *, resource_id: str | None = None,
-             customer_id: str | None = None) -> list[ActivityRecord]:
-    stmt = select(ActivityRecord).where(ActivityRecord.operation_type == operation)
-    if resource_id is not None:
-        stmt = stmt.where(ActivityRecord.resource_id == resource_id)
-    if customer_id is not None:
-        stmt = stmt.where(ActivityRecord.customer_id == customer_id)
-    return list(session.scalars(stmt.order_by(ActivityRecord.created_at, ActivityRecord.id)))
 
 
 def _names(session: Session, actor: Actor, *, prefix: str | None = None, field: SearchField = "company") -> list[str]:
@@ -100,7 +92,7 @@ def test_create_customer_creates_tenant_global_admin_and_active_relationship_wit
     assert rel.has_delegated_admin is True
     assert rel.origin == "customer-created"
 
-    (rec,) = _records(session, "add_customer", customer_id=customer.id)
+    (rec,) = activity(session, operation="add_customer", customer_id=customer.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.resource_type == "customer"
     assert rec.resource_id == customer.id
@@ -127,7 +119,7 @@ def test_create_customer_without_delegated_access_grants_no_dap(session: Session
     created = create_customer(session, world.partner.admin, company_name="No Dap Spa", domain="nodap.example",
                               billing=_billing(), allow_delegated_access=False)
     assert created.relationship.has_delegated_admin is False
-    (rec,) = _records(session, "add_customer", customer_id=created.customer.id)
+    (rec,) = activity(session, operation="add_customer", customer_id=created.customer.id)
     assert rec.new_value is not None
     assert rec.new_value["allowDelegatedAccess"] is False
 
@@ -144,7 +136,7 @@ def test_create_customer_with_a_taken_domain_is_refused(session: Session, world:
                         billing=_billing())
     assert err.value.code == 800101
     assert session.scalar(select(Customer).where(Customer.company_name == "Copycat")) is None
-    assert all(r.customer_name != "Copycat" for r in _records(session, "add_customer"))
+    assert all(r.customer_name != "Copycat" for r in activity(session, operation="add_customer"))
 
 
 def test_create_customer_with_another_partners_domain_is_a_duplicate(session: Session, world: World) -> None:
@@ -189,7 +181,7 @@ def test_a_sales_agent_can_create_a_customer(session: Session, world: World) -> 
     created = create_customer(session, world.partner.sales_agent, company_name="Sold Srl", domain="sold.example",
                               billing=_billing())
     assert created.relationship.partner_id == world.partner.partner_id
-    (rec,) = _records(session, "add_customer", customer_id=created.customer.id)
+    (rec,) = activity(session, operation="add_customer", customer_id=created.customer.id)
     assert rec.user_id == world.partner.sales_agent.user_id
 
 
@@ -428,7 +420,7 @@ def test_update_billing_profile_records_old_and_new_values(session: Session, wor
     assert updated.country == "IT"
     assert updated.version == 2
 
-    (rec,) = _records(session, "update_customer_billing_profile", customer_id=world.customer_id)
+    (rec,) = activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.resource_type == "customer"
     assert rec.resource_id == world.customer_id
@@ -446,7 +438,7 @@ def test_update_billing_profile_with_unchanged_values_writes_no_record(session: 
     updated = update_billing_profile(session, world.partner.admin, customer_id=world.customer_id, billing=same,
                                      etag=make_etag(customer.id, customer.version))
     assert updated.version == 1
-    assert _records(session, "update_customer_billing_profile", customer_id=world.customer_id) == []
+    assert activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id) == []
 
 
 def test_update_billing_profile_with_a_fresh_etag_applies(session: Session, world: World) -> None:
@@ -461,7 +453,7 @@ def test_update_billing_profile_with_a_fresh_etag_applies(session: Session, worl
         update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
                                billing=BillingProfileInput(city=f"City {customer.version}"), etag=fresh)
     assert customer.version == 4
-    assert len(_records(session, "update_customer_billing_profile", customer_id=world.customer_id)) == 3
+    assert len(activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)) == 3
 
 
 def test_update_billing_profile_with_a_stale_etag_is_refused(session: Session, world: World) -> None:
@@ -476,7 +468,7 @@ def test_update_billing_profile_with_a_stale_etag_is_refused(session: Session, w
     assert err.value.code == 2055
     assert customer.city == "Bologna"
     assert customer.version == 2
-    assert len(_records(session, "update_customer_billing_profile", customer_id=world.customer_id)) == 1
+    assert len(activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)) == 1
 
 
 @pytest.mark.parametrize("etag", ["garbage", "", "W/\"\"", "eyJpZCI6IngiLCJ2ZXJzaW9uIjoxfQ=="])
@@ -503,7 +495,7 @@ def test_update_billing_profile_with_an_invalid_country_is_refused(
     customer = session.get(Customer, world.customer_id)
     assert customer is not None
     assert customer.city != "Bari"
-    assert _records(session, "update_customer_billing_profile", customer_id=world.customer_id) == []
+    assert activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id) == []
 
 
 def test_update_billing_profile_with_an_invalid_email_is_refused(session: Session, world: World) -> None:
@@ -516,7 +508,7 @@ def test_a_helpdesk_agent_cannot_update_the_billing_profile(session: Session, wo
     with pytest.raises(Forbidden):
         update_billing_profile(session, world.partner.helpdesk_agent, customer_id=world.customer_id,
                                billing=BillingProfileInput(city="Bari"))
-    assert _records(session, "update_customer_billing_profile", customer_id=world.customer_id) == []
+    assert activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id) == []
 
 
 def test_another_partner_cannot_update_the_billing_profile(session: Session, world: World) -> None:
@@ -526,7 +518,7 @@ def test_another_partner_cannot_update_the_billing_profile(session: Session, wor
     customer = session.get(Customer, world.customer_id)
     assert customer is not None
     assert customer.city == "Milano"
-    assert _records(session, "update_customer_billing_profile", customer_id=world.customer_id) == []
+    assert activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id) == []
 
 
 def test_update_billing_profile_accepts_the_customer_id_in_any_case(session: Session, world: World) -> None:
@@ -535,7 +527,7 @@ def test_update_billing_profile_accepts_the_customer_id_in_any_case(session: Ses
                                      billing=BillingProfileInput(city="Palermo"))
     assert updated.id == world.customer_id
     assert updated.city == "Palermo"
-    (rec,) = _records(session, "update_customer_billing_profile", customer_id=world.customer_id)
+    (rec,) = activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)
     assert rec.new_value == {"city": "Palermo"}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import ActivityRecord
@@ -18,15 +17,12 @@ from partnerhub.delegated_admin.service import (
     create_security_group,
     lock_for_approval,
 )
+from tests.activity import activity
 
 
 def records(session: Session, operation: str, resource_id: str | None = None) -> list[ActivityRecord]:
     """The activity records of one operation (on one resource), oldest first."""
-    stmt = select(ActivityRecord).where(ActivityRecord.operation_type == operation)
-    if resource_id is not None:
-        stmt = stmt.where(ActivityRecord.resource_id == resource_id)
-    session.flush()
-    return list(session.scalars(stmt.order_by(ActivityRecord.created_at, ActivityRecord.id)))
+    return activity(session, operation=operation, resource_id=resource_id)
 
 
 @dataclass

@@ -45,6 +45,7 @@ from partnerhub.partnerships.service import accept_partnership, invite_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import relationship_history
 from partnerhub.relationships.service import remove_reseller_relationship
+from tests.activity import activity
 from tests.conftest import World
 from tests.factories import PartnerWorld, make_customer, make_partner
 
@@ -52,14 +53,6 @@ BASE = "https://hub.example/"
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-def _records(session: Session, operation: str, *, resource_id: str | None = None,
-             customer_id: str | None = None) -> list[ActivityRecord]:
-    stmt = select(ActivityRecord).where(ActivityRecord.operation_type == operation)
-    if resource_id is not None:
-        stmt = stmt.where(ActivityRecord.resource_id == resource_id)
-    if customer_id is not None:
-        stmt = stmt.where(ActivityRecord.customer_id == customer_id)
-    return list(session.scalars(stmt.order_by(ActivityRecord.created_at, ActivityRecord.id)))
 
 
 def _new_customer(session: Session, world: World, *, language: str = "en", dap: bool = True,
@@ -94,7 +87,7 @@ def test_create_invitation_gives_a_link_with_its_code_and_expires_in_90_days(
     assert req.created_at == T0
     assert req.expires_at == T0 + timedelta(days=90)
 
-    (rec,) = _records(session, "create_relationship_request", resource_id=req.id)
+    (rec,) = activity(session, operation="create_relationship_request", resource_id=req.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.customer_id is None
     assert rec.resource_type == "relationship_request"
@@ -140,7 +133,7 @@ def test_the_email_text_is_in_italian_for_an_italian_customer(session: Session, 
     assert created.url in text
     assert "requests a reseller relationship" not in text
     assert "Dear customer" not in text
-    (rec,) = _records(session, "create_relationship_request", resource_id=created.request.id)
+    (rec,) = activity(session, operation="create_relationship_request", resource_id=created.request.id)
     assert rec.customer_id == world.customer_id
     assert rec.new_value is not None
     assert rec.new_value["language"] == "it"
@@ -165,7 +158,7 @@ def test_an_explicit_language_wins_over_the_customers(session: Session, world: W
 def test_an_unsupported_language_is_refused(session: Session, world: World) -> None:
     with pytest.raises(InvalidInput):
         create_invitation(session, world.partner.admin, base_url=BASE, language="fr")
-    assert _records(session, "create_relationship_request") == []
+    assert activity(session, operation="create_relationship_request") == []
 
 
 @pytest.mark.parametrize("days", [0, -5, 366])
@@ -187,7 +180,7 @@ def test_an_invitation_cannot_name_a_customer_the_partner_never_had(session: Ses
     with pytest.raises(CustomerNotFound):
         create_invitation(session, world.partner.admin, base_url=BASE,
                           customer_id="00000000-0000-0000-0000-000000000000")
-    assert _records(session, "create_relationship_request") == []
+    assert activity(session, operation="create_relationship_request") == []
 
 
 def _partnered(session: Session) -> tuple[PartnerWorld, PartnerWorld]:
@@ -211,7 +204,7 @@ def test_an_invitation_on_behalf_of_an_indirect_reseller_relates_both_on_accepta
     assert rel.associated_partner_id == reseller.partner_id
     # The reseller is related to the customer too, without delegated admin.
     assert [r.customer.id for r in list_customers(session, reseller.admin).items] == [customer_id]
-    records = _records(session, "add_partner_customer_relationship", customer_id=customer_id)
+    records = activity(session, operation="add_partner_customer_relationship", customer_id=customer_id)
     assert {r.partner_id for r in records} == {provider.partner_id, reseller.partner_id}
 
 
@@ -220,7 +213,7 @@ def test_only_an_indirect_provider_invites_on_behalf_of_a_reseller(session: Sess
     _provider, reseller = _partnered(session)
     with pytest.raises(NotAnIndirectProvider):
         create_invitation(session, world.partner.admin, base_url=BASE, indirect_reseller_id=reseller.partner_id)
-    assert _records(session, "create_relationship_request") == []
+    assert activity(session, operation="create_relationship_request") == []
 
 
 def test_an_invitation_on_behalf_of_a_reseller_needs_an_active_partnership(session: Session, world: World) -> None:
@@ -233,14 +226,14 @@ def test_an_invitation_on_behalf_of_a_reseller_needs_an_active_partnership(sessi
     with pytest.raises(PartnerNotFound):
         create_invitation(session, provider.admin, base_url=BASE,
                           indirect_reseller_id="00000000-0000-0000-0000-000000000000")
-    assert _records(session, "create_relationship_request") == []
+    assert activity(session, operation="create_relationship_request") == []
 
 
 def test_helpdesk_agents_and_customers_cannot_create_invitations(session: Session, world: World) -> None:
     for actor in (world.partner.helpdesk_agent, world.customer_admin, Actor.system()):
         with pytest.raises(Forbidden):
             create_invitation(session, actor, base_url=BASE)
-    assert _records(session, "create_relationship_request") == []
+    assert activity(session, operation="create_relationship_request") == []
 
 
 # --- the reusable partner link ---------------------------------------------------------------------------
@@ -265,7 +258,7 @@ def test_the_partner_link_is_reusable_and_grants_no_dap(session: Session, world:
         assert rel.has_delegated_admin is False
         assert rel.origin == "invitation"
         assert rel.invitation_id is None
-        (rec,) = _records(session, "add_partner_customer_relationship", customer_id=customer_id)
+        (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=customer_id)
         assert rec.partner_id == world.other.partner_id
         assert rec.resource_id == rel.id
         assert rec.old_value == {"relationshipToPartner": "none"}
@@ -280,7 +273,7 @@ def test_the_partner_link_is_refused_to_an_already_related_customer(session: Ses
     link = partner_invitation_link(session, world.partner.admin, base_url=BASE)
     with pytest.raises(AlreadyRelated):
         accept_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1])
-    assert _records(session, "add_partner_customer_relationship") == []
+    assert activity(session, operation="add_partner_customer_relationship") == []
 
 
 def test_the_partner_link_needs_an_inviting_role(session: Session, world: World) -> None:
@@ -343,7 +336,7 @@ def test_accepting_re_establishes_a_removed_relationship_as_a_new_episode(sessio
     assert [r.customer.id for r in list_customers(session, world.partner.admin).items] == [world.customer_id]
     assert get_customer(session, world.partner.helpdesk_agent, customer_id=world.customer_id).id == world.customer_id
 
-    (rec,) = _records(session, "add_partner_customer_relationship", customer_id=world.customer_id)
+    (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=world.customer_id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.customer_name == "Fabrikam Srl"
     assert rec.resource_type == "partner_relationship"
@@ -360,7 +353,7 @@ def test_dap_is_granted_only_if_the_invitation_asked_for_it(session: Session, wo
                                  include_delegated_admin=True)
     rel = accept_invitation(session, world.customer_admin, code=with_dap.request.code)
     assert rel.has_delegated_admin is True
-    (rec,) = _records(session, "add_partner_customer_relationship", customer_id=world.customer_id)
+    (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=world.customer_id)
     assert rec.new_value is not None
     assert rec.new_value["allowDelegatedAccess"] is True
 
@@ -384,7 +377,7 @@ def test_a_dap_invitation_adds_dap_to_an_existing_relationship_without_a_new_epi
     assert rel.origin == "customer-created"
     assert rel.version == 2
     assert len(relationship_history(session, partner_id=world.partner.partner_id, customer_id=customer_id)) == 1
-    (rec,) = _records(session, "add_partner_customer_relationship", customer_id=customer_id)
+    (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=customer_id)
     assert rec.old_value == {"relationshipToPartner": "reseller"}
     assert rec.new_value is not None
     assert rec.new_value["allowDelegatedAccess"] is True
@@ -395,7 +388,7 @@ def test_accepting_while_already_related_is_refused(session: Session, world: Wor
     with pytest.raises(AlreadyRelated):
         accept_invitation(session, world.customer_admin, code=created.request.code)
     assert created.request.status == InvitationStatus.SENT
-    assert _records(session, "add_partner_customer_relationship") == []
+    assert activity(session, operation="add_partner_customer_relationship") == []
     # a DAP request to a customer that already granted DAP changes nothing either
     with_dap = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
                                  include_delegated_admin=True)
@@ -414,7 +407,7 @@ def test_an_invitation_can_be_accepted_only_once(session: Session, world: World)
     _other_id, other_admin = _new_customer(session, world)
     with pytest.raises(InvitationAlreadyUsed):
         accept_invitation(session, other_admin, code=created.request.code)
-    assert len(_records(session, "add_partner_customer_relationship")) == 1
+    assert len(activity(session, operation="add_partner_customer_relationship")) == 1
     assert list_customers(session, world.partner.admin).items == []
 
 
@@ -424,7 +417,7 @@ def test_a_revoked_invitation_cannot_be_accepted(session: Session, world: World)
     revoke_invitation(session, world.partner.sales_agent, invitation_id=created.request.id)
     with pytest.raises(InvitationRevoked):
         accept_invitation(session, world.customer_admin, code=created.request.code)
-    assert _records(session, "add_partner_customer_relationship") == []
+    assert activity(session, operation="add_partner_customer_relationship") == []
     assert list_customers(session, world.partner.admin).items == []
 
 
@@ -446,7 +439,7 @@ def test_an_expired_invitation_cannot_be_accepted_and_is_listed_as_expired(sessi
         assert [r.id for r in list_invitations(session, world.partner.admin, status="SENT")] == [
             fresh_later.request.id]
         assert describe_invitation(session, world.customer_admin, code=created.request.code).status == "expired"
-    assert _records(session, "add_partner_customer_relationship") == []
+    assert activity(session, operation="add_partner_customer_relationship") == []
 
 
 def test_an_invitation_is_still_valid_just_before_it_expires(session: Session, world: World) -> None:
@@ -465,7 +458,7 @@ def test_an_invitation_addressed_to_another_customer_is_refused(session: Session
     with pytest.raises(InvitationForAnotherCustomer):
         accept_invitation(session, other_admin, code=created.request.code)
     assert created.request.status == InvitationStatus.SENT
-    assert _records(session, "add_partner_customer_relationship") == []
+    assert activity(session, operation="add_partner_customer_relationship") == []
     # the addressed customer can still accept it
     accept_invitation(session, world.customer_admin, code=created.request.code)
     assert created.request.accepted_customer_id == world.customer_id
@@ -491,7 +484,7 @@ def test_partner_users_and_the_operator_cannot_accept(session: Session, world: W
             accept_invitation(session, actor, code=created.request.code)
         assert err.value.kind == "forbidden"
     assert created.request.status == InvitationStatus.SENT
-    assert _records(session, "add_partner_customer_relationship") == []
+    assert activity(session, operation="add_partner_customer_relationship") == []
 
 
 def test_an_unknown_code_is_not_found(session: Session, world: World) -> None:
@@ -509,7 +502,7 @@ def test_revoking_a_sent_invitation_records_it(session: Session, world: World) -
         req = revoke_invitation(session, world.partner.admin_agent, invitation_id=f" {created.request.id.upper()} ")
     assert req.status == InvitationStatus.REVOKED
     assert req.revoked_at == T0 + timedelta(hours=2)
-    (rec,) = _records(session, "revoke_relationship_request", resource_id=req.id)
+    (rec,) = activity(session, operation="revoke_relationship_request", resource_id=req.id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.customer_id == world.customer_id
     assert rec.user_id == world.partner.admin_agent.user_id
@@ -540,7 +533,7 @@ def test_only_a_sent_invitation_can_be_revoked(session: Session, world: World) -
             revoke_invitation(session, world.partner.admin, invitation_id=expiring.request.id)
         assert "expired" in str(err.value)
 
-    assert len(_records(session, "revoke_relationship_request")) == 1
+    assert len(activity(session, operation="revoke_relationship_request")) == 1
 
 
 def test_another_partner_cannot_revoke_an_invitation(session: Session, world: World) -> None:
@@ -548,7 +541,7 @@ def test_another_partner_cannot_revoke_an_invitation(session: Session, world: Wo
     with pytest.raises(InvitationNotFound):
         revoke_invitation(session, world.other.admin, invitation_id=created.request.id)
     assert created.request.status == InvitationStatus.SENT
-    assert _records(session, "revoke_relationship_request") == []
+    assert activity(session, operation="revoke_relationship_request") == []
 
 
 def test_a_helpdesk_agent_cannot_revoke_an_invitation(session: Session, world: World) -> None:

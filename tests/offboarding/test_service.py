@@ -18,6 +18,7 @@ from partnerhub.offboarding.service import offboard_customer, preview_offboardin
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from tests.activity import activity, operation_names
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer, make_partner
 
@@ -46,8 +47,7 @@ def test_the_preview_lists_everything_that_will_change_and_changes_nothing(sessi
     assert preview["endsDelegatedAdmin"] is True
     assert preview["relationshipToPartner"] == {"from": "reseller", "to": "none"}
     assert subs["e3"].status == "active"
-    assert list(session.scalars(select(ActivityRecord.id).where(
-        ActivityRecord.operation_type == "offboard_customer"))) == []
+    assert activity(session, operation="offboard_customer") == []
 
 
 def test_offboarding_suspends_everything_and_removes_the_relationship(session: Session, world: World) -> None:
@@ -60,8 +60,7 @@ def test_offboarding_suspends_everything_and_removes_the_relationship(session: S
     rel = session.get(ResellerRelationship, result.relationship_id)
     assert rel is not None and rel.status == "removed" and rel.has_delegated_admin is False
     assert world.customer_id not in [r.customer.id for r in list_customers(session, world.partner.admin).items]
-    ops = [r.operation_type for r in session.scalars(select(ActivityRecord).where(
-        ActivityRecord.customer_id == world.customer_id).order_by(ActivityRecord.created_at))]
+    ops = operation_names(session, customer_id=world.customer_id)
     assert ops.count("suspend_subscription") == 1 + 3  # "old" in the set-up; then e3, its add-on, basic
     assert ops.count("remove_partner_customer_relationship") == 1
     assert ops.count("offboard_customer") == 1

@@ -31,6 +31,7 @@ from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.schemas import subscription_dict
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from tests.activity import activity
 from tests.conftest import World
 from tests.factories import (
     AZURE_RESERVATION,
@@ -55,9 +56,7 @@ def _subscription_count(session: Session, customer_id: str) -> int:
 
 
 def _order_records(session: Session, customer_id: str) -> list[ActivityRecord]:
-    session.flush()
-    return list(session.scalars(select(ActivityRecord).where(ActivityRecord.customer_id == customer_id,
-                                                             ActivityRecord.operation_type == "create_order")))
+    return activity(session, customer_id=customer_id, operation="create_order")
 
 
 def _suspend(session: Session, world: World, sub: Subscription) -> None:

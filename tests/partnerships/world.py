@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import ActivityRecord
@@ -16,6 +15,7 @@ from partnerhub.customers.service import CreatedCustomer, create_customer
 from partnerhub.invitations.service import accept_invitation, create_invitation
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
+from tests.activity import activity
 from tests.factories import PartnerWorld, make_partner
 
 _seq = itertools.count(1)
@@ -42,15 +42,8 @@ def partner_up(session: Session, provider: PartnerWorld, reseller: PartnerWorld)
 
 def records(session: Session, operation: str, *, partner_id: str | None = None,
             resource_id: str | None = None, customer_id: str | None = None) -> list[ActivityRecord]:
-    session.flush()
-    stmt = select(ActivityRecord).where(ActivityRecord.operation_type == operation)
-    if partner_id is not None:
-        stmt = stmt.where(ActivityRecord.partner_id == partner_id)
-    if resource_id is not None:
-        stmt = stmt.where(ActivityRecord.resource_id == resource_id)
-    if customer_id is not None:
-        stmt = stmt.where(ActivityRecord.customer_id == customer_id)
-    return list(session.scalars(stmt.order_by(ActivityRecord.created_at, ActivityRecord.id)))
+    return activity(session, operation=operation, partner_id=partner_id, resource_id=resource_id,
+                    customer_id=customer_id)
 
 
 def customer_for_reseller(session: Session, provider: Actor, reseller: PartnerWorld,

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.customers.service import get_customer, list_customers
 from partnerhub.errors import (
     CustomerNotFound,
@@ -30,6 +29,7 @@ from partnerhub.subscriptions.service import (
     list_subscriptions,
     update_subscription,
 )
+from tests.activity import activity
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer
 
@@ -44,14 +44,6 @@ def _suspend(session: Session, world: World, subscription_id: str) -> None:
     )
 
 
-def _records(session: Session, operation: str, customer_id: str) -> list[ActivityRecord]:
-    return list(
-        session.scalars(
-            select(ActivityRecord).where(
-                ActivityRecord.operation_type == operation, ActivityRecord.customer_id == customer_id
-            )
-        )
-    )
 
 
 def test_remove_is_refused_while_a_subscription_is_active(session: Session, world: World) -> None:
@@ -65,7 +57,7 @@ def test_remove_is_refused_while_a_subscription_is_active(session: Session, worl
     assert sub.id in str(info.value)
     # Nothing changed: the customer is still in the list and no removal was recorded.
     get_customer(session, world.partner.admin, customer_id=world.customer_id)
-    assert _records(session, "remove_partner_customer_relationship", world.customer_id) == []
+    assert activity(session, operation="remove_partner_customer_relationship", customer_id=world.customer_id) == []
 
 
 def test_the_error_lists_every_active_and_pending_subscription(session: Session, world: World) -> None:
@@ -159,7 +151,7 @@ def test_after_removal_subscriptions_are_not_found_for_the_former_partner(sessio
 
 def test_removal_writes_one_activity_record_and_keeps_history(session: Session, world: World) -> None:
     rel = remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
-    [rec] = _records(session, "remove_partner_customer_relationship", world.customer_id)
+    [rec] = activity(session, operation="remove_partner_customer_relationship", customer_id=world.customer_id)
     assert rec.partner_id == world.partner.partner_id
     assert rec.resource_id == rel.id
     assert rec.user_principal_name == world.partner.admin.email
@@ -266,7 +258,7 @@ def test_removal_takes_the_partner_out_of_the_customers_support_contacts(session
     assert available == {provider.partner_id}
     contact = get_support_contact(session, provider.admin, customer_id=cid, subscription_id=sub.id)
     assert contact is not None and contact.partner_id == provider.partner_id  # fell back to the provider
-    [fallback] = _records(session, "update_subscription_support_contact", cid)[-1:]
+    [fallback] = activity(session, operation="update_subscription_support_contact", customer_id=cid)[-1:]
     assert fallback.resource_id == sub.id and fallback.partner_id == provider.partner_id
     # The provider's own relationship is untouched by the reseller's removal.
     get_customer(session, provider.admin, customer_id=cid)
@@ -302,7 +294,7 @@ def test_removal_ends_every_gdap_relationship_but_not_another_partners(session: 
         assert rel.status == "terminated" and rel.ended_by == "partner"
     session.refresh(theirs)
     assert theirs.status == "created"
-    ended = _records(session, "terminate_granular_admin_relationship", world.customer_id)
+    ended = activity(session, operation="terminate_granular_admin_relationship", customer_id=world.customer_id)
     assert sorted(r.resource_id for r in ended) == sorted([drafted.id, pending.id, active.id])
     remaining = list_admin_relationships(session, world.customer_admin)
     assert [r.id for r in remaining if r.status not in ("terminated", "expired")] == [theirs.id]

@@ -4,7 +4,6 @@ and auto-renew, under the rules of DOMAIN.md §3 and §8."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import ActivityRecord
@@ -33,20 +32,14 @@ from partnerhub.subscriptions.service import (
     update_subscription,
 )
 from partnerhub.tenants.models import Partner
+from tests.activity import activity
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, PartnerWorld, buy, make_customer
 
 
-def _records(session: Session, resource_id: str) -> list[ActivityRecord]:
-    session.flush()
-    stmt = select(ActivityRecord).where(ActivityRecord.resource_id == resource_id).order_by(
-        ActivityRecord.created_at, ActivityRecord.operation_type)
-    return list(session.scalars(stmt))
-
-
 def _subscription_records(session: Session, resource_id: str) -> list[ActivityRecord]:
     """Records about the subscription itself (the order that created it is recorded on the order)."""
-    return [r for r in _records(session, resource_id) if r.resource_type == "subscription"]
+    return activity(session, resource_id=resource_id, resource_type="subscription")
 
 
 def _relate(session: Session, partner: PartnerWorld, world: World) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.gdap import (
     approve_admin_relationship,
@@ -15,15 +14,9 @@ from partnerhub.delegated_admin.gdap import (
 )
 from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup
 from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, GLOBAL_READER, USER_ADMINISTRATOR
+from tests.activity import operation_names
 from tests.factories import PartnerWorld
 from tests.web.conftest import Site
-
-
-def _operations(site: Site, resource_id: str) -> list[str]:
-    with read_session(site.engine) as session:
-        stmt = (select(ActivityRecord.operation_type).where(ActivityRecord.resource_id == resource_id)
-                .order_by(ActivityRecord.created_at, ActivityRecord.id))
-        return list(session.scalars(stmt))
 
 
 def _relationships(site: Site, partner: PartnerWorld, customer_id: str) -> list[AdminRelationship]:
@@ -87,7 +80,7 @@ def test_requesting_a_relationship_creates_it_and_opens_its_page(site: Site) -> 
     assert sorted(rel.role_ids) == sorted([USER_ADMINISTRATOR, GLOBAL_READER])
     assert str(page.url).endswith(f"/customers/{customer_id}/admin-relationships/{rel.id}")
     assert "Request approval" in page.text
-    assert _operations(site, rel.id) == ["create_granular_admin_relationship"]
+    assert operation_names(site.engine, resource_id=rel.id) == ["create_granular_admin_relationship"]
 
 
 def test_a_request_without_name_roles_or_a_valid_duration_is_refused_next_to_each_field(site: Site) -> None:
@@ -145,7 +138,7 @@ def test_requesting_approval_locks_the_relationship_and_shows_the_approval_link(
     assert "is waiting for approval: send the approval link to a Global admin of Fabrikam." in page.text
     assert f"http://testserver/partner-relationships/admin-relationships/{rel_id}" in page.text
     assert _relationships(site, partner, customer_id)[0].status == "approvalPending"
-    assert _operations(site, rel_id)[-1] == "lock_granular_admin_relationship_for_approval"
+    assert operation_names(site.engine, resource_id=rel_id)[-1] == "lock_granular_admin_relationship_for_approval"
     again = browser.post(f"/customers/{customer_id}/admin-relationships/{rel_id}/request-approval")
     assert "this change is not allowed" in again.text  # a second click is refused, as a message on the page
 
@@ -166,7 +159,7 @@ def test_a_security_group_is_assigned_to_some_of_the_roles_and_removed_again(sit
     assert assignment.role_ids == [GLOBAL_READER]
     page = browser.post(f"/customers/{customer_id}/admin-relationships/{rel_id}/assignments/{assignment.id}/delete")
     assert "Security group Helpdesk team no longer has access through Helpdesk access." in page.text
-    assert _operations(site, assignment.id) == ["create_granular_admin_access_assignment",
+    assert operation_names(site.engine, resource_id=assignment.id) == ["create_granular_admin_access_assignment",
                                                 "delete_granular_admin_access_assignment"]
 
 
@@ -209,7 +202,7 @@ def test_terminating_an_active_relationship_asks_for_confirmation_first(site: Si
     assert "Admin relationship Helpdesk access was terminated." in page.text
     rel = _relationships(site, partner, customer_id)[0]
     assert (rel.status, rel.ended_by) == ("terminated", "partner")
-    assert _operations(site, rel_id)[-1] == "terminate_granular_admin_relationship"
+    assert operation_names(site.engine, resource_id=rel_id)[-1] == "terminate_granular_admin_relationship"
 
 
 def test_another_partners_relationship_or_customer_is_not_found(site: Site) -> None:
@@ -269,7 +262,7 @@ def test_security_groups_are_created_and_listed_with_their_members(site: Site) -
     assert f"{partner.helpdesk_agent.email} was added to Helpdesk team." in page.text
     listing = browser.get("/security-groups")
     assert "Helpdesk team" in listing.text and partner.helpdesk_agent.email in listing.text
-    assert _operations(site, group_id) == ["create_security_group", "add_security_group_member"]
+    assert operation_names(site.engine, resource_id=group_id) == ["create_security_group", "add_security_group_member"]
 
 
 def test_a_member_is_removed_from_a_group(site: Site) -> None:
@@ -281,7 +274,7 @@ def test_a_member_is_removed_from_a_group(site: Site) -> None:
     page = browser.post(f"/security-groups/{group_id}/members/remove", {"email": partner.helpdesk_agent.email})
     assert f"{partner.helpdesk_agent.email} was removed from Helpdesk team." in page.text
     assert "No members" in page.text
-    assert _operations(site, group_id)[-1] == "remove_security_group_member"
+    assert operation_names(site.engine, resource_id=group_id)[-1] == "remove_security_group_member"
 
 
 def test_a_group_name_is_required_and_unique(site: Site) -> None:
@@ -306,7 +299,7 @@ def test_only_users_of_the_partner_can_become_members(site: Site) -> None:
     assert page.status_code == 400
     assert f'id="f-email-error">User {other.admin.email} was not found' in page.text
     assert f'value="{other.admin.email}"' in page.text
-    assert _operations(site, group_id) == ["create_security_group"]
+    assert operation_names(site.engine, resource_id=group_id) == ["create_security_group"]
 
 
 def test_another_partners_group_is_not_found(site: Site) -> None:

@@ -10,7 +10,6 @@ from urllib.parse import unquote
 
 from sqlalchemy import select
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.clock import frozen_at, utc_now
 from partnerhub.db import read_session, transaction
 from partnerhub.invitations.models import RelationshipRequest
@@ -18,6 +17,7 @@ from partnerhub.invitations.service import create_invitation
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.tenants.models import Partner
+from tests.activity import operation_names
 from tests.factories import M365_BASIC, PartnerWorld, buy
 from tests.web.conftest import Browser, Site
 
@@ -90,10 +90,7 @@ def test_creating_an_invitation_shows_the_link_and_the_email_in_the_customers_la
     assert f"http://testserver/invitations/{code}" in unquote(subject.group(2))
     req = _request(site, invitation_id)
     assert (req.language, req.include_delegated_admin, req.status) == ("it", True, "sent")
-    with read_session(site.engine) as session:
-        ops = session.scalars(select(ActivityRecord.operation_type)
-                              .where(ActivityRecord.resource_id == invitation_id)).all()
-    assert list(ops) == ["create_relationship_request"]
+    assert operation_names(site.engine, resource_id=invitation_id) == ["create_relationship_request"]
 
 
 def test_a_bad_customer_id_or_validity_is_shown_next_to_the_field(site: Site) -> None:
@@ -126,11 +123,8 @@ def test_the_list_shows_each_invitations_status_and_revokes_sent_ones(site: Site
     assert "The invitation was revoked: its link no longer works." in done.text
     assert 'class="badge badge-revoked"' in done.text and ">Revoke</button>" not in done.text
     assert _request(site, invitation_id).status == "revoked"
-    with read_session(site.engine) as session:
-        ops = session.scalars(select(ActivityRecord.operation_type)
-                              .where(ActivityRecord.resource_id == invitation_id)
-                              .order_by(ActivityRecord.created_at)).all()
-    assert list(ops) == ["create_relationship_request", "revoke_relationship_request"]
+    assert operation_names(site.engine, resource_id=invitation_id) == ["create_relationship_request",
+                                                                       "revoke_relationship_request"]
     again = browser.post(f"/invitations/sent/{invitation_id}/revoke")
     assert "is revoked, not pending" in again.text
     link = site.browser().get(f"/invitations/{code}")
@@ -263,9 +257,7 @@ def test_the_seed_story_remove_then_invite_again_and_accept(site: Site) -> None:
     back = browser.get("/customers")
     assert f'<a href="/customers/{customer_id}/subscriptions">Fabrikam</a>' in back.text
     assert _relationships(site, customer_id) == [("removed", False), ("active", False)]
-    with read_session(site.engine) as session:
-        ops = session.scalars(select(ActivityRecord.operation_type).where(ActivityRecord.customer_id == customer_id)
-                              .order_by(ActivityRecord.created_at)).all()
+    ops = operation_names(site.engine, customer_id=customer_id)
     assert "remove_partner_customer_relationship" in ops and ops[-1] == "add_partner_customer_relationship"
 
 

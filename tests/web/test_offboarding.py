@@ -13,6 +13,7 @@ from partnerhub.db import read_session, transaction
 from partnerhub.jobs.runner import run_pending
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
+from tests.activity import operation_names
 from tests.factories import AZURE_RESERVATION, M365_E3, TEAMS_PHONE_ADDON, PartnerWorld, buy
 from tests.web.conftest import Browser, Site
 
@@ -43,10 +44,6 @@ def _relationship(site: Site, customer_id: str) -> str:
                                    .where(ResellerRelationship.customer_id == customer_id)).one())
 
 
-def _operations(site: Site, customer_id: str) -> list[str]:
-    with read_session(site.engine) as session:
-        return list(session.scalars(select(ActivityRecord.operation_type)
-                                    .where(ActivityRecord.customer_id == customer_id)))
 
 
 def _bulk_select(browser: Browser, ids: list[str], *, follow: bool = True) -> Response:
@@ -93,7 +90,7 @@ def test_offboarding_suspends_every_subscription_and_removes_the_relationship(si
     assert f'/customers/{customer_id}/subscriptions"' not in done.text  # gone from the list
     assert set(_statuses(site, customer_id).values()) == {"suspended"}
     assert _relationship(site, customer_id) == "removed"
-    operations = _operations(site, customer_id)
+    operations = operation_names(site.engine, customer_id=customer_id)
     assert "offboard_customer" in operations and "remove_partner_customer_relationship" in operations
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.check import delegated_roles
 from partnerhub.delegated_admin.gdap import (
@@ -16,15 +15,9 @@ from partnerhub.delegated_admin.gdap import (
 from partnerhub.delegated_admin.models import AdminRelationship, SecurityGroup
 from partnerhub.delegated_admin.roles import GLOBAL_READER, USER_ADMINISTRATOR
 from partnerhub.relationships.models import ResellerRelationship
+from tests.activity import operation_names
 from tests.factories import PartnerWorld
 from tests.web.conftest import Site, csrf_of
-
-
-def _operations(site: Site, resource_id: str) -> list[str]:
-    with read_session(site.engine) as session:
-        stmt = (select(ActivityRecord.operation_type).where(ActivityRecord.resource_id == resource_id)
-                .order_by(ActivityRecord.created_at, ActivityRecord.id))
-        return list(session.scalars(stmt))
 
 
 def _relationship(site: Site, rel_id: str) -> AdminRelationship:
@@ -109,7 +102,7 @@ def test_rejecting_a_request_ends_it_with_the_customer_as_its_ender(site: Site) 
     assert "You rejected Helpdesk access: Contoso Direct gets no access through it." in page.text
     rel = _relationship(site, rel_id)
     assert (rel.status, rel.ended_by) == ("terminated", "customer")
-    assert _operations(site, rel_id)[-1] == "reject_granular_admin_relationship"
+    assert operation_names(site.engine, resource_id=rel_id)[-1] == "reject_granular_admin_relationship"
 
 
 def test_approving_twice_is_refused_as_a_message_on_the_request_page(site: Site) -> None:
@@ -122,7 +115,7 @@ def test_approving_twice_is_refused_as_a_message_on_the_request_page(site: Site)
     page = browser.post(f"/partner-relationships/admin-relationships/{rel_id}/approve")
     assert page.status_code == 200
     assert "is active: this change is not allowed." in page.text
-    assert _operations(site, rel_id).count("approve_granular_admin_relationship") == 1
+    assert operation_names(site.engine, resource_id=rel_id).count("approve_granular_admin_relationship") == 1
 
 
 def test_the_customer_ends_an_active_relationship_after_confirming(site: Site) -> None:
@@ -139,7 +132,7 @@ def test_the_customer_ends_an_active_relationship_after_confirming(site: Site) -
     assert "Helpdesk access has ended: Contoso Direct no longer has its roles in your tenant." in page.text
     rel = _relationship(site, rel_id)
     assert (rel.status, rel.ended_by) == ("terminated", "customer")
-    assert _operations(site, rel_id)[-1] == "terminate_granular_admin_relationship"
+    assert operation_names(site.engine, resource_id=rel_id)[-1] == "terminate_granular_admin_relationship"
 
 
 def test_the_customer_removes_dap_and_keeps_the_reseller_relationship(site: Site) -> None:
@@ -155,7 +148,7 @@ def test_the_customer_removes_dap_and_keeps_the_reseller_relationship(site: Site
         rel = session.scalars(select(ResellerRelationship).where(ResellerRelationship.customer_id == customer_id)
                               ).one()
     assert (rel.status, rel.has_delegated_admin) == ("active", False)
-    assert _operations(site, rel.id) == ["remove_partner_customer_dap"]
+    assert operation_names(site.engine, resource_id=rel.id) == ["remove_partner_customer_dap"]
 
 
 def test_removing_dap_of_an_unknown_partner_is_not_found(site: Site) -> None:
@@ -234,6 +227,6 @@ def test_the_gdap_story_from_request_to_an_assigned_security_group(site: Site) -
     with read_session(site.engine) as session:
         roles = delegated_roles(session, actor=site.actor(partner.helpdesk_agent.email), customer_id=customer_id)
     assert USER_ADMINISTRATOR in roles and GLOBAL_READER not in roles
-    assert _operations(site, rel_id) == ["create_granular_admin_relationship",
+    assert operation_names(site.engine, resource_id=rel_id) == ["create_granular_admin_relationship",
                                          "lock_granular_admin_relationship_for_approval",
                                          "approve_granular_admin_relationship"]

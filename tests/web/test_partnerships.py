@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.db import read_session, transaction
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
+from tests.activity import operation_names
 from tests.factories import PartnerWorld
 from tests.web.conftest import Site
 
@@ -24,11 +24,6 @@ def _partnerships(site: Site) -> list[Partnership]:
         return list(session.scalars(select(Partnership).order_by(Partnership.created_at)))
 
 
-def _operations(site: Site, partner_id: str) -> list[str]:
-    with read_session(site.engine) as session:
-        stmt = select(ActivityRecord.operation_type).where(ActivityRecord.partner_id == partner_id,
-                                                           ActivityRecord.resource_type == "partnership")
-        return sorted(session.scalars(stmt))
 
 
 def test_a_provider_invites_a_reseller_by_mpn_id(site: Site) -> None:
@@ -42,7 +37,8 @@ def test_a_provider_invites_a_reseller_by_mpn_id(site: Site) -> None:
     assert "Adatum Rivendita" in page.text.split("<table")[1] and "badge-invited" in page.text
     [p] = _partnerships(site)
     assert (p.provider_id, p.reseller_id, p.status) == (provider.partner_id, reseller.partner_id, "invited")
-    assert _operations(site, reseller.partner_id) == ["create_partnership"]
+    assert operation_names(site.engine, partner_id=reseller.partner_id, resource_type="partnership") == [
+        "create_partnership"]
 
 
 def test_inviting_by_tenant_id_works_too(site: Site) -> None:
@@ -91,7 +87,8 @@ def test_the_reseller_accepts_an_invitation(site: Site) -> None:
     page = browser.post(f"/indirect-providers/{p.id}/accept")
     assert "The partnership with Tailspin Distribution is active." in page.text
     assert _partnerships(site)[0].status == "active"
-    assert _operations(site, provider.partner_id) == ["accept_partnership", "create_partnership"]
+    assert sorted(operation_names(site.engine, partner_id=provider.partner_id, resource_type="partnership")) == [
+        "accept_partnership", "create_partnership"]
 
 
 def test_only_a_global_admin_of_the_reseller_accepts(site: Site) -> None:

@@ -7,17 +7,12 @@ import re
 
 from sqlalchemy import select
 
-from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.models import ApiToken, User
 from partnerhub.auth.service import authenticate_password, authenticate_token
 from partnerhub.db import read_session, transaction
 from partnerhub.errors import TokenRevoked
+from tests.activity import activity
 from tests.web.conftest import Site
-
-
-def _records(site: Site, operation: str) -> list[ActivityRecord]:
-    with read_session(site.engine) as session:
-        return list(session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == operation)))
 
 
 def _user(site: Site, email: str) -> User | None:
@@ -63,7 +58,7 @@ def test_adding_a_user_shows_the_one_time_password_once(site: Site) -> None:
         actor = authenticate_password(session, email="marco@partner.example", password=password.group(1))
     assert actor.roles == {"sales-agent", "helpdesk-agent"}
     assert password.group(1) not in browser.get("/users").text
-    [added] = _records(site, "add_user")[-1:]
+    [added] = activity(site.engine, operation="add_user")[-1:]
     assert added.new_value == {"email": "marco@partner.example", "roles": ["sales-agent", "helpdesk-agent"]}
 
 
@@ -97,7 +92,7 @@ def test_changing_roles_redirects_with_a_message_and_is_recorded(site: Site) -> 
     page = browser.post(f"/users/{partner.sales_agent.user_id}", {"roles": ["sales-agent", "admin-agent"]})
     assert page.status_code == 200 and str(page.url).endswith("/users")
     assert f"The roles of {partner.sales_agent.email} were updated." in page.text
-    [changed] = _records(site, "update_user_roles")
+    [changed] = activity(site.engine, operation="update_user_roles")
     assert changed.old_value == {"roles": ["sales-agent"]}
     assert changed.new_value == {"roles": ["sales-agent", "admin-agent"]}
 
@@ -154,7 +149,7 @@ def test_setting_my_language_changes_the_pages_and_is_recorded(site: Site) -> No
     assert "La tua lingua ora è Italiano." in page.text
     user = _user(site, partner.helpdesk_agent.email)
     assert user is not None and user.locale == "it"
-    assert [r.new_value for r in _records(site, "update_user_language")] == [{"language": "it"}]
+    assert [r.new_value for r in activity(site.engine, operation="update_user_language")] == [{"language": "it"}]
 
 
 def test_the_language_switch_wins_over_my_setting(site: Site) -> None:
@@ -188,7 +183,8 @@ def test_creating_a_token_shows_it_once_and_it_works(site: Site) -> None:
         assert authenticate_token(session, token.group(1)).email == partner.sales_agent.email
     account = browser.get("/account")
     assert "Nightly export" in account.text and token.group(1) not in account.text
-    assert [r.new_value["name"] for r in _records(site, "create_api_token") if r.new_value] == ["Nightly export"]
+    created = activity(site.engine, operation="create_api_token")
+    assert [r.new_value["name"] for r in created if r.new_value] == ["Nightly export"]
 
 
 def test_a_token_form_with_bad_input_keeps_what_was_typed(site: Site) -> None:
@@ -225,7 +221,7 @@ def test_revoking_a_token_stops_it_at_once(site: Site) -> None:
             raise AssertionError("a revoked token still works")
         except TokenRevoked:
             pass
-    assert len(_records(site, "revoke_api_token")) == 1
+    assert len(activity(site.engine, operation="revoke_api_token")) == 1
 
 
 def test_another_users_token_is_not_found(site: Site) -> None:
