@@ -7,7 +7,7 @@ PORT   ?= 8000
 BENCH_RESULTS ?= bench-results
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browser start test lint typecheck unit bench
+.PHONY: help install install-dev browser wrk start test lint typecheck unit bench
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,12 +19,16 @@ $(BIN)/python:
 install: $(BIN)/python  ## Install partnerhub into .venv
 	$(BIN)/python -m pip install --quiet -e .
 
-install-dev: $(BIN)/python browser  ## Install partnerhub and its test tools into .venv
+install-dev: $(BIN)/python browser wrk  ## Install partnerhub and its test tools into .venv
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 
 browser:  ## Install Debian's chromium for the real-browser tests (tests/browser), unless it is already there
 	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+wrk:  ## Install Debian's wrk for the HTTP load tests and the benchmark, unless it is already there
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y wrk; }
 
 start: install  ## Install, migrate, load the demo data and serve on http://$(HOST):$(PORT) (SQLite by default)
 	$(BIN)/partnerhub db upgrade
@@ -43,9 +47,7 @@ unit: install-dev  ## pytest only (SQLite and PostgreSQL)
 test: install-dev browser lint typecheck  ## Install and run every check and test (SQLite and PostgreSQL)
 	$(BIN)/pytest -n 2
 
-bench: install  ## Install Debian's wrk if missing; run the small benchmark on SQLite and PostgreSQL (JSON in bench-results/)
-	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-		$$SUDO apt-get update && $$SUDO apt-get install -y wrk; }
+bench: install wrk  ## Install Debian's wrk if missing; run the small benchmark on SQLite and PostgreSQL (JSON in bench-results/)
 	@mkdir -p $(BENCH_RESULTS)
 	$(BIN)/partnerhub bench --scale small --database sqlite --json $(BENCH_RESULTS)/small-sqlite.json
 	$(BIN)/partnerhub bench --scale small --database postgresql --json $(BENCH_RESULTS)/small-postgresql.json

@@ -25,7 +25,7 @@ PG_ADMIN_DSN = os.environ.get("PARTNERHUB_TEST_PG_DSN", "host=127.0.0.1 port=543
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BACKENDS = ("sqlite", "postgresql")
 # Whole folders of slow tests (real browsers, many processes); single slow tests carry @pytest.mark.slow.
-SLOW_FOLDERS = {"browser", "reliability"}
+SLOW_FOLDERS = {"browser", "reliability", "bench"}
 
 
 def _worker() -> str:

@@ -197,6 +197,7 @@ def _run_cli(db_url: str, data_dir: Path, *args: str) -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow
 def test_the_command_prints_a_json_summary(fresh_engine: Engine, tmp_path: Path) -> None:
     data = _run_cli(fresh_engine.url.render_as_string(hide_password=False), tmp_path, "--customers", "8")
 

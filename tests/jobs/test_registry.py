@@ -22,6 +22,7 @@ from partnerhub.jobs.runner import enqueue, run_pending, schedule_due_jobs
 from tests.factories import PartnerWorld, make_partner
 
 
+@pytest.mark.slow
 def test_a_fresh_cli_process_runs_a_queued_housekeeping_job(fresh_engine: Engine, tmp_path: Path) -> None:
     """`partnerhub jobs work` in a new process (nothing imported by the server) still knows the purge of
     idempotent answers: before the registry, it failed the job with "no handler for job kind"."""
@@ -82,6 +83,7 @@ def _user(session: Session, world: PartnerWorld) -> User:
     return user
 
 
+@pytest.mark.slow
 def test_the_cli_lists_every_kind_and_its_schedule(fresh_engine: Engine, tmp_path: Path) -> None:
     env = {**os.environ, "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
            "PARTNERHUB_DATA_DIR": str(tmp_path)}

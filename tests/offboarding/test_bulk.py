@@ -118,6 +118,7 @@ def _done(engine: Engine) -> int:
         return int(s.scalar(select(func.count()).select_from(JobItem).where(JobItem.status != "pending")) or 0)
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_never_leaves_a_customer_half_done(fresh_engine: Engine, tmp_path: Path) -> None:
     email, ids = _world(fresh_engine, 16, subs_each=2)
     env = {**os.environ, "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
