@@ -12,9 +12,30 @@ from sqlalchemy import Engine
 from partnerhub.all_models import Base
 
 SRC = Path(__file__).parent.parent / "src" / "partnerhub"
-FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "tenants", "jobs",
-            "partnerships", "support_contacts", "delegated_admin", "offboarding"}
+
+# The rings, from the bottom up. Every package of src/partnerhub belongs to exactly one.
+FOUNDATION = {"db", "errors", "locale", "migrations", "data"}  # plus the modules clock, ids, settings, ...
+# The platform every feature stands on: the directory (tenants and users, sign-in), the activity log, the job
+# runner, the idempotency store.
+KERNEL = {"auth", "audit", "tenants", "jobs", "idempotency"}
+# The entity packages: models.py (tables, pure transitions), queries.py (scoped reads), schemas.py (shapes),
+# service.py and its siblings (the use cases of that one feature).
+FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "partnerships",
+            "support_contacts", "delegated_admin", "overview"}
+ORCHESTRATORS = {"usecases"}  # the operations that span features: only they call another feature's service
 DELIVERY = {"http", "cli"}
+TOOLS = {"bench"}  # the benchmark drives every door, like a delivery package
+# What a feature may import from a sibling feature: its lower ring.
+LOWER_RING = {"models", "queries", "schemas"}
+# Known crossings of a feature into a sibling's upper ring, each with its reason. Keep this list short.
+ALLOWED_CROSSINGS = {
+    # starting a relationship episode: creating a customer for an indirect reseller and accepting an
+    # invitation both start one, with its activity record, and nothing else in relationships
+    ("customers", "relationships.episodes"), ("invitations", "relationships.episodes"),
+}
+# Modules that wire everything together (composition roots): they may import any ring but delivery.
+COMPOSITION_ROOTS = {SRC / "jobs" / "registry.py", SRC / "all_models.py", SRC / "demo.py", SRC / "demo_admin.py",
+                     SRC / "runtime.py"}
 
 
 def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
@@ -24,18 +45,81 @@ def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
+    """The partnerhub packages (first component) a module imports."""
+    return {m.split(".")[0] for m in _modules(path)}
+
+
+def _modules(path: Path, text: str | None = None) -> set[str]:
+    """The partnerhub modules a module imports, without the `partnerhub.` prefix (e.g. `customers.service`)."""
+    tree = ast.parse(path.read_text() if text is None else text)
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("partnerhub."):
-            names.add(node.module.split(".")[1])
+            names.add(node.module.removeprefix("partnerhub."))
         elif isinstance(node, ast.Import):
-            names.update(a.name.split(".")[1] for a in node.names if a.name.startswith("partnerhub."))
+            names.update(a.name.removeprefix("partnerhub.") for a in node.names if a.name.startswith("partnerhub."))
     return names
 
 
+def _package_of(path: Path) -> str:
+    return path.relative_to(SRC).parts[0].removesuffix(".py")
+
+
+def layering_violations(sources: dict[Path, str]) -> list[str]:
+    """Every import that breaks the rings, as "module -> imported: why" (`sources`: path → its text)."""
+    problems = []
+    for path, text in sources.items():
+        if path in COMPOSITION_ROOTS:
+            continue
+        package = _package_of(path)
+        for module in sorted(_modules(path, text)):
+            target = module.split(".")[0]
+            rel = f"{path.relative_to(SRC)} -> {module}"
+            if package in DELIVERY | TOOLS:
+                continue
+            if target in DELIVERY:
+                problems.append(f"{rel}: only delivery imports delivery")
+            elif package in FOUNDATION and target in KERNEL | FEATURES | ORCHESTRATORS:
+                problems.append(f"{rel}: the foundation imports no domain package")
+            elif package in KERNEL and target in FEATURES | ORCHESTRATORS:
+                problems.append(f"{rel}: the kernel imports no feature")
+            elif package in FEATURES and target in ORCHESTRATORS:
+                problems.append(f"{rel}: a feature never calls the use cases above it")
+            elif (package in FEATURES and target in FEATURES and target != package
+                  and module.split(".")[-1] not in LOWER_RING and (package, module) not in ALLOWED_CROSSINGS):
+                problems.append(f"{rel}: a feature imports only the models, queries and schemas of another")
+    return problems
+
+
+def test_every_package_has_its_ring() -> None:
+    packages = {p.name for p in SRC.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    rings = [FOUNDATION, KERNEL, FEATURES, ORCHESTRATORS, DELIVERY, TOOLS]
+    assert packages - set().union(*rings) == set(), "a new package must be placed in a ring"
+    assert all(len([r for r in rings if p in r]) == 1 for p in packages)
+
+
+def test_only_the_use_cases_cross_into_another_features_service() -> None:
+    assert layering_violations({path: path.read_text() for path in sorted(SRC.rglob("*.py"))}) == []
+
+
+def test_a_wrong_import_is_caught() -> None:
+    """The rule has teeth: a feature calling another feature's service, or the kernel importing a feature, fails."""
+    found = layering_violations({
+        SRC / "customers" / "service.py": "from partnerhub.subscriptions.service import update_subscription\n",
+        SRC / "audit" / "service.py": "from partnerhub.customers.models import Customer\n",
+        SRC / "subscriptions" / "service.py": "from partnerhub.usecases.offboard_customer import offboard_customer\n",
+        SRC / "orders" / "service.py": "from partnerhub.relationships.queries import require_active_relationship\n",
+    })
+    assert found == [
+        "customers/service.py -> subscriptions.service: a feature imports only the models, queries and schemas "
+        "of another",
+        "audit/service.py -> customers.models: the kernel imports no feature",
+        "subscriptions/service.py -> usecases.offboard_customer: a feature never calls the use cases above it",
+    ]
+
+
 def test_features_never_import_delivery_or_web_frameworks() -> None:
-    for feature in FEATURES | {"auth", "audit", "db"}:
+    for feature in FEATURES | ORCHESTRATORS | KERNEL | {"db"}:
         for path in (SRC / feature).glob("*.py"):
             text = path.read_text()
             assert not (_imports(path) & DELIVERY), f"{path} imports a delivery package"

@@ -29,9 +29,9 @@ from partnerhub.auth.service import authenticate_password
 from partnerhub.auth.sign_in import STEP_ENROL, next_sign_in_step
 from partnerhub.db import create_db_engine, read_session, transaction
 from partnerhub.demo import DEMO_PASSWORD, PARTNERS, generate, plan_customers
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.queries import blocking_subscriptions
 from partnerhub.tenants.service import create_partner
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
 
 @pytest.fixture

@@ -41,11 +41,11 @@ from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.queries import find_open_partnership
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
 from partnerhub.tenants.models import Partner, Tenant
 from partnerhub.tenants.service import create_partner
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
 # DEMO ONLY: every demo account gets this well-known password so that people can sign in after any run.
 # Never run `partnerhub demo` against a database that real users use.

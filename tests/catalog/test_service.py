@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.actor import Actor
 from partnerhub.catalog.models import Offer
+from partnerhub.catalog.queries import get_offer
 from partnerhub.catalog.service import (
-    get_offer,
     import_offers,
     import_offers_file,
     list_offers,
@@ -295,7 +295,7 @@ def test_import_offers_file_of_a_broken_file_is_refused(session: Session, tmp_pa
 
 
 def test_partner_centers_three_part_offer_ids_find_the_sku(session: Session) -> None:
-    from partnerhub.catalog.service import get_offer
+    from partnerhub.catalog.queries import get_offer
 
     assert get_offer(session, "CFQ7TTC0LH18:0001:CFQ7TTC0K971").id == "CFQ7TTC0LH18:0001"
     with pytest.raises(OfferNotFound):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from partnerhub.cli.common import runtime
+from partnerhub.cli.acting import runtime
 from partnerhub.cli.main import main
 from tests.factories import M365_BASIC, M365_E3, TEAMS_PHONE_ADDON
 

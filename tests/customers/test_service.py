@@ -32,8 +32,8 @@ from partnerhub.errors import (
 )
 from partnerhub.invitations.service import accept_invitation, create_invitation
 from partnerhub.relationships.models import RelationshipStatus
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.tenants.models import Tenant, TenantKind
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.activity import activity
 from tests.conftest import World
 from tests.factories import make_customer, make_partner

@@ -51,7 +51,7 @@ from partnerhub.errors import (
     UnknownGdapRole,
     UserNotFound,
 )
-from partnerhub.relationships.service import remove_reseller_relationship
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.conftest import World
 from tests.delegated_admin.conftest import active_gdap, records
 from tests.factories import make_customer

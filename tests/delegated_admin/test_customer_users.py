@@ -29,7 +29,7 @@ from partnerhub.errors import (
     GlobalAdminPasswordResetRefused,
     UserNotFound,
 )
-from partnerhub.relationships.service import remove_reseller_relationship
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.conftest import World
 from tests.delegated_admin.conftest import active_gdap, records
 from tests.factories import make_customer

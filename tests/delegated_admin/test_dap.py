@@ -17,7 +17,7 @@ from partnerhub.errors import (
     PartnerNotFound,
 )
 from partnerhub.invitations.service import accept_invitation, create_invitation
-from partnerhub.relationships.service import list_partners_of_customer
+from partnerhub.usecases.customer_partners import list_partners_of_customer
 from tests.conftest import World
 from tests.delegated_admin.conftest import records
 from tests.factories import M365_BASIC, buy, make_customer

@@ -44,7 +44,7 @@ from partnerhub.invitations.service import (
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import relationship_history
-from partnerhub.relationships.service import remove_reseller_relationship
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.activity import activity
 from tests.conftest import World
 from tests.factories import PartnerWorld, make_customer, make_partner

@@ -43,7 +43,7 @@ def test_every_kind_that_is_queued_anywhere_is_in_the_registry() -> None:
     from partnerhub.delegated_admin.jobs import GDAP_CLOCK
     from partnerhub.invitations.jobs import EXPIRE_INVITATIONS
     from partnerhub.jobs.registry import REGISTRY
-    from partnerhub.offboarding.bulk import BULK_OFFBOARD
+    from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD
 
     for kind in (BULK_OFFBOARD, GDAP_CLOCK, EXPIRE_INVITATIONS, "purge-idempotency-keys", "purge-web-sessions"):
         assert kind in REGISTRY and REGISTRY.handler(kind) is not None

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from partnerhub.cli.common import runtime
+from partnerhub.cli.acting import runtime
 from partnerhub.cli.main import main
 
 limit = int(sys.argv[1])

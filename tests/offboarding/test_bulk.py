@@ -18,14 +18,14 @@ from sqlalchemy import Engine, func, select
 
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.service import actor_for_email
-from partnerhub.cli.common import runtime
+from partnerhub.cli.acting import runtime
 from partnerhub.clock import frozen_at, utc_now
 from partnerhub.db import read_session, transaction
 from partnerhub.jobs.models import Job, JobItem
 from partnerhub.jobs.runner import run_pending
-from partnerhub.offboarding.bulk import bulk_report, start_bulk_offboarding
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
+from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding
 from tests.cli.test_seed_flow import Cli
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, buy, make_customer, make_partner
 

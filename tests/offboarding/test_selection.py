@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from partnerhub.errors import Forbidden
-from partnerhub.offboarding.selection import list_selected_customers
-from partnerhub.relationships.service import remove_reseller_relationship
+from partnerhub.usecases.offboarding_selection import list_selected_customers
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.conftest import World
 from tests.factories import make_customer
 

@@ -14,10 +14,10 @@ from partnerhub.auth.service import actor_for_email
 from partnerhub.customers.service import list_customers
 from partnerhub.db import transaction
 from partnerhub.errors import CustomerNotFound, Forbidden, OffboardingBlockedByReservations
-from partnerhub.offboarding.service import offboard_customer, preview_offboarding
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
 from tests.activity import activity, operation_names
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer, make_partner

@@ -27,10 +27,10 @@ from partnerhub.errors import (
 )
 from partnerhub.orders.schemas import LineItemInput, order_dict
 from partnerhub.orders.service import create_order, get_order, list_orders
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.schemas import subscription_dict
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.activity import activity
 from tests.conftest import World
 from tests.factories import (

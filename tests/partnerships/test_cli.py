@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from partnerhub.cli.common import runtime
+from partnerhub.cli.acting import runtime
 from tests.cli.test_seed_flow import Cli
 from tests.factories import M365_BASIC
 

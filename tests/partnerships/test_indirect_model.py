@@ -27,10 +27,11 @@ from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
 from partnerhub.partnerships.service import end_partnership, invite_reseller
 from partnerhub.relationships.queries import find_active_relationship
-from partnerhub.relationships.service import list_partners_of_customer
 from partnerhub.subscriptions.models import Subscription
-from partnerhub.subscriptions.service import get_subscription, list_subscriptions
+from partnerhub.subscriptions.queries import get_subscription
+from partnerhub.subscriptions.service import list_subscriptions
 from partnerhub.support_contacts.service import get_support_contact, set_support_contact
+from partnerhub.usecases.customer_partners import list_partners_of_customer
 from tests.conftest import World
 from tests.factories import M365_BASIC, M365_E3, buy, make_customer, make_partner
 from tests.partnerships.world import (
@@ -244,8 +245,8 @@ def test_ending_a_partnership_leaves_customers_and_subscriptions_untouched(
 
 def test_a_reseller_of_record_cannot_reactivate_after_its_provider_left(session: Session, indirect: Indirect) -> None:
     from partnerhub.errors import ProviderRelationshipEnded
-    from partnerhub.relationships.service import remove_reseller_relationship
     from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+    from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
     partner_up(session, indirect.provider, indirect.reseller)
     cid = customer_for_reseller(session, indirect.provider.admin_agent, indirect.reseller).customer.id

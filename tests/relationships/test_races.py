@@ -23,9 +23,9 @@ from partnerhub.orders.models import Order
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.factories import M365_BASIC, buy, make_customer, make_partner
 
 ITERATIONS = int(os.environ.get("PARTNERHUB_RACE_ITERATIONS", "30"))

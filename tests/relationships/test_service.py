@@ -17,18 +17,11 @@ from partnerhub.errors import (
 from partnerhub.invitations.service import accept_invitation, create_invitation
 from partnerhub.orders.service import list_orders
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.service import (
-    check_removal,
-    list_partners_of_customer,
-    list_relationship_history,
-    remove_reseller_relationship,
-)
-from partnerhub.subscriptions.service import (
-    SubscriptionChange,
-    get_subscription,
-    list_subscriptions,
-    update_subscription,
-)
+from partnerhub.relationships.service import list_relationship_history
+from partnerhub.subscriptions.queries import get_subscription
+from partnerhub.subscriptions.service import SubscriptionChange, list_subscriptions, update_subscription
+from partnerhub.usecases.customer_partners import list_partners_of_customer
+from partnerhub.usecases.remove_reseller_relationship import check_removal, remove_reseller_relationship
 from tests.activity import activity
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer

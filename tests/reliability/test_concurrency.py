@@ -19,8 +19,8 @@ from partnerhub.ids import new_id
 from partnerhub.invitations.service import create_invitation
 from partnerhub.orders.models import Order
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.factories import M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer, make_partner
 from tests.reliability.conftest import CheckReport, scaled
 from tests.reliability.invariants import all_violations

@@ -27,15 +27,15 @@ from partnerhub.delegated_admin.dap import remove_delegated_admin
 from partnerhub.errors import DomainError
 from partnerhub.ids import new_id
 from partnerhub.invitations.service import accept_invitation, create_invitation, revoke_invitation
-from partnerhub.offboarding.service import offboard_customer
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
 from partnerhub.support_contacts.service import set_support_contact
 from partnerhub.tenants.models import Partner
+from partnerhub.usecases.offboard_customer import offboard_customer
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.factories import (
     AZURE_RESERVATION,
     M365_BASIC,

@@ -25,9 +25,9 @@ from partnerhub.delegated_admin.service import (
     lock_for_approval,
 )
 from partnerhub.invitations.service import create_invitation
-from partnerhub.offboarding.bulk import start_bulk_offboarding
 from partnerhub.partnerships.service import invite_reseller
 from partnerhub.tenants.service import create_operator_account
+from partnerhub.usecases.bulk_offboarding import start_bulk_offboarding
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import CHROMIUM, IN_CI, NO_CHROMIUM, Browsers, LiveSite
 from tests.browser.conftest import User as BrowserUser

@@ -24,8 +24,8 @@ from partnerhub.errors import DomainError
 from partnerhub.invitations.service import accept_invitation
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
 PROCESSES = 4
 BARRIER_SECONDS = 120

@@ -23,14 +23,9 @@ from partnerhub.errors import (
 )
 from partnerhub.invitations.service import accept_invitation
 from partnerhub.subscriptions.models import Subscription
+from partnerhub.subscriptions.queries import get_subscription
 from partnerhub.subscriptions.schemas import subscription_dict
-from partnerhub.subscriptions.service import (
-    SubscriptionChange,
-    get_subscription,
-    list_addons,
-    list_subscriptions,
-    update_subscription,
-)
+from partnerhub.subscriptions.service import SubscriptionChange, list_addons, list_subscriptions, update_subscription
 from partnerhub.tenants.models import Partner
 from tests.activity import activity
 from tests.conftest import World

@@ -24,7 +24,6 @@ from partnerhub.errors import (
 )
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
 from partnerhub.support_contacts.schemas import SupportContact, support_contact_dict
@@ -34,6 +33,7 @@ from partnerhub.support_contacts.service import (
     list_available_support_contacts,
     set_support_contact,
 )
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, buy, make_partner
 from tests.partnerships.world import (

@@ -191,6 +191,22 @@ def test_remove_is_disabled_with_the_reason_while_a_subscription_is_active(site:
     assert refused.url.path == f"/customers/{customer_id}/account"
 
 
+def test_a_role_that_may_not_remove_is_not_offered_the_removal(site: Site) -> None:
+    """A Sales agent sees the relationship but no Remove button, and the confirmation page sends it back."""
+    partner = site.partner()
+    customer_id, subs = _with_subscriptions(site, partner, count=1)
+    with transaction(site.engine) as session:
+        session.get(Subscription, subs[0]).status = "suspended"  # type: ignore[union-attr]
+    browser = site.signed_in(partner.sales_agent.email)
+    page = browser.get(f"/customers/{customer_id}/account")
+    zone = page.text.split('id="remove-heading"')[1]
+    assert "Only your Global admin, or an Admin agent" in zone
+    assert f'href="/customers/{customer_id}/remove"' not in zone
+    assert browser.get(f"/customers/{customer_id}/remove").url.path == f"/customers/{customer_id}/account"
+    admin_page = site.signed_in(partner.admin.email).get(f"/customers/{customer_id}/account")
+    assert f'href="/customers/{customer_id}/remove"' in admin_page.text
+
+
 def test_removal_after_the_last_suspension_states_the_four_effects_then_removes(site: Site) -> None:
     partner = site.partner()
     customer_id, subs = _with_subscriptions(site, partner, name="Fabrikam")

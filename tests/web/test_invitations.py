@@ -15,8 +15,8 @@ from partnerhub.db import read_session, transaction
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.service import create_invitation
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.tenants.models import Partner
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.activity import operation_names
 from tests.factories import M365_BASIC, PartnerWorld, buy
 from tests.web.conftest import Browser, Site

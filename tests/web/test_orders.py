@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.db import read_session, transaction
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.models import Subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.factories import M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, PartnerWorld, buy
 from tests.web.conftest import Browser, Site
 

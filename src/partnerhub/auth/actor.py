@@ -55,6 +55,12 @@ class Actor:
             return self.tenant_id
         raise Forbidden(operation=operation)
 
+    def require_customer_admin(self, operation: str) -> str:
+        """The actor's customer tenant id, if the actor is that customer's Global admin."""
+        if not self.is_customer_user or self.tenant_id is None or Role.GLOBAL_ADMIN not in self.roles:
+            raise Forbidden(operation=operation)
+        return self.tenant_id
+
     def require_operator(self, operation: str) -> None:
         if not self.is_operator:
             raise Forbidden(operation=operation)

@@ -32,11 +32,11 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.service import get_customer_view, list_customers
 from partnerhub.db import read_session, transaction
 from partnerhub.jobs.runner import run_pending
-from partnerhub.offboarding.bulk import BULK_OFFBOARD, start_bulk_offboarding
-from partnerhub.offboarding.service import offboard_customer
 from partnerhub.orders.schemas import LineItemInput
-from partnerhub.relationships.service import remove_reseller_relationship
 from partnerhub.subscriptions.service import SubscriptionChange, list_subscriptions, update_subscription
+from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, start_bulk_offboarding
+from partnerhub.usecases.offboard_customer import offboard_customer
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
 # The targets of issue 11: every operation within this ratio of its floor, by database (on SQLite the floor is
 # the C library itself); offboarding 1,000 subscriptions and bulk offboarding within OFFBOARD_LIMIT on both.

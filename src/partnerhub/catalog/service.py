@@ -16,7 +16,7 @@ from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.catalog.models import Offer, OfferKind
-from partnerhub.errors import InvalidInput, OfferNotFound
+from partnerhub.errors import InvalidInput
 
 TERMS = ("P1M", "P1Y", "P3Y")
 CYCLES = ("monthly", "annual", "triennial", "one_time", "none")
@@ -151,13 +151,3 @@ def list_offers(session: Session) -> list[Offer]:
     return list(session.scalars(select(Offer).where(Offer.is_available.is_(True)).order_by(Offer.name)))
 
 
-def get_offer(session: Session, offer_id: str) -> Offer:
-    """An available offer by id. Partner Center's new-commerce ids name an availability too
-    (`PRODUCT:SKU:AVAILABILITY`); when no offer has the full id, its `PRODUCT:SKU` part is looked up."""
-    offer = session.get(Offer, offer_id)
-    parts = offer_id.split(":")
-    if offer is None and len(parts) == 3:
-        offer = session.get(Offer, ":".join(parts[:2]))
-    if offer is None or not offer.is_available:
-        raise OfferNotFound(id=offer_id)
-    return offer

@@ -18,17 +18,8 @@ from partnerhub.auth.service import (
 )
 from partnerhub.auth.sign_in import change_my_password, reset_user_mfa
 from partnerhub.catalog.service import import_offers_file, list_offers, load_default_catalog
-from partnerhub.cli.common import (
-    AsOption,
-    JsonOption,
-    acting,
-    as_system,
-    console,
-    fmt_time,
-    print_json,
-    print_table,
-    runtime,
-)
+from partnerhub.cli.acting import AsOption, acting, as_system, runtime
+from partnerhub.cli.output import JsonOption, console, fmt_time, print_json, print_table
 from partnerhub.migrations import current_revision, upgrade
 from partnerhub.tenants.service import create_operator_account, create_partner, list_partners
 

@@ -11,7 +11,7 @@ import typer
 
 from partnerhub.bench import BenchConfig, render_table, run_bench
 from partnerhub.bench.scratch import DEFAULT_PG_ADMIN_DSN, PG_ADMIN_ENV
-from partnerhub.cli.common import console, err_console
+from partnerhub.cli.output import console, err_console
 
 
 class ScaleChoice(StrEnum):

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from partnerhub.cli.common import AsOption, JsonOption, acting, console, fmt_time, print_fields, print_json, print_table
+from partnerhub.cli.acting import AsOption, acting
+from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, print_json, print_table
 from partnerhub.customers.queries import SearchField
 from partnerhub.customers.schemas import BillingProfileInput, customer_dict
 from partnerhub.customers.service import (
@@ -17,11 +18,8 @@ from partnerhub.customers.service import (
     update_billing_profile,
 )
 from partnerhub.paging import decode_cursor, encode_cursor
-from partnerhub.relationships.service import (
-    check_removal,
-    list_relationship_history,
-    remove_reseller_relationship,
-)
+from partnerhub.relationships.service import list_relationship_history
+from partnerhub.usecases.remove_reseller_relationship import check_removal, remove_reseller_relationship
 
 customers_app = typer.Typer(help="Customers of your partner tenant.", no_args_is_help=True)
 
@@ -246,10 +244,14 @@ def customers_removal_check(
         check = check_removal(session, actor, customer_id=customer_id)
     data: dict[str, Any] = {
         "canRemove": check.can_remove,
+        "mayRemove": check.may_remove,
         "blocking": [{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in check.blocking],
     }
     if json_:
         print_json(data)
+    elif not check.may_remove:
+        console.print("Your role cannot remove reseller relationships: only a Global admin can (or an Admin agent, "
+                      "where your partner allows it).")
     elif check.can_remove:
         console.print("No active subscription: the reseller relationship can be removed.")
     else:

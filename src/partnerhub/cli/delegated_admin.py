@@ -8,17 +8,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import Session
 
-from partnerhub.cli.common import (
-    AsOption,
-    JsonOption,
-    acting,
-    as_system,
-    console,
-    fmt_time,
-    print_fields,
-    print_json,
-    print_table,
-)
+from partnerhub.cli.acting import AsOption, acting, as_system
+from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, print_json, print_table
 from partnerhub.clock import utc_now
 from partnerhub.delegated_admin.models import AdminRelationship, SecurityGroup
 from partnerhub.delegated_admin.queries import customer_name

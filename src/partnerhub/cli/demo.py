@@ -11,7 +11,8 @@ from rich.table import Table
 
 from partnerhub.auth.actor import Actor
 from partnerhub.catalog.service import load_default_catalog
-from partnerhub.cli.common import JsonOption, console, print_json, print_table, runtime
+from partnerhub.cli.acting import runtime
+from partnerhub.cli.output import JsonOption, console, print_json, print_table
 from partnerhub.db import transaction
 from partnerhub.demo import DEMO_PASSWORD, DemoResult, generate
 from partnerhub.migrations import current_revision, upgrade

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from partnerhub.cli.common import AsOption, JsonOption, acting, console, fmt_time, print_fields, print_json, print_table
-from partnerhub.cli.common import runtime as get_runtime
+from partnerhub.cli.acting import AsOption, acting
+from partnerhub.cli.acting import runtime as get_runtime
+from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, print_json, print_table
 from partnerhub.clock import utc_now
 from partnerhub.invitations.service import (
     accept_invitation,
@@ -17,8 +18,8 @@ from partnerhub.invitations.service import (
     partner_invitation_link,
     revoke_invitation,
 )
-from partnerhub.relationships.service import list_partners_of_customer
 from partnerhub.tenants.models import Tenant
+from partnerhub.usecases.customer_partners import list_partners_of_customer
 
 invitations_app = typer.Typer(help="Relationship requests (invitations) to customers.", no_args_is_help=True)
 partners_app = typer.Typer(

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from partnerhub.cli.common import AsOption, JsonOption, acting, console, print_json, print_table, runtime
+from partnerhub.cli.acting import AsOption, acting, runtime
+from partnerhub.cli.output import JsonOption, console, print_json, print_table
 from partnerhub.errors import InvalidInput
 from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import claim_job, default_worker_id, run_job
-from partnerhub.offboarding.bulk import bulk_report, start_bulk_offboarding, summarize
-from partnerhub.offboarding.service import offboard_customer, preview_offboarding
+from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding, summarize
+from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
 
 offboard_app = typer.Typer(
     help="Offboard customers: suspend every active subscription and remove the reseller relationship in one "

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from partnerhub.cli.common import AsOption, JsonOption, acting, console, print_fields, print_json, print_table
+from partnerhub.cli.acting import AsOption, acting
+from partnerhub.cli.output import JsonOption, console, print_fields, print_json, print_table
 from partnerhub.errors import InvalidInput
 from partnerhub.partnerships.models import Partnership
 from partnerhub.partnerships.schemas import PartnerRelationship, partner_relationships_collection, partnership_dict

@@ -15,7 +15,7 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.customers.queries import CustomerPage, SearchField, find_visible_customer, select_visible_customers
 from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
-from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, Forbidden, InvalidInput, StaleEtag
+from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, InvalidInput, StaleEtag
 from partnerhub.ids import new_id
 from partnerhub.locale import normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
@@ -206,8 +206,3 @@ def update_billing_profile(
     return customer
 
 
-def require_customer_admin(actor: Actor, operation: str) -> str:
-    """The customer tenant id of a customer Global admin."""
-    if not actor.is_customer_user or actor.tenant_id is None or Role.GLOBAL_ADMIN not in actor.roles:
-        raise Forbidden(operation=operation)
-    return actor.tenant_id

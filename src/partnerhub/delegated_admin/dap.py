@@ -9,7 +9,6 @@ from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
-from partnerhub.customers.service import require_customer_admin
 from partnerhub.delegated_admin.queries import customer_name, require_gdap_manager
 from partnerhub.errors import (
     CustomerNotFound,
@@ -34,7 +33,7 @@ def remove_delegated_admin(
     accepts (see `set_delegated_admin`)."""
     customer_id = customer_id.strip().lower()
     if actor.is_customer_user:
-        if require_customer_admin(actor, "remove delegated admin privileges") != customer_id:
+        if actor.require_customer_admin("remove delegated admin privileges") != customer_id:
             raise CustomerNotFound(id=customer_id)
         if not partner_id:
             raise DelegatedAdminPartnerRequired()

@@ -15,7 +15,6 @@ from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.sign_in import require_own_sign_in
 from partnerhub.clock import utc_now
-from partnerhub.customers.service import require_customer_admin
 from partnerhub.delegated_admin.models import (
     OPEN_STATUSES,
     REQUEST_LIFETIME,
@@ -169,7 +168,7 @@ def approve_admin_relationship(session: Session, actor: Actor, *, admin_relation
     """The customer's Global admin approves a pending request (→ active): it ends after its duration.
 
     The partner's reseller relationship is locked first (as a removal does), and must still be active."""
-    customer_id = require_customer_admin(actor, "approve admin relationship")
+    customer_id = actor.require_customer_admin("approve admin relationship")
     require_own_sign_in(session, actor)
     peek = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
                                          operation="approve admin relationship", customer_only=True)
@@ -222,7 +221,7 @@ def list_admin_relationships(
     Global admin sees every partner's relationships in its tenant. Oldest first."""
     stmt = select(AdminRelationship)
     if actor.is_customer_user:
-        stmt = stmt.where(AdminRelationship.customer_id == require_customer_admin(actor, "list admin relationships"))
+        stmt = stmt.where(AdminRelationship.customer_id == actor.require_customer_admin("list admin relationships"))
     elif actor.is_partner_user:
         stmt = stmt.where(AdminRelationship.partner_id == require_gdap_manager(actor, "list admin relationships"))
         if customer_id:

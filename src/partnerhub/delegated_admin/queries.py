@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.customers.models import Customer
-from partnerhub.customers.service import require_customer_admin
 from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup
 from partnerhub.errors import AccessAssignmentNotFound, AdminRelationshipNotFound, SecurityGroupNotFound
 
@@ -28,7 +27,7 @@ def get_admin_relationship_scoped(
     tenant of a customer Global admin. Anything else is "not found"; `lock` takes the row lock."""
     stmt = select(AdminRelationship).where(AdminRelationship.id == admin_relationship_id.strip().lower())
     if actor.is_customer_user and not partner_only:
-        stmt = stmt.where(AdminRelationship.customer_id == require_customer_admin(actor, operation))
+        stmt = stmt.where(AdminRelationship.customer_id == actor.require_customer_admin(operation))
     elif actor.is_partner_user and not customer_only:
         stmt = stmt.where(AdminRelationship.partner_id == require_gdap_manager(actor, operation))
     else:

@@ -15,7 +15,6 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.customers.service import require_customer_admin
 from partnerhub.errors import (
     AlreadyRelated,
     CustomerNotFound,
@@ -233,7 +232,7 @@ def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerR
     are marked accepted; expired, revoked or used ones are refused."""
     if not actor.is_customer_user or Role.GLOBAL_ADMIN not in actor.roles:
         raise NotCustomerGlobalAdmin()
-    customer_id = require_customer_admin(actor, "accept relationship request")
+    customer_id = actor.require_customer_admin("accept relationship request")
     req, partner = _resolve(session, code, lock=True)
     now = utc_now()
     include_dap = False

@@ -14,7 +14,7 @@ from partnerhub.idempotency.service import purge_answers
 from partnerhub.invitations.jobs import EXPIRE_INVITATIONS, run_expire_invitations
 from partnerhub.jobs.kinds import JobKind, JobRegistry
 from partnerhub.jobs.runner import JobContext
-from partnerhub.offboarding.bulk import BULK_OFFBOARD, run_bulk_offboarding
+from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, run_bulk_offboarding
 
 PURGE_IDEMPOTENCY_KEYS = "purge-idempotency-keys"
 PURGE_WEB_SESSIONS = "purge-web-sessions"

@@ -13,7 +13,7 @@ from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.catalog.models import Offer
-from partnerhub.catalog.service import get_offer
+from partnerhub.catalog.queries import get_offer
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.errors import (

@@ -1,95 +1,15 @@
-"""Removing a reseller relationship (the seed document), its history, and a customer's view of partners."""
+"""A partner's relationship with one customer over time: every episode, removed ones included. Removing it is a
+use case of its own (partnerhub.usecases.remove_reseller_relationship)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from partnerhub.audit.operations import Operation, ResourceType
-from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
-from partnerhub.clock import utc_now
-from partnerhub.customers.models import Customer
-from partnerhub.customers.service import require_customer_admin
-from partnerhub.delegated_admin.gdap import end_admin_relationships_for
-from partnerhub.errors import CustomerNotFound, Forbidden, RemoveBlockedByActiveSubscriptions
+from partnerhub.errors import CustomerNotFound
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.queries import relationship_history, require_active_relationship
-from partnerhub.subscriptions.models import Subscription
-from partnerhub.subscriptions.queries import blocking_subscriptions
-from partnerhub.support_contacts.service import fall_back_support_contacts
-from partnerhub.tenants.models import Partner, Tenant
-
-
-def require_remover(session: Session, actor: Actor) -> str:
-    """Global admin of the partner; an Admin agent too if the partner's settings allow it."""
-    partner_id = actor.require_partner("remove reseller relationship", Role.ADMIN_AGENT)
-    if Role.GLOBAL_ADMIN not in actor.roles:
-        partner = session.get(Partner, partner_id)
-        if partner is None or not partner.admin_agents_may_remove:
-            raise Forbidden(operation="remove reseller relationship")
-    return partner_id
-
-
-@dataclass(frozen=True)
-class RemovalCheck:
-    """What stands in the way of removing the relationship (empty: it can be removed now)."""
-
-    blocking: list[Subscription]
-
-    @property
-    def can_remove(self) -> bool:
-        return not self.blocking
-
-
-def check_removal(session: Session, actor: Actor, *, customer_id: str) -> RemovalCheck:
-    """The precondition of the seed, for pages that grey out the button: the active or pending
-    subscriptions bought through this partner."""
-    partner_id = actor.require_partner("remove reseller relationship", *Role)
-    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
-    return RemovalCheck(blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id))
-
-
-def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id: str) -> ResellerRelationship:
-    """Remove the acting partner's reseller relationship with a customer (the seed document).
-
-    Precondition, enforced here and not only greyed out in a page: no subscription of the customer bought
-    through this partner is active or pending (reservations included); the error names each of them.
-    Effects, in the caller's one transaction, each with its activity record:
-    1. the customer leaves the partner's customer list (the episode stays as history);
-    2. the partner leaves the customer's available support contacts: subscriptions that designated it fall
-       back to their default (the provider while still related, else none);
-    3. the partner's delegated admin privileges end: DAP, and every GDAP relationship with the customer;
-    4. purchases on behalf of the customer are refused from now on (orders need an active relationship).
-    The relationship row is locked before the check, and orders and reactivations lock it too, so none
-    can slip in between the check and the removal.
-    """
-    partner_id = require_remover(session, actor)
-    customer_id = customer_id.strip().lower()
-    rel = require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
-    blocking = blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id)
-    if blocking:
-        raise RemoveBlockedByActiveSubscriptions(
-            data=[{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in blocking],
-            count=len(blocking),
-            names=", ".join(f"{s.friendly_name} ({s.id}, {s.status})" for s in blocking),
-        )
-    old = {"relationshipToPartner": "reseller", "allowDelegatedAccess": rel.has_delegated_admin}
-    now = utc_now()
-    rel.remove(now=now, user_id=actor.user_id)
-    customer = session.get(Customer, customer_id)
-    record(session, actor, operation=Operation.REMOVE_PARTNER_CUSTOMER_RELATIONSHIP,
-           resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=partner_id,
-           customer_id=customer_id, customer_name=customer.company_name if customer else None,
-           old=old, new={"relationshipToPartner": "none", "allowDelegatedAccess": False}, now=now)
-    session.flush()  # the relationship is removed before the support-contact fallback looks at who is related
-    fall_back_support_contacts(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
-    end_admin_relationships_for(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
-    session.flush()
-    return rel
+from partnerhub.relationships.queries import relationship_history
 
 
 def list_relationship_history(session: Session, actor: Actor, *, customer_id: str) -> list[ResellerRelationship]:
@@ -99,24 +19,3 @@ def list_relationship_history(session: Session, actor: Actor, *, customer_id: st
     if not history:
         raise CustomerNotFound(id=customer_id)
     return history
-
-
-@dataclass(frozen=True)
-class PartnerOfCustomer:
-    partner_id: str
-    name: str
-    partner_type: str
-    relationship: ResellerRelationship
-
-
-def list_partners_of_customer(session: Session, actor: Actor) -> list[PartnerOfCustomer]:
-    """A customer's Global admin sees each partner with an active relationship and what it may do."""
-    customer_id = require_customer_admin(actor, "partner relationships")
-    stmt = (
-        select(ResellerRelationship, Tenant, Partner)
-        .join(Tenant, Tenant.id == ResellerRelationship.partner_id)
-        .join(Partner, Partner.id == ResellerRelationship.partner_id)
-        .where(ResellerRelationship.customer_id == customer_id, ResellerRelationship.status == "active")
-        .order_by(Tenant.name)
-    )
-    return [PartnerOfCustomer(p.id, t.name, p.partner_type, r) for r, t, p in session.execute(stmt)]

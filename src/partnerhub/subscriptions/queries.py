@@ -9,7 +9,11 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from partnerhub.errors import InvalidInput
+from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
+from partnerhub.customers.models import Customer
+from partnerhub.errors import CustomerNotFound, InvalidInput, SubscriptionNotFound
+from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription
 
 
@@ -114,3 +118,45 @@ _ADDONS_LOCKED = _ADDONS.with_for_update()
 
 def addons_of(session: Session, parent_id: str, *, lock: bool = False) -> list[Subscription]:
     return list(session.scalars(_ADDONS_LOCKED if lock else _ADDONS, {"parent_id": parent_id}))
+
+
+_SUBSCRIPTION = select(Subscription).where(Subscription.id == bindparam("subscription_id"),
+                                           Subscription.customer_id == bindparam("customer_id"))
+_PARTNER_SUBSCRIPTION = _SUBSCRIPTION.where(belongs_to_partner(bindparam("partner_id")))
+# a locked row is read as it is now, even if this session read it before the lock
+_LOCKED = {stmt: stmt.with_for_update().execution_options(populate_existing=True)
+           for stmt in (_SUBSCRIPTION, _PARTNER_SUBSCRIPTION)}
+
+
+def subscription_scope(session: Session, actor: Actor, customer_id: str, *, lock: bool = False) -> str | None:
+    """The partner whose subscriptions the actor sees (None: every partner's, for the customer itself or
+    the operator). A partner needs an active relationship; `lock` holds it until commit."""
+    customer_id = customer_id.strip().lower()
+    if actor.is_partner_user:
+        partner_id = actor.require_partner("subscriptions", *Role)
+        require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
+        return partner_id
+    if actor.is_operator or actor.tenant_id == customer_id:
+        if session.get(Customer, customer_id) is None:
+            raise CustomerNotFound(id=customer_id)
+        return None
+    raise CustomerNotFound(id=customer_id)
+
+
+def load_subscription(session: Session, partner_id: str | None, customer_id: str, subscription_id: str,
+          *, lock: bool = False) -> Subscription:
+    stmt = _SUBSCRIPTION if partner_id is None else _PARTNER_SUBSCRIPTION
+    params = {"subscription_id": subscription_id, "customer_id": customer_id, "partner_id": partner_id}
+    if partner_id is None:
+        del params["partner_id"]
+    sub = session.scalars(_LOCKED[stmt] if lock else stmt, params).first()
+    if sub is None:
+        raise SubscriptionNotFound(id=subscription_id)
+    return sub
+
+
+def get_subscription(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> Subscription:
+    """One subscription the actor may see (its partner's, or any of its own tenant's for a customer user)."""
+    customer_id = customer_id.strip().lower()
+    partner_id = subscription_scope(session, actor, customer_id)
+    return load_subscription(session, partner_id, customer_id, subscription_id.strip().lower())

@@ -18,12 +18,10 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.customers.schemas import etag_version
 from partnerhub.errors import (
-    CustomerNotFound,
     InvalidInput,
     InvalidQuantity,
     ProviderRelationshipEnded,
     StaleEtag,
-    SubscriptionNotFound,
     SubscriptionStatusChange,
 )
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
@@ -32,28 +30,15 @@ from partnerhub.subscriptions.queries import (
     SubscriptionFields,
     SubscriptionPage,
     addons_of,
-    belongs_to_partner,
+    get_subscription,
+    load_subscription,
     select_partner_subscriptions,
+    subscription_scope,
 )
 from partnerhub.subscriptions.schemas import subscription_audit_view, subscription_dict
 from partnerhub.tenants.models import Partner
 
 SUBSCRIPTION_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
-
-
-def _scope(session: Session, actor: Actor, customer_id: str, *, lock: bool = False) -> str | None:
-    """The partner whose subscriptions the actor sees (None: every partner's, for the customer itself or
-    the operator). A partner needs an active relationship; `lock` holds it until commit."""
-    customer_id = customer_id.strip().lower()
-    if actor.is_partner_user:
-        partner_id = actor.require_partner("subscriptions", *Role)
-        require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
-        return partner_id
-    if actor.is_operator or actor.tenant_id == customer_id:
-        if session.get(Customer, customer_id) is None:
-            raise CustomerNotFound(id=customer_id)
-        return None
-    raise CustomerNotFound(id=customer_id)
 
 
 def list_subscriptions(
@@ -62,37 +47,13 @@ def list_subscriptions(
 ) -> SubscriptionPage:
     """A customer's subscriptions bought through the acting partner (all of them for the customer)."""
     customer_id = customer_id.strip().lower()
-    partner_id = _scope(session, actor, customer_id)
+    partner_id = subscription_scope(session, actor, customer_id)
     return select_partner_subscriptions(session, partner_id=partner_id, customer_id=customer_id, size=size,
                                         after=after, status=status)
 
 
 # Built once (so are their cache keys): one for each way a subscription is loaded.
-_SUBSCRIPTION = select(Subscription).where(Subscription.id == bindparam("subscription_id"),
-                                           Subscription.customer_id == bindparam("customer_id"))
-_PARTNER_SUBSCRIPTION = _SUBSCRIPTION.where(belongs_to_partner(bindparam("partner_id")))
-# a locked row is read as it is now, even if this session read it before the lock
-_LOCKED = {stmt: stmt.with_for_update().execution_options(populate_existing=True)
-           for stmt in (_SUBSCRIPTION, _PARTNER_SUBSCRIPTION)}
 _CUSTOMER_NAME = select(Customer.company_name).where(Customer.id == bindparam("customer_id"))
-
-
-def _load(session: Session, partner_id: str | None, customer_id: str, subscription_id: str,
-          *, lock: bool = False) -> Subscription:
-    stmt = _SUBSCRIPTION if partner_id is None else _PARTNER_SUBSCRIPTION
-    params = {"subscription_id": subscription_id, "customer_id": customer_id, "partner_id": partner_id}
-    if partner_id is None:
-        del params["partner_id"]
-    sub = session.scalars(_LOCKED[stmt] if lock else stmt, params).first()
-    if sub is None:
-        raise SubscriptionNotFound(id=subscription_id)
-    return sub
-
-
-def get_subscription(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> Subscription:
-    customer_id = customer_id.strip().lower()
-    partner_id = _scope(session, actor, customer_id)
-    return _load(session, partner_id, customer_id, subscription_id.strip().lower())
 
 
 def list_addons(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> list[Subscription]:
@@ -132,12 +93,12 @@ def update_subscription(
         # relationship first, then the reseller's, then the subscription: the order orders and support-contact
         # changes already keep (a provider naming its reseller locks its own relationship, then the
         # reseller's), so the two can never wait on each other.
-        owner = _load(session, partner_id, customer_id, subscription_id).partner_id
+        owner = load_subscription(session, partner_id, customer_id, subscription_id).partner_id
         if owner != partner_id and find_active_relationship(session, partner_id=owner, customer_id=customer_id,
                                                             lock=True) is None:
             raise ProviderRelationshipEnded(id=subscription_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
-    sub = _load(session, partner_id, customer_id, subscription_id, lock=True)
+    sub = load_subscription(session, partner_id, customer_id, subscription_id, lock=True)
     if etag is not None and etag_version(etag, sub.id) != sub.version:
         raise StaleEtag(resource="Subscription", id=sub.id)
     before = subscription_audit_view(sub)

@@ -28,8 +28,7 @@ from partnerhub.partnerships.queries import partner_name, require_active_partner
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import FINAL_STATUSES, Subscription
-from partnerhub.subscriptions.queries import belongs_to_partner
-from partnerhub.subscriptions.service import get_subscription
+from partnerhub.subscriptions.queries import belongs_to_partner, get_subscription
 from partnerhub.support_contacts.schemas import SupportContact, support_contact_audit_view
 from partnerhub.tenants.models import Partner, PartnerType, Tenant
 

@@ -32,7 +32,7 @@ from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.http.api.shapes import link
-from partnerhub.relationships.service import remove_reseller_relationship
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
 router = api_router(tags=["customers"])
 

@@ -14,8 +14,8 @@ from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.shapes import iso, link
 from partnerhub.jobs.models import Job, JobItem
-from partnerhub.offboarding.bulk import BulkReport, bulk_report, start_bulk_offboarding
-from partnerhub.offboarding.service import offboard_customer, preview_offboarding
+from partnerhub.usecases.bulk_offboarding import BulkReport, bulk_report, start_bulk_offboarding
+from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
 
 EXTENSION = "partnerhub extension (not in Partner Center): "
 router = api_router(tags=["offboarding (partnerhub extension)"])

@@ -13,10 +13,10 @@ from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.subscriptions.models import Subscription
+from partnerhub.subscriptions.queries import get_subscription
 from partnerhub.subscriptions.service import (
     SubscriptionChange,
     describe_subscriptions,
-    get_subscription,
     list_addons,
     list_subscriptions,
     update_subscription,

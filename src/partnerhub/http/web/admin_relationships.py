@@ -23,13 +23,13 @@ from partnerhub.delegated_admin.gdap import (
     terminate_admin_relationship,
 )
 from partnerhub.delegated_admin.models import AdminRelationship, AdminRelationshipStatus
-from partnerhub.delegated_admin.roles import ALL_ROLE_IDS, BUILTIN_ROLES, role_name
-from partnerhub.delegated_admin.views import (
+from partnerhub.delegated_admin.read_models import (
     AdminRelationshipDetail,
     admin_relationship_detail,
     customer_admin_relationships,
     security_group_detail,
 )
+from partnerhub.delegated_admin.roles import ALL_ROLE_IDS, BUILTIN_ROLES, role_name
 from partnerhub.errors import (
     AccessAssignmentExists,
     AccessAssignmentNotFound,

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
-from partnerhub.catalog.service import get_offer
+from partnerhub.catalog.queries import get_offer
 from partnerhub.customers.models import Customer
 from partnerhub.customers.service import get_customer, relationship_of
 from partnerhub.errors import (
@@ -33,21 +33,15 @@ from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.locale import N_
-from partnerhub.relationships.service import check_removal, remove_reseller_relationship
 from partnerhub.subscriptions.models import FINAL_STATUSES, Subscription
-from partnerhub.subscriptions.queries import SubscriptionFields
-from partnerhub.subscriptions.service import (
-    SubscriptionChange,
-    get_subscription,
-    list_addons,
-    list_subscriptions,
-    update_subscription,
-)
+from partnerhub.subscriptions.queries import SubscriptionFields, get_subscription
+from partnerhub.subscriptions.service import SubscriptionChange, list_addons, list_subscriptions, update_subscription
 from partnerhub.support_contacts.service import (
     get_support_contact,
     list_available_support_contacts,
     set_support_contact,
 )
+from partnerhub.usecases.remove_reseller_relationship import check_removal, remove_reseller_relationship
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -193,8 +187,9 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
 
 def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
     customer = get_customer(session, actor, customer_id=customer_id)
+    removal = check_removal(session, actor, customer_id=customer.id)
     return {"customer": customer, "relationship": relationship_of(session, actor, customer_id=customer.id),
-            "blocking": check_removal(session, actor, customer_id=customer.id).blocking}
+            "removal": removal, "blocking": removal.blocking}
 
 
 @router.get("/customers/{customer_id}/account")
@@ -211,7 +206,7 @@ def remove_confirmation(ctx: SignedIn, customer_id: str) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
     view = _account_view(session, actor, customer_id)
-    if view["blocking"]:
+    if not view["removal"].can_remove:
         return ctx.redirect(f"/customers/{view['customer'].id}/account")
     return ctx.render("customers/remove.html", form=FormState(ctx), customer=view["customer"],
                       breadcrumbs=crumbs(ctx, view["customer"],

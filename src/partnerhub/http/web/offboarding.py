@@ -22,10 +22,10 @@ from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.jobs.models import JobItem, JobStatus
 from partnerhub.locale import N_
-from partnerhub.offboarding.bulk import bulk_report, start_bulk_offboarding
-from partnerhub.offboarding.selection import MAX_SELECTION, list_selected_customers
-from partnerhub.offboarding.service import offboard_customer, preview_offboarding
-from partnerhub.relationships.service import require_remover
+from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding
+from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
+from partnerhub.usecases.offboarding_selection import MAX_SELECTION, list_selected_customers
+from partnerhub.usecases.remove_reseller_relationship import require_remover
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

@@ -14,17 +14,13 @@ from partnerhub.delegated_admin.gdap import (
     terminate_admin_relationship,
 )
 from partnerhub.delegated_admin.models import AdminRelationshipStatus
-from partnerhub.delegated_admin.views import (
-    AdminRelationshipRequest,
-    PartnerAccess,
-    admin_relationship_for_customer,
-    partner_access_of_customer,
-)
+from partnerhub.delegated_admin.read_models import AdminRelationshipRequest, admin_relationship_for_customer
 from partnerhub.errors import AdminRelationshipInvalidState, AdminRelationshipWithoutReseller, PartnerNotFound
 from partnerhub.http.web.admin_relationships import role_labels
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.locale import N_
+from partnerhub.usecases.customer_partners import PartnerAccess, partner_access_of_customer
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 

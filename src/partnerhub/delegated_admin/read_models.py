@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
 from partnerhub.customers.models import Customer
-from partnerhub.customers.service import get_customer, require_customer_admin
+from partnerhub.customers.queries import find_visible_customer
 from partnerhub.delegated_admin.access import (
     AccessAssignmentView,
     SecurityGroupWithMembers,
@@ -19,10 +19,16 @@ from partnerhub.delegated_admin.access import (
 from partnerhub.delegated_admin.gdap import get_admin_relationship, list_admin_relationships
 from partnerhub.delegated_admin.models import AdminRelationship, AdminRelationshipStatus
 from partnerhub.delegated_admin.queries import get_security_group_scoped, require_gdap_manager
-from partnerhub.errors import AdminRelationshipNotFound
-from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.relationships.service import list_partners_of_customer
+from partnerhub.errors import AdminRelationshipNotFound, CustomerNotFound
 from partnerhub.tenants.service import tenant_name
+
+
+def _resold_customer(session: Session, partner_id: str, customer_id: str) -> Customer:
+    """A customer the partner resells to now; any other is "not found"."""
+    found = find_visible_customer(session, partner_id=partner_id, customer_id=customer_id.strip().lower())
+    if found is None:
+        raise CustomerNotFound(id=customer_id)
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,7 @@ def customer_admin_relationships(session: Session, actor: Actor, *, customer_id:
     """The partner's side of GDAP for one customer. Only a partner Global admin or Admin agent may see it (a
     customer's user or another partner role is refused), and only for a customer it resells to (else "not
     found")."""
-    require_gdap_manager(actor, "list admin relationships")
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = _resold_customer(session, require_gdap_manager(actor, "list admin relationships"), customer_id)
     return CustomerAdminRelationships(customer, list_admin_relationships(session, actor, customer_id=customer.id))
 
 
@@ -57,8 +62,7 @@ def admin_relationship_detail(
 ) -> AdminRelationshipDetail:
     """One admin relationship as its partner sees it. The relationship must be the partner's own and with the
     customer named in the address: any other is "not found", like another tenant's."""
-    require_gdap_manager(actor, "get admin relationship")
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = _resold_customer(session, require_gdap_manager(actor, "get admin relationship"), customer_id)
     rel = get_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
     if rel.customer_id != customer.id:
         raise AdminRelationshipNotFound(id=admin_relationship_id)
@@ -66,34 +70,9 @@ def admin_relationship_detail(
                                    list_security_groups(session, actor))
 
 
-@dataclass(frozen=True)
-class PartnerAccess:
-    """What one partner may do in the customer's tenant: its reseller relationship (with DAP), if active, and
-    the GDAP relationships it has sent to the customer, oldest first."""
-
-    partner_id: str
-    name: str
-    reseller: ResellerRelationship | None
-    admin_relationships: list[AdminRelationship]
-
-
 def is_sent_to_customer(rel: AdminRelationship) -> bool:
     """A draft the partner has not locked for approval yet is the partner's business, not the customer's."""
     return rel.status != AdminRelationshipStatus.CREATED
-
-
-def partner_access_of_customer(session: Session, actor: Actor) -> list[PartnerAccess]:
-    """A customer's Global admin sees every partner with an active reseller relationship or a GDAP relationship
-    sent to the customer (a former partner's ended relationships stay visible as history), by partner name."""
-    partners = {p.partner_id: PartnerAccess(p.partner_id, p.name, p.relationship, [])
-                for p in list_partners_of_customer(session, actor)}
-    for rel in list_admin_relationships(session, actor):
-        if not is_sent_to_customer(rel):
-            continue
-        if rel.partner_id not in partners:
-            partners[rel.partner_id] = PartnerAccess(rel.partner_id, tenant_name(session, rel.partner_id), None, [])
-        partners[rel.partner_id].admin_relationships.append(rel)
-    return sorted(partners.values(), key=lambda p: (p.name.lower(), p.partner_id))
 
 
 @dataclass(frozen=True)
@@ -108,7 +87,7 @@ def admin_relationship_for_customer(session: Session, actor: Actor, *,
                                     admin_relationship_id: str) -> AdminRelationshipRequest:
     """One GDAP relationship in the customer's tenant, for its Global admin (a partner user is refused). A
     draft the partner has not sent yet, or another tenant's relationship, is "not found"."""
-    require_customer_admin(actor, "get admin relationship")
+    actor.require_customer_admin("get admin relationship")
     rel = get_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
     if not is_sent_to_customer(rel):
         raise AdminRelationshipNotFound(id=admin_relationship_id)

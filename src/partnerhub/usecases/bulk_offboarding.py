@@ -22,9 +22,9 @@ from partnerhub.db import transaction
 from partnerhub.errors import DomainError, InvalidInput
 from partnerhub.jobs.models import Job, JobItem
 from partnerhub.jobs.runner import JobContext, enqueue, get_job
-from partnerhub.offboarding.service import offboard_customer
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
-from partnerhub.relationships.service import require_remover
+from partnerhub.usecases.offboard_customer import offboard_customer
+from partnerhub.usecases.remove_reseller_relationship import require_remover
 
 BULK_OFFBOARD = "bulk-offboard"
 MAX_CUSTOMERS = 100_000

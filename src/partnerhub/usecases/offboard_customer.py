@@ -18,11 +18,11 @@ from partnerhub.customers.models import Customer
 from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.errors import OffboardingBlockedByReservations
 from partnerhub.relationships.queries import require_active_relationship
-from partnerhub.relationships.service import remove_reseller_relationship, require_remover
 from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import belongs_to_partner
 from partnerhub.subscriptions.schemas import subscription_audit_view
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship, require_remover
 
 OPEN_GDAP_STATUSES = ("created", "approvalPending", "active", "terminationRequested")
 

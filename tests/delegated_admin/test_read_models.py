@@ -5,6 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from partnerhub.delegated_admin.read_models import (
+    admin_relationship_detail,
+    admin_relationship_for_customer,
+    customer_admin_relationships,
+    security_group_detail,
+)
 from partnerhub.delegated_admin.roles import GLOBAL_READER, USER_ADMINISTRATOR
 from partnerhub.delegated_admin.service import (
     create_admin_relationship,
@@ -13,15 +19,9 @@ from partnerhub.delegated_admin.service import (
     remove_delegated_admin,
     terminate_admin_relationship,
 )
-from partnerhub.delegated_admin.views import (
-    admin_relationship_detail,
-    admin_relationship_for_customer,
-    customer_admin_relationships,
-    partner_access_of_customer,
-    security_group_detail,
-)
 from partnerhub.errors import AdminRelationshipNotFound, CustomerNotFound, Forbidden, SecurityGroupNotFound
-from partnerhub.relationships.service import remove_reseller_relationship
+from partnerhub.usecases.customer_partners import partner_access_of_customer
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.conftest import World
 from tests.delegated_admin.conftest import active_gdap
 from tests.factories import make_customer

@@ -1,73 +1,20 @@
-"""What every command shares: the runtime, `--as`, `--json`, tables, and the unit of work."""
+"""How commands print: JSON for scripts (`--json`), tables and fields for people, times in UTC."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
-
-from partnerhub.auth.actor import Actor
-from partnerhub.auth.service import actor_for_email
-from partnerhub.db import read_session, transaction
-from partnerhub.errors import InvalidInput
-from partnerhub.runtime import Runtime
 
 console = Console(soft_wrap=True)  # messages are never cut into lines: scripts and logs read them whole
 err_console = Console(stderr=True, soft_wrap=True)
-
-
-class CliState:
-    locale: str | None = None
-    correlation_id: str | None = None
-
-
-state = CliState()
-
-AsOption = Annotated[
-    str,
-    typer.Option("--as", envvar="PARTNERHUB_AS", help="Act as this user (e-mail). Env: PARTNERHUB_AS.",
-                 show_default=False),
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-
-
-@cache
-def runtime() -> Runtime:
-    return Runtime.from_env()
-
-
-def _with_locale(actor: Actor) -> Actor:
-    if state.locale is None:
-        state.locale = actor.locale
-    return actor
-
-
-@contextmanager
-def acting(as_email: str, *, write: bool = True) -> Iterator[tuple[Session, Actor]]:
-    """One transaction acting as the `--as` user: committed when the block succeeds."""
-    if not as_email:
-        raise InvalidInput(detail="say who acts with --as EMAIL (or PARTNERHUB_AS)")
-    scope = transaction if write else read_session
-    with scope(runtime().engine) as session:
-        actor = _with_locale(actor_for_email(session, as_email))
-        yield session, actor
-
-
-@contextmanager
-def as_system(*, write: bool = True) -> Iterator[tuple[Session, Actor]]:
-    """One transaction as the operator's shell on the server (trusted like a database console)."""
-    scope = transaction if write else read_session
-    with scope(runtime().engine) as session:
-        yield session, Actor.system(application="cli")
 
 
 def _default(value: Any) -> Any:

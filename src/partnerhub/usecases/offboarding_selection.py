@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.customers.models import Customer
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
-from partnerhub.relationships.service import require_remover
+from partnerhub.usecases.remove_reseller_relationship import require_remover
 
 MAX_SELECTION = 500  # the largest page of the customer list
 
