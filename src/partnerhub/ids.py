@@ -11,6 +11,12 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def normalize_id(value: str) -> str:
+    """An id as it is stored: GUIDs are lower-case, and what a user pastes may carry spaces or capitals.
+    Every id a door receives goes through here once, at the service that takes it."""
+    return value.strip().lower()
+
+
 def new_code(nbytes: int = 18) -> str:
     """An unguessable URL-safe code for single-use links. It starts with a letter or a digit: a code that
     began with "-" would be read as an option when pasted on a command line (`invitations accept CODE`)."""

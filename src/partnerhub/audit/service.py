@@ -69,6 +69,12 @@ _RECORDS = cast(Table, ActivityRecord.__table__)
 _EVENTS = cast(Table, OutboxEvent.__table__)
 
 
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that changed between two views of a resource: (their old values, their new values)."""
+    old = {k: v for k, v in before.items() if after.get(k) != v}
+    return old, {k: after[k] for k in old}
+
+
 @dataclass(frozen=True)
 class Change:
     """One resource's change among many of the same operation (`record_many`)."""
@@ -76,6 +82,10 @@ class Change:
     resource_id: str
     old: dict[str, Any]
     new: dict[str, Any]
+
+    @classmethod
+    def between(cls, resource_id: str, before: dict[str, Any], after: dict[str, Any]) -> Change:
+        return cls(resource_id, *diff(before, after))
 
 
 def record_many(

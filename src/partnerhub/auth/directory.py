@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
 from partnerhub.errors import Forbidden, UserNotFound
+from partnerhub.ids import normalize_id
 
 
 def _require_partner_global_admin(actor: Actor, operation: str) -> str:
@@ -28,7 +29,7 @@ def get_partner_user(session: Session, actor: Actor, *, user_id: str) -> User:
     """One user of the acting partner's tenant (partner Global admins only); a user of another tenant, or
     no user at all, is "not found"."""
     partner_id = _require_partner_global_admin(actor, "get user")
-    user = session.get(User, user_id.strip().lower())
+    user = session.get(User, normalize_id(user_id))
     if user is None or user.tenant_id != partner_id:
         raise UserNotFound(id=user_id)
     return user

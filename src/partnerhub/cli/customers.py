@@ -19,6 +19,7 @@ from partnerhub.customers.service import (
 )
 from partnerhub.paging import decode_cursor, encode_cursor
 from partnerhub.relationships.service import list_relationship_history
+from partnerhub.subscriptions.schemas import blocking_subscription_dict
 from partnerhub.usecases.remove_reseller_relationship import check_removal, remove_reseller_relationship
 
 customers_app = typer.Typer(help="Customers of your partner tenant.", no_args_is_help=True)
@@ -245,7 +246,7 @@ def customers_removal_check(
     data: dict[str, Any] = {
         "canRemove": check.can_remove,
         "mayRemove": check.may_remove,
-        "blocking": [{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in check.blocking],
+        "blocking": [blocking_subscription_dict(s) for s in check.blocking],
     }
     if json_:
         print_json(data)

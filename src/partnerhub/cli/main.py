@@ -23,7 +23,7 @@ from partnerhub.cli.orders import orders_app
 from partnerhub.cli.output import err_console
 from partnerhub.cli.partnerships import partnerships_app, support_contact_app
 from partnerhub.cli.subscriptions import subscriptions_app
-from partnerhub.errors import DomainError
+from partnerhub.errors import DomainError, ErrorKind
 from partnerhub.locale import normalize_locale
 
 app = typer.Typer(
@@ -35,7 +35,9 @@ app = typer.Typer(
 )
 
 # Exit codes by error kind: documented in README ("Command line").
-EXIT_CODES = {"invalid": 3, "not_found": 4, "forbidden": 5, "conflict": 6, "unauthenticated": 7, "unavailable": 8}
+EXIT_CODES: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 3, ErrorKind.NOT_FOUND: 4, ErrorKind.FORBIDDEN: 5, ErrorKind.CONFLICT: 6,
+    ErrorKind.UNAUTHENTICATED: 7, ErrorKind.UNAVAILABLE: 8}
 
 
 def _version(value: bool) -> None:
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             err_console.print("[red]error 800150:[/] the database is not migrated; run: partnerhub db upgrade")
         else:
             err_console.print(f"[red]database error:[/] {msg.splitlines()[0]}", highlight=False)
-        return EXIT_CODES["unavailable"]
+        return EXIT_CODES[ErrorKind.UNAVAILABLE]
 
 
 def run() -> None:

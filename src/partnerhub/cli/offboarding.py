@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from partnerhub.cli.acting import AsOption, acting, runtime
 from partnerhub.cli.output import JsonOption, console, print_json, print_table
 from partnerhub.errors import InvalidInput
+from partnerhub.jobs.models import ItemStatus
 from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import claim_job, default_worker_id, run_job
 from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding, summarize
@@ -210,12 +211,12 @@ def _report(as_: str, job_id: str, json_: bool, summary: dict[str, Any] | None) 
                 "status": i.status,
                 "errorCode": i.error_code,
                 "error": i.error,
-                "suspended": len(i.result.get("suspended", [])) if i.status == "succeeded" else None,
+                "suspended": len(i.result.get("suspended", [])) if i.status == ItemStatus.SUCCEEDED else None,
             }
             for i in rep.items
         ]
         status, done, total = rep.job.status, rep.job.progress_done, rep.job.progress_total
-    counts = {s: sum(1 for i in items if i["status"] == s) for s in ("succeeded", "failed", "pending")}
+        counts = rep.counts
     if json_:
         print_json({"jobId": job_id, "status": status, "done": done, "total": total, **counts, "items": items})
         return

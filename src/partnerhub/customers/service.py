@@ -16,7 +16,7 @@ from partnerhub.customers.models import Customer
 from partnerhub.customers.queries import CustomerPage, SearchField, find_visible_customer, select_visible_customers
 from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
 from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, InvalidInput, StaleEtag
-from partnerhub.ids import new_id
+from partnerhub.ids import new_id, normalize_id
 from partnerhub.locale import normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
@@ -130,7 +130,7 @@ def list_customers(
 def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Customer:
     """One customer: for a partner only with an active relationship (a foreign or former customer is
     "not found"), for a customer user only its own tenant, for the operator any."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     if actor.is_partner_user:
         partner_id = actor.require_partner("get customer", *Role)
         require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
@@ -153,7 +153,7 @@ class CustomerView:
 
 def get_customer_view(session: Session, actor: Actor, *, customer_id: str) -> CustomerView:
     """`get_customer`, with the acting partner's relationship read in the same query."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     if actor.is_partner_user:
         partner_id = actor.require_partner("get customer", *Role)
         row = find_visible_customer(session, partner_id=partner_id, customer_id=customer_id)
@@ -174,7 +174,7 @@ def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> 
 def relationship_of(session: Session, actor: Actor, *, customer_id: str) -> ResellerRelationship:
     """The acting partner's active relationship with a customer (for DAP flags in responses)."""
     partner_id = actor.require_partner("get customer", *Role)
-    return require_active_relationship(session, partner_id=partner_id, customer_id=customer_id.strip().lower())
+    return require_active_relationship(session, partner_id=partner_id, customer_id=normalize_id(customer_id))
 
 
 def update_billing_profile(
@@ -183,7 +183,7 @@ def update_billing_profile(
     """Update the billing profile (Global admin, Admin agent, Sales agent). A stale etag is refused (2055);
     unchanged values are no change and write no activity record."""
     partner_id = actor.require_partner("update billing profile", *CUSTOMER_MANAGERS)
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
     customer = session.get(Customer, customer_id, with_for_update=True)
     if customer is None:

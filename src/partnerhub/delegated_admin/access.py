@@ -15,9 +15,9 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User
 from partnerhub.clock import utc_now
 from partnerhub.delegated_admin.models import (
+    ASSIGNABLE_STATUSES,
     AccessAssignment,
     AdminRelationship,
-    AdminRelationshipStatus,
     SecurityGroup,
     SecurityGroupMember,
 )
@@ -39,11 +39,6 @@ from partnerhub.errors import (
     UserNotFound,
 )
 from partnerhub.ids import new_id
-
-# Assignments can be prepared before approval and changed while the relationship is active.
-ASSIGNABLE_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING,
-                       AdminRelationshipStatus.ACTIVE)
-
 
 # --- security groups ----------------------------------------------------------------------------------
 

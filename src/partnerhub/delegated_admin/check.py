@@ -20,6 +20,7 @@ from partnerhub.delegated_admin.models import (
 )
 from partnerhub.delegated_admin.roles import ALL_ROLE_IDS, GLOBAL_ADMINISTRATOR, HELPDESK_ADMINISTRATOR, resolve_role
 from partnerhub.errors import CustomerNotFound, DelegatedRoleRequired, InvalidInput
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import find_active_relationship
 from partnerhub.tenants.models import Tenant
 
@@ -88,7 +89,7 @@ def delegated_roles(
     both cover the user, the GDAP roles alone apply (Partner Center's precedence). Anyone else holds none.
     """
     who = _principal(session, actor, user_id)
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     if who.tenant_kind == "customer":
         if who.tenant_id == customer_id and Role.GLOBAL_ADMIN in who.roles:
             return ALL_ROLE_IDS
@@ -123,7 +124,7 @@ def require_delegated_role(
     """Guard an action inside a customer tenant: the actor must hold one of `any_of` there; returns the
     roles it holds. A partner with no live relationship with the customer (or a user of another customer)
     learns nothing: the customer is not found. Otherwise a missing role is DelegatedRoleRequired."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     now = utc_now()
     if actor.is_partner_user and actor.tenant_id is not None:
         if not partner_knows_customer(session, partner_id=actor.tenant_id, customer_id=customer_id, now=now):

@@ -28,7 +28,7 @@ from partnerhub.errors import (
     GlobalAdminPasswordResetRefused,
     UserNotFound,
 )
-from partnerhub.ids import new_password
+from partnerhub.ids import new_password, normalize_id
 from partnerhub.locale import normalize_locale
 
 USER_READERS = (GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR, GLOBAL_READER, DIRECTORY_READERS)
@@ -37,7 +37,7 @@ PASSWORD_RESETTERS = (GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR, HELPDESK_ADMINIS
 
 
 def _customer(session: Session, customer_id: str) -> Customer:
-    customer = session.get(Customer, customer_id.strip().lower())
+    customer = session.get(Customer, normalize_id(customer_id))
     if customer is None:
         raise CustomerNotFound(id=customer_id)
     return customer

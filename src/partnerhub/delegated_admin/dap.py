@@ -17,6 +17,7 @@ from partnerhub.errors import (
     Forbidden,
     PartnerNotFound,
 )
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 
@@ -31,19 +32,19 @@ def remove_delegated_admin(
     Global admin naming the partner. The relationship is locked; removing privileges that are already off
     changes nothing and writes no record. DAP can come back only through a relationship request the customer
     accepts (see `set_delegated_admin`)."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     if actor.is_customer_user:
         if actor.require_customer_admin("remove delegated admin privileges") != customer_id:
             raise CustomerNotFound(id=customer_id)
         if not partner_id:
             raise DelegatedAdminPartnerRequired()
-        rel = find_active_relationship(session, partner_id=partner_id.strip().lower(), customer_id=customer_id,
+        rel = find_active_relationship(session, partner_id=normalize_id(partner_id), customer_id=customer_id,
                                        lock=True)
         if rel is None:
             raise PartnerNotFound(id=partner_id)
     elif actor.is_partner_user:
         own = require_gdap_manager(actor, "remove delegated admin privileges")
-        if partner_id and partner_id.strip().lower() != own:
+        if partner_id and normalize_id(partner_id) != own:
             raise CustomerNotFound(id=customer_id)
         rel = require_active_relationship(session, partner_id=own, customer_id=customer_id, lock=True)
     else:
@@ -67,7 +68,7 @@ def set_delegated_admin(session: Session, actor: Actor, *, customer_id: str, all
     if not allow:
         return remove_delegated_admin(session, actor, customer_id=customer_id)
     own = require_gdap_manager(actor, "grant delegated admin privileges")
-    rel = require_active_relationship(session, partner_id=own, customer_id=customer_id.strip().lower())
+    rel = require_active_relationship(session, partner_id=own, customer_id=normalize_id(customer_id))
     if not rel.has_delegated_admin:
         raise DelegatedAdminGrantRefused()
     return rel

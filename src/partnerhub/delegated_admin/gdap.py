@@ -37,7 +37,7 @@ from partnerhub.errors import (
     Forbidden,
     StaleEtag,
 )
-from partnerhub.ids import new_id
+from partnerhub.ids import new_id, normalize_id
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 
 MAX_DURATION_DAYS = 730
@@ -81,7 +81,7 @@ def create_admin_relationship(
     for. The relationship starts in `created`: nothing is granted until the customer approves it.
     """
     partner_id = require_gdap_manager(actor, "create admin relationship")
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     name, roles = validate_admin_relationship(display_name=display_name, duration_days=duration_days,
                                               role_ids=role_ids, auto_extend_days=auto_extend_days)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
@@ -225,7 +225,7 @@ def list_admin_relationships(
     elif actor.is_partner_user:
         stmt = stmt.where(AdminRelationship.partner_id == require_gdap_manager(actor, "list admin relationships"))
         if customer_id:
-            stmt = stmt.where(AdminRelationship.customer_id == customer_id.strip().lower())
+            stmt = stmt.where(AdminRelationship.customer_id == normalize_id(customer_id))
     else:
         raise Forbidden(operation="list admin relationships")
     if status:

@@ -30,6 +30,9 @@ OPEN_STATUSES = (
     AdminRelationshipStatus.ACTIVE,
     AdminRelationshipStatus.TERMINATION_REQUESTED,
 )
+# Access assignments can be prepared before approval and changed while the relationship is active.
+ASSIGNABLE_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING,
+                       AdminRelationshipStatus.ACTIVE)
 REQUEST_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING)
 REQUEST_LIFETIME = timedelta(days=90)  # unapproved requests expire after 90 days (Microsoft Graph)
 

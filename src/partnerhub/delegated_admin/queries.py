@@ -10,6 +10,7 @@ from partnerhub.auth.models import Role
 from partnerhub.customers.models import Customer
 from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup
 from partnerhub.errors import AccessAssignmentNotFound, AdminRelationshipNotFound, SecurityGroupNotFound
+from partnerhub.ids import normalize_id
 
 GDAP_MANAGERS = (Role.ADMIN_AGENT,)  # with Global admin, who may do everything
 
@@ -25,7 +26,7 @@ def get_admin_relationship_scoped(
 ) -> AdminRelationship:
     """An admin relationship the actor may see: the partner's own (Global admin, Admin agent), or one in the
     tenant of a customer Global admin. Anything else is "not found"; `lock` takes the row lock."""
-    stmt = select(AdminRelationship).where(AdminRelationship.id == admin_relationship_id.strip().lower())
+    stmt = select(AdminRelationship).where(AdminRelationship.id == normalize_id(admin_relationship_id))
     if actor.is_customer_user and not partner_only:
         stmt = stmt.where(AdminRelationship.customer_id == actor.require_customer_admin(operation))
     elif actor.is_partner_user and not customer_only:
@@ -43,7 +44,7 @@ def get_admin_relationship_scoped(
 def get_security_group_scoped(session: Session, *, partner_id: str, security_group_id: str,
                               lock: bool = False) -> SecurityGroup:
     """One of the partner's security groups, else "not found"."""
-    stmt = select(SecurityGroup).where(SecurityGroup.id == security_group_id.strip().lower(),
+    stmt = select(SecurityGroup).where(SecurityGroup.id == normalize_id(security_group_id),
                                        SecurityGroup.partner_id == partner_id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -59,7 +60,7 @@ def get_access_assignment_scoped(session: Session, *, partner_id: str, access_as
     stmt = (
         select(AccessAssignment, AdminRelationship)
         .join(AdminRelationship, AdminRelationship.id == AccessAssignment.admin_relationship_id)
-        .where(AccessAssignment.id == access_assignment_id.strip().lower(), AccessAssignment.status == "active",
+        .where(AccessAssignment.id == normalize_id(access_assignment_id), AccessAssignment.status == "active",
                AdminRelationship.partner_id == partner_id)
     )
     if lock:

@@ -20,12 +20,13 @@ from partnerhub.delegated_admin.gdap import get_admin_relationship, list_admin_r
 from partnerhub.delegated_admin.models import AdminRelationship, AdminRelationshipStatus
 from partnerhub.delegated_admin.queries import get_security_group_scoped, require_gdap_manager
 from partnerhub.errors import AdminRelationshipNotFound, CustomerNotFound
+from partnerhub.ids import normalize_id
 from partnerhub.tenants.service import tenant_name
 
 
 def _resold_customer(session: Session, partner_id: str, customer_id: str) -> Customer:
     """A customer the partner resells to now; any other is "not found"."""
-    found = find_visible_customer(session, partner_id=partner_id, customer_id=customer_id.strip().lower())
+    found = find_visible_customer(session, partner_id=partner_id, customer_id=normalize_id(customer_id))
     if found is None:
         raise CustomerNotFound(id=customer_id)
     return found[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from partnerhub.errors.base import (
     Conflict,
     DomainError,
+    ErrorKind,
     Forbidden,
     InvalidInput,
     InvalidState,
@@ -148,6 +149,7 @@ __all__ = [
     "DuplicateDomain",
     "DuplicateEmail",
     "EmptyOrder",
+    "ErrorKind",
     "Forbidden",
     "GlobalAdminPasswordResetRefused",
     "IdempotencyKeyReused",

@@ -4,13 +4,28 @@ code) once."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, ClassVar
+
+
+class ErrorKind(StrEnum):
+    """What went wrong, in words every adapter maps once: an HTTP status, a CLI exit code, a page's status."""
+
+    INVALID = "invalid"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    TOO_LARGE = "too_large"
+    THROTTLED = "throttled"
+    INTERNAL = "internal"
+    UNAVAILABLE = "unavailable"
 
 
 class DomainError(Exception):
     """Base of every expected business failure."""
 
-    kind: ClassVar[str] = "invalid"
+    kind: ClassVar[ErrorKind] = ErrorKind.INVALID
     code: ClassVar[int] = 900
     message: ClassVar[str] = "The request is not valid."
 
@@ -41,19 +56,19 @@ def all_error_classes() -> list[type[DomainError]]:
 
 
 class InvalidInput(DomainError):
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     code = 900
     message = "The request is not valid: {detail}"
 
 
 class NotFound(DomainError):
-    kind = "not_found"
+    kind = ErrorKind.NOT_FOUND
     code = 600
     message = "{resource} {id} was not found."
 
 
 class Forbidden(DomainError):
-    kind = "forbidden"
+    kind = ErrorKind.FORBIDDEN
     code = 800102
     message = "Your role does not allow this operation: {operation}."
 
@@ -68,19 +83,19 @@ class Forbidden(DomainError):
 
 
 class Conflict(DomainError):
-    kind = "conflict"
+    kind = ErrorKind.CONFLICT
     code = 800101
     message = "The request conflicts with existing data."
 
 
 class InvalidState(DomainError):
-    kind = "invalid"
+    kind = ErrorKind.INVALID
     code = 800091
     message = "This change is not allowed in the current state."
 
 
 class Unauthenticated(DomainError):
-    kind = "unauthenticated"
+    kind = ErrorKind.UNAUTHENTICATED
     code = 800120
     message = "Sign-in failed: the credentials are missing, wrong, expired or revoked."
 

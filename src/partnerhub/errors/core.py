@@ -5,6 +5,7 @@ from __future__ import annotations
 from partnerhub.errors.base import (
     Conflict,
     DomainError,
+    ErrorKind,
     Forbidden,
     InvalidInput,
     InvalidState,
@@ -228,7 +229,7 @@ class TokenRevoked(Unauthenticated):
 
 
 class DatabaseNotMigrated(DomainError):
-    kind = "unavailable"
+    kind = ErrorKind.UNAVAILABLE
     code = 800150
     message = "The database is not migrated; run: partnerhub db upgrade"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from partnerhub.errors.base import Conflict, DomainError
+from partnerhub.errors.base import Conflict, DomainError, ErrorKind
 
 # --- HTTP API (http/api/): request-level failures; codes 800400-800499
 
@@ -15,7 +15,7 @@ class IdempotencyKeyReused(Conflict):
 
 
 class RequestTooLarge(DomainError):
-    kind = "too_large"
+    kind = ErrorKind.TOO_LARGE
     code = 800401
     message = "The request body is larger than {limit} bytes."
 
@@ -23,13 +23,13 @@ class RequestTooLarge(DomainError):
 class InternalError(DomainError):
     """Anything unexpected: the client learns only that, and the correlation id to report."""
 
-    kind = "internal"
+    kind = ErrorKind.INTERNAL
     code = 800402
     message = "An unexpected error occurred. Report correlation id {correlation_id} to the operator."
 
 
 class DatabaseUnavailable(DomainError):
-    kind = "unavailable"
+    kind = ErrorKind.UNAVAILABLE
     code = 800403
     message = "The database is not reachable right now; try again shortly."
 

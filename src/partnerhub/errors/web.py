@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from partnerhub.errors.base import DomainError, Forbidden, Unauthenticated
+from partnerhub.errors.base import DomainError, ErrorKind, Forbidden, Unauthenticated
 
 
 class SessionExpired(Unauthenticated):
@@ -18,7 +18,7 @@ class CsrfRefused(Forbidden):
 
 
 class SignInThrottled(DomainError):
-    kind = "throttled"
+    kind = ErrorKind.THROTTLED
     code = 800411
     message = "Too many sign-in attempts. Try again in {seconds} seconds."
 

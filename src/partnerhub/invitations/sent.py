@@ -12,6 +12,7 @@ from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.errors import InvitationNotFound
+from partnerhub.ids import normalize_id
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.service import email_text, invitation_url, may_invite
 from partnerhub.relationships.models import ResellerRelationship
@@ -39,7 +40,7 @@ def get_sent_invitation(session: Session, actor: Actor, *, invitation_id: str, b
     e-mail text it had when created, so the partner can copy or send it again."""
     partner_id = actor.require_partner("relationship requests", *Role)
     req = session.scalars(select(RelationshipRequest).where(
-        RelationshipRequest.id == invitation_id.strip().lower(), RelationshipRequest.partner_id == partner_id
+        RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
     )).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)

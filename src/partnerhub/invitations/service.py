@@ -27,7 +27,7 @@ from partnerhub.errors import (
     InvitationRevoked,
     NotCustomerGlobalAdmin,
 )
-from partnerhub.ids import new_code, new_id
+from partnerhub.ids import new_code, new_id, normalize_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
@@ -117,7 +117,7 @@ def create_invitation(
         raise InvalidInput(detail="an invitation is valid for 1 to 365 days")
     lang = None
     if customer_id:
-        customer_id = customer_id.strip().lower()
+        customer_id = normalize_id(customer_id)
         customer = session.get(Customer, customer_id)
         if customer is None or not had_relationship(session, partner_id=partner_id, customer_id=customer_id):
             raise CustomerNotFound(id=customer_id)
@@ -172,7 +172,7 @@ def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str) -> 
     """Revoke a sent invitation of the acting partner; its link stops working at once."""
     partner_id = actor.require_partner("revoke relationship request", *INVITERS)
     req = session.scalars(select(RelationshipRequest).where(
-        RelationshipRequest.id == invitation_id.strip().lower(), RelationshipRequest.partner_id == partner_id
+        RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
     ).with_for_update()).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)

@@ -20,6 +20,15 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ItemStatus(StrEnum):
+    """The outcome of one item of a bulk job (one customer of a bulk offboarding)."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
 class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),)
@@ -53,7 +62,7 @@ class JobItem(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
     item_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | succeeded | failed | skipped
+    status: Mapped[str] = mapped_column(String(16), default=ItemStatus.PENDING)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error_code: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)

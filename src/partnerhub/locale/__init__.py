@@ -11,16 +11,19 @@ SUPPORTED = ("en", "it")
 DEFAULT = "en"
 
 
-def normalize_locale(value: str | None) -> str:
-    """Map `it-IT`, `IT`, `it_IT` or an Accept-Language header to a supported language, else English."""
-    if not value:
-        return DEFAULT
-    for part in value.split(","):
-        tag = part.split(";")[0].strip().replace("_", "-").lower()
-        lang = tag.split("-")[0]
+def supported_language(value: str | None) -> str | None:
+    """The first supported language of a setting, an X-Locale or an Accept-Language value (`it-IT`, `IT`,
+    `it_IT`, `fr;q=1, it`), else None."""
+    for part in (value or "").split(","):
+        lang = part.split(";")[0].strip().replace("_", "-").split("-")[0].lower()
         if lang in SUPPORTED:
             return lang
-    return DEFAULT
+    return None
+
+
+def normalize_locale(value: str | None) -> str:
+    """Map `it-IT`, `IT`, `it_IT` or an Accept-Language header to a supported language, else English."""
+    return supported_language(value) or DEFAULT
 
 
 @cache

@@ -31,7 +31,7 @@ from partnerhub.errors import (
     ResellerPlacesNoOrders,
     UnknownResellerOfRecord,
 )
-from partnerhub.ids import new_id
+from partnerhub.ids import new_id, normalize_id
 from partnerhub.orders.models import Order, OrderLineItem
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.partnerships.queries import partner_name, require_active_partnership
@@ -67,7 +67,7 @@ def create_order(
     ordering = session.get(Partner, partner_id)
     if ordering is not None and ordering.partner_type == PartnerType.INDIRECT_RESELLER:
         raise ResellerPlacesNoOrders()
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True,
                                 commerce=True)
     if not line_items:
@@ -180,7 +180,7 @@ def check_line_items(
     """Every problem of every line item, by the same rules `create_order` applies (which stops at the
     first): for a form that shows each one next to its field. Changes nothing."""
     partner_id = actor.require_partner("create order", *ORDER_PLACERS)
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, commerce=True)
     return [LineItemProblem(index, name, error)
             for index, line in enumerate(line_items)
@@ -197,7 +197,7 @@ def _check_parent(session: Session, partner_id: str, customer_id: str, offer_id:
         raise AddonWithoutParent(offer_id=offer_id, parent_offer_id=parent_offer_id)
     parent = session.scalars(
         select(Subscription).where(
-            Subscription.id == parent_subscription_id.strip().lower(), Subscription.customer_id == customer_id,
+            Subscription.id == normalize_id(parent_subscription_id), Subscription.customer_id == customer_id,
             belongs_to_partner(partner_id),
         )
     ).first()
@@ -239,7 +239,7 @@ def _reseller_of_record(session: Session, ordering: Partner | None, customer_id:
 
 
 def _orders_scope(session: Session, actor: Actor, customer_id: str) -> str:
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     partner_id = actor.require_partner("orders", *Role)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, commerce=True)
     return partner_id
@@ -247,7 +247,7 @@ def _orders_scope(session: Session, actor: Actor, customer_id: str) -> str:
 
 def list_orders(session: Session, actor: Actor, *, customer_id: str) -> list[tuple[Order, list[OrderLineItem]]]:
     """The customer's orders placed by the acting partner, newest first (20002 after a removal)."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     partner_id = _orders_scope(session, actor, customer_id)
     orders = list(session.scalars(
         select(Order).where(Order.customer_id == customer_id, Order.partner_id == partner_id)
@@ -258,9 +258,9 @@ def list_orders(session: Session, actor: Actor, *, customer_id: str) -> list[tup
 
 
 def get_order(session: Session, actor: Actor, *, customer_id: str, order_id: str) -> tuple[Order, list[OrderLineItem]]:
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     partner_id = _orders_scope(session, actor, customer_id)
-    order = session.scalars(select(Order).where(Order.id == order_id.strip().lower(),
+    order = session.scalars(select(Order).where(Order.id == normalize_id(order_id),
                                                 Order.customer_id == customer_id,
                                                 Order.partner_id == partner_id)).first()
     if order is None:

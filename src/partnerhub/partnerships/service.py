@@ -25,7 +25,7 @@ from partnerhub.errors import (
     PartnershipNotFound,
     PartnershipNotInvited,
 )
-from partnerhub.ids import new_id
+from partnerhub.ids import new_id, normalize_id
 from partnerhub.partnerships.models import Partnership, PartnershipStatus
 from partnerhub.partnerships.queries import (
     OPEN_STATUSES,
@@ -90,7 +90,7 @@ def invite_reseller(
 
 def _load_own(session: Session, partner_id: str, partnership_id: str) -> Partnership:
     """A partnership the partner is a side of, locked; any other is "not found"."""
-    pid = partnership_id.strip().lower()
+    pid = normalize_id(partnership_id)
     stmt = select(Partnership).where(
         Partnership.id == pid,
         (Partnership.provider_id == partner_id) | (Partnership.reseller_id == partner_id),
@@ -178,7 +178,7 @@ def list_customer_resellers(session: Session, actor: Actor, *, customer_id: str)
     """The indirect resellers with an active relationship with a customer (Partner Center's
     `GET /v1/customers/{id}/relationships`). The customer's Global admin (and the operator) sees all of
     them; an indirect provider related to the customer sees those that are or were its partners."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     stmt = (
         select(Tenant, Partner)
         .join(Partner, Partner.id == Tenant.id)

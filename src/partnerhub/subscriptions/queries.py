@@ -13,6 +13,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.customers.models import Customer
 from partnerhub.errors import CustomerNotFound, InvalidInput, SubscriptionNotFound
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription
 
@@ -131,7 +132,7 @@ _LOCKED = {stmt: stmt.with_for_update().execution_options(populate_existing=True
 def subscription_scope(session: Session, actor: Actor, customer_id: str, *, lock: bool = False) -> str | None:
     """The partner whose subscriptions the actor sees (None: every partner's, for the customer itself or
     the operator). A partner needs an active relationship; `lock` holds it until commit."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     if actor.is_partner_user:
         partner_id = actor.require_partner("subscriptions", *Role)
         require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
@@ -157,6 +158,6 @@ def load_subscription(session: Session, partner_id: str | None, customer_id: str
 
 def get_subscription(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> Subscription:
     """One subscription the actor may see (its partner's, or any of its own tenant's for a customer user)."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     partner_id = subscription_scope(session, actor, customer_id)
-    return load_subscription(session, partner_id, customer_id, subscription_id.strip().lower())
+    return load_subscription(session, partner_id, customer_id, normalize_id(subscription_id))

@@ -46,6 +46,16 @@ def subscription_dict(s: SubscriptionFields, *, reseller_mpn_id: str | None = No
     return out
 
 
+def blocking_subscription_dict(s: Subscription) -> dict[str, Any]:
+    """A subscription that blocks a removal or an offboarding, as error 800100's data names it (DOMAIN §8)."""
+    return {"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status}
+
+
+def subscription_summary_dict(s: Subscription) -> dict[str, Any]:
+    """A subscription in a preview: the blocking shape and its friendly name."""
+    return {**blocking_subscription_dict(s), "friendlyName": s.friendly_name}
+
+
 def subscription_audit_view(s: Subscription) -> dict[str, Any]:
     return {"status": s.status, "quantity": s.quantity, "friendlyName": s.friendly_name,
             "autoRenewEnabled": s.auto_renew_enabled}

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
-from partnerhub.audit.service import record
+from partnerhub.audit.service import diff, record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.catalog.models import Offer
@@ -24,6 +24,7 @@ from partnerhub.errors import (
     StaleEtag,
     SubscriptionStatusChange,
 )
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import (
@@ -46,7 +47,7 @@ def list_subscriptions(
     status: str | None = None,
 ) -> SubscriptionPage:
     """A customer's subscriptions bought through the acting partner (all of them for the customer)."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     partner_id = subscription_scope(session, actor, customer_id)
     return select_partner_subscriptions(session, partner_id=partner_id, customer_id=customer_id, size=size,
                                         after=after, status=status)
@@ -84,8 +85,8 @@ def update_subscription(
     - deleted, expired or disabled subscriptions cannot be updated; reservations cannot be suspended.
     """
     partner_id = actor.require_partner("update subscription", *SUBSCRIPTION_MANAGERS)
-    customer_id = customer_id.strip().lower()
-    subscription_id = subscription_id.strip().lower()
+    customer_id = normalize_id(customer_id)
+    subscription_id = normalize_id(subscription_id)
     reactivating = bool(change.status) and str(change.status).strip().lower() == SubscriptionStatus.ACTIVE
     if reactivating:
         # A reseller of record reactivating its provider's subscription locks the provider's relationship
@@ -153,8 +154,7 @@ def update_subscription(
 def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, operation: Operation,
             before: dict[str, object], after: dict[str, object], now: object) -> None:
     customer_name = session.scalar(_CUSTOMER_NAME, {"customer_id": sub.customer_id})
-    changed_old = {k: v for k, v in before.items() if after.get(k) != v}
-    changed_new = {k: after[k] for k in changed_old}
+    changed_old, changed_new = diff(before, after)
     record(session, actor, operation=operation, resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id,
            partner_id=partner_id, customer_id=sub.customer_id, customer_name=customer_name, old=changed_old,
            new=changed_new)

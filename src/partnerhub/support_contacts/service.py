@@ -23,6 +23,7 @@ from partnerhub.errors import (
     SupportContactChangeForbidden,
     SupportContactNotAllowed,
 )
+from partnerhub.ids import normalize_id
 from partnerhub.partnerships.models import Partnership, PartnershipStatus
 from partnerhub.partnerships.queries import partner_name, require_active_partnership, resolve_partner
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
@@ -74,10 +75,10 @@ def set_support_contact(
     indirect reseller in an active partnership with it and with an active relationship with the customer.
     A change writes one `update_subscription_support_contact` record; choosing the current one writes none."""
     partner_id = actor.require_partner("update support contact", *SUPPORT_CONTACT_MANAGERS)
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     sub = session.scalars(
-        select(Subscription).where(Subscription.id == subscription_id.strip().lower(),
+        select(Subscription).where(Subscription.id == normalize_id(subscription_id),
                                    Subscription.customer_id == customer_id, belongs_to_partner(partner_id))
         .with_for_update()
     ).first()
@@ -113,7 +114,7 @@ def list_available_support_contacts(session: Session, actor: Actor, *, customer_
     """The partners that can serve the customer as support contacts: those with an active relationship
     with it. The customer's Global admin (and the operator) sees every one; a related partner sees
     itself and its partnership counterparts among them, never other partners' business."""
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     stmt = (
         select(Partner.id)
         .join(Tenant, Tenant.id == Partner.id)
@@ -148,7 +149,7 @@ def fall_back_support_contacts(
     `update_subscription_support_contact` record each, in the subscription owner's activity log.
     The caller authorizes and holds the locks of the removal; this only applies its consequence."""
     now = now or utc_now()
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     subs = list(session.scalars(
         select(Subscription)
         .where(Subscription.customer_id == customer_id, Subscription.support_contact_id == partner_id)

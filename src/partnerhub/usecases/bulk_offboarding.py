@@ -20,7 +20,8 @@ from partnerhub.customers.models import Customer
 from partnerhub.customers.queries import select_visible_customers
 from partnerhub.db import transaction
 from partnerhub.errors import DomainError, InvalidInput
-from partnerhub.jobs.models import Job, JobItem
+from partnerhub.ids import normalize_id
+from partnerhub.jobs.models import ItemStatus, Job, JobItem
 from partnerhub.jobs.runner import JobContext, enqueue, get_job
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.usecases.offboard_customer import offboard_customer
@@ -45,7 +46,7 @@ def start_bulk_offboarding(
     if customer_ids is None and search_prefix is None:
         raise InvalidInput(detail="name the customers, or give a search prefix")
     if customer_ids is not None:
-        keys = list(dict.fromkeys(c.strip().lower() for c in customer_ids if c.strip()))
+        keys = list(dict.fromkeys(normalize_id(c) for c in customer_ids if c.strip()))
         _refuse_strangers(session, partner_id, customer_ids, keys)
     else:
         keys = []
@@ -71,7 +72,7 @@ def start_bulk_offboarding(
     )
     session.flush()
     session.add_all(
-        JobItem(job_id=job.id, item_key=k, position=i, status="pending", result={}) for i, k in enumerate(keys)
+        JobItem(job_id=job.id, item_key=k, position=i, status=ItemStatus.PENDING, result={}) for i, k in enumerate(keys)
     )
     record(
         session,
@@ -94,7 +95,7 @@ def _refuse_strangers(session: Session, partner_id: str, given: list[str], keys:
             ResellerRelationship.partner_id == partner_id,
             ResellerRelationship.status == RelationshipStatus.ACTIVE,
             ResellerRelationship.customer_id.in_(keys[start:start + 500]))))
-    strangers = [i for i, value in enumerate(given) if value.strip() and value.strip().lower() not in mine]
+    strangers = [i for i, value in enumerate(given) if value.strip() and normalize_id(value) not in mine]
     if strangers:
         raise InvalidInput(
             data=[{"field": f"customerIds[{i}]", "message": "is not one of your customers"} for i in strangers],
@@ -104,7 +105,7 @@ def _refuse_strangers(session: Session, partner_id: str, given: list[str], keys:
 def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None:
     session.execute(
         update(JobItem)
-        .where(JobItem.job_id == job_id, JobItem.item_key == key, JobItem.status == "pending")
+        .where(JobItem.job_id == job_id, JobItem.item_key == key, JobItem.status == ItemStatus.PENDING)
         .values(finished_at=utc_now(), **values)
         .execution_options(synchronize_session=False)  # no item is loaded in this session
     )
@@ -119,7 +120,7 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
             keys = list(
                 session.scalars(
                     select(JobItem.item_key)
-                    .where(JobItem.job_id == ctx.job_id, JobItem.status == "pending")
+                    .where(JobItem.job_id == ctx.job_id, JobItem.status == ItemStatus.PENDING)
                     .order_by(JobItem.position)
                     .limit(50)
                 )
@@ -133,7 +134,7 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
                 with transaction(ctx.engine) as session:
                     actor = actor or _job_actor(session, ctx)
                     result = offboard_customer(session, actor, customer_id=key, cancel_reservations=cancel)
-                    _finish_item(session, ctx.job_id, key, status="succeeded", result=result.as_dict())
+                    _finish_item(session, ctx.job_id, key, status=ItemStatus.SUCCEEDED, result=result.as_dict())
                     ctx.advance(session)
             except DomainError as exc:
                 with transaction(ctx.engine) as session:
@@ -141,7 +142,7 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
                         session,
                         ctx.job_id,
                         key,
-                        status="failed",
+                        status=ItemStatus.FAILED,
                         error_code=exc.code,
                         error=exc.render("en"),
                         result={"data": exc.data},
@@ -165,7 +166,7 @@ def _count_finished(ctx: JobContext) -> int:
             session.scalar(
                 select(func.count())
                 .select_from(JobItem)
-                .where(JobItem.job_id == ctx.job_id, JobItem.status != "pending")
+                .where(JobItem.job_id == ctx.job_id, JobItem.status != ItemStatus.PENDING)
             )
             or 0
         )
@@ -177,11 +178,11 @@ def summarize(engine: Any, job_id: str) -> dict[str, Any]:
             select(JobItem.status, func.count()).where(JobItem.job_id == job_id).group_by(JobItem.status)
         ).all()
     counts = {str(status): int(n) for status, n in rows}
-    return {
-        "succeeded": counts.get("succeeded", 0),
-        "failed": counts.get("failed", 0),
-        "pending": counts.get("pending", 0),
-    }
+    return {status.value: counts.get(status, 0) for status in REPORTED}
+
+
+# The outcomes a bulk offboarding's report counts, in the order every door shows them.
+REPORTED = (ItemStatus.SUCCEEDED, ItemStatus.FAILED, ItemStatus.PENDING)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,11 @@ class BulkReport:
     job: Job
     items: list[JobItem]
     company_names: dict[str, str]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many customers succeeded, failed (were refused) and are still pending."""
+        return {status.value: sum(1 for i in self.items if i.status == status) for status in REPORTED}
 
 
 def bulk_report(session: Session, actor: Actor, *, job_id: str) -> BulkReport:

@@ -15,16 +15,15 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.delegated_admin.models import AdminRelationship
+from partnerhub.delegated_admin.models import OPEN_STATUSES, AdminRelationship
 from partnerhub.errors import OffboardingBlockedByReservations
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import belongs_to_partner
-from partnerhub.subscriptions.schemas import subscription_audit_view
+from partnerhub.subscriptions.schemas import blocking_subscription_dict, subscription_audit_view
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
 from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship, require_remover
-
-OPEN_GDAP_STATUSES = ("created", "approvalPending", "active", "terminationRequested")
 
 
 @dataclass
@@ -88,7 +87,7 @@ def _preview(session: Session, partner_id: str, customer_id: str, *, cancel_rese
             preview.support_contact_changes.append(s)
     preview.gdap_to_end = list(session.scalars(select(AdminRelationship).where(
         AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id,
-        AdminRelationship.status.in_(OPEN_GDAP_STATUSES))))
+        AdminRelationship.status.in_(OPEN_STATUSES))))
     return preview
 
 
@@ -97,7 +96,7 @@ def preview_offboarding(session: Session, actor: Actor, *, customer_id: str,
     """What offboarding will do: subscriptions to suspend, reservations to cancel (or that block it unless
     cancelling is asked for), privileges that end, support-contact changes. Changes nothing."""
     partner_id = actor.require_partner("offboard customer", *Role)
-    return _preview(session, partner_id, customer_id.strip().lower(), cancel_reservations=cancel_reservations,
+    return _preview(session, partner_id, normalize_id(customer_id), cancel_reservations=cancel_reservations,
                     lock=False)
 
 
@@ -128,9 +127,7 @@ def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: Of
         sub.suspend(reason)
         done.add(sub.id)
         suspended.append(sub.id)
-        after = subscription_audit_view(sub)
-        changed = {k: v for k, v in before.items() if after.get(k) != v}
-        changes.append(Change(sub.id, changed, {k: after[k] for k in changed}))
+        changes.append(Change.between(sub.id, before, subscription_audit_view(sub)))
     session.flush()
     record_many(session, actor, operation=Operation.SUSPEND_SUBSCRIPTION, resource_type=ResourceType.SUBSCRIPTION,
                 changes=changes, partner_id=partner_id, customer_id=preview.customer_id,
@@ -145,11 +142,11 @@ def offboard_customer(session: Session, actor: Actor, *, customer_id: str,
     with all its effects — in the caller's single transaction, so it either completes or changes nothing.
     Who: whoever may remove the relationship (Global admin; Admin agent if the partner allows it)."""
     partner_id = require_remover(session, actor)
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     preview = _preview(session, partner_id, customer_id, cancel_reservations=cancel_reservations, lock=True)
     if preview.blocking:
         raise OffboardingBlockedByReservations(
-            data=[{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in preview.blocking],
+            data=[blocking_subscription_dict(s) for s in preview.blocking],
             count=len(preview.blocking),
         )
     suspended = _suspend_all(session, actor, partner_id=partner_id, preview=preview)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
 from partnerhub.customers.models import Customer
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.usecases.remove_reseller_relationship import require_remover
 
@@ -19,7 +20,7 @@ def list_selected_customers(session: Session, actor: Actor, *, customer_ids: lis
     offboard them. Who: whoever may remove relationships (the confirmation must not promise what the job
     would refuse)."""
     partner_id = require_remover(session, actor)
-    keys = list(dict.fromkeys(c.strip().lower() for c in customer_ids if c.strip()))[:MAX_SELECTION]
+    keys = list(dict.fromkeys(normalize_id(c) for c in customer_ids if c.strip()))[:MAX_SELECTION]
     if not keys:
         return []
     rows = session.scalars(

@@ -16,10 +16,12 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.delegated_admin.gdap import end_admin_relationships_for
 from partnerhub.errors import Forbidden, RemoveBlockedByActiveSubscriptions
+from partnerhub.ids import normalize_id
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.queries import blocking_subscriptions
+from partnerhub.subscriptions.schemas import blocking_subscription_dict
 from partnerhub.support_contacts.service import fall_back_support_contacts
 from partnerhub.tenants.models import Partner
 
@@ -79,12 +81,12 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
     can slip in between the check and the removal.
     """
     partner_id = require_remover(session, actor)
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     rel = require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     blocking = blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id)
     if blocking:
         raise RemoveBlockedByActiveSubscriptions(
-            data=[{"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status} for s in blocking],
+            data=[blocking_subscription_dict(s) for s in blocking],
             count=len(blocking),
             names=", ".join(f"{s.friendly_name} ({s.id}, {s.status})" for s in blocking),
         )

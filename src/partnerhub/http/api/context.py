@@ -29,19 +29,10 @@ from partnerhub.http.api.throttle import Limiter
 from partnerhub.http.request_threads import wrapped_once
 from partnerhub.idempotency.service import store_answer
 from partnerhub.ids import new_id
-from partnerhub.locale import SUPPORTED
+from partnerhub.locale import supported_language
 from partnerhub.runtime import Runtime
 
 log = logging.getLogger("partnerhub.api")
-
-
-def supported_language(value: str | None) -> str | None:
-    """The first supported language of an X-Locale or Accept-Language value (`it-IT`, `fr;q=1, it`), else None."""
-    for part in (value or "").split(","):
-        lang = part.split(";")[0].strip().replace("_", "-").split("-")[0].lower()
-        if lang in SUPPORTED:
-            return lang
-    return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

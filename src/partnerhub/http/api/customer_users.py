@@ -19,6 +19,7 @@ from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import link
+from partnerhub.ids import normalize_id
 
 router = api_router(tags=["customer users (delegated admin)"])
 
@@ -36,7 +37,7 @@ def _user(customer_id: str, u: User, password: str | None = None) -> dict[str, A
 def get_customer_users(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """The users of the customer tenant (User, Helpdesk or Global Administrator, Global Reader or Directory
     Readers there, through DAP or GDAP; or the customer's own Global admin)."""
-    cid = customer_id.strip().lower()
+    cid = normalize_id(customer_id)
     session = ctx.session
     items = [_user(cid, u) for u in list_customer_users(session, ctx.actor, customer_id=cid)]
     return ctx.respond(200, collection(request, items))
@@ -48,7 +49,7 @@ def post_customer_user(customer_id: str, ctx: Ctx) -> Response:
     and `lastName`, `passwordProfile`, `usageLocation`...). The password is generated: the one-time password
     is in this answer's `passwordProfile` only (a password sent in the request is not used)."""
     b = ctx.body()
-    cid = customer_id.strip().lower()
+    cid = normalize_id(customer_id)
     user_name = b.text("userPrincipalName", required=True, max_length=254) or ""
     display_name = b.text("displayName", max_length=200)  # the column's length
     if not display_name:
@@ -70,7 +71,7 @@ def patch_customer_user(customer_id: str, user_id: str, ctx: Ctx) -> Response:
     """Reset a user's password, as Partner Center does it: PATCH with `passwordProfile` (required); the new
     random password is in this answer only. Other fields are not changed through this route."""
     b = ctx.body()
-    cid = customer_id.strip().lower()
+    cid = normalize_id(customer_id)
     profile = b.obj("passwordProfile", required=True)
     assert profile is not None
     profile.text("password", max_length=256)

@@ -32,6 +32,7 @@ from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.http.api.shapes import link
+from partnerhub.ids import normalize_id
 from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 
 router = api_router(tags=["customers"])
@@ -167,7 +168,7 @@ def patch_customer(customer_id: str, ctx: Ctx) -> Response:
     relationship = b.text("relationshipToPartner", max_length=50)
     allow_dap = b.boolean("allowDelegatedAccess")
     session = ctx.session
-    customer_id = customer_id.strip().lower()
+    customer_id = normalize_id(customer_id)
     if relationship is not None and relationship.strip().lower() == "none":
         remove_reseller_relationship(session, ctx.actor, customer_id=customer_id)
         body = _removed(customer_id)

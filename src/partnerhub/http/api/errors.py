@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from partnerhub.errors import DatabaseUnavailable, DomainError, InternalError, InvalidInput
+from partnerhub.errors import DatabaseUnavailable, DomainError, ErrorKind, InternalError, InvalidInput
 from partnerhub.http.api.idempotency import IdempotencyKey, Replayed, lookup
 from partnerhub.locale import N_, gettext
 from partnerhub.runtime import Runtime
@@ -23,15 +23,16 @@ from partnerhub.runtime import Runtime
 log = logging.getLogger("partnerhub.api")
 
 SOURCE = "partnerhub"
-STATUS_OF_KIND = {
-    "invalid": 400,
-    "unauthenticated": 401,
-    "forbidden": 403,
-    "not_found": 404,
-    "conflict": 409,
-    "too_large": 413,
-    "internal": 500,
-    "unavailable": 503,
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.THROTTLED: 429,
+    ErrorKind.INTERNAL: 500,
+    ErrorKind.UNAVAILABLE: 503,
 }
 THROTTLED = N_("Rate limit is exceeded. Try again in {seconds} seconds.")
 

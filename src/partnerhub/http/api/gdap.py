@@ -39,7 +39,7 @@ from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import ContinuationTokens
 from partnerhub.http.api.shapes import iso
-from partnerhub.ids import new_id
+from partnerhub.ids import new_id, normalize_id
 
 router = api_router(tags=["GDAP (Microsoft Graph shape)"])
 BASE = "/v1/tenantRelationships/delegatedAdminRelationships"
@@ -235,7 +235,7 @@ def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
 def _assignment_in(session: Session, ctx: Ctx, relationship_id: str, assignment_id: str) -> AccessAssignmentView:
     """A live assignment of the relationship in the path (one of another relationship is not found here)."""
     for view in list_access_assignments(session, ctx.actor, admin_relationship_id=relationship_id):
-        if view.assignment.id == assignment_id.strip().lower():
+        if view.assignment.id == normalize_id(assignment_id):
             return view
     raise AccessAssignmentNotFound(id=assignment_id)
 

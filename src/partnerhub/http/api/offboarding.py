@@ -13,7 +13,8 @@ from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.shapes import iso, link
-from partnerhub.jobs.models import Job, JobItem
+from partnerhub.ids import normalize_id
+from partnerhub.jobs.models import ItemStatus, Job, JobItem
 from partnerhub.usecases.bulk_offboarding import BulkReport, bulk_report, start_bulk_offboarding
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
 
@@ -101,9 +102,9 @@ def _item(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
         "status": item.status,
         "finishedAt": iso(item.finished_at),
     }
-    if item.status == "succeeded":
+    if item.status == ItemStatus.SUCCEEDED:
         out["result"] = item.result
-    elif item.status == "failed":
+    elif item.status == ItemStatus.FAILED:
         out["error"] = {"code": item.error_code, "description": item.error,
                         "data": (item.result or {}).get("data", [])}
     return out
@@ -130,8 +131,7 @@ def post_bulk_offboarding(ctx: Ctx) -> Response:
 
 def _report(report: BulkReport) -> dict[str, Any]:
     items = [_item(i, report.company_names) for i in report.items]
-    counts = {s: sum(1 for i in report.items if i.status == s) for s in ("succeeded", "failed", "pending")}
-    return {**_job(report.job), "summary": counts, "items": items}
+    return {**_job(report.job), "summary": report.counts, "items": items}
 
 
 @router.get("/offboardings/{job_id}",
@@ -139,5 +139,5 @@ def _report(report: BulkReport) -> dict[str, Any]:
                                     "per-customer report.")
 def get_bulk_offboarding(job_id: str, ctx: Ctx) -> Response:
     session = ctx.session
-    body = _report(bulk_report(session, ctx.actor, job_id=job_id.strip().lower()))
+    body = _report(bulk_report(session, ctx.actor, job_id=normalize_id(job_id)))
     return ctx.respond(200, body)

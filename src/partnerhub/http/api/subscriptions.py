@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection, continuation, page_size
+from partnerhub.ids import normalize_id
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.queries import get_subscription
 from partnerhub.subscriptions.service import (
@@ -34,13 +35,13 @@ def _one(session: Session, sub: Subscription) -> dict[str, Any]:
 def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | None = None) -> Response:
     """The customer's subscriptions bought through the acting partner, paged by id."""
     after = continuation(request, "subscriptions", 2)
-    if after is not None and after[0] != customer_id.strip().lower():
+    if after is not None and after[0] != normalize_id(customer_id):
         after = None  # a token of another customer's listing starts this one from the beginning
     session = ctx.session
     page = list_subscriptions(session, ctx.actor, customer_id=customer_id, size=page_size(size),
                               after=after[1] if after else None)
     items = describe_subscriptions(session, page.items)
-    nxt = [customer_id.strip().lower(), page.next_cursor] if page.next_cursor else None
+    nxt = [normalize_id(customer_id), page.next_cursor] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="subscriptions", next_values=nxt))
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx, api_router
+from partnerhub.ids import normalize_id
 from partnerhub.support_contacts.schemas import support_contact_dict
 from partnerhub.support_contacts.service import get_support_contact, set_support_contact
 
@@ -20,8 +21,8 @@ def get_subscription_support_contact(customer_id: str, subscription_id: str, ctx
     related to the customer (all fields null when there is none)."""
     session = ctx.session
     contact = get_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id)
-    body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
-                                subscription_id=subscription_id.strip().lower())
+    body = support_contact_dict(contact, customer_id=normalize_id(customer_id),
+                                subscription_id=normalize_id(subscription_id))
     return ctx.respond(200, body)
 
 
@@ -36,6 +37,6 @@ def put_subscription_support_contact(customer_id: str, subscription_id: str, ctx
     session = ctx.session
     contact = set_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
                                   support_tenant_id=tenant_id, support_mpn_id=mpn_id)
-    body = support_contact_dict(contact, customer_id=customer_id.strip().lower(),
-                                subscription_id=subscription_id.strip().lower())
+    body = support_contact_dict(contact, customer_id=normalize_id(customer_id),
+                                subscription_id=normalize_id(subscription_id))
     return ctx.respond(200, body)

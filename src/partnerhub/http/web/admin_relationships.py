@@ -22,7 +22,7 @@ from partnerhub.delegated_admin.gdap import (
     lock_for_approval,
     terminate_admin_relationship,
 )
-from partnerhub.delegated_admin.models import AdminRelationship, AdminRelationshipStatus
+from partnerhub.delegated_admin.models import ASSIGNABLE_STATUSES, AdminRelationship, AdminRelationshipStatus
 from partnerhub.delegated_admin.read_models import (
     AdminRelationshipDetail,
     admin_relationship_detail,
@@ -52,6 +52,7 @@ from partnerhub.http.web.customer_pages import crumbs
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.http.web.rendering import translate
+from partnerhub.ids import normalize_id
 from partnerhub.locale import N_
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -158,8 +159,7 @@ def _render_detail(ctx: WebCtx, view: AdminRelationshipDetail, form: FormState, 
         assignments=view.assignments, now=utc_now(), role_labels=role_labels,
         group_options=[(g.group.id, g.group.display_name) for g in view.groups if g.group.id not in assigned],
         has_groups=bool(view.groups), rel_roles=role_options(ctx, list(rel.role_ids)),
-        assignable=rel.status in (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING,
-                                  AdminRelationshipStatus.ACTIVE),
+        assignable=rel.status in ASSIGNABLE_STATUSES,
         approval_url=f"{ctx.runtime.settings.base_url.rstrip('/')}/partner-relationships/admin-relationships/{rel.id}",
         breadcrumbs=crumbs(ctx, view.customer, (_base(view.customer), ctx.t("Admin relationships")),
                            (None, rel.display_name)))
@@ -208,7 +208,7 @@ def assign_group(ctx: SignedIn, form: Form, customer_id: str, relationship_id: s
         except DomainError as exc:
             state.domain_error(exc, field_of=ASSIGNMENT_FIELDS)
         else:
-            group = next(g.group.display_name for g in view.groups if g.group.id == group_id.strip().lower())
+            group = next(g.group.display_name for g in view.groups if g.group.id == normalize_id(group_id))
             return ctx.redirect(f"{_base(view.customer)}/{rel.id}",
                                 flash=ctx.t(ASSIGNED, group=group, name=rel.display_name))
     return _render_detail(ctx, view, state, 400)
@@ -217,7 +217,7 @@ def assign_group(ctx: SignedIn, form: Form, customer_id: str, relationship_id: s
 @router.post("/customers/{customer_id}/admin-relationships/{relationship_id}/assignments/{assignment_id}/delete")
 def unassign_group(ctx: SignedIn, form: Form, customer_id: str, relationship_id: str, assignment_id: str) -> Response:
     view = _detail(ctx, customer_id, relationship_id)
-    found = [a for a in view.assignments if a.assignment.id == assignment_id.strip().lower()]
+    found = [a for a in view.assignments if a.assignment.id == normalize_id(assignment_id)]
     if not found:
         raise AccessAssignmentNotFound(id=assignment_id)
     session = ctx.session

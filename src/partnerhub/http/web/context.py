@@ -29,7 +29,7 @@ from partnerhub.auth.web_sessions import SessionNeedsTouch, actor_for_web_sessio
 from partnerhub.errors import CsrfRefused, InvalidInput, SessionExpired
 from partnerhub.http.web.navigation import navigation
 from partnerhub.http.web.rendering import render_template, translate
-from partnerhub.locale import SUPPORTED, gettext
+from partnerhub.locale import gettext, supported_language
 from partnerhub.runtime import Runtime
 from partnerhub.tenants.service import tenant_name
 
@@ -47,15 +47,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-
-
-def first_language(value: str | None) -> str | None:
-    """The first supported language of an Accept-Language value or a setting (`it-IT`, `fr;q=1, it`)."""
-    for part in (value or "").split(","):
-        lang = part.split(";")[0].strip().replace("_", "-").split("-")[0].lower()
-        if lang in SUPPORTED:
-            return lang
-    return None
 
 
 class Signer:
@@ -252,9 +243,9 @@ def _read_flashes(signer: Signer, raw: str | None) -> list[tuple[str, str]]:
 
 def page_locale(request: Request, actor: Actor | None) -> str:
     """DOMAIN.md §8 for the web: the page switch (cookie) > the user's setting > Accept-Language > English."""
-    return (first_language(request.cookies.get(LANG_COOKIE))
-            or (first_language(actor.locale) if actor else None)
-            or first_language(request.headers.get("accept-language"))
+    return (supported_language(request.cookies.get(LANG_COOKIE))
+            or (supported_language(actor.locale) if actor else None)
+            or supported_language(request.headers.get("accept-language"))
             or "en")
 
 

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from partnerhub.errors import DatabaseUnavailable, DomainError, InternalError
+from partnerhub.errors import DatabaseUnavailable, DomainError, ErrorKind, InternalError
 from partnerhub.http.request_threads import wrapped_once
 from partnerhub.http.web.context import (
     FLASH_COOKIE,
@@ -29,8 +29,10 @@ from partnerhub.locale import N_
 
 log = logging.getLogger("partnerhub.web")
 
-STATUS_OF_KIND = {"invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-                  "too_large": 413, "throttled": 429, "internal": 500, "unavailable": 503}
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 400, ErrorKind.UNAUTHENTICATED: 401, ErrorKind.FORBIDDEN: 403, ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409, ErrorKind.TOO_LARGE: 413, ErrorKind.THROTTLED: 429, ErrorKind.INTERNAL: 500,
+    ErrorKind.UNAVAILABLE: 503}
 TITLE_OF_STATUS = {
     400: N_("This cannot be done"),
     401: N_("Sign in required"),
@@ -78,7 +80,7 @@ def to_sign_in(request: Request, exc: SignInRequired) -> Response:
 
 
 class PageNotFound(DomainError):
-    kind = "not_found"
+    kind = ErrorKind.NOT_FOUND
     code = 404
     message = "There is no page at this address."
 

@@ -20,7 +20,7 @@ from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.customer_pages import crumbs
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
-from partnerhub.jobs.models import JobItem, JobStatus
+from partnerhub.jobs.models import ItemStatus, JobItem, JobStatus
 from partnerhub.locale import N_
 from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
@@ -137,16 +137,15 @@ def job_page(ctx: SignedIn, job_id: str) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
     report = bulk_report(session, actor, job_id=job_id)
-    counts = {"succeeded": 0, "failed": 0, "pending": 0}
+    counts = report.counts
     rows: list[dict[str, Any]] = []
     for item in report.items:
-        counts[item.status] = counts.get(item.status, 0) + 1
         result = item.result or {}
         rows.append({"id": item.item_key, "name": report.company_names.get(item.item_key, item.item_key),
                      "status": item.status, "finished_at": item.finished_at,
                      "suspended": len(result.get("suspended") or []),
                      "cancelled": len(result.get("cancelled") or []),
-                     "error": _item_error(ctx, item) if item.status == "failed" else ""})
+                     "error": _item_error(ctx, item) if item.status == ItemStatus.FAILED else ""})
     job = report.job
     total = job.progress_total or len(report.items)
     done = max(job.progress_done, counts["succeeded"] + counts["failed"])

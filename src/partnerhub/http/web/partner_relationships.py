@@ -19,6 +19,7 @@ from partnerhub.errors import AdminRelationshipInvalidState, AdminRelationshipWi
 from partnerhub.http.web.admin_relationships import role_labels
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
+from partnerhub.ids import normalize_id
 from partnerhub.locale import N_
 from partnerhub.usecases.customer_partners import PartnerAccess, partner_access_of_customer
 
@@ -36,7 +37,7 @@ def _partner(ctx: WebCtx, partner_id: str) -> PartnerAccess:
     session = ctx.session
     partners = partner_access_of_customer(session, ctx.require_actor())
     for partner in partners:
-        if partner.partner_id == partner_id.strip().lower() and partner.reseller is not None:
+        if partner.partner_id == normalize_id(partner_id) and partner.reseller is not None:
             return partner
     raise PartnerNotFound(id=partner_id)
 

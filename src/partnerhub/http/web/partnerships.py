@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from partnerhub.auth.models import Role
 from partnerhub.errors import (
     DomainError,
+    ErrorKind,
     NotAnIndirectReseller,
     PartnerNotFound,
     PartnerReferenceMismatch,
@@ -24,6 +25,7 @@ from partnerhub.errors import (
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
+from partnerhub.ids import normalize_id
 from partnerhub.locale import N_
 from partnerhub.partnerships.schemas import PartnerRelationship
 from partnerhub.partnerships.service import (
@@ -65,7 +67,7 @@ def _rows(ctx: WebCtx, side: Side) -> list[PartnerRelationship]:
 def _find(ctx: WebCtx, side: Side, partnership_id: str) -> PartnerRelationship:
     """A partnership of the signed-in partner, from its own list: any other is "not found"."""
     for row in _rows(ctx, side):
-        if row.partnership_id == partnership_id.strip().lower():
+        if row.partnership_id == normalize_id(partnership_id):
             return row
     raise PartnershipNotFound(id=partnership_id)
 
@@ -105,7 +107,7 @@ def invite(ctx: SignedIn, form: Form) -> Response:
                                 reseller_mpn_id=None if by_id else reference)
             partnership_id = p.id
     except DomainError as exc:
-        if exc.kind == "forbidden":
+        if exc.kind == ErrorKind.FORBIDDEN:
             raise
         state.domain_error(exc, field_of=INVITE_FIELDS)
         return _render_resellers(ctx, state, 400)

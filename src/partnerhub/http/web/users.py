@@ -18,11 +18,11 @@ from partnerhub.auth.sign_in import MIN_PASSWORD_LENGTH, mfa_required, recovery_
 from partnerhub.auth.web_sessions import set_my_language
 from partnerhub.clock import utc_now
 from partnerhub.errors import DomainError, DuplicateEmail, InvalidRole, LastGlobalAdmin
-from partnerhub.http.web.context import LANG_COOKIE, Form, SignedIn, WebCtx, first_language
+from partnerhub.http.web.context import LANG_COOKIE, Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import NOT_A_CHOICE, FormState
 from partnerhub.http.web.rendering import LANGUAGES
-from partnerhub.locale import N_, SUPPORTED, gettext
+from partnerhub.locale import N_, SUPPORTED, gettext, supported_language
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -190,11 +190,11 @@ def _render_account(ctx: WebCtx, *, language_form: FormState | None = None, toke
                 "may_set_policy": actor.tenant_id is not None and Role.GLOBAL_ADMIN in actor.roles,
                 "min_password": MIN_PASSWORD_LENGTH, "session_mfa": actor.mfa}
     tokens = token_rows(list_tokens(session, actor), utc_now())
-    switch = first_language(ctx.request.cookies.get(LANG_COOKIE))
+    switch = supported_language(ctx.request.cookies.get(LANG_COOKIE))
     return ctx.render(
         "users/account.html", status_code=status_code, user=user, roles=role_names(ctx, actor.roles),
         tokens=tokens, languages_offered=LANGUAGES, switch_language=dict(LANGUAGES).get(switch or "", ""),
-        language_form=language_form or FormState(ctx, {"language": first_language(user.locale) or "en"}),
+        language_form=language_form or FormState(ctx, {"language": supported_language(user.locale) or "en"}),
         token_form=token_form or FormState(ctx, {"days": "90"}), password_form=password_form or FormState(ctx),
         security=security, breadcrumbs=[(None, ctx.t("My account"))])
 
@@ -214,7 +214,7 @@ def change_language(ctx: SignedIn, form: Form) -> Response:
     session = ctx.session
     set_my_language(session, actor, language=language)
     # the next page speaks the new language unless this browser's switch says otherwise
-    next_locale = first_language(ctx.request.cookies.get(LANG_COOKIE)) or language
+    next_locale = supported_language(ctx.request.cookies.get(LANG_COOKIE)) or language
     message = gettext(LANGUAGE_SAVED, next_locale).format(language=dict(LANGUAGES)[language])
     return ctx.redirect("/account", flash=message)
 
