@@ -9,6 +9,11 @@ from datetime import UTC, datetime, timedelta
 _frozen: datetime | None = None
 
 
+def iso_utc(value: datetime | None) -> str | None:
+    """An aware instant as ISO 8601 with a `Z`, as Partner Center writes them (None stays None)."""
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
 def utc_now() -> datetime:
     """The current instant as an aware UTC datetime (frozen if a test froze it)."""
     return _frozen if _frozen is not None else datetime.now(UTC)

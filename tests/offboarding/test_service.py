@@ -18,6 +18,7 @@ from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
+from partnerhub.usecases.schemas import offboarding_preview_dict
 from tests.activity import activity, operation_names
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, buy, make_customer, make_partner
@@ -39,7 +40,7 @@ def _portfolio(session: Session, world: World) -> dict[str, Subscription]:
 
 def test_the_preview_lists_everything_that_will_change_and_changes_nothing(session: Session, world: World) -> None:
     subs = _portfolio(session, world)
-    preview = preview_offboarding(session, world.partner.admin, customer_id=world.customer_id).as_dict()
+    preview = offboarding_preview_dict(preview_offboarding(session, world.partner.admin, customer_id=world.customer_id))
     assert preview["canOffboard"] is True
     assert {s["subscriptionId"] for s in preview["subscriptionsToSuspend"]} == {
         subs["e3"].id, subs["addon"].id, subs["basic"].id}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -12,10 +13,15 @@ from partnerhub.cli.acting import AsOption, acting, runtime
 from partnerhub.cli.output import JsonOption, console, fmt_time, print_json, print_table
 from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import claim_next, default_worker_id, get_job, list_jobs, run_job
+from partnerhub.jobs.schemas import job_detail_dict, job_dict
 
 jobs_app = typer.Typer(help="Background jobs (bulk operations, housekeeping).", no_args_is_help=True)
 
 Opt = typer.Option
+
+
+def _when(iso: str | None) -> str:
+    return fmt_time(datetime.fromisoformat(iso)) if iso else ""
 
 
 @jobs_app.command("list")
@@ -23,18 +29,7 @@ def jobs_list(as_: AsOption, json_: JsonOption = False) -> None:
     """Recent jobs of your tenant with their progress."""
     with acting(as_, write=False) as (session, actor):
         jobs = list_jobs(session, actor)
-    data: list[dict[str, Any]] = [
-        {
-            "id": j.id,
-            "kind": j.kind,
-            "status": j.status,
-            "done": j.progress_done,
-            "total": j.progress_total,
-            "createdAt": j.created_at,
-            "finishedAt": j.finished_at,
-        }
-        for j in jobs
-    ]
+    data = [job_dict(j) for j in jobs]
     if json_:
         print_json(data)
     else:
@@ -47,8 +42,8 @@ def jobs_list(as_: AsOption, json_: JsonOption = False) -> None:
                     d["kind"],
                     d["status"],
                     f"{d['done']}/{d['total']}",
-                    fmt_time(d["createdAt"]),
-                    fmt_time(d["finishedAt"]),
+                    _when(d["createdAt"]),
+                    _when(d["finishedAt"]),
                 )
                 for d in data
             ],
@@ -60,16 +55,7 @@ def jobs_show(as_: AsOption, job_id: Annotated[str, typer.Argument()], json_: Js
     """One job with its result."""
     with acting(as_, write=False) as (session, actor):
         j = get_job(session, actor, job_id=job_id)
-    data: dict[str, Any] = {
-        "id": j.id,
-        "kind": j.kind,
-        "status": j.status,
-        "done": j.progress_done,
-        "total": j.progress_total,
-        "attempts": j.attempts,
-        "result": j.result,
-        "error": j.error,
-    }
+    data = job_detail_dict(j)
     print_json(data) if json_ else console.print(data)
 
 

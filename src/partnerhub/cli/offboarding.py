@@ -17,6 +17,7 @@ from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import claim_job, default_worker_id, run_job
 from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding, summarize
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
+from partnerhub.usecases.schemas import offboarding_preview_dict, offboarding_result_dict
 
 offboard_app = typer.Typer(
     help="Offboard customers: suspend every active subscription and remove the reseller relationship in one "
@@ -73,9 +74,8 @@ def offboard_preview(
 ) -> None:
     """Show everything offboarding a customer would change, and what blocks it. Changes nothing."""
     with acting(as_, write=False) as (session, actor):
-        p = preview_offboarding(
-            session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations
-        ).as_dict()
+        p = offboarding_preview_dict(preview_offboarding(
+            session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations))
     print_json(p) if json_ else _print_preview(p)
 
 
@@ -99,16 +99,13 @@ def offboard_run(
     """Offboard one customer: all or nothing, after showing the preview (unless --yes)."""
     if not yes:
         with acting(as_, write=False) as (session, actor):
-            _print_preview(
-                preview_offboarding(
-                    session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations
-                ).as_dict()
-            )
+            _print_preview(offboarding_preview_dict(preview_offboarding(
+                session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations)))
     _confirm(yes, "Offboard this customer?")
     with acting(as_) as (session, actor):
         result = offboard_customer(session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations)
     if json_:
-        print_json(result.as_dict())
+        print_json(offboarding_result_dict(result))
     else:
         console.print(
             f"Offboarded {result.customer_id}: {len(result.suspended)} subscription(s) suspended, "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from partnerhub.clock import iso_utc
 from partnerhub.orders.models import Order, OrderLineItem
-from partnerhub.subscriptions.schemas import _iso
 
 
 @dataclass
@@ -47,7 +47,7 @@ def order_dict(order: Order, items: list[OrderLineItem]) -> dict[str, Any]:
             }
             for li in items
         ],
-        "creationDate": _iso(order.created_at),
+        "creationDate": iso_utc(order.created_at),
         "status": order.status,
         "links": {"self": {"uri": base, "method": "GET", "headers": []}},
         "attributes": {"objectType": "Order"},

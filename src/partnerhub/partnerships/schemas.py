@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from partnerhub.clock import iso_utc
 from partnerhub.partnerships.models import Partnership
 
 # Partner Center's relationship types, as its responses spell them. A provider lists its resellers with
@@ -50,8 +50,6 @@ def partner_relationships_collection(rows: list[PartnerRelationship]) -> dict[st
     }
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def partnership_dict(p: Partnership) -> dict[str, Any]:
@@ -61,9 +59,9 @@ def partnership_dict(p: Partnership) -> dict[str, Any]:
         "providerId": p.provider_id,
         "resellerId": p.reseller_id,
         "status": p.status,
-        "createdAt": _iso(p.created_at),
-        "acceptedAt": _iso(p.accepted_at),
-        "endedAt": _iso(p.ended_at),
+        "createdAt": iso_utc(p.created_at),
+        "acceptedAt": iso_utc(p.accepted_at),
+        "endedAt": iso_utc(p.ended_at),
         "endedByPartnerId": p.ended_by_partner_id,
         "attributes": {"objectType": "Partnership"},
     }

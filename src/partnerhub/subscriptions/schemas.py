@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from partnerhub.clock import iso_utc
 from partnerhub.customers.schemas import make_etag
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.queries import SubscriptionFields
-
-
-def _iso(value: Any) -> str:
-    return str(value.isoformat().replace("+00:00", "Z"))
 
 
 def subscription_dict(s: SubscriptionFields, *, reseller_mpn_id: str | None = None) -> dict[str, Any]:
@@ -26,9 +23,9 @@ def subscription_dict(s: SubscriptionFields, *, reseller_mpn_id: str | None = No
         "autoRenewEnabled": s.auto_renew_enabled,
         "billingCycle": s.billing_cycle,
         "termDuration": s.term_duration,
-        "creationDate": _iso(s.created_at),
-        "effectiveStartDate": _iso(s.created_at),
-        "commitmentEndDate": _iso(s.commitment_end_at),
+        "creationDate": iso_utc(s.created_at),
+        "effectiveStartDate": iso_utc(s.created_at),
+        "commitmentEndDate": iso_utc(s.commitment_end_at),
         "suspensionReasons": list(s.suspension_reasons),
         "partnerId": reseller_mpn_id or "",
         "orderId": s.order_id,

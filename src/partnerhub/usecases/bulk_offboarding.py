@@ -26,6 +26,7 @@ from partnerhub.jobs.runner import JobContext, enqueue, get_job
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.usecases.offboard_customer import offboard_customer
 from partnerhub.usecases.remove_reseller_relationship import require_remover
+from partnerhub.usecases.schemas import offboarding_result_dict
 
 BULK_OFFBOARD = "bulk-offboard"
 MAX_CUSTOMERS = 100_000
@@ -134,7 +135,8 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
                 with transaction(ctx.engine) as session:
                     actor = actor or _job_actor(session, ctx)
                     result = offboard_customer(session, actor, customer_id=key, cancel_reservations=cancel)
-                    _finish_item(session, ctx.job_id, key, status=ItemStatus.SUCCEEDED, result=result.as_dict())
+                    _finish_item(session, ctx.job_id, key, status=ItemStatus.SUCCEEDED,
+                                 result=offboarding_result_dict(result))
                     ctx.advance(session)
             except DomainError as exc:
                 with transaction(ctx.engine) as session:

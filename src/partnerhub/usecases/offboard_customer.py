@@ -4,7 +4,6 @@ reseller relationship as one all-or-nothing operation (Partner Center makes part
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,26 +42,6 @@ class OffboardingPreview:
     @property
     def can_offboard(self) -> bool:
         return not self.blocking
-
-    def as_dict(self) -> dict[str, Any]:
-        def sub(s: Subscription) -> dict[str, Any]:
-            return {"subscriptionId": s.id, "offerName": s.offer_name, "friendlyName": s.friendly_name,
-                    "status": s.status}
-
-        return {
-            "customerId": self.customer_id,
-            "companyName": self.company_name,
-            "canOffboard": self.can_offboard,
-            "subscriptionsToSuspend": [sub(s) for s in self.to_suspend],
-            "reservationsToCancel": [sub(s) for s in self.to_cancel],
-            "blockingReservations": [sub(s) for s in self.blocking],
-            "alreadyInactive": self.already_inactive,
-            "endsDelegatedAdmin": self.ends_dap,
-            "adminRelationshipsToEnd": [{"id": g.id, "displayName": g.display_name, "status": g.status}
-                                        for g in self.gdap_to_end],
-            "supportContactChanges": [s.id for s in self.support_contact_changes],
-            "relationshipToPartner": {"from": "reseller", "to": "none"},
-        }
 
 
 def _preview(session: Session, partner_id: str, customer_id: str, *, cancel_reservations: bool,
@@ -106,10 +85,6 @@ class OffboardingResult:
     suspended: list[str]
     cancelled: list[str]
     relationship_id: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"customerId": self.customer_id, "suspended": self.suspended, "cancelled": self.cancelled,
-                "relationshipId": self.relationship_id, "relationshipToPartner": "none"}
 
 
 def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: OffboardingPreview) -> list[str]:

@@ -3,8 +3,6 @@ customer, and bulk runs as jobs whose progress and per-customer report can be po
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -12,11 +10,16 @@ from partnerhub.errors import InvalidInput
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
-from partnerhub.http.api.shapes import iso, link
+from partnerhub.http.api.shapes import link
 from partnerhub.ids import normalize_id
-from partnerhub.jobs.models import ItemStatus, Job, JobItem
-from partnerhub.usecases.bulk_offboarding import BulkReport, bulk_report, start_bulk_offboarding
+from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
+from partnerhub.usecases.schemas import (
+    bulk_job_dict,
+    bulk_report_dict,
+    offboarding_preview_dict,
+    offboarding_result_dict,
+)
 
 EXTENSION = "partnerhub extension (not in Partner Center): "
 router = api_router(tags=["offboarding (partnerhub extension)"])
@@ -47,7 +50,7 @@ def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> Res
     cancel = _flag(request, "cancelReservations")
     session = ctx.session
     preview = preview_offboarding(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
-    body = preview.as_dict()
+    body = offboarding_preview_dict(preview)
     body["links"] = {"self": link(f"/v1/customers/{preview.customer_id}/offboarding")}
     body["attributes"] = {"objectType": "OffboardingPreview"}
     return ctx.respond(200, body)
@@ -62,7 +65,7 @@ def post_offboarding(customer_id: str, ctx: Ctx) -> Response:
     cancel = bool(b.boolean("cancelReservations"))
     session = ctx.session
     result = offboard_customer(session, ctx.actor, customer_id=customer_id, cancel_reservations=cancel)
-    body = {**result.as_dict(), "attributes": {"objectType": "OffboardingResult"}}
+    body = {**offboarding_result_dict(result), "attributes": {"objectType": "OffboardingResult"}}
     return ctx.respond(200, body)
 
 
@@ -81,35 +84,6 @@ def _customer_ids(b: Body) -> list[str] | None:
     return list(value)
 
 
-def _job(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "status": job.status,
-        "done": job.progress_done,
-        "total": job.progress_total,
-        "cancelReservations": bool(job.payload.get("cancelReservations")),
-        "createdAt": iso(job.created_at),
-        "finishedAt": iso(job.finished_at),
-        "links": {"self": link(f"/v1/offboardings/{job.id}")},
-        "attributes": {"objectType": "BulkOffboarding"},
-    }
-
-
-def _item(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "customerId": item.item_key,
-        "companyName": names.get(item.item_key),
-        "status": item.status,
-        "finishedAt": iso(item.finished_at),
-    }
-    if item.status == ItemStatus.SUCCEEDED:
-        out["result"] = item.result
-    elif item.status == ItemStatus.FAILED:
-        out["error"] = {"code": item.error_code, "description": item.error,
-                        "data": (item.result or {}).get("data", [])}
-    return out
-
-
 @router.post("/offboardings", status_code=202, openapi_extra=bodies.BULK_OFFBOARDING,
              description=EXTENSION + "queue the offboarding of many customers: `{customerIds?: [...], "
                                      "searchPrefix?, cancelReservations?}` (a prefix of \"\" means every "
@@ -125,13 +99,8 @@ def post_bulk_offboarding(ctx: Ctx) -> Response:
     job = start_bulk_offboarding(session, ctx.actor, customer_ids=customer_ids, search_prefix=prefix,
                                  cancel_reservations=cancel)
     session.flush()
-    body = _job(job)
+    body = bulk_job_dict(job, self_link=link(f"/v1/offboardings/{job.id}"))
     return ctx.respond(202, body, headers={"Location": f"/v1/offboardings/{job.id}"})
-
-
-def _report(report: BulkReport) -> dict[str, Any]:
-    items = [_item(i, report.company_names) for i in report.items]
-    return {**_job(report.job), "summary": report.counts, "items": items}
 
 
 @router.get("/offboardings/{job_id}",
@@ -139,5 +108,6 @@ def _report(report: BulkReport) -> dict[str, Any]:
                                     "per-customer report.")
 def get_bulk_offboarding(job_id: str, ctx: Ctx) -> Response:
     session = ctx.session
-    body = _report(bulk_report(session, ctx.actor, job_id=normalize_id(job_id)))
+    report = bulk_report(session, ctx.actor, job_id=normalize_id(job_id))
+    body = bulk_report_dict(report, self_link=link(f"/v1/offboardings/{report.job.id}"))
     return ctx.respond(200, body)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+
+from partnerhub.clock import iso_utc
 
 
 def link(uri: str) -> dict[str, Any]:
     return {"uri": uri, "method": "GET", "headers": []}
 
 
-def iso(value: datetime | None) -> str | None:
-    """An aware instant as ISO 8601 with a `Z`, as Partner Center writes them."""
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+iso = iso_utc  # an aware instant as ISO 8601 with a `Z`, as Partner Center writes them
