@@ -78,7 +78,8 @@ def test_resend_answers_a_new_code_and_the_old_one_stops_working(api: Api) -> No
     assert old.status_code == 400 and old.json()["code"] == 800111, old.text  # revoked
     new = api.call("POST", f"/v1/relationshiprequests/{again['code']}/accept", customer_token)
     assert new.status_code == 200, new.text
-    statuses = {i["id"]: i["status"] for i in api.call("GET", "/v1/relationshiprequests", partner.token).json()["items"]}
+    listed = api.call("GET", "/v1/relationshiprequests", partner.token).json()["items"]
+    statuses = {i["id"]: i["status"] for i in listed}
     assert statuses == {first["id"]: "revoked", again["id"]: "accepted"}
     [resend] = _operations(api, "resend_relationship_request")
     assert resend.resource_id == again["id"] and resend.old_value == {"relationshipRequestId": first["id"],

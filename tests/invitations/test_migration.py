@@ -87,7 +87,7 @@ def test_the_upgrade_hashes_every_code_and_keeps_every_invitation_working(blank_
     with transaction(blank_engine) as session:
         other = make_partner(session)
         first, second = (actor_for_user(session, make_customer(session, other.admin).admin) for _ in "12")
-        for request_id, (code, dap) in TRACKED.items():
+        for request_id, (code, _) in TRACKED.items():
             assert describe_invitation(session, first, code=code).request_id == request_id
         rel = accept_invitation(session, first, code=TRACKED["22222222-2222-4222-8222-222222222222"][0])
         assert (rel.partner_id, rel.has_delegated_admin) == (PARTNER_ID, True)

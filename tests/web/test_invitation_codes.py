@@ -66,7 +66,8 @@ def test_resend_shows_a_new_link_and_the_old_one_stops_working(site: Site) -> No
     assert old.status_code == 410 and "revoked this request" in old.text
     assert site.browser().get(f"/invitations/{new_code.group(1)}").status_code == 200
     listing = browser.get("/invitations")
-    assert listing.text.count('class="badge badge-revoked"') == 1 and listing.text.count('class="badge badge-sent"') == 1
+    assert listing.text.count('class="badge badge-revoked"') == 1
+    assert listing.text.count('class="badge badge-sent"') == 1
     assert [r.resource_id for r in _operations(site, "resend_relationship_request")] == [new_id.group(1)]
 
 
