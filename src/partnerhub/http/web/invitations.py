@@ -78,7 +78,8 @@ def _created_page(ctx: WebCtx, created: CreatedInvitation, message: str) -> Resp
     names = names_of_invited_customers(ctx.session, actor, [created.request])
     subject, _, body = created.email_text.partition("\n\n")  # email_text(): the subject, a blank line, the body
     mailto = f"mailto:?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
-    return ctx.render("invitations/created.html", created=created, message=message, mailto=mailto, names=names,
+    ctx.flashes = [*ctx.flashes, ("success", message)]  # shown as a redirect's message would be
+    return ctx.render("invitations/created.html", created=created, mailto=mailto, names=names,
                       language_name=LANGUAGE_NAMES.get(created.request.language, created.request.language),
                       breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
                                    (None, ctx.t("Invitation"))])
