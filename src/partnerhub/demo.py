@@ -372,7 +372,7 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
                                     include_delegated_admin=rng.random() < 0.5)
         accepted = sent + timedelta(days=rng.randint(1, 3))
         with frozen_at(accepted):
-            accept_invitation(session, replace(admin, correlation_id=new_id()), code=inv.request.code)
+            accept_invitation(session, replace(admin, correlation_id=new_id()), code=inv.code)
         for sub in subs:  # the customer is back: the partner reactivates most of its subscriptions
             if sub.parent_subscription_id is None and sub.status == "suspended" and rng.random() < 0.6:
                 _set_status(session, owner.as_role("helpdesk-agent"), cid, sub, "active", accepted)

@@ -114,7 +114,7 @@ def seeded(make_api: Callable[..., Api]) -> Seeded:
         invitation = create_invitation(session, a.admin, base_url="https://partnerhub.example", customer_id=None,
                                        language="it", include_delegated_admin=True, indirect_reseller_id=None,
                                        valid_days=30)
-        ids["code"].append(invitation.request.code)
+        ids["code"].append(invitation.code)
         token = create_token(session, a.admin).token
     b_ids.add(b.partner_id)
     return Seeded(api, token, ids, b_ids, owned)

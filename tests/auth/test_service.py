@@ -451,7 +451,7 @@ def test_the_operator_creates_a_partner_with_a_global_admin(session: Session) ->
     assert created.tenant.domain == "litware.example"
     assert created.partner.partner_type == "indirect-provider"
     assert created.partner.mpn_id == "7654321"
-    assert created.partner.invitation_code
+    assert len(created.partner.invitation_nonce) == 16
     assert created.admin.email == "boss@litware.example"
     assert created.admin.roles == ["global-admin"]
     assert created.admin.tenant_id == created.tenant.id

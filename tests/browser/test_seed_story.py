@@ -102,13 +102,24 @@ def request_relationship_again(browsers: Browsers, me: User, language: str, *, c
     me.shot("seed-08-request-relationship")
     form.get_by_role("button", name=me.t("Create invitation")).click()
 
-    expect(me.page).to_have_url(re.compile(r"/invitations/sent/[0-9a-f-]+$"))
+    # the link is shown on this page only (the database keeps a hash of its code)
+    expect(me.page).to_have_url(re.compile(r"/invitations$"))
     expect(me.flash()).to_contain_text(me.t(
         "Invitation created. Send the link or the e-mail below to a Global admin of the customer."))
     link = me.page.get_by_role("region", name=me.t("Personalised link")).get_by_label(me.t("Link")).input_value()
     assert link.startswith(f"{me.site.base_url}/invitations/"), link
     expect(me.page.locator("#invitation-email")).to_contain_text(link)
     me.shot("seed-09-invitation-sent")
+    me.page.get_by_role("link", name=me.t("Invitation details")).click()
+    expect(me.page.get_by_text(me.t("The link is shown only once, when the invitation is created."))).to_be_visible()
+    assert link not in me.page.content()
+    me.shot("seed-09b-invitation-details")
+    me.page.goto(f"{me.site.base_url}/invitations/link/rotate")
+    expect(me.page.get_by_role("heading", name=me.t("Replace your reusable link?"))).to_be_visible()
+    me.shot("seed-09c-rotate-link-confirmation")
+    me.page.get_by_role("link", name=me.t("Cancel")).click()
+    expect(me.page.locator("form[action$='/resend'] button")).to_have_text(me.t("Resend"))
+    me.shot("seed-09d-invitations")
 
     # The customer's Global admin, in another browser, opens the link, signs in from there and accepts
     admin = browsers.user(language)

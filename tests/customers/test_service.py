@@ -244,7 +244,7 @@ def test_the_list_shows_only_customers_with_an_active_relationship(session: Sess
 
 def test_a_customer_shared_by_two_partners_appears_in_both_lists(session: Session, world: World) -> None:
     invitation = create_invitation(session, world.other.sales_agent, base_url="https://hub.example")
-    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    accept_invitation(session, world.customer_admin, code=invitation.code)
     assert _names(session, world.other.admin) == ["Fabrikam Srl"]
     assert _names(session, world.partner.admin) == ["Fabrikam Srl"]
 

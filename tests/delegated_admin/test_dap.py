@@ -91,7 +91,7 @@ def test_dap_comes_back_only_through_an_accepted_request(session: Session, world
     remove_delegated_admin(session, world.partner.admin, customer_id=world.customer_id)
     invitation = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id,
                                    include_delegated_admin=True)
-    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    accept_invitation(session, world.customer_admin, code=invitation.code)
     assert delegated_roles(session, actor=world.partner.admin_agent,
                            customer_id=world.customer_id) == {GLOBAL_ADMINISTRATOR}
 

@@ -248,7 +248,7 @@ def test_lists_are_scoped_to_the_partner_and_to_the_customer_tenant(session: Ses
     from partnerhub.invitations.service import accept_invitation, create_invitation
 
     inv = create_invitation(session, world.other.admin, base_url="http://x")
-    accept_invitation(session, world.customer_admin, code=inv.request.code)
+    accept_invitation(session, world.customer_admin, code=inv.code)
     theirs = create_admin_relationship(session, world.other.admin, customer_id=world.customer_id,
                                        display_name="theirs", role_ids=[DIRECTORY_READERS])
 

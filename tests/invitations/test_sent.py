@@ -1,5 +1,5 @@
-"""A sent invitation seen again by its partner: the same link and e-mail (subject and body apart, in the
-customer's language) and its effective status; another partner's invitation is not found."""
+"""A sent invitation seen again by its partner: its terms and effective status, never its code (a partner
+who needs the link again resends it); another partner's invitation is not found."""
 
 from __future__ import annotations
 
@@ -17,28 +17,28 @@ from tests.conftest import World
 BASE = "https://partners.example"
 
 
-def test_the_partner_sees_the_same_link_and_email_again(session: Session, world: World) -> None:
+def test_the_partner_sees_the_invitation_again_without_its_code(session: Session, world: World) -> None:
     created = create_invitation(session, world.partner.sales_agent, base_url=BASE, customer_id=world.customer_id,
                                 include_delegated_admin=True)
-    sent = get_sent_invitation(session, world.partner.admin, invitation_id=created.request.id, base_url=BASE)
-    assert sent.url == created.url == f"{BASE}/invitations/{created.request.code}"
-    assert sent.email_text == created.email_text
-    assert sent.subject == "Contoso Direct richiede una relazione con il rivenditore con la tua organizzazione"
-    assert created.url in sent.body and "\n" not in sent.subject
-    assert sent.status == "sent"
+    sent = get_sent_invitation(session, world.partner.admin, invitation_id=created.request.id)
+    assert sent.request.id == created.request.id and sent.request.include_delegated_admin is True
+    assert (sent.status, sent.may_resend, sent.may_revoke) == ("sent", True, True)
+    assert created.code not in repr(sent)
+    helpdesk = get_sent_invitation(session, world.partner.helpdesk_agent, invitation_id=created.request.id)
+    assert (helpdesk.may_resend, helpdesk.may_revoke) == (False, False)
 
 
 def test_an_invitation_past_its_expiry_is_expired(session: Session, world: World) -> None:
     with frozen_at(utc_now() - timedelta(days=10)):
         created = create_invitation(session, world.partner.admin, base_url=BASE, valid_days=5)
-    sent = get_sent_invitation(session, world.partner.admin, invitation_id=created.request.id, base_url=BASE)
-    assert sent.status == "expired"
+    sent = get_sent_invitation(session, world.partner.admin, invitation_id=created.request.id)
+    assert (sent.status, sent.may_resend, sent.may_revoke) == ("expired", True, False)
 
 
 def test_another_partners_invitation_is_not_found(session: Session, world: World) -> None:
     created = create_invitation(session, world.partner.admin, base_url=BASE)
     with pytest.raises(InvitationNotFound):
-        get_sent_invitation(session, world.other.admin, invitation_id=created.request.id, base_url=BASE)
+        get_sent_invitation(session, world.other.admin, invitation_id=created.request.id)
 
 
 def test_the_sent_invitations_name_the_customers_the_partner_knows(session: Session, world: World) -> None:

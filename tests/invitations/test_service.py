@@ -32,13 +32,13 @@ from partnerhub.errors import (
     PartnerNotFound,
 )
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
+from partnerhub.invitations.partner_link import partner_invitation_link
 from partnerhub.invitations.service import (
     accept_invitation,
     create_invitation,
     describe_invitation,
     expire_invitations,
     list_invitations,
-    partner_invitation_link,
     revoke_invitation,
 )
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
@@ -50,6 +50,7 @@ from tests.conftest import World
 from tests.factories import PartnerWorld, make_customer, make_partner
 
 BASE = "https://hub.example/"
+KEY = "the instance's secret key"
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
@@ -76,9 +77,8 @@ def test_create_invitation_gives_a_link_with_its_code_and_expires_in_90_days(
     with frozen_at(T0):
         created = create_invitation(session, world.partner.sales_agent, base_url=BASE)
     req = created.request
-    assert req.code
-    assert created.url == f"https://hub.example/invitations/{req.code}"
-    assert req.code in created.url
+    assert created.code
+    assert created.url == f"https://hub.example/invitations/{created.code}"
     assert req.status == InvitationStatus.SENT
     assert req.partner_id == world.partner.partner_id
     assert req.customer_id is None
@@ -97,7 +97,7 @@ def test_create_invitation_gives_a_link_with_its_code_and_expires_in_90_days(
 
 
 def test_codes_are_unique_per_invitation(session: Session, world: World) -> None:
-    codes = {create_invitation(session, world.partner.admin, base_url=BASE).request.code for _ in range(5)}
+    codes = {create_invitation(session, world.partner.admin, base_url=BASE).code for _ in range(5)}
     assert len(codes) == 5
 
 
@@ -199,7 +199,7 @@ def test_an_invitation_on_behalf_of_an_indirect_reseller_relates_both_on_accepta
                                 indirect_reseller_id=reseller.partner_id)
     assert created.request.indirect_reseller_id == reseller.partner_id
     customer_id, customer_admin = _new_customer(session, world)
-    rel = accept_invitation(session, customer_admin, code=created.request.code)
+    rel = accept_invitation(session, customer_admin, code=created.code)
     assert rel.partner_id == provider.partner_id
     assert rel.associated_partner_id == reseller.partner_id
     # The reseller is related to the customer too, without delegated admin.
@@ -240,16 +240,16 @@ def test_helpdesk_agents_and_customers_cannot_create_invitations(session: Sessio
 
 
 def test_the_partner_link_is_reusable_and_grants_no_dap(session: Session, world: World) -> None:
-    link = partner_invitation_link(session, world.other.sales_agent, base_url=BASE)
-    again = partner_invitation_link(session, world.other.admin, base_url="https://hub.example")
+    link = partner_invitation_link(session, world.other.sales_agent, base_url=BASE, secret_key=KEY)
+    again = partner_invitation_link(session, world.other.admin, base_url="https://hub.example", secret_key=KEY)
     assert link.url == again.url
     assert link.partner_id == world.other.partner_id
     code = link.url.rsplit("/", 1)[1]
 
     first_id, first_admin = _new_customer(session, world, partner=world.partner.admin)
     second_id, second_admin = _new_customer(session, world, partner=world.partner.admin)
-    rel1 = accept_invitation(session, first_admin, code=code)
-    rel2 = accept_invitation(session, second_admin, code=code)
+    rel1 = accept_invitation(session, first_admin, code=code, secret_key=KEY)
+    rel2 = accept_invitation(session, second_admin, code=code, secret_key=KEY)
 
     for rel, customer_id in ((rel1, first_id), (rel2, second_id)):
         assert rel.partner_id == world.other.partner_id
@@ -270,20 +270,20 @@ def test_the_partner_link_is_reusable_and_grants_no_dap(session: Session, world:
 
 
 def test_the_partner_link_is_refused_to_an_already_related_customer(session: Session, world: World) -> None:
-    link = partner_invitation_link(session, world.partner.admin, base_url=BASE)
+    link = partner_invitation_link(session, world.partner.admin, base_url=BASE, secret_key=KEY)
     with pytest.raises(AlreadyRelated):
-        accept_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1])
+        accept_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1], secret_key=KEY)
     assert activity(session, operation="add_partner_customer_relationship") == []
 
 
 def test_the_partner_link_needs_an_inviting_role(session: Session, world: World) -> None:
     with pytest.raises(Forbidden):
-        partner_invitation_link(session, world.partner.helpdesk_agent, base_url=BASE)
+        partner_invitation_link(session, world.partner.helpdesk_agent, base_url=BASE, secret_key=KEY)
 
 
 def test_describe_shows_who_asks_for_what(session: Session, world: World) -> None:
     created = create_invitation(session, world.partner.admin, base_url=BASE, include_delegated_admin=True)
-    view = describe_invitation(session, world.customer_admin, code=created.request.code)
+    view = describe_invitation(session, world.customer_admin, code=created.code)
     assert view.partner_id == world.partner.partner_id
     assert view.partner_name == "Contoso Direct"
     assert view.partner_type == "direct"
@@ -291,8 +291,8 @@ def test_describe_shows_who_asks_for_what(session: Session, world: World) -> Non
     assert view.status == "sent"
     assert view.request_id == created.request.id
 
-    link = partner_invitation_link(session, world.other.admin, base_url=BASE)
-    view = describe_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1])
+    link = partner_invitation_link(session, world.other.admin, base_url=BASE, secret_key=KEY)
+    view = describe_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1], secret_key=KEY)
     assert view.partner_name == "Northwind Cloud"
     assert view.include_delegated_admin is False
     assert view.request_id is None
@@ -312,7 +312,7 @@ def test_accepting_re_establishes_a_removed_relationship_as_a_new_episode(sessio
         created = create_invitation(session, world.partner.admin_agent, base_url=BASE,
                                     customer_id=world.customer_id)
         clock.move(timedelta(days=10))
-        rel = accept_invitation(session, world.customer_admin, code=created.request.code)
+        rel = accept_invitation(session, world.customer_admin, code=created.code)
 
     assert rel.status == RelationshipStatus.ACTIVE
     assert rel.partner_id == world.partner.partner_id
@@ -351,7 +351,7 @@ def test_dap_is_granted_only_if_the_invitation_asked_for_it(session: Session, wo
     _removed(session, world)
     with_dap = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
                                  include_delegated_admin=True)
-    rel = accept_invitation(session, world.customer_admin, code=with_dap.request.code)
+    rel = accept_invitation(session, world.customer_admin, code=with_dap.code)
     assert rel.has_delegated_admin is True
     (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=world.customer_id)
     assert rec.new_value is not None
@@ -359,7 +359,7 @@ def test_dap_is_granted_only_if_the_invitation_asked_for_it(session: Session, wo
 
     _removed(session, world)
     without = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id)
-    rel = accept_invitation(session, world.customer_admin, code=without.request.code)
+    rel = accept_invitation(session, world.customer_admin, code=without.code)
     assert rel.has_delegated_admin is False
     history = relationship_history(session, partner_id=world.partner.partner_id, customer_id=world.customer_id)
     assert len(history) == 3
@@ -372,7 +372,7 @@ def test_a_dap_invitation_adds_dap_to_an_existing_relationship_without_a_new_epi
     customer_id, customer_admin = _new_customer(session, world, partner=world.partner.admin, dap=False)
     created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=customer_id,
                                 include_delegated_admin=True)
-    rel = accept_invitation(session, customer_admin, code=created.request.code)
+    rel = accept_invitation(session, customer_admin, code=created.code)
     assert rel.has_delegated_admin is True
     assert rel.origin == "customer-created"
     assert rel.version == 2
@@ -386,27 +386,27 @@ def test_a_dap_invitation_adds_dap_to_an_existing_relationship_without_a_new_epi
 def test_accepting_while_already_related_is_refused(session: Session, world: World) -> None:
     created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id)
     with pytest.raises(AlreadyRelated):
-        accept_invitation(session, world.customer_admin, code=created.request.code)
+        accept_invitation(session, world.customer_admin, code=created.code)
     assert created.request.status == InvitationStatus.SENT
     assert activity(session, operation="add_partner_customer_relationship") == []
     # a DAP request to a customer that already granted DAP changes nothing either
     with_dap = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
                                  include_delegated_admin=True)
     with pytest.raises(AlreadyRelated):
-        accept_invitation(session, world.customer_admin, code=with_dap.request.code)
+        accept_invitation(session, world.customer_admin, code=with_dap.code)
 
 
 def test_an_invitation_can_be_accepted_only_once(session: Session, world: World) -> None:
     _removed(session, world)
     created = create_invitation(session, world.partner.admin, base_url=BASE)
-    accept_invitation(session, world.customer_admin, code=created.request.code)
+    accept_invitation(session, world.customer_admin, code=created.code)
     _removed(session, world)
 
     with pytest.raises(InvitationAlreadyUsed):
-        accept_invitation(session, world.customer_admin, code=created.request.code)
+        accept_invitation(session, world.customer_admin, code=created.code)
     _other_id, other_admin = _new_customer(session, world)
     with pytest.raises(InvitationAlreadyUsed):
-        accept_invitation(session, other_admin, code=created.request.code)
+        accept_invitation(session, other_admin, code=created.code)
     assert len(activity(session, operation="add_partner_customer_relationship")) == 1
     assert list_customers(session, world.partner.admin).items == []
 
@@ -416,7 +416,7 @@ def test_a_revoked_invitation_cannot_be_accepted(session: Session, world: World)
     created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id)
     revoke_invitation(session, world.partner.sales_agent, invitation_id=created.request.id)
     with pytest.raises(InvitationRevoked):
-        accept_invitation(session, world.customer_admin, code=created.request.code)
+        accept_invitation(session, world.customer_admin, code=created.code)
     assert activity(session, operation="add_partner_customer_relationship") == []
     assert list_customers(session, world.partner.admin).items == []
 
@@ -431,14 +431,14 @@ def test_an_expired_invitation_cannot_be_accepted_and_is_listed_as_expired(sessi
         clock.move(timedelta(days=2))  # day 91
 
         with pytest.raises(InvitationExpired) as err:
-            accept_invitation(session, world.customer_admin, code=created.request.code)
+            accept_invitation(session, world.customer_admin, code=created.code)
         assert "2025-05-30" in str(err.value)
 
         expired = list_invitations(session, world.partner.helpdesk_agent, status="expired")
         assert {r.id for r in expired} == {created.request.id, fresh.request.id}
         assert [r.id for r in list_invitations(session, world.partner.admin, status="SENT")] == [
             fresh_later.request.id]
-        assert describe_invitation(session, world.customer_admin, code=created.request.code).status == "expired"
+        assert describe_invitation(session, world.customer_admin, code=created.code).status == "expired"
     assert activity(session, operation="add_partner_customer_relationship") == []
 
 
@@ -447,7 +447,7 @@ def test_an_invitation_is_still_valid_just_before_it_expires(session: Session, w
     with frozen_at(T0) as clock:
         created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id)
         clock.move(timedelta(days=90) - timedelta(seconds=1))
-        rel = accept_invitation(session, world.customer_admin, code=created.request.code)
+        rel = accept_invitation(session, world.customer_admin, code=created.code)
     assert rel.status == RelationshipStatus.ACTIVE
 
 
@@ -456,18 +456,18 @@ def test_an_invitation_addressed_to_another_customer_is_refused(session: Session
     created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id)
     _other_id, other_admin = _new_customer(session, world)
     with pytest.raises(InvitationForAnotherCustomer):
-        accept_invitation(session, other_admin, code=created.request.code)
+        accept_invitation(session, other_admin, code=created.code)
     assert created.request.status == InvitationStatus.SENT
     assert activity(session, operation="add_partner_customer_relationship") == []
     # the addressed customer can still accept it
-    accept_invitation(session, world.customer_admin, code=created.request.code)
+    accept_invitation(session, world.customer_admin, code=created.code)
     assert created.request.accepted_customer_id == world.customer_id
 
 
 def test_an_open_invitation_can_be_accepted_by_any_customer(session: Session, world: World) -> None:
     created = create_invitation(session, world.partner.sales_agent, base_url=BASE, include_delegated_admin=True)
     customer_id, customer_admin = _new_customer(session, world)
-    rel = accept_invitation(session, customer_admin, code=created.request.code)
+    rel = accept_invitation(session, customer_admin, code=created.code)
     assert rel.partner_id == world.partner.partner_id
     assert rel.customer_id == customer_id
     assert rel.has_delegated_admin is True
@@ -481,7 +481,7 @@ def test_partner_users_and_the_operator_cannot_accept(session: Session, world: W
     created = create_invitation(session, world.other.admin, base_url=BASE)
     for actor in (world.partner.admin, world.other.admin, world.partner.admin_agent, Actor.system()):
         with pytest.raises(NotCustomerGlobalAdmin) as err:
-            accept_invitation(session, actor, code=created.request.code)
+            accept_invitation(session, actor, code=created.code)
         assert err.value.kind == "forbidden"
     assert created.request.status == InvitationStatus.SENT
     assert activity(session, operation="add_partner_customer_relationship") == []
@@ -520,7 +520,7 @@ def test_only_a_sent_invitation_can_be_revoked(session: Session, world: World) -
 
     accepted = create_invitation(session, world.partner.admin, base_url=BASE)
     _customer_id, customer_admin = _new_customer(session, world)
-    accept_invitation(session, customer_admin, code=accepted.request.code)
+    accept_invitation(session, customer_admin, code=accepted.code)
     with pytest.raises(InvitationNotPending) as err:
         revoke_invitation(session, world.partner.admin, invitation_id=accepted.request.id)
     assert "accepted" in str(err.value)
@@ -574,7 +574,7 @@ def test_expire_invitations_persists_the_expiry_of_overdue_sent_invitations(
         revoke_invitation(session, world.partner.admin, invitation_id=revoked.request.id)
         accepted = create_invitation(session, world.partner.admin, base_url=BASE)
         _customer_id, customer_admin = _new_customer(session, world)
-        accept_invitation(session, customer_admin, code=accepted.request.code)
+        accept_invitation(session, customer_admin, code=accepted.code)
         clock.move(timedelta(days=60))
         recent = create_invitation(session, world.partner.admin, base_url=BASE)
         clock.move(timedelta(days=31))
@@ -601,7 +601,7 @@ def test_expire_invitations_persists_the_expiry_of_overdue_sent_invitations(
         assert [r.id for r in list_invitations(session, world.partner.admin, status="expired")] == [
             overdue.request.id]
         with pytest.raises(InvitationExpired):
-            accept_invitation(session, world.customer_admin, code=overdue.request.code)
+            accept_invitation(session, world.customer_admin, code=overdue.code)
 
 
 def test_expire_invitations_takes_an_explicit_instant(session: Session, world: World) -> None:
@@ -617,7 +617,7 @@ def test_no_relationship_row_is_written_by_a_refused_acceptance(session: Session
     before = session.scalar(select(ResellerRelationship.id).where(
         ResellerRelationship.customer_id == world.customer_id).order_by(ResellerRelationship.id).limit(1))
     with pytest.raises(AlreadyRelated):
-        accept_invitation(session, world.customer_admin, code=created.request.code)
+        accept_invitation(session, world.customer_admin, code=created.code)
     rows = list(session.scalars(select(ResellerRelationship).where(
         ResellerRelationship.customer_id == world.customer_id)))
     assert [r.id for r in rows] == [before]

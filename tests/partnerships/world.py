@@ -63,4 +63,4 @@ def customer_admin(session: Session, created: CreatedCustomer) -> Actor:
 def relate(session: Session, partner: PartnerWorld, admin_of_customer: Actor) -> None:
     """The customer's Global admin accepts the partner's relationship request."""
     created = create_invitation(session, partner.admin, base_url="http://127.0.0.1:8000")
-    accept_invitation(session, admin_of_customer, code=created.request.code)
+    accept_invitation(session, admin_of_customer, code=created.code)

@@ -191,7 +191,7 @@ def test_the_customer_cannot_remove_a_partners_relationship_this_way(session: Se
 
 def test_another_partners_relationship_with_the_same_customer_is_untouched(session: Session, world: World) -> None:
     invitation = create_invitation(session, world.other.admin, base_url="http://x")
-    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    accept_invitation(session, world.customer_admin, code=invitation.code)
     remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     get_customer(session, world.other.admin, customer_id=world.customer_id)
     assert [p.partner_id for p in list_partners_of_customer(session, world.customer_admin)] == [world.other.partner_id]
@@ -202,7 +202,7 @@ def test_re_establishing_through_a_request_restores_the_customer_and_keeps_histo
 ) -> None:
     remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     invitation = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id)
-    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    accept_invitation(session, world.customer_admin, code=invitation.code)
     assert get_customer(session, world.partner.admin, customer_id=world.customer_id).id == world.customer_id
     history = list_relationship_history(session, world.partner.admin, customer_id=world.customer_id)
     assert [h.status for h in history] == ["removed", "active"]
@@ -276,7 +276,7 @@ def test_removal_ends_every_gdap_relationship_but_not_another_partners(session: 
     lock_for_approval(session, admin, admin_relationship_id=active.id)
     approve_admin_relationship(session, world.customer_admin, admin_relationship_id=active.id)
     invitation = create_invitation(session, world.other.admin, base_url="http://x")
-    accept_invitation(session, world.customer_admin, code=invitation.request.code)
+    accept_invitation(session, world.customer_admin, code=invitation.code)
     theirs = create_admin_relationship(session, world.other.admin, customer_id=world.customer_id,
                                        display_name="Theirs", role_ids=["Global Reader"], duration_days=30)
 

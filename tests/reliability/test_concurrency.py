@@ -170,7 +170,7 @@ def test_accepting_invitations_removing_and_ordering_at_once_leave_at_most_one_a
             created = make_customer(s, admin)
             cid = created.customer.id
             remove_reseller_relationship(s, admin, customer_id=cid)
-            codes = [create_invitation(s, admin, base_url="http://x", customer_id=cid).request.code for _ in "ab"]
+            codes = [create_invitation(s, admin, base_url="http://x", customer_id=cid).code for _ in "ab"]
             customer_admin = actor_for_user(s, created.admin).email
         return cid, [Task(p.url, "accept", {"email": customer_admin, "code": codes[0]}),
                 Task(p.url, "accept", {"email": customer_admin, "code": codes[1]}),

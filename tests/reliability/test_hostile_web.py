@@ -103,7 +103,7 @@ def build_world(site: Site) -> World:
         create_operator_account(session, Actor.system(), email="ops@platform.example")
     ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap.relationship.id,
            "assignment_id": gdap.assignment.id, "group_id": gdap.group.id, "invitation_id": invitation.request.id,
-           "code": invitation.request.code, "partner_id": partner.partner_id, "user_id": agent, "token_id": token.id}
+           "code": invitation.code, "partner_id": partner.partner_id, "user_id": agent, "token_id": token.id}
     browsers = {"partner": site.signed_in(partner.admin.email), "customer": site.signed_in(customer_admin),
                 "operator": site.signed_in("ops@platform.example"), "provider": site.signed_in(provider.admin.email)}
     return World(site, ids, browsers)

@@ -203,7 +203,7 @@ class ServiceLayer(RuleBasedStateMachine):
             s, a, base_url="http://x", customer_id=cid, include_delegated_admin=dap,
             indirect_reseller_id=self.cast.reseller_id if for_reseller else None))
         if created is not None:
-            self.codes.append(created.request.code)
+            self.codes.append(created.code)
             self.invitations.append(created.request.id)
 
     @precondition(lambda self: self.codes)

@@ -106,7 +106,7 @@ def _seed(site: LiveSite) -> Seeded:
                  for who, actor in emails.items()}
     ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap_ids[0],
            "group_id": group.id, "user_id": user.id, "invitation_id": invitation.request.id, "job_id": job.id,
-           "code": invitation.request.code, "partner_id": partner.partner_id, "token_id": token.id,
+           "code": invitation.code, "partner_id": partner.partner_id, "token_id": token.id,
            "partnership_id": partnership.id}
     users.update(customer=created.admin.email, operator="ops@evil-platform.example")
     return Seeded(ids, gdap_ids, users)

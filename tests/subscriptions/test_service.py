@@ -21,12 +21,12 @@ from partnerhub.errors import (
     SubscriptionStatusChange,
     SubscriptionSuspendedChange,
 )
+from partnerhub.invitations.partner_link import partner_invitation_link
 from partnerhub.invitations.service import accept_invitation
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.queries import get_subscription
 from partnerhub.subscriptions.schemas import subscription_dict
 from partnerhub.subscriptions.service import SubscriptionChange, list_addons, list_subscriptions, update_subscription
-from partnerhub.tenants.models import Partner
 from tests.activity import activity
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON, PartnerWorld, buy, make_customer
@@ -39,8 +39,8 @@ def _subscription_records(session: Session, resource_id: str) -> list[ActivityRe
 
 def _relate(session: Session, partner: PartnerWorld, world: World) -> None:
     """The customer's Global admin accepts `partner`'s reusable invitation link."""
-    code = session.get(Partner, partner.partner_id).invitation_code  # type: ignore[union-attr]
-    accept_invitation(session, world.customer_admin, code=code)
+    link = partner_invitation_link(session, partner.admin, base_url="http://x", secret_key="key")
+    accept_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1], secret_key="key")
 
 
 def _update(session: Session, world: World, sub: Subscription, *, actor: object = None, etag: str | None = None,

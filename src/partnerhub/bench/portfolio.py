@@ -150,7 +150,8 @@ class Portfolio:
         self._add("tenants", {"id": pid, "kind": "partner", "name": name, "domain": domain, "created_at": at,
                               "requires_mfa": True})
         self._add("partners", {"id": pid, "partner_type": partner_type, "mpn_id": str(10_000_000 + n),
-                               "invitation_code": f"bench{self.salt}x{n}", "admin_agents_may_remove": False})
+                               "invitation_nonce": f"b{self.salt % 10**9:09d}x{n:05d}"[-16:],
+                               "legacy_invitation_code_hash": None, "admin_agents_may_remove": False})
         self._user(pid, email, at, ["global-admin"])
         self._activity(at, pid, None, None, None, "system", "add_partner", "partner", pid, {"name": name})
         return PartnerRef(pid, email)

@@ -1,7 +1,9 @@
-"""Commands for relationship requests (invitations) and, for customers, their partners."""
+"""Commands for relationship requests (invitations) and, for customers, their partners. A tracked
+invitation's code is printed once, by the command that makes it (`create`, `resend`)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -10,12 +12,15 @@ from partnerhub.cli.acting import AsOption, acting
 from partnerhub.cli.acting import runtime as get_runtime
 from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, print_json, print_table
 from partnerhub.clock import utc_now
+from partnerhub.errors import InvalidInput
+from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
 from partnerhub.invitations.service import (
+    CreatedInvitation,
     accept_invitation,
     create_invitation,
     describe_invitation,
     list_invitations,
-    partner_invitation_link,
+    resend_invitation,
     revoke_invitation,
 )
 from partnerhub.tenants.models import Tenant
@@ -29,15 +34,54 @@ partners_app = typer.Typer(
 Opt = typer.Option
 
 
-@invitations_app.command("link")
-def invitations_link(as_: AsOption, json_: JsonOption = False) -> None:
-    """Your reusable invitation link (as Partner Center's), without delegated admin."""
-    with acting(as_, write=False) as (session, actor):
-        link = partner_invitation_link(session, actor, base_url=get_runtime().settings.base_url)
+def _print_link(link: PartnerLink, json_: bool) -> None:
     if json_:
         print_json({"url": link.url, "attributes": {"objectType": "RelationshipRequest"}})
     else:
-        console.print(link.url)
+        console.print(link.url, markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_created(created: CreatedInvitation, json_: bool, note: str = "") -> None:
+    """The code, link and e-mail of a new invitation: printed this once (the database keeps only a hash)."""
+    r = created.request
+    if json_:
+        print_json({"id": r.id, "code": created.code, "url": created.url, "emailText": created.email_text,
+                    "status": r.status, "expiresAt": r.expires_at})
+        return
+    if note:
+        console.print(note)
+    console.print(f"Relationship request {r.id} (expires {fmt_time(r.expires_at)}). Link (shown only now):")
+    console.print(f"[bold]{created.url}[/]\n")
+    console.print(created.email_text, markup=False, highlight=False)
+
+
+@invitations_app.command("link")
+def invitations_link(as_: AsOption, json_: JsonOption = False) -> None:
+    """Your reusable invitation link (as Partner Center's), without delegated admin."""
+    settings = get_runtime().settings
+    with acting(as_, write=False) as (session, actor):
+        link = partner_invitation_link(session, actor, base_url=settings.base_url,
+                                       secret_key=settings.resolved_secret_key)
+    _print_link(link, json_)
+
+
+@invitations_app.command("rotate-link")
+def invitations_rotate_link(
+    as_: AsOption,
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """Replace your reusable link (Global admin or Admin agent): the old link stops working at once."""
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(detail="confirmation needed: run again with --yes")
+        if not typer.confirm("Replace your reusable link? The old link stops working at once.", default=False):
+            raise typer.Exit(1)
+    settings = get_runtime().settings
+    with acting(as_) as (session, actor):
+        link = rotate_partner_link(session, actor, base_url=settings.base_url,
+                                   secret_key=settings.resolved_secret_key)
+    _print_link(link, json_)
 
 
 @invitations_app.command("create")
@@ -61,22 +105,22 @@ def invitations_create(
             include_delegated_admin=delegated_admin,
             valid_days=days or rt.settings.invitation_days,
         )
-    r = created.request
-    if json_:
-        print_json(
-            {
-                "id": r.id,
-                "code": r.code,
-                "url": created.url,
-                "emailText": created.email_text,
-                "status": r.status,
-                "expiresAt": r.expires_at,
-            }
-        )
-        return
-    console.print(f"Relationship request {r.id} (expires {fmt_time(r.expires_at)}). Link:")
-    console.print(f"[bold]{created.url}[/]\n")
-    console.print(created.email_text, markup=False, highlight=False)
+    _print_created(created, json_)
+
+
+@invitations_app.command("resend")
+def invitations_resend(
+    as_: AsOption,
+    invitation_id: Annotated[str, typer.Argument(help="Request id.")],
+    days: Annotated[int | None, Opt(help="Days until the new link expires (default: as the old one).")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """A new link for a sent or expired invitation (codes are shown only once): a new invitation with the same
+    terms; the old one is revoked."""
+    with acting(as_) as (session, actor):
+        created = resend_invitation(session, actor, invitation_id=invitation_id,
+                                    base_url=get_runtime().settings.base_url, valid_days=days)
+    _print_created(created, json_, note="A new invitation replaces the old one. The old link no longer works.")
 
 
 @invitations_app.command("list")
@@ -120,6 +164,8 @@ def invitations_list(
                 for d in data
             ],
         )
+        console.print("Links are shown only when created. For a new one: partnerhub invitations resend ID",
+                      markup=False, highlight=False, soft_wrap=True)
 
 
 @invitations_app.command("revoke")
@@ -142,8 +188,9 @@ def invitations_show(
     json_: JsonOption = False,
 ) -> None:
     """What an invitation asks for (for the customer before accepting)."""
+    key = get_runtime().settings.resolved_secret_key
     with acting(as_, write=False) as (session, actor):
-        v = describe_invitation(session, actor, code=code)
+        v = describe_invitation(session, actor, code=code, secret_key=key)
     data: dict[str, Any] = {
         "partnerId": v.partner_id,
         "partnerName": v.partner_name,
@@ -174,8 +221,9 @@ def invitations_accept(
     json_: JsonOption = False,
 ) -> None:
     """Accept an invitation as the customer's Global admin: the partner becomes your reseller."""
+    key = get_runtime().settings.resolved_secret_key
     with acting(as_) as (session, actor):
-        rel = accept_invitation(session, actor, code=code)
+        rel = accept_invitation(session, actor, code=code, secret_key=key)
         partner = session.get(Tenant, rel.partner_id)
         name = partner.name if partner else rel.partner_id
     if json_:

@@ -19,11 +19,14 @@ class InvitationStatus(StrEnum):
 
 
 class RelationshipRequest(Base):
+    """A tracked invitation. Its code is a bearer secret: only its SHA-256 is kept (`code_hash`); the code
+    itself is shown once, in the answer that creates the request."""
+
     __tablename__ = "relationship_requests"
     __table_args__ = (Index("ix_relationship_requests_partner_created", "partner_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
     indirect_reseller_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"))

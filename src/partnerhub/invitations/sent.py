@@ -1,4 +1,5 @@
-"""One tracked invitation as its partner sees it again: its status, personalised link and draft e-mail."""
+"""One tracked invitation as its partner sees it again: its terms and status. Its code and link are not
+shown again (the database keeps only the code's hash): a partner who needs them resends the invitation."""
 
 from __future__ import annotations
 
@@ -13,44 +14,40 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.errors import InvitationNotFound
 from partnerhub.ids import normalize_id
-from partnerhub.invitations.models import RelationshipRequest
-from partnerhub.invitations.service import email_text, invitation_url, may_invite
+from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
+from partnerhub.invitations.service import may_invite
 from partnerhub.relationships.models import ResellerRelationship
-from partnerhub.tenants.service import tenant_name
+
+RESENDABLE = (InvitationStatus.SENT, InvitationStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
 class SentInvitation:
-    """A tracked invitation with what the partner sends: the link and the e-mail (subject and body) in the
-    customer's language; `status` is the effective one (a sent request past its expiry is expired)."""
+    """A tracked invitation with its effective status (a sent request past its expiry is expired), and whether
+    the acting user may resend it (a new code) or revoke it."""
 
     request: RelationshipRequest
     status: str
-    url: str
-    subject: str
-    body: str
-
-    @property
-    def email_text(self) -> str:
-        return f"{self.subject}\n\n{self.body}"
+    may_resend: bool
+    may_revoke: bool
 
 
-def get_sent_invitation(session: Session, actor: Actor, *, invitation_id: str, base_url: str) -> SentInvitation:
-    """One of the acting partner's invitations (another partner's is not found), with the same link and
-    e-mail text it had when created, so the partner can copy or send it again."""
+def sent_invitation_actions(actor: Actor, status: str) -> tuple[bool, bool]:
+    """(may resend, may revoke) for the acting user and an invitation of its partner in `status`."""
+    inviter = may_invite(actor)
+    return inviter and status in RESENDABLE, inviter and status == InvitationStatus.SENT
+
+
+def get_sent_invitation(session: Session, actor: Actor, *, invitation_id: str) -> SentInvitation:
+    """One of the acting partner's invitations (another partner's is not found), without its code."""
     partner_id = actor.require_partner("relationship requests", *Role)
     req = session.scalars(select(RelationshipRequest).where(
         RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
     )).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)
-    if not may_invite(actor):  # the link is a bearer secret, shown only to roles that may invite
-        return SentInvitation(req, req.status_at(utc_now()), "", "", "")
-    url = invitation_url(base_url, req.code)
-    text = email_text(partner_name=tenant_name(session, partner_id), url=url, language=req.language,
-                      expires_at=req.expires_at, include_delegated_admin=req.include_delegated_admin)
-    subject, _, body = text.partition("\n\n")  # email_text() writes the subject, a blank line, the body
-    return SentInvitation(req, req.status_at(utc_now()), url, subject, body)
+    status = req.status_at(utc_now())
+    return SentInvitation(req, status, *sent_invitation_actions(actor, status))
 
 
 def names_of_invited_customers(session: Session, actor: Actor, invitations: list[RelationshipRequest]

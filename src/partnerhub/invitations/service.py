@@ -1,4 +1,6 @@
-"""Relationship requests: the partner's reusable link, tracked single-use invitations, and acceptance."""
+"""Relationship requests: tracked single-use invitations (create, resend, revoke, expire) and acceptance of
+them or of a partner's reusable link (`partner_link.py`). A code is a bearer secret: the database keeps only its
+SHA-256, and the code itself is shown once, in the answer that makes it."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from partnerhub.errors import (
 )
 from partnerhub.ids import new_code, new_id, normalize_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
+from partnerhub.invitations.partner_link import find_partner_by_link_code, hash_code, invitation_url
 from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
@@ -62,10 +65,6 @@ EMAIL_DAP = N_(
 EMAIL_NO_DAP = N_("The request does not include delegated admin privileges.\n\n")
 
 
-def invitation_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/invitations/{code}"
-
-
 def email_text(*, partner_name: str, url: str, language: str, expires_at: datetime | None,
                include_delegated_admin: bool) -> str:
     """The draft e-mail in the customer's language (English or Italian)."""
@@ -78,22 +77,12 @@ def email_text(*, partner_name: str, url: str, language: str, expires_at: dateti
 
 
 @dataclass(frozen=True)
-class PartnerLink:
-    url: str
-    partner_id: str
-
-
-def partner_invitation_link(session: Session, actor: Actor, *, base_url: str) -> PartnerLink:
-    """Partner Center's reusable invitation link of the acting partner (no delegated admin)."""
-    partner_id = actor.require_partner("request relationship", *INVITERS)
-    partner = session.get(Partner, partner_id)
-    assert partner is not None
-    return PartnerLink(invitation_url(base_url, partner.invitation_code), partner_id)
-
-
-@dataclass(frozen=True)
 class CreatedInvitation:
+    """A new invitation with its code, link and e-mail: the only time the code exists outside the customer's
+    mailbox (the database keeps its hash)."""
+
     request: RelationshipRequest
+    code: str
     url: str
     email_text: str
 
@@ -131,25 +120,62 @@ def create_invitation(
         # Only an indirect provider invites for one of its resellers, in an active partnership.
         indirect_reseller_id = require_reseller_of(session, provider_id=partner_id, reseller_id=indirect_reseller_id,
                                                    operation="request relationship for an indirect reseller").id
+    return _issue(session, actor, partner_id, base_url=base_url, customer_id=customer_id or None, language=lang,
+                  include_delegated_admin=include_delegated_admin, indirect_reseller_id=indirect_reseller_id,
+                  valid_days=valid_days, operation=Operation.CREATE_RELATIONSHIP_REQUEST, old=None)
+
+
+def _issue(session: Session, actor: Actor, partner_id: str, *, base_url: str, customer_id: str | None,
+           language: str, include_delegated_admin: bool, indirect_reseller_id: str | None, valid_days: int,
+           operation: Operation, old: dict[str, object] | None) -> CreatedInvitation:
+    """A new request with a new code; only the code's hash is stored, and the activity record holds none."""
     now = utc_now()
+    code = new_code()
     req = RelationshipRequest(
-        id=new_id(), code=new_code(), partner_id=partner_id, customer_id=customer_id or None,
-        indirect_reseller_id=indirect_reseller_id, language=lang, include_delegated_admin=include_delegated_admin,
+        id=new_id(), code_hash=hash_code(code), partner_id=partner_id, customer_id=customer_id,
+        indirect_reseller_id=indirect_reseller_id, language=language, include_delegated_admin=include_delegated_admin,
         status=InvitationStatus.SENT, created_at=now, created_by_user_id=actor.user_id,
         expires_at=now + timedelta(days=valid_days),
     )
     session.add(req)
     tenant = session.get(Tenant, partner_id)
     assert tenant is not None
-    url = invitation_url(base_url, req.code)
-    record(session, actor, operation=Operation.CREATE_RELATIONSHIP_REQUEST,
+    url = invitation_url(base_url, code)
+    record(session, actor, operation=operation,
            resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=partner_id,
-           customer_id=req.customer_id,
-           new={"id": req.id, "language": lang, "includeDelegatedAdmin": include_delegated_admin,
+           customer_id=req.customer_id, old=old,
+           new={"id": req.id, "language": language, "includeDelegatedAdmin": include_delegated_admin,
                 "expiresAt": req.expires_at.isoformat()}, now=now)
-    text = email_text(partner_name=tenant.name, url=url, language=lang, expires_at=req.expires_at,
+    text = email_text(partner_name=tenant.name, url=url, language=language, expires_at=req.expires_at,
                       include_delegated_admin=include_delegated_admin)
-    return CreatedInvitation(req, url, text)
+    return CreatedInvitation(req, code, url, text)
+
+
+def resend_invitation(session: Session, actor: Actor, *, invitation_id: str, base_url: str,
+                      valid_days: int | None = None) -> CreatedInvitation:
+    """A code cannot be shown again, so a partner who needs the link again resends the invitation: a new
+    request with the same terms, a new code and a fresh expiry (by default as long as the old one's), and
+    the old request, if still sent, is revoked at once. An expired request is resent as it is; an accepted
+    or revoked one is not resent."""
+    partner_id = actor.require_partner("resend relationship request", *INVITERS)
+    if valid_days is not None and not 1 <= valid_days <= 365:
+        raise InvalidInput(detail="an invitation is valid for 1 to 365 days")
+    old = _locked_request(session, partner_id, invitation_id)
+    now = utc_now()
+    status = old.status_at(now)
+    if status not in (InvitationStatus.SENT, InvitationStatus.EXPIRED):
+        raise InvitationNotPending(id=old.id, status=status)
+    if old.indirect_reseller_id is not None:  # the partnership must still be active
+        require_reseller_of(session, provider_id=partner_id, reseller_id=old.indirect_reseller_id,
+                            operation="request relationship for an indirect reseller")
+    if status == InvitationStatus.SENT:
+        _revoke(session, actor, old, now)
+    days = valid_days or min(365, max(1, round((old.expires_at - old.created_at) / timedelta(days=1))))
+    return _issue(session, actor, partner_id, base_url=base_url, customer_id=old.customer_id, language=old.language,
+                  include_delegated_admin=old.include_delegated_admin,
+                  indirect_reseller_id=old.indirect_reseller_id, valid_days=days,
+                  operation=Operation.RESEND_RELATIONSHIP_REQUEST,
+                  old={"relationshipRequestId": old.id, "status": status})
 
 
 def list_invitations(session: Session, actor: Actor, *, status: str | None = None) -> list[RelationshipRequest]:
@@ -171,20 +197,30 @@ def list_invitations(session: Session, actor: Actor, *, status: str | None = Non
 def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str) -> RelationshipRequest:
     """Revoke a sent invitation of the acting partner; its link stops working at once."""
     partner_id = actor.require_partner("revoke relationship request", *INVITERS)
+    req = _locked_request(session, partner_id, invitation_id)
+    now = utc_now()
+    status = req.status_at(now)
+    if status != InvitationStatus.SENT:
+        raise InvitationNotPending(id=req.id, status=status)
+    _revoke(session, actor, req, now)
+    return req
+
+
+def _locked_request(session: Session, partner_id: str, invitation_id: str) -> RelationshipRequest:
     req = session.scalars(select(RelationshipRequest).where(
         RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
     ).with_for_update()).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)
-    status = req.status_at(utc_now())
-    if status != InvitationStatus.SENT:
-        raise InvitationNotPending(id=req.id, status=status)
-    req.status = InvitationStatus.REVOKED
-    req.revoked_at = utc_now()
-    record(session, actor, operation=Operation.REVOKE_RELATIONSHIP_REQUEST,
-           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=partner_id,
-           customer_id=req.customer_id, old={"status": "sent"}, new={"status": "revoked"})
     return req
+
+
+def _revoke(session: Session, actor: Actor, req: RelationshipRequest, now: datetime) -> None:
+    req.status = InvitationStatus.REVOKED
+    req.revoked_at = now
+    record(session, actor, operation=Operation.REVOKE_RELATIONSHIP_REQUEST,
+           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=req.partner_id,
+           customer_id=req.customer_id, old={"status": "sent"}, new={"status": "revoked"}, now=now)
 
 
 @dataclass(frozen=True)
@@ -200,8 +236,12 @@ class InvitationView:
     request_id: str | None
 
 
-def _resolve(session: Session, code: str, *, lock: bool) -> tuple[RelationshipRequest | None, Partner]:
-    stmt = select(RelationshipRequest).where(RelationshipRequest.code == code.strip())
+def _resolve(session: Session, code: str, *, lock: bool, secret_key: str | None
+             ) -> tuple[RelationshipRequest | None, Partner]:
+    """The tracked request whose code hashes to the same SHA-256, else the partner whose reusable link
+    carries the code."""
+    code = code.strip()
+    stmt = select(RelationshipRequest).where(RelationshipRequest.code_hash == hash_code(code))
     if lock:
         stmt = stmt.with_for_update()
     req = session.scalars(stmt).first()
@@ -209,14 +249,17 @@ def _resolve(session: Session, code: str, *, lock: bool) -> tuple[RelationshipRe
         partner = session.get(Partner, req.partner_id)
         assert partner is not None
         return req, partner
-    partner = session.scalars(select(Partner).where(Partner.invitation_code == code.strip())).first()
-    if partner is None:
+    found = find_partner_by_link_code(session, code, secret_key=secret_key)
+    if found is None:
         raise InvitationNotFound(id=code)
-    return None, partner
+    return None, found
 
 
-def describe_invitation(session: Session, actor: Actor, *, code: str) -> InvitationView:
-    req, partner = _resolve(session, code, lock=False)
+def describe_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
+                        ) -> InvitationView:
+    """Who asks for what, and whether it can still be accepted. `secret_key` (the instance's) is needed to
+    recognise a partner's reusable link; a tracked invitation's code is recognised without it."""
+    req, partner = _resolve(session, code, lock=False, secret_key=secret_key)
     tenant = session.get(Tenant, partner.id)
     assert tenant is not None
     if req is None:
@@ -226,14 +269,15 @@ def describe_invitation(session: Session, actor: Actor, *, code: str) -> Invitat
                           req.status_at(utc_now()), req.expires_at, req.id)
 
 
-def accept_invitation(session: Session, actor: Actor, *, code: str) -> ResellerRelationship:
+def accept_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
+                      ) -> ResellerRelationship:
     """A customer's Global admin accepts: a new active relationship episode begins (a removed one is
     re-established and its history kept), with DAP if the request asked for it. Single-use requests
-    are marked accepted; expired, revoked or used ones are refused."""
+    are marked accepted; expired, revoked or used ones are refused. `secret_key`: see describe_invitation."""
     if not actor.is_customer_user or Role.GLOBAL_ADMIN not in actor.roles:
         raise NotCustomerGlobalAdmin()
     customer_id = actor.require_customer_admin("accept relationship request")
-    req, partner = _resolve(session, code, lock=True)
+    req, partner = _resolve(session, code, lock=True, secret_key=secret_key)
     now = utc_now()
     include_dap = False
     if req is not None:

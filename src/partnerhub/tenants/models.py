@@ -9,6 +9,17 @@ from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from partnerhub.db import Base, UTCDateTime
+from partnerhub.ids import new_code
+
+NONCE_BYTES = 12  # 16 URL-safe characters
+NONCE_LENGTH = 16
+
+
+def new_link_nonce() -> str:
+    """The random part of a partner's reusable invitation link (invitations/partner_link.py derives the rest)."""
+    nonce = new_code(NONCE_BYTES)
+    assert len(nonce) == NONCE_LENGTH
+    return nonce
 
 
 class TenantKind(StrEnum):
@@ -38,12 +49,18 @@ class Tenant(Base):
 
 
 class Partner(Base):
-    """A partner tenant: its type, its MPN id and its reusable invitation code."""
+    """A partner tenant: its type, its MPN id and what its reusable invitation link is made of.
+
+    The link's code is derived from the instance's secret key and `invitation_nonce` (see
+    `invitations/partner_link.py`), so the database alone does not reveal it; a new nonce rotates the link.
+    `legacy_invitation_code_hash` is the SHA-256 of a clear code kept before migration 0007: that link keeps
+    working until the partner first rotates its link."""
 
     __tablename__ = "partners"
 
     id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     partner_type: Mapped[str] = mapped_column(String(32))
     mpn_id: Mapped[str] = mapped_column(String(16), unique=True)
-    invitation_code: Mapped[str] = mapped_column(String(64), unique=True)
+    invitation_nonce: Mapped[str] = mapped_column(String(32), unique=True)
+    legacy_invitation_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     admin_agents_may_remove: Mapped[bool] = mapped_column(default=False)

@@ -15,8 +15,8 @@ from partnerhub.auth.models import Role, User
 from partnerhub.auth.service import new_user
 from partnerhub.clock import utc_now
 from partnerhub.errors import DuplicateDomain, InvalidInput
-from partnerhub.ids import new_code, new_id, new_mpn_id
-from partnerhub.tenants.models import Partner, PartnerType, Tenant, TenantKind
+from partnerhub.ids import new_id, new_mpn_id
+from partnerhub.tenants.models import Partner, PartnerType, Tenant, TenantKind, new_link_nonce
 
 _DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -77,7 +77,8 @@ def create_partner(
         if mpn_id is not None:
             raise InvalidInput(detail=f"MPN id {mpn_id} is already taken")
         mpn = new_mpn_id()
-    partner = Partner(id=tenant.id, partner_type=ptype.value, mpn_id=mpn, invitation_code=new_code())
+    # the reusable link is derived from this nonce and the instance's key (invitations/partner_link.py)
+    partner = Partner(id=tenant.id, partner_type=ptype.value, mpn_id=mpn, invitation_nonce=new_link_nonce())
     session.add(partner)
     session.flush()
     admin, password = new_user(session, tenant_id=tenant.id, email=admin_email, roles=[Role.GLOBAL_ADMIN.value])

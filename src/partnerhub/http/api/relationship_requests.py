@@ -1,5 +1,7 @@
-"""Relationship requests: Partner Center's reusable link (`GET /v1/customers/relationshiprequests`) and our
-tracked single-use invitations (`/v1/relationshiprequests`), accepted by the customer's Global admin."""
+"""Relationship requests: Partner Center's reusable link (`GET /v1/customers/relationshiprequests`, and our
+rotation of it) and our tracked single-use invitations (`/v1/relationshiprequests`: create, list, resend,
+revoke), accepted by the customer's Global admin. A tracked invitation's code is in the answer that makes it
+(create, resend) and nowhere else."""
 
 from __future__ import annotations
 
@@ -14,75 +16,120 @@ from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import iso
 from partnerhub.invitations.models import RelationshipRequest
+from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
+from partnerhub.invitations.sent import sent_invitation_actions
 from partnerhub.invitations.service import (
+    CreatedInvitation,
     accept_invitation,
     create_invitation,
-    invitation_url,
     list_invitations,
-    may_invite,
-    partner_invitation_link,
+    resend_invitation,
+    revoke_invitation,
 )
 from partnerhub.relationships.schemas import reseller_relationship_dict
 
 router = api_router(tags=["relationship requests"])
+EXTENSION = "partnerhub extension (not in Partner Center): "
+RESEND_BODY = bodies.request_body(bodies.obj({
+    "validDays": bodies.integer(1, 365, "Default: as many days as the old invitation was valid."),
+}), {"validDays": 30}, required=False)
 
 
-def _invitation(r: RelationshipRequest, base_url: str, *, with_secret: bool = True, **extra: Any
-                ) -> dict[str, Any]:
-    secret = {"code": r.code, "url": invitation_url(base_url, r.code)} if with_secret else {}
+def _invitation(r: RelationshipRequest, ctx: Ctx) -> dict[str, Any]:
+    """An invitation without its code: the code is shown once, by create and resend. For the roles that may
+    invite, `links.resend` says how to get a new code while the invitation is sent or expired."""
+    status = r.status_at(utc_now())
+    may_resend, _ = sent_invitation_actions(ctx.actor, status)
+    links = {"links": {"resend": {"uri": f"/v1/relationshiprequests/{r.id}/resend", "method": "POST",
+                                  "headers": []}}} if may_resend else {}
     return {
         "id": r.id,
-        **secret,
-        **extra,
-        "status": r.status_at(utc_now()),
+        "status": status,
         "customerId": r.customer_id,
         "language": r.language,
         "includeDelegatedAdmin": r.include_delegated_admin,
         "createdAt": iso(r.created_at),
         "expiresAt": iso(r.expires_at),
+        **links,
         "attributes": {"objectType": "RelationshipRequest"},
     }
 
 
+def _created(created: CreatedInvitation, ctx: Ctx) -> dict[str, Any]:
+    """The answer of create and resend: the only one that holds the code, the link and the e-mail text (a
+    replay with the same MS-RequestId answers without them)."""
+    body = _invitation(created.request, ctx)
+    return {"id": body.pop("id"), "code": created.code, "url": created.url, "emailText": created.email_text, **body}
+
+
+def _link(link: PartnerLink) -> dict[str, Any]:
+    return {"url": link.url, "attributes": {"objectType": "RelationshipRequest"}}
+
+
 @router.get("/customers/relationshiprequests")
 def get_partner_link(ctx: Ctx) -> Response:
-    """The partner's reusable invitation link, as Partner Center returns it."""
-    session = ctx.session
-    link = partner_invitation_link(session, ctx.actor, base_url=ctx.runtime.settings.base_url)
-    return ctx.respond(200, {"url": link.url, "attributes": {"objectType": "RelationshipRequest"}})
+    """The partner's reusable invitation link, as Partner Center returns it (the same on every read until the
+    partner rotates it)."""
+    settings = ctx.runtime.settings
+    link = partner_invitation_link(ctx.session, ctx.actor, base_url=settings.base_url,
+                                   secret_key=settings.resolved_secret_key)
+    return ctx.respond(200, _link(link))
 
 
-@router.post("/relationshiprequests", status_code=201, openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST)
+@router.post("/customers/relationshiprequests/rotate", openapi_extra=bodies.NO_BODY,
+             description=EXTENSION + "replace the partner's reusable invitation link (Global admin or Admin "
+                                     "agent): the old link stops working at once. Answers the new link in the "
+                                     "shape of `GET /v1/customers/relationshiprequests`.")
+def post_rotate_partner_link(ctx: Ctx) -> Response:
+    settings = ctx.runtime.settings
+    link = rotate_partner_link(ctx.session, ctx.actor, base_url=settings.base_url,
+                               secret_key=settings.resolved_secret_key)
+    return ctx.respond(200, _link(link))
+
+
+@router.post("/relationshiprequests", status_code=201, openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST,
+             description=EXTENSION + "a tracked single-use invitation with its code, link and a draft e-mail in "
+                                     "the customer's language. The code is in this answer only.")
 def post_invitation(ctx: Ctx) -> Response:
-    """A tracked single-use invitation with its link and a draft e-mail in the customer's language."""
     b = ctx.body()
-    base_url = ctx.runtime.settings.base_url
-    session = ctx.session
     created = create_invitation(
-        session, ctx.actor, base_url=base_url, customer_id=b.text("customerId", max_length=36),
-        language=b.text("language", max_length=16),
+        ctx.session, ctx.actor, base_url=ctx.runtime.settings.base_url,
+        customer_id=b.text("customerId", max_length=36), language=b.text("language", max_length=16),
         include_delegated_admin=bool(b.boolean("includeDelegatedAdmin")),
         indirect_reseller_id=b.text("indirectResellerId", max_length=36),
         valid_days=b.integer("validDays", minimum=1, maximum=365) or ctx.runtime.settings.invitation_days,
     )
-    body = _invitation(created.request, base_url, emailText=created.email_text)
-    return ctx.respond(201, body)
+    return ctx.respond(201, _created(created, ctx))
 
 
-@router.get("/relationshiprequests")
+@router.get("/relationshiprequests",
+            description=EXTENSION + "the partner's tracked invitations, newest first, with their status (sent, "
+                                    "accepted, expired, revoked), without their codes.")
 def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Response:
-    """The partner's tracked invitations, newest first, with their status (sent, accepted, expired, revoked)."""
-    base_url = ctx.runtime.settings.base_url
-    session = ctx.session
-    shown = may_invite(ctx.actor)  # a Helpdesk agent sees the invitations, not their bearer codes
-    items = [_invitation(r, base_url, with_secret=shown)
-             for r in list_invitations(session, ctx.actor, status=status)]
+    items = [_invitation(r, ctx) for r in list_invitations(ctx.session, ctx.actor, status=status)]
     return ctx.respond(200, collection(request, items))
+
+
+@router.post("/relationshiprequests/{invitation_id}/resend", status_code=201, openapi_extra=RESEND_BODY,
+             description=EXTENSION + "a new code for a sent or expired invitation: a new invitation with the "
+                                     "same terms and a fresh expiry; the old one, if sent, is revoked. Answers "
+                                     "as create does.")
+def post_resend(invitation_id: str, ctx: Ctx) -> Response:
+    days = ctx.body().integer("validDays", minimum=1, maximum=365) if ctx.raw_body.strip() else None
+    created = resend_invitation(ctx.session, ctx.actor, invitation_id=invitation_id,
+                                base_url=ctx.runtime.settings.base_url, valid_days=days)
+    return ctx.respond(201, _created(created, ctx))
+
+
+@router.post("/relationshiprequests/{invitation_id}/revoke", openapi_extra=bodies.NO_BODY,
+             description=EXTENSION + "revoke a sent invitation: its link stops working at once.")
+def post_revoke(invitation_id: str, ctx: Ctx) -> Response:
+    req = revoke_invitation(ctx.session, ctx.actor, invitation_id=invitation_id)
+    return ctx.respond(200, _invitation(req, ctx))
 
 
 @router.post("/relationshiprequests/{code}/accept", openapi_extra=bodies.NO_BODY)
 def post_accept(code: str, ctx: Ctx) -> Response:
     """The customer's Global admin accepts with its own token: the relationship becomes (again) active."""
-    session = ctx.session
-    rel = accept_invitation(session, ctx.actor, code=code)
+    rel = accept_invitation(ctx.session, ctx.actor, code=code, secret_key=ctx.runtime.settings.resolved_secret_key)
     return ctx.respond(200, reseller_relationship_dict(rel))

@@ -1,6 +1,7 @@
-"""Request a reseller relationship: the partner's reusable link, tracked invitations (create, see again with
-the e-mail to send, revoke, their statuses), and the page the link opens, where a customer's Global admin
-sees who asks for what and accepts."""
+"""Request a reseller relationship: the partner's reusable link (and its rotation, after a confirmation),
+tracked invitations (create, resend, revoke, their statuses), and the page the link opens, where a
+customer's Global admin sees who asks for what and accepts. A tracked invitation's link is shown once, on the
+page right after it is made (create or resend); it is never shown again."""
 
 from __future__ import annotations
 
@@ -18,14 +19,16 @@ from partnerhub.http.web.customers import GUID
 from partnerhub.http.web.errors import STATUS_OF_KIND, WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.invitations.models import InvitationStatus
-from partnerhub.invitations.sent import get_sent_invitation, names_of_invited_customers
+from partnerhub.invitations.partner_link import may_rotate_link, partner_invitation_link, rotate_partner_link
+from partnerhub.invitations.sent import get_sent_invitation, names_of_invited_customers, sent_invitation_actions
 from partnerhub.invitations.service import (
+    CreatedInvitation,
     InvitationView,
     accept_invitation,
     create_invitation,
     describe_invitation,
     list_invitations,
-    partner_invitation_link,
+    resend_invitation,
     revoke_invitation,
 )
 from partnerhub.locale import N_, SUPPORTED
@@ -33,7 +36,10 @@ from partnerhub.locale import N_, SUPPORTED
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 CREATED = N_("Invitation created. Send the link or the e-mail below to a Global admin of the customer.")
+RESENT = N_("A new invitation replaces the old one: the old link no longer works. Send the new link or the "
+            "e-mail below to a Global admin of the customer.")
 REVOKED = N_("The invitation was revoked: its link no longer works.")
+ROTATED = N_("Your reusable link was replaced: the old link no longer works.")
 NOT_A_CUSTOMER_ID = N_("Enter a customer ID (for example 0c5b0e7e-6f3e-4b4e-9a57-1a2b3c4d5e6f), or leave it empty.")
 ACCEPTED = N_("You accepted the reseller relationship with {partner}: it can now purchase subscriptions on your "
               "behalf.")
@@ -47,17 +53,36 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> R
     actor = ctx.require_actor()
     link: str | None = None
     session = ctx.session
+    settings = ctx.runtime.settings
     try:
-        link = partner_invitation_link(session, actor, base_url=ctx.runtime.settings.base_url).url
+        link = partner_invitation_link(session, actor, base_url=settings.base_url,
+                                       secret_key=settings.resolved_secret_key).url
     except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
         link = None
     invitations = list_invitations(session, actor)
     names = names_of_invited_customers(session, actor, invitations)
     now = utc_now()
-    rows = [(r, r.status_at(now)) for r in invitations]
+    rows = []
+    for r in invitations:
+        status = r.status_at(now)
+        rows.append((r, status, *sent_invitation_actions(actor, status)))
     return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
-                      rows=rows, names=names, languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
+                      may_rotate=may_rotate_link(actor), rows=rows, names=names,
+                      languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
                       breadcrumbs=[(None, ctx.t("Request a reseller relationship"))])
+
+
+def _created_page(ctx: WebCtx, created: CreatedInvitation, message: str) -> Response:
+    """The only page that shows a tracked invitation's link and e-mail: the answer to making it."""
+    actor = ctx.require_actor()
+    names = names_of_invited_customers(ctx.session, actor, [created.request])
+    subject, _, body = created.email_text.partition("\n\n")  # email_text(): the subject, a blank line, the body
+    mailto = f"mailto:?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+    ctx.flashes = [*ctx.flashes, ("success", message)]  # shown as a redirect's message would be
+    return ctx.render("invitations/created.html", created=created, mailto=mailto, names=names,
+                      language_name=LANGUAGE_NAMES.get(created.request.language, created.request.language),
+                      breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
+                                   (None, ctx.t("Invitation"))])
 
 
 @router.get("/invitations")
@@ -83,11 +108,10 @@ def create_invitation_page(ctx: SignedIn, form: Form) -> Response:
                                         customer_id=customer_id or None, language=language,
                                         include_delegated_admin=state.checked("include_delegated_admin"),
                                         valid_days=valid_days or 90)
-            invitation_id = created.request.id
     except (CustomerNotFound, InvalidInput) as exc:
         state.domain_error(exc, field_of={CustomerNotFound: "customer_id"})
         return _invitations_page(ctx, state, 400)
-    return ctx.redirect(f"/invitations/sent/{invitation_id}", flash=ctx.t(CREATED))
+    return _created_page(ctx, created, ctx.t(CREATED))
 
 
 @router.get("/invitations/sent")
@@ -99,11 +123,9 @@ def sent_list(ctx: SignedIn) -> Response:
 def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
-    sent = get_sent_invitation(session, actor, invitation_id=invitation_id,
-                               base_url=ctx.runtime.settings.base_url)
+    sent = get_sent_invitation(session, actor, invitation_id=invitation_id)
     names = names_of_invited_customers(session, actor, [sent.request])
-    mailto = f"mailto:?subject={quote(sent.subject, safe='')}&body={quote(sent.body, safe='')}"
-    return ctx.render("invitations/sent.html", sent=sent, mailto=mailto, names=names,
+    return ctx.render("invitations/sent.html", sent=sent, names=names,
                       language_name=LANGUAGE_NAMES.get(sent.request.language, sent.request.language),
                       breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
                                    (None, ctx.t("Invitation"))])
@@ -120,7 +142,42 @@ def revoke(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
     return ctx.redirect("/invitations", flash=ctx.t(REVOKED))
 
 
+@router.post("/invitations/sent/{invitation_id}/resend")
+def resend(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
+    actor = ctx.require_actor()
+    try:
+        with ctx.attempt() as session:
+            created = resend_invitation(session, actor, invitation_id=invitation_id,
+                                        base_url=ctx.runtime.settings.base_url)
+    except InvitationNotPending as exc:  # accepted or revoked meanwhile: the list shows its status now
+        return ctx.redirect("/invitations", flash=exc.render(ctx.locale), kind="error")
+    return _created_page(ctx, created, ctx.t(RESENT))
+
+
+@router.get("/invitations/link/rotate")
+def rotate_link_page(ctx: SignedIn) -> Response:
+    """Replacing the reusable link asks for confirmation first: links already handed out stop working."""
+    actor = ctx.require_actor()
+    if not may_rotate_link(actor):
+        raise Forbidden(operation="rotate invitation link")
+    return ctx.render("invitations/rotate.html", breadcrumbs=[
+        ("/invitations", ctx.t("Request a reseller relationship")), (None, ctx.t("Replace your reusable link"))])
+
+
+@router.post("/invitations/link/rotate")
+def rotate_link(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    settings = ctx.runtime.settings
+    with ctx.attempt() as session:
+        rotate_partner_link(session, actor, base_url=settings.base_url, secret_key=settings.resolved_secret_key)
+    return ctx.redirect("/invitations", flash=ctx.t(ROTATED))
+
+
 # --- the page the link opens (after /invitations/sent/..., which the one-segment {code} never matches) ------
+
+
+def _key(ctx: WebCtx) -> str:
+    return ctx.runtime.settings.resolved_secret_key
 
 
 def _is_customer_admin(actor: Actor | None) -> bool:
@@ -138,7 +195,7 @@ def _render_acceptance(ctx: WebCtx, code: str, view: InvitationView, form: FormS
 @router.get("/invitations/{code}")
 def acceptance_page(ctx: Web, code: str) -> Response:
     session = ctx.session
-    view = describe_invitation(session, ctx.actor or VISITOR, code=code)
+    view = describe_invitation(session, ctx.actor or VISITOR, code=code, secret_key=_key(ctx))
     return _render_acceptance(ctx, code, view, FormState(ctx))
 
 
@@ -153,11 +210,11 @@ def accept(ctx: SignedIn, form: Form, code: str) -> Response:
     actor = ctx.require_actor()
     try:
         with ctx.attempt() as session:
-            partner = describe_invitation(session, actor, code=code).partner_name
-            dap = accept_invitation(session, actor, code=code).has_delegated_admin
+            partner = describe_invitation(session, actor, code=code, secret_key=_key(ctx)).partner_name
+            dap = accept_invitation(session, actor, code=code, secret_key=_key(ctx)).has_delegated_admin
     except DomainError as exc:
         session = ctx.session
-        view = describe_invitation(session, actor, code=code)
+        view = describe_invitation(session, actor, code=code, secret_key=_key(ctx))
         state = FormState(ctx)
         state.domain_error(exc)
         return _render_acceptance(ctx, code, view, state, STATUS_OF_KIND.get(exc.kind, 400))
