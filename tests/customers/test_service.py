@@ -19,7 +19,6 @@ from partnerhub.customers.service import (
     find_customer_by_id,
     get_customer,
     list_customers,
-    relationship_of,
     update_billing_profile,
 )
 from partnerhub.errors import (
@@ -112,7 +111,7 @@ def test_created_customer_admin_is_a_customer_global_admin_actor(session: Sessio
     assert actor.is_customer_user
     assert actor.tenant_id == created.customer.id
     assert Role.GLOBAL_ADMIN in actor.roles
-    assert get_customer(session, actor, customer_id=created.customer.id).id == created.customer.id
+    assert get_customer(session, actor, customer_id=created.customer.id).customer.id == created.customer.id
 
 
 def test_create_customer_without_delegated_access_grants_no_dap(session: Session, world: World) -> None:
@@ -364,8 +363,8 @@ def test_prefix_search_pages_with_keyset(session: Session, world: World) -> None
 def test_find_customer_by_id_finds_the_exact_customer(session: Session, world: World) -> None:
     found = find_customer_by_id(session, world.partner.helpdesk_agent, customer_id=f"  {world.customer_id.upper()} ")
     assert found is not None
-    assert found.id == world.customer_id
-    assert found.company_name == "Fabrikam Srl"
+    assert found.customer.id == world.customer_id
+    assert found.customer.company_name == "Fabrikam Srl"
 
 
 def test_find_customer_by_id_returns_none_for_unknown_or_foreign_ids(session: Session, world: World) -> None:
@@ -391,14 +390,14 @@ def test_a_former_partner_no_longer_finds_the_customer(session: Session, world: 
 
 
 def test_a_customer_user_sees_only_its_own_tenant(session: Session, world: World) -> None:
-    assert get_customer(session, world.customer_admin, customer_id=world.customer_id).id == world.customer_id
+    assert get_customer(session, world.customer_admin, customer_id=world.customer_id).customer.id == world.customer_id
     other = make_customer(session, world.partner.admin)
     with pytest.raises(CustomerNotFound):
         get_customer(session, world.customer_admin, customer_id=other.customer.id)
 
 
 def test_the_operator_sees_any_customer(session: Session, world: World) -> None:
-    assert get_customer(session, Actor.system(), customer_id=world.customer_id).company_name == "Fabrikam Srl"
+    assert get_customer(session, Actor.system(), customer_id=world.customer_id).customer.company_name == "Fabrikam Srl"
     with pytest.raises(CustomerNotFound):
         get_customer(session, Actor.system(), customer_id="00000000-0000-0000-0000-000000000000")
 
@@ -407,7 +406,7 @@ def test_the_operator_sees_any_customer(session: Session, world: World) -> None:
 
 
 def test_update_billing_profile_records_old_and_new_values(session: Session, world: World) -> None:
-    before = get_customer(session, world.partner.admin, customer_id=world.customer_id)
+    before = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
     assert before.version == 1
     old_city = before.city
 
@@ -432,7 +431,7 @@ def test_update_billing_profile_records_old_and_new_values(session: Session, wor
 
 
 def test_update_billing_profile_with_unchanged_values_writes_no_record(session: Session, world: World) -> None:
-    customer = get_customer(session, world.partner.admin, customer_id=world.customer_id)
+    customer = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
     same = BillingProfileInput(first_name=customer.first_name, city=customer.city, country=customer.country.lower(),
                                language=customer.language.upper())
     updated = update_billing_profile(session, world.partner.admin, customer_id=world.customer_id, billing=same,
@@ -442,7 +441,7 @@ def test_update_billing_profile_with_unchanged_values_writes_no_record(session: 
 
 
 def test_update_billing_profile_with_a_fresh_etag_applies(session: Session, world: World) -> None:
-    customer = get_customer(session, world.partner.admin, customer_id=world.customer_id)
+    customer = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
     etag = make_etag(customer.id, customer.version)
     update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
                            billing=BillingProfileInput(city="Napoli"), etag=etag)
@@ -457,7 +456,7 @@ def test_update_billing_profile_with_a_fresh_etag_applies(session: Session, worl
 
 
 def test_update_billing_profile_with_a_stale_etag_is_refused(session: Session, world: World) -> None:
-    customer = get_customer(session, world.partner.admin, customer_id=world.customer_id)
+    customer = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
     stale = make_etag(customer.id, customer.version)
     update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
                            billing=BillingProfileInput(city="Bologna"), etag=stale)
@@ -531,13 +530,13 @@ def test_update_billing_profile_accepts_the_customer_id_in_any_case(session: Ses
     assert rec.new_value == {"city": "Palermo"}
 
 
-def test_relationship_of_gives_the_partners_dap_flag_for_any_id_case(session: Session, world: World) -> None:
+def test_get_customer_gives_the_partners_dap_flag_for_any_id_case(session: Session, world: World) -> None:
     no_dap = make_customer(session, world.partner.admin, dap=False)
-    assert relationship_of(session, world.partner.helpdesk_agent,
-                           customer_id=world.customer_id.upper()).has_delegated_admin is True
-    assert relationship_of(session, world.partner.admin, customer_id=no_dap.customer.id).has_delegated_admin is False
+    helpdesk = world.partner.helpdesk_agent
+    assert get_customer(session, helpdesk, customer_id=world.customer_id.upper()).has_delegated_admin is True
+    assert get_customer(session, world.partner.admin, customer_id=no_dap.customer.id).has_delegated_admin is False
     with pytest.raises(CustomerNotFound):
-        relationship_of(session, world.other.admin, customer_id=world.customer_id)
+        get_customer(session, world.other.admin, customer_id=world.customer_id)
 
 
 def test_over_long_fields_are_refused_before_anything_is_written(session: Session, world: World) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from partnerhub.customers.service import get_customer, relationship_of
+from partnerhub.customers.service import get_customer
 from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR
 from partnerhub.delegated_admin.service import delegated_roles, remove_delegated_admin
 from partnerhub.errors import (
@@ -44,7 +44,7 @@ def test_the_partner_removes_its_own_dap_and_keeps_the_reseller_relationship(
 def test_other_partner_roles_cannot_remove_dap(session: Session, world: World, role: str) -> None:
     with pytest.raises(Forbidden):
         remove_delegated_admin(session, getattr(world.partner, role), customer_id=world.customer_id)
-    assert relationship_of(session, world.partner.admin, customer_id=world.customer_id).has_delegated_admin
+    assert get_customer(session, world.partner.admin, customer_id=world.customer_id).relationship.has_delegated_admin
 
 
 def test_the_customers_global_admin_removes_a_partners_dap(session: Session, world: World) -> None:
@@ -76,7 +76,7 @@ def test_another_partner_cannot_touch_the_relationship(session: Session, world: 
     with pytest.raises(CustomerNotFound):
         remove_delegated_admin(session, world.other.admin, customer_id=world.customer_id,
                                partner_id=world.partner.partner_id)
-    assert relationship_of(session, world.partner.admin, customer_id=world.customer_id).has_delegated_admin
+    assert get_customer(session, world.partner.admin, customer_id=world.customer_id).relationship.has_delegated_admin
 
 
 def test_removing_dap_that_is_already_off_changes_nothing(session: Session, world: World) -> None:

@@ -334,7 +334,8 @@ def test_accepting_re_establishes_a_removed_relationship_as_a_new_episode(sessio
     assert req.accepted_customer_id == world.customer_id
 
     assert [r.customer.id for r in list_customers(session, world.partner.admin).items] == [world.customer_id]
-    assert get_customer(session, world.partner.helpdesk_agent, customer_id=world.customer_id).id == world.customer_id
+    seen = get_customer(session, world.partner.helpdesk_agent, customer_id=world.customer_id)
+    assert seen.customer.id == world.customer_id
 
     (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=world.customer_id)
     assert rec.partner_id == world.partner.partner_id
@@ -473,8 +474,8 @@ def test_an_open_invitation_can_be_accepted_by_any_customer(session: Session, wo
     assert rel.has_delegated_admin is True
     assert created.request.accepted_customer_id == customer_id
     # the customer now has two partners
-    assert get_customer(session, world.other.admin, customer_id=customer_id).id == customer_id
-    assert get_customer(session, world.partner.admin, customer_id=customer_id).id == customer_id
+    assert get_customer(session, world.other.admin, customer_id=customer_id).customer.id == customer_id
+    assert get_customer(session, world.partner.admin, customer_id=customer_id).customer.id == customer_id
 
 
 def test_partner_users_and_the_operator_cannot_accept(session: Session, world: World) -> None:

@@ -203,7 +203,7 @@ def test_re_establishing_through_a_request_restores_the_customer_and_keeps_histo
     remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     invitation = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id)
     accept_invitation(session, world.customer_admin, code=invitation.code)
-    assert get_customer(session, world.partner.admin, customer_id=world.customer_id).id == world.customer_id
+    assert get_customer(session, world.partner.admin, customer_id=world.customer_id).customer.id == world.customer_id
     history = list_relationship_history(session, world.partner.admin, customer_id=world.customer_id)
     assert [h.status for h in history] == ["removed", "active"]
     buy(session, world.partner.admin, world.customer_id, M365_BASIC)  # purchases work again

@@ -29,7 +29,7 @@ from partnerhub.bench.portfolio import (
 from partnerhub.bench.rawdb import RawDb
 from partnerhub.bench.report import Row, median_ms, p99_ms
 from partnerhub.clock import utc_now
-from partnerhub.customers.service import get_customer_view, list_customers
+from partnerhub.customers.service import get_customer, list_customers
 from partnerhub.db import read_session, transaction
 from partnerhub.jobs.runner import run_pending
 from partnerhub.orders.schemas import LineItemInput
@@ -160,7 +160,7 @@ class Operations:
 
         def ph(c: CustomerRef) -> object:
             with read_session(self.engine) as session:
-                return get_customer_view(session, actor, customer_id=c.id).customer.company_name  # as the API reads it
+                return get_customer(session, actor, customer_id=c.id).customer.company_name  # as the API reads it
 
         return time_pair(ph, lambda c: floors.get_customer(c.id), customers, customers, self.runs.warmup)
 

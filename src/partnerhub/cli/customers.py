@@ -14,7 +14,6 @@ from partnerhub.customers.service import (
     create_customer,
     get_customer,
     list_customers,
-    relationship_of,
     update_billing_profile,
 )
 from partnerhub.paging import decode_cursor, encode_cursor
@@ -161,8 +160,8 @@ def customers_get(
 ) -> None:
     """Show one customer: company and billing profile."""
     with acting(as_, write=False) as (session, actor):
-        c = get_customer(session, actor, customer_id=customer_id)
-        dap = relationship_of(session, actor, customer_id=c.id).has_delegated_admin if actor.is_partner_user else None
+        view = get_customer(session, actor, customer_id=customer_id)
+        c, dap = view.customer, view.has_delegated_admin
     if json_:
         print_json(customer_dict(c, allow_delegated_access=dap))
         return

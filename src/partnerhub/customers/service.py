@@ -127,32 +127,24 @@ def list_customers(
                                     field=field)
 
 
-def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Customer:
-    """One customer: for a partner only with an active relationship (a foreign or former customer is
-    "not found"), for a customer user only its own tenant, for the operator any."""
-    customer_id = normalize_id(customer_id)
-    if actor.is_partner_user:
-        partner_id = actor.require_partner("get customer", *Role)
-        require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
-    elif not actor.is_operator and actor.tenant_id != customer_id:
-        raise CustomerNotFound(id=customer_id)
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise CustomerNotFound(id=customer_id)
-    return customer
-
-
 @dataclass(frozen=True)
 class CustomerView:
     """A customer as its reader sees it: with the acting partner's active relationship (None for the
-    customer's own users and the operator)."""
+    customer's own users and the operator), as `list_customers` gives each row."""
 
     customer: Customer
     relationship: ResellerRelationship | None
 
+    @property
+    def has_delegated_admin(self) -> bool | None:
+        """The acting partner's DAP flag; None for a reader that is not a partner."""
+        return self.relationship.has_delegated_admin if self.relationship is not None else None
 
-def get_customer_view(session: Session, actor: Actor, *, customer_id: str) -> CustomerView:
-    """`get_customer`, with the acting partner's relationship read in the same query."""
+
+def get_customer(session: Session, actor: Actor, *, customer_id: str) -> CustomerView:
+    """One customer with the acting partner's relationship, in one query: for a partner only with an active
+    relationship (a foreign or former customer is "not found"), for a customer user only its own tenant, for
+    the operator any."""
     customer_id = normalize_id(customer_id)
     if actor.is_partner_user:
         partner_id = actor.require_partner("get customer", *Role)
@@ -160,21 +152,20 @@ def get_customer_view(session: Session, actor: Actor, *, customer_id: str) -> Cu
         if row is None:
             raise CustomerNotFound(id=customer_id)
         return CustomerView(*row)
-    return CustomerView(get_customer(session, actor, customer_id=customer_id), None)
+    if not actor.is_operator and actor.tenant_id != customer_id:
+        raise CustomerNotFound(id=customer_id)
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise CustomerNotFound(id=customer_id)
+    return CustomerView(customer, None)
 
 
-def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> Customer | None:
+def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> CustomerView | None:
     """Exact-id search: the customer if visible, else None."""
     try:
         return get_customer(session, actor, customer_id=customer_id)
     except CustomerNotFound:
         return None
-
-
-def relationship_of(session: Session, actor: Actor, *, customer_id: str) -> ResellerRelationship:
-    """The acting partner's active relationship with a customer (for DAP flags in responses)."""
-    partner_id = actor.require_partner("get customer", *Role)
-    return require_active_relationship(session, partner_id=partner_id, customer_id=normalize_id(customer_id))
 
 
 def update_billing_profile(

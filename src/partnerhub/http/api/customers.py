@@ -20,13 +20,11 @@ from partnerhub.customers.schemas import (
 from partnerhub.customers.service import (
     create_customer,
     get_customer,
-    get_customer_view,
     list_customers,
-    relationship_of,
     update_billing_profile,
 )
 from partnerhub.delegated_admin.dap import set_delegated_admin
-from partnerhub.errors import InvalidInput
+from partnerhub.errors import Forbidden, InvalidInput
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
@@ -141,7 +139,7 @@ def post_customer(ctx: Ctx) -> Response:
 
 
 def _visible_customer(ctx: Ctx, customer_id: str) -> dict[str, Any]:
-    view = get_customer_view(ctx.session, ctx.actor, customer_id=customer_id)
+    view = get_customer(ctx.session, ctx.actor, customer_id=customer_id)
     if view.relationship is None:
         return _customer(view.customer, relationship="none")
     return _customer(view.customer, allow_delegated_access=view.relationship.has_delegated_admin,
@@ -173,8 +171,10 @@ def patch_customer(customer_id: str, ctx: Ctx) -> Response:
         remove_reseller_relationship(session, ctx.actor, customer_id=customer_id)
         body = _removed(customer_id)
     else:
-        customer = get_customer(session, ctx.actor, customer_id=customer_id)
-        rel = relationship_of(session, ctx.actor, customer_id=customer_id)
+        view = get_customer(session, ctx.actor, customer_id=customer_id)
+        customer, rel = view.customer, view.relationship
+        if rel is None:  # only a partner has a relationship to change
+            raise Forbidden(operation="get customer")
         if relationship is not None and relationship.strip().lower() != "reseller":
             raise InvalidInput(data=[{"field": "relationshipToPartner", "message": "can only become none"}],
                                detail="relationshipToPartner: can only be changed to none")
@@ -194,7 +194,7 @@ def _billing(c: Customer) -> dict[str, Any]:
 @router.get("/customers/{customer_id}/profiles/billing")
 def get_billing_profile(customer_id: str, ctx: Ctx) -> Response:
     session = ctx.session
-    body = _billing(get_customer(session, ctx.actor, customer_id=customer_id))
+    body = _billing(get_customer(session, ctx.actor, customer_id=customer_id).customer)
     return ctx.respond(200, body)
 
 
@@ -213,7 +213,7 @@ def put_billing_profile(customer_id: str, request: Request, ctx: Ctx) -> Respons
 @router.get("/customers/{customer_id}/profiles/company")
 def get_company_profile(customer_id: str, ctx: Ctx) -> Response:
     session = ctx.session
-    customer = get_customer(session, ctx.actor, customer_id=customer_id)
+    customer = get_customer(session, ctx.actor, customer_id=customer_id).customer
     body = company_profile_dict(customer)
     body["links"] = {"self": link(f"/v1/customers/{customer.id}/profiles/company")}
     return ctx.respond(200, body)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.catalog.queries import get_offer
 from partnerhub.customers.models import Customer
-from partnerhub.customers.service import get_customer, relationship_of
+from partnerhub.customers.service import get_customer
 from partnerhub.errors import (
     AddonParentNotActive,
     DomainError,
@@ -91,7 +91,7 @@ def customer_home(ctx: SignedIn, customer_id: str) -> Response:
 def subscriptions_page(ctx: SignedIn, customer_id: str, after: str = "") -> Response:
     actor = ctx.require_actor()
     session = ctx.session
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = get_customer(session, actor, customer_id=customer_id).customer
     page = list_subscriptions(session, actor, customer_id=customer.id, size=500, after=after or None)
     return ctx.render("customers/subscriptions.html", customer=customer, subscriptions=tree_order(page.items),
                       next_after=page.next_cursor,
@@ -99,7 +99,7 @@ def subscriptions_page(ctx: SignedIn, customer_id: str, after: str = "") -> Resp
 
 
 def _subscription_view(session: Session, actor: Actor, customer_id: str, subscription_id: str) -> dict[str, Any]:
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = get_customer(session, actor, customer_id=customer_id).customer
     sub = get_subscription(session, actor, customer_id=customer.id, subscription_id=subscription_id)
     parent = (get_subscription(session, actor, customer_id=customer.id, subscription_id=sub.parent_subscription_id)
               if sub.parent_subscription_id else None)
@@ -186,10 +186,10 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
 
 
 def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
-    customer = get_customer(session, actor, customer_id=customer_id)
-    removal = check_removal(session, actor, customer_id=customer.id)
-    return {"customer": customer, "relationship": relationship_of(session, actor, customer_id=customer.id),
-            "removal": removal, "blocking": removal.blocking}
+    view = get_customer(session, actor, customer_id=customer_id)
+    removal = check_removal(session, actor, customer_id=view.customer.id)
+    return {"customer": view.customer, "relationship": view.relationship, "removal": removal,
+            "blocking": removal.blocking}
 
 
 @router.get("/customers/{customer_id}/account")
@@ -218,7 +218,7 @@ def remove_confirmation(ctx: SignedIn, customer_id: str) -> Response:
 def remove_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = get_customer(session, actor, customer_id=customer_id).customer
     try:
         with ctx.attempt() as session:
             remove_reseller_relationship(session, actor, customer_id=customer.id)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from partnerhub.customers.export import customer_csv_rows
 from partnerhub.customers.queries import CustomerPage, CustomerRow, SearchField
-from partnerhub.customers.service import find_customer_by_id, list_customers, relationship_of
+from partnerhub.customers.service import find_customer_by_id, list_customers
 from partnerhub.errors import InvalidInput
 from partnerhub.http.web.context import SignedIn, WebCtx
 from partnerhub.http.web.downloads import csv_download
@@ -30,11 +30,10 @@ def _search(ctx: WebCtx, *, q: str, field: str, size: int, after: str) -> tuple[
     q = q.strip()[:200]
     session = ctx.session
     if field == "id" or GUID.match(q):
-        customer = find_customer_by_id(session, actor, customer_id=q) if GUID.match(q) else None
-        if customer is None:
+        found = find_customer_by_id(session, actor, customer_id=q) if GUID.match(q) else None
+        if found is None or found.relationship is None:
             return CustomerPage([], None), "id"
-        rel = relationship_of(session, actor, customer_id=customer.id)
-        return CustomerPage([CustomerRow(customer, rel)], None), "id"
+        return CustomerPage([CustomerRow(found.customer, found.relationship)], None), "id"
     search_field: SearchField = "domain" if field == "domain" else "company"
     cursor = tuple(decode_cursor(after, 2)) if after else None
     page = list_customers(session, actor, size=size, after=cursor,  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ def _may_offboard(ctx: WebCtx) -> bool:
 def _render_customer(ctx: WebCtx, customer_id: str, form: FormState, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = get_customer(session, actor, customer_id=customer_id).customer
     preview = preview_offboarding(session, actor, customer_id=customer.id)
     return ctx.render("offboarding/customer.html", customer=customer, preview=preview, form=form,
                       may_offboard=_may_offboard(ctx), status_code=status_code,
@@ -68,7 +68,7 @@ def offboard(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
     session = ctx.session
-    customer = get_customer(session, actor, customer_id=customer_id)
+    customer = get_customer(session, actor, customer_id=customer_id).customer
     try:
         with ctx.attempt() as session:
             result = offboard_customer(session, actor, customer_id=customer.id,

@@ -54,7 +54,7 @@ def _customer_for_orders(session: Session, actor: Actor, customer_id: str) -> Cu
     """The customer, or the refusal the contract gives on orders: a former partner learns that purchases
     are refused (20002), anyone else that the customer was not found."""
     try:
-        return get_customer(session, actor, customer_id=customer_id)
+        return get_customer(session, actor, customer_id=customer_id).customer
     except CustomerNotFound:
         list_orders(session, actor, customer_id=customer_id)  # raises NoCommerceRelationship or not-found
         raise
