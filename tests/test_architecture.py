@@ -144,3 +144,41 @@ def test_no_module_grows_past_500_lines() -> None:
     for path in SRC.rglob("*.py"):
         if "migrations/versions" not in str(path):
             assert len(path.read_text().splitlines()) <= 500, path
+
+
+# Reads that are deliberately not scoped to the acting tenant end in `_unscoped`. Each may be used only where
+# the object was already scoped (or is public), and this list says where and why.
+UNSCOPED_USES = {
+    # the name of a customer whose relationship, assignment or request the caller has already found in scope
+    "customer_name_unscoped": {"delegated_admin/access.py", "delegated_admin/dap.py", "delegated_admin/gdap.py",
+                               "http/api/gdap.py", "cli/delegated_admin.py"},
+    # a partner's display name: partners are public to each other (Partner Center shows them by MPN id)
+    "partner_name_unscoped": {"partnerships/queries.py", "partnerships/service.py", "orders/service.py",
+                              "support_contacts/service.py"},
+    # the name of the signed-in user's own tenant (page header), or of a partner that sent the customer a request
+    "tenant_name_unscoped": {"http/web/context.py", "delegated_admin/read_models.py", "usecases/customer_partners.py"},
+    # the add-ons of a parent subscription the caller has already loaded in scope
+    "addons_of_unscoped": {"subscriptions/service.py"},
+}
+
+
+def test_unscoped_reads_are_used_only_where_listed() -> None:
+    used: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id.endswith("_unscoped"):
+                used.setdefault(node.func.id, set()).add(str(path.relative_to(SRC)))
+    assert used == UNSCOPED_USES
+
+
+def test_scoped_queries_say_so() -> None:
+    """A query helper that reads tenant data takes the tenant (partner_id, an actor) or says it does not."""
+    for path in SRC.glob("*/queries.py"):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            params = {a.arg for a in [*node.args.args, *node.args.kwonlyargs]}
+            if "session" not in params or path.parent.name == "catalog":  # the catalog is the same for everyone
+                continue
+            scoped = params & {"partner_id", "actor", "provider_id", "reseller_id", "tenant_id", "mpn_id", "partner"}
+            assert scoped or node.name.endswith("_unscoped"), f"{path.parent.name}.{node.name}"

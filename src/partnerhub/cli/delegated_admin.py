@@ -12,7 +12,7 @@ from partnerhub.cli.acting import AsOption, acting, as_system
 from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, print_json, print_table
 from partnerhub.clock import utc_now
 from partnerhub.delegated_admin.models import AdminRelationship, SecurityGroup
-from partnerhub.delegated_admin.queries import customer_name
+from partnerhub.delegated_admin.queries import customer_name_unscoped
 from partnerhub.delegated_admin.roles import BUILTIN_ROLES
 from partnerhub.delegated_admin.schemas import (
     access_assignment_dict,
@@ -63,7 +63,7 @@ REL_COLUMNS = ["Id", "Name", "Customer", "Status", "Roles", "Duration", "Auto-ex
 
 
 def _rel_dict(session: Session, rel: AdminRelationship) -> dict[str, Any]:
-    return admin_relationship_dict(rel, customer_name=customer_name(session, rel.customer_id), now=utc_now())
+    return admin_relationship_dict(rel, customer_name=customer_name_unscoped(session, rel.customer_id), now=utc_now())
 
 
 def _rel_row(d: dict[str, Any]) -> tuple[Any, ...]:

@@ -22,7 +22,7 @@ from partnerhub.delegated_admin.models import (
     SecurityGroupMember,
 )
 from partnerhub.delegated_admin.queries import (
-    customer_name,
+    customer_name_unscoped,
     get_access_assignment_scoped,
     get_admin_relationship_scoped,
     get_security_group_scoped,
@@ -151,7 +151,7 @@ def _record_assignment(session: Session, actor: Actor, a: AccessAssignment, rel:
                        operation: Operation, *, old: dict[str, object] | None, new: dict[str, object] | None) -> None:
     record(session, actor, operation=operation, resource_type=ResourceType.GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
            resource_id=a.id, partner_id=rel.partner_id, customer_id=rel.customer_id,
-           customer_name=customer_name(session, rel.customer_id), old=old, new=new, now=a.last_modified_at)
+           customer_name=customer_name_unscoped(session, rel.customer_id), old=old, new=new, now=a.last_modified_at)
 
 
 def create_access_assignment(

@@ -9,7 +9,7 @@ from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
-from partnerhub.delegated_admin.queries import customer_name, require_gdap_manager
+from partnerhub.delegated_admin.queries import customer_name_unscoped, require_gdap_manager
 from partnerhub.errors import (
     CustomerNotFound,
     DelegatedAdminGrantRefused,
@@ -55,7 +55,7 @@ def remove_delegated_admin(
         rel.version += 1
         record(session, actor, operation=Operation.REMOVE_PARTNER_CUSTOMER_DAP,
                resource_type=ResourceType.PARTNER_CUSTOMER_DAP, resource_id=rel.id, partner_id=rel.partner_id,
-               customer_id=customer_id, customer_name=customer_name(session, customer_id),
+               customer_id=customer_id, customer_name=customer_name_unscoped(session, customer_id),
                old={"allowDelegatedAccess": True}, new={"allowDelegatedAccess": False}, now=now)
         session.flush()
     return rel

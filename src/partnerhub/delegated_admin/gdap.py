@@ -22,7 +22,11 @@ from partnerhub.delegated_admin.models import (
     AdminRelationship,
     AdminRelationshipStatus,
 )
-from partnerhub.delegated_admin.queries import customer_name, get_admin_relationship_scoped, require_gdap_manager
+from partnerhub.delegated_admin.queries import (
+    customer_name_unscoped,
+    get_admin_relationship_scoped,
+    require_gdap_manager,
+)
 from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, resolve_roles
 from partnerhub.delegated_admin.schemas import iso_days
 from partnerhub.errors import (
@@ -48,7 +52,7 @@ def _record(session: Session, actor: Actor, rel: AdminRelationship, operation: O
             old: dict[str, Any] | None, new: dict[str, Any] | None, now: datetime) -> None:
     record(session, actor, operation=operation, resource_type=ResourceType.GRANULAR_ADMIN_RELATIONSHIP,
            resource_id=rel.id, partner_id=rel.partner_id, customer_id=rel.customer_id,
-           customer_name=customer_name(session, rel.customer_id), old=old, new=new, now=now)
+           customer_name=customer_name_unscoped(session, rel.customer_id), old=old, new=new, now=now)
 
 
 def validate_admin_relationship(*, display_name: str, duration_days: int, role_ids: list[str],

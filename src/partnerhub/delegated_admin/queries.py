@@ -71,6 +71,6 @@ def get_access_assignment_scoped(session: Session, *, partner_id: str, access_as
     return row[0], row[1]
 
 
-def customer_name(session: Session, customer_id: str) -> str:
+def customer_name_unscoped(session: Session, customer_id: str) -> str:
     customer = session.get(Customer, customer_id)
     return customer.company_name if customer else ""

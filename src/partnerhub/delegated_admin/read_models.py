@@ -21,7 +21,7 @@ from partnerhub.delegated_admin.models import AdminRelationship, AdminRelationsh
 from partnerhub.delegated_admin.queries import get_security_group_scoped, require_gdap_manager
 from partnerhub.errors import AdminRelationshipNotFound, CustomerNotFound
 from partnerhub.ids import normalize_id
-from partnerhub.tenants.service import tenant_name
+from partnerhub.tenants.service import tenant_name_unscoped
 
 
 def _resold_customer(session: Session, partner_id: str, customer_id: str) -> Customer:
@@ -92,7 +92,7 @@ def admin_relationship_for_customer(session: Session, actor: Actor, *,
     rel = get_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
     if not is_sent_to_customer(rel):
         raise AdminRelationshipNotFound(id=admin_relationship_id)
-    return AdminRelationshipRequest(rel, tenant_name(session, rel.partner_id))
+    return AdminRelationshipRequest(rel, tenant_name_unscoped(session, rel.partner_id))
 
 
 def security_group_detail(session: Session, actor: Actor, *, security_group_id: str) -> SecurityGroupWithMembers:

@@ -43,7 +43,7 @@ def find_active_partnership(
     return session.scalars(stmt).first()
 
 
-def partner_name(session: Session, partner_id: str) -> str:
+def partner_name_unscoped(session: Session, partner_id: str) -> str:
     tenant = session.get(Tenant, partner_id)
     return tenant.name if tenant else partner_id
 
@@ -77,7 +77,7 @@ def require_indirect_provider(session: Session, partner_id: str, operation: str)
 
 def require_indirect_reseller(session: Session, partner: Partner) -> Partner:
     if partner.partner_type != PartnerType.INDIRECT_RESELLER:
-        raise NotAnIndirectReseller(name=partner_name(session, partner.id), mpn_id=partner.mpn_id)
+        raise NotAnIndirectReseller(name=partner_name_unscoped(session, partner.id), mpn_id=partner.mpn_id)
     return partner
 
 
@@ -88,8 +88,8 @@ def require_active_partnership(
     until commit), else NoActivePartnership naming both."""
     partnership = find_active_partnership(session, provider_id=provider_id, reseller_id=reseller_id, lock=lock)
     if partnership is None:
-        raise NoActivePartnership(reseller=partner_name(session, reseller_id),
-                                  provider=partner_name(session, provider_id))
+        raise NoActivePartnership(reseller=partner_name_unscoped(session, reseller_id),
+                                  provider=partner_name_unscoped(session, provider_id))
     return partnership
 
 

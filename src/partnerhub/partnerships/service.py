@@ -31,7 +31,7 @@ from partnerhub.partnerships.queries import (
     OPEN_STATUSES,
     find_active_partnership,
     find_open_partnership,
-    partner_name,
+    partner_name_unscoped,
     require_indirect_provider,
     require_indirect_reseller,
     resolve_partner,
@@ -72,7 +72,7 @@ def invite_reseller(
     require_indirect_provider(session, provider_id, "invite an indirect reseller")
     reseller = require_indirect_reseller(session, resolve_partner(session, tenant_id=reseller_id,
                                                                   mpn_id=reseller_mpn_id))
-    name = partner_name(session, reseller.id)
+    name = partner_name_unscoped(session, reseller.id)
     if find_open_partnership(session, provider_id=provider_id, reseller_id=reseller.id) is not None:
         raise PartnershipAlreadyOpen(name=name)
     now = utc_now()

@@ -117,7 +117,7 @@ _ADDONS = (select(Subscription).where(Subscription.parent_subscription_id == bin
 _ADDONS_LOCKED = _ADDONS.with_for_update()
 
 
-def addons_of(session: Session, parent_id: str, *, lock: bool = False) -> list[Subscription]:
+def addons_of_unscoped(session: Session, parent_id: str, *, lock: bool = False) -> list[Subscription]:
     return list(session.scalars(_ADDONS_LOCKED if lock else _ADDONS, {"parent_id": parent_id}))
 
 

@@ -30,7 +30,7 @@ from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
 from partnerhub.subscriptions.queries import (
     SubscriptionFields,
     SubscriptionPage,
-    addons_of,
+    addons_of_unscoped,
     get_subscription,
     load_subscription,
     select_partner_subscriptions,
@@ -59,7 +59,7 @@ _CUSTOMER_NAME = select(Customer.company_name).where(Customer.id == bindparam("c
 
 def list_addons(session: Session, actor: Actor, *, customer_id: str, subscription_id: str) -> list[Subscription]:
     parent = get_subscription(session, actor, customer_id=customer_id, subscription_id=subscription_id)
-    return addons_of(session, parent.id)
+    return addons_of_unscoped(session, parent.id)
 
 
 @dataclass
@@ -126,7 +126,7 @@ def update_subscription(
         sub.set_auto_renew(change.auto_renew_enabled)
     if target == SubscriptionStatus.SUSPENDED:
         sub.suspend()
-        for addon in addons_of(session, sub.id, lock=True):
+        for addon in addons_of_unscoped(session, sub.id, lock=True):
             addon_before = subscription_audit_view(addon)
             if addon.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING) and addon.suspend(
                 "ParentSuspended"

@@ -25,7 +25,7 @@ from partnerhub.errors import (
 )
 from partnerhub.ids import normalize_id
 from partnerhub.partnerships.models import Partnership, PartnershipStatus
-from partnerhub.partnerships.queries import partner_name, require_active_partnership, resolve_partner
+from partnerhub.partnerships.queries import partner_name_unscoped, require_active_partnership, resolve_partner
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import FINAL_STATUSES, Subscription
@@ -38,8 +38,9 @@ SUPPORT_CONTACT_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
 
 def _contact(session: Session, partner_id: str, *, is_default: bool) -> SupportContact:
     partner = session.get(Partner, partner_id)
-    return SupportContact(partner_id, partner.mpn_id if partner else "", partner_name(session, partner_id),
-                          is_default)
+    return SupportContact(
+        partner_id, partner.mpn_id if partner else "", partner_name_unscoped(session, partner_id), is_default
+    )
 
 
 def effective_support_contact(session: Session, sub: Subscription) -> SupportContact | None:
@@ -78,8 +79,12 @@ def set_support_contact(
     customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     sub = session.scalars(
-        select(Subscription).where(Subscription.id == normalize_id(subscription_id),
-                                   Subscription.customer_id == customer_id, belongs_to_partner(partner_id))
+        select(Subscription)
+        .where(
+            Subscription.id == normalize_id(subscription_id),
+            Subscription.customer_id == customer_id,
+            belongs_to_partner(partner_id),
+        )
         .with_for_update()
     ).first()
     if sub is None:
@@ -92,10 +97,12 @@ def set_support_contact(
     new_id: str | None = None
     if target.id != partner_id:
         if target.partner_type != PartnerType.INDIRECT_RESELLER:
-            raise SupportContactNotAllowed(name=partner_name(session, target.id), id=sub.id)
+            raise SupportContactNotAllowed(name=partner_name_unscoped(session, target.id), id=sub.id)
         require_active_partnership(session, provider_id=partner_id, reseller_id=target.id)
         if find_active_relationship(session, partner_id=target.id, customer_id=customer_id, lock=True) is None:
-            raise ResellerNotRelatedToCustomer(reseller=partner_name(session, target.id), customer_id=customer_id)
+            raise ResellerNotRelatedToCustomer(
+                reseller=partner_name_unscoped(session, target.id), customer_id=customer_id
+            )
         new_id = target.id
     old = effective_support_contact(session, sub)
     if new_id == sub.support_contact_id:
@@ -103,10 +110,18 @@ def set_support_contact(
     sub.support_contact_id = new_id
     new = effective_support_contact(session, sub)
     customer = session.get(Customer, customer_id)
-    record(session, actor, operation=Operation.UPDATE_SUBSCRIPTION_SUPPORT_CONTACT,
-           resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id, partner_id=partner_id,
-           customer_id=customer_id, customer_name=customer.company_name if customer else None,
-           old=support_contact_audit_view(old), new=support_contact_audit_view(new))
+    record(
+        session,
+        actor,
+        operation=Operation.UPDATE_SUBSCRIPTION_SUPPORT_CONTACT,
+        resource_type=ResourceType.SUBSCRIPTION,
+        resource_id=sub.id,
+        partner_id=partner_id,
+        customer_id=customer_id,
+        customer_name=customer.company_name if customer else None,
+        old=support_contact_audit_view(old),
+        new=support_contact_audit_view(new),
+    )
     return new
 
 
@@ -119,8 +134,9 @@ def list_available_support_contacts(session: Session, actor: Actor, *, customer_
         select(Partner.id)
         .join(Tenant, Tenant.id == Partner.id)
         .join(ResellerRelationship, ResellerRelationship.partner_id == Partner.id)
-        .where(ResellerRelationship.customer_id == customer_id,
-               ResellerRelationship.status == RelationshipStatus.ACTIVE)
+        .where(
+            ResellerRelationship.customer_id == customer_id, ResellerRelationship.status == RelationshipStatus.ACTIVE
+        )
         .order_by(Tenant.name, Partner.id)
     )
     if actor.is_partner_user:
@@ -130,8 +146,9 @@ def list_available_support_contacts(session: Session, actor: Actor, *, customer_
         resellers = select(Partnership.reseller_id).where(Partnership.provider_id == partner_id, active)
         providers = select(Partnership.provider_id).where(Partnership.reseller_id == partner_id, active)
         stmt = stmt.where(or_(Partner.id == partner_id, Partner.id.in_(resellers), Partner.id.in_(providers)))
-    elif actor.is_operator or (actor.is_customer_user and actor.tenant_id == customer_id
-                               and Role.GLOBAL_ADMIN in actor.roles):
+    elif actor.is_operator or (
+        actor.is_customer_user and actor.tenant_id == customer_id and Role.GLOBAL_ADMIN in actor.roles
+    ):
         if session.get(Customer, customer_id) is None:
             raise CustomerNotFound(id=customer_id)
     elif actor.is_customer_user and actor.tenant_id == customer_id:
@@ -150,19 +167,29 @@ def fall_back_support_contacts(
     The caller authorizes and holds the locks of the removal; this only applies its consequence."""
     now = now or utc_now()
     customer_id = normalize_id(customer_id)
-    subs = list(session.scalars(
-        select(Subscription)
-        .where(Subscription.customer_id == customer_id, Subscription.support_contact_id == partner_id)
-        .order_by(Subscription.id)
-        .with_for_update()
-    ))
+    subs = list(
+        session.scalars(
+            select(Subscription)
+            .where(Subscription.customer_id == customer_id, Subscription.support_contact_id == partner_id)
+            .order_by(Subscription.id)
+            .with_for_update()
+        )
+    )
     customer = session.get(Customer, customer_id)
     for sub in subs:
         old = effective_support_contact(session, sub)
         sub.support_contact_id = None
-        record(session, actor, operation=Operation.UPDATE_SUBSCRIPTION_SUPPORT_CONTACT,
-               resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id, partner_id=sub.partner_id,
-               customer_id=customer_id, customer_name=customer.company_name if customer else None,
-               old=support_contact_audit_view(old), new=support_contact_audit_view(
-                   effective_support_contact(session, sub)), now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_SUBSCRIPTION_SUPPORT_CONTACT,
+            resource_type=ResourceType.SUBSCRIPTION,
+            resource_id=sub.id,
+            partner_id=sub.partner_id,
+            customer_id=customer_id,
+            customer_name=customer.company_name if customer else None,
+            old=support_contact_audit_view(old),
+            new=support_contact_audit_view(effective_support_contact(session, sub)),
+            now=now,
+        )
     return subs

@@ -104,7 +104,7 @@ def list_partners(session: Session, actor: Actor) -> list[tuple[Tenant, Partner]
     return [(t, p) for t, p in session.execute(stmt)]
 
 
-def tenant_name(session: Session, tenant_id: str | None) -> str:
+def tenant_name_unscoped(session: Session, tenant_id: str | None) -> str:
     """The display name of a tenant (the page header shows whose portal this is); "" for the operator."""
     if tenant_id is None:
         return ""

@@ -14,7 +14,7 @@ from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.delegated_admin.read_models import is_sent_to_customer
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.tenants.models import Partner, Tenant
-from partnerhub.tenants.service import tenant_name
+from partnerhub.tenants.service import tenant_name_unscoped
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,16 @@ class PartnerAccess:
 def partner_access_of_customer(session: Session, actor: Actor) -> list[PartnerAccess]:
     """A customer's Global admin sees every partner with an active reseller relationship or a GDAP relationship
     sent to the customer (a former partner's ended relationships stay visible as history), by partner name."""
-    partners = {p.partner_id: PartnerAccess(p.partner_id, p.name, p.relationship, [])
-                for p in list_partners_of_customer(session, actor)}
+    partners = {
+        p.partner_id: PartnerAccess(p.partner_id, p.name, p.relationship, [])
+        for p in list_partners_of_customer(session, actor)
+    }
     for rel in list_admin_relationships(session, actor):
         if not is_sent_to_customer(rel):
             continue
         if rel.partner_id not in partners:
-            partners[rel.partner_id] = PartnerAccess(rel.partner_id, tenant_name(session, rel.partner_id), None, [])
+            partners[rel.partner_id] = PartnerAccess(
+                rel.partner_id, tenant_name_unscoped(session, rel.partner_id), None, []
+            )
         partners[rel.partner_id].admin_relationships.append(rel)
     return sorted(partners.values(), key=lambda p: (p.name.lower(), p.partner_id))

@@ -31,7 +31,7 @@ from partnerhub.delegated_admin.gdap import (
     update_admin_relationship,
 )
 from partnerhub.delegated_admin.models import AdminRelationship
-from partnerhub.delegated_admin.queries import customer_name
+from partnerhub.delegated_admin.queries import customer_name_unscoped
 from partnerhub.delegated_admin.schemas import access_assignment_dict, admin_relationship_dict, parse_iso_days
 from partnerhub.errors import AccessAssignmentNotFound, InvalidInput, StaleEtag
 from partnerhub.http.api import openapi_bodies as bodies
@@ -61,8 +61,9 @@ def _graph(value: Any) -> Any:
 
 
 def _relationship(session: Session, rel: AdminRelationship) -> dict[str, Any]:
-    out: dict[str, Any] = _graph(admin_relationship_dict(rel, customer_name=customer_name(session, rel.customer_id),
-                                                         now=utc_now()))
+    out: dict[str, Any] = _graph(
+        admin_relationship_dict(rel, customer_name=customer_name_unscoped(session, rel.customer_id), now=utc_now())
+    )
     return out
 
 
@@ -77,13 +78,17 @@ def _durations(b: Body, name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int) or (isinstance(value, str) and len(value) > 32):
-        raise InvalidInput(data=[{"field": b.field(name), "message": "must be an ISO 8601 duration such as P730D"}],
-                           detail=f"{b.field(name)}: must be an ISO 8601 duration such as P730D")
+        raise InvalidInput(
+            data=[{"field": b.field(name), "message": "must be an ISO 8601 duration such as P730D"}],
+            detail=f"{b.field(name)}: must be an ISO 8601 duration such as P730D",
+        )
     try:
         return parse_iso_days(value)
     except InvalidInput as exc:
-        raise InvalidInput(data=[{"field": b.field(name), "message": "must be an ISO 8601 duration such as P730D"}],
-                           detail=f"{b.field(name)}: {exc.params.get('detail', '')}") from None
+        raise InvalidInput(
+            data=[{"field": b.field(name), "message": "must be an ISO 8601 duration such as P730D"}],
+            detail=f"{b.field(name)}: {exc.params.get('detail', '')}",
+        ) from None
 
 
 def _role_ids(b: Body, *, required: bool) -> list[str] | None:
@@ -104,8 +109,10 @@ def _filters(raw: str | None) -> dict[str, str]:
     for part in re.split(r"\s+and\s+", raw.strip(), flags=re.IGNORECASE):
         match = _FILTER.match(part)
         if match is None:
-            raise InvalidInput(data=[{"field": "$filter", "message": "unsupported filter"}],
-                               detail="$filter: only status eq '...' and customer/tenantId eq '...' are supported")
+            raise InvalidInput(
+                data=[{"field": "$filter", "message": "unsupported filter"}],
+                detail="$filter: only status eq '...' and customer/tenantId eq '...' are supported",
+            )
         found[match.group(1).lower()] = match.group(2)
     return found
 
@@ -119,8 +126,10 @@ def _top(request: Request) -> int:
     if value is None or not value.strip():
         return 100
     if not value.strip().isdigit() or not 1 <= int(value) <= MAX_TOP:
-        raise InvalidInput(data=[{"field": "$top", "message": f"must be between 1 and {MAX_TOP}"}],
-                           detail=f"$top: must be a whole number between 1 and {MAX_TOP}")
+        raise InvalidInput(
+            data=[{"field": "$top", "message": f"must be between 1 and {MAX_TOP}"}],
+            detail=f"$top: must be a whole number between 1 and {MAX_TOP}",
+        )
     return int(value)
 
 
@@ -134,9 +143,10 @@ def get_admin_relationships(request: Request, ctx: Ctx) -> Response:
     skip_token = _query(request, "$skiptoken")
     start = int(tokens.verify("gdap", skip_token, 1)[0]) if skip_token else 0
     session = ctx.session
-    rels = list_admin_relationships(session, ctx.actor, customer_id=filters.get("customer/tenantid"),
-                                    status=filters.get("status"))
-    value = [_relationship(session, r) for r in rels[start:start + top]]
+    rels = list_admin_relationships(
+        session, ctx.actor, customer_id=filters.get("customer/tenantid"), status=filters.get("status")
+    )
+    value = [_relationship(session, r) for r in rels[start : start + top]]
     body: dict[str, Any] = {"@odata.context": CONTEXT, "value": value}
     if start + top < len(rels):
         params = [f"$top={top}"] + ([f"$filter={_query(request, '$filter')}"] if filters else [])
@@ -159,8 +169,13 @@ def post_admin_relationship(ctx: Ctx) -> Response:
     roles = _role_ids(b, required=True) or []
     session = ctx.session
     rel = create_admin_relationship(
-        session, ctx.actor, customer_id=customer_id, display_name=name, role_ids=roles,
-        duration_days=730 if duration is None else duration, auto_extend_days=auto_extend or 0,
+        session,
+        ctx.actor,
+        customer_id=customer_id,
+        display_name=name,
+        role_ids=roles,
+        duration_days=730 if duration is None else duration,
+        auto_extend_days=auto_extend or 0,
     )
     session.flush()
     body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
@@ -191,16 +206,26 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
     version = etag_version(etag, current.id) if etag is not None else None
     if etag is not None and version is None:
         raise StaleEtag(resource="delegatedAdminRelationship", id=current.id)
-    rel = update_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id, display_name=name,
-                                    duration_days=duration, role_ids=roles, auto_extend_days=auto_extend,
-                                    version=version)
+    rel = update_admin_relationship(
+        session,
+        ctx.actor,
+        admin_relationship_id=relationship_id,
+        display_name=name,
+        duration_days=duration,
+        role_ids=roles,
+        auto_extend_days=auto_extend,
+        version=version,
+    )
     session.flush()
     body = {"@odata.context": f"{CONTEXT}/$entity", **_relationship(session, rel)}
     return ctx.respond(200, body)
 
 
-@router.post(BASE.removeprefix("/v1") + "/{relationship_id}/requests", status_code=201,
-             openapi_extra=bodies.ADMIN_RELATIONSHIP_REQUEST)
+@router.post(
+    BASE.removeprefix("/v1") + "/{relationship_id}/requests",
+    status_code=201,
+    openapi_extra=bodies.ADMIN_RELATIONSHIP_REQUEST,
+)
 def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
     """`{"action": ...}`: `lockForApproval` (the partner sends a created relationship to the customer),
     `approve` or `reject` (the customer's Global admin with its own token — a partnerhub extension: in
@@ -208,10 +233,16 @@ def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
     b = ctx.body()
     action = b.choice("action", ACTIONS)
     if action is None:
-        raise InvalidInput(data=[{"field": "action", "message": "is required"}],
-                           detail=f"action: is required, one of {', '.join(ACTIONS)}")
-    operations = {"lockForApproval": lock_for_approval, "approve": approve_admin_relationship,
-                  "reject": reject_admin_relationship, "terminate": terminate_admin_relationship}
+        raise InvalidInput(
+            data=[{"field": "action", "message": "is required"}],
+            detail=f"action: is required, one of {', '.join(ACTIONS)}",
+        )
+    operations = {
+        "lockForApproval": lock_for_approval,
+        "approve": approve_admin_relationship,
+        "reject": reject_admin_relationship,
+        "terminate": terminate_admin_relationship,
+    }
     session = ctx.session
     rel = operations[action](session, ctx.actor, admin_relationship_id=relationship_id)
     session.flush()
@@ -252,8 +283,11 @@ def get_access_assignments(relationship_id: str, ctx: Ctx) -> Response:
     return ctx.respond(200, body)
 
 
-@router.post(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments", status_code=201,
-             openapi_extra=bodies.CREATE_ACCESS_ASSIGNMENT)
+@router.post(
+    BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments",
+    status_code=201,
+    openapi_extra=bodies.CREATE_ACCESS_ASSIGNMENT,
+)
 def post_access_assignment(relationship_id: str, ctx: Ctx) -> Response:
     """Give a partner security group (`accessContainer{accessContainerId, accessContainerType:
     "securityGroup"}`) a subset of the relationship's roles (`accessDetails{unifiedRoles}`)."""
@@ -264,10 +298,13 @@ def post_access_assignment(relationship_id: str, ctx: Ctx) -> Response:
     container.choice("accessContainerType", ("securityGroup",))
     roles = _role_ids(b, required=True) or []
     session = ctx.session
-    created = create_access_assignment(session, ctx.actor, admin_relationship_id=relationship_id,
-                                       security_group_id=group_id, role_ids=roles)
-    body = {"@odata.context": f"{_assignments_context(created.admin_relationship_id)}/$entity",
-            **_assignment(_assignment_in(session, ctx, relationship_id, created.id))}
+    created = create_access_assignment(
+        session, ctx.actor, admin_relationship_id=relationship_id, security_group_id=group_id, role_ids=roles
+    )
+    body = {
+        "@odata.context": f"{_assignments_context(created.admin_relationship_id)}/$entity",
+        **_assignment(_assignment_in(session, ctx, relationship_id, created.id)),
+    }
     return ctx.respond(201, body)
 
 
@@ -279,8 +316,10 @@ def get_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) ->
     return ctx.respond(200, body)
 
 
-@router.patch(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
-              openapi_extra=bodies.UPDATE_ACCESS_ASSIGNMENT)
+@router.patch(
+    BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
+    openapi_extra=bodies.UPDATE_ACCESS_ASSIGNMENT,
+)
 def patch_access_assignment(relationship_id: str, assignment_id: str, request: Request, ctx: Ctx) -> Response:
     """Change an assignment's roles (`accessDetails{unifiedRoles}`); `If-Match` (else `@odata.etag`) if sent
     must be the current etag."""
@@ -292,19 +331,22 @@ def patch_access_assignment(relationship_id: str, assignment_id: str, request: R
     current = etag_version(_assignment(view)["@odata.etag"], view.assignment.id)
     if etag is not None and etag_version(etag, view.assignment.id) != current:
         raise StaleEtag(resource="delegatedAdminAccessAssignment", id=view.assignment.id)
-    updated = update_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id,
-                                       role_ids=roles)
-    body = {"@odata.context": f"{_assignments_context(relationship_id)}/$entity",
-            **_assignment(AccessAssignmentView(updated, view.group_name))}
+    updated = update_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id, role_ids=roles)
+    body = {
+        "@odata.context": f"{_assignments_context(relationship_id)}/$entity",
+        **_assignment(AccessAssignmentView(updated, view.group_name)),
+    }
     return ctx.respond(200, body)
 
 
-@router.delete(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
-               status_code=204, response_class=Response)
+@router.delete(
+    BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
+    status_code=204,
+    response_class=Response,
+)
 def delete_one_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) -> Response:
     """Delete an assignment: its group's members lose its roles at once. Answers 204, as Graph does."""
     session = ctx.session
     view = _assignment_in(session, ctx, relationship_id, assignment_id)
     delete_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id)
     return Response(status_code=204)
-

@@ -31,7 +31,7 @@ from partnerhub.http.web.navigation import navigation
 from partnerhub.http.web.rendering import render_template, translate
 from partnerhub.locale import gettext, supported_language
 from partnerhub.runtime import Runtime
-from partnerhub.tenants.service import tenant_name
+from partnerhub.tenants.service import tenant_name_unscoped
 
 SESSION_COOKIE = "ph_session"
 ANON_COOKIE = "ph_anon"
@@ -127,7 +127,7 @@ class WebCtx:
             try:
                 actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes,
                                               touch=touch)
-                self.tenant_name = tenant_name(session, actor.tenant_id)
+                self.tenant_name = tenant_name_unscoped(session, actor.tenant_id)
             except SessionExpired:
                 self.session_expired = True
         correlation_id = getattr(request.state, "correlation_id", None)
