@@ -48,6 +48,17 @@ def test_the_customer_list_shows_only_the_partners_customers(site: Site) -> None
     assert "Northwind" not in page.text
 
 
+def test_the_customer_list_offers_bulk_offboarding_only_to_roles_that_may_remove(site: Site) -> None:
+    partner = site.partner()
+    _with_subscriptions(site, partner, count=1)
+    admin = site.signed_in(partner.admin.email).get("/customers")
+    assert 'action="/offboarding/bulk"' in admin.text and 'name="customer_id"' in admin.text
+    sales = site.signed_in(partner.sales_agent.email).get("/customers")
+    assert sales.status_code == 200 and "Fabrikam" in sales.text
+    assert 'action="/offboarding/bulk"' not in sales.text and 'name="customer_id"' not in sales.text
+    assert "Offboard selected customers" not in sales.text
+
+
 def test_the_customer_list_searches_by_company_name_domain_or_id(site: Site) -> None:
     partner = site.partner()
     fabrikam, _ = site.customer(partner, name="Fabrikam", domain="fabrikam.example")

@@ -17,6 +17,7 @@ from partnerhub.http.web.downloads import csv_download
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.locale import N_
 from partnerhub.paging import decode_cursor, encode_cursor
+from partnerhub.usecases.remove_reseller_relationship import may_remove
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -49,6 +50,7 @@ def customer_list(ctx: SignedIn, q: str = "", field: str = "company", size: int 
     next_after = encode_cursor(list(page.next_cursor)) if page.next_cursor else None
     return ctx.render("customers/list.html", page=page, q=q, field=used_field, size=size, after=after,
                       next_after=next_after, search_fields=SEARCH_FIELDS, page_sizes=PAGE_SIZES,
+                      may_offboard=may_remove(ctx.session, ctx.require_actor()),
                       breadcrumbs=[(None, ctx.t("Customers"))])
 
 
