@@ -17,7 +17,7 @@ from partnerhub.http.api.paging import collection
 from partnerhub.http.api.shapes import iso
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
-from partnerhub.invitations.sent import sent_invitation_actions
+from partnerhub.invitations.sent_invitation import sent_invitation_actions
 from partnerhub.invitations.service import (
     CreatedInvitation,
     accept_invitation,

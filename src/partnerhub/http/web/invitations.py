@@ -20,7 +20,11 @@ from partnerhub.http.web.errors import STATUS_OF_KIND, WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.invitations.models import InvitationStatus
 from partnerhub.invitations.partner_link import may_rotate_link, partner_invitation_link, rotate_partner_link
-from partnerhub.invitations.sent import get_sent_invitation, names_of_invited_customers, sent_invitation_actions
+from partnerhub.invitations.sent_invitation import (
+    get_sent_invitation,
+    names_of_invited_customers,
+    sent_invitation_actions,
+)
 from partnerhub.invitations.service import (
     CreatedInvitation,
     InvitationView,

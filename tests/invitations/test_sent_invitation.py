@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.clock import frozen_at, utc_now
 from partnerhub.errors import InvitationNotFound
-from partnerhub.invitations.sent import get_sent_invitation
+from partnerhub.invitations.sent_invitation import get_sent_invitation
 from partnerhub.invitations.service import create_invitation
 from tests.conftest import World
 
@@ -42,7 +42,7 @@ def test_another_partners_invitation_is_not_found(session: Session, world: World
 
 
 def test_the_sent_invitations_name_the_customers_the_partner_knows(session: Session, world: World) -> None:
-    from partnerhub.invitations.sent import names_of_invited_customers
+    from partnerhub.invitations.sent_invitation import names_of_invited_customers
     from partnerhub.invitations.service import create_invitation
 
     mine = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id)
