@@ -16,7 +16,7 @@ from partnerhub.errors import (
 from partnerhub.partnerships.models import Partnership, PartnershipStatus
 from partnerhub.tenants.models import Partner, PartnerType, Tenant
 
-OPEN_STATUSES = (PartnershipStatus.INVITED.value, PartnershipStatus.ACTIVE.value)
+OPEN_PARTNERSHIP_STATUSES = (PartnershipStatus.INVITED.value, PartnershipStatus.ACTIVE.value)
 
 
 def find_open_partnership(session: Session, *, provider_id: str, reseller_id: str) -> Partnership | None:
@@ -24,7 +24,7 @@ def find_open_partnership(session: Session, *, provider_id: str, reseller_id: st
     stmt = select(Partnership).where(
         Partnership.provider_id == provider_id,
         Partnership.reseller_id == reseller_id,
-        Partnership.status.in_(OPEN_STATUSES),
+        Partnership.status.in_(OPEN_PARTNERSHIP_STATUSES),
     )
     return session.scalars(stmt).first()
 

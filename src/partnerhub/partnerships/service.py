@@ -28,7 +28,7 @@ from partnerhub.errors import (
 from partnerhub.ids import new_id, normalize_id
 from partnerhub.partnerships.models import Partnership, PartnershipStatus
 from partnerhub.partnerships.queries import (
-    OPEN_STATUSES,
+    OPEN_PARTNERSHIP_STATUSES,
     find_active_partnership,
     find_open_partnership,
     partner_name_unscoped,
@@ -147,7 +147,7 @@ def _partnership_rows(session: Session, *, own_column: Any, other_column: Any, p
         .order_by(Tenant.name, Partnership.created_at, Partnership.id)
     )
     if not include_ended:
-        stmt = stmt.where(Partnership.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(Partnership.status.in_(OPEN_PARTNERSHIP_STATUSES))
     return [PartnerRelationship(partner.id, tenant.name, partner.mpn_id, relationship_type, p.status, p.id)
             for p, tenant, partner in session.execute(stmt)]
 
