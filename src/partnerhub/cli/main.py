@@ -11,18 +11,22 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from partnerhub import __version__
 from partnerhub.cli.acting import state
 from partnerhub.cli.activity import activity_app
-from partnerhub.cli.admin import db_app, offers_app, operator_app, serve, token_app, users_app
 from partnerhub.cli.bench import bench
 from partnerhub.cli.customers import customers_app
+from partnerhub.cli.database import db_app
 from partnerhub.cli.delegated_admin import customer_users_app, dap_app, gdap_app, groups_app
 from partnerhub.cli.demo import demo
 from partnerhub.cli.invitations import invitations_app, partners_app
 from partnerhub.cli.jobs import jobs_app
 from partnerhub.cli.offboarding import offboard_app
+from partnerhub.cli.operator import offers_app, operator_app
 from partnerhub.cli.orders import orders_app
 from partnerhub.cli.output import err_console
 from partnerhub.cli.partnerships import partnerships_app, support_contact_app
+from partnerhub.cli.serve import serve
 from partnerhub.cli.subscriptions import subscriptions_app
+from partnerhub.cli.tokens import token_app
+from partnerhub.cli.users import users_app
 from partnerhub.errors import DomainError, ErrorKind
 from partnerhub.locale import normalize_locale
 
