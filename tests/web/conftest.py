@@ -72,9 +72,10 @@ class Site:
     clients: list[TestClient] = field(default_factory=list)
     accounts: Accounts = field(init=False)
 
-    def browser(self, *, language: str | None = None) -> Browser:
+    def browser(self, *, language: str | None = None, address: str = "testclient") -> Browser:
+        """A new browser; `address` is the client address the app sees (the sign-in limits count it)."""
         headers = {"Accept-Language": language} if language else {}
-        client = TestClient(create_app(self.runtime, start_worker=False), headers=headers)
+        client = TestClient(create_app(self.runtime, start_worker=False), headers=headers, client=(address, 50000))
         client.__enter__()
         self.clients.append(client)
         return Browser(client)

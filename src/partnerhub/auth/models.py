@@ -64,6 +64,17 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class SignInAttempts(Base):
+    """How many sign-in attempts one key (an e-mail address, a client address, a user's code step) made in one
+    window of time. Counted in the database, so every worker process and host sees the same count."""
+
+    __tablename__ = "sign_in_attempts"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class ApiToken(Base):
     """A bearer token: only its SHA-256 is stored; revocable and expiring."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from partnerhub.auth.attempts import purge_old_attempts
 from partnerhub.auth.web_sessions import purge_ended_sessions
 from partnerhub.db import transaction
 from partnerhub.delegated_admin.jobs import GDAP_CLOCK, run_gdap_clock
@@ -18,6 +19,7 @@ from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, run_bulk_offboar
 
 PURGE_IDEMPOTENCY_KEYS = "purge-idempotency-keys"
 PURGE_WEB_SESSIONS = "purge-web-sessions"
+PURGE_SIGN_IN_ATTEMPTS = "purge-sign-in-attempts"
 HOUR = 3600
 
 
@@ -41,6 +43,14 @@ def run_purge_web_sessions(ctx: JobContext) -> dict[str, Any]:
             return {"purged": total}
 
 
+def run_purge_sign_in_attempts(ctx: JobContext) -> dict[str, Any]:
+    """Forget the sign-in attempts counted in windows that ended over an hour ago."""
+    with transaction(ctx.engine) as session:
+        purged = purge_old_attempts(session)
+    ctx.checkpoint(done=purged, total=purged)
+    return {"purged": purged}
+
+
 REGISTRY = JobRegistry(
     JobKind(BULK_OFFBOARD, run_bulk_offboarding, "Offboard a selection of customers (POST /v1/offboardings)"),
     JobKind(GDAP_CLOCK, run_gdap_clock, "Extend or expire GDAP relationships whose time has come", 300),
@@ -48,4 +58,6 @@ REGISTRY = JobRegistry(
     JobKind(PURGE_IDEMPOTENCY_KEYS, run_purge_idempotency_keys,
             "Forget idempotent answers older than 24 hours", HOUR),
     JobKind(PURGE_WEB_SESSIONS, run_purge_web_sessions, "Forget web sessions ended over 30 days ago", HOUR),
+    JobKind(PURGE_SIGN_IN_ATTEMPTS, run_purge_sign_in_attempts, "Forget sign-in attempt counts over an hour old",
+            HOUR),
 )

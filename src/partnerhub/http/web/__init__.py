@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from partnerhub.http.api.throttle import make_limiter
+from partnerhub.auth.attempts import make_sign_in_limits
 from partnerhub.http.web import (
     account_security,
     activity,
@@ -42,7 +42,7 @@ PAGE_MODULES = (signin, sign_in_steps, dashboard, customers, offboarding, orders
 def mount_web(app: FastAPI, runtime: Runtime) -> None:
     settings = runtime.settings
     app.state.web_signer = Signer(settings.resolved_secret_key)
-    app.state.sign_in_throttle = make_limiter(settings.sign_in_attempts_per_minute, settings.redis_url)
+    app.state.sign_in_limits = make_sign_in_limits(settings.sign_in_attempts_per_minute, settings.redis_url)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in PAGE_MODULES:
         app.include_router(module.router)

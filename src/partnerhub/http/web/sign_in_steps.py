@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from partnerhub.auth.attempts import SignInLimits
 from partnerhub.auth.models import User
 from partnerhub.auth.service import actor_for_user
 from partnerhub.auth.sign_in import (
@@ -38,7 +39,6 @@ from partnerhub.errors import (
     WrongCurrentPassword,
     WrongMfaCode,
 )
-from partnerhub.http.api.throttle import Limiter
 from partnerhub.http.web.context import ANON_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
@@ -125,8 +125,8 @@ def _next(ctx: WebCtx, state: FormState | None = None) -> str:
 
 
 def _throttled(ctx: WebCtx, request: Request, user_id: str, state: FormState) -> bool:
-    limiter: Limiter = request.app.state.sign_in_throttle
-    wait = limiter.hit(f"signin:code:{user_id}")
+    limits: SignInLimits = request.app.state.sign_in_limits
+    wait = limits.code(ctx.session, user_id)
     if wait is not None:
         state.domain_error(SignInThrottled(seconds=wait))
         return True

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from partnerhub.auth.attempts import SignInLimits
 from partnerhub.auth.service import check_password
 from partnerhub.auth.web_sessions import end_web_session
 from partnerhub.errors import SignInThrottled, Unauthenticated
-from partnerhub.http.api.throttle import Limiter
 from partnerhub.http.web.context import LANG_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
@@ -66,15 +66,23 @@ def sign_in(ctx: Web, form: Form, request: Request) -> Response:
         state.fail("password", REQUIRED)
     if not state.ok:
         return render_sign_in(ctx, state, next_path=next_path, status_code=400)
-    limiter: Limiter = request.app.state.sign_in_throttle
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.hit(f"signin:email:{email}") or limiter.hit(f"signin:ip:{client}")
-    if wait is not None:
+    limits: SignInLimits = request.app.state.sign_in_limits
+    session = ctx.session
+    wait = limits.client_address(session, request.client.host if request.client else "unknown")
+    if wait is not None:  # one address trying many e-mails: a hard limit
         state.domain_error(SignInThrottled(seconds=wait))
         return render_sign_in(ctx, state, next_path=next_path, status_code=429)
+    backoff = limits.email(session, email)
     try:
-        user = check_password(ctx.session, email=email, password=password)
+        user = check_password(session, email=email, password=password)  # the same cost, throttled or not
     except Unauthenticated:
+        user = None
+    # Past the e-mail's limit, only the right password of a user with multi-factor sign-in goes on (to the
+    # code step): guesses at one e-mail cannot lock its owner out, and cannot get a session without the code.
+    if backoff is not None and (user is None or not user.has_mfa):
+        state.domain_error(SignInThrottled(seconds=backoff))
+        return render_sign_in(ctx, state, next_path=next_path, status_code=429)
+    if user is None:
         state.fail("password", WRONG_CREDENTIALS)
         return render_sign_in(ctx, state, next_path=next_path, status_code=400)
     # the code, a new password, the enrolment: each step before the session exists (sign_in_steps)
