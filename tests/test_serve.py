@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from partnerhub.settings import Settings
 
 
@@ -64,3 +66,67 @@ def test_the_secret_key_is_generated_once_and_survives_restarts(tmp_path: Path) 
 def test_postgres_urls_are_given_the_psycopg_driver() -> None:
     url = Settings(database_url="postgresql://u@h/db").resolved_database_url
     assert url == "postgresql+psycopg://u@h/db"
+
+
+def _sign_in_statuses(port: int, forwarded_for: list[str]) -> list[int]:
+    """One sign-in attempt per X-Forwarded-For value, each with another e-mail, from this process."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    base = f"http://127.0.0.1:{port}"
+    with opener.open(f"{base}/signin", timeout=10) as page:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode())
+    assert found
+    statuses = []
+    for n, address in enumerate(forwarded_for):
+        body = urllib.parse.urlencode({"csrf_token": found.group(1), "email": f"u{n}@spray.example",
+                                       "password": "Spring2025!"}).encode()
+        request = urllib.request.Request(f"{base}/signin", data=body,  # noqa: S310  (loopback URL built here)
+                                         headers={"X-Forwarded-For": address})
+        try:
+            with opener.open(request, timeout=10) as answer:
+                statuses.append(answer.status)
+        except urllib.error.HTTPError as err:
+            statuses.append(err.code)
+    return statuses
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trusted", ["", "127.0.0.1"])
+def test_x_forwarded_for_counts_only_from_trusted_proxies(tmp_path: Path, trusted: str) -> None:
+    """F11: a forged X-Forwarded-For cannot dodge the per-address sign-in limit, unless the request comes
+    through a proxy that PARTNERHUB_TRUSTED_PROXIES names (here the test itself, on 127.0.0.1)."""
+    port = _free_port()
+    env = {**os.environ, "PARTNERHUB_DATA_DIR": str(tmp_path), "PARTNERHUB_SIGN_IN_ATTEMPTS_PER_MINUTE": "2",
+           "PARTNERHUB_TRUSTED_PROXIES": trusted}
+    env.pop("PARTNERHUB_DATABASE_URL", None)
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "partnerhub.cli.main", "serve", "--port", str(port),
+                             "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if _get(f"http://127.0.0.1:{port}/readyz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        statuses = _sign_in_statuses(port, ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    if trusted:
+        assert statuses == [400, 400, 400, 400], (tmp_path / "serve.log").read_text()[-2000:]
+    else:
+        assert statuses == [400, 400, 429, 429], (tmp_path / "serve.log").read_text()[-2000:]
+
+
+def test_the_proxy_options_follow_the_setting() -> None:
+    from partnerhub.cli.serve import proxy_options
+
+    assert proxy_options("") == {"proxy_headers": False}
+    assert proxy_options(" 127.0.0.1, 10.0.0.0/8 ") == {"proxy_headers": True,
+                                                       "forwarded_allow_ips": ["127.0.0.1", "10.0.0.0/8"]}

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"  # one request log line per request: readable text or JSON lines
     session_idle_minutes: int = 60  # a web session ends after this long without a request...
     session_max_hours: int = 12  # ...and this long after sign-in, whatever happens
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or
+    # networks, e.g. "127.0.0.1,10.0.0.0/8"); empty: none, the client address is the socket's peer.
+    trusted_proxies: str = ""
     sign_in_attempts_per_minute: int = 10  # per e-mail address and per client address; more are refused
 
     @property
