@@ -183,6 +183,26 @@ def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, 
            new=changed_new)
 
 
+@dataclass(frozen=True)
+class SuspensionShown:
+    """One suspension reason as a page shows it: with the name of the partner that holds it."""
+
+    suspension: Suspension
+    initiator_name: str
+
+
+def list_suspensions(session: Session, sub: Subscription) -> list[SuspensionShown]:
+    """Every reason a visible subscription is suspended for, oldest first, with whose it is."""
+    details = sub.suspension_details
+    names = partner_names_unscoped(session, {s.initiator_partner_id for s in details})
+    return [SuspensionShown(s, names.get(s.initiator_partner_id, s.initiator_partner_id)) for s in details]
+
+
+def remaining_reasons_text(shown: Sequence[SuspensionShown]) -> str:
+    """`Reason (Partner), ...`: the reasons a subscription is still suspended for, and whose they are."""
+    return ", ".join(f"{s.suspension.reason} ({s.initiator_name})" for s in shown)
+
+
 def describe_subscriptions(session: Session, subs: Sequence[SubscriptionFields]) -> list[dict[str, Any]]:
     """Subscriptions in Partner Center's shape, `partnerId` being the reseller of record's MPN id ("" when
     none), with one query for the whole list."""
