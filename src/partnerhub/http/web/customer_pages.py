@@ -12,9 +12,14 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
+from partnerhub.auth.models import Role
 from partnerhub.catalog.queries import get_offer
+from partnerhub.customers.concurrency import require_current_customer
 from partnerhub.customers.models import Customer
+from partnerhub.customers.schemas import customer_etag
 from partnerhub.customers.service import get_customer
+from partnerhub.delegated_admin.dap import remove_delegated_admin
+from partnerhub.delegated_admin.queries import GDAP_MANAGERS
 from partnerhub.errors import (
     AddonParentNotActive,
     DomainError,
@@ -59,6 +64,7 @@ REACTIVATED = N_("Subscription {name} is active again.")
 STILL_SUSPENDED = N_("Your reasons were lifted, but subscription {name} is still suspended: the reasons left belong "
                      "to another party: {reasons}.")
 NOTHING_CHANGED = N_("Nothing was changed.")
+DAP_REMOVED = N_("Delegated admin privileges for {name} were removed. The reseller relationship stays.")
 NONE_ACTIVE_NOW = N_("No active subscription remains: you can now remove the reseller relationship from Account.")
 REMOVED = N_("The reseller relationship with {name} was removed: the customer has left your list, and no notice "
              "was sent to it. To re-establish the relationship, request a reseller relationship again.")
@@ -213,8 +219,11 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
 def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
     view = get_customer(session, actor, customer_id=customer_id)
     removal = check_removal(session, actor, customer_id=view.customer.id)
-    return {"customer": view.customer, "relationship": view.relationship, "removal": removal,
-            "blocking": removal.blocking}
+    rel = view.relationship
+    return {"customer": view.customer, "relationship": rel, "removal": removal, "blocking": removal.blocking,
+            "may_remove_dap": rel is not None and rel.has_delegated_admin and actor.has_any(Role.GLOBAL_ADMIN,
+                                                                                            *GDAP_MANAGERS),
+            "customer_etag": customer_etag(view.customer, (rel.id, rel.version)) if rel is not None else ""}
 
 
 @router.get("/customers/{customer_id}/account")
@@ -224,6 +233,24 @@ def account_page(ctx: SignedIn, customer_id: str) -> Response:
     view = _account_view(session, actor, customer_id)
     return ctx.render("customers/account.html", breadcrumbs=crumbs(ctx, view["customer"], (None, ctx.t("Account"))),
                       **view)
+
+
+@router.post("/customers/{customer_id}/delegated-admin/remove")
+def remove_dap(ctx: SignedIn, form: Form, customer_id: str) -> Response:
+    """Remove delegated admin privileges (the reseller relationship stays), refused if the page was shown
+    before another change to the customer or the relationship."""
+    actor = ctx.require_actor()
+    state = FormState.from_form(ctx, form)
+    customer = get_customer(ctx.session, actor, customer_id=customer_id).customer
+    account = f"/customers/{customer.id}/account"
+    try:
+        with ctx.attempt() as session:
+            require_current_customer(session, actor, customer_id=customer.id,
+                                     etag=state.text("etag", required=False, limit=400) or None)
+            remove_delegated_admin(session, actor, customer_id=customer.id)
+    except DomainError as exc:
+        return ctx.redirect(account, flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect(account, flash=ctx.t(DAP_REMOVED, name=customer.company_name))
 
 
 @router.get("/customers/{customer_id}/remove")
