@@ -34,7 +34,7 @@ def _require_creator(ctx: WebCtx) -> None:
 
 def _render(ctx: WebCtx, form: FormState, status_code: int = 200) -> Response:
     return ctx.render("customers/new.html", form=form, status_code=status_code,
-                      languages=[(code, ctx.t(label)) for code, label in LANGUAGES],
+                      billing_languages=[(code, ctx.t(label)) for code, label in LANGUAGES],
                       breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Add customer"))])
 
 
