@@ -159,6 +159,8 @@ UNSCOPED_USES = {
     "tenant_name_unscoped": {"http/web/context.py", "delegated_admin/read_models.py", "usecases/customer_partners.py"},
     # the add-ons of a parent subscription the caller has already loaded in scope
     "addons_of_unscoped": {"subscriptions/service.py"},
+    # the names of the partners behind a visible subscription's suspension reasons (partners are public)
+    "partner_names_unscoped": {"subscriptions/service.py"},
 }
 
 

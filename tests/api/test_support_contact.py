@@ -39,7 +39,8 @@ def test_the_provider_designates_its_reseller_with_partner_centers_request(api: 
     contact = changed.json()
     assert (contact["supportTenantId"], contact["supportMpnId"], contact["name"]) == (
         world.reseller.partner_id, world.reseller.mpn_id, "Adatum Rivendita")
-    assert contact["attributes"] == {"objectType": "SupportContact"}
+    assert contact["attributes"]["objectType"] == "SupportContact"
+    assert contact["attributes"]["etag"] != default.json()["attributes"]["etag"]
     _assert_shape(contact, _response_json("update-a-subscription-s-support-contact"))
     replay = api.call("PUT", path, world.provider.token, content=sent, headers={"MS-RequestId": "contact-1"})
     assert replay.json() == contact

@@ -199,8 +199,9 @@ def test_suspend_sets_status_turns_auto_renew_off_and_records_a_reason(session: 
     assert rec.customer_id == world.customer_id
     assert rec.customer_name == "Fabrikam Srl"
     assert rec.user_principal_name == world.partner.admin.email
-    assert rec.old_value == {"status": "active", "autoRenewEnabled": True}
-    assert rec.new_value == {"status": "suspended", "autoRenewEnabled": False}
+    assert rec.old_value == {"status": "active", "autoRenewEnabled": True, "suspensionReasons": []}
+    assert rec.new_value == {"status": "suspended", "autoRenewEnabled": False,
+                             "suspensionReasons": ["ResellerInitiated"]}
 
 
 def test_suspend_accepts_the_status_in_any_case(session: Session, world: World) -> None:
@@ -223,8 +224,9 @@ def test_suspending_a_parent_suspends_its_add_ons_and_records_each(session: Sess
     assert [r.operation_type for r in _subscription_records(session, parent.id)] == ["suspend_subscription"]
     [addon_rec] = _subscription_records(session, addon.id)
     assert addon_rec.operation_type == "suspend_subscription"
-    assert addon_rec.old_value == {"status": "active", "autoRenewEnabled": True}
-    assert addon_rec.new_value == {"status": "suspended", "autoRenewEnabled": False}
+    assert addon_rec.old_value == {"status": "active", "autoRenewEnabled": True, "suspensionReasons": []}
+    assert addon_rec.new_value == {"status": "suspended", "autoRenewEnabled": False,
+                                   "suspensionReasons": ["ParentSuspended"]}
 
 
 def test_suspending_an_already_suspended_subscription_is_no_change(session: Session, world: World) -> None:
@@ -251,8 +253,8 @@ def test_reactivate_returns_to_active_and_auto_renew_stays_off(session: Session,
     ops = [r.operation_type for r in _subscription_records(session, sub.id)]
     assert sorted(ops) == ["reactivate_subscription", "suspend_subscription"]
     [rec] = [r for r in _subscription_records(session, sub.id) if r.operation_type == "reactivate_subscription"]
-    assert rec.old_value == {"status": "suspended"}
-    assert rec.new_value == {"status": "active"}
+    assert rec.old_value == {"status": "suspended", "suspensionReasons": ["ResellerInitiated"]}
+    assert rec.new_value == {"status": "active", "suspensionReasons": []}
 
 
 def test_reactivating_a_parent_leaves_its_add_ons_suspended(session: Session, world: World) -> None:

@@ -26,7 +26,7 @@ from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
-from partnerhub.support_contacts.schemas import SupportContact, support_contact_dict
+from partnerhub.support_contacts.schemas import SupportContact, support_contact_dict, support_contact_etag
 from partnerhub.support_contacts.service import (
     fall_back_support_contacts,
     get_support_contact,
@@ -90,7 +90,7 @@ def test_the_default_support_contact_is_the_provider(session: Session, setup: Se
         "supportTenantId": p.partner_id, "supportMpnId": p.mpn_id, "name": "Tailspin Distribution",
         "links": {"self": {"uri": f"/customers/{setup.customer_id}/subscriptions/{setup.sub.id}/supportcontact",
                            "method": "GET", "headers": []}},
-        "attributes": {"objectType": "SupportContact"},
+        "attributes": {"objectType": "SupportContact", "etag": support_contact_etag(setup.sub.id, contact)},
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
+from partnerhub.audit.filters import AuditCondition
 from partnerhub.audit.models import ActivityRecord, OutboxEvent
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.auth.actor import Actor
@@ -128,6 +129,8 @@ class ActivityQuery:
     customer_id: str | None = None
     operation: str | None = None
     resource_type: str | None = None
+    # the AuditService's field filters (audit/filters.py), all of which must hold
+    conditions: tuple[AuditCondition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,8 +157,9 @@ def list_activity(
     size: int = 100,
     after: tuple[datetime, str] | None = None,
 ) -> ActivityPage:
-    """The actor's tenant's activity, newest first, by date range (default: the last 30 days),
-    customer and operation; keyset-paged on (time, id)."""
+    """The actor's tenant's activity, newest first, by date range (default: the last 30 days), customer,
+    operation and the AuditService's field conditions (equals, substring, starts_with); keyset-paged on
+    (time, id)."""
     if not 1 <= size <= 500:
         raise InvalidInput(detail="size must be between 1 and 500")
     now = utc_now()
@@ -173,6 +177,7 @@ def list_activity(
         conds.append(ActivityRecord.operation_type == query.operation)
     if query.resource_type:
         conds.append(ActivityRecord.resource_type == query.resource_type)
+    conds.extend(c.clause() for c in query.conditions)
     if after is not None:
         at, rid = after
         conds.append(

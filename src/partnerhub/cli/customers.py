@@ -93,8 +93,10 @@ def customers_create(
             allow_delegated_access=not no_delegated_admin,
             associated_partner_id=reseller_id,
         )
+        session.flush()  # the relationship's version, which the customer's etag names
         out = customer_dict(created.customer, allow_delegated_access=created.relationship.has_delegated_admin,
-                            associated_partner_id=created.relationship.associated_partner_id)
+                            associated_partner_id=created.relationship.associated_partner_id,
+                            relationship_version=(created.relationship.id, created.relationship.version))
     out["userCredentials"] = {"userName": created.admin.email, "password": created.password}
     if json_:
         print_json(out)
@@ -130,7 +132,8 @@ def customers_list(
             {
                 "totalCount": len(page.items),
                 "items": [
-                    customer_dict(r.customer, allow_delegated_access=r.relationship.has_delegated_admin)
+                    customer_dict(r.customer, allow_delegated_access=r.relationship.has_delegated_admin,
+                                  relationship_version=(r.relationship.id, r.relationship.version))
                     for r in page.items
                 ],
                 "continuationToken": nxt,
@@ -161,9 +164,10 @@ def customers_get(
     """Show one customer: company and billing profile."""
     with acting(as_, write=False) as (session, actor):
         view = get_customer(session, actor, customer_id=customer_id)
-        c, dap = view.customer, view.has_delegated_admin
+        c, dap, rel = view.customer, view.has_delegated_admin, view.relationship
+        version = (rel.id, rel.version) if rel is not None else None
     if json_:
-        print_json(customer_dict(c, allow_delegated_access=dap))
+        print_json(customer_dict(c, allow_delegated_access=dap, relationship_version=version))
         return
     print_fields(
         c.company_name,

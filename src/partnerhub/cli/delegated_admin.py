@@ -306,10 +306,13 @@ def groups_list(as_: AsOption, json_: JsonOption = False) -> None:
             (d["id"], d["displayName"], ", ".join(m["userPrincipalName"] for m in d["members"])) for d in rows])
 
 
-def _member_change(as_: str, group_id: str, user: str, json_: bool, *, add: bool) -> None:
+GroupEtagOpt = Annotated[str | None, Opt("--etag", help="Refuse if the group changed since this @odata.etag.")]
+
+
+def _member_change(as_: str, group_id: str, user: str, json_: bool, *, add: bool, etag: str | None = None) -> None:
     with acting(as_) as (session, actor):
         fn = add_group_member if add else remove_group_member
-        g = fn(session, actor, security_group_id=group_id, user=user)
+        g = fn(session, actor, security_group_id=group_id, user=user, etag=etag)
         data = security_group_dict(g, members=next(v.members for v in list_security_groups(session, actor)
                                                  if v.group.id == g.id))
     if json_:
@@ -319,15 +322,17 @@ def _member_change(as_: str, group_id: str, user: str, json_: bool, *, add: bool
 
 
 @groups_app.command("add-member")
-def groups_add_member(as_: AsOption, group_id: GroupArg, user: UserOpt, json_: JsonOption = False) -> None:
+def groups_add_member(as_: AsOption, group_id: GroupArg, user: UserOpt, etag: GroupEtagOpt = None,
+                      json_: JsonOption = False) -> None:
     """Add a user of your tenant to a security group: it gets the group's GDAP roles."""
-    _member_change(as_, group_id, user, json_, add=True)
+    _member_change(as_, group_id, user, json_, add=True, etag=etag)
 
 
 @groups_app.command("remove-member")
-def groups_remove_member(as_: AsOption, group_id: GroupArg, user: UserOpt, json_: JsonOption = False) -> None:
+def groups_remove_member(as_: AsOption, group_id: GroupArg, user: UserOpt, etag: GroupEtagOpt = None,
+                         json_: JsonOption = False) -> None:
     """Remove a user from a security group: it loses the group's GDAP roles at once."""
-    _member_change(as_, group_id, user, json_, add=False)
+    _member_change(as_, group_id, user, json_, add=False, etag=etag)
 
 
 # --- DAP ------------------------------------------------------------------------------------------------

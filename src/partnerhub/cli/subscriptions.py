@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -78,6 +78,15 @@ def subscriptions_get(
         print_json(data)
     else:
         print_table("Subscription", SUB_COLUMNS, _sub_rows([data]))
+        _print_suspensions(data)
+
+
+def _print_suspensions(data: dict[str, Any]) -> None:
+    """Every reason the subscription is suspended for, with who suspended it, when and why."""
+    if data["suspensions"]:
+        print_table("Suspension reasons", ["Reason", "Initiator partner", "By", "At", "Note"],
+                    [(s["reason"], s["initiatorPartnerId"], s["initiatedBy"], s["at"], s["note"] or "")
+                     for s in data["suspensions"]])
 
 
 def _update(
@@ -95,6 +104,9 @@ def _update(
             f"{data['friendlyName']} ({data['id']}): {data['status']}, quantity {data['quantity']}, "
             f"auto-renew {'on' if data['autoRenewEnabled'] else 'off'}."
         )
+        if data["status"] == "suspended" and change.status == "active":
+            console.print("Still suspended: the reasons left belong to another party.")
+        _print_suspensions(data)
 
 
 EtagOpt = Annotated[str | None, Opt(help="Refuse if the subscription changed since this etag.")]
@@ -102,17 +114,22 @@ EtagOpt = Annotated[str | None, Opt(help="Refuse if the subscription changed sin
 
 @subscriptions_app.command("suspend")
 def subscriptions_suspend(
-    as_: AsOption, customer_id: CustomerArg, subscription_id: SubArg, etag: EtagOpt = None, json_: JsonOption = False
+    as_: AsOption, customer_id: CustomerArg, subscription_id: SubArg, etag: EtagOpt = None,
+    note: Annotated[str | None, Opt(help="Why (kept with your suspension reason, up to 500 characters).")] = None,
+    json_: JsonOption = False,
 ) -> None:
-    """Suspend a subscription (its add-ons too; auto-renew turns off)."""
-    _update(as_, customer_id, subscription_id, SubscriptionChange(status="suspended"), etag, json_)
+    """Suspend a subscription for your own reason (its add-ons too; auto-renew turns off). A subscription
+    another party suspended takes your reason beside theirs."""
+    _update(as_, customer_id, subscription_id, SubscriptionChange(status="suspended", suspension_note=note), etag,
+            json_)
 
 
 @subscriptions_app.command("reactivate")
 def subscriptions_reactivate(
     as_: AsOption, customer_id: CustomerArg, subscription_id: SubArg, etag: EtagOpt = None, json_: JsonOption = False
 ) -> None:
-    """Reactivate a suspended subscription (add-ons stay suspended; an add-on needs an active parent)."""
+    """Lift your own suspension reasons: active again when no other party's reason is left (add-ons stay
+    suspended; an add-on needs an active parent)."""
     _update(as_, customer_id, subscription_id, SubscriptionChange(status="active"), etag, json_)
 
 

@@ -80,6 +80,8 @@ class RelationshipFields(Protocol):
     def associated_partner_id(self) -> str | None: ...
     @property
     def activated_at(self) -> datetime: ...
+    @property
+    def version(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ _RELATIONSHIP_COLUMNS: Bundle[Any] = Bundle("relationship", ResellerRelationship
                                            ResellerRelationship.customer_id, ResellerRelationship.status,
                                            ResellerRelationship.has_delegated_admin,
                                            ResellerRelationship.associated_partner_id,
-                                           ResellerRelationship.activated_at)
+                                           ResellerRelationship.activated_at, ResellerRelationship.version)
 
 
 _VISIBLE_CUSTOMER = (  # built once: its cache key too

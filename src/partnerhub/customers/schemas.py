@@ -20,6 +20,29 @@ def make_etag(resource_id: str, version: int) -> str:
     return base64.b64encode(raw.encode()).decode()
 
 
+def content_etag(payload: dict[str, Any]) -> str:
+    """An etag over what an answer shows, where no one version column covers it: base64 of its JSON."""
+    return base64.b64encode(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()).decode()
+
+
+def etag_matches(etag: str, current: str) -> bool:
+    """Whether an If-Match value (quoted, bare or `W/"..."`) names the current etag."""
+    value = etag.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip().strip('"').rstrip("=") == current.rstrip("=")
+
+
+def customer_etag(c: CustomerFields, relationship: tuple[str, int] | None = None) -> str:
+    """A customer's etag covers everything its answer shows: the customer's version and, for a partner, its
+    relationship episode and that episode's version (`allowDelegatedAccess`, `relationshipToPartner`). It still
+    names the customer's version, so it is accepted where the billing profile's etag is."""
+    if relationship is None:
+        return make_etag(c.id, c.version)
+    return content_etag({"id": c.id.lower(), "version": int(c.version), "relationship": relationship[0],
+                         "relationshipVersion": int(relationship[1])})
+
+
 def etag_version(etag: str, resource_id: str) -> int | None:
     """The version an etag names, or None when it names another resource or is not ours."""
     value = etag.strip()
@@ -120,9 +143,10 @@ def company_profile_dict(c: CustomerFields) -> dict[str, Any]:
 
 def customer_dict(
     c: CustomerFields, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
-    associated_partner_id: str | None = None,
+    associated_partner_id: str | None = None, relationship_version: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A customer as Partner Center returns it."""
+    """A customer as Partner Center returns it; `relationship_version` (the partner's relationship episode
+    id and version) goes into its etag."""
     out: dict[str, Any] = {
         "id": c.id,
         "commerceId": c.id,
@@ -130,7 +154,7 @@ def customer_dict(
         "billingProfile": billing_profile_dict(c),
         "relationshipToPartner": relationship,
         "allowDelegatedAccess": allow_delegated_access,
-        "attributes": {"etag": make_etag(c.id, c.version), "objectType": "Customer"},
+        "attributes": {"etag": customer_etag(c, relationship_version), "objectType": "Customer"},
     }
     if associated_partner_id:
         out["associatedPartnerId"] = associated_partner_id

@@ -28,6 +28,11 @@ from partnerhub.tenants.service import new_tenant, normalize_domain
 CUSTOMER_MANAGERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
 
 
+def may_create_customers(actor: Actor) -> bool:
+    """Whether the actor may create customers (the roles `create_customer` accepts), for pages that offer it."""
+    return actor.is_partner_user and (actor.has_any(Role.GLOBAL_ADMIN, *CUSTOMER_MANAGERS))
+
+
 @dataclass(frozen=True)
 class CreatedCustomer:
     customer: Customer

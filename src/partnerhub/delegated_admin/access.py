@@ -14,6 +14,7 @@ from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User
 from partnerhub.clock import utc_now
+from partnerhub.customers.schemas import etag_matches, make_etag
 from partnerhub.delegated_admin.models import (
     ASSIGNABLE_STATUSES,
     AccessAssignment,
@@ -36,6 +37,7 @@ from partnerhub.errors import (
     AdminRelationshipRolesRequired,
     SecurityGroupNameInvalid,
     SecurityGroupNameTaken,
+    StaleEtag,
     UserNotFound,
 )
 from partnerhub.ids import new_id
@@ -88,15 +90,24 @@ def _members(session: Session, group_id: str) -> list[User]:
     return list(session.scalars(stmt))
 
 
-def add_group_member(session: Session, actor: Actor, *, security_group_id: str, user: str) -> SecurityGroup:
+def _require_current(group: SecurityGroup, etag: str | None) -> None:
+    if etag is not None and not etag_matches(etag, make_etag(group.id, group.version)):
+        raise StaleEtag(resource="SecurityGroup", id=group.id)
+
+
+def add_group_member(session: Session, actor: Actor, *, security_group_id: str, user: str,
+                        etag: str | None = None) -> SecurityGroup:
     """Add a user (e-mail or id) of the partner's own tenant to one of its security groups; adding a
-    member again changes nothing. Members get the roles of the group's access assignments."""
+    member again changes nothing. Members get the roles of the group's access assignments.
+    With an etag (the group as read), a group changed since is refused (2055); a change moves its version."""
     partner_id = require_gdap_manager(actor, "add security group member")
     group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id,
                                       lock=True)
+    _require_current(group, etag)
     member = _partner_user(session, partner_id=partner_id, user=user)
     if session.get(SecurityGroupMember, (group.id, member.id)) is None:
         session.add(SecurityGroupMember(group_id=group.id, user_id=member.id))
+        group.version += 1
         record(session, actor, operation=Operation.ADD_SECURITY_GROUP_MEMBER,
                resource_type=ResourceType.SECURITY_GROUP, resource_id=group.id, partner_id=partner_id,
                new={"userId": member.id, "userPrincipalName": member.email})
@@ -104,16 +115,20 @@ def add_group_member(session: Session, actor: Actor, *, security_group_id: str, 
     return group
 
 
-def remove_group_member(session: Session, actor: Actor, *, security_group_id: str, user: str) -> SecurityGroup:
+def remove_group_member(session: Session, actor: Actor, *, security_group_id: str, user: str,
+                           etag: str | None = None) -> SecurityGroup:
     """Remove a user from one of the partner's security groups: it loses the group's roles at once.
-    Removing a non-member changes nothing."""
+    Removing a non-member changes nothing.
+    With an etag (the group as read), a group changed since is refused (2055); a change moves its version."""
     partner_id = require_gdap_manager(actor, "remove security group member")
     group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id,
                                       lock=True)
+    _require_current(group, etag)
     member = _partner_user(session, partner_id=partner_id, user=user)
     row = session.get(SecurityGroupMember, (group.id, member.id))
     if row is not None:
         session.delete(row)
+        group.version += 1
         record(session, actor, operation=Operation.REMOVE_SECURITY_GROUP_MEMBER,
                resource_type=ResourceType.SECURITY_GROUP, resource_id=group.id, partner_id=partner_id,
                old={"userId": member.id, "userPrincipalName": member.email})

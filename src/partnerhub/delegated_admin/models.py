@@ -181,6 +181,7 @@ class SecurityGroup(Base):
     partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
     display_name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # behind the group's etag
 
 
 class SecurityGroupMember(Base):

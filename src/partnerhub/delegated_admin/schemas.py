@@ -78,6 +78,7 @@ def security_group_dict(g: SecurityGroup, *, members: list[User]) -> dict[str, A
         "id": g.id,
         "displayName": g.display_name,
         "createdDateTime": g.created_at,
+        "@odata.etag": make_etag(g.id, g.version or 1),
         "members": [{"id": u.id, "userPrincipalName": u.email, "displayName": u.display_name} for u in members],
     }
 

@@ -105,6 +105,7 @@ from partnerhub.errors.indirect import (
     SupportContactChangeForbidden,
     SupportContactNotAllowed,
 )
+from partnerhub.errors.lifecycle import SuspendedByAnotherParty
 from partnerhub.errors.sign_in import (
     ApprovalNeedsMfa,
     ApprovalNeedsOwnPassword,
@@ -209,6 +210,7 @@ __all__ = [
     "SubscriptionSuspendedChange",
     "SupportContactChangeForbidden",
     "SupportContactNotAllowed",
+    "SuspendedByAnotherParty",
     "TokenExpired",
     "TokenNotFound",
     "TokenRevoked",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,6 +17,7 @@ from partnerhub.errors import (
     ReservationNotSuspendable,
     SubscriptionDeleted,
     SubscriptionSuspendedChange,
+    SuspendedByAnotherParty,
 )
 
 
@@ -31,6 +34,45 @@ class SubscriptionStatus(StrEnum):
 BLOCKING_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
 # Statuses after which nothing changes any more.
 FINAL_STATUSES = (SubscriptionStatus.DELETED, SubscriptionStatus.EXPIRED, SubscriptionStatus.DISABLED)
+
+
+class SuspensionReason(StrEnum):
+    """Why a subscription is suspended (Google Channel API's reasons, Partner Center's `suspensionReasons`)."""
+
+    RESELLER_INITIATED = "ResellerInitiated"  # the partner of record, or the reseller of record
+    PROVIDER_INITIATED = "ProviderInitiated"  # the indirect provider, on a subscription sold through a reseller
+    PARENT_SUSPENDED = "ParentSuspended"  # an add-on whose parent subscription is suspended
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """One reason a subscription is suspended: who suspended it (partner and user), when, and why."""
+
+    reason: str
+    initiator_partner_id: str
+    initiated_by: str
+    at: datetime
+    note: str = ""
+
+    def stored(self) -> dict[str, Any]:
+        return {"reason": self.reason, "initiatorPartnerId": self.initiator_partner_id,
+                "initiatedBy": self.initiated_by, "at": self.at.isoformat(), "note": self.note}
+
+    @classmethod
+    def from_stored(cls, raw: dict[str, Any]) -> Suspension:
+        return cls(str(raw["reason"]), str(raw["initiatorPartnerId"]), str(raw.get("initiatedBy") or ""),
+                   datetime.fromisoformat(str(raw["at"])), str(raw.get("note") or ""))
+
+    def is_held_by(self, partner_id: str) -> bool:
+        return self.initiator_partner_id == partner_id and self.reason != SuspensionReason.PARENT_SUSPENDED
+
+
+def suspension_reason_of(sub: Subscription, partner_id: str) -> SuspensionReason:
+    """The reason a partner suspends a subscription for: the indirect provider of a subscription sold through
+    a reseller suspends it as `ProviderInitiated`; the partner or the reseller of record as `ResellerInitiated`."""
+    if sub.reseller_partner_id is not None and partner_id == sub.partner_id:
+        return SuspensionReason.PROVIDER_INITIATED
+    return SuspensionReason.RESELLER_INITIATED
 
 
 class Subscription(Base):
@@ -60,7 +102,10 @@ class Subscription(Base):
     billing_cycle: Mapped[str] = mapped_column(String(16))
     term_duration: Mapped[str] = mapped_column(String(8))
     parent_subscription_id: Mapped[str | None] = mapped_column(ForeignKey("subscriptions.id"))
+    # Partner Center's `suspensionReasons` (the names, which listings and raw reports read) and the detail of
+    # each (`Suspension.stored()`); both are written only by `_set_suspensions`
     suspension_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    suspensions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     # The designated support contact; None means the default (the provider or the direct partner).
     support_contact_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -71,28 +116,49 @@ class Subscription(Base):
         if self.status in FINAL_STATUSES:
             raise SubscriptionDeleted(id=self.id, status=self.status)
 
-    def suspend(self, reason: str = "ResellerInitiated") -> bool:
-        """Suspend (turns auto-renew off). Returns False when it was already suspended."""
+    @property
+    def suspension_details(self) -> list[Suspension]:
+        return [Suspension.from_stored(raw) for raw in self.suspensions or []]
+
+    def _set_suspensions(self, suspensions: list[Suspension]) -> None:
+        self.suspensions = [s.stored() for s in suspensions]
+        self.suspension_reasons = [s.reason for s in suspensions]
+
+    def suspend(self, suspension: Suspension) -> bool:
+        """Suspend for one party's reason (turns auto-renew off). A suspended subscription takes the reason
+        beside the others it holds; False when that party already holds that reason (no change)."""
         self._require_changeable()
         if self.kind == "reservation":
             raise ReservationNotSuspendable(id=self.id)
-        if self.status == SubscriptionStatus.SUSPENDED:
+        held = self.suspension_details if self.status == SubscriptionStatus.SUSPENDED else []
+        if any(s.reason == suspension.reason and s.initiator_partner_id == suspension.initiator_partner_id
+               for s in held):
             return False
         self.status = SubscriptionStatus.SUSPENDED
         self.auto_renew_enabled = False
-        self.suspension_reasons = [reason]
+        self._set_suspensions([*held, suspension])
         self.version += 1
         return True
 
-    def reactivate(self, parent: Subscription | None) -> bool:
-        """Back to active; an add-on only under an active parent. Auto-renew stays off."""
+    def reactivate(self, parent: Subscription | None, *, partner_id: str,
+                   names: dict[str, str] | None = None) -> bool:
+        """Lift the reasons `partner_id` holds (and `ParentSuspended`, which no longer holds once the parent is
+        active); back to active only when no reason is left, else it stays suspended with the others'. Refused
+        when every remaining reason is another party's. An add-on only under an active parent. Auto-renew
+        stays off."""
         self._require_changeable()
         if self.status == SubscriptionStatus.ACTIVE:
             return False
         if parent is not None and parent.status != SubscriptionStatus.ACTIVE:
             raise AddonParentNotActive(parent_id=parent.id, status=parent.status)
-        self.status = SubscriptionStatus.ACTIVE
-        self.suspension_reasons = []
+        held = self.suspension_details if self.status == SubscriptionStatus.SUSPENDED else []
+        remaining = [s for s in held if not s.is_held_by(partner_id) and s.reason != SuspensionReason.PARENT_SUSPENDED]
+        if remaining and len(remaining) == len(held):
+            raise SuspendedByAnotherParty.naming(self.id, [(s.reason, s.initiator_partner_id) for s in remaining],
+                                                 names or {})
+        if not remaining:
+            self.status = SubscriptionStatus.ACTIVE
+        self._set_suspensions(remaining)
         self.version += 1
         return True
 

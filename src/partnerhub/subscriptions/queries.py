@@ -16,6 +16,7 @@ from partnerhub.errors import CustomerNotFound, InvalidInput, SubscriptionNotFou
 from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import require_active_relationship
 from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription
+from partnerhub.tenants.models import Tenant
 
 
 def belongs_to_partner(partner_id: Any) -> Any:
@@ -59,6 +60,8 @@ class SubscriptionFields(Protocol):
     def parent_subscription_id(self) -> str | None: ...
     @property
     def suspension_reasons(self) -> list[str]: ...
+    @property
+    def suspensions(self) -> list[dict[str, Any]]: ...
     @property
     def support_contact_id(self) -> str | None: ...
     @property
@@ -161,3 +164,12 @@ def get_subscription(session: Session, actor: Actor, *, customer_id: str, subscr
     customer_id = normalize_id(customer_id)
     partner_id = subscription_scope(session, actor, customer_id)
     return load_subscription(session, partner_id, customer_id, normalize_id(subscription_id))
+
+
+def partner_names_unscoped(session: Session, partner_ids: set[str]) -> dict[str, str]:
+    """The display names of partners (public to each other), in one query: those behind a visible
+    subscription's suspension reasons."""
+    if not partner_ids:
+        return {}
+    rows = session.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(sorted(partner_ids))))
+    return {str(pid): str(name) for pid, name in rows}

@@ -6,7 +6,7 @@ from typing import Any
 
 from partnerhub.clock import iso_utc
 from partnerhub.customers.schemas import make_etag
-from partnerhub.subscriptions.models import Subscription
+from partnerhub.subscriptions.models import Subscription, Suspension
 from partnerhub.subscriptions.queries import SubscriptionFields
 
 
@@ -27,6 +27,7 @@ def subscription_dict(s: SubscriptionFields, *, reseller_mpn_id: str | None = No
         "effectiveStartDate": iso_utc(s.created_at),
         "commitmentEndDate": iso_utc(s.commitment_end_at),
         "suspensionReasons": list(s.suspension_reasons),
+        "suspensions": suspensions_list(s),
         "partnerId": reseller_mpn_id or "",
         "orderId": s.order_id,
         "contractType": "subscription",
@@ -43,6 +44,16 @@ def subscription_dict(s: SubscriptionFields, *, reseller_mpn_id: str | None = No
     return out
 
 
+def suspensions_list(s: SubscriptionFields) -> list[dict[str, Any]]:
+    """Our extension `suspensions`: each reason with who suspended it (partner and user), when and why."""
+    out = []
+    for raw in s.suspensions or []:
+        one = Suspension.from_stored(raw)
+        out.append({"reason": one.reason, "initiatorPartnerId": one.initiator_partner_id,
+                    "initiatedBy": one.initiated_by, "at": iso_utc(one.at), "note": one.note or None})
+    return out
+
+
 def blocking_subscription_dict(s: Subscription) -> dict[str, Any]:
     """A subscription that blocks a removal or an offboarding, as error 800100's data names it (DOMAIN §8)."""
     return {"subscriptionId": s.id, "offerName": s.offer_name, "status": s.status}
@@ -55,4 +66,4 @@ def subscription_summary_dict(s: Subscription) -> dict[str, Any]:
 
 def subscription_audit_view(s: Subscription) -> dict[str, Any]:
     return {"status": s.status, "quantity": s.quantity, "friendlyName": s.friendly_name,
-            "autoRenewEnabled": s.auto_renew_enabled}
+            "autoRenewEnabled": s.auto_renew_enabled, "suspensionReasons": list(s.suspension_reasons)}

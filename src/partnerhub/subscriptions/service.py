@@ -26,13 +26,20 @@ from partnerhub.errors import (
 )
 from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
-from partnerhub.subscriptions.models import Subscription, SubscriptionStatus
+from partnerhub.subscriptions.models import (
+    Subscription,
+    SubscriptionStatus,
+    Suspension,
+    SuspensionReason,
+    suspension_reason_of,
+)
 from partnerhub.subscriptions.queries import (
     SubscriptionFields,
     SubscriptionPage,
     addons_of_unscoped,
     get_subscription,
     load_subscription,
+    partner_names_unscoped,
     select_partner_subscriptions,
     subscription_scope,
 )
@@ -70,6 +77,10 @@ class SubscriptionChange:
     quantity: int | None = None
     friendly_name: str | None = None
     auto_renew_enabled: bool | None = None
+    suspension_note: str | None = None  # why, when suspending (optional, up to 500 characters)
+
+
+MAX_NOTE = 500
 
 
 def update_subscription(
@@ -82,7 +93,12 @@ def update_subscription(
     - suspending suspends the add-ons and turns auto-renew off; an add-on is never active under an
       inactive parent; reactivating a parent leaves its add-ons suspended;
     - a suspended subscription takes only reactivation or a friendly name (quantity → 2001, other → 800091);
-    - deleted, expired or disabled subscriptions cannot be updated; reservations cannot be suspended.
+    - deleted, expired or disabled subscriptions cannot be updated; reservations cannot be suspended;
+    - suspension reasons (issue 15 §3): each party suspends for its own reason (the indirect provider of a
+      subscription sold through a reseller `ProviderInitiated`, the partner or reseller of record
+      `ResellerInitiated`, add-ons `ParentSuspended`), a suspended subscription takes another party's reason
+      beside its own, and a reactivation lifts only the reactivating party's reasons: the subscription is
+      active again when none is left, else it stays suspended (refused with 800600 when none was its own).
     """
     partner_id = actor.require_partner("update subscription", *SUBSCRIPTION_MANAGERS)
     customer_id = normalize_id(customer_id)
@@ -105,12 +121,17 @@ def update_subscription(
     before = subscription_audit_view(sub)
     now = utc_now()
     target = change.status.strip().lower() if change.status else None
-    if target == sub.status:
+    note = (change.suspension_note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(data=[{"field": "suspensionNote", "message": f"is longer than {MAX_NOTE} characters"}],
+                           detail=f"suspensionNote is longer than {MAX_NOTE} characters")
+    if target == sub.status and target != SubscriptionStatus.SUSPENDED:
         target = None
     cascaded: list[tuple[Subscription, dict[str, object]]] = []
     if target == SubscriptionStatus.ACTIVE:
         parent = session.get(Subscription, sub.parent_subscription_id) if sub.parent_subscription_id else None
-        sub.reactivate(parent)
+        sub.reactivate(parent, partner_id=partner_id, names=partner_names_unscoped(
+            session, {s.initiator_partner_id for s in sub.suspension_details}))
     if change.friendly_name is not None:
         name = change.friendly_name.strip()
         if not name:
@@ -125,12 +146,11 @@ def update_subscription(
     if change.auto_renew_enabled is not None:
         sub.set_auto_renew(change.auto_renew_enabled)
     if target == SubscriptionStatus.SUSPENDED:
-        sub.suspend()
+        sub.suspend(Suspension(suspension_reason_of(sub, partner_id), partner_id, actor.email, now, note))
+        cascade = Suspension(SuspensionReason.PARENT_SUSPENDED, partner_id, actor.email, now)
         for addon in addons_of_unscoped(session, sub.id, lock=True):
             addon_before = subscription_audit_view(addon)
-            if addon.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING) and addon.suspend(
-                "ParentSuspended"
-            ):
+            if addon.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING) and addon.suspend(cascade):
                 cascaded.append((addon, addon_before))
     elif target == SubscriptionStatus.DELETED and sub.kind == "reservation":
         sub.cancel()
@@ -144,7 +164,8 @@ def update_subscription(
             SubscriptionStatus.DELETED: Operation.CANCEL_SUBSCRIPTION,
         }
         operation = operations.get(target, Operation.UPDATE_SUBSCRIPTION)
-        _record(session, actor, sub, partner_id, operation, before, after, now)
+        _record(session, actor, sub, partner_id, operation, before, after, now,
+                note=note if target == SubscriptionStatus.SUSPENDED else "")
     for addon, addon_before in cascaded:
         _record(session, actor, addon, partner_id, Operation.SUSPEND_SUBSCRIPTION, addon_before,
                 subscription_audit_view(addon), now)
@@ -152,12 +173,34 @@ def update_subscription(
 
 
 def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, operation: Operation,
-            before: dict[str, object], after: dict[str, object], now: object) -> None:
+            before: dict[str, object], after: dict[str, object], now: object, *, note: str = "") -> None:
     customer_name = session.scalar(_CUSTOMER_NAME, {"customer_id": sub.customer_id})
     changed_old, changed_new = diff(before, after)
+    if note:
+        changed_new["suspensionNote"] = note
     record(session, actor, operation=operation, resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id,
            partner_id=partner_id, customer_id=sub.customer_id, customer_name=customer_name, old=changed_old,
            new=changed_new)
+
+
+@dataclass(frozen=True)
+class SuspensionShown:
+    """One suspension reason as a page shows it: with the name of the partner that holds it."""
+
+    suspension: Suspension
+    initiator_name: str
+
+
+def list_suspensions(session: Session, sub: Subscription) -> list[SuspensionShown]:
+    """Every reason a visible subscription is suspended for, oldest first, with whose it is."""
+    details = sub.suspension_details
+    names = partner_names_unscoped(session, {s.initiator_partner_id for s in details})
+    return [SuspensionShown(s, names.get(s.initiator_partner_id, s.initiator_partner_id)) for s in details]
+
+
+def remaining_reasons_text(shown: Sequence[SuspensionShown]) -> str:
+    """`Reason (Partner), ...`: the reasons a subscription is still suspended for, and whose they are."""
+    return ", ".join(f"{s.suspension.reason} ({s.initiator_name})" for s in shown)
 
 
 def describe_subscriptions(session: Session, subs: Sequence[SubscriptionFields]) -> list[dict[str, Any]]:

@@ -14,10 +14,12 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
+from partnerhub.customers.schemas import etag_matches
 from partnerhub.errors import (
     CustomerNotFound,
     Forbidden,
     ResellerNotRelatedToCustomer,
+    StaleEtag,
     SubscriptionDeleted,
     SubscriptionNotFound,
     SupportContactChangeForbidden,
@@ -30,7 +32,7 @@ from partnerhub.relationships.models import RelationshipStatus, ResellerRelation
 from partnerhub.relationships.queries import find_active_relationship, require_active_relationship
 from partnerhub.subscriptions.models import FINAL_STATUSES, Subscription
 from partnerhub.subscriptions.queries import belongs_to_partner, get_subscription
-from partnerhub.support_contacts.schemas import SupportContact, support_contact_audit_view
+from partnerhub.support_contacts.schemas import SupportContact, support_contact_audit_view, support_contact_etag
 from partnerhub.tenants.models import Partner, PartnerType, Tenant
 
 SUPPORT_CONTACT_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
@@ -70,11 +72,13 @@ def set_support_contact(
     subscription_id: str,
     support_mpn_id: str | None = None,
     support_tenant_id: str | None = None,
+    etag: str | None = None,
 ) -> SupportContact | None:
     """Designate a subscription's support contact (Global admin, Admin agent or Helpdesk agent of the
     provider or direct partner that sold it). Allowed: the partner itself (back to the default) or an
     indirect reseller in an active partnership with it and with an active relationship with the customer.
-    A change writes one `update_subscription_support_contact` record; choosing the current one writes none."""
+    A change writes one `update_subscription_support_contact` record; choosing the current one writes none.
+    With an etag (If-Match), the contact must be the one the caller read (else 2055)."""
     partner_id = actor.require_partner("update support contact", *SUPPORT_CONTACT_MANAGERS)
     customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
@@ -93,6 +97,9 @@ def set_support_contact(
         raise SupportContactChangeForbidden(id=sub.id)
     if sub.status in FINAL_STATUSES:
         raise SubscriptionDeleted(id=sub.id, status=sub.status)
+    if etag is not None and not etag_matches(etag, support_contact_etag(sub.id, effective_support_contact(session,
+                                                                                                          sub))):
+        raise StaleEtag(resource="SupportContact", id=sub.id)
     target = resolve_partner(session, tenant_id=support_tenant_id, mpn_id=support_mpn_id)
     new_id: str | None = None
     if target.id != partner_id:

@@ -18,7 +18,14 @@ from partnerhub.delegated_admin.models import OPEN_STATUSES, AdminRelationship
 from partnerhub.errors import OffboardingBlockedByReservations
 from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import require_active_relationship
-from partnerhub.subscriptions.models import BLOCKING_STATUSES, Subscription, SubscriptionStatus
+from partnerhub.subscriptions.models import (
+    BLOCKING_STATUSES,
+    Subscription,
+    SubscriptionStatus,
+    Suspension,
+    SuspensionReason,
+    suspension_reason_of,
+)
 from partnerhub.subscriptions.queries import belongs_to_partner
 from partnerhub.subscriptions.schemas import blocking_subscription_dict, subscription_audit_view
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
@@ -89,7 +96,8 @@ class OffboardingResult:
 
 def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: OffboardingPreview) -> list[str]:
     """Suspend the preview's subscriptions, already locked, as `update_subscription` would one by one (the
-    rules of `Subscription.suspend`; an add-on suspended with its parent says so; one `suspend_subscription`
+    rules of `Subscription.suspend`; each for the partner's own reason, an add-on suspended with its parent
+    `ParentSuspended`; one `suspend_subscription`
     record each with the fields that changed), but as one batch: the relationship is locked once, and the
     updates and records go to the database in one flush, not six statements per subscription."""
     now = utc_now()
@@ -98,8 +106,9 @@ def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: Of
     changes: list[Change] = []
     for sub in preview.to_suspend:  # parents come before their add-ons
         before = subscription_audit_view(sub)
-        reason = "ParentSuspended" if sub.parent_subscription_id in done else "ResellerInitiated"
-        sub.suspend(reason)
+        reason = (SuspensionReason.PARENT_SUSPENDED if sub.parent_subscription_id in done
+                  else suspension_reason_of(sub, partner_id))
+        sub.suspend(Suspension(reason, partner_id, actor.email, now))
         done.add(sub.id)
         suspended.append(sub.id)
         changes.append(Change.between(sub.id, before, subscription_audit_view(sub)))

@@ -10,6 +10,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from partnerhub.audit.dates import parse_instant
+from partnerhub.audit.filters import MAX_VALUE, AuditCondition
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.audit.service import ActivityQuery, list_activity
 from partnerhub.errors import InvalidInput
@@ -19,8 +20,7 @@ from partnerhub.http.api.paging import collection, continuation, page_size
 from partnerhub.http.api.shapes import iso
 
 router = api_router(tags=["activity log"])
-FILTER_FIELDS = {"customerid": "customer_id", "resourcetype": "resource_type", "operationtype": "operation"}
-_FILTER_HELP = 'filter: must be JSON such as {"Field":"CustomerId","Value":"...","Operator":"equals"}'
+_FILTER_HELP = 'filter: must be JSON such as {"Field":"CustomerName","Value":"...","Operator":"substring"}'
 
 
 def record_dict(r: ActivityRecord) -> dict[str, Any]:
@@ -45,15 +45,16 @@ def record_dict(r: ActivityRecord) -> dict[str, Any]:
 
 
 MAX_FILTER_DEPTH = 4  # `and` inside `and` inside `and`: more says nothing a flat list does not
-MAX_FILTER_CONDITIONS = 10  # three fields can be filtered on; ten leaves room for repeats
+MAX_FILTER_CONDITIONS = 10  # four fields can be filtered on; ten leaves room for repeats
 
 
-def _conditions(raw: str | None) -> dict[str, str]:
-    """`{"Field": "CustomerId"|"ResourceType"|"OperationType", "Value": ..., "Operator": "equals"}`, or
-    several of them combined with `{"Operator": "and", "Value": [...]}`. The filter is parsed once and walked
-    once (linear in its size), at most MAX_FILTER_DEPTH levels deep and MAX_FILTER_CONDITIONS conditions."""
+def _conditions(raw: str | None) -> list[AuditCondition]:
+    """`{"Field": "CustomerId"|"CustomerName"|"ResourceType"|"OperationType", "Value": ..., "Operator":
+    "equals"|"substring"|"starts_with"}`, or several of them combined with `{"Operator": "and", "Value": [...]}`.
+    The filter is parsed once and walked once (linear in its size), at most MAX_FILTER_DEPTH levels deep and
+    MAX_FILTER_CONDITIONS conditions."""
     if not raw:
-        return {}
+        return []
     try:
         parsed = json.loads(raw)
     except RecursionError:
@@ -62,8 +63,7 @@ def _conditions(raw: str | None) -> dict[str, str]:
         raise InvalidInput(detail=_FILTER_HELP) from None
     if not isinstance(parsed, dict):
         raise InvalidInput(detail=_FILTER_HELP)
-    out: dict[str, str] = {}
-    conditions = 0
+    out: list[AuditCondition] = []
     stack: list[tuple[Any, int]] = [(parsed, 1)]
     while stack:
         node, depth = stack.pop()
@@ -76,18 +76,18 @@ def _conditions(raw: str | None) -> dict[str, str]:
                 raise InvalidInput(detail=_FILTER_HELP)
             stack.extend((v, depth + 1) for v in reversed(value))
             continue
-        conditions += 1
-        if conditions > MAX_FILTER_CONDITIONS:
+        if len(out) >= MAX_FILTER_CONDITIONS:
             raise InvalidInput(detail=f"filter: at most {MAX_FILTER_CONDITIONS} conditions")
-        field = (f.text("field", required=True, max_length=50) or "").strip().lower()
-        if field not in FILTER_FIELDS:
-            raise InvalidInput(detail="filter.Field: must be CustomerId, ResourceType or OperationType")
-        operator = (f.text("operator", max_length=20) or "equals").strip().lower()
-        if operator not in ("equals", "eq"):
-            raise InvalidInput(detail="filter.Operator: only equals is supported")
-        value_text = f.text("value", required=True, max_length=100) or ""
-        out[FILTER_FIELDS[field]] = value_text.strip().lower()
+        out.append(AuditCondition.parse(f.text("field", required=True, max_length=50) or "",
+                                        f.text("operator", max_length=20),
+                                        f.text("value", required=True, max_length=MAX_VALUE) or ""))
     return out
+
+
+def _swagger_parameter(request: Request, name: str) -> str | None:
+    """The AuditService swagger's `auditRequest.<name>` query parameter (any case), if sent."""
+    wanted = f"auditrequest.{name}".lower()
+    return next((v for k, v in request.query_params.multi_items() if k.lower() == wanted), None)
 
 
 @router.get("/auditrecords")
@@ -96,14 +96,22 @@ def get_audit_records(
     end_date: Annotated[str | None, Query(alias="endDate")] = None, size: str | None = None,
     filter_: Annotated[str | None, Query(alias="filter")] = None,
 ) -> Response:
-    """The tenant's activity, newest first; dates in ISO 8601 or `M/D/YYYY h:mm:ss AM` (default: 30 days)."""
+    """The tenant's activity, newest first; dates in ISO 8601 or `M/D/YYYY h:mm:ss AM` (default: 30 days).
+    `filter` as Partner Center's AuditService: CustomerId, CustomerName, ResourceType or OperationType with
+    equals, substring or starts_with (combined with `and`); the swagger's `auditRequest.filter.field`,
+    `.value`, `.operator`, `auditRequest.startDate`, `.endDate` and `.size` are accepted too."""
     conditions = _conditions(filter_)
+    field = _swagger_parameter(request, "filter.field")
+    if field is not None:
+        conditions.append(AuditCondition.parse(field, _swagger_parameter(request, "filter.operator"),
+                                               _swagger_parameter(request, "filter.value") or ""))
+    start_date = start_date or _swagger_parameter(request, "startDate")
+    end_date = end_date or _swagger_parameter(request, "endDate")
+    size = size or _swagger_parameter(request, "size")
     query = ActivityQuery(
         start=parse_instant(start_date) if start_date else None,
         end=parse_instant(end_date, end_of_day=True) if end_date else None,
-        customer_id=conditions.get("customer_id"),
-        operation=conditions.get("operation"),
-        resource_type=conditions.get("resource_type"),
+        conditions=tuple(conditions),
     )
     after = continuation(request, "auditrecords", 2)
     position = (datetime.fromisoformat(after[0]), after[1]) if after else None

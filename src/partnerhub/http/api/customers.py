@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
+from partnerhub.customers.concurrency import require_current_customer
 from partnerhub.customers.models import Customer
-from partnerhub.customers.queries import CustomerFields, SearchField
+from partnerhub.customers.queries import CustomerFields, RelationshipFields, SearchField
 from partnerhub.customers.schemas import (
     BillingProfileInput,
     billing_profile_dict,
@@ -41,10 +42,12 @@ SEARCH_FIELDS: dict[str, SearchField] = {
 STARTS_WITH = ("startswith",)
 
 
-def _customer(c: CustomerFields, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
-              associated_partner_id: str | None = None) -> dict[str, Any]:
-    out = customer_dict(c, relationship=relationship, allow_delegated_access=allow_delegated_access,
-                        associated_partner_id=associated_partner_id)
+def _customer(c: CustomerFields, rel: RelationshipFields | None = None) -> dict[str, Any]:
+    """The customer with the acting partner's relationship (None: the customer's own users, the operator)."""
+    out = customer_dict(c, relationship="reseller" if rel is not None else "none",
+                        allow_delegated_access=rel.has_delegated_admin if rel is not None else None,
+                        associated_partner_id=rel.associated_partner_id if rel is not None else None,
+                        relationship_version=(rel.id, rel.version) if rel is not None else None)
     out["companyProfile"]["links"] = {"self": link(f"/v1/customers/{c.id}/profiles/company")}
     out["billingProfile"]["links"] = {"self": link(f"/v1/customers/{c.id}/profiles/billing")}
     out["links"] = {"self": link(f"/v1/customers/{c.id}")}
@@ -105,8 +108,7 @@ def get_customers(request: Request, ctx: Ctx, size: str | None = None,
     session = ctx.session
     page = list_customers(session, ctx.actor, size=page_size(size), prefix=prefix, field=field,
                           after=(after[0], after[1]) if after else None)
-    items = [_customer(r.customer, allow_delegated_access=r.relationship.has_delegated_admin,
-                       associated_partner_id=r.relationship.associated_partner_id) for r in page.items]
+    items = [_customer(r.customer, r.relationship) for r in page.items]
     nxt = list(page.next_cursor) if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind=kind, next_values=nxt))
 
@@ -132,18 +134,15 @@ def post_customer(ctx: Ctx) -> Response:
         allow_delegated_access=True if allow_dap is None else allow_dap,
         associated_partner_id=b.text("associatedPartnerId", max_length=36),
     )
-    body = _customer(created.customer, allow_delegated_access=created.relationship.has_delegated_admin,
-                     associated_partner_id=created.relationship.associated_partner_id)
+    session.flush()  # the relationship's version, which its etag names
+    body = _customer(created.customer, created.relationship)
     body["userCredentials"] = {"userName": created.admin.email, "password": created.password}
     return ctx.respond(201, body)
 
 
 def _visible_customer(ctx: Ctx, customer_id: str) -> dict[str, Any]:
     view = get_customer(ctx.session, ctx.actor, customer_id=customer_id)
-    if view.relationship is None:
-        return _customer(view.customer, relationship="none")
-    return _customer(view.customer, allow_delegated_access=view.relationship.has_delegated_admin,
-                     associated_partner_id=view.relationship.associated_partner_id)
+    return _customer(view.customer, view.relationship)
 
 
 @router.get("/customers/{customer_id}")
@@ -159,14 +158,17 @@ def _removed(customer_id: str) -> dict[str, Any]:
 
 
 @router.patch("/customers/{customer_id}", openapi_extra=bodies.UPDATE_CUSTOMER)
-def patch_customer(customer_id: str, ctx: Ctx) -> Response:
+def patch_customer(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """The whole customer as clients send it: `relationshipToPartner: none` removes the reseller
-    relationship, `allowDelegatedAccess: false` removes DAP; unchanged and read-only fields are ignored."""
+    relationship, `allowDelegatedAccess: false` removes DAP; unchanged and read-only fields are ignored.
+    Concurrency: If-Match if present, else attributes.etag if present (stale: 2055), else the update applies."""
     b = ctx.body()
     relationship = b.text("relationshipToPartner", max_length=50)
     allow_dap = b.boolean("allowDelegatedAccess")
+    etag = request.headers.get("if-match") or b.etag()
     session = ctx.session
     customer_id = normalize_id(customer_id)
+    require_current_customer(session, ctx.actor, customer_id=customer_id, etag=etag)
     if relationship is not None and relationship.strip().lower() == "none":
         remove_reseller_relationship(session, ctx.actor, customer_id=customer_id)
         body = _removed(customer_id)
@@ -180,8 +182,7 @@ def patch_customer(customer_id: str, ctx: Ctx) -> Response:
                                detail="relationshipToPartner: can only be changed to none")
         if allow_dap is not None and allow_dap != rel.has_delegated_admin:
             rel = set_delegated_admin(session, ctx.actor, customer_id=customer_id, allow=allow_dap)
-        body = _customer(customer, allow_delegated_access=rel.has_delegated_admin,
-                         associated_partner_id=rel.associated_partner_id)
+        body = _customer(customer, rel)
     return ctx.respond(200, body)
 
 

@@ -135,9 +135,14 @@ UPDATE_SUBSCRIPTION = request_body(obj({
     "quantity": integer(0, 1_000_000),
     "friendlyName": text(200),
     "autoRenewEnabled": boolean(),
+    "suspensionNote": text(500, "Extension: why, with `status: suspended` (kept with the reason)."),
     "attributes": ETAG_ATTRIBUTES,
-}, description="The whole subscription may be sent: only these fields can change, others are ignored."),
-    {"status": "suspended"})
+}, description="The whole subscription may be sent: only these fields can change, others are ignored. "
+   "`suspended` suspends for the caller's own reason (`ProviderInitiated` for the indirect provider of a "
+   "subscription sold through a reseller, else `ResellerInitiated`), beside any other party's; `active` lifts "
+   "only the caller's reasons and answers 200 with status still `suspended` while another party's remain "
+   "(error 800600 when the caller had none to lift)."),
+    {"status": "suspended", "suspensionNote": "Non-payment"})
 
 UPDATE_SUPPORT_CONTACT = request_body(obj({
     "supportTenantId": text(64, "The partner's or an indirect reseller's tenant id."),

@@ -56,13 +56,15 @@ def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> Re
 @router.patch("/customers/{customer_id}/subscriptions/{subscription_id}", openapi_extra=bodies.UPDATE_SUBSCRIPTION)
 def patch_subscription(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> Response:
     """The whole subscription as clients send it; only status, quantity, friendlyName and autoRenewEnabled
-    can change. Concurrency: If-Match if present, else attributes.etag if present, else the update applies."""
+    can change (and `suspensionNote`, our extension, goes with a suspension). Concurrency: If-Match if
+    present, else attributes.etag if present, else the update applies."""
     b = ctx.body()
     change = SubscriptionChange(
         status=b.choice("status", STATUSES),
         quantity=b.integer("quantity", minimum=0, maximum=1_000_000),
         friendly_name=b.text("friendlyName", max_length=200),
         auto_renew_enabled=b.boolean("autoRenewEnabled"),
+        suspension_note=b.text("suspensionNote", max_length=500),
     )
     etag = request.headers.get("if-match") or b.etag()
     session = ctx.session

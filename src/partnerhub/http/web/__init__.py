@@ -14,6 +14,7 @@ from partnerhub.auth.attempts import make_sign_in_limits
 from partnerhub.http.web import (
     account_security,
     activity,
+    add_customer,
     admin_relationships,
     customer_pages,
     customers,
@@ -34,7 +35,7 @@ from partnerhub.runtime import Runtime
 
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
 # /customers/{customer_id}).
-PAGE_MODULES = (signin, sign_in_steps, dashboard, customers, offboarding, orders, admin_relationships,
+PAGE_MODULES = (signin, sign_in_steps, dashboard, add_customer, customers, offboarding, orders, admin_relationships,
                 customer_pages, invitations, partner_relationships, activity, users, account_security, partnerships,
                 operator)
 

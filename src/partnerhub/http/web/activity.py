@@ -1,4 +1,5 @@
-"""The activity log page: filters (date range, customer, operation), keyset paging, each record's old → new
+"""The activity log page: filters (date range, customer, operation, and the AuditService's field, operator
+and value), keyset paging, each record's old → new
 values, and the CSV export of the same filter."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from partnerhub.audit.filters import MAX_VALUE, AuditCondition, AuditField, AuditOperator
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import ActivityQuery, activity_csv_rows, defuse_cells, iter_activity, list_activity
@@ -35,6 +37,16 @@ NOT_A_DATE = N_("Enter a date such as 2026-11-24.")
 END_BEFORE_START = N_("The end date must be on or after the start date.")
 ALL_OPERATIONS = N_("All operations")
 NOT_A_CUSTOMER_ID = N_("Enter a customer ID, such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301.")
+VALUE_NEEDED = N_("Enter a value to search for, or clear the field.")
+# Partner Center's AuditService filter: a field, an operator and a value (audit/filters.py)
+FILTER_FIELDS = (("", N_("Any field")), (AuditField.CUSTOMER_NAME.value, N_("Customer name")),
+                 (AuditField.CUSTOMER_ID.value, N_("Customer ID")),
+                 (AuditField.RESOURCE_TYPE.value, N_("Resource type")),
+                 (AuditField.OPERATION_TYPE.value, N_("Operation type")))
+FILTER_OPERATORS = ((AuditOperator.SUBSTRING.value, N_("contains")),
+                    (AuditOperator.STARTS_WITH.value, N_("starts with")),
+                    (AuditOperator.EQUALS.value, N_("equals")))
+FILTER_KEYS = ("start", "end", "customer", "operation", "field", "operator", "value")
 
 # Partner Center's operation types as the page says them (the snake_case names are the public vocabulary).
 OPERATION_LABELS: dict[str, str] = {
@@ -159,13 +171,14 @@ def _parse_day(state: FormState, name: str) -> date | None:
         return None
 
 
-def read_filters(ctx: WebCtx, *, start: str, end: str, customer: str, operation: str) -> tuple[FormState,
-                                                                                               ActivityQuery]:
+def read_filters(ctx: WebCtx, *, start: str, end: str, customer: str, operation: str, field: str = "",
+                 operator: str = "", value: str = "") -> tuple[FormState, ActivityQuery]:
     """The filter form as typed (blank dates become the last 30 days) and the query it stands for."""
     today = utc_now().date()
     state = FormState(ctx, {"start": start.strip() or (today - timedelta(days=DEFAULT_DAYS)).isoformat(),
                             "end": end.strip() or today.isoformat(), "customer": customer.strip(),
-                            "operation": operation.strip()})
+                            "operation": operation.strip(), "field": field.strip(),
+                            "operator": operator.strip() or AuditOperator.SUBSTRING.value, "value": value})
     start_on = _parse_day(state, "start")
     end_on = _parse_day(state, "end")
     if start_on and end_on and end_on < start_on:
@@ -176,15 +189,33 @@ def read_filters(ctx: WebCtx, *, start: str, end: str, customer: str, operation:
     op = state.text("operation", required=False, limit=80)
     if op and op not in OPERATION_LABELS:
         state.fail("operation", NOT_A_CHOICE)
+    conditions = _condition(state)
     query = ActivityQuery(
         start=datetime.combine(start_on, time.min, tzinfo=UTC) if start_on else None,
         end=datetime.combine(end_on, time.max, tzinfo=UTC) if end_on else None,
-        customer_id=customer_id or None, operation=op or None)
+        customer_id=customer_id or None, operation=op or None, conditions=conditions)
     return state, query
 
 
+def _condition(state: FormState) -> tuple[AuditCondition, ...]:
+    field = state.choice("field", [f for f, _label in FILTER_FIELDS], required=False)
+    operator = state.choice("operator", [o for o, _label in FILTER_OPERATORS])
+    value = state.text("value", required=False, limit=MAX_VALUE).strip()
+    if not field and not value:
+        return ()
+    if not field:
+        state.fail("field", NOT_A_CHOICE)
+        return ()
+    if not value:
+        state.fail("value", VALUE_NEEDED)
+        return ()
+    if not state.ok:
+        return ()
+    return (AuditCondition.parse(field, operator, value),)
+
+
 def filter_params(state: FormState) -> str:
-    return urlencode({k: state.values.get(k, "") for k in ("start", "end", "customer", "operation")})
+    return urlencode({k: state.values.get(k, "") for k in FILTER_KEYS})
 
 
 def _decode_after(after: str) -> tuple[datetime, str] | None:
@@ -199,9 +230,10 @@ def _decode_after(after: str) -> tuple[datetime, str] | None:
 
 @router.get("/activity")
 def activity_page(ctx: SignedIn, start: str = "", end: str = "", customer: str = "", operation: str = "",
-                  after: str = "") -> Response:
+                  field: str = "", operator: str = "", value: str = "", after: str = "") -> Response:
     actor = ctx.require_actor()
-    state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation)
+    state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation, field=field,
+                                operator=operator, value=value)
     rows: list[ActivityRow] = []
     next_after: str | None = None
     customers: list[tuple[str, str]] = []
@@ -221,14 +253,17 @@ def activity_page(ctx: SignedIn, start: str = "", end: str = "", customer: str =
                       after=after, next_after=next_after, params=filter_params(state),
                       operations=[("", ctx.t(ALL_OPERATIONS)), *operations], customers=customers,
                       show_customer_filter=not actor.is_customer_user,
+                      filter_fields=[(f, ctx.t(label)) for f, label in FILTER_FIELDS],
+                      filter_operators=[(o, ctx.t(label)) for o, label in FILTER_OPERATORS],
                       breadcrumbs=[(None, ctx.t("Activity log"))])
 
 
 @router.get("/activity/export.csv")
 def activity_export(ctx: SignedIn, start: str = "", end: str = "", customer: str = "",
-                    operation: str = "") -> Response:
+                    operation: str = "", field: str = "", operator: str = "", value: str = "") -> Response:
     actor = ctx.require_actor()
-    state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation)
+    state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation, field=field,
+                                operator=operator, value=value)
     if not state.ok:  # the page shows what is wrong with the filter, next to its field
         return ctx.redirect("/activity?" + filter_params(state))
     # refuse before the download starts, not halfway through it

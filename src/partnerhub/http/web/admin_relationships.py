@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
+from partnerhub.customers.schemas import make_etag
 from partnerhub.delegated_admin.access import (
     add_group_member,
     create_access_assignment,
@@ -44,6 +45,7 @@ from partnerhub.errors import (
     SecurityGroupNameInvalid,
     SecurityGroupNameTaken,
     SecurityGroupNotFound,
+    StaleEtag,
     UnknownGdapRole,
     UserNotFound,
 )
@@ -287,7 +289,7 @@ def _render_group(ctx: WebCtx, group_id: str, form: FormState, status_code: int 
     session = ctx.session
     found = security_group_detail(session, ctx.require_actor(), security_group_id=group_id)
     return ctx.render("gdap/security_group.html", form=form, group=found.group, members=found.members,
-                      status_code=status_code,
+                      group_etag=make_etag(found.group.id, found.group.version), status_code=status_code,
                       breadcrumbs=[("/security-groups", ctx.t("Security groups")), (None, found.group.display_name)])
 
 
@@ -301,11 +303,12 @@ def add_member(ctx: SignedIn, form: Form, group_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
     email = state.text("email", limit=254)
+    etag = state.text("etag", required=False, limit=200) or None
     if state.ok:
         try:
             with ctx.attempt() as session:
-                group = add_group_member(session, actor, security_group_id=group_id, user=email)
-        except UserNotFound as exc:
+                group = add_group_member(session, actor, security_group_id=group_id, user=email, etag=etag)
+        except (UserNotFound, StaleEtag) as exc:
             state.domain_error(exc, field_of={UserNotFound: "email"})
         else:
             return ctx.redirect(f"/security-groups/{group.id}",
@@ -318,7 +321,11 @@ def remove_member(ctx: SignedIn, form: Form, group_id: str) -> Response:
     actor = ctx.require_actor()
     state = FormState.from_form(ctx, form)
     email = state.text("email", limit=254)
-    session = ctx.session
-    group = remove_group_member(session, actor, security_group_id=group_id, user=email)
+    etag = state.text("etag", required=False, limit=200) or None
+    try:
+        with ctx.attempt() as session:
+            group = remove_group_member(session, actor, security_group_id=group_id, user=email, etag=etag)
+    except StaleEtag as exc:  # someone changed the group since the page was shown: show it as it is now
+        return ctx.redirect(f"/security-groups/{group_id}", flash=exc.render(ctx.locale), kind="error")
     return ctx.redirect(f"/security-groups/{group.id}",
                         flash=ctx.t(MEMBER_REMOVED, email=email.lower(), group=group.display_name))

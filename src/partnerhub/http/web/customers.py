@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from partnerhub.customers.export import customer_csv_rows
 from partnerhub.customers.queries import CustomerPage, CustomerRow, SearchField
-from partnerhub.customers.service import find_customer_by_id, list_customers
+from partnerhub.customers.service import find_customer_by_id, list_customers, may_create_customers
 from partnerhub.errors import InvalidInput
 from partnerhub.http.web.context import SignedIn, WebCtx
 from partnerhub.http.web.downloads import csv_download
@@ -51,6 +51,7 @@ def customer_list(ctx: SignedIn, q: str = "", field: str = "company", size: int 
     return ctx.render("customers/list.html", page=page, q=q, field=used_field, size=size, after=after,
                       next_after=next_after, search_fields=SEARCH_FIELDS, page_sizes=PAGE_SIZES,
                       may_offboard=may_remove(ctx.session, ctx.require_actor()),
+                      may_add=may_create_customers(ctx.require_actor()),
                       breadcrumbs=[(None, ctx.t("Customers"))])
 
 
