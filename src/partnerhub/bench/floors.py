@@ -107,6 +107,11 @@ class Floors:
 
     # --- writes ------------------------------------------------------------------------------------------
 
+    def _suspension(self, now: Any) -> list[dict[str, Any]]:
+        """What partnerhub keeps of a suspension: the reason, whose, by whom, when (the floor writes it too)."""
+        return [{"reason": "ResellerInitiated", "initiatorPartnerId": self.partner_id, "initiatedBy": "",
+                 "at": now.isoformat(), "note": ""}]
+
     def change_status(self, customer_id: str, subscription_id: str, target: str = "suspended") -> tuple[Any, ...]:
         """Suspend (or reactivate) one base subscription: lock, update, cascade check, record."""
         db, now = self.db, utc_now()
@@ -118,12 +123,13 @@ class Floors:
             old = sub[0][11]
             if target == "suspended":
                 db.x("UPDATE subscriptions SET status = 'suspended', auto_renew_enabled = ?, suspension_reasons = ?, "
-                     "version = version + 1 WHERE id = ?", (False, db.json(["ResellerInitiated"]), subscription_id))
+                     "suspensions = ?, version = version + 1 WHERE id = ?",
+                     (False, db.json(["ResellerInitiated"]), db.json(self._suspension(now)), subscription_id))
                 db.q("SELECT id, status FROM subscriptions WHERE parent_subscription_id = ? ORDER BY id FOR UPDATE",
                      (subscription_id,))
             else:
-                db.x("UPDATE subscriptions SET status = 'active', suspension_reasons = ?, version = version + 1 "
-                     "WHERE id = ?", (db.json([]), subscription_id))
+                db.x("UPDATE subscriptions SET status = 'active', suspension_reasons = ?, suspensions = ?, "
+                     "version = version + 1 WHERE id = ?", (db.json([]), db.json([]), subscription_id))
             name = db.q("SELECT company_name FROM customers WHERE id = ?", (customer_id,))[0][0]
             op = "suspend_subscription" if target == "suspended" else "reactivate_subscription"
             self._records(now, [(customer_id, name, "subscription", subscription_id, op, {"status": old},
@@ -198,9 +204,10 @@ class Floors:
                  f"{OPEN_GDAP}", (self.partner_id, customer_id))
             to_suspend = [s for s in subs if s[1] in ("active", "pending") and s[2] != "reservation"]
             db.x(f"UPDATE subscriptions SET status = 'suspended', auto_renew_enabled = ?, suspension_reasons = ?, "
-                 f"version = version + 1 WHERE customer_id = ? AND {BELONGS} AND status IN ('active','pending') "
-                 "AND kind <> 'reservation'",
-                 (False, db.json(["ResellerInitiated"]), customer_id, self.partner_id, self.partner_id))
+                 f"suspensions = ?, version = version + 1 WHERE customer_id = ? AND {BELONGS} "
+                 "AND status IN ('active','pending') AND kind <> 'reservation'",
+                 (False, db.json(["ResellerInitiated"]), db.json(self._suspension(now)), customer_id,
+                  self.partner_id, self.partner_id))
             self._records(now, [(customer_id, name, "subscription", s[0], "suspend_subscription",
                                  {"status": s[1]}, {"status": "suspended"}) for s in to_suspend])
             self._remove(now, customer_id, rel, name)

@@ -213,6 +213,8 @@ class Portfolio:
                 "billing_cycle": offer["cycle"], "term_duration": term,
                 "parent_subscription_id": ids[parent] if parent is not None else None,
                 "suspension_reasons": ["ResellerInitiated"] if status == "suspended" else [],
+                "suspensions": [{"reason": "ResellerInitiated", "initiatorPartnerId": pid, "initiatedBy": "",
+                                 "at": at.isoformat(), "note": ""}] if status == "suspended" else [],
                 "support_contact_id": None, "created_at": at,
                 "commitment_end_at": at + timedelta(days=365 if term == "P1Y" else 30), "version": 1})
             ids.append(sid)
