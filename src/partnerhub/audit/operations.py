@@ -32,6 +32,8 @@ class Operation(StrEnum):
     UPDATE_USER_PASSWORD = "update_user_password"
     ENABLE_USER_MFA = "enable_user_mfa"
     RESET_USER_MFA = "reset_user_mfa"
+    DISABLE_USER_MFA = "disable_user_mfa"
+    REGENERATE_MFA_RECOVERY_CODES = "regenerate_mfa_recovery_codes"
     USE_MFA_RECOVERY_CODE = "use_mfa_recovery_code"
     UPDATE_TENANT_MFA_POLICY = "update_tenant_mfa_policy"
     IMPORT_OFFERS = "import_offers"

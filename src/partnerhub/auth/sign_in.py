@@ -1,11 +1,13 @@
 """Signing in as the power it grants deserves: generated passwords that work once, the user's own password,
-TOTP multi-factor sign-in with recovery codes, the tenant's "require MFA for every user" policy, and the end
-of every other session and token when a password changes (issue 12: F1, F3, F6)."""
+TOTP multi-factor sign-in with recovery codes (set up, renewed, turned off, reset by an administrator), the
+tenant's "require MFA for every user" policy, and the end of every other session and token when a password
+changes (issue 12: F1, F3, F6)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
+from partnerhub.auth.directory import get_my_user
 from partnerhub.auth.models import RecoveryCode, Role, User
 from partnerhub.auth.passwords import hash_password, verify_password
 from partnerhub.auth.service import _scope_kwargs, end_sessions_and_tokens
@@ -25,6 +28,12 @@ from partnerhub.errors import (
     Forbidden,
     InvalidInput,
     MfaAlreadyEnabled,
+    MfaConfirmationMissing,
+    MfaNotEnabled,
+    MfaRequiredByPolicy,
+    MfaRequiredForOperator,
+    MfaResetByOwnAdmin,
+    MfaResetOfOwnAccount,
     PasswordNotChanged,
     PasswordTooWeak,
     UserNotFound,
@@ -148,6 +157,16 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(_clean(code).encode()).hexdigest()
 
 
+def _new_recovery_codes(session: Session, user: User, *, now: datetime) -> list[str]:
+    """Ten new one-time recovery codes (only their SHA-256 is kept); every unused code before stops working."""
+    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
+    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=now))
+    for c in codes:
+        session.add(RecoveryCode(id=new_id(), user_id=user.id, code_hash=_code_hash(c), created_at=now))
+    return codes
+
+
 def confirm_mfa_enrolment(session: Session, user: User, *, actor: Actor, code: str) -> list[str]:
     """The user proves the authenticator works with one code: multi-factor sign-in is on, and ten one-time
     recovery codes are returned (shown once; only their SHA-256 is kept)."""
@@ -161,14 +180,21 @@ def confirm_mfa_enrolment(session: Session, user: User, *, actor: Actor, code: s
         raise WrongMfaCode()
     user.mfa_enabled_at = now
     user.mfa_last_step = step
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
-    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=now))
-    for c in codes:
-        session.add(RecoveryCode(id=new_id(), user_id=user.id, code_hash=_code_hash(c), created_at=now))
+    codes = _new_recovery_codes(session, user, now=now)
     record(session, actor, operation=Operation.ENABLE_USER_MFA, resource_type=ResourceType.USER,
            resource_id=user.id, **_scope_kwargs(session, user.tenant_id), new={"email": user.email}, now=now)
     return codes
+
+
+def _check_app_code(user: User, code: str, *, now: datetime) -> None:
+    """A 6-digit code from the user's authenticator, each time step once (a recovery code is not one)."""
+    cleaned = _clean(code)
+    step = None
+    if user.mfa_secret is not None and cleaned.isdigit() and len(cleaned) == 6:
+        step = _code_step(user.mfa_secret, cleaned, after=user.mfa_last_step, now=now)
+    if step is None:
+        raise WrongMfaCode()
+    user.mfa_last_step = step
 
 
 def verify_second_factor(session: Session, user: User, *, code: str, actor: Actor | None = None) -> None:
@@ -178,10 +204,7 @@ def verify_second_factor(session: Session, user: User, *, code: str, actor: Acto
     now = utc_now()
     cleaned = _clean(code)
     if cleaned.isdigit() and len(cleaned) == 6:
-        step = _code_step(user.mfa_secret, cleaned, after=user.mfa_last_step, now=now)
-        if step is None:
-            raise WrongMfaCode()
-        user.mfa_last_step = step
+        _check_app_code(user, cleaned, now=now)
         return
     row = session.scalar(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                                     RecoveryCode.code_hash == _code_hash(cleaned),
@@ -200,25 +223,105 @@ def recovery_codes_left(session: Session, user_id: str) -> int:
     return len(list(rows))
 
 
-def reset_user_mfa(session: Session, actor: Actor, *, email: str) -> User:
-    """A user who lost both the phone and the recovery codes: a Global admin of the user's tenant (or the
-    operator) clears the factor and its recovery codes; the user's sessions and tokens end. Where the tenant
-    requires MFA, the next sign-in sets up a new authenticator right after the password."""
+def _clear_factor(session: Session, user: User, *, now: datetime) -> None:
+    user.mfa_secret = None
+    user.mfa_enabled_at = None
+    user.mfa_last_step = None
+    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=now))
+
+
+@dataclass(frozen=True)
+class MfaResetTarget:
+    user: User
+    organisation: str  # the name of the user's tenant; "" for an operator account
+    enrols_again: bool  # the next sign-in sets up a new authenticator (the tenant requires it, or an operator)
+
+
+def mfa_reset_target(session: Session, actor: Actor, *, email: str) -> MfaResetTarget:
+    """Whose factor `actor` may reset, checked before the confirmation and again by the reset itself: a Global
+    admin resets the users of its own tenant; the operator resets the Global admins of every tenant (and other
+    operator accounts), whose users then ask them. Nobody resets their own here (My account turns it off or
+    renews the recovery codes, after a code), nor a factor that is not set up. Another tenant's user is "not
+    found". The server's shell may reset its own user's factor (an operator who lost the phone)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     same_tenant = user is not None and actor.tenant_id is not None and user.tenant_id == actor.tenant_id
     if user is None or not (actor.is_operator or same_tenant):
         raise UserNotFound(id=email)
     if not actor.is_operator and Role.GLOBAL_ADMIN not in actor.roles:
         raise Forbidden(operation="reset multi-factor sign-in")
+    if user.id == actor.user_id and not actor.via_shell:
+        raise MfaResetOfOwnAccount()
+    if actor.is_operator and user.tenant_id is not None and Role.GLOBAL_ADMIN not in user.roles:
+        raise MfaResetByOwnAdmin()
+    if not user.has_mfa:
+        raise MfaNotEnabled(email=user.email)
+    tenant = session.get(Tenant, user.tenant_id) if user.tenant_id else None
+    return MfaResetTarget(user, tenant.name if tenant else "", mfa_required(session, user))
+
+
+def reset_user_mfa(session: Session, actor: Actor, *, email: str) -> User:
+    """A user who lost both the phone and the recovery codes (who may reset whom: `mfa_reset_target`): the
+    factor and its recovery codes are cleared and the user's sessions and tokens end. Where the tenant
+    requires MFA, the next sign-in sets up a new authenticator right after the password."""
+    user = mfa_reset_target(session, actor, email=email).user
     now = utc_now()
-    user.mfa_secret = None
-    user.mfa_enabled_at = None
-    user.mfa_last_step = None
-    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=now))
+    _clear_factor(session, user, now=now)
     end_sessions_and_tokens(session, user.id, keep_session_id=None, now=now)
     record(session, actor, operation=Operation.RESET_USER_MFA, resource_type=ResourceType.USER,
            resource_id=user.id, **_scope_kwargs(session, user.tenant_id), new={"email": user.email}, now=now)
+    return user
+
+
+def get_my_factor(session: Session, actor: Actor) -> User:
+    """The signed-in user, whose multi-factor sign-in is set up (else MfaNotEnabled)."""
+    user = get_my_user(session, actor)
+    if not user.has_mfa:
+        raise MfaNotEnabled(email=user.email)
+    return user
+
+
+def check_may_turn_off_mfa(session: Session, user: User) -> None:
+    """An operator's account always keeps its second factor; so does every user whose tenant requires it."""
+    if Role.OPERATOR in user.roles:
+        raise MfaRequiredForOperator()
+    if mfa_required(session, user):
+        raise MfaRequiredByPolicy()
+
+
+def regenerate_recovery_codes(session: Session, actor: Actor, *, code: str) -> list[str]:
+    """The signed-in user gets ten new recovery codes, shown once, after a code from the authenticator (a
+    recovery code cannot renew them); every code left from before stops working."""
+    user = get_my_factor(session, actor)
+    now = utc_now()
+    _check_app_code(user, code, now=now)
+    codes = _new_recovery_codes(session, user, now=now)
+    record(session, actor, operation=Operation.REGENERATE_MFA_RECOVERY_CODES, resource_type=ResourceType.USER,
+           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
+           new={"email": user.email, "count": len(codes)}, now=now)
+    return codes
+
+
+def turn_off_my_mfa(session: Session, actor: Actor, *, code: str = "", password: str = "") -> User:
+    """The signed-in user turns their own multi-factor sign-in off, confirming with a code from the
+    authenticator or their password; never where the tenant requires it, never an operator. The factor and its
+    recovery codes are cleared; sessions and tokens go on (the user chose it, from one of them)."""
+    user = get_my_factor(session, actor)
+    check_may_turn_off_mfa(session, user)
+    now = utc_now()
+    if code.strip():
+        _check_app_code(user, code, now=now)
+        confirmed_with = "code"
+    elif password:
+        if not verify_password(user.password_hash, password):
+            raise WrongCurrentPassword()
+        confirmed_with = "password"
+    else:
+        raise MfaConfirmationMissing()
+    _clear_factor(session, user, now=now)
+    record(session, actor, operation=Operation.DISABLE_USER_MFA, resource_type=ResourceType.USER,
+           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
+           new={"email": user.email, "confirmedWith": confirmed_with}, now=now)
     return user
 
 

@@ -113,9 +113,10 @@ def users_set_password(
 def users_reset_mfa(
     as_: AsOption, email: Annotated[str, typer.Option(help="The user's e-mail.")], json_: JsonOption = False
 ) -> None:
-    """Clear the multi-factor sign-in of a user who lost both the phone and the recovery codes (a Global admin
-    of the user's tenant, or the operator). Give the user a new password with reset-password: the next
-    sign-in sets their own and a new authenticator."""
+    """Clear the multi-factor sign-in of a user who lost both the phone and the recovery codes: a Global admin
+    of the user's tenant, or the operator for a tenant's Global admin (the same rule as the web's Users and
+    operator pages). Give the user a new password with reset-password if needed: the next sign-in sets a new
+    authenticator where the tenant requires one."""
     with acting(as_) as (session, actor):
         user = reset_user_mfa(session, actor, email=email)
     if json_:

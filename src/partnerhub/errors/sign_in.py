@@ -1,5 +1,5 @@
 """Errors of signing in: one-time passwords, password changes, multi-factor sign-in and the tenant's MFA
-policy (codes 800500-800519)."""
+policy (codes 800500-800519); resetting, renewing and turning off a factor (800510-800515)."""
 
 from __future__ import annotations
 
@@ -52,10 +52,52 @@ class ApprovalNeedsMfa(Forbidden):
                "approve an admin relationship.")
 
 
+class MfaNotEnabled(InvalidState):
+    code = 800510
+    message = "Multi-factor sign-in is not set up for {email}."
+
+
+class MfaResetOfOwnAccount(InvalidState):
+    """An administrator resets other users' factors; their own is theirs to turn off or renew."""
+
+    code = 800511
+    message = ("Your own multi-factor sign-in is not reset here: turn it off or get new recovery codes on My "
+               "account.")
+
+
+class MfaResetByOwnAdmin(Forbidden):
+    """The operator helps a tenant's Global admin; every other user asks a Global admin of their own tenant."""
+
+    code = 800512
+    message = ("The operator resets the multi-factor sign-in of Global admins only: a Global admin of the user's "
+               "organisation resets the others'.")
+
+
+class MfaRequiredByPolicy(InvalidState):
+    code = 800513
+    message = "Your organisation requires multi-factor sign-in: it cannot be turned off."
+
+
+class MfaRequiredForOperator(InvalidState):
+    code = 800514
+    message = "Operator accounts always sign in with multi-factor authentication: it cannot be turned off."
+
+
+class MfaConfirmationMissing(InvalidInput):
+    code = 800515
+    message = "Confirm with a code from your authenticator app or with your password."
+
+
 __all__ = [
     "ApprovalNeedsMfa",
     "ApprovalNeedsOwnPassword",
     "MfaAlreadyEnabled",
+    "MfaConfirmationMissing",
+    "MfaNotEnabled",
+    "MfaRequiredByPolicy",
+    "MfaRequiredForOperator",
+    "MfaResetByOwnAdmin",
+    "MfaResetOfOwnAccount",
     "PasswordChangeRequired",
     "PasswordNotChanged",
     "PasswordTooWeak",

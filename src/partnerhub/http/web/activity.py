@@ -76,6 +76,8 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.UPDATE_USER_PASSWORD: N_("Change own password"),
     Operation.ENABLE_USER_MFA: N_("Set up multi-factor sign-in"),
     Operation.RESET_USER_MFA: N_("Reset multi-factor sign-in"),
+    Operation.DISABLE_USER_MFA: N_("Turn off multi-factor sign-in"),
+    Operation.REGENERATE_MFA_RECOVERY_CODES: N_("Get new recovery codes"),
     Operation.USE_MFA_RECOVERY_CODE: N_("Sign in with a recovery code"),
     Operation.UPDATE_TENANT_MFA_POLICY: N_("Change the multi-factor sign-in policy"),
     Operation.IMPORT_OFFERS: N_("Import offers"),

@@ -1,5 +1,6 @@
-"""The operator's pages: partners (list; onboard one, its Global admin's one-time password shown once) and the
-catalog (list the offers; import a JSON or CSV file, saying how many offers were added and updated)."""
+"""The operator's pages: partners (list; onboard one, its Global admin's one-time password shown once), the
+catalog (list the offers; import a JSON or CSV file, saying how many offers were added and updated), and the
+reset of a tenant's Global admin's multi-factor sign-in (found by e-mail, confirmed, then reset)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,22 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from partnerhub.auth.sign_in import mfa_reset_target, reset_user_mfa
 from partnerhub.catalog.service import import_offers, list_offers, parse_offers
-from partnerhub.errors import DomainError, DuplicateDomain, DuplicateEmail, InvalidInput
+from partnerhub.errors import (
+    DomainError,
+    DuplicateDomain,
+    DuplicateEmail,
+    InvalidInput,
+    MfaNotEnabled,
+    MfaResetByOwnAdmin,
+    MfaResetOfOwnAccount,
+    UserNotFound,
+)
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
+from partnerhub.http.web.users import MFA_RESET_DONE, render_mfa_reset
 from partnerhub.locale import N_
 from partnerhub.tenants.models import PartnerType
 from partnerhub.tenants.service import create_partner, list_partners, normalize_domain
@@ -98,6 +110,60 @@ def create_partner_page(ctx: SignedIn, form: Form) -> Response:
     return ctx.render("operator/partner_created.html", partner=shown, password=created.password,
                       type_label=ctx.t(PARTNER_TYPE_LABELS[PartnerType(shown["partner_type"])]),
                       breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, shown["name"])])
+
+
+# --- a Global admin's multi-factor sign-in ----------------------------------------------------------------
+
+MFA_RESET_FIELDS: dict[type[DomainError], str] = {
+    UserNotFound: "email", MfaResetByOwnAdmin: "email", MfaNotEnabled: "email", MfaResetOfOwnAccount: "email"}
+
+
+def _mfa_crumbs(ctx: WebCtx) -> list[tuple[str | None, str]]:
+    return [("/operator/partners", ctx.t("Partners")), (None, ctx.t("Reset a Global admin's multi-factor sign-in"))]
+
+
+def _render_mfa_lookup(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
+    return ctx.render("operator/mfa_reset.html", form=state, status_code=status_code, breadcrumbs=_mfa_crumbs(ctx))
+
+
+@router.get("/operator/mfa-reset")
+def mfa_reset_page(ctx: SignedIn) -> Response:
+    ctx.require_actor().require_operator("reset multi-factor sign-in")
+    return _render_mfa_lookup(ctx, FormState(ctx))
+
+
+@router.post("/operator/mfa-reset")
+def find_mfa_reset(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    actor.require_operator("reset multi-factor sign-in")
+    state = FormState.from_form(ctx, form)
+    email = state.text("email", limit=320)
+    if not state.ok:
+        return _render_mfa_lookup(ctx, state, 400)
+    try:
+        target = mfa_reset_target(ctx.session, actor, email=email)
+    except DomainError as exc:
+        state.domain_error(exc, field_of=MFA_RESET_FIELDS)
+        return _render_mfa_lookup(ctx, state, 400)
+    return render_mfa_reset(ctx, target, action="/operator/mfa-reset/confirm", cancel="/operator/mfa-reset",
+                            breadcrumbs=_mfa_crumbs(ctx), email_field=True)
+
+
+@router.post("/operator/mfa-reset/confirm")
+def confirm_mfa_reset(ctx: SignedIn, form: Form) -> Response:
+    actor = ctx.require_actor()
+    actor.require_operator("reset multi-factor sign-in")
+    state = FormState.from_form(ctx, form)
+    email = state.text("email", limit=320)
+    if not state.ok:
+        return _render_mfa_lookup(ctx, state, 400)
+    try:
+        with ctx.attempt() as session:
+            shown = reset_user_mfa(session, actor, email=email).email
+    except DomainError as exc:
+        state.domain_error(exc, field_of=MFA_RESET_FIELDS)
+        return _render_mfa_lookup(ctx, state, 400)
+    return ctx.redirect("/operator/mfa-reset", flash=ctx.t(MFA_RESET_DONE, email=shown))
 
 
 # --- catalog -----------------------------------------------------------------------------------------

@@ -14,7 +14,15 @@ from fastapi.responses import Response
 from partnerhub.auth.directory import get_my_user, get_partner_user, list_partner_users
 from partnerhub.auth.models import PARTNER_ROLES, ApiToken, Role
 from partnerhub.auth.service import add_partner_user, create_token, list_tokens, revoke_token, set_user_roles
-from partnerhub.auth.sign_in import MIN_PASSWORD_LENGTH, mfa_required, recovery_codes_left, tenant_requires_mfa
+from partnerhub.auth.sign_in import (
+    MIN_PASSWORD_LENGTH,
+    MfaResetTarget,
+    mfa_required,
+    mfa_reset_target,
+    recovery_codes_left,
+    reset_user_mfa,
+    tenant_requires_mfa,
+)
 from partnerhub.auth.web_sessions import set_my_language
 from partnerhub.clock import utc_now
 from partnerhub.errors import DomainError, DuplicateEmail, InvalidRole, LastGlobalAdmin
@@ -49,6 +57,8 @@ LANGUAGE_SAVED = N_("Your language is now {language}.")
 TOKEN_REVOKED = N_("The API token “{name}” was revoked.")
 TOKEN_ALREADY_REVOKED = N_("The API token “{name}” was already revoked.")
 UNNAMED = N_("(no name)")
+MFA_RESET_DONE = N_("The multi-factor sign-in of {email} was reset: they were signed out everywhere and their API "
+                    "tokens ended.")
 
 
 def role_options(ctx: WebCtx) -> list[tuple[str, str, str]]:
@@ -163,6 +173,33 @@ def change_user_roles(ctx: SignedIn, form: Form, user_id: str) -> Response:
     if after == before:
         return ctx.redirect("/users", flash=ctx.t(NOTHING_CHANGED), kind="info")
     return ctx.redirect("/users", flash=ctx.t(ROLES_SAVED, email=user.email))
+
+
+# --- resetting a user's multi-factor sign-in (the user lost the phone and the recovery codes) ---------------
+
+
+def render_mfa_reset(ctx: WebCtx, target: MfaResetTarget, *, action: str, cancel: str,
+                     breadcrumbs: list[tuple[str | None, str]], email_field: bool = False) -> Response:
+    """The confirmation before a reset (the Users page and the operator's page share it)."""
+    return ctx.render("users/reset_mfa.html", target=target, action=action, cancel=cancel,
+                      email_field=email_field, breadcrumbs=breadcrumbs)
+
+
+@router.get("/users/{user_id}/reset-mfa")
+def reset_mfa_page(ctx: SignedIn, user_id: str) -> Response:
+    actor = ctx.require_actor()
+    user = get_partner_user(ctx.session, actor, user_id=user_id)
+    target = mfa_reset_target(ctx.session, actor, email=user.email)
+    return render_mfa_reset(ctx, target, action=f"/users/{user.id}/reset-mfa", cancel="/users",
+                            breadcrumbs=_users_crumbs(ctx, (None, user.email)))
+
+
+@router.post("/users/{user_id}/reset-mfa")
+def reset_mfa(ctx: SignedIn, form: Form, user_id: str) -> Response:
+    actor = ctx.require_actor()
+    user = get_partner_user(ctx.session, actor, user_id=user_id)
+    reset_user_mfa(ctx.session, actor, email=user.email)
+    return ctx.redirect("/users", flash=ctx.t(MFA_RESET_DONE, email=user.email))
 
 
 # --- my account (everyone signed in) -----------------------------------------------------------------

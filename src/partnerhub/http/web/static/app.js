@@ -29,6 +29,11 @@
       }
     });
   });
+  // "Print" buttons (the recovery codes): shown only where this script can print.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Pages that follow a running job reload themselves while it runs (data-refresh-seconds on <main>).
   var main = document.querySelector("[data-refresh-seconds]");
   if (main) {
