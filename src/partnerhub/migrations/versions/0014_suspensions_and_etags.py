@@ -1,7 +1,7 @@
 """suspension reasons with who, when and why; versions behind the security groups' etags
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-10 10:00:00.000000
 
 Each subscription gets `suspensions`, the detail of every reason it is suspended for (reason, initiator partner,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
