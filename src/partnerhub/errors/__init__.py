@@ -116,7 +116,7 @@ from partnerhub.errors.sign_in import (
     WrongCurrentPassword,
     WrongMfaCode,
 )
-from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInThrottled
+from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInBackedOff, SignInThrottled
 
 __all__ = [
     "AccessAssignmentExists",
@@ -202,6 +202,7 @@ __all__ = [
     "SecurityGroupNameTaken",
     "SecurityGroupNotFound",
     "SessionExpired",
+    "SignInBackedOff",
     "SignInThrottled",
     "StaleEtag",
     "SubscriptionDeleted",
