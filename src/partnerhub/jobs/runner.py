@@ -148,9 +148,18 @@ def tenants_in_turn(session: Session, waiting: list[ColumnElement[bool]], now: d
         select(Job.partner_id, func.count()).where(Job.status == JobStatus.RUNNING, Job.lease_expires_at >= now)
         .group_by(Job.partner_id)).all())
 
+    served: dict[str | None, datetime | None] = {}
+    partners = [p for p in oldest if p is not None]
+    for start in range(0, len(partners), 500):  # the latest claim of each tenant (ix_jobs_partner_claimed)
+        served.update(session.execute(select(Job.partner_id, func.max(Job.claimed_at))
+                                      .where(Job.partner_id.in_(partners[start:start + 500]))
+                                      .group_by(Job.partner_id)).all())
+    if None in oldest:
+        served[None] = session.scalar(select(func.max(Job.claimed_at)).where(Job.partner_id.is_(None)))
+
     def turn(partner_id: str | None) -> tuple[int, bool, datetime, datetime, str]:
-        served = session.scalar(select(func.max(Job.claimed_at)).where(_of_tenant(partner_id)))
-        return (running.get(partner_id, 0), served is not None, served or oldest[partner_id], oldest[partner_id],
+        last = served.get(partner_id)
+        return (running.get(partner_id, 0), last is not None, last or oldest[partner_id], oldest[partner_id],
                 partner_id or "")
 
     return sorted(oldest, key=turn)
