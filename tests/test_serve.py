@@ -122,11 +122,3 @@ def test_x_forwarded_for_counts_only_from_trusted_proxies(tmp_path: Path, truste
         assert statuses == [400, 400, 400, 400], (tmp_path / "serve.log").read_text()[-2000:]
     else:
         assert statuses == [400, 400, 429, 429], (tmp_path / "serve.log").read_text()[-2000:]
-
-
-def test_the_proxy_options_follow_the_setting() -> None:
-    from partnerhub.cli.serve import proxy_options
-
-    assert proxy_options("") == {"proxy_headers": False}
-    assert proxy_options(" 127.0.0.1, 10.0.0.0/8 ") == {"proxy_headers": True,
-                                                       "forwarded_allow_ips": ["127.0.0.1", "10.0.0.0/8"]}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +41,22 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     sign_in_attempts_per_minute: int = 10  # per e-mail address and per client address; more are refused
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _names_addresses(cls, value: str) -> str:
+        """A typo must not start a server that trusts no proxy, or the wrong one: every entry is an address."""
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"PARTNERHUB_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """PARTNERHUB_TRUSTED_PROXIES as networks (an address is a network of one)."""
+        return [ipaddress.ip_network(entry, strict=False) for entry in _entries(self.trusted_proxies)]
+
     @property
     def resolved_database_url(self) -> str:
         """The database to use: PARTNERHUB_DATABASE_URL, else a SQLite file in the data directory."""
@@ -66,3 +84,7 @@ class Settings(BaseSettings):
         with contextlib.suppress(OSError):
             tmp.rename(path) if not path.exists() else tmp.unlink()
         return path.read_text().strip()
+
+
+def _entries(value: str) -> list[str]:
+    return [entry.strip() for entry in value.split(",") if entry.strip()]

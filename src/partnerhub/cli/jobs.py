@@ -11,8 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from partnerhub.cli.acting import AsOption, acting, runtime
 from partnerhub.cli.output import JsonOption, console, fmt_time, print_json, print_table
+from partnerhub.jobs.models import JobStatus
 from partnerhub.jobs.registry import REGISTRY
-from partnerhub.jobs.runner import claim_next, default_worker_id, get_job, list_jobs, run_job
+from partnerhub.jobs.runner import SLICE_ITEMS, claim_next, default_worker_id, get_job, list_jobs, run_job
 from partnerhub.jobs.schemas import job_detail_dict, job_dict
 
 jobs_app = typer.Typer(help="Background jobs (bulk operations, housekeeping).", no_args_is_help=True)
@@ -95,8 +96,10 @@ def jobs_work(once: Annotated[bool, Opt(help="Run what is pending, then exit.")]
                 progress.update(task, completed=done, total=total or None)
 
             status = run_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds, on_progress=show,
-                             registry=REGISTRY)
+                             registry=REGISTRY, slice_items=SLICE_ITEMS)  # takes turns with other tenants' jobs
             progress.update(task, description=f"job {job_id[:8]} {status}")
+            if status == JobStatus.QUEUED:  # it made way for another tenant's job: it comes back in its turn
+                continue
             ran += 1
             if once and ran >= 1000:
                 break

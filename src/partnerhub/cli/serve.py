@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -28,14 +28,7 @@ def serve(
     uvicorn.run(
         "partnerhub.http.app:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info",
         access_log=False,  # partnerhub logs each request itself (ids, tenant, duration; PARTNERHUB_LOG_FORMAT)
-        **proxy_options(rt.settings.trusted_proxies),
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1: the app itself believes it only from the proxies
+        # PARTNERHUB_TRUSTED_PROXIES names (partnerhub.http.client_address), under any server
+        proxy_headers=False,
     )
-
-
-def proxy_options(trusted_proxies: str) -> dict[str, Any]:
-    """uvicorn's forwarded-header handling: off unless PARTNERHUB_TRUSTED_PROXIES names the proxies. (uvicorn
-    on its own believes X-Forwarded-For from 127.0.0.1, so any local process could pick its client address.)"""
-    proxies = [p.strip() for p in trusted_proxies.split(",") if p.strip()]
-    if not proxies:
-        return {"proxy_headers": False}
-    return {"proxy_headers": True, "forwarded_allow_ips": proxies}

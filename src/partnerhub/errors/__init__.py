@@ -122,7 +122,7 @@ from partnerhub.errors.sign_in import (
     WrongCurrentPassword,
     WrongMfaCode,
 )
-from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInThrottled
+from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInBackedOff, SignInThrottled
 
 __all__ = [
     "AccessAssignmentExists",
@@ -214,6 +214,7 @@ __all__ = [
     "SecurityGroupNameTaken",
     "SecurityGroupNotFound",
     "SessionExpired",
+    "SignInBackedOff",
     "SignInThrottled",
     "StaleEtag",
     "SubscriptionDeleted",

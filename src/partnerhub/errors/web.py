@@ -23,4 +23,13 @@ class SignInThrottled(DomainError):
     message = "Too many sign-in attempts. Try again in {seconds} seconds."
 
 
-__all__ = ["CsrfRefused", "SessionExpired", "SignInThrottled"]
+class SignInBackedOff(DomainError):
+    """Too many attempts at one e-mail address: the same words whether the account exists or not."""
+
+    kind = ErrorKind.THROTTLED
+    code = 800412
+    message = ("Too many sign-in attempts for this account. Try again in {minutes} min, or sign in with your "
+               "password and the code of your authenticator app.")
+
+
+__all__ = ["CsrfRefused", "SessionExpired", "SignInBackedOff", "SignInThrottled"]

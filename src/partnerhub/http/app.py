@@ -15,6 +15,7 @@ from partnerhub import __version__
 from partnerhub.db.engine import POOL_SIZE
 from partnerhub.http.api import mount_api
 from partnerhub.http.api.logging import install_request_log
+from partnerhub.http.client_address import TrustedProxies
 from partnerhub.http.docs import mount_docs
 from partnerhub.http.web import mount_web
 from partnerhub.jobs.registry import REGISTRY
@@ -45,7 +46,9 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
     mount_api(app, rt)
     mount_docs(app)  # Swagger UI from the installed package: /docs works offline
     mount_web(app, rt)
-    install_request_log()  # the request envelope, outermost, writes one line per request
+    install_request_log()  # the request envelope writes one line per request
+    if rt.settings.trusted_proxy_networks:  # outermost: every part of the app sees the client's own address
+        app.add_middleware(TrustedProxies, proxies=rt.settings.trusted_proxy_networks)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

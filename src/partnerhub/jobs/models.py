@@ -31,7 +31,9 @@ class ItemStatus(StrEnum):
 
 class Job(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),)
+    # ix_jobs_partner_claimed: when each tenant was last served (a claim takes turns between tenants)
+    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),
+                      Index("ix_jobs_partner_claimed", "partner_id", "claimed_at"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
@@ -46,6 +48,7 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last claim by a worker
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,6 +5,11 @@ so two workers (threads or processes, on SQLite or PostgreSQL) can never both ho
 leaves its lease to expire; the next worker takes the job over and continues from the last checkpoint.
 Handlers do their work in small transactions and call `ctx.checkpoint()` after each, which both saves
 progress and renews the lease (and raises LeaseLost if another worker took over meanwhile).
+
+The queue is fair across tenants (`Job.partner_id`; the system's own jobs count as one more tenant): a claim
+serves the tenant with the fewest running jobs, then the one served least recently, oldest job first within
+a tenant. A bulk job calls `ctx.make_way()` between items: after a slice of items, if another tenant's job
+waits, it goes back to the queue (its checkpoint kept, its lease released), so that job runs next.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, select, text, update
+from sqlalchemy import ColumnElement, Engine, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
@@ -31,8 +36,7 @@ from partnerhub.jobs.kinds import JobRegistry
 from partnerhub.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
-
-
+SLICE_ITEMS = 100  # a worker's bulk job makes way for another tenant's waiting job after this many items
 
 def _every_kind() -> JobRegistry:
     """The registry of every job kind (`partnerhub.jobs.registry`), used when a caller names none. It is
@@ -107,46 +111,89 @@ def list_jobs(session: Any, actor: Actor, *, limit: int = 50) -> list[Job]:
     return list(session.scalars(stmt))
 
 
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Queued, or running under an expired lease (its worker died)."""
+    return or_(Job.status == JobStatus.QUEUED, (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now))
+
+
+def _of_tenant(partner_id: str | None) -> ColumnElement[bool]:
+    return Job.partner_id.is_(None) if partner_id is None else Job.partner_id == partner_id
+
+
+def _not_of_tenant(partner_id: str | None) -> ColumnElement[bool]:
+    return Job.partner_id.is_not(None) if partner_id is None else or_(Job.partner_id.is_(None),
+                                                                       Job.partner_id != partner_id)
+
+
+def _claim_values(worker_id: str, now: datetime, lease_seconds: int) -> dict[str, Any]:
+    return {"status": JobStatus.RUNNING, "lease_owner": worker_id, "claimed_at": now, "updated_at": now,
+            "lease_expires_at": now + timedelta(seconds=lease_seconds), "attempts": Job.attempts + 1}
+
+
 def claim_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60) -> bool:
     """Take one given job if it is queued, or running under an expired lease (its worker died)."""
     now = utc_now()
-    claimable = or_(Job.status == JobStatus.QUEUED,
-                    (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now))
     with transaction(engine) as session:
-        res = session.execute(update(Job).where(Job.id == job_id, claimable).values(
-            status=JobStatus.RUNNING, lease_owner=worker_id, lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempts=Job.attempts + 1, updated_at=now))
+        res = session.execute(update(Job).where(Job.id == job_id, _claimable(now)).values(
+            **_claim_values(worker_id, now, lease_seconds)))
         return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def tenants_in_turn(session: Session, waiting: list[ColumnElement[bool]], now: datetime) -> list[str | None]:
+    """The tenants with a job that matches `waiting`, in the order a claim serves them: fewest running jobs
+    first, then the one served least recently (never served first), then the one whose job waits longest."""
+    oldest = dict(session.execute(select(Job.partner_id, func.min(Job.created_at)).where(*waiting)
+                                  .group_by(Job.partner_id)).all())
+    running = dict(session.execute(
+        select(Job.partner_id, func.count()).where(Job.status == JobStatus.RUNNING, Job.lease_expires_at >= now)
+        .group_by(Job.partner_id)).all())
+
+    served: dict[str | None, datetime | None] = {}
+    partners = [p for p in oldest if p is not None]
+    for start in range(0, len(partners), 500):  # the latest claim of each tenant (ix_jobs_partner_claimed)
+        served.update(session.execute(select(Job.partner_id, func.max(Job.claimed_at))
+                                      .where(Job.partner_id.in_(partners[start:start + 500]))
+                                      .group_by(Job.partner_id)).all())
+    if None in oldest:
+        served[None] = session.scalar(select(func.max(Job.claimed_at)).where(Job.partner_id.is_(None)))
+
+    def turn(partner_id: str | None) -> tuple[int, bool, datetime, datetime, str]:
+        last = served.get(partner_id)
+        return (running.get(partner_id, 0), last is not None, last or oldest[partner_id], oldest[partner_id],
+                partner_id or "")
+
+    return sorted(oldest, key=turn)
 
 
 def claim_next(
     engine: Engine, worker_id: str, *, lease_seconds: int = 60, kinds: list[str] | None = None
 ) -> str | None:
-    """Take the oldest queued job, or one whose lease expired (its worker died). Returns its id."""
+    """Take the next job, fairly across tenants (`tenants_in_turn`), oldest first within the tenant; a job
+    whose lease expired (its worker died) is taken over. Returns its id."""
     now = utc_now()
-    claimable = or_(Job.status == JobStatus.QUEUED,
-                    (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now))
-    stmt = select(Job.id).where(claimable)
-    if kinds:
-        stmt = stmt.where(Job.kind.in_(kinds))
-    stmt = stmt.order_by(Job.created_at).limit(1)
+    waiting = [_claimable(now), *([Job.kind.in_(kinds)] if kinds else [])]
     with read_session(engine) as session:  # an idle worker's poll takes no write lock
-        if session.scalars(stmt).first() is None:
+        if session.scalars(select(Job.id).where(*waiting).limit(1)).first() is None:
             return None
     with transaction(engine) as session:
-        if engine.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        job_id = session.scalars(stmt).first()
-        if job_id is None:
-            return None
-        claimed = session.execute(
-            update(Job).where(Job.id == job_id, claimable).values(
-                status=JobStatus.RUNNING, lease_owner=worker_id,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-                attempts=Job.attempts + 1, updated_at=now,
-            )
-        )
-        return job_id if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+        if engine.dialect.name == "postgresql":  # claims take turns one at a time (SQLite: BEGIN IMMEDIATE)
+            session.execute(text("SELECT pg_advisory_xact_lock(727275)"))
+        for partner_id in tenants_in_turn(session, waiting, now):
+            stmt = select(Job.id).where(*waiting, _of_tenant(partner_id)).order_by(Job.created_at, Job.id).limit(1)
+            if engine.dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            job_id = session.scalars(stmt).first()
+            if job_id is None:
+                continue
+            claimed = session.execute(update(Job).where(Job.id == job_id, _claimable(now)).values(
+                **_claim_values(worker_id, now, lease_seconds)))
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                return job_id
+        return None
+
+
+class MadeWay(Exception):  # not an error: the job stops to let another tenant's job run
+    """The job stopped between two items for another tenant's waiting job; the runner queues it again."""
 
 
 @dataclass
@@ -162,6 +209,26 @@ class JobContext:
     progress_total: int
     lease_seconds: int = 60
     on_progress: Callable[[int, int], None] | None = field(default=None, repr=False)
+    partner_id: str | None = None  # the job's tenant
+    slice_items: int | None = None  # None: never make way (a job run on its own, e.g. by the CLI)
+    kinds: list[str] | None = None  # the kinds this worker runs (it makes way only for those)
+    items_this_turn: int = 0
+
+    def make_way(self) -> None:
+        """Call between two items. Once this turn has done `slice_items` items, if a job of another tenant
+        waits (one this worker may run), raise MadeWay: the runner puts this job back in the queue, its
+        checkpoint kept, so that job runs first and this one resumes at its next turn."""
+        if self.slice_items is None:
+            return
+        if self.items_this_turn >= self.slice_items:
+            now = utc_now()
+            waiting = [_claimable(now), _not_of_tenant(self.partner_id),
+                       *([Job.kind.in_(self.kinds)] if self.kinds else [])]
+            with read_session(self.engine) as session:
+                if session.scalars(select(Job.id).where(*waiting).limit(1)).first() is not None:
+                    raise MadeWay(self.job_id)
+            self.items_this_turn = 0  # nobody else waits: go on, and look again after another slice
+        self.items_this_turn += 1
 
     def checkpoint(self, *, done: int, total: int | None = None, data: dict[str, Any] | None = None) -> None:
         """Save progress and renew the lease; raises LeaseLost if another worker owns the job now."""
@@ -206,14 +273,16 @@ class JobContext:
 
 
 def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60,
-            on_progress: Callable[[int, int], None] | None = None, registry: JobRegistry | None = None) -> str:
-    """Run a claimed job to its end with its kind's handler from `registry` (default: every kind)."""
+            on_progress: Callable[[int, int], None] | None = None, registry: JobRegistry | None = None,
+            slice_items: int | None = None, kinds: list[str] | None = None) -> str:
+    """Run a claimed job with its kind's handler from `registry` (default: every kind): to its end, or, given
+    `slice_items`, until it makes way for another tenant's job (then it is queued again: "queued")."""
     with read_session(engine) as session:
         job = session.get(Job, job_id)
         if job is None:
             raise JobNotFound(id=job_id)
         ctx = JobContext(engine, job.id, worker_id, dict(job.payload), dict(job.checkpoint), job.progress_done,
-                         job.progress_total, lease_seconds, on_progress)
+                         job.progress_total, lease_seconds, on_progress, job.partner_id, slice_items, kinds)
         handler = (registry or _every_kind()).handler(job.kind)
     status, result, error = JobStatus.SUCCEEDED, {}, None
     if handler is None:
@@ -224,6 +293,8 @@ def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int =
         except LeaseLost:
             log.warning("job %s was taken over by another worker", job_id)
             return JobStatus.RUNNING
+        except MadeWay:
+            return _requeue(engine, job_id, worker_id)
         except Exception:  # a failing handler fails its job, not the worker
             log.exception("job %s failed", job_id)
             status, error = JobStatus.FAILED, traceback.format_exc(limit=5)
@@ -236,18 +307,30 @@ def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int =
     return status
 
 
+def _requeue(engine: Engine, job_id: str, worker_id: str) -> str:
+    """Put a job that made way back in the queue: no lease, its checkpoint and progress kept."""
+    with transaction(engine) as session:
+        res = session.execute(update(Job).where(Job.id == job_id, Job.lease_owner == worker_id,
+                                                Job.status == JobStatus.RUNNING).values(
+            status=JobStatus.QUEUED, lease_owner=None, lease_expires_at=None, updated_at=utc_now()))
+        return JobStatus.QUEUED if res.rowcount == 1 else JobStatus.RUNNING  # type: ignore[attr-defined]
+
+
 def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: int = 60,
                 kinds: list[str] | None = None, max_jobs: int | None = None,
-                registry: JobRegistry | None = None) -> int:
-    """Run claimable jobs until none is left (or `max_jobs`); returns how many ran."""
+                registry: JobRegistry | None = None, slice_items: int | None = SLICE_ITEMS) -> int:
+    """Run claimable jobs, taking turns between tenants, until none is left (or `max_jobs` ended); returns
+    how many ran to an end (a job that made way for another tenant's is run again later, and counted then)."""
     wid = worker_id or default_worker_id()
     ran = 0
     while max_jobs is None or ran < max_jobs:
         job_id = claim_next(engine, wid, lease_seconds=lease_seconds, kinds=kinds)
         if job_id is None:
             break
-        run_job(engine, job_id, wid, lease_seconds=lease_seconds, registry=registry)
-        ran += 1
+        status = run_job(engine, job_id, wid, lease_seconds=lease_seconds, registry=registry,
+                         slice_items=slice_items, kinds=kinds)
+        if status != JobStatus.QUEUED:
+            ran += 1
     return ran
 
 

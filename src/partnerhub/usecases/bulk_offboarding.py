@@ -113,7 +113,8 @@ def _finish_item(session: Session, job_id: str, key: str, **values: Any) -> None
 
 
 def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
-    """Offboard each pending customer in order; a refused customer is reported, not retried."""
+    """Offboard each pending customer in order; a refused customer is reported, not retried. Between two
+    customers the job may make way for another tenant's job, and resume with the customers still pending."""
     cancel = bool(ctx.payload.get("cancelReservations"))
     ctx.checkpoint(done=_count_finished(ctx))  # items a crashed run finished count as done
     while True:
@@ -130,6 +131,7 @@ def run_bulk_offboarding(ctx: JobContext) -> dict[str, Any]:
             break
         actor: Actor | None = None  # resolved once per batch of 50, not per customer
         for key in keys:
+            ctx.make_way()  # after a slice of customers, another tenant's waiting job goes first
             # one transaction per customer: the offboarding, the item's outcome, the job's progress and lease
             try:
                 with transaction(ctx.engine) as session:

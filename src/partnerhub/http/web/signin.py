@@ -3,6 +3,7 @@ signed-in user's own start page otherwise)."""
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from partnerhub.auth.attempts import SignInLimits
 from partnerhub.auth.service import check_password
 from partnerhub.auth.web_sessions import end_web_session
-from partnerhub.errors import SignInThrottled, Unauthenticated
+from partnerhub.errors import SignInBackedOff, SignInThrottled, Unauthenticated
 from partnerhub.http.web.context import LANG_COOKIE, SESSION_COOKIE, Form, Web, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
@@ -80,7 +81,7 @@ def sign_in(ctx: Web, form: Form, request: Request) -> Response:
     # Past the e-mail's limit, only the right password of a user with multi-factor sign-in goes on (to the
     # code step): guesses at one e-mail cannot lock its owner out, and cannot get a session without the code.
     if backoff is not None and (user is None or not user.has_mfa):
-        state.domain_error(SignInThrottled(seconds=backoff))
+        state.domain_error(SignInBackedOff(minutes=math.ceil(backoff / 60)))
         return render_sign_in(ctx, state, next_path=next_path, status_code=429)
     if user is None:
         state.fail("password", WRONG_CREDENTIALS)
