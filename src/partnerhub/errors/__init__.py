@@ -105,6 +105,7 @@ from partnerhub.errors.indirect import (
     SupportContactChangeForbidden,
     SupportContactNotAllowed,
 )
+from partnerhub.errors.lifecycle import InvitationDeclined, LinkCannotBeDeclined, NotCustomerGlobalAdminToDecline
 from partnerhub.errors.sign_in import (
     ApprovalNeedsMfa,
     ApprovalNeedsOwnPassword,
@@ -161,6 +162,7 @@ __all__ = [
     "InvalidState",
     "InvalidTerm",
     "InvitationAlreadyUsed",
+    "InvitationDeclined",
     "InvitationExpired",
     "InvitationForAnotherCustomer",
     "InvitationNotFound",
@@ -168,12 +170,14 @@ __all__ = [
     "InvitationRevoked",
     "JobNotFound",
     "LastGlobalAdmin",
+    "LinkCannotBeDeclined",
     "MfaAlreadyEnabled",
     "NoActivePartnership",
     "NoCommerceRelationship",
     "NotAnIndirectProvider",
     "NotAnIndirectReseller",
     "NotCustomerGlobalAdmin",
+    "NotCustomerGlobalAdminToDecline",
     "NotFound",
     "OffboardingBlockedByReservations",
     "OfferNotFound",

@@ -13,9 +13,9 @@ episode removed before this revision was removed by its partner, the only side t
 from __future__ import annotations
 
 import sqlalchemy as sa
+from alembic import op
 
 import partnerhub.db.base
-from alembic import op
 
 revision = '0013'
 down_revision = '0007'
