@@ -53,6 +53,11 @@ def get_received_invitation(session: Session, actor: Actor, *, invitation_id: st
     req = session.scalars(addressed_request_stmt(invitation_id, customer_id)).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)
+    return as_received(session, req)
+
+
+def as_received(session: Session, req: RelationshipRequest) -> ReceivedInvitation:
+    """A request the customer has already found (in its inbox, or by the code it was sent) as it sees it."""
     tenant, partner = session.get(Tenant, req.partner_id), session.get(Partner, req.partner_id)
     assert tenant is not None and partner is not None
     return ReceivedInvitation(req, req.partner_id, tenant.name, partner.partner_type, req.status_at(utc_now()))
