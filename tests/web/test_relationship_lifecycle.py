@@ -223,6 +223,7 @@ def test_the_ending_pages_in_italian(site: Site) -> None:
     page = customer.get("/partner-relationships")
     assert "Richieste in attesa di una tua risposta" in page.text
     assert "Termina la relazione con il rivenditore" in page.text
+    assert "Termina la relazione con il rivenditore" in page.text
     confirm = customer.get(f"/partner-relationships/{partner.partner_id}/end-reseller-relationship")
     assert "Terminare la relazione con il rivenditore Contoso Partner?" in confirm.text
     done = customer.post(f"/partner-relationships/{partner.partner_id}/end-reseller-relationship")
