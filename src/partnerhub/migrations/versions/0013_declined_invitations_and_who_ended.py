@@ -7,7 +7,8 @@ Create Date: 2026-12-10 09:00:00.000000
 A relationship request the customer's Global admin declines keeps when and by whom (`declined_at`,
 `declined_by_user_id`); a customer's inbox reads the requests addressed to it by status (a new index). A
 removed reseller relationship says which side ended it (`removed_by`: partner or customer, issue 15 §2): every
-episode removed before this revision was removed by its partner, the only side that could.
+episode removed before this revision was removed by its partner, the only side that could. Downgrading turns a
+declined request into a revoked one (it can no longer be accepted either way).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ branch_labels = None
 depends_on = None
 
 relationships = sa.table('reseller_relationships', sa.column('status', sa.String), sa.column('removed_by', sa.String))
+requests = sa.table('relationship_requests', sa.column('status', sa.String),
+                    sa.column('revoked_at', partnerhub.db.base.UTCDateTime()),
+                    sa.column('declined_at', partnerhub.db.base.UTCDateTime()))
 
 
 def upgrade() -> None:
@@ -36,6 +40,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # before this revision nothing could be declined: a declined request becomes what it is to its partner, a
+    # request that can no longer be accepted (revoked, at the instant it was declined)
+    op.execute(requests.update().where(requests.c.status == 'declined')
+               .values(status='revoked', revoked_at=requests.c.declined_at))
     with op.batch_alter_table('reseller_relationships', schema=None) as batch_op:
         batch_op.drop_column('removed_by')
     with op.batch_alter_table('relationship_requests', schema=None) as batch_op:
