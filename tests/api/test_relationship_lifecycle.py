@@ -14,6 +14,7 @@ import pytest
 from partnerhub.clock import frozen_at, utc_now
 from tests.activity import activity
 from tests.api.conftest import Api, ApiPartner
+from tests.api.test_query_budgets import counting
 from tests.factories import M365_BASIC
 
 REQUESTS = "/v1/relationshiprequests"
@@ -204,3 +205,20 @@ def test_another_customers_admin_gets_not_found(api: Api) -> None:
     _, other_token = api.customer(partner)
     assert api.call("DELETE", _path(customer_id, partner), other_token).status_code == 404
     assert activity(api.engine, operation="remove_partner_customer_relationship") == []
+
+
+def test_the_inbox_costs_the_same_statements_for_one_request_or_many(api: Api) -> None:
+    partner = api.partner()
+    customer_id, customer_token = api.customer(partner)
+
+    def statements() -> int:
+        with counting(api.engine) as seen:
+            answer = api.call("GET", REQUESTS, customer_token)
+        assert answer.status_code == 200, answer.text
+        return len(seen)
+
+    _invite(api, partner, customer_id)
+    few = statements()
+    for _ in range(8):
+        _invite(api, partner, customer_id)
+    assert statements() == few <= 2  # the token's actor, then the page with each partner's name
