@@ -60,8 +60,11 @@ def test_the_customer_declines_beside_accept_and_the_partner_sees_it(site: Site)
     again = customer.get(f"/invitations/{code}")
     assert again.status_code == 410 and "This request was declined: it can no longer be accepted." in again.text
     assert ">Decline</button>" not in again.text
-    sent = site.signed_in(partner.admin.email).get("/invitations")
+    partner_browser = site.signed_in(partner.admin.email)
+    sent = partner_browser.get("/invitations")
     assert 'class="badge badge-declined">Declined</span>' in sent.text
+    details = partner_browser.get(f"/invitations/sent/{invitation_id}")
+    assert "The customer declined this invitation on " in details.text and ">Resend" not in details.text
     [record] = activity(site.engine, operation="decline_relationship_request")
     assert record.partner_id == partner.partner_id
 
