@@ -40,6 +40,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/v1/customers/{cid}/users", {"userPrincipalName": "mallory"}),
     ("PATCH", "/v1/customers/{cid}/users/{uid}", {"passwordProfile": {}}),
     ("DELETE", "/v1/customers/{cid}/partners/{pid}/delegatedaccess", None),
+    ("DELETE", "/v1/customers/{cid}/partners/{pid}", None),
 ]
 
 

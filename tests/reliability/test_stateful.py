@@ -26,7 +26,7 @@ from partnerhub.delegated_admin import gdap
 from partnerhub.delegated_admin.dap import remove_delegated_admin
 from partnerhub.errors import DomainError
 from partnerhub.ids import new_id
-from partnerhub.invitations.service import accept_invitation, create_invitation, revoke_invitation
+from partnerhub.invitations.service import accept_invitation, create_invitation, decline_invitation, revoke_invitation
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
 from partnerhub.partnerships.service import accept_partnership, invite_reseller
@@ -34,6 +34,7 @@ from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
 from partnerhub.support_contacts.service import set_support_contact
 from partnerhub.tenants.models import Partner
+from partnerhub.usecases.customer_ends_relationship import end_reseller_relationship
 from partnerhub.usecases.offboard_customer import offboard_customer
 from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from tests.factories import (
@@ -187,10 +188,16 @@ class ServiceLayer(RuleBasedStateMachine):
         self._step(self._actor(data, cid), lambda s, a: update_subscription(
             s, a, customer_id=cid, subscription_id=sid, change=change))
 
-    @rule(data=st.data(), offboard=st.booleans(), cancel_reservations=st.booleans())
-    def remove_relationship(self, data: st.DataObject, offboard: bool, cancel_reservations: bool) -> None:
+    @rule(data=st.data(), offboard=st.booleans(), cancel_reservations=st.booleans(), by_customer=st.booleans())
+    def remove_relationship(self, data: st.DataObject, offboard: bool, cancel_reservations: bool,
+                            by_customer: bool) -> None:
         cid = self._draw(data, self.customers)
-        if offboard:
+        if by_customer:  # the customer's Global admin (or anyone) ends one partner's relationship (issue 15 §2)
+            partner_id = self._draw(data, [*sorted(p for p in related_partners(self.session, cid) if p),
+                                           self.cast.reseller_id])
+            self._step(self._actor(data, cid), lambda s, a: end_reseller_relationship(
+                s, a, customer_id=cid, partner_id=partner_id))
+        elif offboard:
             self._step(self._actor(data, cid), lambda s, a: offboard_customer(
                 s, a, customer_id=cid, cancel_reservations=cancel_reservations))
         else:
@@ -213,6 +220,15 @@ class ServiceLayer(RuleBasedStateMachine):
         admins = [a for a in self.actors if a.is_customer_user]
         actor = self._draw(data, admins if data.draw(st.booleans()) else self.actors)
         self._step(actor, lambda s, a: accept_invitation(s, a, code=code))
+
+    @precondition(lambda self: self.codes)
+    @rule(data=st.data(), by_id=st.booleans())
+    def decline(self, data: st.DataObject, by_id: bool) -> None:
+        index = data.draw(st.integers(0, len(self.codes) - 1))
+        code = self.invitations[index] if by_id else self.codes[index]
+        admins = [a for a in self.actors if a.is_customer_user]
+        actor = self._draw(data, admins if data.draw(st.booleans()) else self.actors)
+        self._step(actor, lambda s, a: decline_invitation(s, a, code=code))
 
     @precondition(lambda self: self.invitations)
     @rule(data=st.data())

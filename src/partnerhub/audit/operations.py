@@ -15,6 +15,7 @@ class Operation(StrEnum):
     REVOKE_RELATIONSHIP_REQUEST = "revoke_relationship_request"
     EXPIRE_RELATIONSHIP_REQUEST = "expire_relationship_request"
     RESEND_RELATIONSHIP_REQUEST = "resend_relationship_request"
+    DECLINE_RELATIONSHIP_REQUEST = "decline_relationship_request"
     ROTATE_PARTNER_INVITATION_LINK = "rotate_partner_invitation_link"
     CREATE_ORDER = "create_order"
     UPDATE_SUBSCRIPTION = "update_subscription"

@@ -280,6 +280,7 @@ def customers_history(
             "origin": r.origin,
             "activatedAt": r.activated_at,
             "removedAt": r.removed_at,
+            "removedBy": r.removed_by,
             "allowDelegatedAccess": r.has_delegated_admin,
         }
         for r in rows
@@ -289,13 +290,14 @@ def customers_history(
     else:
         print_table(
             "Relationship history",
-            ["Status", "Origin", "Active since", "Removed", "DAP"],
+            ["Status", "Origin", "Active since", "Removed", "Removed by", "DAP"],
             [
                 (
                     d["status"],
                     d["origin"],
                     fmt_time(d["activatedAt"]),
                     fmt_time(d["removedAt"]),
+                    d["removedBy"] or "",
                     "yes" if d["allowDelegatedAccess"] else "no",
                 )
                 for d in data

@@ -1,5 +1,6 @@
-"""Commands for relationship requests (invitations) and, for customers, their partners. A tracked
-invitation's code is printed once, by the command that makes it (`create`, `resend`)."""
+"""Commands for relationship requests (invitations: a partner's, and a customer's inbox with accept and decline)
+and, for customers, their partners (list, end). A tracked invitation's code is printed once, by the command that
+makes it (`create`, `resend`)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,22 @@ from partnerhub.cli.acting import runtime as get_runtime
 from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, print_json, print_table
 from partnerhub.clock import utc_now
 from partnerhub.errors import InvalidInput
+from partnerhub.invitations.inbox import ReceivedInvitation, as_received, list_received_invitations
 from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
+from partnerhub.invitations.schemas import received_invitation_dict
 from partnerhub.invitations.service import (
     CreatedInvitation,
     accept_invitation,
     create_invitation,
+    decline_invitation,
     describe_invitation,
     list_invitations,
     resend_invitation,
     revoke_invitation,
 )
+from partnerhub.relationships.schemas import reseller_relationship_dict
 from partnerhub.tenants.models import Tenant
+from partnerhub.usecases.customer_ends_relationship import check_customer_ending, customer_ends_relationship
 from partnerhub.usecases.customer_partners import list_partners_of_customer
 
 invitations_app = typer.Typer(help="Relationship requests (invitations) to customers.", no_args_is_help=True)
@@ -126,11 +132,15 @@ def invitations_resend(
 @invitations_app.command("list")
 def invitations_list(
     as_: AsOption,
-    status: Annotated[str | None, Opt(help="sent|accepted|expired|revoked")] = None,
+    status: Annotated[str | None, Opt(help="Only this status: sent|accepted|declined|expired|revoked.")] = None,
     json_: JsonOption = False,
 ) -> None:
-    """Your invitations and their status."""
+    """Your invitations and their status; for a customer's Global admin, the requests waiting for its answer
+    (pending ones, from any partner; --status for others)."""
     with acting(as_, write=False) as (session, actor):
+        if actor.is_customer_user:
+            _print_inbox(list_received_invitations(session, actor, status=status), json_)
+            return
         rows = list_invitations(session, actor, status=status)
     now = utc_now()
     data: list[dict[str, Any]] = [
@@ -166,6 +176,38 @@ def invitations_list(
         )
         console.print("Links are shown only when created. For a new one: partnerhub invitations resend ID",
                       markup=False, highlight=False, soft_wrap=True)
+
+
+def _print_inbox(received: list[ReceivedInvitation], json_: bool) -> None:
+    if json_:
+        print_json([received_invitation_dict(r) for r in received])
+        return
+    print_table(
+        "Relationship requests addressed to your organisation",
+        ["Id", "Partner", "Status", "Delegated admin", "Received", "Expires"],
+        [(r.request.id, r.partner_name, r.status, "requested" if r.request.include_delegated_admin else "no",
+          fmt_time(r.request.created_at), fmt_time(r.request.expires_at)) for r in received],
+    )
+    console.print("Answer one: partnerhub invitations accept ID, or partnerhub invitations decline ID",
+                  markup=False, highlight=False, soft_wrap=True)
+
+
+@invitations_app.command("decline")
+def invitations_decline(
+    as_: AsOption,
+    code: Annotated[str, typer.Argument(help="The code at the end of the link, or the id of a request addressed "
+                                             "to you (invitations list).")],
+    json_: JsonOption = False,
+) -> None:
+    """Decline a request as the customer's Global admin: it can no longer be accepted; the partner sees it."""
+    key = get_runtime().settings.resolved_secret_key
+    with acting(as_) as (session, actor):
+        received = as_received(session, decline_invitation(session, actor, code=code, secret_key=key))
+    if json_:
+        print_json(received_invitation_dict(received))
+    else:
+        console.print(f"You declined the request of {received.partner_name}: it can no longer be accepted.",
+                      markup=False, highlight=False)
 
 
 @invitations_app.command("revoke")
@@ -217,7 +259,8 @@ def invitations_show(
 @invitations_app.command("accept")
 def invitations_accept(
     as_: AsOption,
-    code: Annotated[str, typer.Argument(help="The code at the end of the link.")],
+    code: Annotated[str, typer.Argument(help="The code at the end of the link, or the id of a request addressed "
+                                             "to you (invitations list).")],
     json_: JsonOption = False,
 ) -> None:
     """Accept an invitation as the customer's Global admin: the partner becomes your reseller."""
@@ -275,3 +318,28 @@ def partners_list(as_: AsOption, json_: JsonOption = False) -> None:
                 for d in data
             ],
         )
+
+
+@partners_app.command("end")
+def partners_end(
+    as_: AsOption,
+    partner_id: Annotated[str, typer.Argument(help="The partner's id (partners list).")],
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """End a partner's reseller relationship with your tenant (refused while subscriptions bought through it
+    are active or pending): it leaves your support contacts, its DAP and GDAP end, it can no longer purchase."""
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(detail="confirmation needed: run again with --yes")
+        if not typer.confirm("End this partner's reseller relationship with your organisation? Its delegated "
+                             "admin privileges end with it.", default=False):
+            raise typer.Exit(1)
+    with acting(as_) as (session, actor):
+        name = check_customer_ending(session, actor, partner_id=partner_id).partner_name
+        rel = customer_ends_relationship(session, actor, partner_id=partner_id)
+    if json_:
+        print_json(reseller_relationship_dict(rel))
+    else:
+        console.print(f"The reseller relationship with {name} has ended. To work with it again, ask it for a new "
+                      "relationship request.", markup=False, highlight=False, soft_wrap=True)

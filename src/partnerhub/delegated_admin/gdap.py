@@ -244,11 +244,12 @@ def get_admin_relationship(session: Session, actor: Actor, *, admin_relationship
 
 
 def end_admin_relationships_for(
-    session: Session, actor: Actor, *, partner_id: str, customer_id: str, now: datetime
+    session: Session, actor: Actor, *, partner_id: str, customer_id: str, now: datetime, by: str = "partner"
 ) -> list[AdminRelationship]:
     """Terminate every open GDAP relationship of a partner with a customer (created, approvalPending,
-    active → terminated, ended by the partner), one activity record each. Called by the removal of the
-    reseller relationship, which has authorized the actor and holds the lock on that relationship."""
+    active → terminated, ended by `by`: the side that ends the reseller relationship), one activity record each.
+    Called by the removal of the reseller relationship, which has authorized the actor and holds the lock on
+    that relationship."""
     stmt = (
         select(AdminRelationship)
         .where(AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id.lower(),
@@ -260,9 +261,9 @@ def end_admin_relationships_for(
     ended: list[AdminRelationship] = []
     for rel in session.scalars(stmt):
         old = rel.status
-        rel.end(now=now, by="partner")
+        rel.end(now=now, by=by)
         _record(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
-                old={"status": old}, new={"status": rel.status, "endedBy": "partner",
+                old={"status": old}, new={"status": rel.status, "endedBy": by,
                                           "reason": "remove_partner_customer_relationship"})
         ended.append(rel)
     return ended

@@ -105,7 +105,12 @@ from partnerhub.errors.indirect import (
     SupportContactChangeForbidden,
     SupportContactNotAllowed,
 )
-from partnerhub.errors.lifecycle import SuspendedByAnotherParty
+from partnerhub.errors.lifecycle import (
+    InvitationDeclined,
+    LinkCannotBeDeclined,
+    NotCustomerGlobalAdminToDecline,
+    SuspendedByAnotherParty,
+)
 from partnerhub.errors.sign_in import (
     ApprovalNeedsMfa,
     ApprovalNeedsOwnPassword,
@@ -168,6 +173,7 @@ __all__ = [
     "InvalidState",
     "InvalidTerm",
     "InvitationAlreadyUsed",
+    "InvitationDeclined",
     "InvitationExpired",
     "InvitationForAnotherCustomer",
     "InvitationNotFound",
@@ -175,6 +181,7 @@ __all__ = [
     "InvitationRevoked",
     "JobNotFound",
     "LastGlobalAdmin",
+    "LinkCannotBeDeclined",
     "MfaAlreadyEnabled",
     "MfaConfirmationMissing",
     "MfaNotEnabled",
@@ -187,6 +194,7 @@ __all__ = [
     "NotAnIndirectProvider",
     "NotAnIndirectReseller",
     "NotCustomerGlobalAdmin",
+    "NotCustomerGlobalAdminToDecline",
     "NotFound",
     "OffboardingBlockedByReservations",
     "OfferNotFound",

@@ -1,9 +1,9 @@
-"""Errors of the relationship lifecycle's second round (issue 15 §3-§6): suspension reasons that belong to
-another party, and the activity-log filter's fields and operators. Codes 800600-800619."""
+"""Errors of the relationship lifecycle (issue 15): a customer declines an invitation (800117-800119), suspension
+reasons that belong to another party, and the activity-log filter's fields and operators (800600-800619)."""
 
 from __future__ import annotations
 
-from partnerhub.errors.base import InvalidState
+from partnerhub.errors.base import Forbidden, InvalidState
 
 
 class SuspendedByAnotherParty(InvalidState):
@@ -21,3 +21,19 @@ class SuspendedByAnotherParty(InvalidState):
             for reason, partner_id in reasons]
         shown = ", ".join(f"{d['reason']} ({d['initiator']})" for d in data)
         return cls(data=data, id=subscription_id, reasons=shown)
+
+
+class InvitationDeclined(InvalidState):
+    code = 800117
+    message = "This relationship request was declined by the customer; the partner can send a new one."
+
+
+class LinkCannotBeDeclined(InvalidState):
+    code = 800118
+    message = ("This is a partner's reusable link, not a request addressed to you: there is nothing to decline. "
+               "If you do not want the relationship, do not accept it.")
+
+
+class NotCustomerGlobalAdminToDecline(Forbidden):
+    code = 800119
+    message = "Only a Global admin of a customer tenant can decline a relationship request."

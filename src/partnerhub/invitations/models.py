@@ -1,4 +1,4 @@
-"""RelationshipRequest: a tracked invitation with its status (sent, accepted, expired, revoked)."""
+"""RelationshipRequest: a tracked invitation with its status (sent, accepted, declined, expired, revoked)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from partnerhub.db import Base, UTCDateTime
 class InvitationStatus(StrEnum):
     SENT = "sent"
     ACCEPTED = "accepted"
+    DECLINED = "declined"
     EXPIRED = "expired"
     REVOKED = "revoked"
 
@@ -23,7 +24,11 @@ class RelationshipRequest(Base):
     itself is shown once, in the answer that creates the request."""
 
     __tablename__ = "relationship_requests"
-    __table_args__ = (Index("ix_relationship_requests_partner_created", "partner_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_relationship_requests_partner_created", "partner_id", "created_at"),
+        # a customer's inbox: the requests addressed to it, by status
+        Index("ix_relationship_requests_customer_status", "customer_id", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -40,6 +45,8 @@ class RelationshipRequest(Base):
     accepted_by_user_id: Mapped[str | None] = mapped_column(String(36))
     accepted_customer_id: Mapped[str | None] = mapped_column(String(36))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_by_user_id: Mapped[str | None] = mapped_column(String(36))
 
     def status_at(self, now: datetime) -> str:
         """The status as a user sees it: a sent request past its expiry is expired."""

@@ -1,13 +1,13 @@
-"""Relationship requests: tracked single-use invitations (create, resend, revoke, expire) and acceptance of
-them or of a partner's reusable link (`partner_link.py`). A code is a bearer secret: the database keeps only its
-SHA-256, and the code itself is shown once, in the answer that makes it."""
+"""Relationship requests: tracked single-use invitations (create, resend, revoke, expire), their acceptance or
+decline by the customer, and acceptance of a partner's reusable link (`partner_link.py`). A code is a bearer
+secret: the database keeps only its SHA-256, and the code itself is shown once, in the answer that makes it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,16 +22,20 @@ from partnerhub.errors import (
     CustomerNotFound,
     InvalidInput,
     InvitationAlreadyUsed,
+    InvitationDeclined,
     InvitationExpired,
     InvitationForAnotherCustomer,
     InvitationNotFound,
     InvitationNotPending,
     InvitationRevoked,
+    LinkCannotBeDeclined,
     NotCustomerGlobalAdmin,
+    NotCustomerGlobalAdminToDecline,
 )
 from partnerhub.ids import new_code, new_id, normalize_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 from partnerhub.invitations.partner_link import find_partner_by_link_code, hash_code, invitation_url
+from partnerhub.invitations.queries import addressed_request_stmt, parse_status, where_status
 from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
@@ -179,18 +183,12 @@ def resend_invitation(session: Session, actor: Actor, *, invitation_id: str, bas
 
 
 def list_invitations(session: Session, actor: Actor, *, status: str | None = None) -> list[RelationshipRequest]:
-    """The acting partner's tracked invitations, newest first, with their effective status."""
+    """The acting partner's tracked invitations, newest first, optionally of one effective status (sent,
+    accepted, declined, expired, revoked: an unknown one is refused)."""
     partner_id = actor.require_partner("relationship requests", *Role)
-    stmt = select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id)
-    if status:  # filtered in the database; a sent request past its expiry counts as expired (see status_at)
-        wanted, now = status.strip().lower(), utc_now()
-        sent, past = RelationshipRequest.status == InvitationStatus.SENT, RelationshipRequest.expires_at <= now
-        if wanted == InvitationStatus.SENT:
-            stmt = stmt.where(sent, RelationshipRequest.expires_at > now)
-        elif wanted == InvitationStatus.EXPIRED:
-            stmt = stmt.where(or_(RelationshipRequest.status == InvitationStatus.EXPIRED, and_(sent, past)))
-        else:
-            stmt = stmt.where(RelationshipRequest.status == wanted)
+    wanted = parse_status(status)
+    stmt = where_status(select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id), wanted,
+                        utc_now())
     return list(session.scalars(stmt.order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)))
 
 
@@ -236,15 +234,17 @@ class InvitationView:
     request_id: str | None
 
 
-def _resolve(session: Session, code: str, *, lock: bool, secret_key: str | None
+def _resolve(session: Session, code: str, *, lock: bool, secret_key: str | None, customer_id: str | None = None
              ) -> tuple[RelationshipRequest | None, Partner]:
-    """The tracked request whose code hashes to the same SHA-256, else the partner whose reusable link
-    carries the code."""
+    """The tracked request whose code hashes to the same SHA-256; else, for a customer's Global admin
+    (`customer_id`), a request addressed to its tenant named by its id (its inbox shows no code); else the partner
+    whose reusable link carries the code."""
     code = code.strip()
     stmt = select(RelationshipRequest).where(RelationshipRequest.code_hash == hash_code(code))
-    if lock:
-        stmt = stmt.with_for_update()
-    req = session.scalars(stmt).first()
+    req = session.scalars(stmt.with_for_update() if lock else stmt).first()
+    if req is None and customer_id is not None and code:
+        by_id = addressed_request_stmt(code, customer_id)
+        req = session.scalars(by_id.with_for_update() if lock else by_id).first()
     if req is not None:
         partner = session.get(Partner, req.partner_id)
         assert partner is not None
@@ -255,11 +255,19 @@ def _resolve(session: Session, code: str, *, lock: bool, secret_key: str | None
     return None, found
 
 
+def _customer_admin_of(actor: Actor) -> str | None:
+    """The customer tenant of which the actor is a Global admin: the only one whose requests it names by id."""
+    if actor.is_customer_user and actor.tenant_id is not None and Role.GLOBAL_ADMIN in actor.roles:
+        return actor.tenant_id
+    return None
+
+
 def describe_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
                         ) -> InvitationView:
     """Who asks for what, and whether it can still be accepted. `secret_key` (the instance's) is needed to
-    recognise a partner's reusable link; a tracked invitation's code is recognised without it."""
-    req, partner = _resolve(session, code, lock=False, secret_key=secret_key)
+    recognise a partner's reusable link; a tracked invitation's code is recognised without it, and so is, for
+    the Global admin of the customer it is addressed to, its id."""
+    req, partner = _resolve(session, code, lock=False, secret_key=secret_key, customer_id=_customer_admin_of(actor))
     tenant = session.get(Tenant, partner.id)
     assert tenant is not None
     if req is None:
@@ -273,23 +281,15 @@ def accept_invitation(session: Session, actor: Actor, *, code: str, secret_key: 
                       ) -> ResellerRelationship:
     """A customer's Global admin accepts: a new active relationship episode begins (a removed one is
     re-established and its history kept), with DAP if the request asked for it. Single-use requests
-    are marked accepted; expired, revoked or used ones are refused. `secret_key`: see describe_invitation."""
+    are marked accepted; expired, revoked, declined or used ones are refused. `code`: see describe_invitation."""
     if not actor.is_customer_user or Role.GLOBAL_ADMIN not in actor.roles:
         raise NotCustomerGlobalAdmin()
     customer_id = actor.require_customer_admin("accept relationship request")
-    req, partner = _resolve(session, code, lock=True, secret_key=secret_key)
+    req, partner = _resolve(session, code, lock=True, secret_key=secret_key, customer_id=customer_id)
     now = utc_now()
     include_dap = False
     if req is not None:
-        status = req.status_at(now)
-        if status == InvitationStatus.REVOKED:
-            raise InvitationRevoked()
-        if status == InvitationStatus.ACCEPTED:
-            raise InvitationAlreadyUsed()
-        if status == InvitationStatus.EXPIRED:
-            raise InvitationExpired(expires_at=req.expires_at.strftime("%Y-%m-%d"))
-        if req.customer_id is not None and req.customer_id != customer_id:
-            raise InvitationForAnotherCustomer()
+        _require_answerable(req, customer_id, now)
         include_dap = req.include_delegated_admin
     existing = find_active_relationship(session, partner_id=partner.id, customer_id=customer_id, lock=True)
     customer = session.get(Customer, customer_id)
@@ -328,6 +328,47 @@ def accept_invitation(session: Session, actor: Actor, *, code: str, secret_key: 
            new={"relationshipToPartner": "reseller", "allowDelegatedAccess": rel.has_delegated_admin,
                 "relationshipRequestId": req.id if req else None}, now=now)
     return rel
+
+
+def _require_answerable(req: RelationshipRequest, customer_id: str, now: datetime) -> None:
+    """A request is answered (accepted or declined) once, while sent, by the customer it is addressed to (any
+    customer, if it names none)."""
+    status = req.status_at(now)
+    if status == InvitationStatus.REVOKED:
+        raise InvitationRevoked()
+    if status == InvitationStatus.ACCEPTED:
+        raise InvitationAlreadyUsed()
+    if status == InvitationStatus.DECLINED:
+        raise InvitationDeclined()
+    if status == InvitationStatus.EXPIRED:
+        raise InvitationExpired(expires_at=req.expires_at.strftime("%Y-%m-%d"))
+    if req.customer_id is not None and req.customer_id != customer_id:
+        raise InvitationForAnotherCustomer()
+
+
+def decline_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
+                       ) -> RelationshipRequest:
+    """A customer's Global admin declines a tracked request (named by its code, or by its id from the inbox): it
+    can no longer be accepted, and the partner sees it declined in its list and its activity log. Only a sent
+    request is declined, once; a partner's reusable link is addressed to nobody, so there is nothing to decline."""
+    customer_id = _customer_admin_of(actor)
+    if customer_id is None:
+        raise NotCustomerGlobalAdminToDecline()
+    req, _partner = _resolve(session, code, lock=True, secret_key=secret_key, customer_id=customer_id)
+    if req is None:
+        raise LinkCannotBeDeclined()
+    now = utc_now()
+    _require_answerable(req, customer_id, now)
+    req.status = InvitationStatus.DECLINED
+    req.declined_at = now
+    req.declined_by_user_id = actor.user_id
+    customer = session.get(Customer, customer_id)
+    record(session, actor, operation=Operation.DECLINE_RELATIONSHIP_REQUEST,
+           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=req.partner_id,
+           customer_id=customer_id, customer_name=customer.company_name if customer else None,
+           old={"status": InvitationStatus.SENT}, new={"status": InvitationStatus.DECLINED}, now=now)
+    session.flush()
+    return req
 
 
 def expire_invitations(session: Session, *, now: datetime | None = None, limit: int = 1000) -> int:

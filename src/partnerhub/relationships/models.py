@@ -55,16 +55,19 @@ class ResellerRelationship(Base):
     activated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_by_user_id: Mapped[str | None] = mapped_column(String(36))
+    removed_by: Mapped[str | None] = mapped_column(String(16))  # the side that ended it: partner | customer
     version: Mapped[int] = mapped_column(default=1)
 
     @property
     def is_active(self) -> bool:
         return self.status == RelationshipStatus.ACTIVE
 
-    def remove(self, *, now: datetime, user_id: str | None) -> None:
-        """End the episode: the relationship is removed and its delegated admin privileges end with it."""
+    def remove(self, *, now: datetime, user_id: str | None, by: str = "partner") -> None:
+        """End the episode: the relationship is removed and its delegated admin privileges end with it.
+        `by` is the side that ended it: the partner (the seed's removal, offboarding) or the customer."""
         self.status = RelationshipStatus.REMOVED
         self.has_delegated_admin = False
         self.removed_at = now
         self.removed_by_user_id = user_id
+        self.removed_by = by
         self.version += 1

@@ -1,6 +1,8 @@
 """Removing a reseller relationship with a customer: the seed document, and the check that says whether it
-can be done now and by whom. It spans four features: the relationship itself, the subscriptions that block it,
-the support contacts that fall back, and delegated admin (DAP and GDAP) that ends."""
+can be done now and by whom. Its precondition and effects (`end_relationship`) serve the customer's ending of a
+relationship too (`usecases/customer_ends_relationship.py`). It spans four features: the relationship itself,
+the subscriptions that block it, the support contacts that fall back, and delegated admin (DAP and GDAP) that
+ends."""
 
 from __future__ import annotations
 
@@ -83,6 +85,22 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
     partner_id = require_remover(session, actor)
     customer_id = normalize_id(customer_id)
     rel = require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
+    return end_relationship(session, actor, rel, initiated_by=PARTNER)
+
+
+PARTNER, CUSTOMER = "partner", "customer"  # the side that ends a relationship
+
+
+def end_relationship(session: Session, actor: Actor, rel: ResellerRelationship, *, initiated_by: str
+                     ) -> ResellerRelationship:
+    """The seed's precondition and its four effects (see `remove_reseller_relationship`) on an active
+    relationship the caller has authorized the actor for and locked, whichever side ends it: the partner (the
+    seed, offboarding) or the customer's Global admin (`usecases.customer_ends_relationship`).
+
+    The activity record is the same `remove_partner_customer_relationship` in the partner's log and the
+    customer's, naming the actor; when the customer ends it, its new value says so (`"initiatedBy":
+    "customer"`), and so do the relationship's history (`removed_by`) and the GDAP relationships it ends."""
+    partner_id, customer_id = rel.partner_id, rel.customer_id
     blocking = blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id)
     if blocking:
         raise RemoveBlockedByActiveSubscriptions(
@@ -91,15 +109,19 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
             names=", ".join(f"{s.friendly_name} ({s.id}, {s.status})" for s in blocking),
         )
     old = {"relationshipToPartner": "reseller", "allowDelegatedAccess": rel.has_delegated_admin}
+    new: dict[str, object] = {"relationshipToPartner": "none", "allowDelegatedAccess": False}
+    if initiated_by != PARTNER:
+        new["initiatedBy"] = initiated_by
     now = utc_now()
-    rel.remove(now=now, user_id=actor.user_id)
+    rel.remove(now=now, user_id=actor.user_id, by=initiated_by)
     customer = session.get(Customer, customer_id)
     record(session, actor, operation=Operation.REMOVE_PARTNER_CUSTOMER_RELATIONSHIP,
            resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=partner_id,
            customer_id=customer_id, customer_name=customer.company_name if customer else None,
-           old=old, new={"relationshipToPartner": "none", "allowDelegatedAccess": False}, now=now)
+           old=old, new=new, now=now)
     session.flush()  # the relationship is removed before the support-contact fallback looks at who is related
     fall_back_support_contacts(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
-    end_admin_relationships_for(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
+    end_admin_relationships_for(session, actor, partner_id=partner_id, customer_id=customer_id, now=now,
+                                by=initiated_by)
     session.flush()
     return rel

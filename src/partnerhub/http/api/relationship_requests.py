@@ -1,7 +1,7 @@
 """Relationship requests: Partner Center's reusable link (`GET /v1/customers/relationshiprequests`, and our
 rotation of it) and our tracked single-use invitations (`/v1/relationshiprequests`: create, list, resend,
-revoke), accepted by the customer's Global admin. A tracked invitation's code is in the answer that makes it
-(create, resend) and nowhere else."""
+revoke), accepted or declined by the customer's Global admin, who lists those addressed to it (its inbox). A
+tracked invitation's code is in the answer that makes it (create, resend) and nowhere else."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from partnerhub.clock import utc_now
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
-from partnerhub.http.api.shapes import iso
+from partnerhub.invitations.inbox import as_received, list_received_invitations
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
+from partnerhub.invitations.schemas import received_invitation_dict, sent_invitation_dict
 from partnerhub.invitations.sent_invitation import sent_invitation_actions
 from partnerhub.invitations.service import (
     CreatedInvitation,
     accept_invitation,
     create_invitation,
+    decline_invitation,
     list_invitations,
     resend_invitation,
     revoke_invitation,
@@ -36,23 +38,9 @@ RESEND_BODY = bodies.request_body(bodies.obj({
 
 
 def _invitation(r: RelationshipRequest, ctx: Ctx) -> dict[str, Any]:
-    """An invitation without its code: the code is shown once, by create and resend. For the roles that may
-    invite, `links.resend` says how to get a new code while the invitation is sent or expired."""
     status = r.status_at(utc_now())
     may_resend, _ = sent_invitation_actions(ctx.actor, status)
-    links = {"links": {"resend": {"uri": f"/v1/relationshiprequests/{r.id}/resend", "method": "POST",
-                                  "headers": []}}} if may_resend else {}
-    return {
-        "id": r.id,
-        "status": status,
-        "customerId": r.customer_id,
-        "language": r.language,
-        "includeDelegatedAdmin": r.include_delegated_admin,
-        "createdAt": iso(r.created_at),
-        "expiresAt": iso(r.expires_at),
-        **links,
-        "attributes": {"objectType": "RelationshipRequest"},
-    }
+    return sent_invitation_dict(r, status, may_resend=may_resend)
 
 
 def _created(created: CreatedInvitation, ctx: Ctx) -> dict[str, Any]:
@@ -103,9 +91,15 @@ def post_invitation(ctx: Ctx) -> Response:
 
 
 @router.get("/relationshiprequests",
-            description=EXTENSION + "the partner's tracked invitations, newest first, with their status (sent, "
-                                    "accepted, expired, revoked), without their codes.")
+            description=EXTENSION + "for a partner, its tracked invitations, newest first, with their status "
+                                    "(sent, accepted, declined, expired, revoked), without their codes. For a "
+                                    "customer's Global admin, its inbox: the pending requests addressed to its "
+                                    "tenant, from any partner, with `links.accept` and `links.decline`. `status` "
+                                    "filters on one status (for the customer, instead of the pending ones).")
 def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Response:
+    if ctx.actor.is_customer_user:
+        received = list_received_invitations(ctx.session, ctx.actor, status=status)
+        return ctx.respond(200, collection(request, [received_invitation_dict(r) for r in received]))
     items = [_invitation(r, ctx) for r in list_invitations(ctx.session, ctx.actor, status=status)]
     return ctx.respond(200, collection(request, items))
 
@@ -130,6 +124,16 @@ def post_revoke(invitation_id: str, ctx: Ctx) -> Response:
 
 @router.post("/relationshiprequests/{code}/accept", openapi_extra=bodies.NO_BODY)
 def post_accept(code: str, ctx: Ctx) -> Response:
-    """The customer's Global admin accepts with its own token: the relationship becomes (again) active."""
+    """The customer's Global admin accepts with its own token: the relationship becomes (again) active. `code` is
+    the code of the link, or the id of a request in the customer's inbox."""
     rel = accept_invitation(ctx.session, ctx.actor, code=code, secret_key=ctx.runtime.settings.resolved_secret_key)
     return ctx.respond(200, reseller_relationship_dict(rel))
+
+
+@router.post("/relationshiprequests/{code}/decline", openapi_extra=bodies.NO_BODY,
+             description=EXTENSION + "the customer's Global admin declines a pending request with its own token "
+                                     "(`code`: the link's code, or the id of a request in its inbox). The request "
+                                     "can no longer be accepted, and the partner sees it `declined`.")
+def post_decline(code: str, ctx: Ctx) -> Response:
+    req = decline_invitation(ctx.session, ctx.actor, code=code, secret_key=ctx.runtime.settings.resolved_secret_key)
+    return ctx.respond(200, received_invitation_dict(as_received(ctx.session, req)))

@@ -1,6 +1,7 @@
 """Request a reseller relationship: the partner's reusable link (and its rotation, after a confirmation),
-tracked invitations (create, resend, revoke, their statuses), and the page the link opens, where a
-customer's Global admin sees who asks for what and accepts. A tracked invitation's link is shown once, on the
+tracked invitations (create, resend, revoke, their statuses and a filter on them), and the page the link
+opens, where a customer's Global admin sees who asks for what and accepts or declines (the same page opens a
+request of its inbox by its id). A tracked invitation's link is shown once, on the
 page right after it is made (create or resend); it is never shown again."""
 
 from __future__ import annotations
@@ -13,13 +14,22 @@ from fastapi.responses import Response
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
-from partnerhub.errors import CustomerNotFound, DomainError, Forbidden, InvalidInput, InvitationNotPending
+from partnerhub.errors import (
+    CustomerNotFound,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    InvalidState,
+    InvitationForAnotherCustomer,
+    InvitationNotPending,
+)
 from partnerhub.http.web.context import Form, SignedIn, Web, WebCtx, sign_in_url
 from partnerhub.http.web.customers import GUID
 from partnerhub.http.web.errors import STATUS_OF_KIND, WebRoute
 from partnerhub.http.web.forms import FormState
 from partnerhub.invitations.models import InvitationStatus
 from partnerhub.invitations.partner_link import may_rotate_link, partner_invitation_link, rotate_partner_link
+from partnerhub.invitations.queries import STATUSES
 from partnerhub.invitations.sent_invitation import (
     get_sent_invitation,
     names_of_invited_customers,
@@ -30,6 +40,7 @@ from partnerhub.invitations.service import (
     InvitationView,
     accept_invitation,
     create_invitation,
+    decline_invitation,
     describe_invitation,
     list_invitations,
     resend_invitation,
@@ -49,11 +60,14 @@ ACCEPTED = N_("You accepted the reseller relationship with {partner}: it can now
               "behalf.")
 ACCEPTED_DAP = N_("You accepted the reseller relationship with {partner}, with delegated admin privileges: it can "
                   "now purchase subscriptions and administer your tenant on your behalf.")
+DECLINED = N_("You declined the request of {partner}: it can no longer be accepted, and {partner} sees that you "
+             "declined it.")
+NOT_A_STATUS = N_("Choose a status from the list.")
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano"}  # each language named in itself
 VISITOR = Actor(None, "", None, None, frozenset(), application="web")
 
 
-def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> Response:
+def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200, wanted: str = "") -> Response:
     actor = ctx.require_actor()
     link: str | None = None
     session = ctx.session
@@ -63,7 +77,12 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> R
                                        secret_key=settings.resolved_secret_key).url
     except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
         link = None
-    invitations = list_invitations(session, actor)
+    filter_error: str | None = None
+    try:
+        invitations = list_invitations(session, actor, status=wanted)
+    except InvalidInput:  # an unknown status: said beside the filter, and every invitation shown
+        filter_error, wanted, status_code = ctx.t(NOT_A_STATUS), "", 400
+        invitations = list_invitations(session, actor)
     names = names_of_invited_customers(session, actor, invitations)
     now = utc_now()
     rows = []
@@ -71,7 +90,8 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200) -> R
         status = r.status_at(now)
         rows.append((r, status, *sent_invitation_actions(actor, status)))
     return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
-                      may_rotate=may_rotate_link(actor), rows=rows, names=names,
+                      may_rotate=may_rotate_link(actor), rows=rows, names=names, statuses=STATUSES,
+                      status_filter=wanted.strip().lower(), filter_error=filter_error,
                       languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
                       breadcrumbs=[(None, ctx.t("Request a reseller relationship"))])
 
@@ -90,9 +110,10 @@ def _created_page(ctx: WebCtx, created: CreatedInvitation, message: str) -> Resp
 
 
 @router.get("/invitations")
-def invitations_page(ctx: SignedIn) -> Response:
+def invitations_page(ctx: SignedIn, status: str = "") -> Response:
+    """The reusable link, a new invitation, and the sent invitations (`status`: only those of one status)."""
     form = FormState(ctx, {"language": ctx.locale, "valid_days": "90"})
-    return _invitations_page(ctx, form)
+    return _invitations_page(ctx, form, wanted=status[:32])
 
 
 @router.post("/invitations")
@@ -192,6 +213,7 @@ def _render_acceptance(ctx: WebCtx, code: str, view: InvitationView, form: FormS
                        status_code: int | None = None) -> Response:
     usable = view.status == InvitationStatus.SENT
     return ctx.render("invitations/accept.html", status_code=status_code or (200 if usable else 410), view=view,
+                      may_decline=usable and view.request_id is not None and _is_customer_admin(ctx.actor),
                       code=code, form=form, usable=usable, can_accept=_is_customer_admin(ctx.actor),
                       sign_in=sign_in_url(f"/invitations/{code}"))
 
@@ -223,3 +245,20 @@ def accept(ctx: SignedIn, form: Form, code: str) -> Response:
         state.domain_error(exc)
         return _render_acceptance(ctx, code, view, state, STATUS_OF_KIND.get(exc.kind, 400))
     return ctx.redirect("/partner-relationships", flash=ctx.t(ACCEPTED_DAP if dap else ACCEPTED, partner=partner))
+
+
+@router.post("/invitations/{code}/decline")
+def decline(ctx: SignedIn, form: Form, code: str) -> Response:
+    """The customer's Global admin declines, from the page the link opens (or from its inbox, by the request's
+    id); a refusal is shown on that page."""
+    actor = ctx.require_actor()
+    try:
+        with ctx.attempt() as session:
+            partner = describe_invitation(session, actor, code=code, secret_key=_key(ctx)).partner_name
+            decline_invitation(session, actor, code=code, secret_key=_key(ctx))
+    except (InvalidState, InvitationForAnotherCustomer) as exc:
+        view = describe_invitation(ctx.session, actor, code=code, secret_key=_key(ctx))
+        state = FormState(ctx)
+        state.domain_error(exc)
+        return _render_acceptance(ctx, code, view, state, STATUS_OF_KIND.get(exc.kind, 400))
+    return ctx.redirect("/partner-relationships", flash=ctx.t(DECLINED, partner=partner))

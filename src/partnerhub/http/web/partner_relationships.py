@@ -1,5 +1,6 @@
-"""The customer Global admin's Partner relationships: each partner and what it may do in the tenant (reseller
-relationship, DAP with its removal, GDAP relationships), and the review of a GDAP request (approve, reject, end)."""
+"""The customer Global admin's Partner relationships: the relationship requests waiting for its answer (from any
+partner), each partner and what it may do in the tenant (reseller relationship and its ending, DAP with its
+removal, GDAP relationships), and the review of a GDAP request (approve, reject, end)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,19 @@ from partnerhub.delegated_admin.gdap import (
 )
 from partnerhub.delegated_admin.models import AdminRelationshipStatus
 from partnerhub.delegated_admin.read_models import AdminRelationshipRequest, admin_relationship_for_customer
-from partnerhub.errors import AdminRelationshipInvalidState, AdminRelationshipWithoutReseller, PartnerNotFound
+from partnerhub.errors import (
+    AdminRelationshipInvalidState,
+    AdminRelationshipWithoutReseller,
+    PartnerNotFound,
+    RemoveBlockedByActiveSubscriptions,
+)
 from partnerhub.http.web.admin_relationships import role_labels
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.ids import normalize_id
+from partnerhub.invitations.inbox import list_received_invitations
 from partnerhub.locale import N_
+from partnerhub.usecases.customer_ends_relationship import check_customer_ending, customer_ends_relationship
 from partnerhub.usecases.customer_partners import PartnerAccess, partner_access_of_customer
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -29,6 +37,8 @@ HOME = "/partner-relationships"
 APPROVED = N_("You approved {name}: {partner} now has the roles it asked for, until the end date shown.")
 REJECTED = N_("You rejected {name}: {partner} gets no access through it.")
 ENDED = N_("{name} has ended: {partner} no longer has its roles in your tenant.")
+RELATIONSHIP_ENDED = N_("The reseller relationship with {partner} has ended. It can no longer purchase on your "
+                        "behalf or administer your tenant; to work with it again, ask it for a new request.")
 DAP_REMOVED = N_("{partner} no longer has delegated admin privileges in your tenant. The reseller relationship "
                  "is unchanged.")
 
@@ -54,8 +64,36 @@ def _url(view: AdminRelationshipRequest) -> str:
 @router.get(HOME)
 def partner_relationships_page(ctx: SignedIn) -> Response:
     session = ctx.session
-    partners = partner_access_of_customer(session, ctx.require_actor())
-    return ctx.render("customer_side/partners.html", partners=partners, now=utc_now(), role_labels=role_labels)
+    actor = ctx.require_actor()
+    partners = partner_access_of_customer(session, actor)
+    inbox = list_received_invitations(session, actor)
+    return ctx.render("customer_side/partners.html", partners=partners, inbox=inbox, now=utc_now(),
+                      role_labels=role_labels)
+
+
+def _ending_page(ctx: WebCtx, partner_id: str, *, status_code: int = 200) -> Response:
+    check = check_customer_ending(ctx.session, ctx.require_actor(), partner_id=partner_id)
+    return ctx.render("customer_side/end_relationship.html", status_code=status_code, check=check,
+                      breadcrumbs=[(HOME, ctx.t("Partner relationships")),
+                                   (None, ctx.t("End reseller relationship"))])
+
+
+@router.get(HOME + "/{partner_id}/end-reseller-relationship")
+def end_relationship_confirmation(ctx: SignedIn, partner_id: str) -> Response:
+    """The four effects, and the subscriptions that block the ending while any is active or pending."""
+    return _ending_page(ctx, partner_id)
+
+
+@router.post(HOME + "/{partner_id}/end-reseller-relationship")
+def end_relationship(ctx: SignedIn, form: Form, partner_id: str) -> Response:
+    try:
+        with ctx.attempt() as session:
+            actor = ctx.require_actor()
+            partner = check_customer_ending(session, actor, partner_id=partner_id).partner_name
+            customer_ends_relationship(session, actor, partner_id=partner_id)
+    except RemoveBlockedByActiveSubscriptions:  # bought meanwhile: the page names what blocks it now
+        return _ending_page(ctx, partner_id, status_code=400)
+    return ctx.redirect(HOME, flash=ctx.t(RELATIONSHIP_ENDED, partner=partner))
 
 
 @router.get(HOME + "/{partner_id}/remove-delegated-admin")

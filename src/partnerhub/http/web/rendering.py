@@ -51,6 +51,7 @@ STATUS_LABELS = {
     "removed": N_("Removed"),
     "sent": N_("Sent"),
     "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
     "revoked": N_("Revoked"),
     "created": N_("Created"),
     "approvalpending": N_("Approval pending"),
