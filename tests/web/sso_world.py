@@ -17,7 +17,7 @@ from partnerhub.auth.oidc import set_single_sign_on
 from partnerhub.auth.service import add_partner_user
 from partnerhub.auth.sign_in import set_mfa_policy
 from partnerhub.db import transaction
-from tests.factories import PartnerWorld, make_partner
+from tests.factories import PartnerWorld
 from tests.oidc.provider import (
     ANNA,
     BEN,

@@ -174,7 +174,7 @@ def disable_single_sign_on(session: Session, actor: Actor, *, tenant_id: str) ->
 
 def tenant_id_by_domain(session: Session, actor: Actor, *, domain: str) -> str:
     """The operator names a tenant by its domain (the CLI)."""
-    actor.require_operator(OPERATION)
+    actor.require_operator("configure single sign-on")
     tenant_id = session.scalar(select(Tenant.id).where(Tenant.domain == domain.strip().lower()))
     if tenant_id is None:
         raise NotFound(resource="Tenant", id=domain)
