@@ -7,7 +7,7 @@ PORT   ?= 8000
 BENCH_RESULTS ?= bench-results
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev browser wrk start test lint typecheck unit bench
+.PHONY: help install install-dev browser wrk oidc-provider start test lint typecheck unit bench
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,12 +19,19 @@ $(BIN)/python:
 install: $(BIN)/python  ## Install partnerhub into .venv
 	$(BIN)/python -m pip install --quiet -e .
 
-install-dev: $(BIN)/python browser wrk  ## Install partnerhub and its test tools into .venv
+install-dev: $(BIN)/python browser wrk oidc-provider  ## Install partnerhub and its test tools into .venv
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 
 browser:  ## Install Debian's chromium for the real-browser tests (tests/browser), unless it is already there
 	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; }
+
+oidc-provider:  ## Install Debian's nodejs and npm if missing, then the test OpenID provider pinned in tests/oidc (npm ci)
+	@command -v npm >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y nodejs npm; }
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are needed for the single sign-on tests" >&2; exit 1; }
+	@[ tests/oidc/node_modules/.package-lock.json -nt tests/oidc/package-lock.json ] || \
+		npm ci --prefix tests/oidc --no-audit --no-fund
 
 wrk:  ## Install Debian's wrk for the HTTP load tests and the benchmark, unless it is already there
 	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \

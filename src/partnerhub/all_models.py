@@ -2,6 +2,7 @@
 
 from partnerhub.audit.models import ActivityRecord, OutboxEvent
 from partnerhub.auth.models import ApiToken, User, WebSession
+from partnerhub.auth.oidc_models import SingleSignOn
 from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
 from partnerhub.db.base import Base
@@ -34,6 +35,7 @@ __all__ = [
     "ResellerRelationship",
     "SecurityGroup",
     "SecurityGroupMember",
+    "SingleSignOn",
     "StoredAnswer",
     "Subscription",
     "Tenant",

@@ -37,6 +37,8 @@ class Operation(StrEnum):
     REGENERATE_MFA_RECOVERY_CODES = "regenerate_mfa_recovery_codes"
     USE_MFA_RECOVERY_CODE = "use_mfa_recovery_code"
     UPDATE_TENANT_MFA_POLICY = "update_tenant_mfa_policy"
+    UPDATE_TENANT_SINGLE_SIGN_ON = "update_tenant_single_sign_on"
+    SIGN_IN_WITH_SINGLE_SIGN_ON = "sign_in_with_single_sign_on"
     IMPORT_OFFERS = "import_offers"
     OFFBOARD_CUSTOMER = "offboard_customer"
     START_BULK_OFFBOARDING = "start_bulk_offboarding"

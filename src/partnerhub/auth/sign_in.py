@@ -64,13 +64,14 @@ def mfa_required(session: Session, user: User) -> bool:
     return bool(tenant and tenant.requires_mfa)
 
 
-def next_sign_in_step(session: Session, user: User, *, mfa_done: bool) -> str | None:
-    """What the user must still do before a session is opened (None: nothing)."""
+def next_sign_in_step(session: Session, user: User, *, mfa_done: bool, with_password: bool = True) -> str | None:
+    """What the user must still do before a session is opened (None: nothing). A single sign-on
+    (`with_password=False`) sets no password, and its provider's second factor (`mfa_done`) meets the policy."""
     if user.has_mfa and not mfa_done:
         return STEP_CODE
-    if user.password_is_one_time:
+    if user.password_is_one_time and with_password:
         return STEP_PASSWORD
-    if not user.has_mfa and mfa_required(session, user):
+    if not user.has_mfa and not mfa_done and mfa_required(session, user):
         return STEP_ENROL
     return None
 

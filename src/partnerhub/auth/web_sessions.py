@@ -39,19 +39,22 @@ class StartedSession:
 
 
 def open_web_session(
-    session: Session, user: User, *, is_mfa: bool, max_hours: int, now: datetime | None = None
+    session: Session, user: User, *, is_mfa: bool, max_hours: int, now: datetime | None = None,
+    single_sign_on: dict[str, object] | None = None,
 ) -> StartedSession:
     """A signed-in browser, once every step of the sign-in is done: a new session with a new random id
-    (never one the browser brought), recorded in the activity log."""
+    (never one the browser brought), recorded in the activity log (`sign_in_with_single_sign_on`, with
+    `single_sign_on`'s details, when the user's identity provider signed them in)."""
     actor = dataclasses.replace(actor_for_user(session, user, application="web"), mfa=is_mfa)
     now = now or utc_now()
     token = secrets.token_urlsafe(32)
     row = WebSession(id=new_id(), user_id=actor.user_id, token_hash=_hash(token), created_at=now,
                      last_seen_at=now, expires_at=now + timedelta(hours=max_hours), is_mfa=is_mfa)
     session.add(row)
-    record(session, actor, operation=Operation.SIGN_IN, resource_type=ResourceType.WEB_SESSION,
+    operation = Operation.SIGN_IN if single_sign_on is None else Operation.SIGN_IN_WITH_SINGLE_SIGN_ON
+    record(session, actor, operation=operation, resource_type=ResourceType.WEB_SESSION,
            resource_id=row.id, **_scope_kwargs(session, actor.tenant_id),
-           new={"expiresAt": row.expires_at.isoformat(), "mfa": is_mfa}, now=now)
+           new={"expiresAt": row.expires_at.isoformat(), "mfa": is_mfa, **(single_sign_on or {})}, now=now)
     return StartedSession(token, actor, row.expires_at)
 
 

@@ -24,6 +24,7 @@ from partnerhub.cli.orders import orders_app
 from partnerhub.cli.output import err_console
 from partnerhub.cli.partnerships import partnerships_app, support_contact_app
 from partnerhub.cli.serve import serve
+from partnerhub.cli.sso import sso_app
 from partnerhub.cli.subscriptions import subscriptions_app
 from partnerhub.cli.tokens import token_app
 from partnerhub.cli.users import users_app
@@ -81,6 +82,7 @@ app.add_typer(dap_app, name="dap")
 app.add_typer(customer_users_app, name="customer-users")
 app.add_typer(partnerships_app, name="partnerships")
 app.add_typer(support_contact_app, name="support-contact")
+app.add_typer(sso_app, name="sso")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("bench")(bench)

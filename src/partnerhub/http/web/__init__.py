@@ -27,6 +27,8 @@ from partnerhub.http.web import (
     partnerships,
     sign_in_steps,
     signin,
+    sso,
+    sso_sign_in,
     users,
 )
 from partnerhub.http.web.context import Signer
@@ -35,9 +37,9 @@ from partnerhub.runtime import Runtime
 
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
 # /customers/{customer_id}).
-PAGE_MODULES = (signin, sign_in_steps, dashboard, add_customer, customers, offboarding, orders, admin_relationships,
-                customer_pages, invitations, partner_relationships, activity, users, account_security, partnerships,
-                operator)
+PAGE_MODULES = (signin, sign_in_steps, sso_sign_in, sso, dashboard, add_customer, customers, offboarding, orders,
+                admin_relationships, customer_pages, invitations, partner_relationships, activity, users,
+                account_security, partnerships, operator)
 
 
 def mount_web(app: FastAPI, runtime: Runtime) -> None:

@@ -81,6 +81,8 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.REGENERATE_MFA_RECOVERY_CODES: N_("Get new recovery codes"),
     Operation.USE_MFA_RECOVERY_CODE: N_("Sign in with a recovery code"),
     Operation.UPDATE_TENANT_MFA_POLICY: N_("Change the multi-factor sign-in policy"),
+    Operation.UPDATE_TENANT_SINGLE_SIGN_ON: N_("Change single sign-on"),
+    Operation.SIGN_IN_WITH_SINGLE_SIGN_ON: N_("Signed in with single sign-on"),
     Operation.IMPORT_OFFERS: N_("Import offers"),
     Operation.OFFBOARD_CUSTOMER: N_("Offboard customer"),
     Operation.START_BULK_OFFBOARDING: N_("Start bulk offboarding"),

@@ -163,7 +163,7 @@ class WebCtx:
     def run(self, page: Callable[..., Any], arguments: dict[str, Any]) -> Any:
         """Run `page` in the request's one transaction: a reader for GET (SQLite's write lock is never taken,
         except by the once-a-minute write of a session's last-seen time), a writer otherwise."""
-        write = self.request.method.upper() not in READ_METHODS
+        write = self.request.method.upper() not in READ_METHODS or getattr(page, "writes_on_get", False)
         try:
             return self._run(page, arguments, write=write)
         except SessionNeedsTouch:  # raised before the page ran: nothing to undo
@@ -250,6 +250,14 @@ def page_locale(request: Request, actor: Actor | None) -> str:
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+P = TypeVar("P", bound=Callable[..., Any])
+
+
+def writes_on_get(page: P) -> P:
+    """A GET page that changes data in a writing transaction (the end of a single sign-on: the identity
+    provider sends the browser back with a GET). Its changes must be what a visit may repeat safely."""
+    page.writes_on_get = True  # type: ignore[attr-defined]
+    return page
 
 
 async def web_context(request: Request) -> WebCtx:
@@ -320,4 +328,4 @@ def sign_in_url(next_path: str) -> str:
 
 
 __all__ = ["Form", "SignInRequired", "SignedIn", "Signer", "Web", "WebCtx", "posted_form", "resolve_web_context",
-           "sign_in_url", "translate"]
+           "sign_in_url", "translate", "writes_on_get"]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.auth.attempts import SignInLimits
 from partnerhub.auth.models import User
+from partnerhub.auth.oidc_sign_in import sign_in_details
 from partnerhub.auth.service import actor_for_user
 from partnerhub.auth.sign_in import (
     MIN_PASSWORD_LENGTH,
@@ -59,10 +60,11 @@ class Pending:
     mfa_done: bool
     expires: int
     fingerprint: str
+    sso: str = ""  # "1": the user's identity provider signed them in (no password step; its record says so)
 
 
 def _note(ctx: WebCtx, pending: Pending) -> None:
-    value = f"{pending.user_id}:{int(pending.mfa_done)}:{pending.expires}:{pending.fingerprint}"
+    value = f"{pending.user_id}:{int(pending.mfa_done)}:{pending.expires}:{pending.fingerprint}:{pending.sso}"
     ctx.set_cookies[PENDING_COOKIE] = (ctx.signer.sign("signin", value), PENDING_SECONDS)
 
 
@@ -73,8 +75,8 @@ def _read(ctx: WebCtx, session: Session) -> tuple[Pending, User] | None:
     if not value:
         return None
     try:
-        user_id, done, expires, fingerprint = value.split(":")
-        pending = Pending(user_id, done == "1", int(expires), fingerprint)
+        user_id, done, expires, fingerprint, sso = value.split(":")
+        pending = Pending(user_id, done == "1", int(expires), fingerprint, sso)
     except ValueError:
         return None
     user = session.get(User, pending.user_id)
@@ -85,24 +87,37 @@ def _read(ctx: WebCtx, session: Session) -> tuple[Pending, User] | None:
     return pending, user
 
 
-def continue_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str) -> Response:
-    """Send the browser to the next step, or open the session when none is left."""
-    step = next_sign_in_step(session, user, mfa_done=mfa_done)
+def hold_sign_in(ctx: WebCtx, user: User, *, mfa_done: bool, sso: str) -> None:
+    """Remember a sign-in verified by this request for the next one (a single sign-on is verified by the
+    provider's callback, which only reads, and finished by the page it sends the browser to)."""
+    _note(ctx, Pending(user.id, mfa_done, int(time.time()) + PENDING_SECONDS, password_fingerprint(user), sso))
+
+
+def held_sign_in(ctx: WebCtx, session: Session) -> tuple[Pending, User] | None:
+    return _read(ctx, session)
+
+
+def continue_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str,
+                     sso: str = "") -> Response:
+    """Send the browser to the next step, or open the session when none is left (`sso`: see Pending)."""
+    step = next_sign_in_step(session, user, mfa_done=mfa_done, with_password=not sso)
     if step == STEP_ENROL:
         mfa_setup_key(session, user)  # kept until the enrolment is confirmed, so a scanned code stays valid
     if step is not None:
-        _note(ctx, Pending(user.id, mfa_done, int(time.time()) + PENDING_SECONDS, password_fingerprint(user)))
+        _note(ctx, Pending(user.id, mfa_done, int(time.time()) + PENDING_SECONDS, password_fingerprint(user), sso))
         return ctx.redirect(f"{STEP_PATHS[step]}?next={next_path}")
-    return finish_sign_in(ctx, session, user, mfa_done=mfa_done, next_path=next_path)
+    return finish_sign_in(ctx, session, user, mfa_done=mfa_done, next_path=next_path, sso=sso)
 
 
-def finish_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str) -> Response:
+def finish_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str,
+                   sso: str = "") -> Response:
     from partnerhub.http.web.signin import start_page
 
     settings = ctx.runtime.settings
     if ctx.session_token:  # signing in again ends the old session: ids are never reused
         end_web_session(session, ctx.session_token)
-    started = open_web_session(session, user, is_mfa=mfa_done, max_hours=settings.session_max_hours)
+    started = open_web_session(session, user, is_mfa=mfa_done, max_hours=settings.session_max_hours,
+                               single_sign_on=sign_in_details(session, user) if sso else None)
     ctx.set_cookies[SESSION_COOKIE] = (started.token, settings.session_max_hours * 3600)
     ctx.drop_cookies.update({ANON_COOKIE, PENDING_COOKIE})
     ctx.actor = started.actor
@@ -154,7 +169,7 @@ def enter_code(ctx: Web, form: Form, request: Request) -> Response:
     found = _read(ctx, ctx.session)
     if found is None:
         return _restart(ctx)
-    _pending, user = found
+    pending, user = found
     code = state.text("code", limit=40)
     if not state.ok:
         return _render_code(ctx, state, next_path, 400)
@@ -167,7 +182,7 @@ def enter_code(ctx: Web, form: Form, request: Request) -> Response:
         state.values.pop("code", None)
         state.domain_error(exc, field_of={WrongMfaCode: "code"})
         return _render_code(ctx, state, next_path, 400)
-    return continue_sign_in(ctx, ctx.session, user, mfa_done=True, next_path=next_path)
+    return continue_sign_in(ctx, ctx.session, user, mfa_done=True, next_path=next_path, sso=pending.sso)
 
 
 # --- a new password in place of the generated one ------------------------------------------------------
@@ -222,7 +237,8 @@ def set_password(ctx: Web, form: Form) -> Response:
     except DomainError as exc:
         state.domain_error(exc, field_of=PASSWORD_FIELDS)
         return _render_password(ctx, state, next_path, 400)
-    return continue_sign_in(ctx, ctx.session, user, mfa_done=pending.mfa_done, next_path=next_path)
+    return continue_sign_in(ctx, ctx.session, user, mfa_done=pending.mfa_done, next_path=next_path,
+                            sso=pending.sso)
 
 
 # --- the enrolment the policy requires -----------------------------------------------------------------
@@ -249,9 +265,9 @@ def enrol_page(ctx: Web) -> Response:
     found = _read(ctx, session)
     if found is None:
         return _restart(ctx)
-    _pending, user = found
+    pending, user = found
     if user.has_mfa:  # enrolled meanwhile (another browser): the code step comes instead
-        return continue_sign_in(ctx, session, user, mfa_done=False, next_path=_next(ctx))
+        return continue_sign_in(ctx, session, user, mfa_done=False, next_path=_next(ctx), sso=pending.sso)
     secret = user.mfa_secret
     if secret is None:  # the key is made by the step before (a POST): a GET only reads
         return _restart(ctx)
@@ -266,7 +282,7 @@ def enrol(ctx: Web, form: Form, request: Request) -> Response:
     found = _read(ctx, session)
     if found is None:
         return _restart(ctx)
-    _pending, user = found
+    pending, user = found
     code = state.text("code", limit=40)
     if user.mfa_secret is None:
         return _restart(ctx)
@@ -281,9 +297,9 @@ def enrol(ctx: Web, form: Form, request: Request) -> Response:
         state.domain_error(exc, field_of={WrongMfaCode: "code"})
         return render_enrolment(ctx, user, user.mfa_secret, state, action="/signin/mfa-setup", next_path=next_path,
                                 status_code=400)
-    step = next_sign_in_step(session, user, mfa_done=True)
+    step = next_sign_in_step(session, user, mfa_done=True, with_password=not pending.sso)
     assert step is None, step  # the password was set before the enrolment
     from partnerhub.http.web.signin import start_page
 
-    finish_sign_in(ctx, session, user, mfa_done=True, next_path=next_path)
+    finish_sign_in(ctx, session, user, mfa_done=True, next_path=next_path, sso=pending.sso)
     return ctx.render("recovery_codes.html", codes=codes, next=start_page(ctx) if next_path == "/" else next_path)
