@@ -5,7 +5,14 @@ from partnerhub.auth.models import ApiToken, User, WebSession
 from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
 from partnerhub.db.base import Base
-from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup, SecurityGroupMember
+from partnerhub.delegated_admin.models import (
+    AccessAssignment,
+    AdminRelationship,
+    AdminRelationshipActionRequest,
+    AdminRelationshipOperation,
+    SecurityGroup,
+    SecurityGroupMember,
+)
 from partnerhub.idempotency.models import StoredAnswer
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.jobs.models import Job, JobItem
@@ -19,6 +26,8 @@ __all__ = [
     "AccessAssignment",
     "ActivityRecord",
     "AdminRelationship",
+    "AdminRelationshipActionRequest",
+    "AdminRelationshipOperation",
     "ApiToken",
     "Base",
     "Customer",
