@@ -24,7 +24,8 @@ def test_the_requests_made_on_a_relationship_are_kept_as_they_happened(api: Api)
     assert api.call("GET", requests, partner.token).json()["value"] == []
 
     made = []
-    for token, action in ((partner.token, "lockForApproval"), (customer_token, "approve"), (partner.token, "terminate")):
+    steps = ((partner.token, "lockForApproval"), (customer_token, "approve"), (partner.token, "terminate"))
+    for token, action in steps:
         answer = api.call("POST", requests, token, json={"action": action})
         assert answer.status_code == 201, answer.text
         made.append(answer.json())
