@@ -8,12 +8,14 @@ import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import uvicorn
 from kiota_abstractions.authentication import (
@@ -22,10 +24,12 @@ from kiota_abstractions.authentication import (
     BaseBearerTokenAuthenticationProvider,
 )
 from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import options as SDK_OPTIONS
+from msgraph_core import GraphClientFactory
 from sqlalchemy import Engine, select
 
 from partnerhub.auth.models import User
-from partnerhub.auth.service import actor_for_user, create_token
+from partnerhub.auth.service import actor_for_email, actor_for_user, create_token
 from partnerhub.db import transaction
 from partnerhub.http.app import create_app
 from partnerhub.runtime import Runtime
@@ -90,8 +94,9 @@ class Live:
         password, as approving GDAP requires)."""
         with transaction(self.engine) as session:
             created = make_customer(session, partner.admin, own_password=own_password, **kwargs)
-            if not own_password:
+            if not own_password:  # the operator's shell issues its token, as `partnerhub token create --as` does
                 self.one_time[created.customer.id] = (created.admin.email, created.password)
+                return created.customer.id, create_token(session, actor_for_email(session, created.admin.email)).token
             return created.customer.id, create_token(session, actor_for_user(session, created.admin)).token
 
     def take_over(self, customer_id: str) -> str:
@@ -125,14 +130,32 @@ class StaticToken(AccessTokenProvider):
         return self.validator
 
 
-@pytest.fixture
-def graph_client(live: Live) -> Callable[[str], GraphServiceClient]:
-    """A Graph SDK client acting with `token`, its base URL pointed at the live partnerhub's /v1."""
+class GraphClients:
+    """Graph SDK clients pointed at the live partnerhub's /v1, one per bearer token; `aclose()` (in the same
+    event loop) closes their HTTP connections."""
 
-    def build(token: str) -> GraphServiceClient:
-        host = live.base_url.split("://", 1)[1]
-        adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(token, host)))
-        adapter.base_url = f"{live.base_url}/v1"
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.transports: list[httpx.AsyncHTTPTransport] = []
+
+    def __call__(self, token: str) -> GraphServiceClient:
+        # the SDK's own middleware (retry, redirect, telemetry...) over a transport kept here to be closed: the
+        # middleware's transport does not close the one it wraps
+        transport = httpx.AsyncHTTPTransport()
+        self.transports.append(transport)
+        http = GraphClientFactory.create_with_default_middleware(client=httpx.AsyncClient(transport=transport,
+                                                                                          timeout=30),
+                                                                 options=SDK_OPTIONS)
+        host = urlsplit(self.base_url).hostname or HOST
+        adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(token, host)), client=http)
+        adapter.base_url = f"{self.base_url}/v1"
         return GraphServiceClient(request_adapter=adapter)
 
-    return build
+    async def aclose(self) -> None:
+        for transport in self.transports:
+            await transport.aclose()
+
+
+@pytest.fixture
+def graph_client(live: Live) -> GraphClients:
+    return GraphClients(live.base_url)

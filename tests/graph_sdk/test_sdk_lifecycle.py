@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
@@ -49,10 +49,11 @@ from partnerhub.db import transaction
 from partnerhub.delegated_admin.access import add_group_member, create_security_group
 from partnerhub.delegated_admin.roles import HELPDESK_ADMINISTRATOR, USER_ADMINISTRATOR
 from partnerhub.ids import new_id
-from tests.graph_sdk.conftest import Live
+from tests.graph_sdk.conftest import GraphClients, Live
 
 pytestmark = pytest.mark.slow
 
+T = TypeVar("T")
 Query = DelegatedAdminRelationshipsRequestBuilder.DelegatedAdminRelationshipsRequestBuilderGetQueryParameters
 
 
@@ -85,7 +86,7 @@ def _group(live: Live, partner: Any) -> str:
         return group.id
 
 
-async def _lifecycle(live: Live, graph: Callable[[str], GraphServiceClient]) -> None:
+async def _lifecycle(live: Live, graph: GraphClients) -> None:
     partner, partner_token = live.partner()
     customer_id, one_time_token = live.customer(partner, name="Fabrikam Srl", own_password=False)
     as_partner = graph(partner_token)
@@ -198,12 +199,18 @@ async def _lifecycle(live: Live, graph: Callable[[str], GraphServiceClient]) -> 
     assert await customers.count.get() == 0
 
 
-def test_the_graph_sdk_runs_the_whole_gdap_lifecycle(live: Live,
-                                                      graph_client: Callable[[str], GraphServiceClient]) -> None:
-    asyncio.run(_lifecycle(live, graph_client))
+async def _closing(graph: GraphClients, work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return await work
+    finally:
+        await graph.aclose()
 
 
-async def _in_italian(live: Live, graph: Callable[[str], GraphServiceClient]) -> ODataError:
+def test_the_graph_sdk_runs_the_whole_gdap_lifecycle(live: Live, graph_client: GraphClients) -> None:
+    asyncio.run(_closing(graph_client, _lifecycle(live, graph_client)))
+
+
+async def _in_italian(live: Live, graph: GraphClients) -> ODataError:
     _, token = live.partner()
     missing = new_id()
     config: RequestConfiguration[Any] = RequestConfiguration()
@@ -213,8 +220,8 @@ async def _in_italian(live: Live, graph: Callable[[str], GraphServiceClient]) ->
 
 
 def test_an_odata_error_carries_the_message_in_the_callers_language(
-        live: Live, graph_client: Callable[[str], GraphServiceClient]) -> None:
-    error = asyncio.run(_in_italian(live, graph_client))
+        live: Live, graph_client: GraphClients) -> None:
+    error = asyncio.run(_closing(graph_client, _in_italian(live, graph_client)))
     assert error.error is not None and error.error.code == "itemNotFound"
     assert "non è stata trovata" in (error.error.message or "")
     assert error.error.inner_error is not None and error.error.inner_error.request_id
