@@ -32,6 +32,10 @@ class RequestAction(StrEnum):
     TERMINATE = "terminate"
 
 
+LIFECYCLE: dict[str, int] = {RequestAction.LOCK_FOR_APPROVAL: 0, RequestAction.APPROVE: 1, RequestAction.REJECT: 1,
+                              RequestAction.TERMINATE: 2}
+
+
 class OperationType(StrEnum):
     ACCESS_ASSIGNMENT_UPDATE = "delegatedAdminAccessAssignmentUpdate"
     RELATIONSHIP_UPDATE = "delegatedAdminRelationshipUpdate"
@@ -81,10 +85,9 @@ def list_relationship_requests(session: Session, actor: Actor, *,
     the customer's Global admin), oldest first."""
     rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
                                         operation="list admin relationship requests")
-    stmt = (select(AdminRelationshipActionRequest)
-            .where(AdminRelationshipActionRequest.admin_relationship_id == rel.id)
-            .order_by(AdminRelationshipActionRequest.created_at, AdminRelationshipActionRequest.id))
-    return list(session.scalars(stmt))
+    stmt = select(AdminRelationshipActionRequest).where(AdminRelationshipActionRequest.admin_relationship_id == rel.id)
+    # at one instant (a frozen clock) the lifecycle's own order decides
+    return sorted(session.scalars(stmt), key=lambda r: (r.created_at, LIFECYCLE.get(r.action, 9), r.id))
 
 
 def get_relationship_request(session: Session, actor: Actor, *, admin_relationship_id: str,
