@@ -6,7 +6,14 @@ from partnerhub.auth.oidc_models import SingleSignOn
 from partnerhub.catalog.models import Offer
 from partnerhub.customers.models import Customer
 from partnerhub.db.base import Base
-from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship, SecurityGroup, SecurityGroupMember
+from partnerhub.delegated_admin.models import (
+    AccessAssignment,
+    AdminRelationship,
+    AdminRelationshipActionRequest,
+    AdminRelationshipOperation,
+    SecurityGroup,
+    SecurityGroupMember,
+)
 from partnerhub.idempotency.models import StoredAnswer
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.jobs.models import Job, JobItem
@@ -20,6 +27,8 @@ __all__ = [
     "AccessAssignment",
     "ActivityRecord",
     "AdminRelationship",
+    "AdminRelationshipActionRequest",
+    "AdminRelationshipOperation",
     "ApiToken",
     "Base",
     "Customer",

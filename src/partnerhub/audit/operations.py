@@ -57,6 +57,7 @@ class Operation(StrEnum):
     TERMINATE_GRANULAR_ADMIN_RELATIONSHIP = "terminate_granular_admin_relationship"
     AUTO_EXTEND_GRANULAR_ADMIN_RELATIONSHIP = "auto_extend_granular_admin_relationship"
     EXPIRE_GRANULAR_ADMIN_RELATIONSHIP = "expire_granular_admin_relationship"
+    DELETE_GRANULAR_ADMIN_RELATIONSHIP = "delete_granular_admin_relationship"
     CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "create_granular_admin_access_assignment"
     UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "update_granular_admin_access_assignment"
     DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "delete_granular_admin_access_assignment"

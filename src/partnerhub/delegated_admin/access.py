@@ -15,6 +15,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import User
 from partnerhub.clock import utc_now
 from partnerhub.customers.schemas import etag_matches, make_etag
+from partnerhub.delegated_admin.history import OperationType, keep_operation
 from partnerhub.delegated_admin.models import (
     ASSIGNABLE_STATUSES,
     AccessAssignment,
@@ -162,11 +163,22 @@ def _require_assignable(rel: AdminRelationship) -> None:
         raise AdminRelationshipInvalidState(id=rel.id, status=rel.status)
 
 
+_CHANGES = {Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "create",
+            Operation.UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "update",
+            Operation.DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "delete"}
+
+
 def _record_assignment(session: Session, actor: Actor, a: AccessAssignment, rel: AdminRelationship,
                        operation: Operation, *, old: dict[str, object] | None, new: dict[str, object] | None) -> None:
+    """The activity record of an assignment's change, and the relationship's operation (Graph's
+    delegatedAdminAccessAssignmentUpdate) carrying the assignment as it now is."""
     record(session, actor, operation=operation, resource_type=ResourceType.GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
            resource_id=a.id, partner_id=rel.partner_id, customer_id=rel.customer_id,
            customer_name=customer_name_unscoped(session, rel.customer_id), old=old, new=new, now=a.last_modified_at)
+    keep_operation(session, rel, OperationType.ACCESS_ASSIGNMENT_UPDATE, {
+        "accessAssignmentId": a.id, "change": _CHANGES[operation], "status": a.status,
+        "accessContainer": {"accessContainerId": a.security_group_id, "accessContainerType": "securityGroup"},
+        "unifiedRoles": [{"roleDefinitionId": r} for r in a.role_ids]}, now=a.last_modified_at)
 
 
 def create_access_assignment(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,11 +15,21 @@ from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.sign_in import require_own_sign_in
 from partnerhub.clock import utc_now
+from partnerhub.delegated_admin.history import (
+    OperationType,
+    RequestAction,
+    forget_history,
+    keep_operation,
+    keep_request,
+    latest_request,
+)
 from partnerhub.delegated_admin.models import (
     OPEN_STATUSES,
     REQUEST_LIFETIME,
     REQUEST_STATUSES,
+    AccessAssignment,
     AdminRelationship,
+    AdminRelationshipActionRequest,
     AdminRelationshipStatus,
 )
 from partnerhub.delegated_admin.queries import (
@@ -151,6 +161,7 @@ def update_admin_relationship(
     rel.amend(display_name=name, role_ids=roles, duration_days=duration, auto_extend_days=extend, now=now)
     _record(session, actor, rel, Operation.UPDATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
             old={k: old[k] for k in sorted(changed)}, new={k: new[k] for k in sorted(changed)})
+    keep_operation(session, rel, OperationType.RELATIONSHIP_UPDATE, {k: new[k] for k in sorted(changed)}, now=now)
     return rel
 
 
@@ -165,6 +176,7 @@ def lock_for_approval(session: Session, actor: Actor, *, admin_relationship_id: 
     rel.lock_for_approval(now=now)
     _record(session, actor, rel, Operation.LOCK_GRANULAR_ADMIN_RELATIONSHIP_FOR_APPROVAL, now=now,
             old={"status": old}, new={"status": rel.status})
+    keep_request(session, actor, rel, RequestAction.LOCK_FOR_APPROVAL, now=now)
     return rel
 
 
@@ -187,6 +199,7 @@ def approve_admin_relationship(session: Session, actor: Actor, *, admin_relation
             old={"status": AdminRelationshipStatus.APPROVAL_PENDING},
             new={"status": rel.status, "activatedDateTime": now.isoformat(),
                  "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
+    keep_request(session, actor, rel, RequestAction.APPROVE, now=now)
     return rel
 
 
@@ -199,6 +212,7 @@ def reject_admin_relationship(session: Session, actor: Actor, *, admin_relations
     _record(session, actor, rel, Operation.REJECT_GRANULAR_ADMIN_RELATIONSHIP, now=now,
             old={"status": AdminRelationshipStatus.APPROVAL_PENDING},
             new={"status": rel.status, "endedBy": rel.ended_by})
+    keep_request(session, actor, rel, RequestAction.REJECT, now=now)
     return rel
 
 
@@ -215,6 +229,47 @@ def terminate_admin_relationship(session: Session, actor: Actor, *, admin_relati
             new={"status": rel.status, "statusHistory": [AdminRelationshipStatus.TERMINATION_REQUESTED.value,
                                                          AdminRelationshipStatus.TERMINATED.value],
                  "endedBy": by})
+    keep_request(session, actor, rel, RequestAction.TERMINATE, now=now)
+    return rel
+
+
+REQUESTS = {
+    RequestAction.LOCK_FOR_APPROVAL: lock_for_approval,
+    RequestAction.APPROVE: approve_admin_relationship,
+    RequestAction.REJECT: reject_admin_relationship,
+    RequestAction.TERMINATE: terminate_admin_relationship,
+}
+
+
+def request_admin_relationship_action(
+    session: Session, actor: Actor, *, admin_relationship_id: str, action: RequestAction
+) -> tuple[AdminRelationship, AdminRelationshipActionRequest]:
+    """A request on a relationship, as Microsoft Graph takes it (`POST .../requests {"action"}`): carried out
+    at once by the use case of its action, under that use case's rules; returns the relationship and the
+    request as kept."""
+    rel = REQUESTS[action](session, actor, admin_relationship_id=admin_relationship_id)
+    return rel, latest_request(session, rel, action)
+
+
+def delete_admin_relationship(session: Session, actor: Actor, *, admin_relationship_id: str,
+                              version: int | None = None) -> AdminRelationship:
+    """The partner (Global admin, Admin agent) deletes a relationship still in `created`, as Microsoft Graph
+    allows: one sent to the customer, or past its 90 days, cannot be. A stale `version` (from the client's etag)
+    is refused. The draft goes with the access assignments prepared on it; its name is free again."""
+    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
+                                        operation="delete admin relationship", lock=True, partner_only=True)
+    if version is not None and version != rel.version:
+        raise StaleEtag(resource="delegatedAdminRelationship", id=rel.id)
+    now = utc_now()
+    if rel.status_at(now) != AdminRelationshipStatus.CREATED:
+        raise AdminRelationshipInvalidState(id=rel.id, status=rel.status_at(now))
+    _record(session, actor, rel, Operation.DELETE_GRANULAR_ADMIN_RELATIONSHIP, now=now, new=None,
+            old={"displayName": rel.display_name, "duration": iso_days(rel.duration_days), "roles": rel.role_ids,
+                 "autoExtendDuration": iso_days(rel.auto_extend_days), "status": rel.status})
+    forget_history(session, rel)
+    session.execute(delete(AccessAssignment).where(AccessAssignment.admin_relationship_id == rel.id))
+    session.delete(rel)
+    session.flush()
     return rel
 
 

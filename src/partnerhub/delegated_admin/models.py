@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -202,5 +203,38 @@ class AccessAssignment(Base):
     security_group_id: Mapped[str] = mapped_column(ForeignKey("security_groups.id"))
     role_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | deleted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AdminRelationshipActionRequest(Base):
+    """A request made on an admin relationship (Microsoft Graph's delegatedAdminRelationshipRequest): lock for
+    approval, approve, reject or terminate, by whom and when. Kept as it happened, one row per request that
+    took effect (a refused one changed nothing and leaves none)."""
+
+    __tablename__ = "admin_relationship_requests"
+    __table_args__ = (Index("ix_admin_relationship_requests_relationship", "admin_relationship_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    admin_relationship_id: Mapped[str] = mapped_column(ForeignKey("admin_relationships.id"))
+    action: Mapped[str] = mapped_column(String(24))  # lockForApproval | approve | reject | terminate
+    status: Mapped[str] = mapped_column(String(16))  # succeeded: each request is carried out at once
+    requested_by: Mapped[str | None] = mapped_column(String(36))  # the user, None for the system
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AdminRelationshipOperation(Base):
+    """A change made to an admin relationship or its access assignments (Microsoft Graph's
+    delegatedAdminRelationshipOperation): its type, the change itself as `data`, and its outcome."""
+
+    __tablename__ = "admin_relationship_operations"
+    __table_args__ = (Index("ix_admin_relationship_operations_relationship", "admin_relationship_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    admin_relationship_id: Mapped[str] = mapped_column(ForeignKey("admin_relationships.id"))
+    operation_type: Mapped[str] = mapped_column(String(48))
+    status: Mapped[str] = mapped_column(String(16))  # succeeded: partnerhub applies each change at once
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_modified_at: Mapped[datetime] = mapped_column(UTCDateTime())

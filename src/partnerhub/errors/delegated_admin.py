@@ -22,6 +22,21 @@ class AccessAssignmentNotFound(NotFound):
     message = "Access assignment {id} was not found."
 
 
+class AdminRelationshipRequestNotFound(NotFound):
+    code = 613
+    message = "Request {id} of the admin relationship was not found."
+
+
+class AdminRelationshipOperationNotFound(NotFound):
+    code = 614
+    message = "Operation {id} of the admin relationship was not found."
+
+
+class DelegatedAdminCustomerNotFound(NotFound):
+    code = 615
+    message = "You have no active admin relationship with customer {id}."
+
+
 class UnknownGdapRole(InvalidInput):
     code = 800200
     message = "Unknown Microsoft Entra role {role}: give a built-in role template id or name."
@@ -126,11 +141,14 @@ __all__ = [
     "AdminRelationshipNameInvalid",
     "AdminRelationshipNameTaken",
     "AdminRelationshipNotFound",
+    "AdminRelationshipOperationNotFound",
+    "AdminRelationshipRequestNotFound",
     "AdminRelationshipRolesRequired",
     "AdminRelationshipWithoutReseller",
     "AutoExtendDurationInvalid",
     "AutoExtendWithGlobalAdministrator",
     "CustomerUserDomainMismatch",
+    "DelegatedAdminCustomerNotFound",
     "DelegatedAdminGrantRefused",
     "DelegatedAdminPartnerRequired",
     "DelegatedRoleRequired",

@@ -15,6 +15,8 @@ from partnerhub.http.api import (
     customers,
     delegated_access,
     gdap,
+    gdap_access,
+    gdap_customers,
     offboarding,
     orders,
     partner_relationships,
@@ -34,7 +36,8 @@ def v1_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
     for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
-                    support_contacts, partner_relationships, customer_users, delegated_access):
+                    gdap_access, gdap_customers, support_contacts, partner_relationships, customer_users,
+                    delegated_access):
         note_case_insensitive_bodies(feature.router)
         router.include_router(feature.router)
     return router

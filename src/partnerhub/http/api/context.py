@@ -22,7 +22,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.service import authenticate_token
 from partnerhub.errors import DomainError, IdempotencyKeyReused, InvalidInput, RequestTooLarge, Unauthenticated
 from partnerhub.http.api.body import Body
-from partnerhub.http.api.errors import Throttled, error_body, internal_error_response, json_response, status_of
+from partnerhub.http.api.errors import Throttled, error_document, internal_error_response, json_response, status_of
 from partnerhub.http.api.idempotency import IdempotencyKey, idempotency_key
 from partnerhub.http.api.logging import log_request
 from partnerhub.http.api.throttle import Limiter
@@ -64,7 +64,7 @@ class ApiEnvelope:
         locale = (supported_language(_header(scope, b"x-locale"))
                   or supported_language(_header(scope, b"accept-language")))
         state = scope.setdefault("state", {})
-        state.update(correlation_id=correlation_id, client_request_id=request_id,
+        state.update(correlation_id=correlation_id, client_request_id=request_id, request_id=echoed_request_id,
                      header_locale=locale, locale=locale or "en")
         echo = [(b"ms-correlationid", correlation_id.encode("latin-1")),
                 (b"ms-requestid", echoed_request_id.encode("latin-1"))]
@@ -93,7 +93,7 @@ class ApiEnvelope:
         length = _header(scope, b"content-length")
         if length and length.isdigit() and int(length) > self.max_request_bytes:
             error = RequestTooLarge(limit=self.max_request_bytes)
-            await json_response(error_body(error, state["locale"]), status_code=413)(scope, receive, send)
+            await json_response(error_document(scope, error, state["locale"]), status_code=413)(scope, receive, send)
             return
         received = 0
 
@@ -111,18 +111,19 @@ class ApiEnvelope:
         if "\x00" in scope.get("path", "") or any(nul in scope.get("query_string", b"") for nul in (b"\x00", b"%00")):
             # PostgreSQL refuses NUL in text: without this a NUL in an id or a parameter was a 500 there
             refusal = InvalidInput(detail="the URL must not contain NUL characters")
-            await json_response(error_body(refusal, state["locale"]), status_code=400)(scope, receive, send)
+            await json_response(error_document(scope, refusal, state["locale"]), status_code=400)(scope, receive, send)
             return
         try:
             await self.app(scope, receive_within_limit, send)
         except RequestTooLarge as exc:  # read outside any route's error handling
             if answer["started"]:
                 raise
-            await json_response(error_body(exc, state["locale"]), status_code=413)(scope, receive, send)
+            await json_response(error_document(scope, exc, state["locale"]), status_code=413)(scope, receive, send)
         except Exception as exc:
             if answer["started"]:
                 raise
-            response = internal_error_response(None, exc, locale=state["locale"], correlation_id=correlation_id)
+            response = internal_error_response(None, exc, locale=state["locale"], correlation_id=correlation_id,
+                                               scope=scope)
             await response(scope, receive, send)
 
 
@@ -221,7 +222,7 @@ class RequestContext:
                     refusal = exc
                     store_answer(session, user_id=key.user_id, request_id=key.request_id,
                                  fingerprint=key.fingerprint, status_code=status_of(exc),
-                                 body=error_body(exc, self.locale))
+                                 body=error_document(self.request.scope, exc, self.locale))
                 else:
                     if self._answer is not None:
                         status_code, content = self._answer

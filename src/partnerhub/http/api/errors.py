@@ -1,5 +1,6 @@
 """The HTTP face of failures: the only place an HTTP status is chosen, and the error body
-`{code, description, data, source}` (Partner Center's shape, as application/json; never a stack trace)."""
+`{code, description, data, source}` (Partner Center's shape, as application/json; never a stack trace), or
+Microsoft Graph's `{"error": ...}` under /v1/tenantRelationships (`graph_errors`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from partnerhub.errors import DatabaseUnavailable, DomainError, ErrorKind, InternalError, InvalidInput
+from partnerhub.http.api.graph_errors import (
+    CODE_OF_KIND,
+    CODE_OF_STATUS,
+    graph_domain_error,
+    graph_error_body,
+    is_graph_scope,
+)
 from partnerhub.http.api.idempotency import IdempotencyKey, Replayed, lookup
 from partnerhub.locale import N_, gettext
 from partnerhub.runtime import Runtime
@@ -66,6 +74,14 @@ def error_body(error: DomainError, locale: str) -> dict[str, Any]:
     return {"code": error.code, "description": error.render(locale), "data": error.data, "source": SOURCE}
 
 
+def error_document(scope: Mapping[str, Any], error: DomainError, locale: str) -> dict[str, Any]:
+    """The body of a refusal as the address's API writes it: Graph's under /v1/tenantRelationships, else
+    Partner Center's."""
+    if is_graph_scope(scope):
+        return graph_domain_error(scope, error, locale)
+    return error_body(error, locale)
+
+
 def _locale(request: Request) -> str:
     return str(getattr(request.state, "locale", "en"))
 
@@ -73,7 +89,8 @@ def _locale(request: Request) -> str:
 def error_response(request: Request, error: DomainError) -> JSONResponse:
     status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return json_response(error_body(error, _locale(request)), status_code=status, headers=headers)
+    return json_response(error_document(request.scope, error, _locale(request)), status_code=status,
+                         headers=headers)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -98,15 +115,21 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    body = {"code": exc.status_code, "description": str(exc.detail), "data": [], "source": SOURCE}
+    if is_graph_scope(request.scope):
+        body = graph_error_body(request.scope, code=CODE_OF_STATUS.get(exc.status_code, "invalidRequest"),
+                                message=str(exc.detail), number=exc.status_code)
+    else:
+        body = {"code": exc.status_code, "description": str(exc.detail), "data": [], "source": SOURCE}
     return json_response(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _throttled(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Throttled)
     message = gettext(THROTTLED, _locale(request)).format(seconds=exc.retry_after)
-    return json_response({"statusCode": 429, "message": message}, status_code=429,
-                         headers={"Retry-After": str(exc.retry_after)})
+    body: dict[str, Any] = {"statusCode": 429, "message": message}
+    if is_graph_scope(request.scope):
+        body = graph_error_body(request.scope, code=CODE_OF_KIND[ErrorKind.THROTTLED], message=message, number=429)
+    return json_response(body, status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _replayed(request: Request, exc: Exception) -> JSONResponse:
@@ -140,13 +163,15 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
 
 
 def internal_error_response(request: Request | None, exc: BaseException, *, locale: str = "en",
-                            correlation_id: str = "") -> JSONResponse:
+                            correlation_id: str = "", scope: Mapping[str, Any] | None = None) -> JSONResponse:
     """The generic 500: the details go to the log, the client gets only the correlation id."""
     if request is not None:
         locale = _locale(request)
         correlation_id = str(getattr(request.state, "correlation_id", correlation_id))
+        scope = request.scope
     log.error("unhandled error (correlation id %s)", correlation_id, exc_info=exc)
-    return json_response(error_body(InternalError(correlation_id=correlation_id), locale), status_code=500)
+    body = error_document(scope or {}, InternalError(correlation_id=correlation_id), locale)
+    return json_response(body, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,10 +1,11 @@
 """GDAP over HTTP in Microsoft Graph's shape, under /v1/tenantRelationships/delegatedAdminRelationships:
-admin relationships, their requests (lockForApproval, approve, reject, terminate) and access assignments."""
+admin relationships (list, `$count`, create, get, patch, delete while created) and the requests made on them
+(lockForApproval, approve, reject, terminate; kept and listed). Access assignments and operations live in
+`gdap_access`, delegatedAdminCustomers in `gdap_customers`; Graph's query options and links in `graph_odata`."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -13,67 +14,41 @@ from sqlalchemy.orm import Session
 
 from partnerhub.clock import utc_now
 from partnerhub.customers.schemas import etag_version
-from partnerhub.delegated_admin.access import (
-    AccessAssignmentView,
-    create_access_assignment,
-    delete_access_assignment,
-    list_access_assignments,
-    update_access_assignment,
-)
 from partnerhub.delegated_admin.gdap import (
-    approve_admin_relationship,
     create_admin_relationship,
+    delete_admin_relationship,
     get_admin_relationship,
     list_admin_relationships,
-    lock_for_approval,
-    reject_admin_relationship,
-    terminate_admin_relationship,
+    request_admin_relationship_action,
     update_admin_relationship,
 )
+from partnerhub.delegated_admin.history import RequestAction, get_relationship_request, list_relationship_requests
 from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.delegated_admin.queries import customer_name_unscoped
-from partnerhub.delegated_admin.schemas import access_assignment_dict, admin_relationship_dict, parse_iso_days
-from partnerhub.errors import AccessAssignmentNotFound, InvalidInput, StaleEtag
+from partnerhub.delegated_admin.schemas import admin_relationship_dict, parse_iso_days, relationship_request_dict
+from partnerhub.errors import InvalidInput, StaleEtag
 from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
-from partnerhub.http.api.paging import ContinuationTokens
-from partnerhub.http.api.shapes import iso
-from partnerhub.ids import new_id, normalize_id
+from partnerhub.http.api.graph_odata import collection, count_response, graph_value, query
 
 router = api_router(tags=["GDAP (Microsoft Graph shape)"])
 BASE = "/v1/tenantRelationships/delegatedAdminRelationships"
 CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#tenantRelationships/delegatedAdminRelationships"
-ACTIONS = ("lockForApproval", "approve", "reject", "terminate")
-MAX_TOP = 500
+ACTIONS = tuple(a.value for a in RequestAction)
 _FILTER = re.compile(r"^\s*(status|customer/tenantId)\s+eq\s+'([^']{1,64})'\s*$", re.IGNORECASE)
 
 
-def _graph(value: Any) -> Any:
-    """Graph's JSON: instants as ISO 8601 with a `Z`."""
-    if isinstance(value, dict):
-        return {k: _graph(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_graph(v) for v in value]
-    if isinstance(value, datetime):
-        return iso(value)
-    return value
-
-
 def _relationship(session: Session, rel: AdminRelationship) -> dict[str, Any]:
-    out: dict[str, Any] = _graph(
+    out: dict[str, Any] = graph_value(
         admin_relationship_dict(rel, customer_name=customer_name_unscoped(session, rel.customer_id), now=utc_now())
     )
     return out
 
 
-def _assignment(view: AccessAssignmentView) -> dict[str, Any]:
-    out: dict[str, Any] = _graph(access_assignment_dict(view.assignment, group_name=view.group_name))
-    return out
-
-
 def _durations(b: Body, name: str) -> int | None:
-    """An ISO 8601 duration in days (`P730D`, `PT0S`) or a number of days; the error names the field."""
+    """A duration in whole days: ISO 8601 (`P730D`, `PT0S`), a Python timedelta as the Graph SDK writes it
+    (`730 days, 0:00:00`), or a number of days; the error names the field."""
     value = b.raw(name)
     if value is None:
         return None
@@ -91,7 +66,7 @@ def _durations(b: Body, name: str) -> int | None:
         ) from None
 
 
-def _role_ids(b: Body, *, required: bool) -> list[str] | None:
+def role_ids(b: Body, *, required: bool) -> list[str] | None:
     """`accessDetails.unifiedRoles[].roleDefinitionId`: role template ids (or names)."""
     details = b.obj("accessDetails", required=required)
     if details is None:
@@ -117,42 +92,26 @@ def _filters(raw: str | None) -> dict[str, str]:
     return found
 
 
-def _query(request: Request, name: str) -> str | None:
-    return next((v for k, v in request.query_params.multi_items() if k.lower() == name.lower()), None)
-
-
-def _top(request: Request) -> int:
-    value = _query(request, "$top")
-    if value is None or not value.strip():
-        return 100
-    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_TOP:
-        raise InvalidInput(
-            data=[{"field": "$top", "message": f"must be between 1 and {MAX_TOP}"}],
-            detail=f"$top: must be a whole number between 1 and {MAX_TOP}",
-        )
-    return int(value)
+def _listed(request: Request, ctx: Ctx) -> list[AdminRelationship]:
+    filters = _filters(query(request, "$filter"))
+    return list_admin_relationships(ctx.session, ctx.actor, customer_id=filters.get("customer/tenantid"),
+                                    status=filters.get("status"))
 
 
 @router.get(BASE.removeprefix("/v1"))
 def get_admin_relationships(request: Request, ctx: Ctx) -> Response:
     """The partner's admin relationships (Global admin, Admin agent), or every partner's in the tenant of a
-    customer's Global admin: `{value, @odata.nextLink?}`; `$top`, `$filter` on status and customer."""
-    filters = _filters(_query(request, "$filter"))
-    top = _top(request)
-    tokens: ContinuationTokens = request.app.state.continuation_tokens
-    skip_token = _query(request, "$skiptoken")
-    start = int(tokens.verify("gdap", skip_token, 1)[0]) if skip_token else 0
-    session = ctx.session
-    rels = list_admin_relationships(
-        session, ctx.actor, customer_id=filters.get("customer/tenantid"), status=filters.get("status")
-    )
-    value = [_relationship(session, r) for r in rels[start : start + top]]
-    body: dict[str, Any] = {"@odata.context": CONTEXT, "value": value}
-    if start + top < len(rels):
-        params = [f"$top={top}"] + ([f"$filter={_query(request, '$filter')}"] if filters else [])
-        params.append(f"$skiptoken={tokens.sign('gdap', [str(start + top)])}")
-        body["@odata.nextLink"] = f"{BASE}?{'&'.join(params)}"
-    return ctx.respond(200, body)
+    customer's Global admin: `{value, @odata.count?, @odata.nextLink?}`; `$top`, `$skip`, `$count`, `$select`,
+    `$filter` on status and customer; the next link is absolute."""
+    rels = _listed(request, ctx)
+    items = [_relationship(ctx.session, r) for r in rels]
+    return ctx.respond(200, collection(request, items, context=CONTEXT, kind="gdap", filters=True))
+
+
+@router.get(BASE.removeprefix("/v1") + "/$count", response_class=Response)
+def count_admin_relationships(request: Request, ctx: Ctx) -> Response:
+    """How many admin relationships the listing holds (`$filter` as there), as plain text."""
+    return count_response(request, len(_listed(request, ctx)), filters=True)
 
 
 @router.post(BASE.removeprefix("/v1"), status_code=201, openapi_extra=bodies.CREATE_ADMIN_RELATIONSHIP)
@@ -166,7 +125,7 @@ def post_admin_relationship(ctx: Ctx) -> Response:
     name = b.text("displayName", required=True, max_length=50) or ""
     duration = _durations(b, "duration")
     auto_extend = _durations(b, "autoExtendDuration")
-    roles = _role_ids(b, required=True) or []
+    roles = role_ids(b, required=True) or []
     session = ctx.session
     rel = create_admin_relationship(
         session,
@@ -200,7 +159,7 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
     name = b.text("displayName", max_length=50)
     duration = _durations(b, "duration")
     auto_extend = _durations(b, "autoExtendDuration")
-    roles = _role_ids(b, required=False)
+    roles = role_ids(b, required=False)
     session = ctx.session
     current = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
     version = etag_version(etag, current.id) if etag is not None else None
@@ -221,6 +180,24 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
     return ctx.respond(200, body)
 
 
+@router.delete(BASE.removeprefix("/v1") + "/{relationship_id}", status_code=204, response_class=Response)
+def delete_one_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -> Response:
+    """Delete a relationship still in `created` (Graph's DELETE); `If-Match`, if sent, must be its current etag.
+    Answers 204."""
+    etag = request.headers.get("if-match")
+    session = ctx.session
+    current = get_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id)
+    version = etag_version(etag, current.id) if etag is not None else None
+    if etag is not None and version is None:
+        raise StaleEtag(resource="delegatedAdminRelationship", id=current.id)
+    delete_admin_relationship(session, ctx.actor, admin_relationship_id=relationship_id, version=version)
+    return Response(status_code=204)
+
+
+def _requests_context(relationship_id: str) -> str:
+    return f"{CONTEXT}('{relationship_id}')/requests"
+
+
 @router.post(
     BASE.removeprefix("/v1") + "/{relationship_id}/requests",
     status_code=201,
@@ -229,7 +206,8 @@ def patch_admin_relationship(relationship_id: str, request: Request, ctx: Ctx) -
 def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
     """`{"action": ...}`: `lockForApproval` (the partner sends a created relationship to the customer),
     `approve` or `reject` (the customer's Global admin with its own token — a partnerhub extension: in
-    Microsoft's world the customer approves in the admin center), `terminate` (either side)."""
+    Microsoft's world the customer approves in the admin center), `terminate` (either side). The request is
+    kept: `GET .../requests` lists it."""
     b = ctx.body()
     action = b.choice("action", ACTIONS)
     if action is None:
@@ -237,116 +215,36 @@ def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
             data=[{"field": "action", "message": "is required"}],
             detail=f"action: is required, one of {', '.join(ACTIONS)}",
         )
-    operations = {
-        "lockForApproval": lock_for_approval,
-        "approve": approve_admin_relationship,
-        "reject": reject_admin_relationship,
-        "terminate": terminate_admin_relationship,
-    }
     session = ctx.session
-    rel = operations[action](session, ctx.actor, admin_relationship_id=relationship_id)
-    session.flush()
-    now = iso(utc_now())
+    rel, kept = request_admin_relationship_action(session, ctx.actor, admin_relationship_id=relationship_id,
+                                                  action=RequestAction(action))
     body = {
-        "@odata.context": f"{CONTEXT}('{rel.id}')/requests/$entity",
-        "@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest",
-        "id": new_id(),
-        "action": action,
-        "status": "succeeded",
-        "createdDateTime": now,
-        "lastModifiedDateTime": now,
+        "@odata.context": f"{_requests_context(rel.id)}/$entity",
+        **graph_value(relationship_request_dict(kept)),
         "delegatedAdminRelationship": _relationship(session, rel),
     }
     return ctx.respond(201, body)
 
 
-# --- access assignments ---------------------------------------------------------------------------------
+@router.get(BASE.removeprefix("/v1") + "/{relationship_id}/requests")
+def get_relationship_requests(relationship_id: str, request: Request, ctx: Ctx) -> Response:
+    """The requests made on the relationship, oldest first, as they happened."""
+    kept = list_relationship_requests(ctx.session, ctx.actor, admin_relationship_id=relationship_id)
+    items = [relationship_request_dict(r) for r in kept]
+    return ctx.respond(200, collection(request, items, context=_requests_context(relationship_id),
+                                       kind="gdap-requests"))
 
 
-def _assignment_in(session: Session, ctx: Ctx, relationship_id: str, assignment_id: str) -> AccessAssignmentView:
-    """A live assignment of the relationship in the path (one of another relationship is not found here)."""
-    for view in list_access_assignments(session, ctx.actor, admin_relationship_id=relationship_id):
-        if view.assignment.id == normalize_id(assignment_id):
-            return view
-    raise AccessAssignmentNotFound(id=assignment_id)
+@router.get(BASE.removeprefix("/v1") + "/{relationship_id}/requests/$count", response_class=Response)
+def count_relationship_requests(relationship_id: str, request: Request, ctx: Ctx) -> Response:
+    kept = list_relationship_requests(ctx.session, ctx.actor, admin_relationship_id=relationship_id)
+    return count_response(request, len(kept))
 
 
-def _assignments_context(relationship_id: str) -> str:
-    return f"{CONTEXT}('{relationship_id}')/accessAssignments"
-
-
-@router.get(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments")
-def get_access_assignments(relationship_id: str, ctx: Ctx) -> Response:
-    session = ctx.session
-    views = list_access_assignments(session, ctx.actor, admin_relationship_id=relationship_id)
-    body = {"@odata.context": _assignments_context(relationship_id), "value": [_assignment(v) for v in views]}
+@router.get(BASE.removeprefix("/v1") + "/{relationship_id}/requests/{request_id}")
+def get_relationship_request_by_id(relationship_id: str, request_id: str, ctx: Ctx) -> Response:
+    kept = get_relationship_request(ctx.session, ctx.actor, admin_relationship_id=relationship_id,
+                                    request_id=request_id)
+    body = {"@odata.context": f"{_requests_context(relationship_id)}/$entity",
+            **graph_value(relationship_request_dict(kept))}
     return ctx.respond(200, body)
-
-
-@router.post(
-    BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments",
-    status_code=201,
-    openapi_extra=bodies.CREATE_ACCESS_ASSIGNMENT,
-)
-def post_access_assignment(relationship_id: str, ctx: Ctx) -> Response:
-    """Give a partner security group (`accessContainer{accessContainerId, accessContainerType:
-    "securityGroup"}`) a subset of the relationship's roles (`accessDetails{unifiedRoles}`)."""
-    b = ctx.body()
-    container = b.obj("accessContainer", required=True)
-    assert container is not None
-    group_id = container.text("accessContainerId", required=True, max_length=64) or ""
-    container.choice("accessContainerType", ("securityGroup",))
-    roles = _role_ids(b, required=True) or []
-    session = ctx.session
-    created = create_access_assignment(
-        session, ctx.actor, admin_relationship_id=relationship_id, security_group_id=group_id, role_ids=roles
-    )
-    body = {
-        "@odata.context": f"{_assignments_context(created.admin_relationship_id)}/$entity",
-        **_assignment(_assignment_in(session, ctx, relationship_id, created.id)),
-    }
-    return ctx.respond(201, body)
-
-
-@router.get(BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}")
-def get_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) -> Response:
-    session = ctx.session
-    view = _assignment_in(session, ctx, relationship_id, assignment_id)
-    body = {"@odata.context": f"{_assignments_context(relationship_id)}/$entity", **_assignment(view)}
-    return ctx.respond(200, body)
-
-
-@router.patch(
-    BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
-    openapi_extra=bodies.UPDATE_ACCESS_ASSIGNMENT,
-)
-def patch_access_assignment(relationship_id: str, assignment_id: str, request: Request, ctx: Ctx) -> Response:
-    """Change an assignment's roles (`accessDetails{unifiedRoles}`); `If-Match` (else `@odata.etag`) if sent
-    must be the current etag."""
-    b = ctx.body()
-    etag = request.headers.get("if-match") or b.text("@odata.etag", max_length=500)
-    roles = _role_ids(b, required=True) or []
-    session = ctx.session
-    view = _assignment_in(session, ctx, relationship_id, assignment_id)
-    current = etag_version(_assignment(view)["@odata.etag"], view.assignment.id)
-    if etag is not None and etag_version(etag, view.assignment.id) != current:
-        raise StaleEtag(resource="delegatedAdminAccessAssignment", id=view.assignment.id)
-    updated = update_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id, role_ids=roles)
-    body = {
-        "@odata.context": f"{_assignments_context(relationship_id)}/$entity",
-        **_assignment(AccessAssignmentView(updated, view.group_name)),
-    }
-    return ctx.respond(200, body)
-
-
-@router.delete(
-    BASE.removeprefix("/v1") + "/{relationship_id}/accessAssignments/{assignment_id}",
-    status_code=204,
-    response_class=Response,
-)
-def delete_one_access_assignment(relationship_id: str, assignment_id: str, ctx: Ctx) -> Response:
-    """Delete an assignment: its group's members lose its roles at once. Answers 204, as Graph does."""
-    session = ctx.session
-    view = _assignment_in(session, ctx, relationship_id, assignment_id)
-    delete_access_assignment(session, ctx.actor, access_assignment_id=view.assignment.id)
-    return Response(status_code=204)

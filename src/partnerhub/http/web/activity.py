@@ -99,6 +99,7 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP: N_("Terminate granular admin relationship"),
     Operation.AUTO_EXTEND_GRANULAR_ADMIN_RELATIONSHIP: N_("Auto-extend granular admin relationship"),
     Operation.EXPIRE_GRANULAR_ADMIN_RELATIONSHIP: N_("Expire granular admin relationship"),
+    Operation.DELETE_GRANULAR_ADMIN_RELATIONSHIP: N_("Delete granular admin relationship"),
     Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: N_("Create granular admin access assignment"),
     Operation.UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: N_("Update granular admin access assignment"),
     Operation.DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: N_("Delete granular admin access assignment"),
