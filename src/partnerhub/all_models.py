@@ -13,7 +13,7 @@ from partnerhub.orders.models import Order, OrderLineItem
 from partnerhub.partnerships.models import Partnership
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
-from partnerhub.tenants.models import Partner, Tenant
+from partnerhub.tenants.models import Partner, PartnerDomain, Tenant
 
 __all__ = [
     "AccessAssignment",
@@ -29,6 +29,7 @@ __all__ = [
     "OrderLineItem",
     "OutboxEvent",
     "Partner",
+    "PartnerDomain",
     "Partnership",
     "RelationshipRequest",
     "ResellerRelationship",

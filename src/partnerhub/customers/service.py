@@ -22,6 +22,7 @@ from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.tenants.domains import verified_domains
 from partnerhub.tenants.models import Tenant, TenantKind
 from partnerhub.tenants.service import new_tenant, normalize_domain
 
@@ -72,7 +73,7 @@ def create_customer(
     domain = normalize_domain(domain)
     partner_tenant = session.get(Tenant, partner_id)
     assert partner_tenant is not None
-    if domain == partner_tenant.domain:
+    if domain == partner_tenant.domain or domain in verified_domains(session, partner_id):
         raise CannotBeOwnCustomer(domain=domain)
     changes = billing.changes()
     tenant = new_tenant(session, kind=TenantKind.CUSTOMER, name=company_name, domain=domain)

@@ -116,6 +116,14 @@ from partnerhub.errors.sign_in import (
     WrongCurrentPassword,
     WrongMfaCode,
 )
+from partnerhub.errors.tenancy import (
+    DomainAlreadyVerified,
+    DomainHasOtherTenantsUsers,
+    EmailOutsideVerifiedDomains,
+    LastVerifiedDomain,
+    PartnerDomainNotFound,
+    SharedCustomerNeedsEtag,
+)
 from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInThrottled
 
 __all__ = [
@@ -146,9 +154,12 @@ __all__ = [
     "DelegatedAdminGrantRefused",
     "DelegatedAdminPartnerRequired",
     "DelegatedRoleRequired",
+    "DomainAlreadyVerified",
     "DomainError",
+    "DomainHasOtherTenantsUsers",
     "DuplicateDomain",
     "DuplicateEmail",
+    "EmailOutsideVerifiedDomains",
     "EmptyOrder",
     "ErrorKind",
     "Forbidden",
@@ -169,6 +180,7 @@ __all__ = [
     "InvitationRevoked",
     "JobNotFound",
     "LastGlobalAdmin",
+    "LastVerifiedDomain",
     "MfaAlreadyEnabled",
     "NoActivePartnership",
     "NoCommerceRelationship",
@@ -180,6 +192,7 @@ __all__ = [
     "OfferNotFound",
     "OnlyResellerAccepts",
     "OrderNotFound",
+    "PartnerDomainNotFound",
     "PartnerNotFound",
     "PartnerReferenceMismatch",
     "PartnerReferenceMissing",
@@ -202,6 +215,7 @@ __all__ = [
     "SecurityGroupNameTaken",
     "SecurityGroupNotFound",
     "SessionExpired",
+    "SharedCustomerNeedsEtag",
     "SignInThrottled",
     "StaleEtag",
     "SubscriptionDeleted",
