@@ -13,14 +13,14 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
 from partnerhub.auth.service import new_user, normalize_email
 from partnerhub.clock import utc_now
-from partnerhub.errors import DuplicateDomain, InvalidInput
-from partnerhub.ids import new_id, new_mpn_id
+from partnerhub.errors import DuplicateDomain, InvalidInput, PartnerNotFound
+from partnerhub.ids import new_id, new_mpn_id, normalize_id
 from partnerhub.tenants.domains import domain_of, is_domain_taken, verify_onboarding_domains
 from partnerhub.tenants.models import Partner, PartnerType, Tenant, TenantKind, new_link_nonce
 from partnerhub.tenants.names import normalize_domain
 
 __all__ = ["CreatedPartner", "create_operator_account", "create_partner", "list_partners", "new_tenant",
-           "normalize_domain", "parse_partner_type", "tenant_name_unscoped"]
+           "normalize_domain", "parse_partner_type", "tenant_name_of_partner", "tenant_name_unscoped"]
 
 
 def parse_partner_type(value: str) -> PartnerType:
@@ -103,6 +103,15 @@ def list_partners(session: Session, actor: Actor) -> list[tuple[Tenant, Partner]
     actor.require_operator("list partners")
     stmt = select(Tenant, Partner).join(Partner, Partner.id == Tenant.id).order_by(Tenant.name)
     return [(t, p) for t, p in session.execute(stmt)]
+
+
+def tenant_name_of_partner(session: Session, actor: Actor, *, partner_id: str) -> str:
+    """A partner's name, for the operator."""
+    actor.require_operator("list partners")
+    partner = session.get(Tenant, normalize_id(partner_id))
+    if partner is None or partner.kind != TenantKind.PARTNER:
+        raise PartnerNotFound(id=partner_id)
+    return partner.name
 
 
 def tenant_name_unscoped(session: Session, tenant_id: str | None) -> str:
