@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
@@ -15,7 +17,13 @@ from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.customers.queries import CustomerPage, SearchField, find_visible_customer, select_visible_customers
 from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
-from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, InvalidInput, StaleEtag
+from partnerhub.errors import (
+    CannotBeOwnCustomer,
+    CustomerNotFound,
+    InvalidInput,
+    SharedCustomerNeedsEtag,
+    StaleEtag,
+)
 from partnerhub.ids import new_id, normalize_id
 from partnerhub.locale import normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
@@ -174,17 +182,34 @@ def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> 
         return None
 
 
+def related_partners(session: Session, *, customer_id: str) -> list[tuple[str, str]]:
+    """(id, name) of every partner with an active relationship with the customer, by name: the partners a
+    change of the customer's shared data concerns. The caller has found the customer in its scope."""
+    stmt = (select(Tenant.id, Tenant.name)
+            .join(ResellerRelationship, ResellerRelationship.partner_id == Tenant.id)
+            .where(ResellerRelationship.customer_id == customer_id,
+                   ResellerRelationship.status == RelationshipStatus.ACTIVE)
+            .order_by(Tenant.name, Tenant.id))
+    return [(pid, name) for pid, name in session.execute(stmt)]
+
+
 def update_billing_profile(
     session: Session, actor: Actor, *, customer_id: str, billing: BillingProfileInput, etag: str | None = None
 ) -> Customer:
-    """Update the billing profile (Global admin, Admin agent, Sales agent). A stale etag is refused (2055);
-    unchanged values are no change and write no activity record."""
+    """Update the billing profile (issue 12, F4). The customer owns it; any partner with an active
+    relationship may change it through its Global admin, Admin agents or Sales agents. A stale etag is
+    refused (2055); when the customer is shared with another partner an etag is required (800184), so that no
+    partner overwrites another's change unseen. Each change is recorded in the activity log of every related
+    partner (the others see which partner acted, not its user); unchanged values are no change."""
     partner_id = actor.require_partner("update billing profile", *CUSTOMER_MANAGERS)
     customer_id = normalize_id(customer_id)
-    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     customer = session.get(Customer, customer_id, with_for_update=True)
     if customer is None:
         raise CustomerNotFound(id=customer_id)
+    partners = related_partners(session, customer_id=customer.id)
+    if etag is None and len(partners) > 1:
+        raise SharedCustomerNeedsEtag(resource="Customer", id=customer.id)
     if etag is not None and etag_version(etag, customer.id) != customer.version:
         raise StaleEtag(resource="Customer", id=customer.id)
     old: dict[str, str] = {}
@@ -197,9 +222,12 @@ def update_billing_profile(
             setattr(customer, column, value)
     if new:
         customer.version += 1
-        record(session, actor, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
-               resource_type=ResourceType.CUSTOMER, resource_id=customer.id, partner_id=partner_id,
-               customer_id=customer.id, customer_name=customer.company_name, old=old, new=new)
+        now = utc_now()
+        acting_name = next((name for pid, name in partners if pid == partner_id), "")
+        for pid, _name in partners:
+            # another partner's log names the partner that acted, never one of its users (F5)
+            who = actor if pid == partner_id else dataclasses.replace(actor, user_id=None, email=acting_name)
+            record(session, who, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
+                   resource_type=ResourceType.CUSTOMER, resource_id=customer.id, partner_id=pid,
+                   customer_id=customer.id, customer_name=customer.company_name, old=old, new=new, now=now)
     return customer
-
-
