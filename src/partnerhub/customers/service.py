@@ -42,6 +42,11 @@ def may_create_customers(actor: Actor) -> bool:
     return actor.is_partner_user and (actor.has_any(Role.GLOBAL_ADMIN, *CUSTOMER_MANAGERS))
 
 
+def may_update_billing_profile(actor: Actor) -> bool:
+    """Whether the actor's roles may change a related customer's billing profile (`update_billing_profile`)."""
+    return actor.is_partner_user and actor.has_any(Role.GLOBAL_ADMIN, *CUSTOMER_MANAGERS)
+
+
 @dataclass(frozen=True)
 class CreatedCustomer:
     customer: Customer
