@@ -5,17 +5,23 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.operator_reads import record_operator_read_of_customer
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
 from partnerhub.auth.service import new_user
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.customers.queries import CustomerPage, SearchField, find_visible_customer, select_visible_customers
+from partnerhub.customers.queries import (
+    CustomerPage,
+    SearchField,
+    find_visible_customer,
+    partners_of_customer_unscoped,
+    select_visible_customers,
+)
 from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
 from partnerhub.errors import (
     CannotBeOwnCustomer,
@@ -176,6 +182,10 @@ def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Custome
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise CustomerNotFound(id=customer_id)
+    if actor.is_operator:
+        record_operator_read_of_customer(
+            session, actor, customer_id=customer.id, customer_name=customer.company_name, what="customer",
+            partner_ids=[pid for pid, _name in partners_of_customer_unscoped(session, customer_id=customer.id)])
     return CustomerView(customer, None)
 
 
@@ -185,17 +195,6 @@ def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> 
         return get_customer(session, actor, customer_id=customer_id)
     except CustomerNotFound:
         return None
-
-
-def related_partners(session: Session, *, customer_id: str) -> list[tuple[str, str]]:
-    """(id, name) of every partner with an active relationship with the customer, by name: the partners a
-    change of the customer's shared data concerns. The caller has found the customer in its scope."""
-    stmt = (select(Tenant.id, Tenant.name)
-            .join(ResellerRelationship, ResellerRelationship.partner_id == Tenant.id)
-            .where(ResellerRelationship.customer_id == customer_id,
-                   ResellerRelationship.status == RelationshipStatus.ACTIVE)
-            .order_by(Tenant.name, Tenant.id))
-    return [(pid, name) for pid, name in session.execute(stmt)]
 
 
 def update_billing_profile(
@@ -212,7 +211,7 @@ def update_billing_profile(
     customer = session.get(Customer, customer_id, with_for_update=True)
     if customer is None:
         raise CustomerNotFound(id=customer_id)
-    partners = related_partners(session, customer_id=customer.id)
+    partners = partners_of_customer_unscoped(session, customer_id=customer.id)
     if etag is None and len(partners) > 1:
         raise SharedCustomerNeedsEtag(resource="Customer", id=customer.id)
     if etag is not None and etag_version(etag, customer.id) != customer.version:
