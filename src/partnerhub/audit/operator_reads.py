@@ -23,7 +23,8 @@ def record_operator_read_of_customer(session: Session, actor: Actor, *, customer
     if not actor.reads_are_recorded:
         return
     now = utc_now()
-    for partner_id in partner_ids or [None]:
+    logs: list[str | None] = [*partner_ids] or [None]
+    for partner_id in logs:
         record(session, actor, operation=Operation.OPERATOR_READ, resource_type=ResourceType.CUSTOMER,
                resource_id=customer_id, partner_id=partner_id, customer_id=customer_id,
                customer_name=customer_name, new={"read": what}, now=now)

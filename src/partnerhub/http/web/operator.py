@@ -1,5 +1,6 @@
 """The operator's pages: partners (list; onboard one, its Global admin's one-time password shown once; its
-verified domains, added and removed) and the catalog (list the offers; import a JSON or CSV file, saying how many offers were added and updated)."""
+verified domains, added and removed) and the catalog (list the offers; import a JSON or CSV file, saying how
+many offers were added and updated)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
 from partnerhub.locale import N_
-from partnerhub.tenants.models import PartnerType
 from partnerhub.tenants.domains import add_partner_domain, list_partner_domains, remove_partner_domain
+from partnerhub.tenants.models import PartnerType
 from partnerhub.tenants.service import create_partner, list_partners, normalize_domain, tenant_name_of_partner
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
