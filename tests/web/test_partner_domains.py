@@ -78,3 +78,14 @@ def test_the_domains_page_speaks_italian(site: Site) -> None:
     browser = _operator(site, language="it")
     page = browser.get(f"/operator/partners/{partner.partner_id}/domains")
     assert "Domini verificati di Contoso Direct" in page.text and "Verifica il dominio" in page.text
+
+
+def test_the_operators_read_of_the_activity_page_is_in_each_shown_partners_log(site: Site) -> None:
+    partner = site.partner(name="Contoso Direct")
+    browser = _operator(site)
+    page = browser.get("/activity")
+    assert page.status_code == 200
+    assert "Contoso Direct" in page.text or partner.admin.email in page.text
+    reads = activity(site.engine, operation="operator_read", partner_id=partner.partner_id)
+    assert [(r.user_principal_name, r.new_value) for r in reads] == [
+        ("ops@platform.example", {"read": "activity log"})]
