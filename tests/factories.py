@@ -13,6 +13,7 @@ from partnerhub.auth.service import actor_for_user, add_partner_user
 from partnerhub.auth.sign_in import set_own_password
 from partnerhub.customers.schemas import BillingProfileInput
 from partnerhub.customers.service import CreatedCustomer, create_customer
+from partnerhub.invitations.service import accept_invitation, create_invitation
 from partnerhub.orders.schemas import LineItemInput
 from partnerhub.orders.service import create_order
 from partnerhub.subscriptions.models import Subscription
@@ -78,6 +79,12 @@ def make_customer(session: Session, actor: Actor, *, name: str | None = None, do
     if own_password:
         take_over(session, created.admin, created.password)
     return created
+
+
+def share_customer(session: Session, partner_admin: Actor, customer_admin: Actor) -> None:
+    """Another partner becomes related to the customer too: its request, accepted by the customer's Global admin."""
+    invitation = create_invitation(session, partner_admin, base_url="https://hub.example")
+    accept_invitation(session, customer_admin, code=invitation.code)
 
 
 def buy(session: Session, actor: Actor, customer_id: str, offer_id: str = M365_BASIC, quantity: int = 5,

@@ -161,6 +161,9 @@ UNSCOPED_USES = {
     "addons_of_unscoped": {"subscriptions/service.py"},
     # the names of the partners behind a visible subscription's suspension reasons (partners are public)
     "partner_names_unscoped": {"subscriptions/service.py"},
+    # the partners of a customer the caller has found in scope: every one's activity log records a change of its
+    # billing profile, or an operator's read of its data (issue 12)
+    "partners_of_customer_unscoped": {"customers/service.py", "subscriptions/queries.py"},
 }
 
 

@@ -21,7 +21,7 @@ from partnerhub.orders.models import Order, OrderLineItem
 from partnerhub.partnerships.models import Partnership
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
-from partnerhub.tenants.models import Partner, Tenant
+from partnerhub.tenants.models import Partner, PartnerDomain, Tenant
 
 __all__ = [
     "AccessAssignment",
@@ -39,6 +39,7 @@ __all__ = [
     "OrderLineItem",
     "OutboxEvent",
     "Partner",
+    "PartnerDomain",
     "Partnership",
     "RelationshipRequest",
     "ResellerRelationship",

@@ -47,7 +47,8 @@ def test_adding_a_user_shows_the_one_time_password_once(site: Site) -> None:
     partner = site.partner()
     browser = site.signed_in(partner.admin.email)
     browser.get("/users/new")
-    page = browser.post("/users/new", {"email": "Marco@Partner.example", "display_name": "Marco",
+    domain = partner.admin.email.split("@")[1]
+    page = browser.post("/users/new", {"email": f"Marco@{domain.upper()}", "display_name": "Marco",
                                        "roles": ["sales-agent", "helpdesk-agent"]})
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
@@ -55,11 +56,11 @@ def test_adding_a_user_shows_the_one_time_password_once(site: Site) -> None:
     password = re.search(r'<code class="secret" id="secret">([^<]+)</code>', page.text)
     assert password is not None
     with transaction(site.engine) as session:
-        actor = authenticate_password(session, email="marco@partner.example", password=password.group(1))
+        actor = authenticate_password(session, email=f"marco@{domain}", password=password.group(1))
     assert actor.roles == {"sales-agent", "helpdesk-agent"}
     assert password.group(1) not in browser.get("/users").text
     [added] = activity(site.engine, operation="add_user")[-1:]
-    assert added.new_value == {"email": "marco@partner.example", "roles": ["sales-agent", "helpdesk-agent"]}
+    assert added.new_value == {"email": f"marco@{domain}", "roles": ["sales-agent", "helpdesk-agent"]}
 
 
 def test_a_user_form_with_bad_input_keeps_what_was_typed(site: Site) -> None:
@@ -82,6 +83,31 @@ def test_a_taken_e_mail_is_refused_next_to_the_field_and_roles_are_kept(site: Si
     assert page.status_code == 400
     assert f'id="f-email-error">A user with e-mail {partner.sales_agent.email} already exists.' in page.text
     assert 'value="admin-agent" aria-describedby="f-role-admin-agent-hint" checked' in page.text
+
+
+def test_the_form_names_the_verified_domains_and_refuses_any_other(site: Site) -> None:
+    partner, other = site.partner(), site.partner()
+    domain = partner.admin.email.split("@")[1]
+    browser = site.signed_in(partner.admin.email)
+    form = browser.get("/users/new")
+    assert f"Your organization&#39;s verified domains: {domain}" in form.text
+    for email in ("marco@fabrikam.example", other.sales_agent.email):  # a free address, another tenant's user
+        page = browser.post("/users/new", {"email": email, "roles": ["sales-agent"]})
+        assert page.status_code == 400
+        assert (f'id="f-email-error">{email} is not in your organization\'s verified domains ({domain}).'
+                in page.text.replace("&#39;", "'"))
+        assert "already exists" not in page.text
+    assert _user(site, "marco@fabrikam.example") is None
+    assert "marco@fabrikam.example" not in [r.new_value["email"] for r in activity(site.engine, operation="add_user")]
+
+
+def test_the_domain_refusal_speaks_italian(site: Site) -> None:
+    partner = site.partner()
+    browser = site.signed_in(partner.admin.email, language="it")
+    assert "Domini verificati della tua organizzazione" in browser.get("/users/new").text
+    page = browser.post("/users/new", {"email": "marco@fabrikam.example", "roles": ["sales-agent"]})
+    assert page.status_code == 400
+    assert "marco@fabrikam.example non è in uno dei domini verificati" in page.text
 
 
 def test_changing_roles_redirects_with_a_message_and_is_recorded(site: Site) -> None:

@@ -67,6 +67,11 @@ class Operation(StrEnum):
     CREATE_CUSTOMER_USER = "create_customer_user"
     RESET_CUSTOMER_USER_PASSWORD = "reset_customer_user_password"
 
+    # tenancy (issue 12): partners' verified domains, and the operator's reads of a tenant's data
+    ADD_PARTNER_DOMAIN = "add_partner_domain"
+    REMOVE_PARTNER_DOMAIN = "remove_partner_domain"
+    OPERATOR_READ = "operator_read"
+
 
 class ResourceType(StrEnum):
     PARTNER = "partner"
@@ -87,3 +92,5 @@ class ResourceType(StrEnum):
     GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "granular_admin_access_assignment"
     SECURITY_GROUP = "security_group"
     CUSTOMER_USER = "customer_user"
+    PARTNER_DOMAIN = "partner_domain"
+    ACTIVITY_LOG = "activity_log"

@@ -194,6 +194,10 @@ def list_activity(
     if len(rows) > size:
         rows = rows[:size]
         nxt = (rows[-1].created_at, rows[-1].id)
+    if scope is None:
+        from partnerhub.audit.operator_reads import record_operator_read_of_activity
+
+        record_operator_read_of_activity(session, actor, shown=rows)
     return ActivityPage(rows, nxt)
 
 

@@ -37,6 +37,12 @@ class Actor:
         return Role.OPERATOR in self.roles
 
     @property
+    def reads_are_recorded(self) -> bool:
+        """A signed-in operator (a person, not the platform's own jobs): each read of a tenant's data is
+        recorded in that tenant's activity log (audit/operator_reads.py)."""
+        return self.is_operator and self.user_id is not None
+
+    @property
     def is_partner_user(self) -> bool:
         return self.tenant_kind == "partner"
 

@@ -33,6 +33,7 @@ from partnerhub.errors import (
     UserNotFound,
 )
 from partnerhub.ids import new_id, new_password
+from partnerhub.tenants.domains import require_partner_email_domain
 from partnerhub.tenants.models import Partner, Tenant
 
 
@@ -256,10 +257,13 @@ def _tenant_user(session: Session, actor: Actor, email: str) -> User:
 def add_partner_user(
     session: Session, actor: Actor, *, email: str, roles: list[str], display_name: str = "", locale: str = ""
 ) -> tuple[User, str]:
-    """A partner Global admin adds a user to its own tenant with roles; returns the one-time password."""
+    """A partner Global admin adds a user to its own tenant with roles; returns the one-time password. The
+    e-mail address is in one of the partner's verified domains (F5), checked before anything else about it,
+    so that the answer never tells whether an address of another tenant exists."""
     partner_id = actor.require_partner("add user")
     if Role.GLOBAL_ADMIN not in actor.roles:
         raise Forbidden(operation="add user")
+    require_partner_email_domain(session, partner_id, normalize_email(email))
     parsed = parse_roles(roles, tenant_kind="partner")
     user, password = new_user(session, tenant_id=partner_id, email=email, roles=parsed,
                               display_name=display_name, locale=locale)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Bundle, Session
 from partnerhub.customers.models import Customer
 from partnerhub.errors import InvalidInput
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
+from partnerhub.tenants.models import Tenant
 
 SearchField = Literal["company", "domain"]
 
@@ -160,3 +161,15 @@ def select_visible_customers(
         last = rows[-1].customer
         nxt = (last.company_name_key if field == "company" else last.domain, last.id)
     return CustomerPage(rows, nxt)
+
+
+def partners_of_customer_unscoped(session: Session, *, customer_id: str) -> list[tuple[str, str]]:
+    """(id, name) of every partner with an active relationship with the customer, by name: the partners whose
+    activity logs a change of the customer's shared data, or an operator's read of it, concerns. The caller
+    has found the customer in its own scope first."""
+    stmt = (select(Tenant.id, Tenant.name)
+            .join(ResellerRelationship, ResellerRelationship.partner_id == Tenant.id)
+            .where(ResellerRelationship.customer_id == customer_id,
+                   ResellerRelationship.status == RelationshipStatus.ACTIVE)
+            .order_by(Tenant.name, Tenant.id))
+    return [(pid, name) for pid, name in session.execute(stmt)]

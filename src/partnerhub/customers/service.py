@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.operator_reads import record_operator_read_of_customer
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
 from partnerhub.auth.service import new_user
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.customers.queries import CustomerPage, SearchField, find_visible_customer, select_visible_customers
+from partnerhub.customers.queries import (
+    CustomerPage,
+    SearchField,
+    find_visible_customer,
+    partners_of_customer_unscoped,
+    select_visible_customers,
+)
 from partnerhub.customers.schemas import BillingProfileInput, billing_column, etag_version
-from partnerhub.errors import CannotBeOwnCustomer, CustomerNotFound, InvalidInput, StaleEtag
+from partnerhub.errors import (
+    CannotBeOwnCustomer,
+    CustomerNotFound,
+    InvalidInput,
+    SharedCustomerNeedsEtag,
+    StaleEtag,
+)
 from partnerhub.ids import new_id, normalize_id
 from partnerhub.locale import normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
 from partnerhub.relationships.queries import require_active_relationship
+from partnerhub.tenants.domains import verified_domains
 from partnerhub.tenants.models import Tenant, TenantKind
 from partnerhub.tenants.service import new_tenant, normalize_domain
 
@@ -31,6 +46,11 @@ CUSTOMER_MANAGERS = (Role.ADMIN_AGENT, Role.SALES_AGENT)
 def may_create_customers(actor: Actor) -> bool:
     """Whether the actor may create customers (the roles `create_customer` accepts), for pages that offer it."""
     return actor.is_partner_user and (actor.has_any(Role.GLOBAL_ADMIN, *CUSTOMER_MANAGERS))
+
+
+def may_update_billing_profile(actor: Actor) -> bool:
+    """Whether the actor's roles may change a related customer's billing profile (`update_billing_profile`)."""
+    return actor.is_partner_user and actor.has_any(Role.GLOBAL_ADMIN, *CUSTOMER_MANAGERS)
 
 
 @dataclass(frozen=True)
@@ -72,7 +92,7 @@ def create_customer(
     domain = normalize_domain(domain)
     partner_tenant = session.get(Tenant, partner_id)
     assert partner_tenant is not None
-    if domain == partner_tenant.domain:
+    if domain == partner_tenant.domain or domain in verified_domains(session, partner_id):
         raise CannotBeOwnCustomer(domain=domain)
     changes = billing.changes()
     tenant = new_tenant(session, kind=TenantKind.CUSTOMER, name=company_name, domain=domain)
@@ -162,6 +182,10 @@ def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Custome
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise CustomerNotFound(id=customer_id)
+    if actor.is_operator:
+        record_operator_read_of_customer(
+            session, actor, customer_id=customer.id, customer_name=customer.company_name, what="customer",
+            partner_ids=[pid for pid, _name in partners_of_customer_unscoped(session, customer_id=customer.id)])
     return CustomerView(customer, None)
 
 
@@ -176,14 +200,20 @@ def find_customer_by_id(session: Session, actor: Actor, *, customer_id: str) -> 
 def update_billing_profile(
     session: Session, actor: Actor, *, customer_id: str, billing: BillingProfileInput, etag: str | None = None
 ) -> Customer:
-    """Update the billing profile (Global admin, Admin agent, Sales agent). A stale etag is refused (2055);
-    unchanged values are no change and write no activity record."""
+    """Update the billing profile (issue 12, F4). The customer owns it; any partner with an active
+    relationship may change it through its Global admin, Admin agents or Sales agents. A stale etag is
+    refused (2055); when the customer is shared with another partner an etag is required (800184), so that no
+    partner overwrites another's change unseen. Each change is recorded in the activity log of every related
+    partner (the others see which partner acted, not its user); unchanged values are no change."""
     partner_id = actor.require_partner("update billing profile", *CUSTOMER_MANAGERS)
     customer_id = normalize_id(customer_id)
-    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
+    require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     customer = session.get(Customer, customer_id, with_for_update=True)
     if customer is None:
         raise CustomerNotFound(id=customer_id)
+    partners = partners_of_customer_unscoped(session, customer_id=customer.id)
+    if etag is None and len(partners) > 1:
+        raise SharedCustomerNeedsEtag(resource="Customer", id=customer.id)
     if etag is not None and etag_version(etag, customer.id) != customer.version:
         raise StaleEtag(resource="Customer", id=customer.id)
     old: dict[str, str] = {}
@@ -196,9 +226,12 @@ def update_billing_profile(
             setattr(customer, column, value)
     if new:
         customer.version += 1
-        record(session, actor, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
-               resource_type=ResourceType.CUSTOMER, resource_id=customer.id, partner_id=partner_id,
-               customer_id=customer.id, customer_name=customer.company_name, old=old, new=new)
+        now = utc_now()
+        acting_name = next((name for pid, name in partners if pid == partner_id), "")
+        for pid, _name in partners:
+            # another partner's log names the partner that acted, never one of its users (F5)
+            who = actor if pid == partner_id else dataclasses.replace(actor, user_id=None, email=acting_name)
+            record(session, who, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
+                   resource_type=ResourceType.CUSTOMER, resource_id=customer.id, partner_id=pid,
+                   customer_id=customer.id, customer_name=customer.company_name, old=old, new=new, now=now)
     return customer
-
-

@@ -130,6 +130,14 @@ from partnerhub.errors.sign_in import (
     WrongCurrentPassword,
     WrongMfaCode,
 )
+from partnerhub.errors.tenancy import (
+    DomainAlreadyVerified,
+    DomainHasOtherTenantsUsers,
+    EmailOutsideVerifiedDomains,
+    LastVerifiedDomain,
+    PartnerDomainNotFound,
+    SharedCustomerNeedsEtag,
+)
 from partnerhub.errors.web import CsrfRefused, SessionExpired, SignInBackedOff, SignInThrottled
 
 __all__ = [
@@ -163,9 +171,12 @@ __all__ = [
     "DelegatedAdminGrantRefused",
     "DelegatedAdminPartnerRequired",
     "DelegatedRoleRequired",
+    "DomainAlreadyVerified",
     "DomainError",
+    "DomainHasOtherTenantsUsers",
     "DuplicateDomain",
     "DuplicateEmail",
+    "EmailOutsideVerifiedDomains",
     "EmptyOrder",
     "ErrorKind",
     "Forbidden",
@@ -188,6 +199,7 @@ __all__ = [
     "JobNotFound",
     "LastGlobalAdmin",
     "LinkCannotBeDeclined",
+    "LastVerifiedDomain",
     "MfaAlreadyEnabled",
     "MfaConfirmationMissing",
     "MfaNotEnabled",
@@ -206,6 +218,7 @@ __all__ = [
     "OfferNotFound",
     "OnlyResellerAccepts",
     "OrderNotFound",
+    "PartnerDomainNotFound",
     "PartnerNotFound",
     "PartnerReferenceMismatch",
     "PartnerReferenceMissing",
@@ -229,6 +242,7 @@ __all__ = [
     "SecurityGroupNotFound",
     "SessionExpired",
     "SignInBackedOff",
+    "SharedCustomerNeedsEtag",
     "SignInThrottled",
     "StaleEtag",
     "SubscriptionDeleted",

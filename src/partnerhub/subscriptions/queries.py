@@ -9,9 +9,11 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from partnerhub.audit.operator_reads import record_operator_read_of_customer
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.customers.models import Customer
+from partnerhub.customers.queries import partners_of_customer_unscoped
 from partnerhub.errors import CustomerNotFound, InvalidInput, SubscriptionNotFound
 from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import require_active_relationship
@@ -141,8 +143,13 @@ def subscription_scope(session: Session, actor: Actor, customer_id: str, *, lock
         require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
         return partner_id
     if actor.is_operator or actor.tenant_id == customer_id:
-        if session.get(Customer, customer_id) is None:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
             raise CustomerNotFound(id=customer_id)
+        if actor.is_operator and not lock:  # a read (a change records itself)
+            partners = [pid for pid, _name in partners_of_customer_unscoped(session, customer_id=customer.id)]
+            record_operator_read_of_customer(session, actor, customer_id=customer.id, partner_ids=partners,
+                                             customer_name=customer.company_name, what="subscriptions")
         return None
     raise CustomerNotFound(id=customer_id)
 

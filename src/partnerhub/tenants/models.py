@@ -64,3 +64,14 @@ class Partner(Base):
     invitation_nonce: Mapped[str] = mapped_column(String(32), unique=True)
     legacy_invitation_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     admin_agents_may_remove: Mapped[bool] = mapped_column(default=False)
+
+
+class PartnerDomain(Base):
+    """A domain the operator verified as the partner's own: its users' e-mail addresses end in one of them
+    (issue 12, F5). A domain is verified for one partner at most, and is never a customer's domain."""
+
+    __tablename__ = "partner_domains"
+
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -130,6 +130,10 @@ class ApiEnvelope:
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
+class _ReadIsRecorded(Exception):
+    """An operator's GET, found in a reading transaction: it runs again as a writer."""
+
+
 @dataclass
 class RequestContext:
     """One API request's unit of work: who asks (an Actor carrying the correlation id and language), in which
@@ -204,12 +208,22 @@ class RequestContext:
         state.idempotency = self.idempotency
 
     def run(self, route: Callable[..., Any], arguments: dict[str, Any]) -> Any:
-        """Run `route` inside the request's one transaction (see the class)."""
+        """Run `route` inside the request's one transaction (see the class). An operator's read records itself
+        in the tenant's activity log (audit/operator_reads.py): its GET runs again as a writer, so that SQLite's
+        lock is taken up front; a tenant's own GET stays a reader."""
+        try:
+            return self._run(route, arguments, write=self.is_write)
+        except _ReadIsRecorded:  # raised right after authentication: nothing ran
+            return self._run(route, arguments, write=True)
+
+    def _run(self, route: Callable[..., Any], arguments: dict[str, Any], *, write: bool) -> Any:
         refusal: DomainError | None = None
-        with self.runtime.unit_of_work(write=self.is_write) as session:
+        with self.runtime.unit_of_work(write=write) as session:
             self._session = session
             try:
                 self._authenticate(session)
+                if not write and self.actor.reads_are_recorded:
+                    raise _ReadIsRecorded()
                 key = self.idempotency
                 if key is None:
                     return route(**arguments)

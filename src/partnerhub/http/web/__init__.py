@@ -16,6 +16,7 @@ from partnerhub.http.web import (
     activity,
     add_customer,
     admin_relationships,
+    billing_profile,
     customer_pages,
     customers,
     dashboard,
@@ -38,7 +39,7 @@ from partnerhub.runtime import Runtime
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
 # /customers/{customer_id}).
 PAGE_MODULES = (signin, sign_in_steps, sso_sign_in, sso, dashboard, add_customer, customers, offboarding, orders,
-                admin_relationships, customer_pages, invitations, partner_relationships, activity, users,
+                admin_relationships, customer_pages, billing_profile, invitations, partner_relationships, activity, users,
                 account_security, partnerships, operator)
 
 

@@ -108,6 +108,9 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.REMOVE_SECURITY_GROUP_MEMBER: N_("Remove security group member"),
     Operation.CREATE_CUSTOMER_USER: N_("Create customer user"),
     Operation.RESET_CUSTOMER_USER_PASSWORD: N_("Reset customer user password"),
+    Operation.ADD_PARTNER_DOMAIN: N_("Verify a partner domain"),
+    Operation.REMOVE_PARTNER_DOMAIN: N_("Remove a verified partner domain"),
+    Operation.OPERATOR_READ: N_("Read by the platform operator"),
 }
 RESOURCE_LABELS: dict[str, str] = {
     ResourceType.PARTNER: N_("Partner"),
@@ -127,6 +130,8 @@ RESOURCE_LABELS: dict[str, str] = {
     ResourceType.GRANULAR_ADMIN_ACCESS_ASSIGNMENT: N_("Access assignment"),
     ResourceType.SECURITY_GROUP: N_("Security group"),
     ResourceType.CUSTOMER_USER: N_("Customer user"),
+    ResourceType.PARTNER_DOMAIN: N_("Verified domain"),
+    ResourceType.ACTIVITY_LOG: N_("Activity log"),
 }
 
 

@@ -174,6 +174,8 @@ class WebCtx:
             self._session = session
             try:
                 self.resolve(session, touch=write)
+                if not write and self.actor is not None and self.actor.reads_are_recorded:
+                    raise SessionNeedsTouch()  # an operator's read records itself: again, as a writer
                 return page(**arguments)
             finally:
                 self._session = None

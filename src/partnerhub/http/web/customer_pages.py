@@ -17,7 +17,7 @@ from partnerhub.catalog.queries import get_offer
 from partnerhub.customers.concurrency import require_current_customer
 from partnerhub.customers.models import Customer
 from partnerhub.customers.schemas import customer_etag
-from partnerhub.customers.service import get_customer
+from partnerhub.customers.service import get_customer, may_update_billing_profile
 from partnerhub.delegated_admin.dap import remove_delegated_admin
 from partnerhub.delegated_admin.queries import GDAP_MANAGERS
 from partnerhub.errors import (
@@ -223,7 +223,8 @@ def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str,
     return {"customer": view.customer, "relationship": rel, "removal": removal, "blocking": removal.blocking,
             "may_remove_dap": rel is not None and rel.has_delegated_admin and actor.has_any(Role.GLOBAL_ADMIN,
                                                                                             *GDAP_MANAGERS),
-            "customer_etag": customer_etag(view.customer, (rel.id, rel.version)) if rel is not None else ""}
+            "customer_etag": customer_etag(view.customer, (rel.id, rel.version)) if rel is not None else "",
+            "may_edit_billing": rel is not None and may_update_billing_profile(actor)}
 
 
 @router.get("/customers/{customer_id}/account")

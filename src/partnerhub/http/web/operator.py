@@ -1,6 +1,6 @@
-"""The operator's pages: partners (list; onboard one, its Global admin's one-time password shown once), the
-catalog (list the offers; import a JSON or CSV file, saying how many offers were added and updated), and the
-reset of a tenant's Global admin's multi-factor sign-in (found by e-mail, confirmed, then reset)."""
+"""The operator's pages: partners (list; onboard one, its Global admin's one-time password shown once; its
+verified domains, added and removed), the catalog (list the offers; import a JSON or CSV file, saying how many
+offers were added and updated), and the reset of a tenant's Global admin's multi-factor sign-in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from starlette.datastructures import UploadFile
 from partnerhub.auth.sign_in import mfa_reset_target, reset_user_mfa
 from partnerhub.catalog.service import import_offers, list_offers, parse_offers
 from partnerhub.errors import (
+    DomainAlreadyVerified,
     DomainError,
+    DomainHasOtherTenantsUsers,
     DuplicateDomain,
     DuplicateEmail,
     InvalidInput,
@@ -27,8 +29,9 @@ from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
 from partnerhub.http.web.users import MFA_RESET_DONE, render_mfa_reset
 from partnerhub.locale import N_
+from partnerhub.tenants.domains import add_partner_domain, list_partner_domains, remove_partner_domain
 from partnerhub.tenants.models import PartnerType
-from partnerhub.tenants.service import create_partner, list_partners, normalize_domain
+from partnerhub.tenants.service import create_partner, list_partners, normalize_domain, tenant_name_of_partner
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -48,6 +51,8 @@ CATALOG_EMPTY = N_("The file is empty.")
 CATALOG_INVALID = N_("The catalog was not imported, nothing changed: {detail}")
 CATALOG_IMPORTED = N_("Catalog imported: {created} offers added, {updated} updated.")
 CATALOG_UNCHANGED = N_("Catalog imported: every offer was already up to date, nothing changed.")
+DOMAIN_ADDED = N_("{domain} is now a verified domain of {name}.")
+DOMAIN_REMOVED = N_("{domain} is no longer a verified domain of {name}.")
 
 
 def partner_type_options(ctx: WebCtx) -> list[tuple[str, str]]:
@@ -164,6 +169,64 @@ def confirm_mfa_reset(ctx: SignedIn, form: Form) -> Response:
         state.domain_error(exc, field_of=MFA_RESET_FIELDS)
         return _render_mfa_lookup(ctx, state, 400)
     return ctx.redirect("/operator/mfa-reset", flash=ctx.t(MFA_RESET_DONE, email=shown))
+
+
+# --- a partner's verified domains (F5) ----------------------------------------------------------------
+
+
+def _render_domains(ctx: WebCtx, partner_id: str, state: FormState, status_code: int = 200) -> Response:
+    actor = ctx.require_actor()
+    session = ctx.session
+    domains = list_partner_domains(session, actor, partner_id=partner_id)
+    name = tenant_name_of_partner(session, actor, partner_id=partner_id)
+    return ctx.render("operator/domains.html", form=state, domains=domains, partner_name=name,
+                      partner_id=partner_id.strip().lower(), status_code=status_code,
+                      breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, name)])
+
+
+@router.get("/operator/partners/{partner_id}/domains")
+def domains_page(ctx: SignedIn, partner_id: str) -> Response:
+    return _render_domains(ctx, partner_id, FormState(ctx))
+
+
+@router.post("/operator/partners/{partner_id}/domains")
+def add_domain(ctx: SignedIn, form: Form, partner_id: str) -> Response:
+    actor = ctx.require_actor()
+    actor.require_operator("verify a domain")
+    state = FormState.from_form(ctx, form)
+    domain = state.text("domain", limit=253)
+    if domain:
+        try:
+            domain = normalize_domain(domain)
+        except InvalidInput:
+            state.fail("domain", NOT_A_DOMAIN)
+    if not state.ok:
+        return _render_domains(ctx, partner_id, state, 400)
+    try:
+        with ctx.attempt() as session:
+            row = add_partner_domain(session, actor, partner_id=partner_id, domain=domain)
+            name = tenant_name_of_partner(session, actor, partner_id=row.partner_id)
+    except DomainError as exc:
+        state.domain_error(exc, field_of={DomainAlreadyVerified: "domain", DomainHasOtherTenantsUsers: "domain"})
+        return _render_domains(ctx, partner_id, state, 400)
+    return ctx.redirect(f"/operator/partners/{row.partner_id}/domains",
+                        flash=ctx.t(DOMAIN_ADDED, domain=row.domain, name=name))
+
+
+@router.post("/operator/partners/{partner_id}/domains/remove")
+def remove_domain(ctx: SignedIn, form: Form, partner_id: str) -> Response:
+    actor = ctx.require_actor()
+    actor.require_operator("remove a verified domain")
+    state = FormState.from_form(ctx, form)
+    domain = state.text("domain", limit=253).lower()
+    page = f"/operator/partners/{partner_id.strip().lower()}/domains"
+    try:
+        with ctx.attempt() as session:
+            remove_partner_domain(session, actor, partner_id=partner_id, domain=domain)
+            name = tenant_name_of_partner(session, actor, partner_id=partner_id)
+    except DomainError as exc:
+        return ctx.redirect(page, flash=exc.render(ctx.locale), kind="error")
+    return ctx.redirect(page, flash=ctx.t(DOMAIN_REMOVED, domain=domain, name=name))
 
 
 # --- catalog -----------------------------------------------------------------------------------------

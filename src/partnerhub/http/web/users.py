@@ -25,12 +25,13 @@ from partnerhub.auth.sign_in import (
 )
 from partnerhub.auth.web_sessions import set_my_language
 from partnerhub.clock import utc_now
-from partnerhub.errors import DomainError, DuplicateEmail, InvalidRole, LastGlobalAdmin
+from partnerhub.errors import DomainError, DuplicateEmail, EmailOutsideVerifiedDomains, InvalidRole, LastGlobalAdmin
 from partnerhub.http.web.context import LANG_COOKIE, Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import NOT_A_CHOICE, FormState
 from partnerhub.http.web.rendering import LANGUAGES
 from partnerhub.locale import N_, SUPPORTED, gettext, supported_language
+from partnerhub.tenants.domains import verified_domains
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -99,8 +100,10 @@ def users_page(ctx: SignedIn) -> Response:
 
 
 def _render_new_user(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
+    domains = verified_domains(ctx.session, ctx.require_actor().tenant_id or "")
     return ctx.render("users/new.html", form=state, roles=role_options(ctx), chosen=state.many("roles"),
-                      status_code=status_code, breadcrumbs=_users_crumbs(ctx, (None, ctx.t("Add user"))))
+                      domains=", ".join(domains), status_code=status_code,
+                      breadcrumbs=_users_crumbs(ctx, (None, ctx.t("Add user"))))
 
 
 @router.get("/users/new")
@@ -129,7 +132,8 @@ def add_user(ctx: SignedIn, form: Form) -> Response:
             user, password = add_partner_user(session, actor, email=email, roles=roles, display_name=display_name)
             shown = (user.id, user.email, user.display_name)
     except DomainError as exc:
-        state.domain_error(exc, field_of={DuplicateEmail: "email", InvalidRole: "roles"})
+        state.domain_error(exc, field_of={DuplicateEmail: "email", EmailOutsideVerifiedDomains: "email",
+                                          InvalidRole: "roles"})
         return _render_new_user(ctx, state, 400)
     # The password is shown on this page only: never in a cookie, never again (no-store keeps it out of caches).
     return ctx.render("users/created.html", user_id=shown[0], email=shown[1], display_name=shown[2],
