@@ -30,7 +30,7 @@ from partnerhub.errors.sso import (
     SsoSecretRequired,
     SsoSecretUnreadable,
 )
-from partnerhub.tenants.models import Tenant
+from partnerhub.tenants.models import PartnerDomain, Tenant
 
 MAX_ISSUER = 500
 MAX_CLIENT_ID = 255
@@ -192,14 +192,21 @@ def email_domain(email: str) -> str:
     return email.strip().lower().rpartition("@")[2]
 
 
+def tenant_of_domain(session: Session, domain: str) -> str | None:
+    """The tenant whose domain this is: its own domain, or one the operator verified for a partner (F5)."""
+    found = session.scalar(select(Tenant.id).where(Tenant.domain == domain))
+    return found or session.scalar(select(PartnerDomain.partner_id).where(PartnerDomain.domain == domain))
+
+
 def find_sign_in_provider(session: Session, *, email: str) -> SignInProvider | None:
     """The identity provider of the organisation whose domain the e-mail is in, if it has single sign-on on.
     It says nothing about whether a user with that e-mail exists."""
     domain = email_domain(email)
     if not domain:
         return None
+    tenant_id = tenant_of_domain(session, domain)
     found = session.execute(select(Tenant, SingleSignOn).join(SingleSignOn, SingleSignOn.tenant_id == Tenant.id)
-                            .where(Tenant.domain == domain, SingleSignOn.is_enabled.is_(True))).first()
+                            .where(Tenant.id == tenant_id, SingleSignOn.is_enabled.is_(True))).first()
     if found is None:
         return None
     tenant, row = found

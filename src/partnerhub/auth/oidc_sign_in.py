@@ -1,7 +1,8 @@
 """Who a single sign-on signs in, and what it leaves to do.
 
-- The provider's ID token must carry an `email` with `email_verified` true; that e-mail must be in the
-  configuring tenant's domain and belong to an active user of THAT tenant. Every other case (nobody, a disabled
+- The provider's ID token must carry an `email` with `email_verified` true; that e-mail must be in one of the
+  configuring tenant's domains (its own, or one the operator verified for a partner) and belong to an active
+  user of THAT tenant. Every other case (nobody, a disabled
   user, a user of another tenant) gets the same refusal, which names no tenant.
 - Multi-factor: the provider is trusted for it when the token's `amr` (RFC 8176) lists "mfa". Otherwise
   partnerhub's own second factor still applies: the code of an enrolled user, or the enrolment that the tenant's
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from partnerhub.auth.models import User
-from partnerhub.auth.oidc import email_domain
+from partnerhub.auth.oidc import email_domain, tenant_of_domain
 from partnerhub.auth.oidc_models import SingleSignOn
 from partnerhub.auth.passwords import hash_password
 from partnerhub.errors.sso import SsoEmailNotVerified, SsoNotAvailable, SsoUnknownUser
@@ -59,7 +60,7 @@ def identify(session: Session, *, tenant_id: str, claims: dict[str, Any]) -> Sso
         raise SsoEmailNotVerified()
     user = session.scalar(select(User).where(User.email == email)) if email else None
     if (user is None or user.tenant_id != tenant.id or not user.is_active
-            or email_domain(email) != tenant.domain.lower()):
+            or tenant_of_domain(session, email_domain(email)) != tenant.id):
         raise SsoUnknownUser(email=email or "-")
     return SsoIdentity(user, provider_did_mfa(claims))
 

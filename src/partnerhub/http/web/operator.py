@@ -28,6 +28,7 @@ from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import REQUIRED, FormState
 from partnerhub.http.web.users import MFA_RESET_DONE, render_mfa_reset
+from partnerhub.ids import normalize_id
 from partnerhub.locale import N_
 from partnerhub.tenants.domains import add_partner_domain, list_partner_domains, remove_partner_domain
 from partnerhub.tenants.models import PartnerType
@@ -180,7 +181,7 @@ def _render_domains(ctx: WebCtx, partner_id: str, state: FormState, status_code:
     domains = list_partner_domains(session, actor, partner_id=partner_id)
     name = tenant_name_of_partner(session, actor, partner_id=partner_id)
     return ctx.render("operator/domains.html", form=state, domains=domains, partner_name=name,
-                      partner_id=partner_id.strip().lower(), status_code=status_code,
+                      partner_id=normalize_id(partner_id), status_code=status_code,
                       breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, name)])
 
 
@@ -219,7 +220,7 @@ def remove_domain(ctx: SignedIn, form: Form, partner_id: str) -> Response:
     actor.require_operator("remove a verified domain")
     state = FormState.from_form(ctx, form)
     domain = state.text("domain", limit=253).lower()
-    page = f"/operator/partners/{partner_id.strip().lower()}/domains"
+    page = f"/operator/partners/{normalize_id(partner_id)}/domains"
     try:
         with ctx.attempt() as session:
             remove_partner_domain(session, actor, partner_id=partner_id, domain=domain)
