@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 60  # a web session ends after this long without a request...
     session_max_hours: int = 12  # ...and this long after sign-in, whatever happens
     sign_in_attempts_per_minute: int = 10  # per e-mail address and per client address; more are refused
+    public_url: str = ""  # the base of webhook bodies' ResourceUri and AuditUri (else the serving address)
+    serving_url: str = ""  # set by `partnerhub serve` for its worker processes: the address it listens on
+    webhook_allow_private: bool = False  # webhook URLs may be plain http and reach private addresses
+    webhook_retention_days: int = 30  # delivered outbox events and finished deliveries are purged after this
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base of absolute API URLs in webhook bodies: PARTNERHUB_PUBLIC_URL, else the serving address."""
+        return (self.public_url or self.serving_url or self.base_url).rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:

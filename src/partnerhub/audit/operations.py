@@ -61,6 +61,16 @@ class Operation(StrEnum):
     CREATE_CUSTOMER_USER = "create_customer_user"
     RESET_CUSTOMER_USER_PASSWORD = "reset_customer_user_password"
 
+    # webhooks (webhooks/)
+    CREATE_WEBHOOK_ENDPOINT = "create_webhook_endpoint"
+    UPDATE_WEBHOOK_ENDPOINT = "update_webhook_endpoint"
+    DELETE_WEBHOOK_ENDPOINT = "delete_webhook_endpoint"
+    ROTATE_WEBHOOK_SECRET = "rotate_webhook_secret"
+    DISABLE_WEBHOOK_ENDPOINT = "disable_webhook_endpoint"
+    SEND_WEBHOOK_TEST_EVENT = "send_webhook_test_event"
+    REDELIVER_WEBHOOK = "redeliver_webhook"
+    REPLAY_WEBHOOKS = "replay_webhooks"
+
 
 class ResourceType(StrEnum):
     PARTNER = "partner"
@@ -81,3 +91,5 @@ class ResourceType(StrEnum):
     GRANULAR_ADMIN_ACCESS_ASSIGNMENT = "granular_admin_access_assignment"
     SECURITY_GROUP = "security_group"
     CUSTOMER_USER = "customer_user"
+    # webhooks (webhooks/)
+    WEBHOOK_ENDPOINT = "webhook_endpoint"

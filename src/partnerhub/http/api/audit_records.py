@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from partnerhub.audit.dates import parse_instant
 from partnerhub.audit.models import ActivityRecord
-from partnerhub.audit.service import ActivityQuery, list_activity
+from partnerhub.audit.service import ActivityQuery, get_activity_record, list_activity
 from partnerhub.errors import InvalidInput
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
@@ -112,3 +112,10 @@ def get_audit_records(
     items = [record_dict(r) for r in page.items]
     nxt = [page.next_cursor[0].isoformat(), page.next_cursor[1]] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="auditrecords", next_values=nxt))
+
+
+@router.get("/auditrecords/{record_id}",
+            description="partnerhub extension (not in Partner Center): one activity record, the `AuditUri` of a "
+                        "webhook event.")
+def get_audit_record(record_id: str, ctx: Ctx) -> Response:
+    return ctx.respond(200, record_dict(get_activity_record(ctx.session, ctx.actor, record_id=record_id)))

@@ -90,6 +90,14 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.REMOVE_SECURITY_GROUP_MEMBER: N_("Remove security group member"),
     Operation.CREATE_CUSTOMER_USER: N_("Create customer user"),
     Operation.RESET_CUSTOMER_USER_PASSWORD: N_("Reset customer user password"),
+    Operation.CREATE_WEBHOOK_ENDPOINT: N_("Create webhook endpoint"),
+    Operation.UPDATE_WEBHOOK_ENDPOINT: N_("Update webhook endpoint"),
+    Operation.DELETE_WEBHOOK_ENDPOINT: N_("Delete webhook endpoint"),
+    Operation.ROTATE_WEBHOOK_SECRET: N_("Rotate webhook signing secret"),
+    Operation.DISABLE_WEBHOOK_ENDPOINT: N_("Disable webhook endpoint"),
+    Operation.SEND_WEBHOOK_TEST_EVENT: N_("Send webhook test event"),
+    Operation.REDELIVER_WEBHOOK: N_("Redeliver webhook"),
+    Operation.REPLAY_WEBHOOKS: N_("Replay webhooks"),
 }
 RESOURCE_LABELS: dict[str, str] = {
     ResourceType.PARTNER: N_("Partner"),
@@ -109,6 +117,7 @@ RESOURCE_LABELS: dict[str, str] = {
     ResourceType.GRANULAR_ADMIN_ACCESS_ASSIGNMENT: N_("Access assignment"),
     ResourceType.SECURITY_GROUP: N_("Security group"),
     ResourceType.CUSTOMER_USER: N_("Customer user"),
+    ResourceType.WEBHOOK_ENDPOINT: N_("Webhook endpoint"),
 }
 
 
