@@ -45,6 +45,7 @@ class Answer:
     text: str = ""
     retry_after: float | None = None
     duration_ms: int = 0
+    answer_bytes: int = 0  # how much of the answer was read (at most the limit)
 
 
 class _Refused(Exception):
@@ -140,7 +141,7 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bo
         error = f"redirect to {response.getheader('Location', '')} not followed"[:500] \
             if 300 <= response.status < 400 else None
         return Answer(response.status, error, text, retry_after_seconds(response.getheader("Retry-After")),
-                      elapsed_ms())
+                      elapsed_ms(), size)
     except _Refused as exc:
         return Answer(None, str(exc)[:500], duration_ms=elapsed_ms())
     except TimeoutError as exc:
