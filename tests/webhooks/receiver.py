@@ -3,6 +3,7 @@ gets and answers each with the next scripted answer (default 204)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with receiver.lock:
@@ -63,12 +64,10 @@ class Receiver:
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):  # the sender stopped reading (its limits)
                     self.wfile.write(answer)
-                except OSError:
-                    pass  # the sender stopped reading (its limits): what it did is what the test looks at
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
