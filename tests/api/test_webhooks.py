@@ -165,3 +165,21 @@ def test_a_replayed_registration_does_not_show_the_secret_again(hooks: Api) -> N
 
 def test_an_unauthenticated_call_is_401(hooks: Api) -> None:
     assert hooks.call("GET", REG).status_code == 401
+
+
+@pytest.mark.parametrize(("url", "code"), [("ftp://hooks.example/x", 800706), ("http://hooks.example/x", 800707),
+                                           ("file:///etc/passwd", 800706)])
+def test_unsafe_urls_are_refused_with_400(hooks: Api, url: str, code: int) -> None:
+    p = hooks.partner()
+    r = hooks.call("POST", REG, p.token, json={"webhookUrl": url, "webhookEvents": ["order-created"]})
+    assert r.status_code == 400 and r.json()["code"] == code
+
+
+def test_a_url_resolving_to_a_private_address_is_refused(make_api: Any) -> None:
+    api = make_api()
+    api.client.app.state.webhook_resolver = lambda host, port: ["192.168.0.10"]  # type: ignore[attr-defined]
+    p = api.partner()
+    r = api.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]},
+                 headers={"X-Locale": "it"})
+    assert r.status_code == 400 and r.json()["code"] == 800708
+    assert "192.168.0.10" in r.json()["description"] and "indirizzo" in r.json()["description"]
