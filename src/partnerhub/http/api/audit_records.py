@@ -114,8 +114,7 @@ def get_audit_records(
     return ctx.respond(200, collection(request, items, kind="auditrecords", next_values=nxt))
 
 
-@router.get("/auditrecords/{record_id}",
-            description="partnerhub extension (not in Partner Center): one activity record, the `AuditUri` of a "
-                        "webhook event.")
+@router.get("/auditrecords/{record_id}")
 def get_audit_record(record_id: str, ctx: Ctx) -> Response:
+    """One activity record of the tenant (a webhook event's `AuditUri`); another tenant's is 404."""
     return ctx.respond(200, record_dict(get_activity_record(ctx.session, ctx.actor, record_id=record_id)))
