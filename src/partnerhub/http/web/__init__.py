@@ -27,6 +27,7 @@ from partnerhub.http.web import (
     sign_in_steps,
     signin,
     users,
+    webhooks,
 )
 from partnerhub.http.web.context import Signer
 from partnerhub.http.web.errors import page_or_api_http_error
@@ -36,7 +37,7 @@ from partnerhub.runtime import Runtime
 # /customers/{customer_id}).
 PAGE_MODULES = (signin, sign_in_steps, dashboard, customers, offboarding, orders, admin_relationships,
                 customer_pages, invitations, partner_relationships, activity, users, account_security, partnerships,
-                operator)
+                operator, webhooks)
 
 
 def mount_web(app: FastAPI, runtime: Runtime) -> None:
