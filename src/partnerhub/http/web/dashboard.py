@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from partnerhub.auth.models import Role
 from partnerhub.http.web.context import Web
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.signin import render_sign_in, start_page
-from partnerhub.auth.models import Role
 from partnerhub.overview.service import partner_overview
 from partnerhub.webhooks.queries import failing_endpoints
 
