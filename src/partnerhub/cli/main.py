@@ -27,6 +27,7 @@ from partnerhub.cli.serve import serve, worker
 from partnerhub.cli.subscriptions import subscriptions_app
 from partnerhub.cli.tokens import token_app
 from partnerhub.cli.users import users_app
+from partnerhub.cli.webhooks import webhooks_app
 from partnerhub.errors import DomainError, ErrorKind
 from partnerhub.locale import normalize_locale
 
@@ -81,6 +82,7 @@ app.add_typer(dap_app, name="dap")
 app.add_typer(customer_users_app, name="customer-users")
 app.add_typer(partnerships_app, name="partnerships")
 app.add_typer(support_contact_app, name="support-contact")
+app.add_typer(webhooks_app, name="webhooks")
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("demo")(demo)
