@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, select, text, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy.orm import Session
 
 from partnerhub.audit.models import ActivityRecord, OutboxEvent
 from partnerhub.audit.operations import Operation, ResourceType
@@ -112,34 +112,43 @@ class Claimed:
     attempts: int  # before this one
 
 
-def _due(now: datetime) -> list[ColumnElement[bool]]:
-    older = aliased(WebhookDelivery)
-    return [
-        WebhookDelivery.status == DeliveryStatus.PENDING,
-        WebhookDelivery.next_attempt_at <= now,
-        (WebhookDelivery.lease_expires_at.is_(None)) | (WebhookDelivery.lease_expires_at < now),
-        WebhookEndpoint.is_enabled.is_(True),
-        ~exists().where(older.endpoint_id == WebhookDelivery.endpoint_id,
-                        older.status == DeliveryStatus.PENDING,
-                        (older.created_at < WebhookDelivery.created_at)
-                        | and_(older.created_at == WebhookDelivery.created_at, older.id < WebhookDelivery.id)),
-    ]
+def _heads(session: Session, now: datetime, limit: int) -> list[str]:
+    """The oldest pending delivery of each enabled endpoint that has a due one, if that oldest is due and
+    not held: an endpoint gets its deliveries one at a time, in order."""
+    endpoints = list(session.scalars(
+        select(WebhookDelivery.endpoint_id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now,
+               WebhookEndpoint.is_enabled.is_(True)).distinct().limit(limit)))
+    heads = []
+    for endpoint_id in endpoints:
+        head = session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.next_attempt_at, WebhookDelivery.lease_expires_at)
+            .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == DeliveryStatus.PENDING)
+            .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(1)).first()
+        if head is not None and head.next_attempt_at is not None and head.next_attempt_at <= now \
+                and (head.lease_expires_at is None or head.lease_expires_at < now):
+            heads.append(head.id)
+    return heads
 
 
 def claim_due(bind: Bind, config: WebhookConfig, worker_id: str, *, lease_seconds: float = 30,
               limit: int = 16) -> list[Claimed]:
-    """Hold up to `limit` due deliveries (one per endpoint) for `lease_seconds`."""
+    """Hold up to `limit` due deliveries (the head of each endpoint's queue) for `lease_seconds`."""
     now = utc_now()
-    base = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-            .where(*_due(now)))
-    with read_session(bind) as session:
-        if session.scalar(base.limit(1)) is None:
+    with read_session(bind) as session:  # an idle dispatcher's poll takes no write lock
+        if not _heads(session, now, limit):
             return []
     with transaction(bind) as session:
-        stmt = base.order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(limit)
+        candidates = _heads(session, now, limit)
+        if not candidates:
+            return []
+        # lock exactly those heads; one another dispatcher holds is skipped (never the next in its queue)
+        lock = (select(WebhookDelivery.id).where(
+            WebhookDelivery.id.in_(candidates), WebhookDelivery.status == DeliveryStatus.PENDING,
+            (WebhookDelivery.lease_expires_at.is_(None)) | (WebhookDelivery.lease_expires_at < now)))
         if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(of=WebhookDelivery, skip_locked=True)
-        ids = list(session.scalars(stmt))
+            lock = lock.with_for_update(skip_locked=True)
+        ids = list(session.scalars(lock))
         if not ids:
             return []
         until = now + timedelta(seconds=lease_seconds)

@@ -68,6 +68,7 @@ class WebhookDelivery(Base):
     __table_args__ = (
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         Index("ix_webhook_deliveries_endpoint", "endpoint_id", "created_at", "id"),
+        Index("ix_webhook_deliveries_queue", "endpoint_id", "status", "created_at", "id"),  # each endpoint's head
         Index("ix_webhook_deliveries_correlation", "correlation_id"),
         Index("ix_webhook_deliveries_finished", "finished_at"),
     )

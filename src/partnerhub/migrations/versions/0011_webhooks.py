@@ -70,6 +70,8 @@ def upgrade() -> None:
     op.create_index('ix_webhook_deliveries_endpoint', 'webhook_deliveries', ['endpoint_id', 'created_at', 'id'],
                     unique=False)
     op.create_index('ix_webhook_deliveries_finished', 'webhook_deliveries', ['finished_at'], unique=False)
+    op.create_index('ix_webhook_deliveries_queue', 'webhook_deliveries', ['endpoint_id', 'status', 'created_at', 'id'],
+                    unique=False)
     op.create_table(
         'webhook_attempts',
         sa.Column('id', sa.String(length=36), nullable=False),
