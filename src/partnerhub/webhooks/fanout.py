@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ def deliveries_for_records(
         if e.is_enabled:
             by_partner.setdefault(e.partner_id, []).append(e)
     count = 0
+    ties: dict[tuple[str, datetime], int] = {}  # deliveries made per endpoint and record time in this batch
     for rec in records:
         subscribed = by_partner.get(rec.partner_id or "")
         if not subscribed:
@@ -58,13 +59,17 @@ def deliveries_for_records(
                 if existing is not None:
                     existing.restart(now=now)
                     continue
+                # An endpoint's queue runs in (created_at, id) order: the record's time, plus a microsecond per
+                # delivery already made at that time, keeps one transaction's events in the order written.
+                tie = ties.get((endpoint.id, rec.created_at), 0)
+                ties[(endpoint.id, rec.created_at)] = tie + 1
                 session.add(WebhookDelivery(
                     id=new_id(), partner_id=endpoint.partner_id, endpoint_id=endpoint.id, event_name=event,
                     activity_record_id=rec.id, correlation_id=None,
                     body=event_body(session, rec, event, base_url=base_url, full=endpoint.full_body),
                     status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, lease_owner=None,
                     lease_expires_at=None, last_status_code=None, last_error=None,
-                    created_at=rec.created_at,  # an endpoint's deliveries go in the order of their records
+                    created_at=rec.created_at + timedelta(microseconds=tie),
                     finished_at=None))
     session.flush()
     return count
