@@ -21,7 +21,7 @@ KERNEL = {"auth", "audit", "tenants", "jobs", "idempotency"}
 # The entity packages: models.py (tables, pure transitions), queries.py (scoped reads), schemas.py (shapes),
 # service.py and its siblings (the use cases of that one feature).
 FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "partnerships",
-            "support_contacts", "delegated_admin", "overview"}
+            "support_contacts", "delegated_admin", "overview", "webhooks"}
 ORCHESTRATORS = {"usecases"}  # the operations that span features: only they call another feature's service
 DELIVERY = {"http", "cli"}
 TOOLS = {"bench"}  # the benchmark drives every door, like a delivery package

@@ -242,3 +242,4 @@ def test_the_report_says_the_demo_accounts_are_exempt_from_the_sign_in_rules(tmp
     text = " ".join(proc.stdout.split())
     assert "these accounts are exempt from the sign-in rules of real accounts: their password is not one-time" in text
     assert "The operator account always requires it" in text
+    assert "start the service with PARTNERHUB_WEBHOOK_ALLOW_PRIVATE=true" in text  # webhooks to a local receiver

@@ -22,6 +22,7 @@ from partnerhub.partnerships.models import Partnership
 from partnerhub.relationships.models import ResellerRelationship
 from partnerhub.subscriptions.models import Subscription
 from partnerhub.tenants.models import Partner, PartnerDomain, Tenant
+from partnerhub.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessAssignment",
@@ -51,4 +52,7 @@ __all__ = [
     "Tenant",
     "User",
     "WebSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     # networks, e.g. "127.0.0.1,10.0.0.0/8"); empty: none, the client address is the socket's peer.
     trusted_proxies: str = ""
     sign_in_attempts_per_minute: int = 10  # per e-mail address and per client address; more are refused
+    public_url: str = ""  # the base of webhook bodies' ResourceUri and AuditUri (else the serving address)
+    serving_url: str = ""  # set by `partnerhub serve` for its worker processes: the address it listens on
+    run_worker: bool = True  # the server runs jobs, the scheduler and the webhook dispatcher (serve --no-worker)
+    webhook_allow_private: bool = False  # webhook URLs may be plain http and reach private addresses
+    webhook_retention_days: int = 30  # delivered outbox events and finished deliveries are purged after this
+    webhook_lease_seconds: int = 30  # a dispatcher that died mid-send: its delivery is sent again after this
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base of absolute API URLs in webhook bodies: PARTNERHUB_PUBLIC_URL, else the serving address."""
+        return (self.public_url or self.serving_url or self.base_url).rstrip("/")
 
     @field_validator("trusted_proxies")
     @classmethod

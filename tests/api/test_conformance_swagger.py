@@ -76,6 +76,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("PUT", "/v1/customers/{}/profiles/billing"): _put_billing,
     ("GET", "/v1/customers/relationshiprequests"): _get("/v1/customers/relationshiprequests"),
     ("GET", "/v1/auditrecords"): _get("/v1/auditrecords"),
+    ("GET", "/v1/auditrecords/{}"): lambda s: s.api.call(
+        "GET", "/v1/auditrecords/" + s.api.call("GET", "/v1/auditrecords", s.partner.token).json()["items"][0]["id"],
+        s.partner.token),
     ("GET", "/v1/relationships"): lambda s: _as_provider(s, "/v1/relationships", for_customer=False),
     ("GET", "/v1/customers/{}/relationships"): lambda s: _as_provider(s, "/v1/customers/{id}/relationships"),
 }

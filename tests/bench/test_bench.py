@@ -22,7 +22,7 @@ OPERATIONS = (
     "generate", "list_first_100", "list_deep_100", "list_first_500", "list_deep_500", "search_prefix",
     "get_customer", "list_subscriptions", "suspend_subscription", "place_order_3", "remove_relationship",
     "offboard_10", "offboard_100", "offboard_1000", "bulk_offboard", "activity_day", "activity_customer",
-    "http_reads", "http_writes", "http_mixed",
+    "http_reads", "http_writes", "http_mixed", "webhook_latency", "webhook_throughput",
 )
 
 

@@ -141,7 +141,7 @@ def live_site(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     runtime = Runtime(Settings(database_url=url, data_dir=tmp, secret_key="test", base_url=base_url,
-                               sign_in_attempts_per_minute=0))
+                               sign_in_attempts_per_minute=0, webhook_allow_private=True))
     app = create_app(runtime, start_worker=True)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
                                            lifespan="on", access_log=False))

@@ -45,10 +45,11 @@ def test_every_kind_that_is_queued_anywhere_is_in_the_registry() -> None:
     from partnerhub.jobs.registry import REGISTRY
     from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD
 
-    for kind in (BULK_OFFBOARD, GDAP_CLOCK, EXPIRE_INVITATIONS, "purge-idempotency-keys", "purge-web-sessions"):
+    for kind in (BULK_OFFBOARD, GDAP_CLOCK, EXPIRE_INVITATIONS, "purge-idempotency-keys", "purge-web-sessions",
+                 "purge-webhook-log"):
         assert kind in REGISTRY and REGISTRY.handler(kind) is not None
     assert set(REGISTRY.scheduled()) == {GDAP_CLOCK, EXPIRE_INVITATIONS, "purge-idempotency-keys",
-                                         "purge-web-sessions", "purge-sign-in-attempts"}
+                                         "purge-web-sessions", "purge-sign-in-attempts", "purge-webhook-log"}
 
 
 def test_a_kind_cannot_be_listed_twice() -> None:

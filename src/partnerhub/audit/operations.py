@@ -71,6 +71,15 @@ class Operation(StrEnum):
     ADD_PARTNER_DOMAIN = "add_partner_domain"
     REMOVE_PARTNER_DOMAIN = "remove_partner_domain"
     OPERATOR_READ = "operator_read"
+    # webhooks (webhooks/)
+    CREATE_WEBHOOK_ENDPOINT = "create_webhook_endpoint"
+    UPDATE_WEBHOOK_ENDPOINT = "update_webhook_endpoint"
+    DELETE_WEBHOOK_ENDPOINT = "delete_webhook_endpoint"
+    ROTATE_WEBHOOK_SECRET = "rotate_webhook_secret"
+    DISABLE_WEBHOOK_ENDPOINT = "disable_webhook_endpoint"
+    SEND_WEBHOOK_TEST_EVENT = "send_webhook_test_event"
+    REDELIVER_WEBHOOK = "redeliver_webhook"
+    REPLAY_WEBHOOKS = "replay_webhooks"
 
 
 class ResourceType(StrEnum):
@@ -94,3 +103,5 @@ class ResourceType(StrEnum):
     CUSTOMER_USER = "customer_user"
     PARTNER_DOMAIN = "partner_domain"
     ACTIVITY_LOG = "activity_log"
+    # webhooks (webhooks/)
+    WEBHOOK_ENDPOINT = "webhook_endpoint"

@@ -18,7 +18,8 @@ from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
 from partnerhub.errors import Forbidden, InvalidInput
-from partnerhub.ids import new_id
+from partnerhub.errors.webhooks import ActivityRecordNotFound
+from partnerhub.ids import new_id, normalize_id
 
 
 def record(
@@ -199,6 +200,18 @@ def list_activity(
 
         record_operator_read_of_activity(session, actor, shown=rows)
     return ActivityPage(rows, nxt)
+
+
+def get_activity_record(session: Session, actor: Actor, *, record_id: str) -> ActivityRecord:
+    """One record of the actor's tenant (a webhook's AuditUri); another tenant's is not found."""
+    conds: list[Any] = [ActivityRecord.id == normalize_id(record_id)]
+    scope = _scope(actor)
+    if scope is not None:
+        conds.append(scope)
+    found = session.scalars(select(ActivityRecord).where(*conds)).first()
+    if found is None:
+        raise ActivityRecordNotFound(id=record_id)
+    return found
 
 
 def iter_activity(session: Session, actor: Actor, *, query: ActivityQuery) -> Iterable[ActivityRecord]:

@@ -29,6 +29,7 @@ from partnerhub.bench.portfolio import (
 from partnerhub.bench.rawdb import RawDb
 from partnerhub.bench.report import Report, Row
 from partnerhub.bench.scratch import DEFAULT_PG_ADMIN_DSN, ScratchServer
+from partnerhub.bench.webhooks import webhook_rows
 from partnerhub.bench.wrk_load import WrkResult, run_wrk, wrk_path, wrk_version
 from partnerhub.db import transaction
 
@@ -58,6 +59,9 @@ SCALES = {
 # these ratios of the bare ASGI floor's, and its p99 within HTTP_P99_RATIO of the floor's p99.
 HTTP_RATIOS = {"reads": 1.5, "writes": 2.0, "mixed": 2.0}
 HTTP_P99_RATIO = 2.0
+WEBHOOK_EVENTS = {"tiny": {"latency_events": 10, "burst_events": 50},
+                  "small": {"latency_events": 100, "burst_events": 1000},
+                  "large": {"latency_events": 200, "burst_events": 2000}}
 GENERATION_RATIO = 3.0
 LOAD_ENV = "PARTNERHUB_BENCH_LOAD"
 WRK_THREADS = 1 if (os.cpu_count() or 1) <= 2 else 2  # the rest of the cores go to the server under test
@@ -254,6 +258,8 @@ def run_bench(config: BenchConfig) -> Report:
         ops = Operations(engine, raw, gen, world.provider, scale.runs, big_portfolio=scale.name == "large",
                          limit=IN_PROCESS_LIMITS[config.database])
         for row in ops.run_all(step):
+            report.add(row)
+        for row in webhook_rows(engine, step=step, **WEBHOOK_EVENTS[scale.name]):
             report.add(row)
         if config.growth:
             growth(ops, world, report, step)

@@ -80,3 +80,6 @@ def _print_report(result: DemoResult, base_url: str) -> None:
                   "sign-in (each user may turn it on under My account). The operator account always requires "
                   "it: at its first sign-in, scan the QR code with an authenticator app (or type the key shown) "
                   "and keep the recovery codes.", highlight=False)
+    console.print("Webhooks to a receiver on this machine or your network (http://127.0.0.1:…, 10.x, 192.168.x): "
+                  "start the service with PARTNERHUB_WEBHOOK_ALLOW_PRIVATE=true; otherwise endpoints must be "
+                  "https on public addresses.", highlight=False)

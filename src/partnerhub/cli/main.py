@@ -23,11 +23,12 @@ from partnerhub.cli.operator import offers_app, operator_app
 from partnerhub.cli.orders import orders_app
 from partnerhub.cli.output import err_console
 from partnerhub.cli.partnerships import partnerships_app, support_contact_app
-from partnerhub.cli.serve import serve
+from partnerhub.cli.serve import serve, worker
 from partnerhub.cli.sso import sso_app
 from partnerhub.cli.subscriptions import subscriptions_app
 from partnerhub.cli.tokens import token_app
 from partnerhub.cli.users import users_app
+from partnerhub.cli.webhooks import webhooks_app
 from partnerhub.errors import DomainError, ErrorKind
 from partnerhub.locale import normalize_locale
 
@@ -83,7 +84,9 @@ app.add_typer(customer_users_app, name="customer-users")
 app.add_typer(partnerships_app, name="partnerships")
 app.add_typer(support_contact_app, name="support-contact")
 app.add_typer(sso_app, name="sso")
+app.add_typer(webhooks_app, name="webhooks")
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.command("demo")(demo)
 app.command("bench")(bench)
 

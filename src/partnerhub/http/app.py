@@ -22,6 +22,8 @@ from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import Worker
 from partnerhub.migrations import is_up_to_date
 from partnerhub.runtime import Runtime
+from partnerhub.webhooks.dispatcher import Dispatcher
+from partnerhub.webhooks.service import WebhookConfig
 
 
 def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> FastAPI:
@@ -33,13 +35,19 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
         # as many threads as the pool keeps connections, so that no request waits on the pool or opens
         # (and closes) an overflow connection under load.
         to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
-        worker = Worker(rt.engine, REGISTRY, lease_seconds=rt.settings.job_lease_seconds) if start_worker else None
-        if worker:
+        background = start_worker and rt.settings.run_worker  # `serve --no-worker` leaves them to `partnerhub worker`
+        worker = Worker(rt.engine, REGISTRY, lease_seconds=rt.settings.job_lease_seconds) if background else None
+        dispatcher = Dispatcher(rt.engine, WebhookConfig.from_settings(rt.settings),
+                                lease_seconds=rt.settings.webhook_lease_seconds) if background else None
+        if worker and dispatcher:
             worker.start()  # resumes any unfinished job left by a previous process
+            dispatcher.start()  # sends what the outbox holds, and then every event within a second of its commit
         yield
-        if worker:
+        if worker and dispatcher:
             worker.stop()
+            dispatcher.stop()
             worker.join(timeout=30)  # a job in progress checkpoints; an unfinished one resumes at next start
+            dispatcher.join(timeout=20)  # a delivery cut short is sent again (same webhook-id) by the next one
 
     app = FastAPI(title="partnerhub", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runtime = rt

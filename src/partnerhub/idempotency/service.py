@@ -18,7 +18,8 @@ from partnerhub.ids import new_id
 
 RETENTION = timedelta(hours=24)
 REDACTED = "<redacted: shown only in the first answer>"
-SECRET_KEYS = frozenset({"password", "token", "secret", "accesstoken", "refreshtoken", "clientsecret"})
+SECRET_KEYS = frozenset({"password", "token", "secret", "accesstoken", "refreshtoken", "clientsecret",
+                         "signingsecret"})
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:

@@ -15,11 +15,14 @@ from partnerhub.idempotency.service import purge_answers
 from partnerhub.invitations.jobs import EXPIRE_INVITATIONS, run_expire_invitations
 from partnerhub.jobs.kinds import JobKind, JobRegistry
 from partnerhub.jobs.runner import JobContext
+from partnerhub.settings import Settings
 from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, run_bulk_offboarding
+from partnerhub.webhooks.retention import purge_webhook_log
 
 PURGE_IDEMPOTENCY_KEYS = "purge-idempotency-keys"
 PURGE_WEB_SESSIONS = "purge-web-sessions"
 PURGE_SIGN_IN_ATTEMPTS = "purge-sign-in-attempts"
+PURGE_WEBHOOK_LOG = "purge-webhook-log"
 HOUR = 3600
 
 
@@ -51,6 +54,20 @@ def run_purge_sign_in_attempts(ctx: JobContext) -> dict[str, Any]:
     return {"purged": purged}
 
 
+def run_purge_webhook_log(ctx: JobContext) -> dict[str, Any]:
+    """Forget outbox events fanned out and webhook deliveries finished longer ago than
+    PARTNERHUB_WEBHOOK_RETENTION_DAYS (read when the job runs), a thousand of each per transaction."""
+    days = int(ctx.payload.get("retentionDays") or Settings().webhook_retention_days)
+    total = int(ctx.checkpoint_data.get("purged", 0))
+    while True:
+        with transaction(ctx.engine) as session:
+            n = purge_webhook_log(session, retention_days=days)
+        total += n
+        ctx.checkpoint(done=total, total=total, data={"purged": total})
+        if n == 0:
+            return {"purged": total, "retentionDays": days}
+
+
 REGISTRY = JobRegistry(
     JobKind(BULK_OFFBOARD, run_bulk_offboarding, "Offboard a selection of customers (POST /v1/offboardings)"),
     JobKind(GDAP_CLOCK, run_gdap_clock, "Extend or expire GDAP relationships whose time has come", 300),
@@ -60,4 +77,6 @@ REGISTRY = JobRegistry(
     JobKind(PURGE_WEB_SESSIONS, run_purge_web_sessions, "Forget web sessions ended over 30 days ago", HOUR),
     JobKind(PURGE_SIGN_IN_ATTEMPTS, run_purge_sign_in_attempts, "Forget sign-in attempt counts over an hour old",
             HOUR),
+    JobKind(PURGE_WEBHOOK_LOG, run_purge_webhook_log,
+            "Forget delivered outbox events and finished webhook deliveries past their retention", HOUR),
 )

@@ -23,6 +23,7 @@ from partnerhub.http.api import (
     relationship_requests,
     subscriptions,
     support_contacts,
+    webhooks,
 )
 from partnerhub.http.api.context import ApiEnvelope
 from partnerhub.http.api.errors import install_error_handlers
@@ -50,3 +51,5 @@ def mount_api(app: FastAPI, runtime: Runtime) -> None:
     install_error_handlers(app)
     app.add_middleware(ApiEnvelope, max_request_bytes=settings.max_request_bytes, log_format=settings.log_format)
     app.include_router(v1_router())
+    note_case_insensitive_bodies(webhooks.router)
+    app.include_router(webhooks.router)  # /webhooks/v1, as Partner Center

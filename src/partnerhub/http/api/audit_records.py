@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from partnerhub.audit.dates import parse_instant
 from partnerhub.audit.filters import MAX_VALUE, AuditCondition
 from partnerhub.audit.models import ActivityRecord
-from partnerhub.audit.service import ActivityQuery, list_activity
+from partnerhub.audit.service import ActivityQuery, get_activity_record, list_activity
 from partnerhub.errors import InvalidInput
 from partnerhub.http.api.body import Body
 from partnerhub.http.api.context import Ctx, api_router
@@ -120,3 +120,9 @@ def get_audit_records(
     items = [record_dict(r) for r in page.items]
     nxt = [page.next_cursor[0].isoformat(), page.next_cursor[1]] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="auditrecords", next_values=nxt))
+
+
+@router.get("/auditrecords/{record_id}")
+def get_audit_record(record_id: str, ctx: Ctx) -> Response:
+    """One activity record of the tenant (a webhook event's `AuditUri`); another tenant's is 404."""
+    return ctx.respond(200, record_dict(get_activity_record(ctx.session, ctx.actor, record_id=record_id)))

@@ -31,6 +31,7 @@ from partnerhub.http.web import (
     sso,
     sso_sign_in,
     users,
+    webhooks,
 )
 from partnerhub.http.web.context import Signer
 from partnerhub.http.web.errors import page_or_api_http_error
@@ -40,7 +41,7 @@ from partnerhub.runtime import Runtime
 # /customers/{customer_id}).
 PAGE_MODULES = (signin, sign_in_steps, sso_sign_in, sso, dashboard, add_customer, customers, offboarding, orders,
                 admin_relationships, customer_pages, billing_profile, invitations, partner_relationships, activity,
-                users, account_security, partnerships, operator)
+                users, account_security, partnerships, operator, webhooks)
 
 
 def mount_web(app: FastAPI, runtime: Runtime) -> None:

@@ -111,6 +111,14 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.ADD_PARTNER_DOMAIN: N_("Verify a partner domain"),
     Operation.REMOVE_PARTNER_DOMAIN: N_("Remove a verified partner domain"),
     Operation.OPERATOR_READ: N_("Read by the platform operator"),
+    Operation.CREATE_WEBHOOK_ENDPOINT: N_("Create webhook endpoint"),
+    Operation.UPDATE_WEBHOOK_ENDPOINT: N_("Update webhook endpoint"),
+    Operation.DELETE_WEBHOOK_ENDPOINT: N_("Delete webhook endpoint"),
+    Operation.ROTATE_WEBHOOK_SECRET: N_("Rotate webhook signing secret"),
+    Operation.DISABLE_WEBHOOK_ENDPOINT: N_("Disable webhook endpoint"),
+    Operation.SEND_WEBHOOK_TEST_EVENT: N_("Send webhook test event"),
+    Operation.REDELIVER_WEBHOOK: N_("Redeliver webhook"),
+    Operation.REPLAY_WEBHOOKS: N_("Replay webhooks"),
 }
 RESOURCE_LABELS: dict[str, str] = {
     ResourceType.PARTNER: N_("Partner"),
@@ -132,6 +140,7 @@ RESOURCE_LABELS: dict[str, str] = {
     ResourceType.CUSTOMER_USER: N_("Customer user"),
     ResourceType.PARTNER_DOMAIN: N_("Verified domain"),
     ResourceType.ACTIVITY_LOG: N_("Activity log"),
+    ResourceType.WEBHOOK_ENDPOINT: N_("Webhook endpoint"),
 }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from partnerhub.auth.models import Role
 from partnerhub.http.web.context import Web
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.signin import render_sign_in, start_page
 from partnerhub.overview.service import partner_overview
+from partnerhub.webhooks.queries import failing_endpoints
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -21,4 +23,7 @@ def home(ctx: Web) -> Response:
         return ctx.redirect(start_page(ctx))
     session = ctx.session
     overview = partner_overview(session, ctx.actor)
-    return ctx.render("dashboard.html", overview=overview)
+    # a Global admin learns here that partnerhub disabled an endpoint (410, or failures after every retry)
+    failing = failing_endpoints(session, partner_id=ctx.actor.tenant_id or "") \
+        if Role.GLOBAL_ADMIN in ctx.actor.roles else []
+    return ctx.render("dashboard.html", overview=overview, failing_webhooks=failing)

@@ -35,5 +35,6 @@ def navigation(actor: Actor | None) -> list[NavItem]:
     items.append(NavItem("/activity", N_("Activity log")))
     if Role.GLOBAL_ADMIN in actor.roles:
         items.append(NavItem("/users", N_("Users")))
+        items.append(NavItem("/webhooks", N_("Webhooks")))
     items.append(NavItem("/account", N_("My account")))
     return items
