@@ -262,3 +262,20 @@ def world(session: Session) -> World:
     from partnerhub.auth.service import actor_for_user
 
     return World(partner, other, created.customer.id, actor_for_user(session, created.admin))
+
+
+@pytest.fixture
+def blank_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database of its own, for the migration tests: they run the migrations on it from the start."""
+    if backend == "postgresql":
+        name = f"ph_t_{_worker()}_blank"
+        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _pg_admin_exec(f"CREATE DATABASE {name}")
+        engine = create_db_engine(_pg_url(name))
+        yield engine
+        engine.dispose()
+        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        engine = create_db_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+        yield engine
+        engine.dispose()

@@ -4,9 +4,7 @@ and the derived link works at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,13 +14,12 @@ from sqlalchemy import Engine, text
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.auth.service import actor_for_user
-from partnerhub.db import create_db_engine, transaction
+from partnerhub.db import transaction
 from partnerhub.db.base import UTCDateTime
 from partnerhub.errors import InvitationNotFound
 from partnerhub.invitations.partner_link import partner_invitation_link, rotate_partner_link
 from partnerhub.invitations.service import accept_invitation, describe_invitation
 from partnerhub.migrations import alembic_config, upgrade
-from tests.conftest import _pg_admin_exec, _pg_url, _worker
 from tests.factories import make_customer, make_partner
 
 KEY = "the instance's secret key"
@@ -41,21 +38,6 @@ requests = sa.table("relationship_requests", sa.column("id"), sa.column("code"),
                     sa.column("created_at", UTCDateTime()), sa.column("expires_at", UTCDateTime()))
 
 
-@pytest.fixture
-def blank_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (the migrations run on it from the start)."""
-    if backend == "postgresql":
-        name = f"ph_t_{_worker()}_migration"
-        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        _pg_admin_exec(f"CREATE DATABASE {name}")
-        engine = create_db_engine(_pg_url(name))
-        yield engine
-        engine.dispose()
-        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    else:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'migration.db'}")
-        yield engine
-        engine.dispose()
 
 
 def _before_0007(engine: Engine) -> None:

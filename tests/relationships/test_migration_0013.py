@@ -3,38 +3,16 @@ was removed by its partner, and a declined request survives a downgrade as one t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Engine
 
 from partnerhub.auth.service import actor_for_user
-from partnerhub.db import create_db_engine, transaction
+from partnerhub.db import transaction
 from partnerhub.invitations.service import create_invitation, decline_invitation
 from partnerhub.migrations import alembic_config, upgrade
 from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
-from tests.conftest import _pg_admin_exec, _pg_url, _worker
 from tests.factories import make_customer, make_partner
-
-
-@pytest.fixture
-def blank_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (the migrations run on it from the start)."""
-    if backend == "postgresql":
-        name = f"ph_t_{_worker()}_migration_0013"
-        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        _pg_admin_exec(f"CREATE DATABASE {name}")
-        engine = create_db_engine(_pg_url(name))
-        yield engine
-        engine.dispose()
-        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    else:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'migration.db'}")
-        yield engine
-        engine.dispose()
 
 
 def test_down_and_up_again_keeps_who_ended_and_what_was_declined(blank_engine: Engine) -> None:

@@ -4,20 +4,16 @@ not, and a domain another tenant holds is skipped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Engine
 
-from partnerhub.db import create_db_engine, read_session
+from partnerhub.db import read_session
 from partnerhub.db.base import UTCDateTime
 from partnerhub.migrations import alembic_config, upgrade
 from partnerhub.tenants.domains import verified_domains
-from tests.conftest import _pg_admin_exec, _pg_url, _worker
 
 NOW = datetime.now(UTC)
 CONTOSO = "11111111-1111-4111-8111-111111111111"
@@ -32,20 +28,6 @@ users = sa.table("users", sa.column("id"), sa.column("tenant_id"), sa.column("em
                  sa.column("is_active"), sa.column("created_at", UTCDateTime()), sa.column("password_is_one_time"))
 
 
-@pytest.fixture
-def blank_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    if backend == "postgresql":
-        name = f"ph_t_{_worker()}_migration_0009"
-        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        _pg_admin_exec(f"CREATE DATABASE {name}")
-        engine = create_db_engine(_pg_url(name))
-        yield engine
-        engine.dispose()
-        _pg_admin_exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    else:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'migration.db'}")
-        yield engine
-        engine.dispose()
 
 
 def _user(n: int, tenant_id: str, email: str, role: str) -> dict[str, object]:
