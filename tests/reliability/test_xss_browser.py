@@ -28,6 +28,7 @@ from partnerhub.invitations.service import create_invitation
 from partnerhub.partnerships.service import invite_reseller
 from partnerhub.tenants.service import create_operator_account
 from partnerhub.usecases.bulk_offboarding import start_bulk_offboarding
+from partnerhub.webhooks.service import WebhookConfig, create_endpoint
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import CHROMIUM, IN_CI, NO_CHROMIUM, Browsers, LiveSite
 from tests.browser.conftest import User as BrowserUser
@@ -101,13 +102,17 @@ def _seed(site: LiveSite) -> Seeded:
         reseller = make_partner(session, name=f"Reseller {ALL}", domain="evil-reseller.example",
                                 partner_type="indirect-reseller")
         partnership = invite_reseller(session, provider.admin, reseller_id=reseller.partner_id)
+        endpoint = create_endpoint(session, partner.admin, url="https://hooks.example.com/partnerhub",
+                                   events=["subscription-updated"],
+                                   config=WebhookConfig(secret_key="test",
+                                                        resolve=lambda host, port: ["93.184.216.34"]))
         emails = {"partner": partner.admin, "provider": provider.admin, "reseller": reseller.admin}
         users = {who: session.scalars(select(User.email).where(User.id == actor.user_id)).one()
                  for who, actor in emails.items()}
     ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap_ids[0],
            "group_id": group.id, "user_id": user.id, "invitation_id": invitation.request.id, "job_id": job.id,
            "code": invitation.code, "partner_id": partner.partner_id, "token_id": token.id,
-           "partnership_id": partnership.id}
+           "partnership_id": partnership.id, "endpoint_id": endpoint.endpoint.id}
     users.update(customer=created.admin.email, operator="ops@evil-platform.example")
     return Seeded(ids, gdap_ids, users)
 

@@ -173,7 +173,8 @@ class Floors:
         """The removal's own writes, after the caller's checks: relationship, record, support contacts, GDAP."""
         db = self.db
         db.x("UPDATE reseller_relationships SET status = 'removed', has_delegated_admin = ?, removed_at = ?, "
-             "removed_by_user_id = ?, version = version + 1 WHERE id = ?", (False, db.time(now), self.user_id, rel[0]))
+             "removed_by_user_id = ?, removed_by = 'partner', version = version + 1 WHERE id = ?",
+             (False, db.time(now), self.user_id, rel[0]))
         self._records(now, [(customer_id, name, "relationship", rel[0], "remove_partner_customer_relationship",
                              {"relationshipToPartner": "reseller", "allowDelegatedAccess": bool(rel[1])},
                              {"relationshipToPartner": "none", "allowDelegatedAccess": False})])

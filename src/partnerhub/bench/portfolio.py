@@ -183,7 +183,7 @@ class Portfolio:
                 "id": self.new_id(), "partner_id": partner.id, "customer_id": cid, "status": "active",
                 "has_delegated_admin": True, "associated_partner_id": None, "origin": "customer-created",
                 "invitation_id": None, "activated_at": at, "removed_at": None, "removed_by_user_id": None,
-                "version": 1, "customer_name_key": company.lower(), "customer_domain": domain})
+                "removed_by": None, "version": 1, "customer_name_key": company.lower(), "customer_domain": domain})
             order_id = self.new_id()
             self._add("orders", {"id": order_id, "customer_id": cid, "partner_id": partner.id,
                                  "billing_cycle": "monthly", "currency_code": "EUR", "status": "completed",
