@@ -79,3 +79,36 @@ def test_the_support_contact_carries_an_etag_and_refuses_a_stale_one(api: Api) -
 
     without = api.call("PUT", path, world.provider.token, json={"supportMpnId": world.provider.mpn_id})
     assert without.status_code == 200 and without.json()["supportTenantId"] == world.provider.partner_id
+
+
+def test_an_invitations_resend_and_revoke_take_if_match(api: Api) -> None:
+    partner = api.partner()
+    created = api.call("POST", "/v1/relationshiprequests", partner.token, json={}).json()
+    etag = created["attributes"]["etag"]
+    [listed] = api.call("GET", "/v1/relationshiprequests", partner.token).json()["items"]
+    assert listed["attributes"]["etag"] == etag
+
+    # a colleague resends it: the old invitation is revoked, so the etag read before is stale
+    resent = api.call("POST", f"/v1/relationshiprequests/{created['id']}/resend", partner.tokens["admin_agent"],
+                      headers={"If-Match": f'"{etag}"'})
+    assert resent.status_code == 201, resent.text
+    new = resent.json()
+    assert new["attributes"]["etag"] != etag
+    stale = api.call("POST", f"/v1/relationshiprequests/{created['id']}/resend", partner.token,
+                     headers={"If-Match": etag})
+    assert stale.status_code == 400 and stale.json()["code"] == 2055, stale.text
+    stale_revoke = api.call("POST", f"/v1/relationshiprequests/{created['id']}/revoke", partner.token,
+                            headers={"If-Match": etag})
+    assert stale_revoke.status_code == 400 and stale_revoke.json()["code"] == 2055
+    items = api.call("GET", "/v1/relationshiprequests", partner.token).json()["items"]
+    assert sorted(i["status"] for i in items) == ["revoked", "sent"]  # nothing more was resent
+
+    # the new invitation's current etag applies, and the answer carries the etag of what it shows now
+    revoked = api.call("POST", f"/v1/relationshiprequests/{new['id']}/revoke", partner.token,
+                       headers={"If-Match": new["attributes"]["etag"]})
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked"
+    assert revoked.json()["attributes"]["etag"] not in (etag, new["attributes"]["etag"])
+    [again] = [i for i in api.call("GET", "/v1/relationshiprequests", partner.token).json()["items"]
+               if i["id"] == new["id"]]
+    assert again["attributes"]["etag"] == revoked.json()["attributes"]["etag"]

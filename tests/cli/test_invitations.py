@@ -90,3 +90,18 @@ def test_rotate_link_is_refused_to_a_customer_and_asks_for_confirmation(cli: Cli
     unconfirmed = cli.run("invitations", "rotate-link", as_=GA, expect=3)  # no terminal to confirm on
     assert "--yes" in unconfirmed.stderr
     assert cli.run("invitations", "link", as_=GA).stdout.strip() == before
+
+
+def test_resend_and_revoke_take_the_etag_the_list_shows(cli: Cli) -> None:
+    first = cli.json("invitations", "create", as_=GA)
+    assert isinstance(first, dict)
+    [listed] = cli.json("invitations", "list", as_=GA)  # type: ignore[misc]
+    etag = listed["etag"]
+    again = cli.json("invitations", "resend", first["id"], "--etag", etag, as_=GA)
+    assert isinstance(again, dict) and again["code"] != first["code"]
+    stale = cli.run("invitations", "revoke", first["id"], "--etag", etag, as_=GA, expect=3)
+    assert "2055" in stale.stderr and "changed by someone else" in stale.stderr
+    statuses = {i["id"]: (i["status"], i["etag"]) for i in cli.json("invitations", "list", as_=GA)}  # type: ignore[union-attr]
+    assert statuses[first["id"]][0] == "revoked" and statuses[again["id"]][0] == "sent"
+    revoked = cli.run("invitations", "revoke", again["id"], "--etag", statuses[again["id"]][1], as_=GA)
+    assert f"Relationship request {again['id']} revoked." in revoked.stdout

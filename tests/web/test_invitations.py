@@ -274,3 +274,18 @@ def test_a_helpdesk_agent_sees_a_sent_invitation_without_its_link(site: Site) ->
     page = site.signed_in(partner.helpdesk_agent.email).get(f"/invitations/sent/{invitation_id}")
     assert page.status_code == 200
     assert code not in page.text
+
+
+def test_a_resend_from_a_page_older_than_a_colleagues_change_is_refused(site: Site) -> None:
+    partner = site.partner()
+    browser = site.signed_in(partner.admin.email)
+    invitation_id, _ = _create(browser)
+    page = browser.get(f"/invitations/sent/{invitation_id}")
+    [etag] = set(re.findall(r'name="etag" value="([^"]+)"', page.text))
+    colleague = site.signed_in(partner.admin.email)
+    assert colleague.post(f"/invitations/sent/{invitation_id}/resend", {"etag": etag}).status_code == 200
+    stale = browser.post(f"/invitations/sent/{invitation_id}/resend", {"etag": etag})
+    assert "has been changed by someone else since you read it" in stale.text
+    with read_session(site.engine) as session:
+        assert len(session.scalars(select(RelationshipRequest).where(
+            RelationshipRequest.partner_id == partner.partner_id)).all()) == 2  # the colleague's resend only

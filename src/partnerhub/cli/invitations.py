@@ -16,7 +16,7 @@ from partnerhub.clock import utc_now
 from partnerhub.errors import InvalidInput
 from partnerhub.invitations.inbox import ReceivedInvitation, as_received, list_received_invitations
 from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
-from partnerhub.invitations.schemas import received_invitation_dict
+from partnerhub.invitations.schemas import invitation_etag, received_invitation_dict
 from partnerhub.invitations.service import (
     CreatedInvitation,
     accept_invitation,
@@ -114,18 +114,23 @@ def invitations_create(
     _print_created(created, json_)
 
 
+EtagOpt = Annotated[str | None, Opt(help="Refuse if the invitation changed since this etag (`list --json` shows it).")]
+
+
 @invitations_app.command("resend")
 def invitations_resend(
     as_: AsOption,
     invitation_id: Annotated[str, typer.Argument(help="Request id.")],
     days: Annotated[int | None, Opt(help="Days until the new link expires (default: as the old one).")] = None,
+    etag: EtagOpt = None,
     json_: JsonOption = False,
 ) -> None:
     """A new link for a sent or expired invitation (codes are shown only once): a new invitation with the same
     terms; the old one is revoked."""
     with acting(as_) as (session, actor):
         created = resend_invitation(session, actor, invitation_id=invitation_id,
-                                    base_url=get_runtime().settings.base_url, valid_days=days)
+                                    base_url=get_runtime().settings.base_url, valid_days=days,
+                                    etag=etag)
     _print_created(created, json_, note="A new invitation replaces the old one. The old link no longer works.")
 
 
@@ -152,6 +157,7 @@ def invitations_list(
             "includeDelegatedAdmin": r.include_delegated_admin,
             "createdAt": r.created_at,
             "expiresAt": r.expires_at,
+            "etag": invitation_etag(r, r.status_at(now)),
         }
         for r in rows
     ]
@@ -212,11 +218,12 @@ def invitations_decline(
 
 @invitations_app.command("revoke")
 def invitations_revoke(
-    as_: AsOption, invitation_id: Annotated[str, typer.Argument(help="Request id.")], json_: JsonOption = False
+    as_: AsOption, invitation_id: Annotated[str, typer.Argument(help="Request id.")], etag: EtagOpt = None,
+    json_: JsonOption = False,
 ) -> None:
     """Revoke a sent invitation: its link stops working."""
     with acting(as_) as (session, actor):
-        r = revoke_invitation(session, actor, invitation_id=invitation_id)
+        r = revoke_invitation(session, actor, invitation_id=invitation_id, etag=etag)
     if json_:
         print_json({"id": r.id, "status": r.status})
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from partnerhub.clock import iso_utc
+from partnerhub.customers.schemas import content_etag
 from partnerhub.invitations.inbox import ReceivedInvitation
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 
@@ -14,6 +15,12 @@ REQUESTS = "/v1/relationshiprequests"
 
 def _post(uri: str) -> dict[str, Any]:
     return {"uri": uri, "method": "POST", "headers": []}
+
+
+def invitation_etag(r: RelationshipRequest, status: str) -> str:
+    """A sent invitation's etag: what its answer shows that can change (its effective status and expiry), so a
+    resend or revoke sent with an older one (If-Match) is refused with 2055."""
+    return content_etag({"id": r.id.lower(), "status": status, "expiresAt": iso_utc(r.expires_at)})
 
 
 def sent_invitation_dict(r: RelationshipRequest, status: str, *, may_resend: bool) -> dict[str, Any]:
@@ -29,7 +36,7 @@ def sent_invitation_dict(r: RelationshipRequest, status: str, *, may_resend: boo
         "createdAt": iso_utc(r.created_at),
         "expiresAt": iso_utc(r.expires_at),
         **links,
-        "attributes": {"objectType": "RelationshipRequest"},
+        "attributes": {"objectType": "RelationshipRequest", "etag": invitation_etag(r, status)},
     }
 
 

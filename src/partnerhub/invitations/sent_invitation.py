@@ -15,6 +15,7 @@ from partnerhub.customers.models import Customer
 from partnerhub.errors import InvitationNotFound
 from partnerhub.ids import normalize_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
+from partnerhub.invitations.schemas import invitation_etag
 from partnerhub.invitations.service import may_invite
 from partnerhub.relationships.models import ResellerRelationship
 
@@ -30,6 +31,11 @@ class SentInvitation:
     status: str
     may_resend: bool
     may_revoke: bool
+
+    @property
+    def etag(self) -> str:
+        """What a resend or revoke from the page that shows it sends back (If-Match)."""
+        return invitation_etag(self.request, self.status)
 
 
 def sent_invitation_actions(actor: Actor, status: str) -> tuple[bool, bool]:

@@ -17,6 +17,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
+from partnerhub.customers.schemas import etag_matches
 from partnerhub.errors import (
     AlreadyRelated,
     CustomerNotFound,
@@ -31,11 +32,13 @@ from partnerhub.errors import (
     LinkCannotBeDeclined,
     NotCustomerGlobalAdmin,
     NotCustomerGlobalAdminToDecline,
+    StaleEtag,
 )
 from partnerhub.ids import new_code, new_id, normalize_id
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 from partnerhub.invitations.partner_link import find_partner_by_link_code, hash_code, invitation_url
 from partnerhub.invitations.queries import addressed_request_stmt, parse_status, where_status
+from partnerhub.invitations.schemas import invitation_etag
 from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
@@ -156,17 +159,18 @@ def _issue(session: Session, actor: Actor, partner_id: str, *, base_url: str, cu
 
 
 def resend_invitation(session: Session, actor: Actor, *, invitation_id: str, base_url: str,
-                      valid_days: int | None = None) -> CreatedInvitation:
+                      valid_days: int | None = None, etag: str | None = None) -> CreatedInvitation:
     """A code cannot be shown again, so a partner who needs the link again resends the invitation: a new
     request with the same terms, a new code and a fresh expiry (by default as long as the old one's), and
     the old request, if still sent, is revoked at once. An expired request is resent as it is; an accepted
-    or revoked one is not resent."""
+    or revoked one is not resent. With an etag (If-Match), the invitation must be as the caller read it."""
     partner_id = actor.require_partner("resend relationship request", *INVITERS)
     if valid_days is not None and not 1 <= valid_days <= 365:
         raise InvalidInput(detail="an invitation is valid for 1 to 365 days")
     old = _locked_request(session, partner_id, invitation_id)
     now = utc_now()
     status = old.status_at(now)
+    _require_etag(old, status, etag)
     if status not in (InvitationStatus.SENT, InvitationStatus.EXPIRED):
         raise InvitationNotPending(id=old.id, status=status)
     if old.indirect_reseller_id is not None:  # the partnership must still be active
@@ -192,12 +196,15 @@ def list_invitations(session: Session, actor: Actor, *, status: str | None = Non
     return list(session.scalars(stmt.order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)))
 
 
-def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str) -> RelationshipRequest:
-    """Revoke a sent invitation of the acting partner; its link stops working at once."""
+def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str,
+                      etag: str | None = None) -> RelationshipRequest:
+    """Revoke a sent invitation of the acting partner; its link stops working at once. With an etag
+    (If-Match), the invitation must be as the caller read it."""
     partner_id = actor.require_partner("revoke relationship request", *INVITERS)
     req = _locked_request(session, partner_id, invitation_id)
     now = utc_now()
     status = req.status_at(now)
+    _require_etag(req, status, etag)
     if status != InvitationStatus.SENT:
         raise InvitationNotPending(id=req.id, status=status)
     _revoke(session, actor, req, now)
@@ -211,6 +218,11 @@ def _locked_request(session: Session, partner_id: str, invitation_id: str) -> Re
     if req is None:
         raise InvitationNotFound(id=invitation_id)
     return req
+
+
+def _require_etag(req: RelationshipRequest, status: str, etag: str | None) -> None:
+    if etag is not None and not etag_matches(etag, invitation_etag(req, status)):
+        raise StaleEtag(resource="RelationshipRequest", id=req.id)
 
 
 def _revoke(session: Session, actor: Actor, req: RelationshipRequest, now: datetime) -> None:

@@ -107,18 +107,22 @@ def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Re
 @router.post("/relationshiprequests/{invitation_id}/resend", status_code=201, openapi_extra=RESEND_BODY,
              description=EXTENSION + "a new code for a sent or expired invitation: a new invitation with the "
                                      "same terms and a fresh expiry; the old one, if sent, is revoked. Answers "
-                                     "as create does.")
-def post_resend(invitation_id: str, ctx: Ctx) -> Response:
+                                     "as create does. `If-Match` (the invitation's `attributes.etag`), if sent, "
+                                     "must be current (else 2055).")
+def post_resend(invitation_id: str, request: Request, ctx: Ctx) -> Response:
     days = ctx.body().integer("validDays", minimum=1, maximum=365) if ctx.raw_body.strip() else None
     created = resend_invitation(ctx.session, ctx.actor, invitation_id=invitation_id,
-                                base_url=ctx.runtime.settings.base_url, valid_days=days)
+                                base_url=ctx.runtime.settings.base_url, valid_days=days,
+                                etag=request.headers.get("if-match"))
     return ctx.respond(201, _created(created, ctx))
 
 
 @router.post("/relationshiprequests/{invitation_id}/revoke", openapi_extra=bodies.NO_BODY,
-             description=EXTENSION + "revoke a sent invitation: its link stops working at once.")
-def post_revoke(invitation_id: str, ctx: Ctx) -> Response:
-    req = revoke_invitation(ctx.session, ctx.actor, invitation_id=invitation_id)
+             description=EXTENSION + "revoke a sent invitation: its link stops working at once. `If-Match` (the "
+                                     "invitation's `attributes.etag`), if sent, must be current (else 2055).")
+def post_revoke(invitation_id: str, request: Request, ctx: Ctx) -> Response:
+    req = revoke_invitation(ctx.session, ctx.actor, invitation_id=invitation_id,
+                            etag=request.headers.get("if-match"))
     return ctx.respond(200, _invitation(req, ctx))
 
 

@@ -22,6 +22,7 @@ from partnerhub.errors import (
     InvalidState,
     InvitationForAnotherCustomer,
     InvitationNotPending,
+    StaleEtag,
 )
 from partnerhub.http.web.context import Form, SignedIn, Web, WebCtx, sign_in_url
 from partnerhub.http.web.customers import GUID
@@ -30,6 +31,7 @@ from partnerhub.http.web.forms import FormState
 from partnerhub.invitations.models import InvitationStatus
 from partnerhub.invitations.partner_link import may_rotate_link, partner_invitation_link, rotate_partner_link
 from partnerhub.invitations.queries import STATUSES
+from partnerhub.invitations.schemas import invitation_etag
 from partnerhub.invitations.sent_invitation import (
     get_sent_invitation,
     names_of_invited_customers,
@@ -88,7 +90,7 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200, want
     rows = []
     for r in invitations:
         status = r.status_at(now)
-        rows.append((r, status, *sent_invitation_actions(actor, status)))
+        rows.append((r, status, *sent_invitation_actions(actor, status), invitation_etag(r, status)))
     return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
                       may_rotate=may_rotate_link(actor), rows=rows, names=names, statuses=STATUSES,
                       status_filter=wanted.strip().lower(), filter_error=filter_error,
@@ -156,13 +158,19 @@ def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
                                    (None, ctx.t("Invitation"))])
 
 
+def _etag(ctx: WebCtx, form: Form) -> str | None:
+    """The etag of the invitation as the page showed it: a resend or revoke of a page older than a change
+    someone else made is refused (2055) instead of acting on what the user did not see."""
+    return FormState.from_form(ctx, form).text("etag", required=False, limit=400) or None
+
+
 @router.post("/invitations/sent/{invitation_id}/revoke")
 def revoke(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
     actor = ctx.require_actor()
     try:
         with ctx.attempt() as session:
-            revoke_invitation(session, actor, invitation_id=invitation_id)
-    except InvitationNotPending as exc:  # accepted or expired meanwhile: the list shows its status now
+            revoke_invitation(session, actor, invitation_id=invitation_id, etag=_etag(ctx, form))
+    except (InvitationNotPending, StaleEtag) as exc:  # changed meanwhile: the list shows its status now
         return ctx.redirect("/invitations", flash=exc.render(ctx.locale), kind="error")
     return ctx.redirect("/invitations", flash=ctx.t(REVOKED))
 
@@ -173,8 +181,8 @@ def resend(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
     try:
         with ctx.attempt() as session:
             created = resend_invitation(session, actor, invitation_id=invitation_id,
-                                        base_url=ctx.runtime.settings.base_url)
-    except InvitationNotPending as exc:  # accepted or revoked meanwhile: the list shows its status now
+                                        base_url=ctx.runtime.settings.base_url, etag=_etag(ctx, form))
+    except (InvitationNotPending, StaleEtag) as exc:  # changed meanwhile: the list shows its status now
         return ctx.redirect("/invitations", flash=exc.render(ctx.locale), kind="error")
     return _created_page(ctx, created, ctx.t(RESENT))
 
