@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from partnerhub.auth.service import actor_for_user
 from partnerhub.db import transaction
 from partnerhub.invitations.service import accept_invitation, create_invitation
+from partnerhub.usecases.customer_ends_relationship import customer_ends_relationship
 from partnerhub.usecases.offboard_customer import offboard_customer
 from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from partnerhub.webhooks.events import EVENT_NAMES
@@ -54,3 +55,17 @@ def test_offboarding_raises_its_suspensions_the_removal_and_its_completion(conne
         pass
     assert _names(receiver, 4) == ["subscription-updated", "subscription-updated", "reseller-relationship-removed",
                                    "offboarding-completed"]
+
+
+def test_a_customer_ending_the_relationship_raises_the_removal_for_its_partner(connection: Connection,
+                                                                              receiver: Receiver) -> None:
+    sub = subscribe(connection, receiver.url, ["reseller-relationship-removed"])
+    with transaction(connection) as session:
+        created = make_customer(session, sub.world.admin, dap=False)
+    with transaction(connection) as session:
+        customer_ends_relationship(session, actor_for_user(session, created.admin), partner_id=sub.world.partner_id)
+    while dispatch(connection):
+        pass
+    [event] = receiver.wait_for(1)
+    assert event.json["EventName"] == "reseller-relationship-removed"
+    assert created.customer.id.lower() in event.json["ResourceUri"].lower()
