@@ -66,6 +66,28 @@ def test_events_arrive_in_commit_order_and_only_those_subscribed(connection: Con
     assert len({r.headers["webhook-id"] for r in got}) == 3
 
 
+def test_a_run_of_one_endpoint_goes_in_order_and_stops_at_the_first_failure(connection: Connection,
+                                                                           receiver: Receiver) -> None:
+    receiver.answer(204, 204, 503)
+    with frozen_at(T0) as clock:
+        sub = subscribe(connection, receiver.url, ["customer-created"])
+        for _ in range(5):
+            with transaction(connection) as session:
+                make_customer(session, sub.world.admin)
+        dispatch(connection)  # fans out the five events, then sends one run: three attempts
+        assert len(receiver.wait_for(3)) == 3
+        statuses = [(d.status, d.attempts, d.lease_owner) for d in deliveries(connection, sub.endpoint_id)]
+        assert statuses == [("succeeded", 1, None), ("succeeded", 1, None), ("pending", 1, None),
+                            ("pending", 0, None), ("pending", 0, None)]  # the last two wait behind the retry
+        assert dispatch(connection) == 0
+        clock.move(timedelta(seconds=5))
+        assert dispatch(connection) == 3
+    got = receiver.wait_for(6)
+    ids = [d.id for d in deliveries(connection, sub.endpoint_id)]
+    assert [r.headers["webhook-id"] for r in got] == ids[:3] + ids[2:]
+    assert all(d.status == "succeeded" for d in deliveries(connection, sub.endpoint_id))
+
+
 def test_a_full_body_adds_the_old_and_new_values(connection: Connection, receiver: Receiver) -> None:
     sub = subscribe(connection, receiver.url, ["subscription-updated"], full_body=True)
     with transaction(connection) as session:

@@ -4,11 +4,12 @@ and sends the deliveries that are due, signed, at least once.
 - **Fan-out** claims undelivered outbox rows (`SKIP LOCKED`; one dispatcher fans out at a time, under an
   advisory lock on PostgreSQL, so the deliveries of an endpoint are made in the order of their records) and
   writes their deliveries and marks the rows in one transaction: each event is fanned out exactly once.
-- **Sending** claims due deliveries with a lease (`SKIP LOCKED`): the oldest pending delivery of each enabled
-  endpoint, none while an older one of the same endpoint is pending, so an endpoint gets its events in
-  order, one at a time. The POST happens outside any transaction; its outcome is written with a guard on
-  the lease. A dispatcher killed mid-send leaves the lease to expire, and the delivery is sent again with
-  the same `webhook-id`.
+- **Sending** claims due deliveries with a lease (`SKIP LOCKED`): the start of each enabled endpoint's queue,
+  up to `BATCH` deliveries, none while an older one of the same endpoint waits for a retry. An endpoint gets
+  its events in order, each POST after the previous one's answer; a run stops at the first that fails. The
+  POSTs happen outside any transaction; the run's outcomes are written together, with a guard on the lease.
+  A dispatcher killed mid-run leaves the lease to expire, and what it had not settled is sent again with the
+  same `webhook-id`.
 - **Retries** after timeouts, connection errors, 408, 429 (honouring Retry-After) and 5xx: about 5 s, 5 min,
   30 min, 2 h, 5 h, 10 h, then daily for 3 days (±10 % jitter). A 410 disables the endpoint at once; so does
   a delivery still failing after the last retry."""
@@ -20,6 +21,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,6 +51,7 @@ RETRY_DELAYS = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30
                 timedelta(hours=5), timedelta(hours=10), timedelta(days=1), timedelta(days=1), timedelta(days=1))
 JITTER = 0.1
 FANOUT_LOCK = 727275  # the advisory lock of the fan-out on PostgreSQL
+BATCH = 50  # deliveries of one endpoint held at once: sent one after another, settled together
 Bind = Engine | Connection
 Sender = Callable[[str, bytes, Mapping[str, str]], Answer]
 
@@ -112,64 +115,82 @@ class Claimed:
     attempts: int  # before this one
 
 
-def _heads(session: Session, now: datetime, limit: int) -> list[str]:
-    """The oldest pending delivery of each enabled endpoint that has a due one, if that oldest is due and
-    not held: an endpoint gets its deliveries one at a time, in order."""
+def _runs(session: Session, now: datetime, limit: int, batch: int) -> dict[str, list[str]]:
+    """For up to `limit` enabled endpoints with a due delivery: the start of each one's queue that can go now,
+    at most `batch` deliveries in (created_at, id) order, stopping at the first that is not due or is held.
+    An endpoint whose oldest pending delivery waits for a retry gets nothing: its events go in order."""
     endpoints = list(session.scalars(
         select(WebhookDelivery.endpoint_id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
         .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now,
                WebhookEndpoint.is_enabled.is_(True)).distinct().limit(limit)))
-    heads = []
+    runs: dict[str, list[str]] = {}
     for endpoint_id in endpoints:
-        head = session.execute(
+        queue = session.execute(
             select(WebhookDelivery.id, WebhookDelivery.next_attempt_at, WebhookDelivery.lease_expires_at)
             .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == DeliveryStatus.PENDING)
-            .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(1)).first()
-        if head is not None and head.next_attempt_at is not None and head.next_attempt_at <= now \
-                and (head.lease_expires_at is None or head.lease_expires_at < now):
-            heads.append(head.id)
-    return heads
+            .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(batch)).all()
+        run = []
+        for d in queue:
+            if d.next_attempt_at is None or d.next_attempt_at > now or (
+                    d.lease_expires_at is not None and d.lease_expires_at >= now):
+                break
+            run.append(d.id)
+        if run:
+            runs[endpoint_id] = run
+    return runs
 
 
 def claim_due(bind: Bind, config: WebhookConfig, worker_id: str, *, lease_seconds: float = 30,
-              limit: int = 16) -> list[Claimed]:
-    """Hold up to `limit` due deliveries (the head of each endpoint's queue) for `lease_seconds`."""
+              limit: int = 16, batch: int = 1) -> list[list[Claimed]]:
+    """Hold, for `lease_seconds`, the start of the queue of up to `limit` endpoints (at most `batch`
+    deliveries each, in order): one list per endpoint, to be sent in that order."""
     now = utc_now()
     with read_session(bind) as session:  # an idle dispatcher's poll takes no write lock
-        if not _heads(session, now, limit):
+        if not _runs(session, now, limit, 1):
             return []
     with transaction(bind) as session:
-        candidates = _heads(session, now, limit)
-        if not candidates:
+        runs = _runs(session, now, limit, batch)
+        if not runs:
             return []
-        # lock exactly those heads; one another dispatcher holds is skipped (never the next in its queue)
+        # lock exactly those deliveries; where another dispatcher holds one, this run stops before it
         lock = (select(WebhookDelivery.id).where(
-            WebhookDelivery.id.in_(candidates), WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.id.in_([i for run in runs.values() for i in run]),
+            WebhookDelivery.status == DeliveryStatus.PENDING,
             (WebhookDelivery.lease_expires_at.is_(None)) | (WebhookDelivery.lease_expires_at < now)))
         if session.get_bind().dialect.name == "postgresql":
             lock = lock.with_for_update(skip_locked=True)
-        ids = list(session.scalars(lock))
-        if not ids:
+        locked = set(session.scalars(lock))
+        held: list[str] = []
+        for run in runs.values():
+            for delivery_id in run:
+                if delivery_id not in locked:
+                    break
+                held.append(delivery_id)
+        if not held:
             return []
         until = now + timedelta(seconds=lease_seconds)
-        session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(
+        session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(held)).values(
             lease_owner=worker_id, lease_expires_at=until).execution_options(synchronize_session=False))
         rows = session.execute(
             select(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.body, WebhookDelivery.attempts,
                    WebhookEndpoint.url, WebhookEndpoint.secret_encrypted, WebhookEndpoint.previous_secret_encrypted,
                    WebhookEndpoint.previous_secret_until)
             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-            .where(WebhookDelivery.id.in_(ids)).order_by(WebhookDelivery.created_at, WebhookDelivery.id)).all()
-    claimed = []
+            .where(WebhookDelivery.id.in_(held)).order_by(WebhookDelivery.created_at, WebhookDelivery.id)).all()
+    secrets: dict[str, tuple[str, ...]] = {}
+    claimed: dict[str, list[Claimed]] = {}
     for r in rows:
-        secrets = [unseal(config.secret_key, r.secret_encrypted)]
-        if r.previous_secret_encrypted and r.previous_secret_until and r.previous_secret_until > now:
-            try:
-                secrets.append(unseal(config.secret_key, r.previous_secret_encrypted))
-            except SecretUnreadable:
-                log.warning("the previous signing secret of webhook endpoint %s cannot be read", r.endpoint_id)
-        claimed.append(Claimed(r.id, r.endpoint_id, r.url, r.body, tuple(secrets), r.attempts))
-    return claimed
+        if r.endpoint_id not in secrets:
+            keys = [unseal(config.secret_key, r.secret_encrypted)]
+            if r.previous_secret_encrypted and r.previous_secret_until and r.previous_secret_until > now:
+                try:
+                    keys.append(unseal(config.secret_key, r.previous_secret_encrypted))
+                except SecretUnreadable:
+                    log.warning("the previous signing secret of webhook endpoint %s cannot be read", r.endpoint_id)
+            secrets[r.endpoint_id] = tuple(keys)
+        claimed.setdefault(r.endpoint_id, []).append(
+            Claimed(r.id, r.endpoint_id, r.url, r.body, secrets[r.endpoint_id], r.attempts))
+    return list(claimed.values())
 
 
 def attempt(claimed: Claimed, config: WebhookConfig, *, limits: Limits = DEFAULT_LIMITS) -> Answer:
@@ -180,37 +201,54 @@ def attempt(claimed: Claimed, config: WebhookConfig, *, limits: Limits = DEFAULT
                 limits=limits)
 
 
-def settle(bind: Bind, claimed: Claimed, answer: Answer, worker_id: str, *,
-           rng: Callable[[], float] = random.random) -> str | None:
-    """Write the attempt and what follows from it; returns the delivery's status, or None if another
-    dispatcher took it over meanwhile (its lease expired): then only the attempt is written."""
+def _succeeded(answer: Answer) -> bool:
+    return answer.status_code is not None and 200 <= answer.status_code < 300
+
+
+def settle(bind: Bind, outcomes: list[tuple[Claimed, Answer]], worker_id: str, *, released: list[str] | None = None,
+           rng: Callable[[], float] = random.random) -> list[str | None]:
+    """Write, in one transaction, each attempt and what follows from it, and let go of the deliveries of
+    `released` (held but not attempted). Returns each delivery's status, or None where another dispatcher
+    took it over meanwhile (its lease expired): then only the attempt is written."""
     now = utc_now()
+    ids = [c.id for c, _ in outcomes]
     with transaction(bind) as session:
-        session.add(WebhookAttempt(id=new_id(), delivery_id=claimed.id, attempted_at=now,
-                                   status_code=answer.status_code, error=answer.error, answer=answer.text or None,
-                                   duration_ms=answer.duration_ms))
-        delivery = session.scalars(select(WebhookDelivery).where(
-            WebhookDelivery.id == claimed.id, WebhookDelivery.lease_owner == worker_id).with_for_update()).first()
-        if delivery is None:
-            return None
-        delivery.attempts += 1
-        delivery.lease_owner = delivery.lease_expires_at = None
-        delivery.last_status_code, delivery.last_error = answer.status_code, answer.error
-        code = answer.status_code
-        if code is not None and 200 <= code < 300:
-            delivery.succeed(now=now)
-        elif code == 410:
-            delivery.fail(now=now)
-            _disable(session, claimed.endpoint_id, DisabledReason.GONE, now=now)
-        elif is_retryable(answer) and (delay := retry_delay(delivery.attempts, rng=rng)) is not None:
-            if answer.retry_after is not None:
-                delay = max(delay, timedelta(seconds=min(answer.retry_after, 86400)))
-            delivery.retry_after(delay, now=now)
-        else:
-            delivery.fail(now=now)
-            if is_retryable(answer):  # out of retries
-                _disable(session, claimed.endpoint_id, DisabledReason.FAILING, now=now)
-        return delivery.status
+        held = {d.id: d for d in session.scalars(select(WebhookDelivery).where(
+            WebhookDelivery.id.in_(ids + list(released or ())), WebhookDelivery.lease_owner == worker_id)
+            .order_by(WebhookDelivery.id).with_for_update())}
+        statuses: list[str | None] = []
+        for claimed, answer in outcomes:
+            session.add(WebhookAttempt(id=new_id(), delivery_id=claimed.id, attempted_at=now,
+                                       status_code=answer.status_code, error=answer.error,
+                                       answer=answer.text or None, duration_ms=answer.duration_ms))
+            delivery = held.get(claimed.id)
+            statuses.append(None if delivery is None else _outcome(session, delivery, claimed, answer, now, rng))
+        for delivery_id in released or ():
+            if (delivery := held.get(delivery_id)) is not None:
+                delivery.lease_owner = delivery.lease_expires_at = None
+        return statuses
+
+
+def _outcome(session: Session, delivery: WebhookDelivery, claimed: Claimed, answer: Answer, now: datetime,
+             rng: Callable[[], float]) -> str:
+    delivery.attempts += 1
+    delivery.lease_owner = delivery.lease_expires_at = None
+    delivery.last_status_code, delivery.last_error = answer.status_code, answer.error
+    code = answer.status_code
+    if _succeeded(answer):
+        delivery.succeed(now=now)
+    elif code == 410:
+        delivery.fail(now=now)
+        _disable(session, claimed.endpoint_id, DisabledReason.GONE, now=now)
+    elif is_retryable(answer) and (delay := retry_delay(delivery.attempts, rng=rng)) is not None:
+        if answer.retry_after is not None:
+            delay = max(delay, timedelta(seconds=min(answer.retry_after, 86400)))
+        delivery.retry_after(delay, now=now)
+    else:
+        delivery.fail(now=now)
+        if is_retryable(answer):  # out of retries
+            _disable(session, claimed.endpoint_id, DisabledReason.FAILING, now=now)
+    return delivery.status
 
 
 def _disable(session: Session, endpoint_id: str, reason: DisabledReason, *, now: datetime) -> None:
@@ -223,24 +261,38 @@ def _disable(session: Session, endpoint_id: str, reason: DisabledReason, *, now:
            old={"enabled": True}, new={"enabled": False, "reason": reason.value}, now=now)
 
 
+def send_run(bind: Bind, config: WebhookConfig, run: list[Claimed], worker_id: str, *, lease_seconds: float = 30,
+             limits: Limits = DEFAULT_LIMITS, rng: Callable[[], float] = random.random) -> int:
+    """Send one endpoint's held deliveries in order, each after the previous one's answer, and settle them in
+    one transaction. The run stops at the first that does not succeed (the rest wait behind its retry) or
+    when half the lease has gone; what was not attempted is let go. Returns how many were attempted."""
+    outcomes: list[tuple[Claimed, Answer]] = []
+    started = time.monotonic()
+    for claimed in run:
+        answer = attempt(claimed, config, limits=limits)
+        outcomes.append((claimed, answer))
+        if not _succeeded(answer) or time.monotonic() - started > lease_seconds / 2:
+            break
+    settle(bind, outcomes, worker_id, released=[c.id for c in run[len(outcomes):]], rng=rng)
+    return len(outcomes)
+
+
 def dispatch_once(bind: Bind, config: WebhookConfig, *, worker_id: str | None = None, lease_seconds: float = 30,
-                  limits: Limits = DEFAULT_LIMITS, pool: ThreadPoolExecutor | None = None,
+                  limits: Limits = DEFAULT_LIMITS, pool: ThreadPoolExecutor | None = None, batch: int = BATCH,
                   rng: Callable[[], float] = random.random) -> int:
-    """Fan out what the outbox holds, then send what is due (in parallel across endpoints when given a
-    pool); returns how many outbox events and attempts were handled."""
+    """Fan out what the outbox holds, then send what is due: each endpoint's run in order, the runs of
+    different endpoints in parallel when given a pool. Returns how many outbox events and attempts were
+    handled."""
     wid = worker_id or default_worker_id()
     done = fan_out(bind, config)
-    claimed = claim_due(bind, config, wid, lease_seconds=lease_seconds)
+    runs = claim_due(bind, config, wid, lease_seconds=lease_seconds, batch=batch)
 
-    def one(c: Claimed) -> None:
-        settle(bind, c, attempt(c, config, limits=limits), wid, rng=rng)
+    def one(run: list[Claimed]) -> int:
+        return send_run(bind, config, run, wid, lease_seconds=lease_seconds, limits=limits, rng=rng)
 
-    if pool is not None and len(claimed) > 1:
-        list(pool.map(one, claimed))
-    else:
-        for c in claimed:
-            one(c)
-    return done + len(claimed)
+    if pool is not None and len(runs) > 1:
+        return done + sum(pool.map(one, runs))
+    return done + sum(one(run) for run in runs)
 
 
 class Dispatcher(threading.Thread):
