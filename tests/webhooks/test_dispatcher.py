@@ -98,7 +98,19 @@ def test_a_full_body_adds_the_old_and_new_values(connection: Connection, receive
     dispatch(connection)
     body = receiver.wait_for(1)[0].verified_with(sub.secret)
     assert body["OldValues"]["quantity"] == 5 and body["NewValues"]["quantity"] == 9
-    assert body["ResourceState"]["quantity"] == 9 and body["ResourceState"]["id"] == s.id
+    state = body["ResourceState"]  # the subscription as the API answers it, not only the changed fields
+    assert (state["id"], state["quantity"], state["status"]) == (s.id, 9, "active")
+    assert state["offerId"] == s.offer_id and state["attributes"]["objectType"] == "Subscription"
+
+
+def test_a_full_body_shows_the_customer_as_the_partner_reads_it(connection: Connection, receiver: Receiver) -> None:
+    sub = subscribe(connection, receiver.url, ["customer-created"], full_body=True)
+    with transaction(connection) as session:
+        customer = make_customer(session, sub.world.admin, name="Fabrikam Srl").customer
+    dispatch(connection)
+    state = receiver.wait_for(1)[0].verified_with(sub.secret)["ResourceState"]
+    assert state["id"] == customer.id and state["companyProfile"]["companyName"] == "Fabrikam Srl"
+    assert state["relationshipToPartner"] == "reseller" and state["attributes"]["objectType"] == "Customer"
 
 
 def test_retries_keep_the_webhook_id_and_follow_the_schedule(connection: Connection, receiver: Receiver) -> None:

@@ -1,6 +1,6 @@
 """The body of an event: Partner Center's callback in PascalCase (`EventName`, `ResourceUri`, `ResourceName`,
 `AuditUri`, `ResourceChangeUtcDate`), with absolute API URLs; an endpoint's opt-in full body adds the
-activity record's old and new values and the resource's state after the change."""
+activity record's old and new values and the resource's state in its API shape (`state.py`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from partnerhub.audit.models import ActivityRecord
 from partnerhub.clock import iso_utc
 from partnerhub.delegated_admin.models import AccessAssignment
 from partnerhub.webhooks.events import RESOURCE_NAMES, TEST_CREATED
+from partnerhub.webhooks.state import resource_state
 
 GDAP = "/v1/tenantRelationships/delegatedAdminRelationships"
 
@@ -57,7 +58,7 @@ def event_body(session: Session, rec: ActivityRecord, event: str, *, base_url: s
         body["CustomerId"] = rec.customer_id
         body["OldValues"] = old
         body["NewValues"] = new
-        body["ResourceState"] = {"id": rec.resource_id, **old, **new}
+        body["ResourceState"] = resource_state(session, rec)
     return json.dumps(body, separators=(",", ":"))
 
 
