@@ -16,19 +16,17 @@ from partnerhub.bench.http_load import Server, Workload, run_builtin, start_floo
 from partnerhub.bench.operations import IN_PROCESS_LIMITS, Operations, Runs, pair_row
 from partnerhub.bench.portfolio import (
     CustomerRef,
-    PlainSink,
     Portfolio,
     PortfolioShape,
     World,
     build_world,
     fresh_salt,
-    load_offers,
-    model_sink,
     now_utc,
 )
 from partnerhub.bench.rawdb import RawDb
 from partnerhub.bench.report import Report, Row
 from partnerhub.bench.scratch import DEFAULT_PG_ADMIN_DSN, ScratchServer
+from partnerhub.bench.sinks import PlainSink, load_offers, model_sink
 from partnerhub.bench.webhooks import webhook_rows
 from partnerhub.bench.wrk_load import WrkResult, run_wrk, wrk_path, wrk_version
 from partnerhub.db import transaction
