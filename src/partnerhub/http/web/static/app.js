@@ -57,7 +57,8 @@
           if (match) { shown += 1; }
         });
         group.hidden = shown === 0;
-        if (text) { group.open = shown > 0; }
+        // while filtering, the groups with a match open; with no filter, those holding a ticked role
+        group.open = text ? shown > 0 : group.querySelector("input:checked") !== null;
       });
     });
   });
