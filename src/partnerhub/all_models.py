@@ -17,6 +17,7 @@ from partnerhub.delegated_admin.models import (
 from partnerhub.idempotency.models import StoredAnswer
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.jobs.models import Job, JobItem
+from partnerhub.mail.models import OutboxMail
 from partnerhub.orders.models import Order, OrderLineItem
 from partnerhub.partnerships.models import Partnership
 from partnerhub.relationships.models import ResellerRelationship
@@ -39,6 +40,7 @@ __all__ = [
     "Order",
     "OrderLineItem",
     "OutboxEvent",
+    "OutboxMail",
     "Partner",
     "PartnerDomain",
     "Partnership",
