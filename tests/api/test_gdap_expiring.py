@@ -21,11 +21,13 @@ def test_a_relationship_ending_within_30_days_without_auto_extend_is_expiring(ap
     partner = api.partner()
     customer_id, customer_token = api.customer(partner)
     with frozen_at(utc_now()) as clock:
-        short = active_relationship(api, partner, customer_id, customer_token, name="Short", duration="P40D",
-                                    autoExtendDuration="PT0S")
+        short = active_relationship(
+            api, partner, customer_id, customer_token, name="Short", duration="P40D", autoExtendDuration="PT0S"
+        )
         active_relationship(api, partner, customer_id, customer_token, name="Extends", duration="P40D")
-        active_relationship(api, partner, customer_id, customer_token, name="Long", duration="P400D",
-                            autoExtendDuration="PT0S")
+        active_relationship(
+            api, partner, customer_id, customer_token, name="Long", duration="P400D", autoExtendDuration="PT0S"
+        )
         assert _statuses(api, partner.token) == {"Short": "active", "Extends": "active", "Long": "active"}
 
         clock.move(timedelta(days=11))  # 29 days left

@@ -24,8 +24,12 @@ class Received:
     message: EmailMessage
 
     @property
+    def subject(self) -> str:
+        return str(self.message["Subject"]).strip()
+
+    @property
     def body(self) -> str:
-        return str(self.message.get_content())
+        return str(self.message.get_content()).replace("\r\n", "\n")
 
 
 @dataclass
