@@ -4,8 +4,9 @@ Without a mail server, or with a wrong address, the request is refused and nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import pytest
 from sqlalchemy import select
 
 from partnerhub.db import read_session
@@ -13,14 +14,20 @@ from partnerhub.mail.models import REDACTED, MailStatus, OutboxMail
 from partnerhub.mail.outbox import send_due
 from tests.activity import activity
 from tests.api.conftest import Api
-from tests.mail.conftest import SmtpServer, smtp_server  # noqa: F401 (the fixture)
+from tests.mail.conftest import SmtpServer, running_smtp_server
 
 INVITE = "/v1/relationshiprequests"
 
 
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    with running_smtp_server() as server:
+        yield server
+
+
 def test_the_invitation_goes_by_mail_and_its_text_is_forgotten_once_sent(
     make_api: Callable[..., Api], smtp_server: SmtpServer
-) -> None:  # noqa: F811
+) -> None:
     api = make_api(smtp_url=smtp_server.url, mail_from="partnerhub@hub.example")
     partner = api.partner()
     answer = api.call("POST", INVITE, partner.token, json={"language": "it", "sendEmailTo": "admin@fabrikam.example"})
@@ -56,7 +63,7 @@ def test_without_a_mail_server_the_request_is_refused_and_nothing_is_made(api: A
     assert api.call("GET", INVITE, partner.token).json()["items"] == []
 
 
-def test_a_wrong_address_is_refused_and_nothing_is_made(make_api: Callable[..., Api], smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_a_wrong_address_is_refused_and_nothing_is_made(make_api: Callable[..., Api], smtp_server: SmtpServer) -> None:
     api = make_api(smtp_url=smtp_server.url)
     partner = api.partner()
     answer = api.call("POST", INVITE, partner.token, json={"sendEmailTo": "fabrikam admin"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -68,8 +69,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+@contextmanager
+def running_smtp_server() -> Iterator[SmtpServer]:
+    """An SMTP server on a free local port for the duration of the block."""
     handler = Handler()
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -78,3 +80,9 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield SmtpServer(f"smtp://127.0.0.1:{port}", handler)
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    with running_smtp_server() as server:
+        yield server
