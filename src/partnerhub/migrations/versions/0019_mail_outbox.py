@@ -1,7 +1,7 @@
 """mail outbox: e-mails queued once per key (GDAP expiry warnings, invitations), sent after commit with retries
 
 Revision ID: 0019
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-06 18:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import partnerhub.db.base
 
 revision = "0019"
-down_revision = "0011"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
