@@ -19,7 +19,9 @@ from partnerhub.auth.service import actor_for_user, add_partner_user
 from partnerhub.clock import frozen_at
 from partnerhub.db import transaction
 from partnerhub.delegated_admin.expiry import queue_expiry_warnings
+from partnerhub.delegated_admin.gdap import approve_admin_relationship
 from partnerhub.delegated_admin.roles import HELPDESK_ADMINISTRATOR, USER_ADMINISTRATOR
+from partnerhub.delegated_admin.templates import renew_relationship
 from partnerhub.jobs.registry import REGISTRY
 from partnerhub.jobs.runner import enqueue, run_pending
 from partnerhub.mail.models import MailStatus, OutboxMail
@@ -201,3 +203,20 @@ def test_two_schedulers_and_two_senders_at_once_send_each_warning_once(
     assert len(mails) == expected and {m.status for m in mails} == {MailStatus.SENT}
     subjects = Counter(r.message["Subject"] for r in smtp_server.received)
     assert len(smtp_server.received) == expected and set(subjects.values()) == {1}
+
+
+def test_no_warning_once_a_renewal_is_approved(session: Session, world: World) -> None:
+    with frozen_at(START):
+        old = active_gdap(
+            session,
+            world.partner.admin,
+            world.customer_admin,
+            customer_id=world.customer_id,
+            roles=ROLES,
+            duration_days=20,
+        ).relationship
+        renewal = renew_relationship(session, world.partner.admin, old.id)
+        assert queue_expiry_warnings(session, now=START, base_url=HUB) == 1  # the renewal waits: warn still
+        approve_admin_relationship(session, world.customer_admin, admin_relationship_id=renewal.id)
+        assert queue_expiry_warnings(session, now=START + timedelta(days=14), base_url=HUB) == 0
+    assert [m.key.split(":")[2] for m in _mails(session)] == ["30"]

@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from partnerhub.auth.service import actor_for_email
 from partnerhub.db import read_session, transaction
-from partnerhub.delegated_admin.roles import USER_ADMINISTRATOR
+from partnerhub.delegated_admin.models import AdminRelationship, AdminRelationshipStatus
+from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR
 from partnerhub.mail.models import MailStatus, OutboxMail
+from tests.activity import operation_names
 from tests.delegated_admin.conftest import active_gdap
 from tests.factories import PartnerWorld
-from tests.web.conftest import Site
+from tests.web.conftest import Site, csrf_of
 
 
 def _active(
@@ -96,3 +98,36 @@ def test_without_a_mail_server_the_form_says_the_partner_sends_it(site: Site) ->
     form = site.signed_in(partner.admin.email).get("/invitations")
     assert 'name="send_to"' not in form.text
     assert "This partnerhub sends no e-mail" in form.text
+
+
+def test_renew_asks_the_customer_for_a_new_relationship_and_the_list_says_so(site: Site) -> None:
+    partner = site.partner()
+    customer, admin = site.customer(partner, name="Fabrikam")
+    old = _active(site, partner, customer, admin, days=10)
+    browser = site.signed_in(partner.admin_agent.email)
+    dashboard = browser.get("/")
+    page = browser.post(f"/admin-relationships/{old}/renew", csrf=csrf_of(dashboard.text))
+    assert page.status_code == 200 and page.url.path.startswith(f"/customers/{customer}/admin-relationships/")
+    assert "was sent to the customer for approval" in page.text
+    with read_session(site.engine) as session:
+        renewal = session.scalars(select(AdminRelationship).where(AdminRelationship.renewed_from_id == old)).one()
+        assert (renewal.status, renewal.auto_extend_days) == (AdminRelationshipStatus.APPROVAL_PENDING, 180)
+        assert GLOBAL_ADMINISTRATOR not in renewal.role_ids
+        assert operation_names(session, resource_id=renewal.id)[:1] == ["create_granular_admin_relationship"]
+
+    again = browser.get("/")
+    section = again.text.split('id="ending-soon"')[1].split("</section>")[0]
+    assert f'action="/admin-relationships/{old}/renew"' not in section
+    assert f"Renewed: {renewal.display_name}" in section and "Approval pending" in section
+
+    twice = browser.post(f"/admin-relationships/{old}/renew", csrf=csrf_of(again.text))
+    assert twice.url.path == "/" and "was already renewed" in twice.text
+
+
+def test_a_relationship_of_another_partner_cannot_be_renewed(site: Site) -> None:
+    partner, other = site.partner(), site.partner()
+    customer, admin = site.customer(other, name="Northwind")
+    foreign = _active(site, other, customer, admin, days=10)
+    browser = site.signed_in(partner.admin.email)
+    page = browser.post(f"/admin-relationships/{foreign}/renew", csrf=csrf_of(browser.get("/").text))
+    assert page.status_code == 404

@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role, User
@@ -73,13 +73,15 @@ def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
 class EndingSoon:
     relationship: AdminRelationship
     customer_name: str
+    renewal: AdminRelationship | None  # its renewal, waiting for the customer's approval or active
 
 
 def list_relationships_ending_soon(
     session: Session, actor: Actor, *, now: datetime, limit: int = 100
 ) -> list[EndingSoon]:
     """The acting partner's GDAP relationships that end within 30 days and do not extend themselves (Global
-    admin, Admin agent), soonest first: what the dashboard asks the partner to renew."""
+    admin, Admin agent), soonest first, each with its renewal if one was asked: what the dashboard asks the
+    partner to renew."""
     partner_id = require_gdap_manager(actor, "list admin relationships")
     rows = session.execute(
         select(AdminRelationship, Customer.company_name)
@@ -87,8 +89,29 @@ def list_relationships_ending_soon(
         .where(AdminRelationship.partner_id == partner_id, _expiring(now))
         .order_by(AdminRelationship.end_at, AdminRelationship.id)
         .limit(limit)
+    ).all()
+    renewals: dict[str, AdminRelationship] = {}
+    if rows:
+        for renewal in session.scalars(
+            select(AdminRelationship).where(
+                AdminRelationship.renewed_from_id.in_([rel.id for rel, _ in rows]),
+                status_condition(AdminRelationshipStatus.APPROVAL_PENDING, now)
+                | status_condition(AdminRelationshipStatus.CREATED, now)
+                | (AdminRelationship.status == AdminRelationshipStatus.ACTIVE),
+            )
+        ):
+            renewals[renewal.renewed_from_id or ""] = renewal
+    return [EndingSoon(rel, name, renewals.get(rel.id)) for rel, name in rows]
+
+
+def _renewed_and_active() -> ColumnElement[bool]:
+    """An approved renewal of the relationship exists: access goes on, there is nothing to warn about."""
+    renewal = aliased(AdminRelationship)
+    return exists(
+        select(renewal.id).where(
+            renewal.renewed_from_id == AdminRelationship.id, renewal.status == AdminRelationshipStatus.ACTIVE
+        )
     )
-    return [EndingSoon(rel, name) for rel, name in rows]
 
 
 def warning_mark(rel: AdminRelationship, now: datetime) -> int | None:
@@ -122,13 +145,13 @@ def warning_text(
 
 def queue_expiry_warnings(session: Session, *, now: datetime, base_url: str, limit: int = 10_000) -> int:
     """Queue a warning to every active Global admin of the partner for each relationship that has crossed the
-    30- or 7-day mark (active, no auto-extend), once per relationship, mark and admin — whoever runs it, as
-    often as it runs (the outbox key). A relationship first seen within 7 days gets the 7-day warning only.
-    Returns how many mails were queued."""
+    30- or 7-day mark (active, no auto-extend, no approved renewal), once per relationship, mark and admin —
+    whoever runs it, as often as it runs (the outbox key). A relationship first seen within 7 days gets the
+    7-day warning only. Returns how many mails were queued."""
     rows = session.execute(
         select(AdminRelationship, Customer.company_name)
         .join(Customer, Customer.id == AdminRelationship.customer_id)
-        .where(_expiring(now))
+        .where(_expiring(now), ~_renewed_and_active())
         .order_by(AdminRelationship.end_at, AdminRelationship.id)
         .limit(limit)
     ).all()
