@@ -1,6 +1,6 @@
 """Mail from the command line: `invitations create --email-to` sends the invitation's e-mail through the outbox,
 `operator mail` lists what was sent, what waits (and why: no mail server) and what failed, and `--send` sends
-what is due now."""
+what is due now; `gdap list` shows and filters the `expiring` status."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from partnerhub.auth.service import actor_for_email, actor_for_user
 from partnerhub.cli.acting import runtime
+from partnerhub.db import transaction
+from partnerhub.delegated_admin.roles import USER_ADMINISTRATOR
 from tests.cli.test_seed_flow import Cli
+from tests.delegated_admin.conftest import active_gdap
+from tests.factories import make_customer
 from tests.mail.conftest import SmtpServer
 
 GA = "ga@contoso.example"
@@ -92,3 +97,25 @@ def test_without_a_mail_server_email_to_is_refused_and_nothing_is_made(cli_witho
     listed = cli_without_smtp.json("operator", "mail", "--send")
     assert listed == {"smtp": "notConfigured", "value": [], "sent": {"sent": 0, "failed": 0, "notConfigured": 0}}
     assert "SMTP: not configured" in cli_without_smtp.run("operator", "mail").stdout
+
+
+def test_gdap_list_shows_and_filters_the_expiring_status(cli_without_smtp: Cli, fresh_engine: Engine) -> None:
+    with transaction(fresh_engine) as session:
+        partner = actor_for_email(session, GA)
+        customer = make_customer(session, partner, name="Fabrikam")
+        customer_admin = actor_for_user(session, customer.admin)
+        for days in (20, 200):
+            active_gdap(
+                session,
+                partner,
+                customer_admin,
+                customer_id=customer.customer.id,
+                roles=[USER_ADMINISTRATOR],
+                duration_days=days,
+            )
+    listed = cli_without_smtp.json("gdap", "list", as_=GA)
+    assert isinstance(listed, dict)
+    assert sorted(r["status"] for r in listed["value"]) == ["active", "expiring"]
+    expiring = cli_without_smtp.json("gdap", "list", "--status", "expiring", as_=GA)
+    assert isinstance(expiring, dict) and [r["duration"] for r in expiring["value"]] == ["P20D"]
+    assert "expiring" in cli_without_smtp.run("gdap", "list", as_=GA).stdout
