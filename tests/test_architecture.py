@@ -17,7 +17,7 @@ SRC = Path(__file__).parent.parent / "src" / "partnerhub"
 FOUNDATION = {"db", "errors", "locale", "migrations", "data"}  # plus the modules clock, ids, settings, ...
 # The platform every feature stands on: the directory (tenants and users, sign-in), the activity log, the job
 # runner, the idempotency store.
-KERNEL = {"auth", "audit", "tenants", "jobs", "idempotency"}
+KERNEL = {"auth", "audit", "tenants", "jobs", "idempotency", "mail"}
 # The entity packages: models.py (tables, pure transitions), queries.py (scoped reads), schemas.py (shapes),
 # service.py and its siblings (the use cases of that one feature).
 FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "partnerships",

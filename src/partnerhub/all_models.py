@@ -19,6 +19,7 @@ from partnerhub.delegated_admin.models import (
 from partnerhub.idempotency.models import StoredAnswer
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.jobs.models import Job, JobItem
+from partnerhub.mail.models import OutboxMail
 from partnerhub.orders.models import Order, OrderLineItem
 from partnerhub.partnerships.models import Partnership
 from partnerhub.relationships.models import ResellerRelationship
@@ -43,6 +44,7 @@ __all__ = [
     "Order",
     "OrderLineItem",
     "OutboxEvent",
+    "OutboxMail",
     "Partner",
     "PartnerDomain",
     "Partnership",

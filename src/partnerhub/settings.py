@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     webhook_allow_private: bool = False  # webhook URLs may be plain http and reach private addresses
     webhook_retention_days: int = 30  # delivered outbox events and finished deliveries are purged after this
     webhook_lease_seconds: int = 30  # a dispatcher that died mid-send: its delivery is sent again after this
+    # Outgoing mail (GDAP expiry warnings, invitations): smtp://user:pass@host:587?starttls=true or
+    # smtps://user:pass@host:465; empty: no mail is sent (warnings still show on the dashboard).
+    smtp_url: str = ""
+    mail_from: str = "partnerhub@localhost"  # the From address of every mail
 
     @property
     def resolved_public_url(self) -> str:

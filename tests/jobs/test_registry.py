@@ -49,7 +49,8 @@ def test_every_kind_that_is_queued_anywhere_is_in_the_registry() -> None:
                  "purge-webhook-log"):
         assert kind in REGISTRY and REGISTRY.handler(kind) is not None
     assert set(REGISTRY.scheduled()) == {GDAP_CLOCK, EXPIRE_INVITATIONS, "purge-idempotency-keys",
-                                         "purge-web-sessions", "purge-sign-in-attempts", "purge-webhook-log"}
+                                         "purge-web-sessions", "purge-sign-in-attempts", "purge-webhook-log",
+                                         "gdap-expiry-warnings", "send-mail"}
 
 
 def test_a_kind_cannot_be_listed_twice() -> None:

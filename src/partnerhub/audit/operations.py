@@ -16,6 +16,7 @@ class Operation(StrEnum):
     EXPIRE_RELATIONSHIP_REQUEST = "expire_relationship_request"
     RESEND_RELATIONSHIP_REQUEST = "resend_relationship_request"
     DECLINE_RELATIONSHIP_REQUEST = "decline_relationship_request"
+    SEND_RELATIONSHIP_REQUEST_EMAIL = "send_relationship_request_email"
     ROTATE_PARTNER_INVITATION_LINK = "rotate_partner_invitation_link"
     CREATE_ORDER = "create_order"
     UPDATE_SUBSCRIPTION = "update_subscription"

@@ -145,7 +145,7 @@ def gdap_update(
 def gdap_list(
     as_: AsOption,
     customer_id: Annotated[str | None, Opt(help="Only those with this customer (partners).")] = None,
-    status: Annotated[str | None, Opt(help="created|approvalPending|active|expired|terminated")] = None,
+    status: Annotated[str | None, Opt(help="created|approvalPending|active|expiring|expired|terminated")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Your admin relationships (as a partner), or those in your tenant (as a customer's Global admin)."""

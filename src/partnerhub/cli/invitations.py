@@ -15,6 +15,7 @@ from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, p
 from partnerhub.clock import utc_now
 from partnerhub.errors import InvalidInput
 from partnerhub.invitations.inbox import ReceivedInvitation, as_received, list_received_invitations
+from partnerhub.invitations.mailing import check_invitation_mail, mail_invitation
 from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
 from partnerhub.invitations.schemas import invitation_etag, received_invitation_dict
 from partnerhub.invitations.service import (
@@ -47,13 +48,16 @@ def _print_link(link: PartnerLink, json_: bool) -> None:
         console.print(link.url, markup=False, highlight=False, soft_wrap=True)
 
 
-def _print_created(created: CreatedInvitation, json_: bool, note: str = "") -> None:
+def _print_created(created: CreatedInvitation, json_: bool, note: str = "", sent_to: str | None = None) -> None:
     """The code, link and e-mail of a new invitation: printed this once (the database keeps only a hash)."""
     r = created.request
     if json_:
         print_json({"id": r.id, "code": created.code, "url": created.url, "emailText": created.email_text,
-                    "status": r.status, "expiresAt": r.expires_at})
+                    "status": r.status, "expiresAt": r.expires_at,
+                    **({"emailSentTo": sent_to} if sent_to else {})})
         return
+    if sent_to:
+        console.print(f"The e-mail below goes to {sent_to} within a minute (partnerhub operator mail shows it).")
     if note:
         console.print(note)
     console.print(f"Relationship request {r.id} (expires {fmt_time(r.expires_at)}). Link (shown only now):")
@@ -97,11 +101,17 @@ def invitations_create(
     language: Annotated[str | None, Opt(help="Language of the e-mail: en or it (default: the customer's).")] = None,
     delegated_admin: Annotated[bool, Opt(help="Also ask for delegated admin privileges.")] = False,
     days: Annotated[int | None, Opt(help="Days until the link expires (default: PARTNERHUB_INVITATION_DAYS).")] = None,
+    email_to: Annotated[str | None, Opt(help="Also send the e-mail to this address (needs PARTNERHUB_SMTP_URL).")]
+    = None,
     json_: JsonOption = False,
 ) -> None:
-    """Create a single-use invitation: a personalised link and the e-mail text to send the customer."""
+    """Create a single-use invitation: a personalised link and the e-mail text to send the customer (or that
+    partnerhub sends, with --email-to)."""
     rt = get_runtime()
+    mail_configured = bool(rt.settings.smtp_url.strip())
     with acting(as_) as (session, actor):
+        if email_to is not None:  # refused before anything is made
+            email_to = check_invitation_mail(email_to, mail_configured=mail_configured)
         created = create_invitation(
             session,
             actor,
@@ -111,7 +121,9 @@ def invitations_create(
             include_delegated_admin=delegated_admin,
             valid_days=days or rt.settings.invitation_days,
         )
-    _print_created(created, json_)
+        if email_to is not None:
+            mail_invitation(session, actor, invitation=created, to=email_to, mail_configured=mail_configured)
+    _print_created(created, json_, sent_to=email_to)
 
 
 EtagOpt = Annotated[str | None, Opt(help="Refuse if the invitation changed since this etag (`list --json` shows it).")]

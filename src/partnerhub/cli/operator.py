@@ -10,6 +10,7 @@ import typer
 
 from partnerhub.catalog.service import import_offers_file, list_offers
 from partnerhub.cli.acting import as_system
+from partnerhub.cli.mail import operator_mail
 from partnerhub.cli.output import JsonOption, console, print_json, print_table
 from partnerhub.cli.partner_domains import domains_app
 from partnerhub.tenants.service import create_operator_account, create_partner, list_partners
@@ -17,6 +18,7 @@ from partnerhub.tenants.service import create_operator_account, create_partner, 
 operator_app = typer.Typer(help="Operator commands: partners, catalog, operator accounts.", no_args_is_help=True)
 offers_app = typer.Typer(help="The catalog of offers.", no_args_is_help=True)
 operator_app.add_typer(domains_app, name="domains")
+operator_app.command("mail")(operator_mail)
 
 
 @operator_app.command("create-partner")

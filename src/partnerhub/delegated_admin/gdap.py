@@ -16,6 +16,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.sign_in import require_own_sign_in
 from partnerhub.clock import utc_now
 from partnerhub.delegated_admin.access import create_planned_assignments
+from partnerhub.delegated_admin.expiry import status_condition
 from partnerhub.delegated_admin.history import (
     OperationType,
     RequestAction,
@@ -310,8 +311,8 @@ def list_admin_relationships(
             stmt = stmt.where(AdminRelationship.customer_id == normalize_id(customer_id))
     else:
         raise Forbidden(operation="list admin relationships")
-    if status:
-        stmt = stmt.where(AdminRelationship.status == status)
+    if status:  # the status as shown: `expiring` is an active relationship ending within 30 days
+        stmt = stmt.where(status_condition(status, utc_now()))
     return list(session.scalars(stmt.order_by(AdminRelationship.created_at, AdminRelationship.id)))
 
 

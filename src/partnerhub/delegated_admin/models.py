@@ -22,6 +22,7 @@ class AdminRelationshipStatus(StrEnum):
     EXPIRED = "expired"
     TERMINATION_REQUESTED = "terminationRequested"
     TERMINATED = "terminated"
+    EXPIRING = "expiring"  # shown, never stored: active, no auto-extend, ending within EXPIRING_WITHIN
 
 
 # Statuses a relationship can still leave; expired and terminated are final.
@@ -36,6 +37,7 @@ ASSIGNABLE_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.
                        AdminRelationshipStatus.ACTIVE)
 REQUEST_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING)
 REQUEST_LIFETIME = timedelta(days=90)  # unapproved requests expire after 90 days (Microsoft Graph)
+EXPIRING_WITHIN = timedelta(days=30)  # an active relationship without auto-extend this close to its end is expiring
 
 
 class AdminRelationship(Base):
@@ -175,6 +177,16 @@ class AdminRelationship(Base):
         if self.status in REQUEST_STATUSES and self.request_expires_at() <= now:
             return AdminRelationshipStatus.EXPIRED
         return self.status
+
+    def is_expiring_at(self, now: datetime) -> bool:
+        """Active without auto-extend, and its end within EXPIRING_WITHIN of `now` (not yet past)."""
+        return (self.status == AdminRelationshipStatus.ACTIVE and self.auto_extend_days == 0
+                and self.end_at is not None and now < self.end_at <= now + EXPIRING_WITHIN)
+
+    def shown_status(self, now: datetime) -> str:
+        """The status as Microsoft Graph shows it: `status_at`, with an active relationship that will end
+        within 30 days without auto-extend shown as `expiring` (it still grants access: it is active)."""
+        return AdminRelationshipStatus.EXPIRING if self.is_expiring_at(now) else self.status_at(now)
 
 
 class SecurityGroup(Base):

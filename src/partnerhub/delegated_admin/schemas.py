@@ -73,7 +73,7 @@ def admin_relationship_dict(rel: AdminRelationship, *, customer_name: str, now: 
         "duration": iso_days(rel.duration_days),
         "customer": {"tenantId": rel.customer_id, "displayName": customer_name},
         "accessDetails": {"unifiedRoles": [{"roleDefinitionId": r} for r in rel.role_ids]},
-        "status": rel.status_at(now),
+        "status": rel.shown_status(now),
         "autoExtendDuration": iso_days(rel.auto_extend_days),
         "createdDateTime": rel.created_at,
         "lastModifiedDateTime": rel.last_modified_at,

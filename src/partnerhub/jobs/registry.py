@@ -10,11 +10,12 @@ from typing import Any
 from partnerhub.auth.attempts import purge_old_attempts
 from partnerhub.auth.web_sessions import purge_ended_sessions
 from partnerhub.db import transaction
-from partnerhub.delegated_admin.jobs import GDAP_CLOCK, run_gdap_clock
+from partnerhub.delegated_admin.jobs import GDAP_CLOCK, GDAP_EXPIRY_WARNINGS, run_gdap_clock, run_gdap_expiry_warnings
 from partnerhub.idempotency.service import purge_answers
 from partnerhub.invitations.jobs import EXPIRE_INVITATIONS, run_expire_invitations
 from partnerhub.jobs.kinds import JobKind, JobRegistry
 from partnerhub.jobs.runner import JobContext
+from partnerhub.mail.jobs import SEND_MAIL, run_send_mail
 from partnerhub.settings import Settings
 from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, run_bulk_offboarding
 from partnerhub.webhooks.retention import purge_webhook_log
@@ -71,6 +72,9 @@ def run_purge_webhook_log(ctx: JobContext) -> dict[str, Any]:
 REGISTRY = JobRegistry(
     JobKind(BULK_OFFBOARD, run_bulk_offboarding, "Offboard a selection of customers (POST /v1/offboardings)"),
     JobKind(GDAP_CLOCK, run_gdap_clock, "Extend or expire GDAP relationships whose time has come", 300),
+    JobKind(GDAP_EXPIRY_WARNINGS, run_gdap_expiry_warnings,
+            "Queue the warning mails of GDAP relationships 30 and 7 days before they end", HOUR),
+    JobKind(SEND_MAIL, run_send_mail, "Send the queued mails through PARTNERHUB_SMTP_URL", 60),
     JobKind(EXPIRE_INVITATIONS, run_expire_invitations, "Mark invitations past their expiry as expired", HOUR),
     JobKind(PURGE_IDEMPOTENCY_KEYS, run_purge_idempotency_keys,
             "Forget idempotent answers older than 24 hours", HOUR),

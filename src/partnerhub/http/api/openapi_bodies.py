@@ -221,6 +221,7 @@ CREATE_RELATIONSHIP_REQUEST = request_body(obj({
     "includeDelegatedAdmin": boolean("Ask for DAP too."),
     "indirectResellerId": text(36, "An indirect provider's reseller the invitation is for."),
     "validDays": integer(1, 365, "Default PARTNERHUB_INVITATION_DAYS."),
+    "sendEmailTo": text(320, "Also send the e-mail to this address (a Global admin of the customer)."),
 }), {"customerId": EXAMPLE_CUSTOMER_ID, "language": "it", "includeDelegatedAdmin": True})
 
 NO_BODY = request_body(obj({}, description="Nothing is read from the body: send none (one sent is ignored)."),

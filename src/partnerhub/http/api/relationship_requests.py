@@ -15,6 +15,7 @@ from partnerhub.http.api import openapi_bodies as bodies
 from partnerhub.http.api.context import Ctx, api_router
 from partnerhub.http.api.paging import collection
 from partnerhub.invitations.inbox import as_received, list_received_invitations
+from partnerhub.invitations.mailing import check_invitation_mail, mail_invitation
 from partnerhub.invitations.models import RelationshipRequest
 from partnerhub.invitations.partner_link import PartnerLink, partner_invitation_link, rotate_partner_link
 from partnerhub.invitations.schemas import received_invitation_dict, sent_invitation_dict
@@ -77,9 +78,15 @@ def post_rotate_partner_link(ctx: Ctx) -> Response:
 
 @router.post("/relationshiprequests", status_code=201, openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST,
              description=EXTENSION + "a tracked single-use invitation with its code, link and a draft e-mail in "
-                                     "the customer's language. The code is in this answer only.")
+                                     "the customer's language. The code is in this answer only. With "
+                                     "`sendEmailTo`, partnerhub also sends that e-mail to the address "
+                                     "(PARTNERHUB_SMTP_URL must be set) and forgets its text once sent.")
 def post_invitation(ctx: Ctx) -> Response:
     b = ctx.body()
+    send_to = b.text("sendEmailTo", max_length=320)
+    mail_configured = bool(ctx.runtime.settings.smtp_url.strip())
+    if send_to is not None:  # refused before anything is made: no mail server, or not an address
+        send_to = check_invitation_mail(send_to, mail_configured=mail_configured)
     created = create_invitation(
         ctx.session, ctx.actor, base_url=ctx.runtime.settings.base_url,
         customer_id=b.text("customerId", max_length=36), language=b.text("language", max_length=16),
@@ -87,7 +94,11 @@ def post_invitation(ctx: Ctx) -> Response:
         indirect_reseller_id=b.text("indirectResellerId", max_length=36),
         valid_days=b.integer("validDays", minimum=1, maximum=365) or ctx.runtime.settings.invitation_days,
     )
-    return ctx.respond(201, _created(created, ctx))
+    answer = _created(created, ctx)
+    if send_to is not None:
+        mail_invitation(ctx.session, ctx.actor, invitation=created, to=send_to, mail_configured=mail_configured)
+        answer["emailSentTo"] = send_to  # queued now, sent by the mail job within a minute
+    return ctx.respond(201, answer)
 
 
 @router.get("/relationshiprequests",

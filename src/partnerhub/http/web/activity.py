@@ -59,6 +59,7 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.REVOKE_RELATIONSHIP_REQUEST: N_("Revoke relationship request"),
     Operation.EXPIRE_RELATIONSHIP_REQUEST: N_("Expire relationship request"),
     Operation.RESEND_RELATIONSHIP_REQUEST: N_("Resend relationship request"),
+    Operation.SEND_RELATIONSHIP_REQUEST_EMAIL: N_("Send relationship request e-mail"),
     Operation.DECLINE_RELATIONSHIP_REQUEST: N_("Decline relationship request"),
     Operation.ROTATE_PARTNER_INVITATION_LINK: N_("Replace the reusable invitation link"),
     Operation.CREATE_ORDER: N_("Create order"),

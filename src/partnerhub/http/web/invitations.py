@@ -24,10 +24,12 @@ from partnerhub.errors import (
     InvitationNotPending,
     StaleEtag,
 )
+from partnerhub.errors.mail import MailAddressInvalid, MailNotConfigured
 from partnerhub.http.web.context import Form, SignedIn, Web, WebCtx, sign_in_url
 from partnerhub.http.web.customers import GUID
 from partnerhub.http.web.errors import STATUS_OF_KIND, WebRoute
 from partnerhub.http.web.forms import FormState
+from partnerhub.invitations.mailing import check_invitation_mail, mail_invitation
 from partnerhub.invitations.models import InvitationStatus
 from partnerhub.invitations.partner_link import may_rotate_link, partner_invitation_link, rotate_partner_link
 from partnerhub.invitations.queries import STATUSES
@@ -53,6 +55,7 @@ from partnerhub.locale import N_, SUPPORTED
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 CREATED = N_("Invitation created. Send the link or the e-mail below to a Global admin of the customer.")
+SENT_BY_MAIL = N_("Invitation created. partnerhub sends the e-mail below to {address} within a minute.")
 RESENT = N_("A new invitation replaces the old one: the old link no longer works. Send the new link or the "
             "e-mail below to a Global admin of the customer.")
 REVOKED = N_("The invitation was revoked: its link no longer works.")
@@ -95,17 +98,22 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200, want
                       may_rotate=may_rotate_link(actor), rows=rows, names=names, statuses=STATUSES,
                       status_filter=wanted.strip().lower(), filter_error=filter_error,
                       languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
+                      mail_configured=_mail_configured(ctx),
                       breadcrumbs=[(None, ctx.t("Request a reseller relationship"))])
 
 
-def _created_page(ctx: WebCtx, created: CreatedInvitation, message: str) -> Response:
+def _mail_configured(ctx: WebCtx) -> bool:
+    return bool(ctx.runtime.settings.smtp_url.strip())
+
+
+def _created_page(ctx: WebCtx, created: CreatedInvitation, message: str, sent_to: str | None = None) -> Response:
     """The only page that shows a tracked invitation's link and e-mail: the answer to making it."""
     actor = ctx.require_actor()
     names = names_of_invited_customers(ctx.session, actor, [created.request])
     subject, _, body = created.email_text.partition("\n\n")  # email_text(): the subject, a blank line, the body
     mailto = f"mailto:?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
     ctx.flashes = [*ctx.flashes, ("success", message)]  # shown as a redirect's message would be
-    return ctx.render("invitations/created.html", created=created, mailto=mailto, names=names,
+    return ctx.render("invitations/created.html", created=created, mailto=mailto, names=names, sent_to=sent_to,
                       language_name=LANGUAGE_NAMES.get(created.request.language, created.request.language),
                       breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
                                    (None, ctx.t("Invitation"))])
@@ -127,18 +135,26 @@ def create_invitation_page(ctx: SignedIn, form: Form) -> Response:
         state.fail("customer_id", NOT_A_CUSTOMER_ID)
     language = state.choice("language", SUPPORTED)
     valid_days = state.integer("valid_days", low=1, high=365)
+    send_to = state.text("send_to", required=False, limit=320) or None
     if not state.ok:
         return _invitations_page(ctx, state, 400)
     try:
         with ctx.attempt() as session:
+            if send_to:  # refused before anything is made: no mail server, or not an address
+                send_to = check_invitation_mail(send_to, mail_configured=_mail_configured(ctx))
             created = create_invitation(session, actor, base_url=ctx.runtime.settings.base_url,
                                         customer_id=customer_id or None, language=language,
                                         include_delegated_admin=state.checked("include_delegated_admin"),
                                         valid_days=valid_days or 90)
-    except (CustomerNotFound, InvalidInput) as exc:
-        state.domain_error(exc, field_of={CustomerNotFound: "customer_id"})
+            if send_to:
+                mail_invitation(session, actor, invitation=created, to=send_to,
+                                mail_configured=_mail_configured(ctx))
+    except (CustomerNotFound, InvalidInput, MailNotConfigured) as exc:
+        state.domain_error(exc, field_of={CustomerNotFound: "customer_id", MailAddressInvalid: "send_to",
+                                          MailNotConfigured: "send_to"})
         return _invitations_page(ctx, state, 400)
-    return _created_page(ctx, created, ctx.t(CREATED))
+    return _created_page(ctx, created, ctx.t(SENT_BY_MAIL, address=send_to) if send_to else ctx.t(CREATED),
+                         sent_to=send_to)
 
 
 @router.get("/invitations/sent")

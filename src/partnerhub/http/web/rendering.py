@@ -46,6 +46,7 @@ STATUS_LABELS = {
     "suspended": N_("Suspended"),
     "pending": N_("Pending"),
     "expired": N_("Expired"),
+    "expiring": N_("Expiring"),
     "disabled": N_("Disabled"),
     "deleted": N_("Deleted"),
     "removed": N_("Removed"),
