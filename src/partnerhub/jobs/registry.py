@@ -17,6 +17,7 @@ from partnerhub.jobs.kinds import JobKind, JobRegistry
 from partnerhub.jobs.runner import JobContext
 from partnerhub.settings import Settings
 from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, run_bulk_offboarding
+from partnerhub.usecases.gdap_bulk import GDAP_BULK_TERMINATE, run_gdap_bulk_terminate
 from partnerhub.webhooks.retention import purge_webhook_log
 
 PURGE_IDEMPOTENCY_KEYS = "purge-idempotency-keys"
@@ -79,4 +80,6 @@ REGISTRY = JobRegistry(
             HOUR),
     JobKind(PURGE_WEBHOOK_LOG, run_purge_webhook_log,
             "Forget delivered outbox events and finished webhook deliveries past their retention", HOUR),
+    JobKind(GDAP_BULK_TERMINATE, run_gdap_bulk_terminate,
+            "End the active GDAP relationships of a selection of customers (POST /v1/gdapBulkJobs)"),
 )

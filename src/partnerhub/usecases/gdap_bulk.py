@@ -1,0 +1,89 @@
+"""GDAP in bulk, as resumable jobs (issue 16 §3): end the active admin relationships of many customers, request
+new ones from a template, or renew them. One job item per customer, each worked in its own transaction with its
+outcome (`jobs.bulk`), so a crash leaves every customer untouched or done, and the job resumes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from partnerhub.audit.operations import Operation, ResourceType
+from partnerhub.audit.service import record
+from partnerhub.auth.actor import Actor
+from partnerhub.delegated_admin.per_customer import terminate_customer_admin_relationships
+from partnerhub.delegated_admin.queries import require_gdap_manager
+from partnerhub.errors import GdapBulkActionInvalid, InvalidInput
+from partnerhub.ids import normalize_id
+from partnerhub.jobs.bulk import ItemWork, enqueue_items, run_items
+from partnerhub.jobs.models import Job
+from partnerhub.jobs.runner import JobContext
+from partnerhub.usecases.bulk_offboarding import BulkReport, bulk_report, refuse_strangers
+
+MAX_CUSTOMERS = 10_000
+
+
+class GdapBulkAction(StrEnum):
+    TERMINATE = "terminate"
+
+
+GDAP_BULK_TERMINATE = "gdap-bulk-terminate"
+KIND_OF = {GdapBulkAction.TERMINATE: GDAP_BULK_TERMINATE}
+ACTION_OF = {kind: action for action, kind in KIND_OF.items()}
+GDAP_BULK_KINDS = tuple(KIND_OF.values())
+
+
+def parse_action(value: str) -> GdapBulkAction:
+    """A bulk action from its name in any case (`requestFromTemplate`, `terminate`, `renew`)."""
+    for action in GdapBulkAction:
+        if action.value.lower() == value.strip().lower():
+            return action
+    raise GdapBulkActionInvalid(action=value)
+
+
+def start_gdap_bulk_job(session: Session, actor: Actor, *, action: str, customer_ids: list[str],
+                        template_id: str | None = None) -> Job:
+    """Queue a GDAP bulk job over the partner's customers named in `customer_ids` (in that order, repeats
+    dropped). Who: a partner Global admin or Admin agent, as for one relationship. Every id must be one of the
+    partner's customers (refused up front, each by its position, changing nothing); what a customer's own
+    state refuses (no active relationship to end, say) is reported in its item when the job reaches it."""
+    partner_id = require_gdap_manager(actor, "start GDAP bulk job")
+    chosen = parse_action(action)
+    keys = list(dict.fromkeys(normalize_id(c) for c in customer_ids if c.strip()))
+    if not keys:
+        raise InvalidInput(data=[{"field": "customerIds", "message": "name at least one customer"}],
+                           detail="customerIds: name at least one customer")
+    if len(keys) > MAX_CUSTOMERS:
+        raise InvalidInput(detail=f"at most {MAX_CUSTOMERS} customers in one GDAP bulk job")
+    refuse_strangers(session, partner_id, customer_ids, keys)
+    job = enqueue_items(session, actor, kind=KIND_OF[chosen], keys=keys,
+                        payload={"action": chosen.value, "templateId": template_id})
+    record(session, actor, operation=Operation.START_GDAP_BULK_JOB, resource_type=ResourceType.JOB,
+           resource_id=job.id, partner_id=partner_id,
+           new={"action": chosen.value, "customers": len(keys), "templateId": template_id})
+    return job
+
+
+def _terminate(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
+    ended = terminate_customer_admin_relationships(session, actor, customer_id=customer_id)
+    return {"customerId": customer_id, "terminated": [r.id for r in ended]}
+
+
+def _runner(work: Callable[[JobContext], ItemWork]) -> Callable[[JobContext], dict[str, Any]]:
+    def run(ctx: JobContext) -> dict[str, Any]:
+        return run_items(ctx, work(ctx))
+    return run
+
+
+run_gdap_bulk_terminate = _runner(lambda ctx: _terminate)
+
+
+def gdap_bulk_report(session: Session, actor: Actor, *, job_id: str) -> BulkReport:
+    """The per-customer outcome of a GDAP bulk job (the partner's own jobs only)."""
+    return bulk_report(session, actor, job_id=normalize_id(job_id), kinds=GDAP_BULK_KINDS)
+
+
+def action_of(job: Job) -> GdapBulkAction:
+    return ACTION_OF[job.kind]
