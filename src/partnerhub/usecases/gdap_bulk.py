@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 from partnerhub.audit.operations import Operation, ResourceType
 from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
+from partnerhub.customers.models import Customer
 from partnerhub.delegated_admin.per_customer import terminate_customer_admin_relationships
 from partnerhub.delegated_admin.queries import require_gdap_manager
-from partnerhub.errors import GdapBulkActionInvalid, InvalidInput
+from partnerhub.errors import Forbidden, GdapBulkActionInvalid, InvalidInput
 from partnerhub.ids import normalize_id
 from partnerhub.jobs.bulk import ItemWork, enqueue_items, run_items
 from partnerhub.jobs.models import Job
 from partnerhub.jobs.runner import JobContext
 from partnerhub.usecases.bulk_offboarding import BulkReport, bulk_report, refuse_strangers
+from partnerhub.usecases.offboarding_selection import select_current_customers
 
 MAX_CUSTOMERS = 10_000
 
@@ -87,3 +89,19 @@ def gdap_bulk_report(session: Session, actor: Actor, *, job_id: str) -> BulkRepo
 
 def action_of(job: Job) -> GdapBulkAction:
     return ACTION_OF[job.kind]
+
+
+def may_manage_gdap(actor: Actor) -> bool:
+    """Whether the actor may start GDAP bulk jobs (a partner Global admin or Admin agent)."""
+    try:
+        require_gdap_manager(actor, "start GDAP bulk job")
+    except Forbidden:
+        return False
+    return True
+
+
+def list_selected_customers_for_gdap(session: Session, actor: Actor, *, customer_ids: list[str]) -> list[Customer]:
+    """The partner's current customers among those picked in the customer list, in the order given; others are
+    left out, since a job would refuse them. Who: a partner Global admin or Admin agent."""
+    partner_id = require_gdap_manager(actor, "start GDAP bulk job")
+    return select_current_customers(session, partner_id, customer_ids=customer_ids)
