@@ -11,6 +11,8 @@ from partnerhub.delegated_admin.models import (
     AdminRelationship,
     AdminRelationshipActionRequest,
     AdminRelationshipOperation,
+    GdapRoleEntry,
+    GdapTemplate,
     SecurityGroup,
     SecurityGroupMember,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "ApiToken",
     "Base",
     "Customer",
+    "GdapRoleEntry",
+    "GdapTemplate",
     "Job",
     "JobItem",
     "Offer",

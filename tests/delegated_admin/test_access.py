@@ -62,7 +62,7 @@ T0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 def test_roles_are_read_by_id_or_name_in_any_case() -> None:
     assert resolve_role("  global   ADMINISTRATOR ") == GLOBAL_ADMINISTRATOR
     assert resolve_role(USER_ADMINISTRATOR.upper()) == USER_ADMINISTRATOR
-    assert role_name(HELPDESK_ADMINISTRATOR) == "Helpdesk Administrator" and len(ALL_ROLE_IDS) == 15
+    assert role_name(HELPDESK_ADMINISTRATOR) == "Helpdesk Administrator" and len(ALL_ROLE_IDS) == 96
     with pytest.raises(UnknownGdapRole):
         resolve_role("Owner")
 

@@ -126,7 +126,7 @@ def test_dap_removal_and_errors_from_the_command_line(cli: Cli) -> None:
     cli.run("groups", "create", "--name", "tier 1", as_=GA, expect=6)
     assert "Tier" in cli.run("groups", "list", as_=GA).stdout
     roles = cli.json("gdap", "roles")
-    assert isinstance(roles, list) and len(roles) == 15
+    assert isinstance(roles, list) and len(roles) == 96
     assert "--as" in cli.run("gdap", "create", "--help").stdout
 
 

@@ -81,6 +81,11 @@ class Operation(StrEnum):
     SEND_WEBHOOK_TEST_EVENT = "send_webhook_test_event"
     REDELIVER_WEBHOOK = "redeliver_webhook"
     REPLAY_WEBHOOKS = "replay_webhooks"
+    # GDAP templates and the role catalog (delegated_admin/templates.py, role_catalog.py)
+    CREATE_GDAP_TEMPLATE = "create_gdap_template"
+    UPDATE_GDAP_TEMPLATE = "update_gdap_template"
+    DELETE_GDAP_TEMPLATE = "delete_gdap_template"
+    IMPORT_GDAP_ROLES = "import_gdap_roles"
 
 
 class ResourceType(StrEnum):
@@ -106,3 +111,6 @@ class ResourceType(StrEnum):
     ACTIVITY_LOG = "activity_log"
     # webhooks (webhooks/)
     WEBHOOK_ENDPOINT = "webhook_endpoint"
+    # GDAP templates and the role catalog
+    GDAP_TEMPLATE = "gdap_template"
+    GDAP_ROLE_CATALOG = "gdap_role_catalog"

@@ -4,6 +4,7 @@ admin relationship's roles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,7 @@ from partnerhub.delegated_admin.queries import (
     get_security_group_scoped,
     require_gdap_manager,
 )
+from partnerhub.delegated_admin.role_catalog import refresh_role_catalog
 from partnerhub.delegated_admin.roles import resolve_roles
 from partnerhub.errors import (
     AccessAssignmentExists,
@@ -148,7 +150,8 @@ def list_security_groups(session: Session, actor: Actor) -> list[SecurityGroupWi
 # --- access assignments -------------------------------------------------------------------------------
 
 
-def _assignment_roles(rel: AdminRelationship, role_ids: list[str]) -> list[str]:
+def _assignment_roles(session: Session, rel: AdminRelationship, role_ids: list[str]) -> list[str]:
+    refresh_role_catalog(session)
     roles = resolve_roles(role_ids)
     if not roles:
         raise AdminRelationshipRolesRequired()
@@ -193,7 +196,7 @@ def create_access_assignment(
                                         operation="create access assignment", lock=True, partner_only=True)
     _require_assignable(rel)
     group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id)
-    roles = _assignment_roles(rel, role_ids)
+    roles = _assignment_roles(session, rel, role_ids)
     existing = select(AccessAssignment.id).where(AccessAssignment.admin_relationship_id == rel.id,
                                                  AccessAssignment.security_group_id == group.id,
                                                  AccessAssignment.status == "active")
@@ -217,7 +220,7 @@ def update_access_assignment(
     a, rel = get_access_assignment_scoped(session, partner_id=partner_id, access_assignment_id=access_assignment_id,
                                           lock=True)
     _require_assignable(rel)
-    roles = _assignment_roles(rel, role_ids)
+    roles = _assignment_roles(session, rel, role_ids)
     if sorted(roles) != sorted(a.role_ids):
         old = list(a.role_ids)
         a.role_ids = roles
@@ -239,6 +242,28 @@ def delete_access_assignment(session: Session, actor: Actor, *, access_assignmen
                        old={"status": "active", "roles": list(a.role_ids)}, new={"status": "deleted"})
     session.flush()
     return a
+
+
+def create_planned_assignments(session: Session, rel: AdminRelationship, *, now: datetime) -> list[AccessAssignment]:
+    """On approval: the access assignments planned when the relationship was requested from a template, each
+    with its activity record (by the platform, on the partner's behalf) and its operation, in the approval's
+    transaction. A planned group the partner no longer has, or roles outside the relationship, are skipped."""
+    system = Actor.system(application="gdap-template")
+    created: list[AccessAssignment] = []
+    for plan in rel.planned_assignments or []:
+        group = session.get(SecurityGroup, plan["securityGroupId"])
+        roles = [r for r in plan["roleIds"] if r in rel.role_ids]
+        if group is None or group.partner_id != rel.partner_id or not roles:
+            continue
+        a = AccessAssignment(id=new_id(), admin_relationship_id=rel.id, security_group_id=group.id, role_ids=roles,
+                             status="active", created_at=now, last_modified_at=now)
+        session.add(a)
+        _record_assignment(session, system, a, rel, Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT, old=None,
+                           new={"adminRelationshipId": rel.id, "securityGroupId": group.id, "roles": roles,
+                                "templateId": rel.template_id})
+        created.append(a)
+    session.flush()
+    return created
 
 
 @dataclass(frozen=True)

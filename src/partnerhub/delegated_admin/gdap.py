@@ -15,6 +15,7 @@ from partnerhub.audit.service import record
 from partnerhub.auth.actor import Actor
 from partnerhub.auth.sign_in import require_own_sign_in
 from partnerhub.clock import utc_now
+from partnerhub.delegated_admin.access import create_planned_assignments
 from partnerhub.delegated_admin.history import (
     OperationType,
     RequestAction,
@@ -37,7 +38,8 @@ from partnerhub.delegated_admin.queries import (
     get_admin_relationship_scoped,
     require_gdap_manager,
 )
-from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, resolve_roles
+from partnerhub.delegated_admin.role_catalog import refresh_role_catalog
+from partnerhub.delegated_admin.roles import GLOBAL_ADMINISTRATOR, require_requestable, resolve_roles
 from partnerhub.delegated_admin.schemas import iso_days
 from partnerhub.errors import (
     AdminRelationshipDurationInvalid,
@@ -71,6 +73,12 @@ def validate_admin_relationship(*, display_name: str, duration_days: int, role_i
     name = display_name.strip()
     if not 1 <= len(name) <= 50:
         raise AdminRelationshipNameInvalid()
+    return name, validate_terms(duration_days=duration_days, role_ids=role_ids, auto_extend_days=auto_extend_days)
+
+
+def validate_terms(*, duration_days: int, role_ids: list[str], auto_extend_days: int) -> list[str]:
+    """The terms of a relationship or template: 1 to 730 days, at least one role, auto-extend 0 or 180 days
+    and none with Global Administrator. Returns the role template ids."""
     if not 1 <= duration_days <= MAX_DURATION_DAYS:
         raise AdminRelationshipDurationInvalid(days=duration_days)
     roles = resolve_roles(role_ids)
@@ -80,24 +88,29 @@ def validate_admin_relationship(*, display_name: str, duration_days: int, role_i
         raise AutoExtendDurationInvalid(days=auto_extend_days)
     if auto_extend_days and GLOBAL_ADMINISTRATOR in roles:
         raise AutoExtendWithGlobalAdministrator()
-    return name, roles
+    return roles
 
 
 def create_admin_relationship(
     session: Session, actor: Actor, *, customer_id: str, display_name: str, role_ids: list[str],
-    duration_days: int = MAX_DURATION_DAYS, auto_extend_days: int = 0,
+    duration_days: int = MAX_DURATION_DAYS, auto_extend_days: int = 0, template_id: str | None = None,
+    planned_assignments: list[dict[str, Any]] | None = None, renewed_from_id: str | None = None,
 ) -> AdminRelationship:
     """A partner Global admin or Admin agent drafts a GDAP relationship with a customer it resells to.
 
     Rules: an active reseller relationship with the customer (locked, so a removal cannot slip in); a display
     name of 1–50 characters unique among the partner's relationships; a duration of 1 to 730 days; at least
     one built-in role (ids or names); auto-extend 0 or 180 days, and none when Global Administrator is asked
-    for. The relationship starts in `created`: nothing is granted until the customer approves it.
+    for; no role the operator retired from the catalog. The relationship starts in `created`: nothing is
+    granted until the customer approves it. A template's request (templates.py) also gives the template, the
+    access assignments to create on approval, and the relationship it renews, if any.
     """
     partner_id = require_gdap_manager(actor, "create admin relationship")
     customer_id = normalize_id(customer_id)
+    refresh_role_catalog(session)
     name, roles = validate_admin_relationship(display_name=display_name, duration_days=duration_days,
                                               role_ids=role_ids, auto_extend_days=auto_extend_days)
+    require_requestable(roles)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     taken = select(AdminRelationship.id).where(AdminRelationship.partner_id == partner_id,
                                                func.lower(AdminRelationship.display_name) == name.lower())
@@ -108,6 +121,7 @@ def create_admin_relationship(
         id=new_id(), partner_id=partner_id, customer_id=customer_id, display_name=name,
         duration_days=duration_days, auto_extend_days=auto_extend_days, role_ids=roles,
         status=AdminRelationshipStatus.CREATED, created_at=now, last_modified_at=now, version=1,
+        template_id=template_id, planned_assignments=planned_assignments or None, renewed_from_id=renewed_from_id,
     )
     try:
         with session.begin_nested():  # a concurrent create with the same name loses here, cleanly
@@ -115,9 +129,13 @@ def create_admin_relationship(
             session.flush()
     except IntegrityError:
         raise AdminRelationshipNameTaken(name=name) from None
-    _record(session, actor, rel, Operation.CREATE_GRANULAR_ADMIN_RELATIONSHIP, old=None, now=now,
-            new={"displayName": name, "duration": iso_days(duration_days), "roles": roles,
-                 "autoExtendDuration": iso_days(auto_extend_days), "status": rel.status})
+    created: dict[str, Any] = {"displayName": name, "duration": iso_days(duration_days), "roles": roles,
+                               "autoExtendDuration": iso_days(auto_extend_days), "status": rel.status}
+    if template_id:
+        created["templateId"] = template_id
+    if renewed_from_id:
+        created["renewedFrom"] = renewed_from_id
+    _record(session, actor, rel, Operation.CREATE_GRANULAR_ADMIN_RELATIONSHIP, old=None, now=now, new=created)
     return rel
 
 
@@ -130,6 +148,7 @@ def update_admin_relationship(
     auto-extend; once active, only its auto-extend. The rules of creation hold for the result; a stale
     `version` (from the client's etag) is refused; unchanged values are no change (no activity record)."""
     require_gdap_manager(actor, "update admin relationship")
+    refresh_role_catalog(session)
     rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
                                         operation="update admin relationship", lock=True, partner_only=True)
     if version is not None and version != rel.version:
@@ -151,6 +170,8 @@ def update_admin_relationship(
         raise AdminRelationshipInvalidState(id=rel.id, status=rel.status)
     name, roles = validate_admin_relationship(display_name=name, duration_days=duration, role_ids=roles,
                                               auto_extend_days=extend)
+    if "roles" in changed:
+        require_requestable(roles)
     if "displayName" in changed:
         taken = select(AdminRelationship.id).where(AdminRelationship.partner_id == rel.partner_id,
                                                    AdminRelationship.id != rel.id,
@@ -183,7 +204,8 @@ def lock_for_approval(session: Session, actor: Actor, *, admin_relationship_id: 
 def approve_admin_relationship(session: Session, actor: Actor, *, admin_relationship_id: str) -> AdminRelationship:
     """The customer's Global admin approves a pending request (→ active): it ends after its duration.
 
-    The partner's reseller relationship is locked first (as a removal does), and must still be active."""
+    The partner's reseller relationship is locked first (as a removal does), and must still be active. A
+    relationship requested from a template gets the template's access assignments in the same transaction."""
     customer_id = actor.require_customer_admin("approve admin relationship")
     require_own_sign_in(session, actor)
     peek = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
@@ -200,6 +222,7 @@ def approve_admin_relationship(session: Session, actor: Actor, *, admin_relation
             new={"status": rel.status, "activatedDateTime": now.isoformat(),
                  "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
     keep_request(session, actor, rel, RequestAction.APPROVE, now=now)
+    create_planned_assignments(session, rel, now=now)
     return rel
 
 

@@ -64,6 +64,11 @@ class AdminRelationship(Base):
     terminated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_by: Mapped[str | None] = mapped_column(String(16))  # partner | customer | system
     version: Mapped[int] = mapped_column(default=1)
+    # requested from a GDAP template (its id is kept after the template is deleted), the access assignments
+    # to create when the customer approves ([{"securityGroupId", "roleIds"}]), and the relationship it renews
+    template_id: Mapped[str | None] = mapped_column(String(36))
+    planned_assignments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    renewed_from_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
     def _require(self, *allowed: AdminRelationshipStatus) -> None:
         if self.status not in allowed:
@@ -238,3 +243,36 @@ class AdminRelationshipOperation(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GdapTemplate(Base):
+    """A partner's recipe for admin relationships: roles, duration, auto-extend, and the security groups with the
+    roles each gets (`assignments`: [{"securityGroupId", "roleIds"}]), created at once on approval."""
+
+    __tablename__ = "gdap_templates"
+    __table_args__ = (UniqueConstraint("partner_id", "name_key", name="uq_gdap_templates_partner_name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(100))  # the name in lower case: unique per partner
+    role_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    duration_days: Mapped[int]
+    auto_extend_days: Mapped[int] = mapped_column(default=0)
+    assignments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_modified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class GdapRoleEntry(Base):
+    """The operator's change to the shipped role catalog for one role: a new role, a new name, or its removal
+    (`status` removed; retired instead when relationships or templates still hold the role)."""
+
+    __tablename__ = "gdap_role_catalog"
+
+    role_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # active | retired | removed
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

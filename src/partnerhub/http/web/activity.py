@@ -120,6 +120,10 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.SEND_WEBHOOK_TEST_EVENT: N_("Send webhook test event"),
     Operation.REDELIVER_WEBHOOK: N_("Redeliver webhook"),
     Operation.REPLAY_WEBHOOKS: N_("Replay webhooks"),
+    Operation.CREATE_GDAP_TEMPLATE: N_("Create GDAP template"),
+    Operation.UPDATE_GDAP_TEMPLATE: N_("Update GDAP template"),
+    Operation.DELETE_GDAP_TEMPLATE: N_("Delete GDAP template"),
+    Operation.IMPORT_GDAP_ROLES: N_("Import GDAP roles"),
 }
 RESOURCE_LABELS: dict[str, str] = {
     ResourceType.PARTNER: N_("Partner"),
@@ -142,6 +146,8 @@ RESOURCE_LABELS: dict[str, str] = {
     ResourceType.PARTNER_DOMAIN: N_("Verified domain"),
     ResourceType.ACTIVITY_LOG: N_("Activity log"),
     ResourceType.WEBHOOK_ENDPOINT: N_("Webhook endpoint"),
+    ResourceType.GDAP_TEMPLATE: N_("GDAP template"),
+    ResourceType.GDAP_ROLE_CATALOG: N_("GDAP role catalog"),
 }
 
 

@@ -30,7 +30,8 @@ from partnerhub.delegated_admin.read_models import (
     customer_admin_relationships,
     security_group_detail,
 )
-from partnerhub.delegated_admin.roles import ALL_ROLE_IDS, BUILTIN_ROLES, role_name
+from partnerhub.delegated_admin.role_catalog import refresh_role_catalog
+from partnerhub.delegated_admin.roles import BUILTIN_ROLES, TRANSLATED_ROLES, current_catalog, role_name
 from partnerhub.errors import (
     AccessAssignmentExists,
     AccessAssignmentNotFound,
@@ -42,6 +43,7 @@ from partnerhub.errors import (
     AdminRelationshipRolesRequired,
     AutoExtendWithGlobalAdministrator,
     DomainError,
+    GdapRoleRetired,
     SecurityGroupNameInvalid,
     SecurityGroupNameTaken,
     SecurityGroupNotFound,
@@ -59,8 +61,8 @@ from partnerhub.locale import N_
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-# Microsoft Entra's built-in role names, as the pages say them.
-ROLE_LABELS = {r.id: N_(r.name) for r in BUILTIN_ROLES}
+# Microsoft Entra's role names translated on the pages (the others show in English, as the catalog names them).
+ROLE_LABELS = {r.id: N_(r.name) for r in BUILTIN_ROLES if r.id in TRANSLATED_ROLES}
 AUTO_EXTEND_DAYS = 180
 CHOOSE_A_ROLE = N_("Choose at least one role.")
 CHOOSE_A_GROUP = N_("Choose a security group.")
@@ -77,7 +79,7 @@ MEMBER_REMOVED = N_("{email} was removed from {group}.")
 RELATIONSHIP_FIELDS: dict[type[DomainError], str] = {
     AdminRelationshipNameTaken: "display_name", AdminRelationshipNameInvalid: "display_name",
     AdminRelationshipDurationInvalid: "duration_days", AdminRelationshipRolesRequired: "roles",
-    UnknownGdapRole: "roles", AutoExtendWithGlobalAdministrator: "auto_extend",
+    UnknownGdapRole: "roles", AutoExtendWithGlobalAdministrator: "auto_extend", GdapRoleRetired: "roles",
 }
 ASSIGNMENT_FIELDS: dict[type[DomainError], str] = {
     AccessAssignmentExists: "security_group_id", SecurityGroupNotFound: "security_group_id",
@@ -88,7 +90,7 @@ ASSIGNMENT_FIELDS: dict[type[DomainError], str] = {
 
 def role_options(ctx: WebCtx, role_ids: list[str] | None = None) -> list[tuple[str, str]]:
     """(id, name in the page's language) of the built-in roles, or of `role_ids`, in the catalog's order."""
-    ids = [r.id for r in BUILTIN_ROLES] if role_ids is None else role_ids
+    ids = [r.id for r in current_catalog().requestable] if role_ids is None else role_ids
     return [(i, ctx.t(ROLE_LABELS[i]) if i in ROLE_LABELS else role_name(i)) for i in ids]
 
 
@@ -108,6 +110,7 @@ def _render_list(ctx: WebCtx, customer_id: str, form: FormState, status_code: in
     actor = ctx.require_actor()
     session = ctx.session
     view = customer_admin_relationships(session, actor, customer_id=customer_id)
+    refresh_role_catalog(session)
     return ctx.render("gdap/relationships.html", form=form, status_code=status_code, customer=view.customer,
                       relationships=view.relationships, roles=role_options(ctx), role_labels=role_labels,
                       now=utc_now(), max_days=MAX_DURATION_DAYS, auto_extend_days=AUTO_EXTEND_DAYS,
@@ -128,7 +131,7 @@ def request_relationship(ctx: SignedIn, form: Form, customer_id: str) -> Respons
     name = state.text("display_name", limit=50)
     days = state.integer("duration_days", low=1, high=MAX_DURATION_DAYS)
     roles = state.many("roles")
-    if not roles or any(r not in ALL_ROLE_IDS for r in roles):
+    if not roles:
         state.fail("roles", CHOOSE_A_ROLE)
     state.values["roles"] = roles
     if state.ok and days is not None:
