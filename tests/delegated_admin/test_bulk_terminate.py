@@ -45,8 +45,7 @@ def test_bulk_terminate_ends_every_active_relationship_and_reports_each_customer
         assert refused.error == f"You have no active admin relationship with customer {bare}: there is nothing to end."
         assert report.company_names[bare] == "Bare Srl"
         started = s.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == "start_gdap_bulk_job")).one()
-        assert (started.resource_id, started.new_value) == (job_id, {"action": "terminate", "customers": 4,
-                                                                     "templateId": None})
+        assert (started.resource_id, started.new_value) == (job_id, {"action": "terminate", "customers": 4})
 
 
 def test_a_customer_whose_reseller_relationship_ended_meanwhile_is_refused(fresh_engine: Engine) -> None:

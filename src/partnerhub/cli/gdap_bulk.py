@@ -17,7 +17,7 @@ from partnerhub.jobs.models import ItemStatus
 from partnerhub.usecases.gdap_bulk import GdapBulkAction, action_of, gdap_bulk_report, start_gdap_bulk_job
 
 gdap_bulk_app = typer.Typer(
-    help="GDAP for many customers at once, as a resumable job: terminate (more to come with templates).",
+    help="GDAP for many customers at once, as a resumable job: request from a template, terminate, renew.",
     no_args_is_help=True,
 )
 Opt = typer.Option
@@ -27,7 +27,8 @@ YesOpt = Annotated[bool, Opt("--yes", "-y", help="Do not ask for confirmation.")
 DetachOpt = Annotated[bool, Opt("--detach", help="Only queue the job; the service's worker runs it.")]
 JobArg = Annotated[str, typer.Argument(help="The bulk job's id.")]
 REPORT = "partnerhub gdap bulk report"
-VERB = {GdapBulkAction.TERMINATE: "terminating"}
+VERB = {GdapBulkAction.REQUEST_FROM_TEMPLATE: "requesting", GdapBulkAction.TERMINATE: "terminating",
+        GdapBulkAction.RENEW: "renewing"}
 
 
 def read_customer_ids(customer: list[str] | None, file: Path | None) -> list[str]:
@@ -66,6 +67,31 @@ def _start(as_: str, action: GdapBulkAction, ids: list[str], *, template_id: str
             print_json({"jobId": job_id, "total": total, "status": "queued"})
         return
     _report(as_, job_id, json_, run_with_progress(job_id, label=VERB[action], report_command=REPORT))
+
+
+@gdap_bulk_app.command("request")
+def bulk_request(as_: AsOption,
+                 template: Annotated[str, Opt("--template", help="The template: its name or id.")],
+                 customer: CustomerOpt = None, file: FileOpt = None, yes: YesOpt = False,
+                 detach: DetachOpt = False, json_: JsonOption = False) -> None:
+    """Request a GDAP relationship from a template for each customer named, locked for the customer's approval
+    at once; its access assignments are made when the customer approves. A customer that already has a
+    request from this template waiting is reported as refused. If interrupted, run `partnerhub gdap bulk
+    resume`."""
+    ids = read_customer_ids(customer, file)
+    _confirm(yes, f"Request GDAP from template {template} for {len(ids)} customer(s)?")
+    _start(as_, GdapBulkAction.REQUEST_FROM_TEMPLATE, ids, template_id=template, detach=detach, json_=json_)
+
+
+@gdap_bulk_app.command("renew")
+def bulk_renew(as_: AsOption, customer: CustomerOpt = None, file: FileOpt = None, yes: YesOpt = False,
+               detach: DetachOpt = False, json_: JsonOption = False) -> None:
+    """Renew every active GDAP relationship of each customer named: a new one from its template (or its own
+    terms), without Global Administrator and with auto-extend on, waiting for the customer's approval. If
+    interrupted, run `partnerhub gdap bulk resume`."""
+    ids = read_customer_ids(customer, file)
+    _confirm(yes, f"Renew the active GDAP relationships of {len(ids)} customer(s)?")
+    _start(as_, GdapBulkAction.RENEW, ids, template_id=None, detach=detach, json_=json_)
 
 
 @gdap_bulk_app.command("terminate")
@@ -117,4 +143,8 @@ def _details(item: dict[str, Any]) -> str:
     result = item["result"] or {}
     if "terminated" in result:
         return f"{len(result['terminated'])} relationship(s) ended"
+    if "renewed" in result:
+        return ", ".join(r["displayName"] for r in result["renewed"]) + " sent for approval"
+    if "adminRelationshipId" in result:
+        return f"{result['displayName']} sent for approval"
     return ""

@@ -82,9 +82,11 @@ from partnerhub.errors.delegated_admin import (
     GdapBulkTemplateRequired,
     GlobalAdminPasswordResetRefused,
     NoActiveAdminRelationship,
+    NothingToRenew,
     SecurityGroupNameInvalid,
     SecurityGroupNameTaken,
     SecurityGroupNotFound,
+    TemplateRequestPending,
     UnknownGdapRole,
 )
 from partnerhub.errors.gdap_templates import (
@@ -240,6 +242,7 @@ __all__ = [
     "NotCustomerGlobalAdmin",
     "NotCustomerGlobalAdminToDecline",
     "NotFound",
+    "NothingToRenew",
     "OffboardingBlockedByReservations",
     "OfferNotFound",
     "OnlyResellerAccepts",
@@ -278,6 +281,7 @@ __all__ = [
     "SupportContactChangeForbidden",
     "SupportContactNotAllowed",
     "SuspendedByAnotherParty",
+    "TemplateRequestPending",
     "TokenExpired",
     "TokenNotFound",
     "TokenRevoked",

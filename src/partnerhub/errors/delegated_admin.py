@@ -150,6 +150,17 @@ class GdapBulkTemplateRequired(InvalidInput):
     message = "Name the template to request the admin relationships from."
 
 
+class NothingToRenew(InvalidState):
+    code = 800293
+    message = "You have no active admin relationship with customer {customer_id} to renew."
+
+
+class TemplateRequestPending(Conflict):
+    code = 800294
+    message = ("Customer {customer_id} already has a request from template {template} waiting for approval: "
+               "{name}.")
+
+
 __all__ = [
     "AccessAssignmentExists",
     "AccessAssignmentNotFound",
@@ -174,8 +185,10 @@ __all__ = [
     "GdapBulkTemplateRequired",
     "GlobalAdminPasswordResetRefused",
     "NoActiveAdminRelationship",
+    "NothingToRenew",
     "SecurityGroupNameInvalid",
     "SecurityGroupNameTaken",
     "SecurityGroupNotFound",
+    "TemplateRequestPending",
     "UnknownGdapRole",
 ]

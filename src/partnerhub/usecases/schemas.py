@@ -77,6 +77,7 @@ def gdap_bulk_job_dict(job: Job, *, self_link: dict[str, Any]) -> dict[str, Any]
         "id": job.id,
         "action": job.payload.get("action"),
         "templateId": job.payload.get("templateId"),
+        "templateName": job.payload.get("templateName"),
         "status": job.status,
         "done": job.progress_done,
         "total": job.progress_total,
