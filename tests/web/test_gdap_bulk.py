@@ -13,6 +13,7 @@ from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.delegated_admin.roles import DIRECTORY_READERS
 from partnerhub.jobs.models import Job
 from partnerhub.jobs.runner import run_pending
+from tests.delegated_admin.bulk_world import make_template
 from tests.delegated_admin.conftest import active_gdap
 from tests.factories import PartnerWorld
 from tests.web.conftest import Site
@@ -101,3 +102,46 @@ def test_who_may_not_manage_gdap_sees_no_gdap_action_and_is_refused(site: Site) 
     refused = browser.post("/gdap/bulk/start", {"customer_id": [first], "gdap_action": "terminate"})
     assert refused.status_code == 403
     assert _statuses(site, first) == ["active"]
+
+
+def test_request_from_a_template_chosen_on_the_confirmation(site: Site) -> None:
+    partner = site.partner()
+    first, _ = site.customer(partner, name="Alpha Spa")
+    second, _ = site.customer(partner, name="Beta Srl")
+    browser = site.signed_in(partner.admin.email)
+    browser.get("/customers")
+    picked = {"customer_id": [first, second], "gdap_action": "requestFromTemplate"}
+    empty = browser.post("/gdap/bulk", picked)
+    assert "You have no GDAP template yet: create one first." in empty.text
+    assert " disabled class=" in empty.text
+    template_id = make_template(site.engine, str(partner.admin.email))
+
+    confirm = browser.post("/gdap/bulk", picked)
+    assert "Request GDAP from a template for these 2 customers?" in confirm.text
+    assert f'<option value="{template_id}">Standard MSP (2 roles, 365 days)</option>' in confirm.text
+    missing = browser.post("/gdap/bulk/start", {**picked, "template_id": ""})
+    assert missing.status_code == 400
+    assert "Name the template to request the admin relationships from." in missing.text
+    with read_session(site.engine) as s:
+        assert s.scalars(select(Job)).all() == []
+
+    started = browser.post("/gdap/bulk/start", {**picked, "template_id": template_id}, follow=False)
+    job_id = _job_id(started.headers["location"])
+    run_pending(site.engine)
+    page = browser.get(f"/gdap/bulk/{job_id}")
+    assert page.text.count("Sent for approval: Standard MSP ") == 2
+    assert _statuses(site, first) == ["approvalPending"] and _statuses(site, second) == ["approvalPending"]
+
+
+def test_renew_from_the_customer_list(site: Site) -> None:
+    partner = site.partner()
+    first = _with_gdap(site, partner, "Alpha Spa")
+    browser = site.signed_in(partner.admin.email)
+    browser.get("/customers")
+    confirm = browser.post("/gdap/bulk", {"customer_id": [first], "gdap_action": "renew"})
+    assert "Renew GDAP relationships for these 1 customers?" in confirm.text
+    started = browser.post("/gdap/bulk/start", {"customer_id": [first], "gdap_action": "renew"}, follow=False)
+    run_pending(site.engine)
+    page = browser.get(started.headers["location"])
+    assert "Renewals sent for approval:" in page.text
+    assert sorted(_statuses(site, first)) == ["active", "approvalPending"]

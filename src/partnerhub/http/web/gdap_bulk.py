@@ -8,7 +8,15 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from partnerhub.errors import DomainError, GdapBulkActionInvalid, all_error_classes
+from partnerhub.delegated_admin.models import GdapTemplate
+from partnerhub.delegated_admin.templates import list_templates
+from partnerhub.errors import (
+    DomainError,
+    GdapBulkActionInvalid,
+    GdapBulkTemplateRequired,
+    GdapTemplateNotFound,
+    all_error_classes,
+)
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
@@ -26,8 +34,18 @@ from partnerhub.usecases.offboarding_selection import MAX_SELECTION
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-ACTION_LABELS = {GdapBulkAction.TERMINATE: N_("Terminate GDAP relationships")}
+ACTION_LABELS = {GdapBulkAction.REQUEST_FROM_TEMPLATE: N_("Request GDAP from a template"),
+                 GdapBulkAction.RENEW: N_("Renew GDAP relationships"),
+                 GdapBulkAction.TERMINATE: N_("Terminate GDAP relationships")}
 ACTION_EFFECTS = {
+    GdapBulkAction.REQUEST_FROM_TEMPLATE: N_(
+        "For each customer, a GDAP relationship with the template's roles, duration and auto-extend is sent to the "
+        "customer for approval. When the customer approves it, the template's security groups get their roles at "
+        "once. A customer that already has a request from this template waiting is not asked again."),
+    GdapBulkAction.RENEW: N_(
+        "For each customer, every active GDAP relationship gets a renewal: a new relationship from its template (or "
+        "its own terms), without Global Administrator and with auto-extend on, sent to the customer for approval. "
+        "Access continues through the current relationships until they end."),
     GdapBulkAction.TERMINATE: N_("For each customer, every active GDAP relationship you hold ends at once: the "
                                  "members of your security groups lose their roles in that customer's tenant. "
                                  "Requests the customer has not approved yet are left alone."),
@@ -38,6 +56,10 @@ TOO_MANY = N_("Select at most {limit} customers at a time.")
 CHOOSE_ACTION = N_("Choose what to do with the GDAP relationships of the selected customers.")
 STARTED = N_("The GDAP job for {count} customers has started. This page follows its progress.")
 ENDED = N_("Relationships ended: {count}.")
+SENT = N_("Sent for approval: {name}.")
+RENEWALS_SENT = N_("Renewals sent for approval: {names}.")
+TEMPLATE_LABEL = N_("{name} ({roles} roles, {days} days)")
+NO_TEMPLATES = N_("You have no GDAP template yet: create one first.")
 RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
@@ -77,8 +99,23 @@ def bulk_confirmation(ctx: SignedIn, form: Form) -> Response:
     action = _action(state)
     if action is None:
         return ctx.redirect("/customers", flash=ctx.t(CHOOSE_ACTION), kind="error")
-    return ctx.render("gdap/bulk.html", customers=customers, action=action.value,
+    return _render_confirmation(ctx, customers, action, FormState(ctx))
+
+
+def _template_label(ctx: WebCtx, template: GdapTemplate) -> str:
+    """A template as the confirmation offers it: its name, roles' count and duration."""
+    return ctx.t(TEMPLATE_LABEL, name=template.name, roles=len(template.role_ids), days=template.duration_days)
+
+
+def _render_confirmation(ctx: WebCtx, customers: list[Any], action: GdapBulkAction, form: FormState,
+                         status_code: int = 200) -> Response:
+    templates = (list_templates(ctx.session, ctx.require_actor())
+                 if action == GdapBulkAction.REQUEST_FROM_TEMPLATE else [])
+    return ctx.render("gdap/bulk.html", customers=customers, action=action.value, form=form,
                       action_label=ctx.t(ACTION_LABELS[action]), effect=ctx.t(ACTION_EFFECTS[action]),
+                      templates=templates, needs_template=action == GdapBulkAction.REQUEST_FROM_TEMPLATE,
+                      templates_options=[(t.id, _template_label(ctx, t)) for t in templates],
+                      no_templates=ctx.t(NO_TEMPLATES), status_code=status_code,
                       breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t(ACTION_LABELS[action]))])
 
 
@@ -91,8 +128,15 @@ def bulk_start(ctx: SignedIn, form: Form) -> Response:
     action = _action(state)
     if action is None:
         return ctx.redirect("/customers", flash=ctx.t(CHOOSE_ACTION), kind="error")
-    job = start_gdap_bulk_job(ctx.session, ctx.require_actor(), action=action.value,
-                              customer_ids=[c.id for c in customers])
+    template = state.values.get("template_id") if action == GdapBulkAction.REQUEST_FROM_TEMPLATE else None
+    try:
+        with ctx.attempt() as session:
+            job = start_gdap_bulk_job(session, ctx.require_actor(), action=action.value,
+                                      customer_ids=[c.id for c in customers],
+                                      template_id=template if isinstance(template, str) else None)
+    except (GdapBulkTemplateRequired, GdapTemplateNotFound) as exc:
+        state.domain_error(exc, field_of={GdapBulkTemplateRequired: "template_id", GdapTemplateNotFound: "template_id"})
+        return _render_confirmation(ctx, customers, action, state, 400)
     return ctx.redirect(f"/gdap/bulk/{job.id}", flash=ctx.t(STARTED, count=len(customers)), kind="info")
 
 
@@ -114,6 +158,10 @@ def _outcome(ctx: WebCtx, item: JobItem) -> str:
     result = item.result or {}
     if "terminated" in result:
         return ctx.t(ENDED, count=len(result["terminated"]))
+    if "renewed" in result:
+        return ctx.t(RENEWALS_SENT, names=", ".join(r["displayName"] for r in result["renewed"]))
+    if "displayName" in result:
+        return ctx.t(SENT, name=result["displayName"])
     return ""
 
 
