@@ -13,7 +13,7 @@ from partnerhub.cli.output import JsonOption, console, fmt_time, print_fields, p
 from partnerhub.clock import utc_now
 from partnerhub.delegated_admin.models import AdminRelationship, SecurityGroup
 from partnerhub.delegated_admin.queries import customer_name_unscoped
-from partnerhub.delegated_admin.roles import BUILTIN_ROLES
+from partnerhub.delegated_admin.role_catalog import refresh_role_catalog
 from partnerhub.delegated_admin.schemas import (
     access_assignment_dict,
     admin_relationship_dict,
@@ -87,12 +87,19 @@ def _print_rel(d: dict[str, Any], json_: bool, title: str = "Admin relationship"
 
 
 @gdap_app.command("roles")
-def gdap_roles(json_: JsonOption = False) -> None:
-    """The built-in Microsoft Entra roles an admin relationship can ask for."""
+def gdap_roles(
+    search: Annotated[str | None, Opt("--search", help="Only roles whose name contains this text.")] = None,
+    json_: JsonOption = False,
+) -> None:
+    """The Microsoft Entra roles an admin relationship can ask for, by group (the operator's catalog)."""
+    with as_system(write=False) as (session, _):
+        catalog = refresh_role_catalog(session)
+    key = (search or "").strip().lower()
+    rows = [(group, r) for group, roles in catalog.grouped() for r in roles if key in r.name.lower()]
     if json_:
-        print_json([{"roleDefinitionId": r.id, "displayName": r.name} for r in BUILTIN_ROLES])
+        print_json([{"roleDefinitionId": r.id, "displayName": r.name, "category": group} for group, r in rows])
     else:
-        print_table("GDAP roles", ["Role", "Template id"], [(r.name, r.id) for r in BUILTIN_ROLES])
+        print_table("GDAP roles", ["Group", "Role", "Template id"], [(group, r.name, r.id) for group, r in rows])
 
 
 @gdap_app.command("create")

@@ -17,6 +17,7 @@ from partnerhub.cli.database import db_app
 from partnerhub.cli.delegated_admin import customer_users_app, dap_app, gdap_app, groups_app
 from partnerhub.cli.demo import demo
 from partnerhub.cli.gdap_bulk import gdap_bulk_app
+from partnerhub.cli.gdap_templates import gdap_roles_app
 from partnerhub.cli.invitations import invitations_app, partners_app
 from partnerhub.cli.jobs import jobs_app
 from partnerhub.cli.offboarding import offboard_app
@@ -67,6 +68,7 @@ def root(
 
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
+operator_app.add_typer(gdap_roles_app, name="gdap-roles")
 app.add_typer(offers_app, name="offers")
 app.add_typer(token_app, name="token")
 app.add_typer(users_app, name="users")

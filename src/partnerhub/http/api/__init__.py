@@ -18,6 +18,7 @@ from partnerhub.http.api import (
     gdap_access,
     gdap_bulk,
     gdap_customers,
+    gdap_templates,
     offboarding,
     orders,
     partner_relationships,
@@ -39,7 +40,7 @@ def v1_router() -> APIRouter:
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
     for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
                     gdap_access, gdap_customers, gdap_bulk, support_contacts, partner_relationships, customer_users,
-                    delegated_access):
+                    delegated_access, gdap_templates):
         note_case_insensitive_bodies(feature.router)
         router.include_router(feature.router)
     return router
