@@ -13,6 +13,7 @@ from partnerhub.delegated_admin.roles import DIRECTORY_READERS
 from partnerhub.ids import new_id
 from partnerhub.jobs.runner import run_pending
 from tests.api.conftest import Api, ApiPartner
+from tests.delegated_admin.bulk_world import make_template
 from tests.delegated_admin.conftest import active_gdap
 
 
@@ -92,3 +93,33 @@ def test_a_job_is_found_only_by_its_partner_and_only_as_a_gdap_job(api: Api) -> 
     assert api.call("GET", f"/v1/offboardings/{started['id']}", partner.token).status_code == 404
     offboarding = api.call("POST", "/v1/offboardings", partner.token, json={"customerIds": [customer_id]}).json()
     assert api.call("GET", f"/v1/gdapBulkJobs/{offboarding['id']}", partner.token).status_code == 404
+
+
+def test_bulk_request_from_a_template_then_renew(api: Api) -> None:
+    partner = api.partner()
+    fresh, _ = api.customer(partner, name="Fresh Srl")
+    active, _ = _with_active_gdap(api, partner, "Active Spa")
+    template_id = make_template(api.engine, str(partner.actors["admin"].email))
+
+    missing = api.call("POST", "/v1/gdapBulkJobs", partner.token,
+                       json={"action": "requestFromTemplate", "customerIds": [fresh]})
+    assert (missing.status_code, missing.json()["code"]) == (400, 800292)
+    unknown = api.call("POST", "/v1/gdapBulkJobs", partner.token,
+                       json={"action": "requestFromTemplate", "customerIds": [fresh], "templateId": "Nope"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, 618)
+
+    started = api.call("POST", "/v1/gdapBulkJobs", partner.token,
+                       json={"action": "requestFromTemplate", "customerIds": [fresh], "templateId": "Standard MSP"})
+    assert started.status_code == 202, started.text
+    assert (started.json()["templateId"], started.json()["templateName"]) == (template_id, "Standard MSP")
+    run_pending(api.engine)
+    [item] = api.call("GET", started.headers["Location"], partner.token).json()["items"]
+    assert item["result"]["status"] == "approvalPending"
+    rel_id = item["result"]["adminRelationshipId"]
+    graph = api.call("GET", f"/v1/tenantRelationships/delegatedAdminRelationships/{rel_id}", partner.token).json()
+    assert graph["status"] == "approvalPending"
+
+    renewed = api.call("POST", "/v1/gdapBulkJobs", partner.token, json={"action": "renew", "customerIds": [active]})
+    run_pending(api.engine)
+    [item] = api.call("GET", renewed.headers["Location"], partner.token).json()["items"]
+    assert item["status"] == "succeeded" and len(item["result"]["renewed"]) == 1

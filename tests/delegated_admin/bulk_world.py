@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.service import actor_for_email, actor_for_user
@@ -47,7 +47,7 @@ def bulk_world(engine: Engine, customers: int, *, active_each: int = 1) -> BulkW
                          customer_admins)
 
 
-def make_template(engine: Engine, admin_email: str, name: str = "Standard MSP") -> str:
+def make_template(engine: Engine | Connection, admin_email: str, name: str = "Standard MSP") -> str:
     """A template of the partner with two roles, auto-extend on, and a security group given both: its id."""
     with transaction(engine) as s:
         admin = actor_for_email(s, admin_email)

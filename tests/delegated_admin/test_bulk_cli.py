@@ -19,7 +19,7 @@ from partnerhub.clock import frozen_at, utc_now
 from partnerhub.db import transaction
 from partnerhub.jobs.models import Job
 from tests.cli.test_seed_flow import Cli
-from tests.delegated_admin.bulk_world import bulk_world, statuses, terminations
+from tests.delegated_admin.bulk_world import bulk_world, make_template, statuses, terminations
 
 CRASH_AFTER = Path(__file__).parent.parent / "offboarding" / "crash_after.py"
 
@@ -91,3 +91,27 @@ def test_a_kill_inside_a_customers_transaction_loses_it_whole_and_resume_finishe
     runtime.cache_clear()
     assert [statuses(fresh_engine, c) for c in w.customer_ids] == [["terminated"] * 2] * 6
     assert [terminations(fresh_engine, c) for c in w.customer_ids] == [2] * 6  # each ended once
+
+
+def test_request_from_a_template_then_renew_from_files(fresh_engine: Engine, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    w = bulk_world(fresh_engine, 2, active_each=0)
+    make_template(fresh_engine, w.admin_email)
+    ids = tmp_path / "customers.txt"
+    ids.write_text("\n".join(w.customer_ids))
+    cli = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
+    out = cli.run("gdap", "bulk", "request", "--template", "Standard MSP", "--file", str(ids), "--yes",
+                  as_=w.agent_email).stdout
+    assert "2 done, 0 refused, 0 pending" in out and out.count("sent for approval") == 2
+    assert [statuses(fresh_engine, c) for c in w.customer_ids] == [["approvalPending"]] * 2
+    again = json.loads(cli.run("gdap", "bulk", "request", "--template", "standard msp", "--file", str(ids),
+                               "--yes", "--json", as_=w.agent_email).stdout)
+    assert [i["errorCode"] for i in again["items"]] == [800294, 800294]
+    assert "not found" in cli.run("gdap", "bulk", "request", "--template", "Nope", "--file", str(ids), "--yes",
+                                  as_=w.agent_email, expect=4).stderr
+
+    renew = json.loads(cli.run("gdap", "bulk", "renew", "--file", str(ids), "--yes", "--json",
+                               as_=w.agent_email).stdout)
+    assert (renew["action"], renew["failed"]) == ("renew", 2)  # nothing active to renew yet
+    assert {i["errorCode"] for i in renew["items"]} == {800293}
