@@ -12,6 +12,7 @@ from partnerhub.auth.service import actor_for_email
 from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship
 from partnerhub.delegated_admin.service import approve_admin_relationship
+from partnerhub.delegated_admin.templates import delete_template
 from partnerhub.errors import (
     AdminRelationshipRenewalPending,
     CustomerNotFound,
@@ -123,3 +124,18 @@ def test_bulk_renew_sends_a_renewal_of_each_active_relationship_once(fresh_engin
     assert (item.status, item.error_code) == ("failed", AdminRelationshipRenewalPending.code)
     assert "already renewed" in (item.error or "")
     assert len(_relationships(fresh_engine, w.customer_ids[0])) == 4  # all or nothing: no third renewal
+
+
+def test_a_template_deleted_while_the_job_waits_refuses_each_customer(fresh_engine: Engine) -> None:
+    w = bulk_world(fresh_engine, 2, active_each=0)
+    template_id = make_template(fresh_engine, w.admin_email)
+    with transaction(fresh_engine) as s:
+        admin = actor_for_email(s, w.admin_email)
+        job_id = start_gdap_bulk_job(s, admin, action="requestFromTemplate", customer_ids=w.customer_ids,
+                                     template_id=template_id).id
+        delete_template(s, admin, template_id=template_id)
+    run_pending(fresh_engine, worker_id="w")
+    with transaction(fresh_engine) as s:
+        items = gdap_bulk_report(s, actor_for_email(s, w.admin_email), job_id=job_id).items
+    assert [(i.status, i.error_code) for i in items] == [("failed", GdapTemplateNotFound.code)] * 2
+    assert [statuses(fresh_engine, c) for c in w.customer_ids] == [[], []]

@@ -9,10 +9,20 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
 from partnerhub.delegated_admin.gdap import terminate_admin_relationship
-from partnerhub.delegated_admin.models import REQUEST_STATUSES, AdminRelationship, AdminRelationshipStatus
+from partnerhub.delegated_admin.models import (
+    REQUEST_STATUSES,
+    AdminRelationship,
+    AdminRelationshipStatus,
+    GdapTemplate,
+)
 from partnerhub.delegated_admin.queries import require_gdap_manager
-from partnerhub.delegated_admin.templates import get_template, renew_relationship, request_from_template
-from partnerhub.errors import NoActiveAdminRelationship, NothingToRenew, TemplateRequestPending
+from partnerhub.delegated_admin.templates import renew_relationship, request_from_template
+from partnerhub.errors import (
+    GdapTemplateNotFound,
+    NoActiveAdminRelationship,
+    NothingToRenew,
+    TemplateRequestPending,
+)
 from partnerhub.ids import normalize_id
 from partnerhub.relationships.queries import require_active_relationship
 
@@ -55,14 +65,18 @@ def _active(session: Session, partner_id: str, customer_id: str, *, lock: bool) 
 
 def request_for_customer_from_template(session: Session, actor: Actor, *, template_id: str,
                                        customer_id: str) -> AdminRelationship:
-    """`request_from_template` for one customer of a bulk request, refused while the customer already has a
+    """`request_from_template` for one customer of a bulk request (`template_id`: the id the job found when it
+    started; a template deleted since is not found), refused while the customer already has a
     request from the same template waiting for its approval (a bulk request sent twice asks each customer
     once). The customer's reseller relationship is locked first (as a single request does), so two bulk jobs
     on the same customer make one request."""
     partner_id = require_gdap_manager(actor, "request admin relationship from template")
     customer_id = normalize_id(customer_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
-    template = get_template(session, actor, template_id=template_id)
+    template = session.scalars(select(GdapTemplate).where(GdapTemplate.id == normalize_id(template_id),
+                                                          GdapTemplate.partner_id == partner_id)).first()
+    if template is None:  # the job found it when it started: it was deleted since
+        raise GdapTemplateNotFound(id=template_id)
     now = utc_now()
     waiting = session.scalars(select(AdminRelationship).where(
         AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id,
