@@ -3,13 +3,17 @@ and renewing a relationship without Global Administrator."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from partnerhub.clock import frozen_at
+from partnerhub.db import transaction
 from partnerhub.delegated_admin.access import list_access_assignments
+from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.delegated_admin.roles import (
     GLOBAL_ADMINISTRATOR,
     GLOBAL_READER,
@@ -49,6 +53,7 @@ from partnerhub.errors import (
 )
 from tests.conftest import World
 from tests.delegated_admin.conftest import active_gdap, records
+from tests.factories import make_customer, make_partner
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -227,3 +232,40 @@ def test_renewal_uses_the_template_and_refuses_what_is_not_active(session: Sessi
     terminate_admin_relationship(session, world.partner.admin, admin_relationship_id=rel.id)
     with pytest.raises(AdminRelationshipNotRenewable):
         renew_relationship(session, world.partner.admin, rel.id)
+
+
+# --- two renewals at once, on committed data --------------------------------------------------------------
+
+
+@pytest.mark.race
+def test_two_renewals_at_once_make_one(fresh_engine: Engine) -> None:
+    from partnerhub.auth.service import actor_for_user
+
+    with transaction(fresh_engine) as s:
+        partner = make_partner(s)
+        created = make_customer(s, partner.admin)
+        old = active_gdap(s, partner.admin, actor_for_user(s, created.admin), customer_id=created.customer.id,
+                          roles=[USER_ADMINISTRATOR, GLOBAL_READER]).relationship.id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def renew() -> None:
+        try:
+            barrier.wait()
+            with transaction(fresh_engine) as s:
+                outcomes.append(renew_relationship(s, partner.admin, old).id)
+        except AdminRelationshipRenewalPending:
+            outcomes.append("refused")
+        except BaseException as exc:  # reported below, so a failure in a thread fails the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=renew) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(outcomes)[-1] == "refused" and len(outcomes) == 2
+    with transaction(fresh_engine) as s:
+        renewals = s.scalars(select(AdminRelationship).where(AdminRelationship.renewed_from_id == old)).all()
+        assert len(renewals) == 1 and renewals[0].status == "approvalPending"

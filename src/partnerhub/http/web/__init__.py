@@ -21,6 +21,7 @@ from partnerhub.http.web import (
     customers,
     dashboard,
     gdap_bulk,
+    gdap_templates,
     invitations,
     offboarding,
     operator,
@@ -41,8 +42,8 @@ from partnerhub.runtime import Runtime
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
 # /customers/{customer_id}).
 PAGE_MODULES = (signin, sign_in_steps, sso_sign_in, sso, dashboard, add_customer, customers, offboarding, gdap_bulk,
-                orders, admin_relationships, customer_pages, billing_profile, invitations, partner_relationships,
-                activity, users, account_security, partnerships, operator, webhooks)
+                orders, gdap_templates, admin_relationships, customer_pages, billing_profile, invitations,
+                partner_relationships, activity, users, account_security, partnerships, operator, webhooks)
 
 
 def mount_web(app: FastAPI, runtime: Runtime) -> None:

@@ -31,7 +31,7 @@ from partnerhub.delegated_admin.read_models import (
     security_group_detail,
 )
 from partnerhub.delegated_admin.role_catalog import refresh_role_catalog
-from partnerhub.delegated_admin.roles import BUILTIN_ROLES, TRANSLATED_ROLES, current_catalog, role_name
+from partnerhub.delegated_admin.templates import list_templates
 from partnerhub.errors import (
     AccessAssignmentExists,
     AccessAssignmentNotFound,
@@ -55,14 +55,12 @@ from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.customer_pages import crumbs
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
-from partnerhub.http.web.rendering import translate
+from partnerhub.http.web.role_picker import role_groups, role_labels, role_options
 from partnerhub.ids import normalize_id
 from partnerhub.locale import N_
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-# Microsoft Entra's role names translated on the pages (the others show in English, as the catalog names them).
-ROLE_LABELS = {r.id: N_(r.name) for r in BUILTIN_ROLES if r.id in TRANSLATED_ROLES}
 AUTO_EXTEND_DAYS = 180
 CHOOSE_A_ROLE = N_("Choose at least one role.")
 CHOOSE_A_GROUP = N_("Choose a security group.")
@@ -88,17 +86,6 @@ ASSIGNMENT_FIELDS: dict[type[DomainError], str] = {
 }
 
 
-def role_options(ctx: WebCtx, role_ids: list[str] | None = None) -> list[tuple[str, str]]:
-    """(id, name in the page's language) of the built-in roles, or of `role_ids`, in the catalog's order."""
-    ids = [r.id for r in current_catalog().requestable] if role_ids is None else role_ids
-    return [(i, ctx.t(ROLE_LABELS[i]) if i in ROLE_LABELS else role_name(i)) for i in ids]
-
-
-def role_labels(role_ids: list[str]) -> list[str]:
-    """For templates: the names of `role_ids` in the language of the page being rendered."""
-    return [translate(ROLE_LABELS[i]) if i in ROLE_LABELS else role_name(i) for i in role_ids]
-
-
 def _base(customer: Customer) -> str:
     return f"/customers/{customer.id}/admin-relationships"
 
@@ -111,8 +98,10 @@ def _render_list(ctx: WebCtx, customer_id: str, form: FormState, status_code: in
     session = ctx.session
     view = customer_admin_relationships(session, actor, customer_id=customer_id)
     refresh_role_catalog(session)
+    templates = [(t.id, t.name) for t in list_templates(session, actor)]
     return ctx.render("gdap/relationships.html", form=form, status_code=status_code, customer=view.customer,
-                      relationships=view.relationships, roles=role_options(ctx), role_labels=role_labels,
+                      templates=templates,
+                      relationships=view.relationships, role_groups=role_groups(ctx), role_labels=role_labels,
                       now=utc_now(), max_days=MAX_DURATION_DAYS, auto_extend_days=AUTO_EXTEND_DAYS,
                       breadcrumbs=crumbs(ctx, view.customer, (None, ctx.t("Admin relationships"))))
 
@@ -159,8 +148,10 @@ def _detail(ctx: WebCtx, customer_id: str, relationship_id: str) -> AdminRelatio
 def _render_detail(ctx: WebCtx, view: AdminRelationshipDetail, form: FormState, status_code: int = 200) -> Response:
     rel = view.relationship
     assigned = {a.assignment.security_group_id for a in view.assignments}
+    templates = {t.id: t.name for t in list_templates(ctx.session, ctx.require_actor())} if rel.template_id else {}
     return ctx.render(
         "gdap/relationship.html", form=form, status_code=status_code, customer=view.customer, rel=rel,
+        template_name=templates.get(rel.template_id or ""),
         assignments=view.assignments, now=utc_now(), role_labels=role_labels,
         group_options=[(g.group.id, g.group.display_name) for g in view.groups if g.group.id not in assigned],
         has_groups=bool(view.groups), rel_roles=role_options(ctx, list(rel.role_ids)),

@@ -32,6 +32,7 @@ def navigation(actor: Actor | None) -> list[NavItem]:
         items.append(NavItem("/indirect-providers", N_("Indirect providers")))
     if actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT):
         items.append(NavItem("/security-groups", N_("Security groups")))
+        items.append(NavItem("/gdap-templates", N_("GDAP templates")))
     items.append(NavItem("/activity", N_("Activity log")))
     if Role.GLOBAL_ADMIN in actor.roles:
         items.append(NavItem("/users", N_("Users")))

@@ -22,9 +22,9 @@ from partnerhub.errors import (
     PartnerNotFound,
     RemoveBlockedByActiveSubscriptions,
 )
-from partnerhub.http.web.admin_relationships import role_labels
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.role_picker import role_labels
 from partnerhub.ids import normalize_id
 from partnerhub.invitations.inbox import list_received_invitations
 from partnerhub.locale import N_

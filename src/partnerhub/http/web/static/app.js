@@ -40,3 +40,26 @@
     setTimeout(function () { window.location.reload(); }, 1000 * Number(main.getAttribute("data-refresh-seconds")));
   }
 })();
+// The role picker: a filter by name over the grouped roles; groups with a match open, the others close.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-role-filter]").forEach(function (input) {
+    var picker = document.getElementById(input.getAttribute("data-role-filter"));
+    if (!picker) { return; }
+    input.parentNode.hidden = false;
+    input.addEventListener("input", function () {
+      var text = input.value.trim().toLowerCase();
+      picker.querySelectorAll("details.role-group").forEach(function (group) {
+        var shown = 0;
+        group.querySelectorAll("label.checkbox").forEach(function (label) {
+          var match = !text || label.textContent.toLowerCase().indexOf(text) !== -1;
+          label.hidden = !match;
+          if (match) { shown += 1; }
+        });
+        group.hidden = shown === 0;
+        // while filtering, the groups with a match open; with no filter, those holding a ticked role
+        group.open = text ? shown > 0 : group.querySelector("input:checked") !== null;
+      });
+    });
+  });
+})();
