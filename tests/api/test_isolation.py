@@ -21,6 +21,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/v1/customers/{cid}/offboarding", None),
     ("POST", "/v1/customers/{cid}/offboarding", {}),
     ("GET", "/v1/offboardings/{jid}", None),
+    ("GET", "/v1/gdapBulkJobs/{gjid}", None),
     ("GET", GDAP + "/{rid}", None),
     ("PATCH", GDAP + "/{rid}", {"displayName": "Mallory"}),
     ("POST", GDAP + "/{rid}/requests", {"action": "terminate"}),
@@ -62,7 +63,7 @@ def _fill(value: Any, ids: dict[str, str]) -> Any:
 
 def _owned_ids(api: Api) -> dict[str, str]:
     """An indirect provider with a customer, a subscription, a GDAP relationship with an access assignment,
-    a customer user, a queued bulk offboarding and a partnership with a reseller."""
+    a customer user, a queued bulk offboarding and GDAP bulk job, and a partnership with a reseller."""
     owner = api.partner(partner_type="indirect-provider")
     reseller = api.partner(partner_type="indirect-reseller")
     cid, customer_token = api.customer(owner)
@@ -81,10 +82,12 @@ def _owned_ids(api: Api) -> dict[str, str]:
     oid = api.call("GET", f"{GDAP}/{rid}/operations", owner.token).json()["value"][0]["id"]
     uid = api.call("POST", f"/v1/customers/{cid}/users", owner.token, json={"userPrincipalName": "u"}).json()["id"]
     jid = api.call("POST", "/v1/offboardings", owner.token, json={"customerIds": [other_cid]}).json()["id"]
+    gjid = api.call("POST", "/v1/gdapBulkJobs", owner.token,
+                    json={"action": "terminate", "customerIds": [other_cid]}).json()["id"]
     psid = api.call("POST", "/v1/partnerships", owner.token, json={"resellerId": reseller.partner_id}).json()["id"]
     assert customer_token
     return {"cid": cid, "sid": order["lineItems"][0]["subscriptionId"], "rid": rid, "aid": aid, "gid": gid,
-            "uid": uid, "jid": jid, "psid": psid, "pid": owner.partner_id, "qid": qid, "oid": oid}
+            "uid": uid, "jid": jid, "gjid": gjid, "psid": psid, "pid": owner.partner_id, "qid": qid, "oid": oid}
 
 
 def _refusal(answer: Response) -> tuple[int, int, list[Any]]:

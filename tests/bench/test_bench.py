@@ -22,6 +22,7 @@ OPERATIONS = (
     "generate", "list_first_100", "list_deep_100", "list_first_500", "list_deep_500", "search_prefix",
     "get_customer", "list_subscriptions", "suspend_subscription", "place_order_3", "remove_relationship",
     "offboard_10", "offboard_100", "offboard_1000", "bulk_offboard", "activity_day", "activity_customer",
+    "gdap_bulk_request",
     "http_reads", "http_writes", "http_mixed", "webhook_latency", "webhook_throughput",
 )
 
@@ -56,8 +57,8 @@ def _assert_well_formed(doc: dict[str, Any], expected: set[str]) -> None:
             assert _positive(row["rps"]) and _positive(row["floor_rps"]), row
         if row["op"] == "generate":
             assert _positive(row["rows_per_s"]) and _positive(row["floor_rows_per_s"]), row
-        if row["op"] == "bulk_offboard":
-            assert _positive(row["customers_per_s"]), row
+        if row["op"] in ("bulk_offboard", "gdap_bulk_request"):
+            assert _positive(row["customers_per_s"]) and _positive(row["floor_customers_per_s"]), row
     assert not [n for n in doc["notes"] if "non-2xx" in n], doc["notes"]
 
 

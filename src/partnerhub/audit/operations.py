@@ -43,6 +43,7 @@ class Operation(StrEnum):
     IMPORT_OFFERS = "import_offers"
     OFFBOARD_CUSTOMER = "offboard_customer"
     START_BULK_OFFBOARDING = "start_bulk_offboarding"
+    START_GDAP_BULK_JOB = "start_gdap_bulk_job"
     CREATE_PARTNERSHIP = "create_partnership"
     ACCEPT_PARTNERSHIP = "accept_partnership"
     END_PARTNERSHIP = "end_partnership"

@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import Engine, text
 
 from partnerhub.auth.service import create_token
+from partnerhub.bench.gdap_bulk import gdap_bulk_request_row
 from partnerhub.bench.http_load import Server, Workload, run_builtin, start_floor, start_partnerhub
 from partnerhub.bench.operations import IN_PROCESS_LIMITS, Operations, Runs, pair_row
 from partnerhub.bench.portfolio import (
@@ -257,6 +258,8 @@ def run_bench(config: BenchConfig) -> Report:
                          limit=IN_PROCESS_LIMITS[config.database])
         for row in ops.run_all(step):
             report.add(row)
+        step(f"GDAP: request from a template for {scale.runs.bulk_customers} customers")
+        report.add(gdap_bulk_request_row(ops, scale.runs.bulk_customers))
         for row in webhook_rows(engine, step=step, **WEBHOOK_EVENTS[scale.name]):
             report.add(row)
         if config.growth:

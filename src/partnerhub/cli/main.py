@@ -16,6 +16,7 @@ from partnerhub.cli.customers import customers_app
 from partnerhub.cli.database import db_app
 from partnerhub.cli.delegated_admin import customer_users_app, dap_app, gdap_app, groups_app
 from partnerhub.cli.demo import demo
+from partnerhub.cli.gdap_bulk import gdap_bulk_app
 from partnerhub.cli.gdap_templates import gdap_roles_app
 from partnerhub.cli.invitations import invitations_app, partners_app
 from partnerhub.cli.jobs import jobs_app
@@ -80,6 +81,7 @@ app.add_typer(activity_app, name="activity")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(offboard_app, name="offboard")
 app.add_typer(gdap_app, name="gdap")
+gdap_app.add_typer(gdap_bulk_app, name="bulk")
 app.add_typer(groups_app, name="groups")
 app.add_typer(dap_app, name="dap")
 app.add_typer(customer_users_app, name="customer-users")

@@ -7,15 +7,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from partnerhub.cli.acting import AsOption, acting, runtime
+from partnerhub.cli.acting import AsOption, acting
+from partnerhub.cli.job_progress import run_with_progress
 from partnerhub.cli.output import JsonOption, console, print_json, print_table
 from partnerhub.errors import InvalidInput
 from partnerhub.jobs.models import ItemStatus
-from partnerhub.jobs.registry import REGISTRY
-from partnerhub.jobs.runner import claim_job, default_worker_id, run_job
-from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding, summarize
+from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
 from partnerhub.usecases.schemas import offboarding_preview_dict, offboarding_result_dict
 
@@ -114,31 +112,7 @@ def offboard_run(
 
 
 def _run_with_progress(job_id: str) -> dict[str, Any]:
-    rt = runtime()
-    wid = default_worker_id()
-    if not claim_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds):
-        raise InvalidInput(
-            detail=f"job {job_id} is finished or running in another worker; see: partnerhub offboard report " + job_id
-        )
-    with Progress(
-        TextColumn("[bold]offboarding[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task("offboarding", total=None)
-        run_job(
-            rt.engine,
-            job_id,
-            wid,
-            lease_seconds=rt.settings.job_lease_seconds,
-            on_progress=lambda done, total: progress.update(task, completed=done, total=total or None),
-            registry=REGISTRY,
-        )
-    return summarize(rt.engine, job_id)
+    return run_with_progress(job_id, label="offboarding", report_command="partnerhub offboard report")
 
 
 @offboard_app.command("bulk")

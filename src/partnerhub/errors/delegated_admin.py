@@ -132,6 +132,35 @@ class CustomerUserDomainMismatch(InvalidInput):
     message = "A user of this customer signs in with a name ending in @{domain}."
 
 
+# --- GDAP in bulk (usecases/gdap_bulk.py); codes 800290-800299
+
+
+class NoActiveAdminRelationship(InvalidState):
+    code = 800290
+    message = "You have no active admin relationship with customer {customer_id}: there is nothing to end."
+
+
+class GdapBulkActionInvalid(InvalidInput):
+    code = 800291
+    message = "Unknown bulk action {action}: use requestFromTemplate, terminate or renew."
+
+
+class GdapBulkTemplateRequired(InvalidInput):
+    code = 800292
+    message = "Name the template to request the admin relationships from."
+
+
+class NothingToRenew(InvalidState):
+    code = 800293
+    message = "You have no active admin relationship with customer {customer_id} to renew."
+
+
+class TemplateRequestPending(Conflict):
+    code = 800294
+    message = ("Customer {customer_id} already has a request from template {template} waiting for approval: "
+               "{name}.")
+
+
 __all__ = [
     "AccessAssignmentExists",
     "AccessAssignmentNotFound",
@@ -152,9 +181,14 @@ __all__ = [
     "DelegatedAdminGrantRefused",
     "DelegatedAdminPartnerRequired",
     "DelegatedRoleRequired",
+    "GdapBulkActionInvalid",
+    "GdapBulkTemplateRequired",
     "GlobalAdminPasswordResetRefused",
+    "NoActiveAdminRelationship",
+    "NothingToRenew",
     "SecurityGroupNameInvalid",
     "SecurityGroupNameTaken",
     "SecurityGroupNotFound",
+    "TemplateRequestPending",
     "UnknownGdapRole",
 ]

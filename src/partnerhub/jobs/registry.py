@@ -18,6 +18,14 @@ from partnerhub.jobs.runner import JobContext
 from partnerhub.mail.jobs import SEND_MAIL, run_send_mail
 from partnerhub.settings import Settings
 from partnerhub.usecases.bulk_offboarding import BULK_OFFBOARD, run_bulk_offboarding
+from partnerhub.usecases.gdap_bulk import (
+    GDAP_BULK_RENEW,
+    GDAP_BULK_REQUEST,
+    GDAP_BULK_TERMINATE,
+    run_gdap_bulk_renew,
+    run_gdap_bulk_request,
+    run_gdap_bulk_terminate,
+)
 from partnerhub.webhooks.retention import purge_webhook_log
 
 PURGE_IDEMPOTENCY_KEYS = "purge-idempotency-keys"
@@ -83,4 +91,10 @@ REGISTRY = JobRegistry(
             HOUR),
     JobKind(PURGE_WEBHOOK_LOG, run_purge_webhook_log,
             "Forget delivered outbox events and finished webhook deliveries past their retention", HOUR),
+    JobKind(GDAP_BULK_REQUEST, run_gdap_bulk_request,
+            "Request GDAP relationships from a template for a selection of customers (POST /v1/gdapBulkJobs)"),
+    JobKind(GDAP_BULK_RENEW, run_gdap_bulk_renew,
+            "Renew the active GDAP relationships of a selection of customers (POST /v1/gdapBulkJobs)"),
+    JobKind(GDAP_BULK_TERMINATE, run_gdap_bulk_terminate,
+            "End the active GDAP relationships of a selection of customers (POST /v1/gdapBulkJobs)"),
 )

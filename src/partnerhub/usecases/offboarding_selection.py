@@ -1,4 +1,5 @@
-"""The customers a partner picked for a bulk offboarding: the visible ones among the submitted ids."""
+"""The customers a partner picked in the customer list for a bulk job (offboarding, GDAP): the visible ones
+among the submitted ids."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ def list_selected_customers(session: Session, actor: Actor, *, customer_ids: lis
     given and without repeats; ids of unknown, foreign or former customers are left out, since nobody may
     offboard them. Who: whoever may remove relationships (the confirmation must not promise what the job
     would refuse)."""
-    partner_id = require_remover(session, actor)
+    return select_current_customers(session, require_remover(session, actor), customer_ids=customer_ids)
+
+
+def select_current_customers(session: Session, partner_id: str, *, customer_ids: list[str]) -> list[Customer]:
+    """The partner's current customers among `customer_ids` (at most a page of them), in the order given,
+    without repeats; the caller has checked who may pick them."""
     keys = list(dict.fromkeys(normalize_id(c) for c in customer_ids if c.strip()))[:MAX_SELECTION]
     if not keys:
         return []

@@ -69,3 +69,25 @@ def bulk_item_dict(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
 def bulk_report_dict(report: BulkReport, *, self_link: dict[str, Any]) -> dict[str, Any]:
     return {**bulk_job_dict(report.job, self_link=self_link), "summary": report.counts,
             "items": [bulk_item_dict(i, report.company_names) for i in report.items]}
+
+
+def gdap_bulk_job_dict(job: Job, *, self_link: dict[str, Any]) -> dict[str, Any]:
+    """A GDAP bulk job (our extension, `/v1/gdapBulkJobs`): its action, progress and template."""
+    return {
+        "id": job.id,
+        "action": job.payload.get("action"),
+        "templateId": job.payload.get("templateId"),
+        "templateName": job.payload.get("templateName"),
+        "status": job.status,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "createdAt": iso_utc(job.created_at),
+        "finishedAt": iso_utc(job.finished_at),
+        "links": {"self": self_link},
+        "attributes": {"objectType": "GdapBulkJob"},
+    }
+
+
+def gdap_bulk_report_dict(report: BulkReport, *, self_link: dict[str, Any]) -> dict[str, Any]:
+    return {**gdap_bulk_job_dict(report.job, self_link=self_link), "summary": report.counts,
+            "items": [bulk_item_dict(i, report.company_names) for i in report.items]}

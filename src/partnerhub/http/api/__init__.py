@@ -16,6 +16,7 @@ from partnerhub.http.api import (
     delegated_access,
     gdap,
     gdap_access,
+    gdap_bulk,
     gdap_customers,
     gdap_templates,
     offboarding,
@@ -38,7 +39,7 @@ def v1_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
     for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
-                    gdap_access, gdap_customers, support_contacts, partner_relationships, customer_users,
+                    gdap_access, gdap_customers, gdap_bulk, support_contacts, partner_relationships, customer_users,
                     delegated_access, gdap_templates):
         note_case_insensitive_bodies(feature.router)
         router.include_router(feature.router)

@@ -87,6 +87,7 @@ OPERATION_LABELS: dict[str, str] = {
     Operation.IMPORT_OFFERS: N_("Import offers"),
     Operation.OFFBOARD_CUSTOMER: N_("Offboard customer"),
     Operation.START_BULK_OFFBOARDING: N_("Start bulk offboarding"),
+    Operation.START_GDAP_BULK_JOB: N_("Start a GDAP bulk job"),
     Operation.CREATE_PARTNERSHIP: N_("Create partnership"),
     Operation.ACCEPT_PARTNERSHIP: N_("Accept partnership"),
     Operation.END_PARTNERSHIP: N_("End partnership"),

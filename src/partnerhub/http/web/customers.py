@@ -1,5 +1,5 @@
 """Customers: the searchable, paged list (company name, domain or customer id), its CSV export, and the
-selection that starts a bulk offboarding."""
+selection that starts a bulk offboarding or a GDAP bulk job."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from partnerhub.errors import InvalidInput
 from partnerhub.http.web.context import SignedIn, WebCtx
 from partnerhub.http.web.downloads import csv_download
 from partnerhub.http.web.errors import WebRoute
+from partnerhub.http.web.gdap_bulk import action_options
 from partnerhub.locale import N_
 from partnerhub.paging import decode_cursor, encode_cursor
+from partnerhub.usecases.gdap_bulk import may_manage_gdap
 from partnerhub.usecases.remove_reseller_relationship import may_remove
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -51,6 +53,7 @@ def customer_list(ctx: SignedIn, q: str = "", field: str = "company", size: int 
     return ctx.render("customers/list.html", page=page, q=q, field=used_field, size=size, after=after,
                       next_after=next_after, search_fields=SEARCH_FIELDS, page_sizes=PAGE_SIZES,
                       may_offboard=may_remove(ctx.session, ctx.require_actor()),
+                      gdap_actions=action_options(ctx) if may_manage_gdap(ctx.require_actor()) else [],
                       may_add=may_create_customers(ctx.require_actor()),
                       breadcrumbs=[(None, ctx.t("Customers"))])
 
