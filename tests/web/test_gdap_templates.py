@@ -61,8 +61,10 @@ def test_a_template_is_made_on_its_page_and_a_customer_gets_a_relationship_from_
         approve_admin_relationship(session, site.actor(customer_admin), admin_relationship_id=rel.id)
     page = browser.get(f"/customers/{customer_id}/admin-relationships/{rel.id}")
     assert "Helpdesk tier 1" in page.text and "Renew" in page.text
+    assert f'<a href="/gdap-templates/{t.id}">Standard MSP</a>' in page.text
     page = browser.post(f"/customers/{customer_id}/admin-relationships/{rel.id}/renew", {})
     assert page.status_code == 200 and "without Global Administrator" in page.text
+    assert "The relationship it renews" in page.text
     again = browser.post(f"/customers/{customer_id}/admin-relationships/{rel.id}/renew", {})
     assert "already renewed" in again.text
 

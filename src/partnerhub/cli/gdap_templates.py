@@ -189,8 +189,7 @@ def gdap_request(
     customer: Annotated[str, Opt("--customer", help="Customer id (tenant id).")],
     json_: JsonOption = False,
 ) -> None:
-    """Request an admin relationship for a customer from a template: created and sent for approval at once;
-    the template's security groups get their roles when the customer approves."""
+    """Request an admin relationship from a template: sent for approval; its groups get their roles on approval."""
     with acting(as_) as (session, actor):
         rel = request_from_template(session, actor, template, customer)
         data = _rel_dict(session, rel)
@@ -203,8 +202,7 @@ def gdap_renew(
     admin_relationship_id: Annotated[str, typer.Argument(help="Admin relationship id.")],
     json_: JsonOption = False,
 ) -> None:
-    """Renew an active relationship before it ends: a new one from its template (else its own roles and
-    groups), without Global Administrator and with auto-extend P180D, sent for the customer's approval."""
+    """Renew an active relationship: a new one without Global Administrator, auto-extend P180D, sent for approval."""
     with acting(as_) as (session, actor):
         rel = renew_relationship(session, actor, admin_relationship_id)
         data = _rel_dict(session, rel)

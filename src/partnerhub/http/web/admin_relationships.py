@@ -148,8 +148,10 @@ def _detail(ctx: WebCtx, customer_id: str, relationship_id: str) -> AdminRelatio
 def _render_detail(ctx: WebCtx, view: AdminRelationshipDetail, form: FormState, status_code: int = 200) -> Response:
     rel = view.relationship
     assigned = {a.assignment.security_group_id for a in view.assignments}
+    templates = {t.id: t.name for t in list_templates(ctx.session, ctx.require_actor())} if rel.template_id else {}
     return ctx.render(
         "gdap/relationship.html", form=form, status_code=status_code, customer=view.customer, rel=rel,
+        template_name=templates.get(rel.template_id or ""),
         assignments=view.assignments, now=utc_now(), role_labels=role_labels,
         group_options=[(g.group.id, g.group.display_name) for g in view.groups if g.group.id not in assigned],
         has_groups=bool(view.groups), rel_roles=role_options(ctx, list(rel.role_ids)),
