@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import frozen_at, utc_now
-from partnerhub.errors import Forbidden
+from partnerhub.errors import Forbidden, InvalidInput
 from partnerhub.errors.mail import MailAddressInvalid
 from partnerhub.mail.models import REDACTED, MailStatus, OutboxMail
 from partnerhub.mail.outbox import MailConfig, list_mails, queue_mail, send_due
@@ -143,6 +143,8 @@ def test_the_operator_sees_the_outbox_and_a_partner_does_not(session: Session, w
     assert [m.key for m in list_mails(session, Actor.system())] == ["test:1"]
     with pytest.raises(Forbidden):
         list_mails(session, world.partner.admin)
+    with pytest.raises(InvalidInput):
+        list_mails(session, Actor.system(), status="lost")
 
 
 @pytest.mark.parametrize(

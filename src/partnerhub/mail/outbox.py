@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
 from partnerhub.db import read_session, transaction
+from partnerhub.errors import InvalidInput
 from partnerhub.errors.mail import MailAddressInvalid
 from partnerhub.ids import new_id
 from partnerhub.locale import normalize_locale
@@ -224,6 +225,8 @@ def send_due(
 def list_mails(session: Session, actor: Actor, *, status: str | None = None, limit: int = 100) -> list[OutboxMail]:
     """The outbox as the operator sees it, newest first: what was sent, what waits and why, what failed."""
     actor.require_operator("list outgoing mail")
+    if status and status not in tuple(MailStatus):
+        raise InvalidInput(detail=f"status must be one of: {', '.join(MailStatus)}")
     stmt = select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id).limit(limit)
     if status:
         stmt = stmt.where(OutboxMail.status == status)
