@@ -82,7 +82,7 @@ def _standard(session: Session, world: World, name: str = "Standard MSP", **kw: 
 
 def test_a_template_is_saved_with_its_groups_and_recorded(session: Session, world: World) -> None:
     tid = _standard(session, world)
-    t = get_template(session, world.partner.admin, template_id="standard msp")
+    t = get_template(session, world.partner.admin, template_id=" standard   MSP ")
     assert t.id == tid and t.name == "Standard MSP" and t.version == 1
     assert t.role_ids == [HELPDESK_ADMINISTRATOR, USER_ADMINISTRATOR, GLOBAL_READER]
     assert (t.duration_days, t.auto_extend_days) == (365, 180)

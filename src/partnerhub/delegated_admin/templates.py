@@ -69,7 +69,7 @@ class TemplateAssignment:
 
 def _template(session: Session, partner_id: str, template_id: str, *, lock: bool = False) -> GdapTemplate:
     """One of the partner's templates, by id or by name (case-insensitive); any other is not found."""
-    key = template_id.strip()
+    key = " ".join(template_id.split())
     stmt = select(GdapTemplate).where(
         GdapTemplate.partner_id == partner_id,
         (GdapTemplate.id == normalize_id(key)) | (GdapTemplate.name_key == key.lower()),
