@@ -4,6 +4,8 @@ and with auto-extend; each customer that cannot be served is reported with a typ
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import Engine, select
 
@@ -11,6 +13,7 @@ from partnerhub.audit.models import ActivityRecord
 from partnerhub.auth.service import actor_for_email
 from partnerhub.db import read_session, transaction
 from partnerhub.delegated_admin.models import AccessAssignment, AdminRelationship
+from partnerhub.delegated_admin.per_customer import request_for_customer_from_template
 from partnerhub.delegated_admin.service import approve_admin_relationship
 from partnerhub.delegated_admin.templates import delete_template
 from partnerhub.errors import (
@@ -18,6 +21,7 @@ from partnerhub.errors import (
     CustomerNotFound,
     GdapBulkTemplateRequired,
     GdapTemplateNotFound,
+    TemplateRequestPending,
 )
 from partnerhub.jobs.models import Job
 from partnerhub.jobs.runner import run_pending
@@ -139,3 +143,32 @@ def test_a_template_deleted_while_the_job_waits_refuses_each_customer(fresh_engi
         items = gdap_bulk_report(s, actor_for_email(s, w.admin_email), job_id=job_id).items
     assert [(i.status, i.error_code) for i in items] == [("failed", GdapTemplateNotFound.code)] * 2
     assert [statuses(fresh_engine, c) for c in w.customer_ids] == [[], []]
+
+
+@pytest.mark.race
+def test_two_bulk_requests_for_the_same_customer_at_once_ask_it_once(fresh_engine: Engine) -> None:
+    w = bulk_world(fresh_engine, 1, active_each=0)
+    template_id = make_template(fresh_engine, w.admin_email)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            barrier.wait()
+            with transaction(fresh_engine) as s:
+                outcomes.append(request_for_customer_from_template(
+                    s, actor_for_email(s, w.admin_email), template_id=template_id,
+                    customer_id=w.customer_ids[0]).status)
+        except TemplateRequestPending:
+            outcomes.append("refused")
+        except BaseException as exc:  # reported below, so a failure in a thread fails the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=request) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(outcomes) == ["approvalPending", "refused"]
+    assert statuses(fresh_engine, w.customer_ids[0]) == ["approvalPending"]

@@ -28,6 +28,7 @@ from partnerhub.invitations.service import create_invitation
 from partnerhub.partnerships.service import invite_reseller
 from partnerhub.tenants.service import create_operator_account
 from partnerhub.usecases.bulk_offboarding import start_bulk_offboarding
+from partnerhub.usecases.gdap_bulk import start_gdap_bulk_job
 from partnerhub.webhooks.service import WebhookConfig, create_endpoint
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import CHROMIUM, IN_CI, NO_CHROMIUM, Browsers, LiveSite
@@ -96,6 +97,7 @@ def _seed(site: LiveSite) -> Seeded:
         invitation = create_invitation(session, partner.admin, base_url=site.base_url, customer_id=customer_id,
                                        include_delegated_admin=True)
         job = start_bulk_offboarding(session, partner.admin, customer_ids=[offboarded])
+        gdap_job = start_gdap_bulk_job(session, partner.admin, action="terminate", customer_ids=[customer_id])
         create_operator_account(session, Actor.system(), email="ops@evil-platform.example")
         provider = make_partner(session, name=f"Provider {ALL}", domain="evil-provider.example",
                                 partner_type="indirect-provider")
@@ -111,8 +113,8 @@ def _seed(site: LiveSite) -> Seeded:
                  for who, actor in emails.items()}
     ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap_ids[0],
            "group_id": group.id, "user_id": user.id, "invitation_id": invitation.request.id, "job_id": job.id,
-           "code": invitation.code, "partner_id": partner.partner_id, "token_id": token.id,
-           "partnership_id": partnership.id, "endpoint_id": endpoint.endpoint.id}
+           "gdap_job_id": gdap_job.id, "code": invitation.code, "partner_id": partner.partner_id,
+           "token_id": token.id, "partnership_id": partnership.id, "endpoint_id": endpoint.endpoint.id}
     users.update(customer=created.admin.email, operator="ops@evil-platform.example")
     return Seeded(ids, gdap_ids, users)
 
@@ -157,6 +159,7 @@ MUST_SHOW = (("partner", "/customers"), ("partner", "/customers/{customer_id}/ac
              ("partner", "/customers/{customer_id}/subscriptions/{subscription_id}"),
              ("partner", "/customers/{customer_id}/admin-relationships"), ("partner", "/security-groups"),
              ("partner", "/activity"), ("partner", "/users"), ("partner", "/account"), ("partner", "/jobs/{job_id}"),
+             ("partner", "/gdap/bulk/{gdap_job_id}"),
              ("customer", "/partner-relationships"), ("operator", "/operator/partners"),
              ("provider", "/indirect-resellers"), ("reseller", "/indirect-providers"))
 

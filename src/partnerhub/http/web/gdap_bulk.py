@@ -165,10 +165,10 @@ def _outcome(ctx: WebCtx, item: JobItem) -> str:
     return ""
 
 
-@router.get("/gdap/bulk/{job_id}")
-def job_page(ctx: SignedIn, job_id: str) -> Response:
+@router.get("/gdap/bulk/{gdap_job_id}")
+def job_page(ctx: SignedIn, gdap_job_id: str) -> Response:
     """A GDAP bulk job's progress and per-customer outcome; the page reloads itself while the job runs."""
-    report = gdap_bulk_report(ctx.session, ctx.require_actor(), job_id=job_id)
+    report = gdap_bulk_report(ctx.session, ctx.require_actor(), job_id=gdap_job_id)
     job, counts = report.job, report.counts
     rows = [{"id": i.item_key, "name": report.company_names.get(i.item_key, i.item_key), "status": i.status,
              "outcome": _outcome(ctx, i) if i.status == ItemStatus.SUCCEEDED else "",
