@@ -24,6 +24,7 @@ from partnerhub.delegated_admin.service import (
     create_security_group,
     lock_for_approval,
 )
+from partnerhub.delegated_admin.templates import TemplateAssignment, create_template, request_from_template
 from partnerhub.invitations.service import create_invitation
 from partnerhub.partnerships.service import invite_reseller
 from partnerhub.tenants.service import create_operator_account
@@ -88,6 +89,9 @@ def _seed(site: LiveSite) -> Seeded:
                                      role_ids=[GLOBAL_READER])
             lock_for_approval(session, partner.admin, admin_relationship_id=rel.id)
             gdap_ids.append(rel.id)
+        template = create_template(session, partner.admin, name=ALL[:100], role_ids=[GLOBAL_READER],
+                                   assignments=[TemplateAssignment(group.id, [GLOBAL_READER])])
+        gdap_ids.append(request_from_template(session, partner.admin, template.id, customer_id).id)
         take_over(session, created.admin, created.password)  # the customer's admin sets their own password
         customer_admin = actor_for_user(session, created.admin)
         approve_admin_relationship(session, customer_admin, admin_relationship_id=gdap_ids[0])
@@ -114,7 +118,8 @@ def _seed(site: LiveSite) -> Seeded:
     ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap_ids[0],
            "group_id": group.id, "user_id": user.id, "invitation_id": invitation.request.id, "job_id": job.id,
            "gdap_job_id": gdap_job.id, "code": invitation.code, "partner_id": partner.partner_id,
-           "token_id": token.id, "partnership_id": partnership.id, "endpoint_id": endpoint.endpoint.id}
+           "token_id": token.id, "partnership_id": partnership.id, "endpoint_id": endpoint.endpoint.id,
+           "template_id": template.id}
     users.update(customer=created.admin.email, operator="ops@evil-platform.example")
     return Seeded(ids, gdap_ids, users)
 
