@@ -18,7 +18,7 @@ from partnerhub.auth.models import Role
 from partnerhub.auth.service import actor_for_user, add_partner_user
 from partnerhub.clock import frozen_at
 from partnerhub.db import transaction
-from partnerhub.delegated_admin.expiry import queue_expiry_warnings
+from partnerhub.delegated_admin.expiry import in_days, queue_expiry_warnings
 from partnerhub.delegated_admin.gdap import approve_admin_relationship
 from partnerhub.delegated_admin.roles import HELPDESK_ADMINISTRATOR, USER_ADMINISTRATOR
 from partnerhub.delegated_admin.templates import renew_relationship
@@ -220,3 +220,8 @@ def test_no_warning_once_a_renewal_is_approved(session: Session, world: World) -
         approve_admin_relationship(session, world.customer_admin, admin_relationship_id=renewal.id)
         assert queue_expiry_warnings(session, now=START + timedelta(days=14), base_url=HUB) == 0
     assert [m.key.split(":")[2] for m in _mails(session)] == ["30"]
+
+
+def test_one_day_left_reads_in_1_day_in_both_languages() -> None:
+    assert (in_days(1, "en"), in_days(6, "en")) == ("in 1 day", "in 6 days")
+    assert (in_days(1, "it"), in_days(6, "it")) == ("tra 1 giorno", "tra 6 giorni")

@@ -29,10 +29,12 @@ from partnerhub.mail.outbox import is_mail_address, queue_mail
 WARNING_MARKS = (30, 7)  # days before the end: one warning mail each
 WARNING_KIND = "gdap-expiry"
 
+IN_ONE_DAY = N_("in 1 day")
+IN_DAYS = N_("in {days} days")
 SUBJECT = N_("GDAP relationship with {customer} ends on {date}")
 BODY = N_(
     "Hello {name},\n\n"
-    'The GDAP relationship "{relationship}" with {customer} ends on {date}, in {days} days. It does not '
+    'The GDAP relationship "{relationship}" with {customer} ends on {date}, {when}. It does not '
     "extend automatically: when it ends, your security groups lose their access to {customer}'s tenant.\n\n"
     "Roles: {roles}\n\n"
     "Renew it from your partnerhub dashboard (the new relationship leaves out Global Administrator and extends "
@@ -122,6 +124,11 @@ def warning_mark(rel: AdminRelationship, now: datetime) -> int | None:
     return min(m for m in WARNING_MARKS if left <= timedelta(days=m))
 
 
+def in_days(days: int, locale: str) -> str:
+    """"in 1 day" / "in 7 days", in `locale` (the catalogs have no plural forms)."""
+    return gettext(IN_ONE_DAY, locale) if days == 1 else gettext(IN_DAYS, locale).format(days=days)
+
+
 def warning_text(
     *, rel: AdminRelationship, customer: str, admin: User, now: datetime, dashboard_url: str
 ) -> tuple[str, str]:
@@ -136,7 +143,7 @@ def warning_text(
         relationship=rel.display_name,
         customer=customer,
         date=date,
-        days=days,
+        when=in_days(days, lang),
         url=dashboard_url,
         roles=", ".join(role_name(r) for r in rel.role_ids),
     )
