@@ -27,7 +27,7 @@ from partnerhub.clock import frozen_at, utc_now
 from partnerhub.customers.models import Customer
 from partnerhub.customers.service import create_customer
 from partnerhub.db import read_session, transaction
-from partnerhub.delegated_admin.gdap import apply_gdap_clock
+from partnerhub.delegated_admin.lifetime import apply_gdap_clock
 from partnerhub.delegated_admin.models import AdminRelationship
 from partnerhub.demo_admin import DEMO_OPERATOR, add_admin_story, designate_reseller_support, ensure_demo_operator
 from partnerhub.demo_plan import DEPARTMENTS, SEED, CustomerSpec, plan_customers

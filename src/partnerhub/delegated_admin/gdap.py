@@ -1,5 +1,5 @@
-"""GDAP admin relationships: create, lock for approval, approve, reject, terminate, list, the clock that
-extends or expires them, and ending them all when the reseller relationship ends."""
+"""GDAP admin relationships: create, lock for approval, approve, reject, terminate, list. The clock that
+extends or expires them, and their ending with the reseller relationship, are in `lifetime.py`."""
 
 from __future__ import annotations
 
@@ -26,9 +26,6 @@ from partnerhub.delegated_admin.history import (
     latest_request,
 )
 from partnerhub.delegated_admin.models import (
-    OPEN_STATUSES,
-    REQUEST_LIFETIME,
-    REQUEST_STATUSES,
     AccessAssignment,
     AdminRelationship,
     AdminRelationshipActionRequest,
@@ -61,7 +58,7 @@ MAX_DURATION_DAYS = 730
 AUTO_EXTEND_DAYS = (0, 180)
 
 
-def _record(session: Session, actor: Actor, rel: AdminRelationship, operation: Operation, *,
+def record_relationship_change(session: Session, actor: Actor, rel: AdminRelationship, operation: Operation, *,
             old: dict[str, Any] | None, new: dict[str, Any] | None, now: datetime) -> None:
     record(session, actor, operation=operation, resource_type=ResourceType.GRANULAR_ADMIN_RELATIONSHIP,
            resource_id=rel.id, partner_id=rel.partner_id, customer_id=rel.customer_id,
@@ -136,7 +133,8 @@ def create_admin_relationship(
         created["templateId"] = template_id
     if renewed_from_id:
         created["renewedFrom"] = renewed_from_id
-    _record(session, actor, rel, Operation.CREATE_GRANULAR_ADMIN_RELATIONSHIP, old=None, now=now, new=created)
+    record_relationship_change(session, actor, rel, Operation.CREATE_GRANULAR_ADMIN_RELATIONSHIP, old=None, now=now,
+                               new=created)
     return rel
 
 
@@ -181,7 +179,7 @@ def update_admin_relationship(
             raise AdminRelationshipNameTaken(name=name)
     now = utc_now()
     rel.amend(display_name=name, role_ids=roles, duration_days=duration, auto_extend_days=extend, now=now)
-    _record(session, actor, rel, Operation.UPDATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+    record_relationship_change(session, actor, rel, Operation.UPDATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
             old={k: old[k] for k in sorted(changed)}, new={k: new[k] for k in sorted(changed)})
     keep_operation(session, rel, OperationType.RELATIONSHIP_UPDATE, {k: new[k] for k in sorted(changed)}, now=now)
     return rel
@@ -196,7 +194,7 @@ def lock_for_approval(session: Session, actor: Actor, *, admin_relationship_id: 
     now = utc_now()
     old = rel.status
     rel.lock_for_approval(now=now)
-    _record(session, actor, rel, Operation.LOCK_GRANULAR_ADMIN_RELATIONSHIP_FOR_APPROVAL, now=now,
+    record_relationship_change(session, actor, rel, Operation.LOCK_GRANULAR_ADMIN_RELATIONSHIP_FOR_APPROVAL, now=now,
             old={"status": old}, new={"status": rel.status})
     keep_request(session, actor, rel, RequestAction.LOCK_FOR_APPROVAL, now=now)
     return rel
@@ -218,7 +216,7 @@ def approve_admin_relationship(session: Session, actor: Actor, *, admin_relation
         raise AdminRelationshipWithoutReseller(id=rel.id)
     now = utc_now()
     rel.approve(now=now)
-    _record(session, actor, rel, Operation.APPROVE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+    record_relationship_change(session, actor, rel, Operation.APPROVE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
             old={"status": AdminRelationshipStatus.APPROVAL_PENDING},
             new={"status": rel.status, "activatedDateTime": now.isoformat(),
                  "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
@@ -233,7 +231,7 @@ def reject_admin_relationship(session: Session, actor: Actor, *, admin_relations
                                         operation="reject admin relationship", lock=True, customer_only=True)
     now = utc_now()
     rel.reject(now=now)
-    _record(session, actor, rel, Operation.REJECT_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+    record_relationship_change(session, actor, rel, Operation.REJECT_GRANULAR_ADMIN_RELATIONSHIP, now=now,
             old={"status": AdminRelationshipStatus.APPROVAL_PENDING},
             new={"status": rel.status, "endedBy": rel.ended_by})
     keep_request(session, actor, rel, RequestAction.REJECT, now=now)
@@ -249,7 +247,8 @@ def terminate_admin_relationship(session: Session, actor: Actor, *, admin_relati
     old = rel.status
     by = "customer" if actor.is_customer_user else "partner"
     rel.terminate(now=now, by=by)
-    _record(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now, old={"status": old},
+    record_relationship_change(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
+                               old={"status": old},
             new={"status": rel.status, "statusHistory": [AdminRelationshipStatus.TERMINATION_REQUESTED.value,
                                                          AdminRelationshipStatus.TERMINATED.value],
                  "endedBy": by})
@@ -287,7 +286,7 @@ def delete_admin_relationship(session: Session, actor: Actor, *, admin_relations
     now = utc_now()
     if rel.status_at(now) != AdminRelationshipStatus.CREATED:
         raise AdminRelationshipInvalidState(id=rel.id, status=rel.status_at(now))
-    _record(session, actor, rel, Operation.DELETE_GRANULAR_ADMIN_RELATIONSHIP, now=now, new=None,
+    record_relationship_change(session, actor, rel, Operation.DELETE_GRANULAR_ADMIN_RELATIONSHIP, now=now, new=None,
             old={"displayName": rel.display_name, "duration": iso_days(rel.duration_days), "roles": rel.role_ids,
                  "autoExtendDuration": iso_days(rel.auto_extend_days), "status": rel.status})
     forget_history(session, rel)
@@ -320,64 +319,3 @@ def get_admin_relationship(session: Session, actor: Actor, *, admin_relationship
     """One relationship of the acting partner or in the acting customer's tenant; any other is not found."""
     return get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
                                          operation="get admin relationship")
-
-
-def end_admin_relationships_for(
-    session: Session, actor: Actor, *, partner_id: str, customer_id: str, now: datetime, by: str = "partner"
-) -> list[AdminRelationship]:
-    """Terminate every open GDAP relationship of a partner with a customer (created, approvalPending,
-    active → terminated, ended by `by`: the side that ends the reseller relationship), one activity record each.
-    Called by the removal of the reseller relationship, which has authorized the actor and holds the lock on
-    that relationship."""
-    stmt = (
-        select(AdminRelationship)
-        .where(AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id.lower(),
-               AdminRelationship.status.in_(OPEN_STATUSES))
-        .order_by(AdminRelationship.created_at, AdminRelationship.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    ended: list[AdminRelationship] = []
-    for rel in session.scalars(stmt):
-        old = rel.status
-        rel.end(now=now, by=by)
-        _record(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
-                old={"status": old}, new={"status": rel.status, "endedBy": by,
-                                          "reason": "remove_partner_customer_relationship"})
-        ended.append(rel)
-    return ended
-
-
-def apply_gdap_clock(session: Session, *, now: datetime, limit: int = 1000) -> dict[str, int]:
-    """The scheduled clock of GDAP: an active relationship past its end is auto-extended (its end moves on
-    by 180 days and it stays active) or, without auto-extend, expires; a request (created or approvalPending)
-    unapproved 90 days after its creation expires. One activity record per change, by the system.
-
-    Idempotent, and safe when two processes run it at once: the rows are locked (skipping rows another run
-    holds) and re-checked under the lock, so nothing is extended or recorded twice. Returns the counts."""
-    system = Actor.system(application="gdap-clock")
-    counts = {"extended": 0, "expired": 0, "requestsExpired": 0}
-    due = (
-        (AdminRelationship.status == AdminRelationshipStatus.ACTIVE) & (AdminRelationship.end_at <= now)
-    ) | (AdminRelationship.status.in_(REQUEST_STATUSES) & (AdminRelationship.created_at <= now - REQUEST_LIFETIME))
-    stmt = (
-        select(AdminRelationship).where(due).order_by(AdminRelationship.id).limit(limit)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)  # trust only the locked rows, not the identity map
-    )
-    for rel in session.scalars(stmt).all():
-        old = {"status": rel.status, "endDateTime": rel.end_at.isoformat() if rel.end_at else None}
-        if rel.status == AdminRelationshipStatus.ACTIVE and rel.auto_extend_days and rel.is_past_end(now):
-            rel.auto_extend(now=now)
-            operation, key = Operation.AUTO_EXTEND_GRANULAR_ADMIN_RELATIONSHIP, "extended"
-        elif rel.status_at(now) == AdminRelationshipStatus.EXPIRED:
-            key = "requestsExpired" if rel.status in REQUEST_STATUSES else "expired"
-            rel.expire(now=now)
-            operation = Operation.EXPIRE_GRANULAR_ADMIN_RELATIONSHIP
-        else:
-            continue  # another run got there first
-        _record(session, system, rel, operation, now=now, old=old,
-                new={"status": rel.status, "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
-        counts[key] += 1
-    session.flush()
-    return counts

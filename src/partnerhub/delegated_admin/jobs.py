@@ -8,7 +8,7 @@ from typing import Any
 from partnerhub.clock import utc_now
 from partnerhub.db import transaction
 from partnerhub.delegated_admin.expiry import queue_expiry_warnings
-from partnerhub.delegated_admin.gdap import apply_gdap_clock
+from partnerhub.delegated_admin.lifetime import apply_gdap_clock
 from partnerhub.jobs.runner import JobContext
 from partnerhub.settings import Settings
 

@@ -23,10 +23,8 @@ from partnerhub.delegated_admin.customer_users import (
 )
 from partnerhub.delegated_admin.dap import remove_delegated_admin, set_delegated_admin
 from partnerhub.delegated_admin.gdap import (
-    apply_gdap_clock,
     approve_admin_relationship,
     create_admin_relationship,
-    end_admin_relationships_for,
     get_admin_relationship,
     list_admin_relationships,
     lock_for_approval,
@@ -34,6 +32,7 @@ from partnerhub.delegated_admin.gdap import (
     terminate_admin_relationship,
     update_admin_relationship,
 )
+from partnerhub.delegated_admin.lifetime import apply_gdap_clock, end_admin_relationships_for
 
 __all__ = [
     "AccessAssignmentView",

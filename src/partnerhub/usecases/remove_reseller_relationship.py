@@ -16,7 +16,7 @@ from partnerhub.auth.actor import Actor
 from partnerhub.auth.models import Role
 from partnerhub.clock import utc_now
 from partnerhub.customers.models import Customer
-from partnerhub.delegated_admin.gdap import end_admin_relationships_for
+from partnerhub.delegated_admin.lifetime import end_admin_relationships_for
 from partnerhub.errors import Forbidden, RemoveBlockedByActiveSubscriptions
 from partnerhub.ids import normalize_id
 from partnerhub.relationships.models import ResellerRelationship
