@@ -31,13 +31,13 @@ from partnerhub.errors import (
     NotCustomerGlobalAdmin,
     PartnerNotFound,
 )
+from partnerhub.invitations.jobs import expire_invitations
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 from partnerhub.invitations.partner_link import partner_invitation_link
 from partnerhub.invitations.service import (
     accept_invitation,
     create_invitation,
     describe_invitation,
-    expire_invitations,
     list_invitations,
     revoke_invitation,
 )

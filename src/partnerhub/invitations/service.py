@@ -35,11 +35,12 @@ from partnerhub.errors import (
     StaleEtag,
 )
 from partnerhub.ids import new_code, new_id, normalize_id
+from partnerhub.invitations.email_text import email_text
 from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 from partnerhub.invitations.partner_link import find_partner_by_link_code, hash_code, invitation_url
 from partnerhub.invitations.queries import addressed_request_stmt, parse_status, where_status
 from partnerhub.invitations.schemas import invitation_etag
-from partnerhub.locale import N_, SUPPORTED, gettext, normalize_locale
+from partnerhub.locale import SUPPORTED, normalize_locale
 from partnerhub.partnerships.queries import require_reseller_of
 from partnerhub.relationships.episodes import relate_indirect_reseller
 from partnerhub.relationships.models import RelationshipStatus, ResellerRelationship
@@ -53,35 +54,6 @@ def may_invite(actor: Actor) -> bool:
     """Invitation codes and links are bearer secrets: only the roles that may invite (Global admin, Admin
     and Sales agents) see them; a Helpdesk agent sees the invitations without them."""
     return actor.is_partner_user and (Role.GLOBAL_ADMIN in actor.roles or actor.has_any(*INVITERS))
-
-EMAIL_SUBJECT = N_("{partner} requests a reseller relationship with your organisation")
-EMAIL_BODY = N_(
-    "Dear customer,\n\n"
-    "{partner} would like to become your cloud solution provider and to purchase subscriptions on "
-    "your behalf.\n\n"
-    "To accept, a Global admin of your organisation opens the link below, signs in and confirms:\n\n"
-    "{url}\n\n"
-    "{dap}"
-    "This link can be used once and expires on {expires}.\n\n"
-    "Kind regards,\n{partner}"
-)
-EMAIL_DAP = N_(
-    "The request includes delegated admin privileges: {partner} will be able to administer your tenant "
-    "on your behalf. You can remove them at any time while keeping the reseller relationship.\n\n"
-)
-EMAIL_NO_DAP = N_("The request does not include delegated admin privileges.\n\n")
-
-
-def email_text(*, partner_name: str, url: str, language: str, expires_at: datetime | None,
-               include_delegated_admin: bool) -> str:
-    """The draft e-mail in the customer's language (English or Italian)."""
-    lang = normalize_locale(language)
-    dap = gettext(EMAIL_DAP if include_delegated_admin else EMAIL_NO_DAP, lang).format(partner=partner_name)
-    expires = expires_at.strftime("%Y-%m-%d") if expires_at else "-"
-    subject = gettext(EMAIL_SUBJECT, lang).format(partner=partner_name)
-    body = gettext(EMAIL_BODY, lang).format(partner=partner_name, url=url, dap=dap, expires=expires)
-    return f"{subject}\n\n{body}"
-
 
 @dataclass(frozen=True)
 class CreatedInvitation:
@@ -381,22 +353,3 @@ def decline_invitation(session: Session, actor: Actor, *, code: str, secret_key:
            old={"status": InvitationStatus.SENT}, new={"status": InvitationStatus.DECLINED}, now=now)
     session.flush()
     return req
-
-
-def expire_invitations(session: Session, *, now: datetime | None = None, limit: int = 1000) -> int:
-    """Persist the expiry of sent invitations past their date (a scheduled job), each with its activity
-    record; returns how many. Rows another scheduler holds are skipped, not waited for."""
-    now = now or utc_now()
-    rows = list(session.scalars(
-        select(RelationshipRequest).where(RelationshipRequest.status == InvitationStatus.SENT,
-                                          RelationshipRequest.expires_at <= now).limit(limit)
-        .with_for_update(skip_locked=True)
-    ))
-    system = Actor.system("scheduler")
-    for r in rows:
-        r.status = InvitationStatus.EXPIRED
-        record(session, system, operation=Operation.EXPIRE_RELATIONSHIP_REQUEST,
-               resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=r.id, partner_id=r.partner_id,
-               customer_id=r.customer_id, old={"status": InvitationStatus.SENT},
-               new={"status": InvitationStatus.EXPIRED, "expiresAt": r.expires_at.isoformat()}, now=now)
-    return len(rows)
