@@ -42,8 +42,9 @@ start: install  ## Install, migrate, load the demo data and serve on http://$(HO
 	$(BIN)/partnerhub demo
 	$(BIN)/partnerhub serve --host $(HOST) --port $(PORT)
 
-lint: install-dev  ## ruff
+lint: install-dev  ## ruff: the lint rules, and the formatting (`ruff format src tests` applies it)
 	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: install-dev  ## mypy --strict on the package
 	$(BIN)/mypy

@@ -49,7 +49,8 @@ class Accounts:
                 return
             secret = mfa_setup_key(session, user)
             self.recovery_codes[email.lower()] = confirm_mfa_enrolment(
-                session, user, actor=actor_for_user(session, user), code=pyotp.TOTP(secret).now())
+                session, user, actor=actor_for_user(session, user), code=pyotp.TOTP(secret).now()
+            )
 
     def code_of(self, email: str) -> str:
         """What the user's authenticator shows now: a code of a time step not used yet, else a recovery code
@@ -63,4 +64,3 @@ class Accounts:
                 if user.mfa_last_step is None or step > user.mfa_last_step:
                     return str(totp.generate_otp(step))
         return self.recovery_codes[email.lower()].pop()
-

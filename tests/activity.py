@@ -10,14 +10,24 @@ from partnerhub.audit.models import ActivityRecord
 from partnerhub.db import read_session
 
 
-def activity(source: Session | Engine | Connection, *, operation: str | None = None, resource_id: str | None = None,
-             customer_id: str | None = None, partner_id: str | None = None,
-             resource_type: str | None = None) -> list[ActivityRecord]:
+def activity(
+    source: Session | Engine | Connection,
+    *,
+    operation: str | None = None,
+    resource_id: str | None = None,
+    customer_id: str | None = None,
+    partner_id: str | None = None,
+    resource_type: str | None = None,
+) -> list[ActivityRecord]:
     """The activity records matching every filter given, in the order they were written."""
     stmt = select(ActivityRecord)
-    for column, value in ((ActivityRecord.operation_type, operation), (ActivityRecord.resource_id, resource_id),
-                          (ActivityRecord.customer_id, customer_id), (ActivityRecord.partner_id, partner_id),
-                          (ActivityRecord.resource_type, resource_type)):
+    for column, value in (
+        (ActivityRecord.operation_type, operation),
+        (ActivityRecord.resource_id, resource_id),
+        (ActivityRecord.customer_id, customer_id),
+        (ActivityRecord.partner_id, partner_id),
+        (ActivityRecord.resource_type, resource_type),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     stmt = stmt.order_by(ActivityRecord.created_at, ActivityRecord.id)

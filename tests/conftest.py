@@ -48,8 +48,10 @@ use_fast_hashing_for_tests()  # still argon2id, with the cheapest parameters
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "committed(reason): the test's app (api, site) runs over a committed throwaway database "
-                   "instead of the shared one inside the test's rolled-back transaction; say why")
+        "markers",
+        "committed(reason): the test's app (api, site) runs over a committed throwaway database "
+        "instead of the shared one inside the test's rolled-back transaction; say why",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -61,8 +63,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without PostgreSQL, off CI, its half of the suite is marked skipped (loudly, in the summary);
     under CI=true nothing is marked, so a missing PostgreSQL fails those tests."""
-    skip_pg = pytest.mark.skipif(_PG_PROBLEM is not None and not IN_CI,
-                                 reason=f"PostgreSQL unavailable: {_PG_PROBLEM}")
+    skip_pg = pytest.mark.skipif(_PG_PROBLEM is not None and not IN_CI, reason=f"PostgreSQL unavailable: {_PG_PROBLEM}")
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "postgresql":
@@ -73,8 +74,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _PG_PROBLEM is not None:
-        terminalreporter.write_sep("!", f"PostgreSQL UNAVAILABLE: its half of the suite was skipped ({_PG_PROBLEM})",
-                                   red=True, bold=True)
+        terminalreporter.write_sep(
+            "!", f"PostgreSQL UNAVAILABLE: its half of the suite was skipped ({_PG_PROBLEM})", red=True, bold=True
+        )
 
 
 def _pg_admin_exec(sql: str) -> None:
@@ -167,8 +169,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db_factory(backend: str, _factory_cache: dict[str, DatabaseFactory],
-               tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
+def db_factory(
+    backend: str, _factory_cache: dict[str, DatabaseFactory], tmp_path_factory: pytest.TempPathFactory
+) -> DatabaseFactory:
     if backend not in _factory_cache:
         _factory_cache[backend] = DatabaseFactory(backend, tmp_path_factory.mktemp(backend))
     return _factory_cache[backend]

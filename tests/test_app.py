@@ -79,8 +79,9 @@ def test_the_service_resumes_unfinished_jobs_when_it_starts(fresh_engine: Engine
 
 
 def test_every_answer_says_nosniff_api_static_and_health(tmp_path: Path) -> None:
-    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'nosniff.db'}", data_dir=tmp_path,
-                               secret_key="test"))
+    runtime = Runtime(
+        Settings(database_url=f"sqlite:///{tmp_path / 'nosniff.db'}", data_dir=tmp_path, secret_key="test")
+    )
     with TestClient(create_app(runtime, start_worker=False)) as client:
         for path in ("/v1/customers", "/static/app.css", "/healthz", "/no-such-page"):
             assert client.get(path).headers.get("x-content-type-options") == "nosniff", path

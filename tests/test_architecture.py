@@ -20,8 +20,19 @@ FOUNDATION = {"db", "errors", "locale", "migrations", "data"}  # plus the module
 KERNEL = {"auth", "audit", "tenants", "jobs", "idempotency", "mail"}
 # The entity packages: models.py (tables, pure transitions), queries.py (scoped reads), schemas.py (shapes),
 # service.py and its siblings (the use cases of that one feature).
-FEATURES = {"customers", "relationships", "invitations", "subscriptions", "orders", "catalog", "partnerships",
-            "support_contacts", "delegated_admin", "overview", "webhooks"}
+FEATURES = {
+    "customers",
+    "relationships",
+    "invitations",
+    "subscriptions",
+    "orders",
+    "catalog",
+    "partnerships",
+    "support_contacts",
+    "delegated_admin",
+    "overview",
+    "webhooks",
+}
 ORCHESTRATORS = {"usecases"}  # the operations that span features: only they call another feature's service
 DELIVERY = {"http", "cli"}
 TOOLS = {"bench"}  # the benchmark drives every door, like a delivery package
@@ -31,11 +42,18 @@ LOWER_RING = {"models", "queries", "schemas"}
 ALLOWED_CROSSINGS = {
     # starting a relationship episode: creating a customer for an indirect reseller and accepting an
     # invitation both start one, with its activity record, and nothing else in relationships
-    ("customers", "relationships.episodes"), ("invitations", "relationships.episodes"),
+    ("customers", "relationships.episodes"),
+    ("invitations", "relationships.episodes"),
 }
 # Modules that wire everything together (composition roots): they may import any ring but delivery.
-COMPOSITION_ROOTS = {SRC / "jobs" / "registry.py", SRC / "all_models.py", SRC / "demo.py", SRC / "demo_admin.py",
-                     SRC / "demo_plan.py", SRC / "runtime.py"}
+COMPOSITION_ROOTS = {
+    SRC / "jobs" / "registry.py",
+    SRC / "all_models.py",
+    SRC / "demo.py",
+    SRC / "demo_admin.py",
+    SRC / "demo_plan.py",
+    SRC / "runtime.py",
+}
 
 
 def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
@@ -85,8 +103,13 @@ def layering_violations(sources: dict[Path, str]) -> list[str]:
                 problems.append(f"{rel}: the kernel imports no feature")
             elif package in FEATURES and target in ORCHESTRATORS:
                 problems.append(f"{rel}: a feature never calls the use cases above it")
-            elif (package in FEATURES and target in FEATURES and target != package
-                  and module.split(".")[-1] not in LOWER_RING and (package, module) not in ALLOWED_CROSSINGS):
+            elif (
+                package in FEATURES
+                and target in FEATURES
+                and target != package
+                and module.split(".")[-1] not in LOWER_RING
+                and (package, module) not in ALLOWED_CROSSINGS
+            ):
                 problems.append(f"{rel}: a feature imports only the models, queries and schemas of another")
     return problems
 
@@ -104,12 +127,16 @@ def test_only_the_use_cases_cross_into_another_features_service() -> None:
 
 def test_a_wrong_import_is_caught() -> None:
     """The rule has teeth: a feature calling another feature's service, or the kernel importing a feature, fails."""
-    found = layering_violations({
-        SRC / "customers" / "service.py": "from partnerhub.subscriptions.service import update_subscription\n",
-        SRC / "audit" / "service.py": "from partnerhub.customers.models import Customer\n",
-        SRC / "subscriptions" / "service.py": "from partnerhub.usecases.offboard_customer import offboard_customer\n",
-        SRC / "orders" / "service.py": "from partnerhub.relationships.queries import require_active_relationship\n",
-    })
+    found = layering_violations(
+        {
+            SRC / "customers" / "service.py": "from partnerhub.subscriptions.service import update_subscription\n",
+            SRC / "audit" / "service.py": "from partnerhub.customers.models import Customer\n",
+            SRC
+            / "subscriptions"
+            / "service.py": "from partnerhub.usecases.offboard_customer import offboard_customer\n",
+            SRC / "orders" / "service.py": "from partnerhub.relationships.queries import require_active_relationship\n",
+        }
+    )
     assert found == [
         "customers/service.py -> subscriptions.service: a feature imports only the models, queries and schemas "
         "of another",
@@ -150,11 +177,20 @@ def test_no_module_grows_past_500_lines() -> None:
 # the object was already scoped (or is public), and this list says where and why.
 UNSCOPED_USES = {
     # the name of a customer whose relationship, assignment or request the caller has already found in scope
-    "customer_name_unscoped": {"delegated_admin/access.py", "delegated_admin/dap.py", "delegated_admin/gdap.py",
-                               "http/api/gdap.py", "cli/delegated_admin.py"},
+    "customer_name_unscoped": {
+        "delegated_admin/access.py",
+        "delegated_admin/dap.py",
+        "delegated_admin/gdap.py",
+        "http/api/gdap.py",
+        "cli/delegated_admin.py",
+    },
     # a partner's display name: partners are public to each other (Partner Center shows them by MPN id)
-    "partner_name_unscoped": {"partnerships/queries.py", "partnerships/service.py", "orders/service.py",
-                              "support_contacts/service.py"},
+    "partner_name_unscoped": {
+        "partnerships/queries.py",
+        "partnerships/service.py",
+        "orders/service.py",
+        "support_contacts/service.py",
+    },
     # the name of the signed-in user's own tenant (page header), or of a partner that sent the customer a request
     "tenant_name_unscoped": {"http/web/context.py", "delegated_admin/read_models.py", "usecases/customer_partners.py"},
     # the add-ons of a parent subscription the caller has already loaded in scope

@@ -43,8 +43,9 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _table_counts(engine: Engine) -> dict[str, int]:
     with read_session(engine) as session:
-        return {t.name: int(session.scalar(select(func.count()).select_from(t)) or 0)
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: int(session.scalar(select(func.count()).select_from(t)) or 0) for t in Base.metadata.sorted_tables
+        }
 
 
 def test_the_plan_is_fixed_and_a_longer_plan_extends_a_shorter_one() -> None:
@@ -55,8 +56,11 @@ def test_the_plan_is_fixed_and_a_longer_plan_extends_a_shorter_one() -> None:
     assert all(c.domain.endswith(".onmicrosoft.com") for c in long)
     assert {c.country for c in long} == {"IT", "US", "GB"}
     for c in long:
-        assert (c.billing.culture, c.billing.language) == {"IT": ("it-IT", "it"), "US": ("en-US", "en"),
-                                                           "GB": ("en-GB", "en")}[c.country]
+        assert (c.billing.culture, c.billing.language) == {
+            "IT": ("it-IT", "it"),
+            "US": ("en-US", "en"),
+            "GB": ("en-GB", "en"),
+        }[c.country]
         assert c.billing.country == c.country and c.billing.city and c.billing.postal_code
 
 
@@ -98,17 +102,31 @@ def test_demo_data_covers_every_kind_of_partner_customer_subscription_and_invita
         assert still_removed, "some customers stay offboarded"
         for r in still_removed:  # offboarded: nothing of this partner is active any more
             assert blocking_subscriptions(session, partner_id=r.partner_id, customer_id=r.customer_id) == []
-        back = [r for r in rels if r.origin == "invitation" and (r.partner_id, r.customer_id) in
-                {(x.partner_id, x.customer_id) for x in removed}]
+        back = [
+            r
+            for r in rels
+            if r.origin == "invitation"
+            and (r.partner_id, r.customer_id) in {(x.partner_id, x.customer_id) for x in removed}
+        ]
         assert back, "a removed relationship was re-established by the customer's admin"
         requests = list(session.scalars(select(RelationshipRequest)))
         accepted = [q for q in requests if q.status == "accepted"]
         assert accepted and all(q.accepted_by_user_id for q in accepted)
         operations = set(session.scalars(select(ActivityRecord.operation_type)))
-        assert {"add_partner", "add_customer", "create_order", "suspend_subscription", "cancel_subscription",
-                "remove_partner_customer_relationship", "add_partner_customer_relationship", "create_partnership",
-                "accept_partnership", "approve_granular_admin_relationship", "create_granular_admin_access_assignment",
-                "update_subscription_support_contact"} <= operations
+        assert {
+            "add_partner",
+            "add_customer",
+            "create_order",
+            "suspend_subscription",
+            "cancel_subscription",
+            "remove_partner_customer_relationship",
+            "add_partner_customer_relationship",
+            "create_partnership",
+            "accept_partnership",
+            "approve_granular_admin_relationship",
+            "create_granular_admin_access_assignment",
+            "update_subscription_support_contact",
+        } <= operations
         contoso = session.scalar(select(Tenant.id).where(Tenant.domain == "contoso-direct.example"))
         roles = {r for u in session.scalars(select(User).where(User.tenant_id == contoso)) for r in u.roles}
         assert roles == {"global-admin", "admin-agent", "sales-agent", "helpdesk-agent"}
@@ -170,8 +188,14 @@ def test_running_twice_adds_nothing_and_an_interrupted_run_is_completed(
 def test_reset_starts_over(fresh_engine: Engine) -> None:
     generate(fresh_engine, customers=4)
     with transaction(fresh_engine) as session:
-        create_partner(session, Actor.system(), name="Not Demo", partner_type="direct", domain="not-demo.example",
-                       admin_email="ga@not-demo.example")
+        create_partner(
+            session,
+            Actor.system(),
+            name="Not Demo",
+            partner_type="direct",
+            domain="not-demo.example",
+            admin_email="ga@not-demo.example",
+        )
         old_ids = set(session.scalars(select(Customer.id)))
         offers = int(session.scalar(select(func.count()).select_from(Offer)) or 0)
 
@@ -189,8 +213,14 @@ def test_reset_starts_over(fresh_engine: Engine) -> None:
 def _run_cli(db_url: str, data_dir: Path, *args: str) -> dict[str, object]:
     env = {**os.environ, "PARTNERHUB_DATABASE_URL": db_url, "PARTNERHUB_DATA_DIR": str(data_dir)}
     env.pop("PARTNERHUB_AS", None)
-    proc = subprocess.run([sys.executable, "-m", "partnerhub.cli.main", "demo", *args, "--json"], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "partnerhub.cli.main", "demo", *args, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(proc.stdout)
     assert isinstance(data, dict)
@@ -202,16 +232,19 @@ def test_the_command_prints_a_json_summary(fresh_engine: Engine, tmp_path: Path)
     data = _run_cli(fresh_engine.url.render_as_string(hide_password=False), tmp_path, "--customers", "8")
 
     assert data["run"] == {"customersCreated": 8, "customersSkipped": 0}
-    assert data["partners"] == {"total": 5, "byType": {"direct": 2, "indirect-provider": 1,
-                                                       "indirect-reseller": 2}}
+    assert data["partners"] == {"total": 5, "byType": {"direct": 2, "indirect-provider": 1, "indirect-reseller": 2}}
     customers = data["customers"]
     assert isinstance(customers, dict) and customers["total"] == 8
     subscriptions = data["subscriptions"]
     assert isinstance(subscriptions, dict) and subscriptions["total"] == sum(subscriptions["byStatus"].values())
     accounts = data["accounts"]
     assert isinstance(accounts, list)
-    assert {"email": "admin@contoso-direct.example", "role": "global-admin", "organisation": "Contoso Direct",
-            "password": DEMO_PASSWORD} in accounts
+    assert {
+        "email": "admin@contoso-direct.example",
+        "role": "global-admin",
+        "organisation": "Contoso Direct",
+        "password": DEMO_PASSWORD,
+    } in accounts
     with read_session(fresh_engine) as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 8
         assert session.scalar(select(func.count()).select_from(Subscription)) == subscriptions["total"]
@@ -221,8 +254,7 @@ def test_the_command_migrates_an_empty_database(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     data = _run_cli(url, tmp_path, "--customers", "0")
 
-    assert data["partners"] == {"total": 5, "byType": {"direct": 2, "indirect-provider": 1,
-                                                       "indirect-reseller": 2}}
+    assert data["partners"] == {"total": 5, "byType": {"direct": 2, "indirect-provider": 1, "indirect-reseller": 2}}
     engine = create_db_engine(url)
     try:
         with read_session(engine) as session:
@@ -233,11 +265,21 @@ def test_the_command_migrates_an_empty_database(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("fast_hashing")
 def test_the_report_says_the_demo_accounts_are_exempt_from_the_sign_in_rules(tmp_path: Path) -> None:
-    env = {**os.environ, "PARTNERHUB_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-           "PARTNERHUB_DATA_DIR": str(tmp_path), "COLUMNS": "400"}
+    env = {
+        **os.environ,
+        "PARTNERHUB_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "PARTNERHUB_DATA_DIR": str(tmp_path),
+        "COLUMNS": "400",
+    }
     env.pop("PARTNERHUB_AS", None)
-    proc = subprocess.run([sys.executable, "-m", "partnerhub.cli.main", "demo", "--customers", "0"], env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "partnerhub.cli.main", "demo", "--customers", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = " ".join(proc.stdout.split())
     assert "these accounts are exempt from the sign-in rules of real accounts: their password is not one-time" in text

@@ -13,8 +13,7 @@ from partnerhub.settings import Settings
 
 
 def test_docs_load_nothing_from_elsewhere_and_every_asset_is_served_here(tmp_path: Path) -> None:
-    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'docs.db'}", data_dir=tmp_path,
-                               secret_key="test"))
+    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path / 'docs.db'}", data_dir=tmp_path, secret_key="test"))
     with TestClient(create_app(runtime, start_worker=False)) as client:
         page = client.get("/docs")
         assert page.status_code == 200

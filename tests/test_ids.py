@@ -21,6 +21,10 @@ def test_ids_are_normalised_by_one_function() -> None:
 
     assert normalize_id("  6F2A41C0-1B7E-4C3D-9A2B-0D1E2F3A4B5C \n") == "6f2a41c0-1b7e-4c3d-9a2b-0d1e2f3a4b5c"
     src = Path(__file__).parent.parent / "src" / "partnerhub"
-    by_hand = [f"{p}:{n}" for p in src.rglob("*.py") for n, line in enumerate(p.read_text().splitlines(), 1)
-               if re.search(r"\w_id\)?\.strip\(\)\.lower\(\)", line)]
+    by_hand = [
+        f"{p}:{n}"
+        for p in src.rglob("*.py")
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if re.search(r"\w_id\)?\.strip\(\)\.lower\(\)", line)
+    ]
     assert by_hand == []

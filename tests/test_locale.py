@@ -65,8 +65,9 @@ def test_locale_negotiation(header: str | None, expected: str) -> None:
 
 
 OPERATION_CALL = re.compile(
-    r'(?:require_partner|require_operator|require_customer_admin|require_gdap_manager|require_indirect_provider|'
-    r'require_reseller_of|require_delegated_role)\([^"]*"([^"]+)"|operation="([^"]+)"')
+    r"(?:require_partner|require_operator|require_customer_admin|require_gdap_manager|require_indirect_provider|"
+    r'require_reseller_of|require_delegated_role)\([^"]*"([^"]+)"|operation="([^"]+)"'
+)
 
 
 def _operation_names() -> set[str]:

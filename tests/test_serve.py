@@ -35,8 +35,12 @@ def test_serve_migrates_an_empty_sqlite_database_and_answers_health_checks(tmp_p
     env = {**os.environ, "PARTNERHUB_DATA_DIR": str(tmp_path)}
     env.pop("PARTNERHUB_DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "partnerhub.cli.main", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "partnerhub.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         status: tuple[int, dict[str, object]] | None = None
@@ -81,10 +85,14 @@ def _sign_in_statuses(port: int, forwarded_for: list[str]) -> list[int]:
     assert found
     statuses = []
     for n, address in enumerate(forwarded_for):
-        body = urllib.parse.urlencode({"csrf_token": found.group(1), "email": f"u{n}@spray.example",
-                                       "password": "Spring2025!"}).encode()
-        request = urllib.request.Request(f"{base}/signin", data=body,  # noqa: S310  (loopback URL built here)
-                                         headers={"X-Forwarded-For": address})
+        body = urllib.parse.urlencode(
+            {"csrf_token": found.group(1), "email": f"u{n}@spray.example", "password": "Spring2025!"}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310  (loopback URL built here)
+            f"{base}/signin",
+            data=body,
+            headers={"X-Forwarded-For": address},
+        )
         try:
             with opener.open(request, timeout=10) as answer:
                 statuses.append(answer.status)
@@ -99,12 +107,20 @@ def test_x_forwarded_for_counts_only_from_trusted_proxies(tmp_path: Path, truste
     """F11: a forged X-Forwarded-For cannot dodge the per-address sign-in limit, unless the request comes
     through a proxy that PARTNERHUB_TRUSTED_PROXIES names (here the test itself, on 127.0.0.1)."""
     port = _free_port()
-    env = {**os.environ, "PARTNERHUB_DATA_DIR": str(tmp_path), "PARTNERHUB_SIGN_IN_ATTEMPTS_PER_MINUTE": "2",
-           "PARTNERHUB_TRUSTED_PROXIES": trusted}
+    env = {
+        **os.environ,
+        "PARTNERHUB_DATA_DIR": str(tmp_path),
+        "PARTNERHUB_SIGN_IN_ATTEMPTS_PER_MINUTE": "2",
+        "PARTNERHUB_TRUSTED_PROXIES": trusted,
+    }
     env.pop("PARTNERHUB_DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "partnerhub.cli.main", "serve", "--port", str(port),
-                             "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "partnerhub.cli.main", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

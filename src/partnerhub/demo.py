@@ -70,8 +70,13 @@ class PartnerSpec:
 
 
 PARTNERS = (
-    PartnerSpec("contoso", "Contoso Direct", "direct", "contoso-direct.example",
-                (("adminagent", "admin-agent"), ("sales", "sales-agent"), ("helpdesk", "helpdesk-agent"))),
+    PartnerSpec(
+        "contoso",
+        "Contoso Direct",
+        "direct",
+        "contoso-direct.example",
+        (("adminagent", "admin-agent"), ("sales", "sales-agent"), ("helpdesk", "helpdesk-agent")),
+    ),
     PartnerSpec("fabrikam", "Fabrikam Cloud Italia", "direct", "fabrikam-cloud.example"),
     PartnerSpec("northwind", "Northwind Distribution", "indirect-provider", "northwind-distribution.example"),
     PartnerSpec("adatum", "Adatum Solutions", "indirect-reseller", "adatum-reseller.example"),
@@ -128,8 +133,11 @@ def _catalog() -> _Catalog:
     addons = {o["parent_offer_id"]: i for i, o in offers.items() if o["parent_offer_id"]}
     reservations = [i for i, o in offers.items() if o["kind"] == "reservation"]
     azure = next(i for i, o in offers.items() if o["max_quantity"] == 1)
-    extras = [i for i, o in offers.items()
-              if o["kind"] == "license" and not o["parent_offer_id"] and i not in core and i != azure]
+    extras = [
+        i
+        for i, o in offers.items()
+        if o["kind"] == "license" and not o["parent_offer_id"] and i not in core and i != azure
+    ]
     return _Catalog(core, extras, addons, reservations, azure, offers)
 
 
@@ -190,22 +198,32 @@ def _ensure_partner(engine: Engine, spec: PartnerSpec, now: datetime) -> _Partne
     with transaction(engine) as session, frozen_at(now - timedelta(days=800)):
         tenant = session.scalar(select(Tenant).where(Tenant.domain == spec.domain))
         if tenant is None:
-            create_partner(session, Actor.system(APP), name=spec.name, partner_type=spec.type, domain=spec.domain,
-                           admin_email=spec.admin_email)
+            create_partner(
+                session,
+                Actor.system(APP),
+                name=spec.name,
+                partner_type=spec.type,
+                domain=spec.domain,
+                admin_email=spec.admin_email,
+            )
         admin_user = session.scalar(select(User).where(User.email == spec.admin_email))
-        partner = session.scalar(select(Partner).join(Tenant, Tenant.id == Partner.id)
-                                 .where(Tenant.domain == spec.domain))
+        partner = session.scalar(
+            select(Partner).join(Tenant, Tenant.id == Partner.id).where(Tenant.domain == spec.domain)
+        )
         if admin_user is None or partner is None or partner.partner_type != spec.type:
-            raise InvalidInput(detail=f"{spec.domain} exists but is not the demo partner {spec.name}; "
-                                      "run `partnerhub demo --reset` on a demo database")
+            raise InvalidInput(
+                detail=f"{spec.domain} exists but is not the demo partner {spec.name}; "
+                "run `partnerhub demo --reset` on a demo database"
+            )
         admin = actor_for_user(session, admin_user, application=APP)
         agents: dict[str, Actor] = {}
         for local, role in spec.users:
             email = f"{local}@{spec.domain}"
             user = session.scalar(select(User).where(User.email == email))
             if user is None:
-                user, _ = add_partner_user(session, admin, email=email, roles=[role],
-                                           display_name=f"{spec.name} {role.replace('-', ' ')}")
+                user, _ = add_partner_user(
+                    session, admin, email=email, roles=[role], display_name=f"{spec.name} {role.replace('-', ' ')}"
+                )
             agents[role] = actor_for_user(session, user, application=APP)
         return _PartnerCtx(partner.id, partner.mpn_id, admin, agents)
 
@@ -219,8 +237,9 @@ def _ensure_partnership(engine: Engine, provider: _PartnerCtx, reseller: _Partne
             accept_partnership(session, reseller.as_role("global-admin"), partnership_id=invited.id)
 
 
-def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _PartnerCtx], catalog: _Catalog,
-                    now: datetime) -> None:
+def _build_customer(
+    session: Session, spec: CustomerSpec, partners: dict[str, _PartnerCtx], catalog: _Catalog, now: datetime
+) -> None:
     """One customer's whole story, in the caller's one transaction, each step at its own moment in the past."""
     rng = random.Random(SEED * 1_000_003 + spec.index)
     owner = partners[spec.owner]
@@ -228,11 +247,16 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
     days_ago = rng.randint(45, 720)
     start = now - timedelta(days=days_ago)
     with frozen_at(start):
-        created = create_customer(session, owner.as_role(rng.choice(("sales-agent", "global-admin"))),
-                                  company_name=spec.company_name, domain=spec.domain, billing=spec.billing,
-                                  organization_registration_number=spec.registration,
-                                  allow_delegated_access=rng.random() < 0.8,
-                                  associated_partner_id=reseller.id if reseller else None)
+        created = create_customer(
+            session,
+            owner.as_role(rng.choice(("sales-agent", "global-admin"))),
+            company_name=spec.company_name,
+            domain=spec.domain,
+            billing=spec.billing,
+            organization_registration_number=spec.registration,
+            allow_delegated_access=rng.random() < 0.8,
+            associated_partner_id=reseller.id if reseller else None,
+        )
     cid = created.customer.id
     created.admin.password_is_one_time = False  # in the story the admin set their own (F1: needed for GDAP)
     admin = actor_for_user(session, created.admin, application=APP)
@@ -240,16 +264,34 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
     changed_at = start + timedelta(days=3 + rng.uniform(0, days_ago - 45))
     if spec.scenario == "revoked":  # asked for delegated admin, then thought better of it
         with frozen_at(start + timedelta(days=10)):
-            inv = create_invitation(session, owner.as_role("admin-agent"), base_url=URL, customer_id=cid,
-                                    include_delegated_admin=True)
+            inv = create_invitation(
+                session, owner.as_role("admin-agent"), base_url=URL, customer_id=cid, include_delegated_admin=True
+            )
         with frozen_at(start + timedelta(days=13)):
             revoke_invitation(session, owner.as_role("admin-agent"), invitation_id=inv.request.id)
     if not spec.scenario.startswith("offboard"):
-        add_admin_story(session, rng, index=spec.index, company=spec.company_name, cid=cid, partner_admin=owner.admin,
-                        helpdesk=owner.agents.get("helpdesk-agent"), customer_admin=admin, start=start, now=now)
+        add_admin_story(
+            session,
+            rng,
+            index=spec.index,
+            company=spec.company_name,
+            cid=cid,
+            partner_admin=owner.admin,
+            helpdesk=owner.agents.get("helpdesk-agent"),
+            customer_admin=admin,
+            start=start,
+            now=now,
+        )
         if reseller is not None:
-            designate_reseller_support(session, rng, provider_admin=owner.admin, cid=cid, reseller_id=reseller.id,
-                                       subs=subs, at=start + timedelta(days=2))
+            designate_reseller_support(
+                session,
+                rng,
+                provider_admin=owner.admin,
+                cid=cid,
+                reseller_id=reseller.id,
+                subs=subs,
+                at=start + timedelta(days=2),
+            )
         _churn(session, rng, owner, cid, subs, changed_at)
         return
     actor = owner.as_role("global-admin")
@@ -267,8 +309,9 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
     elif spec.scenario == "offboard-back":
         sent = now - timedelta(days=rng.randint(10, 30))
         with frozen_at(sent):
-            inv = create_invitation(session, actor, base_url=URL, customer_id=cid,
-                                    include_delegated_admin=rng.random() < 0.5)
+            inv = create_invitation(
+                session, actor, base_url=URL, customer_id=cid, include_delegated_admin=rng.random() < 0.5
+            )
         accepted = sent + timedelta(days=rng.randint(1, 3))
         with frozen_at(accepted):
             accept_invitation(session, replace(admin, correlation_id=new_id()), code=inv.code)
@@ -277,8 +320,16 @@ def _build_customer(session: Session, spec: CustomerSpec, partners: dict[str, _P
                 _set_status(session, owner.as_role("helpdesk-agent"), cid, sub, "active", accepted)
 
 
-def _place_orders(session: Session, rng: random.Random, spec: CustomerSpec, cid: str, owner: _PartnerCtx,
-                  reseller: _PartnerCtx | None, catalog: _Catalog, start: datetime) -> list[Subscription]:
+def _place_orders(
+    session: Session,
+    rng: random.Random,
+    spec: CustomerSpec,
+    cid: str,
+    owner: _PartnerCtx,
+    reseller: _PartnerCtx | None,
+    catalog: _Catalog,
+    start: datetime,
+) -> list[Subscription]:
     """Licences, maybe an Azure plan and reservations, then add-ons under their parents two days later."""
     employees = rng.choice((rng.randint(2, 25), rng.randint(2, 25), rng.randint(25, 250), rng.randint(250, 2000)))
     lang = spec.billing.language or "en"
@@ -293,9 +344,14 @@ def _place_orders(session: Session, rng: random.Random, spec: CustomerSpec, cid:
         name = o["name"]
         if o["kind"] == "license" and rng.random() < 0.2:
             name = f"{name} ({rng.choice(DEPARTMENTS[lang])})"
-        return LineItemInput(offer_id=offer_id, quantity=qty, friendly_name=name,
-                             term_duration=rng.choice(o["term_durations"]), parent_subscription_id=parent,
-                             partner_id_on_record=mpn)
+        return LineItemInput(
+            offer_id=offer_id,
+            quantity=qty,
+            friendly_name=name,
+            term_duration=rng.choice(o["term_durations"]),
+            parent_subscription_id=parent,
+            partner_id_on_record=mpn,
+        )
 
     def order(lines: list[LineItemInput], cycle: str | None) -> list[Subscription]:
         actor = owner.as_role(rng.choice(("sales-agent", "global-admin")))
@@ -308,16 +364,20 @@ def _place_orders(session: Session, rng: random.Random, spec: CustomerSpec, cid:
         if rng.random() < (0.4 if big else 0.15):
             picks = rng.sample(catalog.reservations, rng.randint(1, 2))
             subs += order([line(r, rng.uniform(0.005, 0.02)) for r in picks], None)
-    addon_lines = [line(catalog.addons[s.offer_id], rng.uniform(0.1, 0.5), s.id) for s in list(subs)
-                   if s.offer_id in catalog.addons and rng.random() < 0.6]
+    addon_lines = [
+        line(catalog.addons[s.offer_id], rng.uniform(0.1, 0.5), s.id)
+        for s in list(subs)
+        if s.offer_id in catalog.addons and rng.random() < 0.6
+    ]
     if addon_lines:
         with frozen_at(start + timedelta(days=2)):
             subs += order(addon_lines, "monthly")
     return subs
 
 
-def _churn(session: Session, rng: random.Random, owner: _PartnerCtx, cid: str, subs: list[Subscription],
-           at: datetime) -> None:
+def _churn(
+    session: Session, rng: random.Random, owner: _PartnerCtx, cid: str, subs: list[Subscription], at: datetime
+) -> None:
     """Ordinary life: a few suspensions (some reactivated later) and some cancelled reservations."""
     for sub in subs:
         if sub.status != "active" or sub.parent_subscription_id is not None:
@@ -327,15 +387,22 @@ def _churn(session: Session, rng: random.Random, owner: _PartnerCtx, cid: str, s
         elif sub.kind == "license" and rng.random() < 0.08:
             _set_status(session, owner.as_role("helpdesk-agent"), cid, sub, "suspended", at)
             if rng.random() < 0.3:
-                _set_status(session, owner.as_role("helpdesk-agent"), cid, sub, "active",
-                            at + timedelta(days=rng.randint(2, 30)))
+                _set_status(
+                    session,
+                    owner.as_role("helpdesk-agent"),
+                    cid,
+                    sub,
+                    "active",
+                    at + timedelta(days=rng.randint(2, 30)),
+                )
 
 
 def _set_status(session: Session, actor: Actor, cid: str, sub: Subscription, status: str, at: datetime) -> None:
     """Suspend, reactivate or cancel one subscription through the service, at the moment `at`."""
     with frozen_at(at):
-        update_subscription(session, actor, customer_id=cid, subscription_id=sub.id,
-                            change=SubscriptionChange(status=status))
+        update_subscription(
+            session, actor, customer_id=cid, subscription_id=sub.id, change=SubscriptionChange(status=status)
+        )
 
 
 def _demo_accounts(engine: Engine, plan: list[CustomerSpec]) -> list[DemoAccount]:
@@ -384,13 +451,18 @@ def summarize(engine: Engine) -> dict[str, Any]:
         countries = _counts(session, Customer.country)
         return {
             "partners": {"total": sum(partners.values()), "byType": partners},
-            "customers": {"total": sum(countries.values()), "byCountry": countries,
-                          "byLanguage": _counts(session, Customer.language)},
-            "subscriptions": {"total": sum(subs.values()), "byStatus": subs,
-                              "byKind": _counts(session, Subscription.kind)},
+            "customers": {
+                "total": sum(countries.values()),
+                "byCountry": countries,
+                "byLanguage": _counts(session, Customer.language),
+            },
+            "subscriptions": {
+                "total": sum(subs.values()),
+                "byStatus": subs,
+                "byKind": _counts(session, Subscription.kind),
+            },
             "invitations": {"total": sum(invitations.values()), "byStatus": dict(sorted(invitations.items()))},
             "relationships": _counts(session, ResellerRelationship.status),
             "partnerships": _counts(session, Partnership.status),
             "adminRelationships": _counts(session, AdminRelationship.status),
         }
-

@@ -48,13 +48,16 @@ class Api:
     runtime: Runtime
     partners: list[ApiPartner] = field(default_factory=list)
 
-    def partner(self, name: str | None = None, domain: str | None = None, partner_type: str = "direct"
-                ) -> ApiPartner:
+    def partner(self, name: str | None = None, domain: str | None = None, partner_type: str = "direct") -> ApiPartner:
         """A partner with one user and one bearer token per role."""
         with transaction(self.engine) as session:
             world = make_partner(session, name=name, domain=domain, partner_type=partner_type)
-            actors = {"admin": world.admin, "admin_agent": world.admin_agent, "sales_agent": world.sales_agent,
-                      "helpdesk_agent": world.helpdesk_agent}
+            actors = {
+                "admin": world.admin,
+                "admin_agent": world.admin_agent,
+                "sales_agent": world.sales_agent,
+                "helpdesk_agent": world.helpdesk_agent,
+            }
             tokens = {role: create_token(session, actor).token for role, actor in actors.items()}
         return ApiPartner(world.partner_id, world.mpn_id, actors, tokens)
 
@@ -66,9 +69,17 @@ class Api:
             token = create_token(session, admin).token
             return created.customer.id, token
 
-    def call(self, method: str, path: str, token: str | None = None, *, json: Any = None,
-             headers: dict[str, str] | None = None, content: str | bytes | None = None,
-             params: dict[str, Any] | None = None) -> Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        content: str | bytes | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Response:
         all_headers = dict(headers or {})
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"
@@ -85,8 +96,13 @@ def make_api(app_database: AppDatabase, tmp_path: Path) -> Iterator[Callable[...
     opened: list[tuple[TestClient, Runtime]] = []
 
     def build(**overrides: Any) -> Api:
-        settings = Settings(database_url=app_database.url, data_dir=tmp_path, secret_key="test",
-                            base_url="https://partnerhub.example", **overrides)
+        settings = Settings(
+            database_url=app_database.url,
+            data_dir=tmp_path,
+            secret_key="test",
+            base_url="https://partnerhub.example",
+            **overrides,
+        )
         runtime = Runtime(settings, bind=app_database.bind)
         client = TestClient(create_app(runtime, start_worker=False))
         client.__enter__()

@@ -90,8 +90,7 @@ def operations() -> dict[tuple[str, str], dict[str, Any]]:
                 if method not in HTTP_METHODS:
                     continue
                 responses = op.get("responses", {})
-                ok = next((responses[s]["schema"] for s in ("200", "201") if "schema" in responses.get(s, {})),
-                          None)
+                ok = next((responses[s]["schema"] for s in ("200", "201") if "schema" in responses.get(s, {})), None)
                 schema = {"allOf": [_translate(ok)], "definitions": defs} if ok is not None else {}
                 found[(method.upper(), normalize_path(path))] = schema
     return found
@@ -107,11 +106,13 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
     """The precise failures under an `anyOf` (the null branch of an optional property left out)."""
     if not error.context:
         return [error]
-    return [leaf for e in error.context if e.validator != "type" or e.validator_value != "null"
-            for leaf in _leaves(e)]
+    return [leaf for e in error.context if e.validator != "type" or e.validator_value != "null" for leaf in _leaves(e)]
 
 
 def problems(method: str, path: str, body: Any) -> list[str]:
     """Every way `body` departs from the swagger's success schema of the operation, as readable lines."""
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message[:200]}"
-            for error in validator(method, path).iter_errors(body) for e in _leaves(error)]
+    return [
+        f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message[:200]}"
+        for error in validator(method, path).iter_errors(body)
+        for e in _leaves(error)
+    ]

@@ -41,8 +41,12 @@ BODIES = {
 
 def test_requests_without_a_valid_token_get_401_with_the_error_body(api: Api) -> None:
     partner = api.partner()
-    for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "},
-                    {"Authorization": "Bearer ph_not-a-real-token"}):
+    for headers in (
+        {},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer ph_not-a-real-token"},
+    ):
         response = api.client.get("/v1/customers", headers=headers)
         assert response.status_code == 401, headers
         assert response.json()["code"] == 800120 and response.json()["source"] == "partnerhub"
@@ -51,8 +55,11 @@ def test_requests_without_a_valid_token_get_401_with_the_error_body(api: Api) ->
     assert api.call("GET", "/v1/customers", partner.token).status_code == 200
 
     with transaction(api.engine) as session:
-        session.execute(update(ApiToken).where(ApiToken.user_id == partner.actors["sales_agent"].user_id)
-                        .values(expires_at=utc_now() - timedelta(seconds=1)))
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == partner.actors["sales_agent"].user_id)
+            .values(expires_at=utc_now() - timedelta(seconds=1))
+        )
         tokens = session.query(ApiToken).filter(ApiToken.user_id == partner.actors["admin_agent"].user_id).all()
         revoke_token(session, partner.actors["admin"], token_id=tokens[0].id)
     expired = api.call("GET", "/v1/customers", partner.tokens["sales_agent"])
@@ -64,11 +71,19 @@ def test_requests_without_a_valid_token_get_401_with_the_error_body(api: Api) ->
 def _ids(api: Api) -> tuple[dict[str, str], ApiPartner]:
     owner = api.partner()
     customer_id, _ = api.customer(owner)
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", owner.token,
-                     json={"lineItems": [{"offerId": M365_E3, "quantity": 1}]}).json()
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        owner.token,
+        json={"lineItems": [{"offerId": M365_E3, "quantity": 1}]},
+    ).json()
     sid = order["lineItems"][0]["subscriptionId"]
-    addon = api.call("POST", f"/v1/customers/{customer_id}/orders", owner.token, json={
-        "lineItems": [{"offerId": TEAMS_PHONE_ADDON, "quantity": 1, "parentSubscriptionId": sid}]})
+    addon = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        owner.token,
+        json={"lineItems": [{"offerId": TEAMS_PHONE_ADDON, "quantity": 1, "parentSubscriptionId": sid}]},
+    )
     assert addon.status_code == 201, addon.text
     return {"cid": customer_id, "sid": sid, "oid": order["id"]}, owner
 
@@ -96,10 +111,16 @@ def test_after_a_removal_the_former_partner_gets_404_and_403_20002_on_orders(api
     token = owner.token
     for s in api.call("GET", f"/v1/customers/{ids['cid']}/subscriptions", token).json()["items"]:
         if s.get("parentSubscriptionId") is None:
-            assert api.call("PATCH", f"/v1/customers/{ids['cid']}/subscriptions/{s['id']}", token,
-                            json={"status": "suspended"}).status_code == 200
-    assert api.call("PATCH", f"/v1/customers/{ids['cid']}", token,
-                    json={"relationshipToPartner": "none"}).status_code == 200
+            assert (
+                api.call(
+                    "PATCH", f"/v1/customers/{ids['cid']}/subscriptions/{s['id']}", token, json={"status": "suspended"}
+                ).status_code
+                == 200
+            )
+    assert (
+        api.call("PATCH", f"/v1/customers/{ids['cid']}", token, json={"relationshipToPartner": "none"}).status_code
+        == 200
+    )
     for method, template in ROUTES:
         answer = api.call(method, template.format(**ids), token, json=BODIES.get(f"{method} {template}"))
         expected = 403 if "/orders" in template else 404

@@ -37,8 +37,9 @@ def test_customer_name_by_substring_and_starts_with_ignoring_case(api: Api) -> N
     assert by_prefix and {r["customerId"] for r in by_prefix} == {fabrikam}
 
     assert _records(api, partner, filter=_filter("CustomerName", "abrikam", "starts_with")) == []
-    assert {r["customerId"] for r in _records(api, partner, filter=_filter("CustomerName", "fabrikam srl",
-                                                                             "equals"))} == {fabrikam}
+    assert {
+        r["customerId"] for r in _records(api, partner, filter=_filter("CustomerName", "fabrikam srl", "equals"))
+    } == {fabrikam}
 
 
 def test_a_percent_or_underscore_in_the_value_is_matched_literally(api: Api) -> None:
@@ -51,10 +52,14 @@ def test_a_percent_or_underscore_in_the_value_is_matched_literally(api: Api) -> 
 def test_operation_and_resource_type_by_starts_with_combined_with_and(api: Api) -> None:
     partner, fabrikam, _northwind = _world(api)
 
-    both = {"Operator": "and", "Value": [
-        {"Field": "OperationType", "Value": "add_", "Operator": "starts_with"},
-        {"Field": "ResourceType", "Value": "custom", "Operator": "substring"},
-        {"Field": "CustomerId", "Value": fabrikam.upper(), "Operator": "equals"}]}
+    both = {
+        "Operator": "and",
+        "Value": [
+            {"Field": "OperationType", "Value": "add_", "Operator": "starts_with"},
+            {"Field": "ResourceType", "Value": "custom", "Operator": "substring"},
+            {"Field": "CustomerId", "Value": fabrikam.upper(), "Operator": "equals"},
+        ],
+    }
     found = _records(api, partner, filter=json.dumps(both))
 
     assert [(r["operationType"], r["customerId"]) for r in found] == [("add_customer", fabrikam)]
@@ -63,10 +68,16 @@ def test_operation_and_resource_type_by_starts_with_combined_with_and(api: Api) 
 def test_the_swaggers_query_parameters_are_accepted(api: Api) -> None:
     partner, _fabrikam, northwind = _world(api)
 
-    found = _records(api, partner, **{"auditRequest.filter.field": "CustomerName",
-                                      "auditRequest.filter.value": "north",
-                                      "auditRequest.filter.operator": "starts_with",
-                                      "auditRequest.startDate": "2000-01-01T00:00:00Z"})
+    found = _records(
+        api,
+        partner,
+        **{
+            "auditRequest.filter.field": "CustomerName",
+            "auditRequest.filter.value": "north",
+            "auditRequest.filter.operator": "starts_with",
+            "auditRequest.startDate": "2000-01-01T00:00:00Z",
+        },
+    )
 
     assert found and {r["customerId"] for r in found} == {northwind}
 
@@ -75,8 +86,9 @@ def test_unknown_fields_and_operators_are_400_naming_the_choices(api: Api) -> No
     partner, _f, _n = _world(api)
 
     field = api.call("GET", "/v1/auditrecords", partner.token, params={"filter": _filter("UserName", "x", "equals")})
-    operator = api.call("GET", "/v1/auditrecords", partner.token,
-                        params={"filter": _filter("CustomerName", "x", "greater_than")})
+    operator = api.call(
+        "GET", "/v1/auditrecords", partner.token, params={"filter": _filter("CustomerName", "x", "greater_than")}
+    )
 
     assert field.status_code == 400 and "CustomerName" in field.json()["description"]
     assert operator.status_code == 400 and "substring" in operator.json()["description"]
@@ -90,8 +102,13 @@ def test_pages_follow_the_continuation_token_within_the_date_range(api: Api) -> 
     seen: list[str] = []
     headers: dict[str, str] = {}
     for _ in range(len(everything) + 1):
-        page = api.call("GET", "/v1/auditrecords", partner.token, headers=headers,
-                        params={"startDate": "2000-01-01", "endDate": "2100-01-01", "size": "1"})
+        page = api.call(
+            "GET",
+            "/v1/auditrecords",
+            partner.token,
+            headers=headers,
+            params={"startDate": "2000-01-01", "endDate": "2100-01-01", "size": "1"},
+        )
         assert page.status_code == 200, page.text
         seen.extend(r["id"] for r in page.json()["items"])
         nxt = page.json()["links"].get("next")

@@ -27,10 +27,21 @@ from tests.factories import M365_BASIC
 
 NEW_CUSTOMER = {
     "companyProfile": {"domain": "conformant.example", "companyName": "Conformant Srl"},
-    "billingProfile": {"firstName": "Ada", "lastName": "Lovelace", "email": "ada@conformant.example",
-                       "culture": "it-IT", "language": "it", "companyName": "Conformant Srl",
-                       "defaultAddress": {"country": "IT", "city": "Milano", "addressLine1": "Via Roma 1",
-                                          "postalCode": "20100", "phoneNumber": "+39 02 1234567"}},
+    "billingProfile": {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "email": "ada@conformant.example",
+        "culture": "it-IT",
+        "language": "it",
+        "companyName": "Conformant Srl",
+        "defaultAddress": {
+            "country": "IT",
+            "city": "Milano",
+            "addressLine1": "Via Roma 1",
+            "postalCode": "20100",
+            "phoneNumber": "+39 02 1234567",
+        },
+    },
 }
 
 
@@ -67,9 +78,12 @@ def _get(path: str, **params: str) -> Call:
 # How to get a success answer from each operation both sides serve; keyed like swagger.operations().
 CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/customers"): _get("/v1/customers"),
-    ("POST", "/v1/customers"): lambda s: s.api.call("POST", "/v1/customers", s.partner.token,
-                                                    json={**NEW_CUSTOMER, "companyProfile": {
-                                                        "domain": "second.example", "companyName": "Second"}}),
+    ("POST", "/v1/customers"): lambda s: s.api.call(
+        "POST",
+        "/v1/customers",
+        s.partner.token,
+        json={**NEW_CUSTOMER, "companyProfile": {"domain": "second.example", "companyName": "Second"}},
+    ),
     ("GET", "/v1/customers/{}"): _get("/v1/customers/{id}"),
     ("GET", "/v1/customers/{}/profiles/company"): _get("/v1/customers/{id}/profiles/company"),
     ("GET", "/v1/customers/{}/profiles/billing"): _get("/v1/customers/{id}/profiles/billing"),
@@ -77,8 +91,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/customers/relationshiprequests"): _get("/v1/customers/relationshiprequests"),
     ("GET", "/v1/auditrecords"): _get("/v1/auditrecords"),
     ("GET", "/v1/auditrecords/{}"): lambda s: s.api.call(
-        "GET", "/v1/auditrecords/" + s.api.call("GET", "/v1/auditrecords", s.partner.token).json()["items"][0]["id"],
-        s.partner.token),
+        "GET",
+        "/v1/auditrecords/" + s.api.call("GET", "/v1/auditrecords", s.partner.token).json()["items"][0]["id"],
+        s.partner.token,
+    ),
     ("GET", "/v1/relationships"): lambda s: _as_provider(s, "/v1/relationships", for_customer=False),
     ("GET", "/v1/customers/{}/relationships"): lambda s: _as_provider(s, "/v1/customers/{id}/relationships"),
 }
@@ -88,8 +104,12 @@ ALWAYS_SERVED = set(CALLS)
 def _served() -> set[tuple[str, str]]:
     settings = Settings(database_url="sqlite://", secret_key="conformance")
     spec = create_app(Runtime(settings), start_worker=False).openapi()
-    return {(method.upper(), swagger.normalize_path(path))
-            for path, item in spec["paths"].items() for method in item if method in swagger.HTTP_METHODS}
+    return {
+        (method.upper(), swagger.normalize_path(path))
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in swagger.HTTP_METHODS
+    }
 
 
 SHARED = sorted(k for k, schema in swagger.operations().items() if schema and k in _served())
@@ -106,8 +126,12 @@ def scene(api: Api) -> Scene:
     created = api.call("POST", "/v1/customers", partner.token, json=NEW_CUSTOMER)
     assert created.status_code == 201, created.text
     customer_id = created.json()["id"]
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-                     json={"lineItems": [{"offerId": M365_BASIC, "quantity": 5}]})
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": 5}]},
+    )
     assert order.status_code == 201, order.text
     return Scene(api, partner, customer_id)
 
@@ -118,7 +142,7 @@ def test_the_answer_validates_against_partner_centers_swagger(scene: Scene, meth
     assert 200 <= response.status_code < 300, response.text
     body: Any = response.json()
     found = swagger.problems(method, path, body)
-    assert found == [], '\n'.join(found)
+    assert found == [], "\n".join(found)
     if isinstance(body, dict) and "items" in body:
         assert body["items"], "an empty collection would validate vacuously"
 
@@ -129,8 +153,14 @@ def test_the_translated_schemas_refuse_what_partner_center_would_not_send() -> N
     assert swagger.problems(*customer, {"id": 7}) != []
     assert swagger.problems(*customer, {"relationshipToPartner": "friend"}) != []
     assert swagger.problems(*customer, {"relationshipToPartner": 1}) != []
-    record = {"partnerId": "p", "customerId": "c", "applicationId": "a", "resourceType": "customer",
-              "operationType": "add_customer", "operationDate": "2024-05-01T10:00:00Z"}
+    record = {
+        "partnerId": "p",
+        "customerId": "c",
+        "applicationId": "a",
+        "resourceType": "customer",
+        "operationType": "add_customer",
+        "operationDate": "2024-05-01T10:00:00Z",
+    }
     audit = ("GET", "/v1/auditrecords")
     assert swagger.problems(*audit, {"items": [record]}) == []
     assert swagger.problems(*audit, {"items": [{**record, "operationDate": "yesterday"}]}) != []

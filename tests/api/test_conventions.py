@@ -17,8 +17,12 @@ from tests.factories import M365_BASIC
 
 CUSTOMER = {
     "CompanyProfile": {"Domain": "wingtip.example", "CompanyName": "Wingtip Toys"},
-    "BillingProfile": {"Email": "gena@wingtip.example", "Culture": "EN-US", "Language": "En",
-                       "DefaultAddress": {"Country": "US", "City": "Redmond", "AddressLine1": "One Way"}},
+    "BillingProfile": {
+        "Email": "gena@wingtip.example",
+        "Culture": "EN-US",
+        "Language": "En",
+        "DefaultAddress": {"Country": "US", "City": "Redmond", "AddressLine1": "One Way"},
+    },
 }
 
 
@@ -37,23 +41,28 @@ def test_customer_pages_follow_links_next_and_a_tampered_token_is_400(api: Api) 
         nxt = page["links"].get("next")
         if nxt is None:
             break
-        assert nxt["method"] == "GET" and nxt["uri"].startswith("/v1/customers?") and "seekOperation=Next" in nxt[
-            "uri"]
+        assert nxt["method"] == "GET" and nxt["uri"].startswith("/v1/customers?") and "seekOperation=Next" in nxt["uri"]
         header = nxt["headers"][0]
         assert header["key"] == "MS-ContinuationToken"
-        page = api.call("GET", nxt["uri"].replace("seekOperation=Next", "seekoperation=next"), partner.token,
-                        headers={header["key"]: header["value"]}).json()
+        page = api.call(
+            "GET",
+            nxt["uri"].replace("seekOperation=Next", "seekoperation=next"),
+            partner.token,
+            headers={header["key"]: header["value"]},
+        ).json()
         pages += 1
     assert seen == [f"Contoso {i}" for i in range(5)] and pages == 3
 
     first = api.call("GET", "/v1/customers", partner.token, params={"size": "1"}).json()
     token = first["links"]["next"]["headers"][0]["value"]
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "garbage", "x." + token.split(".")[1]):
-        tampered = api.call("GET", "/v1/customers?size=1&seekOperation=Next", partner.token,
-                            headers={"MS-ContinuationToken": bad})
+        tampered = api.call(
+            "GET", "/v1/customers?size=1&seekOperation=Next", partner.token, headers={"MS-ContinuationToken": bad}
+        )
         assert tampered.status_code == 400 and tampered.json()["code"] == 900
-    other_listing = api.call("GET", "/v1/auditrecords?seekOperation=Next", partner.token,
-                             headers={"MS-ContinuationToken": token})
+    other_listing = api.call(
+        "GET", "/v1/auditrecords?seekOperation=Next", partner.token, headers={"MS-ContinuationToken": token}
+    )
     assert other_listing.status_code == 400
 
 
@@ -77,40 +86,68 @@ def test_a_retried_write_returns_the_first_answer_and_changes_nothing_twice(api:
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["userCredentials"]["password"] != password and password not in again.text
     with read_session(api.engine) as session:
-        added = session.scalar(select(func.count()).select_from(ActivityRecord)
-                               .where(ActivityRecord.operation_type == "add_customer"))
+        added = session.scalar(
+            select(func.count()).select_from(ActivityRecord).where(ActivityRecord.operation_type == "add_customer")
+        )
     assert added == 1
-    different = api.call("POST", "/v1/customers", partner.token, headers=headers,
-                         json={**CUSTOMER, "CompanyProfile": {"Domain": "other.example", "CompanyName": "Other"}})
+    different = api.call(
+        "POST",
+        "/v1/customers",
+        partner.token,
+        headers=headers,
+        json={**CUSTOMER, "CompanyProfile": {"Domain": "other.example", "CompanyName": "Other"}},
+    )
     assert different.status_code == 409 and different.json()["code"] == 800400
     # Another user may use the same request id for its own request.
-    assert api.call("POST", "/v1/customers", partner.tokens["sales_agent"], headers=headers, json={
-        **CUSTOMER, "CompanyProfile": {"Domain": "third.example", "CompanyName": "Third"}}).status_code == 201
+    assert (
+        api.call(
+            "POST",
+            "/v1/customers",
+            partner.tokens["sales_agent"],
+            headers=headers,
+            json={**CUSTOMER, "CompanyProfile": {"Domain": "third.example", "CompanyName": "Third"}},
+        ).status_code
+        == 201
+    )
 
 
 def test_a_refusal_is_replayed_too(api: Api) -> None:
     partner = api.partner()
     customer_id, _ = api.customer(partner)
-    api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-             json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]})
+    api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
+    )
     headers = {"MS-RequestId": "remove-1"}
-    refused = api.call("PATCH", f"/v1/customers/{customer_id}", partner.token,
-                       json={"relationshipToPartner": "none"}, headers=headers)
+    refused = api.call(
+        "PATCH", f"/v1/customers/{customer_id}", partner.token, json={"relationshipToPartner": "none"}, headers=headers
+    )
     assert refused.status_code == 400
-    replayed = api.call("PATCH", f"/v1/customers/{customer_id}", partner.token,
-                        json={"relationshipToPartner": "none"}, headers=headers)
+    replayed = api.call(
+        "PATCH", f"/v1/customers/{customer_id}", partner.token, json={"relationshipToPartner": "none"}, headers=headers
+    )
     assert (replayed.status_code, replayed.json()) == (400, refused.json())
 
 
 def test_a_stale_etag_is_refused_with_2055(api: Api) -> None:
     partner = api.partner()
     customer_id, _ = api.customer(partner)
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-                     json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]}).json()
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
+    ).json()
     path = f"/v1/customers/{customer_id}/subscriptions/{order['lineItems'][0]['subscriptionId']}"
     old = api.call("GET", path, partner.token).json()["attributes"]["etag"]
-    assert api.call("PATCH", path, partner.token, json={"friendlyName": "Renamed"},
-                    headers={"If-Match": f'W/"{old}"'}).status_code == 200
+    assert (
+        api.call(
+            "PATCH", path, partner.token, json={"friendlyName": "Renamed"}, headers={"If-Match": f'W/"{old}"'}
+        ).status_code
+        == 200
+    )
     stale = api.call("PATCH", path, partner.token, json={"quantity": 3}, headers={"If-Match": old})
     assert stale.status_code == 400 and stale.json()["code"] == 2055
     in_body = api.call("PATCH", path, partner.token, json={"quantity": 3, "attributes": {"etag": old}})
@@ -141,12 +178,20 @@ def test_a_tenant_over_its_limit_gets_429_with_retry_after(make_api: Callable[..
 def test_messages_speak_the_requested_language(api: Api) -> None:
     partner = api.partner()
     missing = "/v1/customers/00000000-0000-0000-0000-000000000000"
-    assert "non è stato trovato" in api.call("GET", missing, partner.token,
-                                             headers={"X-Locale": "it-IT"}).json()["description"]
-    assert "non è stato trovato" in api.call("GET", missing, partner.token,
-                                             headers={"Accept-Language": "it-IT,it;q=0.9"}).json()["description"]
-    assert "was not found" in api.call("GET", missing, partner.token,
-                                       headers={"X-Locale": "en-US", "Accept-Language": "it"}).json()["description"]
+    assert (
+        "non è stato trovato"
+        in api.call("GET", missing, partner.token, headers={"X-Locale": "it-IT"}).json()["description"]
+    )
+    assert (
+        "non è stato trovato"
+        in api.call("GET", missing, partner.token, headers={"Accept-Language": "it-IT,it;q=0.9"}).json()["description"]
+    )
+    assert (
+        "was not found"
+        in api.call("GET", missing, partner.token, headers={"X-Locale": "en-US", "Accept-Language": "it"}).json()[
+            "description"
+        ]
+    )
     unauthenticated = api.client.get("/v1/customers", headers={"X-Locale": "it-IT"})
     assert unauthenticated.status_code == 401 and "Accesso" in unauthenticated.json()["description"]
 
@@ -157,8 +202,10 @@ def test_bad_input_is_400_naming_the_field_never_422(api: Api) -> None:
         ("{", "JSON"),
         ('{"CompanyProfile": {}}', "companyProfile.domain"),
         ('{"CompanyProfile": "x"}', "companyProfile"),
-        (json.dumps({**CUSTOMER, "BillingProfile": {"DefaultAddress": {"Country": "Italy"}}}),
-         "billingProfile.defaultAddress.country"),
+        (
+            json.dumps({**CUSTOMER, "BillingProfile": {"DefaultAddress": {"Country": "Italy"}}}),
+            "billingProfile.defaultAddress.country",
+        ),
         (json.dumps({**CUSTOMER, "BillingProfile": {"FirstName": "x" * 51}}), "billingProfile.firstName"),
         ("[]", "object"),
         ("", "body"),
@@ -168,11 +215,14 @@ def test_bad_input_is_400_naming_the_field_never_422(api: Api) -> None:
         assert answer.status_code == 400, (content, answer.text)
         assert answer.json()["code"] == 900 and field in answer.json()["description"], answer.text
     customer_id, _ = api.customer(partner)
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-                     json={"lineItems": [{"offerId": M365_BASIC, "quantity": "lots"}]})
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": "lots"}]},
+    )
     assert order.status_code == 400 and "lineItems[0].quantity" in order.json()["description"]
-    status = api.call("PATCH", f"/v1/customers/{customer_id}/subscriptions/x", partner.token,
-                      json={"status": "paused"})
+    status = api.call("PATCH", f"/v1/customers/{customer_id}/subscriptions/x", partner.token, json={"status": "paused"})
     assert status.status_code == 400 and "status" in status.json()["description"]
 
 
@@ -186,8 +236,11 @@ def test_oversized_bodies_get_413(make_api: Callable[..., Api]) -> None:
     def chunks() -> object:
         yield big.encode()
 
-    streamed = api.client.post("/v1/customers", content=chunks(),  # type: ignore[arg-type]
-                               headers={"Authorization": f"Bearer {partner.token}"})
+    streamed = api.client.post(
+        "/v1/customers",
+        content=chunks(),  # type: ignore[arg-type]
+        headers={"Authorization": f"Bearer {partner.token}"},
+    )
     assert streamed.status_code == 413
 
 
@@ -216,16 +269,25 @@ def test_the_openapi_document_lists_the_api() -> None:
     from partnerhub.settings import Settings
 
     paths = create_app(Runtime(Settings(secret_key="k")), start_worker=False).openapi()["paths"]
-    assert {"/v1/customers", "/v1/customers/{customer_id}", "/v1/customers/relationshiprequests",
-            "/v1/relationshiprequests/{code}/accept", "/v1/auditrecords", "/v1/offers"} <= set(paths)
+    assert {
+        "/v1/customers",
+        "/v1/customers/{customer_id}",
+        "/v1/customers/relationshiprequests",
+        "/v1/relationshiprequests/{code}/accept",
+        "/v1/auditrecords",
+        "/v1/offers",
+    } <= set(paths)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('{"a": 1,}', {"a": 1}),
-    ('{"a": [1, 2, ], }', {"a": [1, 2]}),
-    ('{"a": "x,}", "b": "\\",]",}', {"a": "x,}", "b": '",]'}),
-    ('{"a": {"b": 1,\n\t},\r\n}', {"a": {"b": 1}}),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"a": 1,}', {"a": 1}),
+        ('{"a": [1, 2, ], }', {"a": [1, 2]}),
+        ('{"a": "x,}", "b": "\\",]",}', {"a": "x,}", "b": '",]'}),
+        ('{"a": {"b": 1,\n\t},\r\n}', {"a": {"b": 1}}),
+    ],
+)
 def test_trailing_commas_are_tolerated_outside_strings(text: str, expected: object) -> None:
     assert json.loads(strip_trailing_commas(text)) == expected
     assert parse_json(text.encode()) == expected

@@ -22,25 +22,48 @@ def test_a_dap_admin_agent_lists_creates_and_resets(api: Api) -> None:
     assert admin["attributes"] == {"objectType": "CustomerUser"} and "passwordProfile" not in admin
 
     # as Partner Center clients send it: PascalCase, a password of their own (not used), usage location
-    created = api.call("POST", users, token, headers={"MS-RequestId": "user-1"}, json={
-        "UsageLocation": "IT", "UserPrincipalName": "mario@fabrikam.example", "FirstName": "Mario",
-        "LastName": "Bianchi", "DisplayName": "Mario Bianchi",
-        "PasswordProfile": {"ForceChangePassword": True, "Password": "Password!1"},
-        "Attributes": {"ObjectType": "CustomerUser"}})
+    created = api.call(
+        "POST",
+        users,
+        token,
+        headers={"MS-RequestId": "user-1"},
+        json={
+            "UsageLocation": "IT",
+            "UserPrincipalName": "mario@fabrikam.example",
+            "FirstName": "Mario",
+            "LastName": "Bianchi",
+            "DisplayName": "Mario Bianchi",
+            "PasswordProfile": {"ForceChangePassword": True, "Password": "Password!1"},
+            "Attributes": {"ObjectType": "CustomerUser"},
+        },
+    )
     assert created.status_code == 201, created.text
     user = created.json()
     assert {k: user[k] for k in ("userPrincipalName", "displayName", "userDomainType", "state")} == {
-        "userPrincipalName": "mario@fabrikam.example", "displayName": "Mario Bianchi", "userDomainType": "none",
-        "state": "active"}
+        "userPrincipalName": "mario@fabrikam.example",
+        "displayName": "Mario Bianchi",
+        "userDomainType": "none",
+        "state": "active",
+    }
     assert user["attributes"] == {"objectType": "CustomerUser"}
     password = user["passwordProfile"]["password"]
     assert len(password) >= 12 and password != "Password!1"
     assert user["passwordProfile"]["forceChangePassword"] is True  # it works for one sign-in (F1)
-    replay = api.call("POST", users, token, headers={"MS-RequestId": "user-1"}, json={
-        "UsageLocation": "IT", "UserPrincipalName": "mario@fabrikam.example", "FirstName": "Mario",
-        "LastName": "Bianchi", "DisplayName": "Mario Bianchi",
-        "PasswordProfile": {"ForceChangePassword": True, "Password": "Password!1"},
-        "Attributes": {"ObjectType": "CustomerUser"}})
+    replay = api.call(
+        "POST",
+        users,
+        token,
+        headers={"MS-RequestId": "user-1"},
+        json={
+            "UsageLocation": "IT",
+            "UserPrincipalName": "mario@fabrikam.example",
+            "FirstName": "Mario",
+            "LastName": "Bianchi",
+            "DisplayName": "Mario Bianchi",
+            "PasswordProfile": {"ForceChangePassword": True, "Password": "Password!1"},
+            "Attributes": {"ObjectType": "CustomerUser"},
+        },
+    )
     assert replay.status_code == 201 and replay.json()["id"] == user["id"] and password not in replay.text
     names = [u["userPrincipalName"] for u in api.call("GET", users, token).json()["items"]]
     assert names == ["admin@fabrikam.example", "mario@fabrikam.example"]
@@ -48,9 +71,15 @@ def test_a_dap_admin_agent_lists_creates_and_resets(api: Api) -> None:
     assert bare.status_code == 201 and bare.json()["userPrincipalName"] == "anna@fabrikam.example"
     assert bare.json()["displayName"] == "Anna Rossi"
 
-    reset = api.call("PATCH", f"{users}/{user['id']}", token, json={
-        "passwordProfile": {"password": "ignored", "forceChangePassword": True},
-        "attributes": {"objectType": "CustomerUser"}})
+    reset = api.call(
+        "PATCH",
+        f"{users}/{user['id']}",
+        token,
+        json={
+            "passwordProfile": {"password": "ignored", "forceChangePassword": True},
+            "attributes": {"objectType": "CustomerUser"},
+        },
+    )
     assert reset.status_code == 200, reset.text
     new_password = reset.json()["passwordProfile"]["password"]
     assert new_password not in (password, "ignored") and reset.json()["id"] == user["id"]
@@ -64,7 +93,8 @@ def test_customer_user_refusals(api: Api) -> None:
     users = f"/v1/customers/{customer_id}/users"
     token = partner.token
     assert api.call("POST", users, token, json={"displayName": "No name"}).json()["data"][0]["field"] == (
-        "userPrincipalName")
+        "userPrincipalName"
+    )
     wrong_domain = api.call("POST", users, token, json={"userPrincipalName": "eve@elsewhere.example"})
     assert wrong_domain.status_code == 400 and wrong_domain.json()["code"] == 800217
     api.call("POST", users, token, json={"userPrincipalName": "luca"})
@@ -80,8 +110,9 @@ def test_customer_user_refusals(api: Api) -> None:
     helpdesk = partner.tokens["helpdesk_agent"]
     assert api.call("GET", users, helpdesk).status_code == 200
     assert api.call("POST", users, helpdesk, json={"userPrincipalName": "no"}).status_code == 403
-    assert api.call("PATCH", f"{users}/luca@contoso-it.example", helpdesk, json={"passwordProfile": {}}
-                    ).status_code == 200
+    assert (
+        api.call("PATCH", f"{users}/luca@contoso-it.example", helpdesk, json={"passwordProfile": {}}).status_code == 200
+    )
     refused = api.call("PATCH", f"{users}/admin@contoso-it.example", helpdesk, json={"passwordProfile": {}})
     assert refused.status_code == 403 and refused.json()["code"] == 800216
     sales = api.call("GET", users, partner.tokens["sales_agent"])

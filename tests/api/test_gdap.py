@@ -32,11 +32,20 @@ def data_of(answer: Response) -> list[dict[str, Any]]:
     return data
 
 
-def draft(customer_id: str, name: str = "Helpdesk 2 years", roles: tuple[str, ...] = (USER_ADMINISTRATOR,
-          HELPDESK_ADMINISTRATOR), **extra: Any) -> dict[str, Any]:
-    return {"displayName": name, "duration": "P730D", "customer": {"tenantId": customer_id},
-            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": r} for r in roles]},
-            "autoExtendDuration": "P180D", **extra}
+def draft(
+    customer_id: str,
+    name: str = "Helpdesk 2 years",
+    roles: tuple[str, ...] = (USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR),
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "displayName": name,
+        "duration": "P730D",
+        "customer": {"tenantId": customer_id},
+        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": r} for r in roles]},
+        "autoExtendDuration": "P180D",
+        **extra,
+    }
 
 
 def security_group(api: Api, partner: ApiPartner, name: str, *members: str) -> str:
@@ -44,8 +53,9 @@ def security_group(api: Api, partner: ApiPartner, name: str, *members: str) -> s
     with transaction(api.engine) as session:
         group = create_security_group(session, partner.actors["admin"], display_name=name)
         for role in members:
-            add_group_member(session, partner.actors["admin"], security_group_id=group.id,
-                             user=partner.actors[role].email)
+            add_group_member(
+                session, partner.actors["admin"], security_group_id=group.id, user=partner.actors[role].email
+            )
         return group.id
 
 
@@ -53,8 +63,9 @@ def active_relationship(api: Api, partner: ApiPartner, customer_id: str, custome
     created = api.call("POST", BASE, partner.token, json=draft(customer_id, **kw))
     assert created.status_code == 201, created.text
     rid = str(created.json()["id"])
-    assert api.call("POST", f"{BASE}/{rid}/requests", partner.token,
-                    json={"action": "lockForApproval"}).status_code == 201
+    assert (
+        api.call("POST", f"{BASE}/{rid}/requests", partner.token, json={"action": "lockForApproval"}).status_code == 201
+    )
     assert api.call("POST", f"{BASE}/{rid}/requests", customer_token, json={"action": "approve"}).status_code == 201
     return rid
 
@@ -72,8 +83,10 @@ def test_gdap_end_to_end(api: Api) -> None:
     rid = rel["id"]
     assert rel["status"] == "created" and rel["duration"] == "P730D" and rel["autoExtendDuration"] == "P180D"
     assert rel["customer"]["tenantId"] == customer_id and rel["@odata.etag"].startswith('W/"')
-    assert [r["roleDefinitionId"] for r in rel["accessDetails"]["unifiedRoles"]] == [USER_ADMINISTRATOR,
-                                                                                    HELPDESK_ADMINISTRATOR]
+    assert [r["roleDefinitionId"] for r in rel["accessDetails"]["unifiedRoles"]] == [
+        USER_ADMINISTRATOR,
+        HELPDESK_ADMINISTRATOR,
+    ]
     assert rel["createdDateTime"].endswith("Z") and rel["endDateTime"] is None
     replay = api.call("POST", BASE, partner.token, json=draft(customer_id), headers={"MS-RequestId": "gdap-1"})
     assert replay.status_code == 201 and replay.json()["id"] == rid
@@ -102,14 +115,23 @@ def test_gdap_end_to_end(api: Api) -> None:
     # no access assignment: nobody gets access through the relationship
     assert api.call("GET", users, sales).status_code == 403
     group_id = security_group(api, partner, "Helpdesk", "sales_agent")
-    assigned = api.call("POST", f"{BASE}/{rid}/accessAssignments", partner.token, json={
-        "accessContainer": {"accessContainerId": group_id, "accessContainerType": "securityGroup"},
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}})
+    assigned = api.call(
+        "POST",
+        f"{BASE}/{rid}/accessAssignments",
+        partner.token,
+        json={
+            "accessContainer": {"accessContainerId": group_id, "accessContainerType": "securityGroup"},
+            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]},
+        },
+    )
     assert assigned.status_code == 201, assigned.text
     assignment = assigned.json()
     aid = assignment["id"]
-    assert assignment["accessContainer"] == {"accessContainerId": group_id, "accessContainerType": "securityGroup",
-                                             "displayName": "Helpdesk"}
+    assert assignment["accessContainer"] == {
+        "accessContainerId": group_id,
+        "accessContainerType": "securityGroup",
+        "displayName": "Helpdesk",
+    }
     assert assignment["status"] == "active"
 
     listed = api.call("GET", users, sales)
@@ -119,14 +141,22 @@ def test_gdap_end_to_end(api: Api) -> None:
     assert made.status_code == 201, made.text
 
     # down to Helpdesk Administrator: reading and resets only
-    narrowed = api.call("PATCH", f"{BASE}/{rid}/accessAssignments/{aid}", partner.token,
-                        json={"accessDetails": {"unifiedRoles": [{"roleDefinitionId": "Helpdesk Administrator"}]}},
-                        headers={"If-Match": assignment["@odata.etag"]})
+    narrowed = api.call(
+        "PATCH",
+        f"{BASE}/{rid}/accessAssignments/{aid}",
+        partner.token,
+        json={"accessDetails": {"unifiedRoles": [{"roleDefinitionId": "Helpdesk Administrator"}]}},
+        headers={"If-Match": assignment["@odata.etag"]},
+    )
     assert narrowed.status_code == 200, narrowed.text
     assert narrowed.json()["accessDetails"]["unifiedRoles"] == [{"roleDefinitionId": HELPDESK_ADMINISTRATOR}]
-    stale = api.call("PATCH", f"{BASE}/{rid}/accessAssignments/{aid}", partner.token,
-                     json={"accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}},
-                     headers={"If-Match": assignment["@odata.etag"]})
+    stale = api.call(
+        "PATCH",
+        f"{BASE}/{rid}/accessAssignments/{aid}",
+        partner.token,
+        json={"accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}},
+        headers={"If-Match": assignment["@odata.etag"]},
+    )
     assert stale.status_code == 400 and code_of(stale) == 2055
     assert api.call("GET", users, sales).status_code == 200
     assert api.call("POST", users, sales, json={"userPrincipalName": "luigi"}).status_code == 403
@@ -158,8 +188,10 @@ def test_the_customer_rejects_or_terminates_with_its_own_token(api: Api) -> None
     assert ended.status_code == 201 and ended.json()["delegatedAdminRelationship"]["status"] == "terminated"
     # the customer cannot lock: only the partner sends a request
     rid3 = api.call("POST", BASE, partner.token, json=draft(customer_id, "Third")).json()["id"]
-    assert api.call("POST", f"{BASE}/{rid3}/requests", customer_token,
-                    json={"action": "lockForApproval"}).status_code == 404
+    assert (
+        api.call("POST", f"{BASE}/{rid3}/requests", customer_token, json={"action": "lockForApproval"}).status_code
+        == 404
+    )
 
 
 def test_create_refusals_name_the_problem(api: Api) -> None:
@@ -184,8 +216,12 @@ def test_create_refusals_name_the_problem(api: Api) -> None:
     assert api.call("POST", BASE, partner.token, json=draft(customer_id, "Once")).status_code == 201
     taken = api.call("POST", BASE, partner.token, json=draft(customer_id, "once"))
     assert taken.status_code == 409 and code_of(taken) == 800202
-    no_auto = api.call("POST", BASE, partner.token, json=draft(customer_id, "Global", roles=(GLOBAL_ADMINISTRATOR,),
-                                                              autoExtendDuration="PT0S"))
+    no_auto = api.call(
+        "POST",
+        BASE,
+        partner.token,
+        json=draft(customer_id, "Global", roles=(GLOBAL_ADMINISTRATOR,), autoExtendDuration="PT0S"),
+    )
     assert no_auto.status_code == 201 and no_auto.json()["autoExtendDuration"] == "PT0S"
     assert api.call("POST", BASE, partner.tokens["sales_agent"], json=draft(customer_id, "S")).status_code == 403
     for action in ({"action": "dance"}, {}):
@@ -216,8 +252,13 @@ def test_patch_changes_a_created_relationship_and_only_auto_extend_once_active(a
     customer_id, customer_token = api.customer(partner)
     rel = api.call("POST", BASE, partner.token, json=draft(customer_id)).json()
     rid = rel["id"]
-    renamed = api.call("PATCH", f"{BASE}/{rid}", partner.token, headers={"If-Match": rel["@odata.etag"]},
-                       json={"displayName": "Renamed", "duration": "P90D"})
+    renamed = api.call(
+        "PATCH",
+        f"{BASE}/{rid}",
+        partner.token,
+        headers={"If-Match": rel["@odata.etag"]},
+        json={"displayName": "Renamed", "duration": "P90D"},
+    )
     assert renamed.status_code == 200, renamed.text
     assert (renamed.json()["displayName"], renamed.json()["duration"]) == ("Renamed", "P90D")
     assert renamed.json()["@odata.etag"] != rel["@odata.etag"]
@@ -244,11 +285,11 @@ def test_listing_pages_with_next_link_and_filters(api: Api) -> None:
             break
         page = api.call("GET", page["@odata.nextLink"], partner.token).json()
     assert seen == ["Rel 0", "Rel 1", "Rel 2", "Elsewhere"]
-    one_customer = api.call("GET", BASE, partner.token,
-                            params={"$filter": f"customer/tenantId eq '{other_id}' and status eq 'created'"})
+    one_customer = api.call(
+        "GET", BASE, partner.token, params={"$filter": f"customer/tenantId eq '{other_id}' and status eq 'created'"}
+    )
     assert [r["displayName"] for r in one_customer.json()["value"]] == ["Elsewhere"]
-    for bad in ({"$filter": "displayName eq 'x'"}, {"$top": "0"}, {"$top": "many"},
-                {"$skiptoken": "forged.token"}):
+    for bad in ({"$filter": "displayName eq 'x'"}, {"$top": "0"}, {"$top": "many"}, {"$skiptoken": "forged.token"}):
         assert api.call("GET", BASE, partner.token, params=bad).status_code == 400, bad
     assert api.call("GET", BASE, partner.tokens["sales_agent"]).status_code == 403
     assert api.call("GET", BASE).status_code == 401
@@ -257,30 +298,42 @@ def test_listing_pages_with_next_link_and_filters(api: Api) -> None:
 def test_access_assignments_list_get_delete_and_refusals(api: Api) -> None:
     partner = api.partner()
     customer_id, customer_token = api.customer(partner)
-    rid = active_relationship(api, partner, customer_id, customer_token, roles=(GLOBAL_READER, USER_ADMINISTRATOR),
-                              autoExtendDuration="PT0S")
+    rid = active_relationship(
+        api, partner, customer_id, customer_token, roles=(GLOBAL_READER, USER_ADMINISTRATOR), autoExtendDuration="PT0S"
+    )
     group_id = security_group(api, partner, "Readers", "helpdesk_agent")
     path = f"{BASE}/{rid}/accessAssignments"
-    body = {"accessContainer": {"accessContainerId": group_id},
-            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": GLOBAL_READER}]}}
+    body = {
+        "accessContainer": {"accessContainerId": group_id},
+        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": GLOBAL_READER}]},
+    }
     aid = api.call("POST", path, partner.token, json=body).json()["id"]
     twice = api.call("POST", path, partner.token, json=body)
     assert twice.status_code == 409
-    outside = api.call("POST", path, partner.token, json={**body, "accessDetails": {
-        "unifiedRoles": [{"roleDefinitionId": GLOBAL_ADMINISTRATOR}]}})
+    outside = api.call(
+        "POST",
+        path,
+        partner.token,
+        json={**body, "accessDetails": {"unifiedRoles": [{"roleDefinitionId": GLOBAL_ADMINISTRATOR}]}},
+    )
     assert outside.status_code == 400 and code_of(outside) == 800209
     no_group = api.call("POST", path, partner.token, json={**body, "accessContainer": {"accessContainerId": new_id()}})
     assert no_group.status_code == 404
-    wrong_type = api.call("POST", path, partner.token, json={**body, "accessContainer": {
-        "accessContainerId": group_id, "accessContainerType": "user"}})
+    wrong_type = api.call(
+        "POST",
+        path,
+        partner.token,
+        json={**body, "accessContainer": {"accessContainerId": group_id, "accessContainerType": "user"}},
+    )
     assert wrong_type.status_code == 400
 
     for token in (partner.token, customer_token):
         listed = api.call("GET", path, token)
         assert listed.status_code == 200 and [a["id"] for a in listed.json()["value"]] == [aid]
         assert api.call("GET", f"{path}/{aid}", token).json()["id"] == aid
-    other_rid = api.call("POST", BASE, partner.token, json=draft(customer_id, "Other",
-                                                               roles=(GLOBAL_READER,))).json()["id"]
+    other_rid = api.call("POST", BASE, partner.token, json=draft(customer_id, "Other", roles=(GLOBAL_READER,))).json()[
+        "id"
+    ]
     # an assignment is found only under its own relationship
     assert api.call("GET", f"{BASE}/{other_rid}/accessAssignments/{aid}", partner.token).status_code == 404
     assert api.call("PATCH", f"{path}/{aid}", partner.token, json={}).status_code == 400
@@ -307,10 +360,19 @@ def test_the_customer_removes_a_partners_dap_naming_the_partner(api: Api) -> Non
     other_id, other_token = api.customer(partner)
     assert api.call("DELETE", path, other_token).status_code == 404  # another customer's admin
     stranger = api.partner()
-    assert api.call("DELETE", f"/v1/customers/{other_id}/partners/{stranger.partner_id}/delegatedaccess",
-                    other_token).status_code == 404
-    by_partner = api.call("DELETE", f"/v1/customers/{other_id}/partners/{partner.partner_id}/delegatedaccess",
-                          partner.token)
+    assert (
+        api.call(
+            "DELETE", f"/v1/customers/{other_id}/partners/{stranger.partner_id}/delegatedaccess", other_token
+        ).status_code
+        == 404
+    )
+    by_partner = api.call(
+        "DELETE", f"/v1/customers/{other_id}/partners/{partner.partner_id}/delegatedaccess", partner.token
+    )
     assert by_partner.status_code == 200 and by_partner.json()["allowDelegatedAccess"] is False
-    assert api.call("DELETE", f"/v1/customers/{other_id}/partners/{partner.partner_id}/delegatedaccess",
-                    stranger.token).status_code == 404
+    assert (
+        api.call(
+            "DELETE", f"/v1/customers/{other_id}/partners/{partner.partner_id}/delegatedaccess", stranger.token
+        ).status_code
+        == 404
+    )

@@ -23,8 +23,9 @@ def _with_active_gdap(api: Api, partner: ApiPartner, name: str) -> tuple[str, st
     with transaction(api.engine) as s:  # the customer's Global admin approves
         user = s.scalars(select(User).where(User.tenant_id == customer_id)).first()
         assert user is not None
-        rel = active_gdap(s, partner.actors["admin"], actor_for_user(s, user), customer_id=customer_id,
-                          roles=[DIRECTORY_READERS]).relationship
+        rel = active_gdap(
+            s, partner.actors["admin"], actor_for_user(s, user), customer_id=customer_id, roles=[DIRECTORY_READERS]
+        ).relationship
         return customer_id, rel.id
 
 
@@ -33,8 +34,12 @@ def test_bulk_terminate_is_a_job_polled_to_its_report(api: Api) -> None:
     first, first_rel = _with_active_gdap(api, partner, "Contoso One")
     bare, _ = api.customer(partner, name="Bare Srl")
 
-    started = api.call("POST", "/v1/gdapBulkJobs", partner.tokens["admin_agent"],
-                       json={"Action": "Terminate", "customerIds": [first, bare, first.upper()]})
+    started = api.call(
+        "POST",
+        "/v1/gdapBulkJobs",
+        partner.tokens["admin_agent"],
+        json={"Action": "Terminate", "customerIds": [first, bare, first.upper()]},
+    )
     assert started.status_code == 202, started.text
     job = started.json()
     assert started.headers["Location"] == f"/v1/gdapBulkJobs/{job['id']}"
@@ -64,7 +69,8 @@ def test_bad_input_is_refused_and_queues_nothing(api: Api) -> None:
     other = api.partner()
     foreign, _ = api.customer(other, name="Secret Other Customer Spa")
     for bad, code, field in (
-        ({}, 900, None), ({"action": "terminate"}, 900, "customerIds"),
+        ({}, 900, None),
+        ({"action": "terminate"}, 900, "customerIds"),
         ({"action": "terminate", "customerIds": "abc"}, 900, "customerIds"),
         ({"action": "terminate", "customerIds": ["x" * 65]}, 900, "customerIds[0]"),
         ({"action": "terminate", "customerIds": []}, 900, "customerIds"),
@@ -77,16 +83,24 @@ def test_bad_input_is_refused_and_queues_nothing(api: Api) -> None:
         if field:
             assert refused.json()["data"][0]["field"] == field
     assert "Secret Other Customer" not in refused.text
-    assert api.call("POST", "/v1/gdapBulkJobs", partner.tokens["sales_agent"],
-                    json={"action": "terminate", "customerIds": [customer_id]}).status_code == 403
+    assert (
+        api.call(
+            "POST",
+            "/v1/gdapBulkJobs",
+            partner.tokens["sales_agent"],
+            json={"action": "terminate", "customerIds": [customer_id]},
+        ).status_code
+        == 403
+    )
     assert run_pending(api.engine) == 0
 
 
 def test_a_job_is_found_only_by_its_partner_and_only_as_a_gdap_job(api: Api) -> None:
     partner, stranger = api.partner(), api.partner()
     customer_id, _ = api.customer(partner)
-    started = api.call("POST", "/v1/gdapBulkJobs", partner.token,
-                       json={"action": "terminate", "customerIds": [customer_id]}).json()
+    started = api.call(
+        "POST", "/v1/gdapBulkJobs", partner.token, json={"action": "terminate", "customerIds": [customer_id]}
+    ).json()
     foreign = api.call("GET", f"/v1/gdapBulkJobs/{started['id']}", stranger.token)
     assert foreign.status_code == 404 and foreign.json()["code"] == 608
     assert api.call("GET", f"/v1/gdapBulkJobs/{new_id()}", partner.token).status_code == 404
@@ -101,15 +115,24 @@ def test_bulk_request_from_a_template_then_renew(api: Api) -> None:
     active, _ = _with_active_gdap(api, partner, "Active Spa")
     template_id = make_template(api.engine, str(partner.actors["admin"].email))
 
-    missing = api.call("POST", "/v1/gdapBulkJobs", partner.token,
-                       json={"action": "requestFromTemplate", "customerIds": [fresh]})
+    missing = api.call(
+        "POST", "/v1/gdapBulkJobs", partner.token, json={"action": "requestFromTemplate", "customerIds": [fresh]}
+    )
     assert (missing.status_code, missing.json()["code"]) == (400, 800292)
-    unknown = api.call("POST", "/v1/gdapBulkJobs", partner.token,
-                       json={"action": "requestFromTemplate", "customerIds": [fresh], "templateId": "Nope"})
+    unknown = api.call(
+        "POST",
+        "/v1/gdapBulkJobs",
+        partner.token,
+        json={"action": "requestFromTemplate", "customerIds": [fresh], "templateId": "Nope"},
+    )
     assert (unknown.status_code, unknown.json()["code"]) == (404, 618)
 
-    started = api.call("POST", "/v1/gdapBulkJobs", partner.token,
-                       json={"action": "requestFromTemplate", "customerIds": [fresh], "templateId": "Standard MSP"})
+    started = api.call(
+        "POST",
+        "/v1/gdapBulkJobs",
+        partner.token,
+        json={"action": "requestFromTemplate", "customerIds": [fresh], "templateId": "Standard MSP"},
+    )
     assert started.status_code == 202, started.text
     assert (started.json()["templateId"], started.json()["templateName"]) == (template_id, "Standard MSP")
     run_pending(api.engine)

@@ -200,8 +200,7 @@ def test_count_as_a_query_option_and_as_a_segment(api: Api) -> None:
 
 def test_unsupported_query_options_are_refused_not_ignored(api: Api) -> None:
     partner = api.partner()
-    for option in ({"$orderby": "displayName"}, {"$search": "x"}, {"$expand": "accessAssignments"},
-                   {"$skip": "-1"}):
+    for option in ({"$orderby": "displayName"}, {"$search": "x"}, {"$expand": "accessAssignments"}, {"$skip": "-1"}):
         answer = api.call("GET", BASE, partner.token, params=option)
         assert answer.status_code == 400 and graph_error(answer)["code"] == "invalidRequest", option
 
@@ -216,26 +215,52 @@ def test_select_and_skip_work_as_in_graph(api: Api) -> None:
     assert [r["displayName"] for r in page["value"]] == ["Rel 1", "Rel 2"]
 
 
-@pytest.mark.parametrize(("sent", "days"), [
-    (str(timedelta(days=730)), 730), (str(timedelta(days=1)), 1), ("P730D", 730), ("p90d", 90), ("P2W", 14),
-    ("PT48H", 2), ("P1DT24H", 2), ("P1DT0H0M0S", 1), (90, 90),
-])
+@pytest.mark.parametrize(
+    ("sent", "days"),
+    [
+        (str(timedelta(days=730)), 730),
+        (str(timedelta(days=1)), 1),
+        ("P730D", 730),
+        ("p90d", 90),
+        ("P2W", 14),
+        ("PT48H", 2),
+        ("P1DT24H", 2),
+        ("P1DT0H0M0S", 1),
+        (90, 90),
+    ],
+)
 def test_a_duration_is_read_as_the_graph_sdk_writes_a_timedelta(api: Api, sent: object, days: int) -> None:
     partner = api.partner()
     customer_id, _ = api.customer(partner)
-    created = api.call("POST", BASE, partner.token, json=draft(customer_id, duration=sent,
-                                                              autoExtendDuration=str(timedelta(0))))
+    created = api.call(
+        "POST", BASE, partner.token, json=draft(customer_id, duration=sent, autoExtendDuration=str(timedelta(0)))
+    )
     assert created.status_code == 201, created.text
     assert created.json()["duration"] == f"P{days}D" and created.json()["autoExtendDuration"] == "PT0S"
-    extended = api.call("PATCH", f"{BASE}/{created.json()['id']}", partner.token,
-                        json={"autoExtendDuration": str(timedelta(days=180))})
+    extended = api.call(
+        "PATCH", f"{BASE}/{created.json()['id']}", partner.token, json={"autoExtendDuration": str(timedelta(days=180))}
+    )
     assert extended.status_code == 200 and extended.json()["autoExtendDuration"] == "P180D"
 
 
-@pytest.mark.parametrize("sent", [
-    str(timedelta(days=1, hours=1)), str(timedelta(days=-1)), str(timedelta(days=2, microseconds=5)), "PT1H",
-    "P1Y", "P1M", "two years", "P", "PT", "1 day", "P1.5D", True, 1.5,
-])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        str(timedelta(days=1, hours=1)),
+        str(timedelta(days=-1)),
+        str(timedelta(days=2, microseconds=5)),
+        "PT1H",
+        "P1Y",
+        "P1M",
+        "two years",
+        "P",
+        "PT",
+        "1 day",
+        "P1.5D",
+        True,
+        1.5,
+    ],
+)
 def test_a_duration_that_is_not_whole_days_is_refused_naming_the_field(api: Api, sent: object) -> None:
     partner = api.partner()
     customer_id, _ = api.customer(partner)

@@ -37,7 +37,8 @@ def test_the_requests_made_on_a_relationship_are_kept_as_they_happened(api: Api)
         assert listed.status_code == 200, listed.text
         value = listed.json()["value"]
         assert [(r["id"], r["action"], r["status"]) for r in value] == [
-            (m["id"], m["action"], "succeeded") for m in made]
+            (m["id"], m["action"], "succeeded") for m in made
+        ]
         assert [r["createdDateTime"] for r in value] == [m["createdDateTime"] for m in made]
     one = api.call("GET", f"{requests}/{made[1]['id']}", partner.token)
     assert one.status_code == 200 and one.json()["action"] == "approve" and one.json()["id"] == made[1]["id"]
@@ -58,15 +59,22 @@ def test_the_requests_made_on_a_relationship_are_kept_as_they_happened(api: Api)
 def test_each_change_of_a_relationship_or_its_assignments_is_an_operation(api: Api) -> None:
     partner = api.partner()
     customer_id, customer_token = api.customer(partner)
-    rid = active_relationship(api, partner, customer_id, customer_token,
-                              roles=(USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR, GLOBAL_READER))
+    rid = active_relationship(
+        api, partner, customer_id, customer_token, roles=(USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR, GLOBAL_READER)
+    )
     operations = f"{BASE}/{rid}/operations"
     assert api.call("GET", operations, partner.token).json()["value"] == []
     group_id = security_group(api, partner, "Helpdesk")
     assignments = f"{BASE}/{rid}/accessAssignments"
-    aid = api.call("POST", assignments, partner.token, json={
-        "accessContainer": {"accessContainerId": group_id},
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}}).json()["id"]
+    aid = api.call(
+        "POST",
+        assignments,
+        partner.token,
+        json={
+            "accessContainer": {"accessContainerId": group_id},
+            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]},
+        },
+    ).json()["id"]
     narrowed = {"accessDetails": {"unifiedRoles": [{"roleDefinitionId": HELPDESK_ADMINISTRATOR}]}}
     assert api.call("PATCH", f"{assignments}/{aid}", partner.token, json=narrowed).status_code == 200
     assert api.call("PATCH", f"{assignments}/{aid}", partner.token, json=narrowed).status_code == 200  # no change
@@ -78,11 +86,14 @@ def test_each_change_of_a_relationship_or_its_assignments_is_an_operation(api: A
         assert listed.status_code == 200, listed.text
         value = listed.json()["value"]
         assert [(o["operationType"], o["status"]) for o in value] == [
-            ("delegatedAdminAccessAssignmentUpdate", "succeeded")] * 3 + [
-            ("delegatedAdminRelationshipUpdate", "succeeded")]
+            ("delegatedAdminAccessAssignmentUpdate", "succeeded")
+        ] * 3 + [("delegatedAdminRelationshipUpdate", "succeeded")]
     data = [json.loads(o["data"]) for o in value]
     assert [(d.get("accessAssignmentId"), d.get("change")) for d in data[:3]] == [
-        (aid, "create"), (aid, "update"), (aid, "delete")]
+        (aid, "create"),
+        (aid, "update"),
+        (aid, "delete"),
+    ]
     assert data[1]["unifiedRoles"] == [{"roleDefinitionId": HELPDESK_ADMINISTRATOR}]
     assert data[3] == {"autoExtendDuration": "PT0S"}
     one = api.call("GET", f"{operations}/{value[0]['id']}", partner.token)
@@ -106,7 +117,8 @@ def test_delegated_admin_customers_are_those_with_an_active_relationship(api: Ap
     listed = api.call("GET", CUSTOMERS, partner.token)
     assert listed.status_code == 200, listed.text
     assert [(c["id"], c["tenantId"], c["displayName"]) for c in listed.json()["value"]] == [
-        (active_id, active_id, "Fabrikam Srl")]
+        (active_id, active_id, "Fabrikam Srl")
+    ]
     assert api.call("GET", f"{CUSTOMERS}/$count", partner.token).text == "1"
     one = api.call("GET", f"{CUSTOMERS}/{active_id.upper()}", partner.token)
     assert one.status_code == 200 and one.json()["displayName"] == "Fabrikam Srl"
@@ -135,9 +147,15 @@ def test_a_relationship_still_in_created_can_be_deleted(api: Api) -> None:
     rel = api.call("POST", BASE, partner.token, json=draft(customer_id, "Draft")).json()
     rid = rel["id"]
     group_id = security_group(api, partner, "Prepared")
-    prepared = api.call("POST", f"{BASE}/{rid}/accessAssignments", partner.token, json={
-        "accessContainer": {"accessContainerId": group_id},
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}})
+    prepared = api.call(
+        "POST",
+        f"{BASE}/{rid}/accessAssignments",
+        partner.token,
+        json={
+            "accessContainer": {"accessContainerId": group_id},
+            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]},
+        },
+    )
     assert prepared.status_code == 201
     api.call("PATCH", f"{BASE}/{rid}", partner.token, json={"displayName": "Draft 2"})
     stale = api.call("DELETE", f"{BASE}/{rid}", partner.token, headers={"If-Match": rel["@odata.etag"]})

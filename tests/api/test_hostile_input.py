@@ -33,11 +33,16 @@ def test_a_nul_character_in_the_query_is_bad_input(api: Api, partner: ApiPartner
 
 def test_a_nul_character_in_a_body_string_is_bad_input_naming_the_field(api: Api, partner: ApiPartner) -> None:
     customer_id, _ = api.customer(partner)
-    response = api.call("PATCH", f"/v1/customers/{customer_id}/profiles/billing", partner.token,
-                        json={"firstName": "Ada\u0000"})
+    response = api.call(
+        "PATCH", f"/v1/customers/{customer_id}/profiles/billing", partner.token, json={"firstName": "Ada\u0000"}
+    )
     assert response.status_code in (400, 405)
-    response = api.call("PUT", f"/v1/customers/{customer_id}/profiles/billing", partner.token,
-                        json={"firstName": "Ada\u0000", "email": "ada@example.com"})
+    response = api.call(
+        "PUT",
+        f"/v1/customers/{customer_id}/profiles/billing",
+        partner.token,
+        json={"firstName": "Ada\u0000", "email": "ada@example.com"},
+    )
     body = response.json()
     _assert_bad_request(response.status_code, body)
     assert body["data"] == [{"field": "firstName", "message": "must not contain NUL characters"}]
@@ -53,7 +58,8 @@ def test_a_nul_character_inside_a_filter_is_bad_input(api: Api, partner: ApiPart
 
 
 def test_f7_an_audit_filter_nested_deeper_than_allowed_is_refused_without_walking_it(
-        api: Api, partner: ApiPartner) -> None:
+    api: Api, partner: ApiPartner
+) -> None:
     condition: dict[str, object] = {"Field": "OperationType", "Value": "create_order", "Operator": "equals"}
     for _ in range(450):
         condition = {"Operator": "and", "Value": [condition]}
@@ -65,8 +71,9 @@ def test_f7_an_audit_filter_nested_deeper_than_allowed_is_refused_without_walkin
 
 def test_f7_an_audit_filter_with_too_many_conditions_is_refused(api: Api, partner: ApiPartner) -> None:
     many = [{"Field": "OperationType", "Value": f"op{i}", "Operator": "equals"} for i in range(200)]
-    response = api.call("GET", "/v1/auditrecords", partner.token,
-                        params={"filter": json.dumps({"Operator": "and", "Value": many})})
+    response = api.call(
+        "GET", "/v1/auditrecords", partner.token, params={"filter": json.dumps({"Operator": "and", "Value": many})}
+    )
     body = response.json()
     _assert_bad_request(response.status_code, body)
     assert "conditions" in str(body["description"])
@@ -74,9 +81,13 @@ def test_f7_an_audit_filter_with_too_many_conditions_is_refused(api: Api, partne
 
 def test_f7_a_combined_audit_filter_within_the_bounds_still_works(api: Api, partner: ApiPartner) -> None:
     customer_id, _ = api.customer(partner)
-    both = {"Operator": "and", "Value": [
-        {"Field": "CustomerId", "Value": customer_id, "Operator": "equals"},
-        {"Operator": "and", "Value": [{"Field": "OperationType", "Value": "add_customer", "Operator": "equals"}]}]}
+    both = {
+        "Operator": "and",
+        "Value": [
+            {"Field": "CustomerId", "Value": customer_id, "Operator": "equals"},
+            {"Operator": "and", "Value": [{"Field": "OperationType", "Value": "add_customer", "Operator": "equals"}]},
+        ],
+    }
     response = api.call("GET", "/v1/auditrecords", partner.token, params={"filter": json.dumps(both)})
     assert response.status_code == 200, response.text
     assert [r["operationType"] for r in response.json()["items"]] == ["add_customer"]
@@ -99,21 +110,30 @@ def test_f8_json_nested_a_thousand_deep_is_bad_input(api: Api, partner: ApiPartn
         assert "deep" in str(body["description"])
 
 
-def test_f8_a_customer_users_display_name_longer_than_its_column_is_bad_input(
-        api: Api, partner: ApiPartner) -> None:
+def test_f8_a_customer_users_display_name_longer_than_its_column_is_bad_input(api: Api, partner: ApiPartner) -> None:
     customer_id, _ = api.customer(partner)
     domain = api.call("GET", f"/v1/customers/{customer_id}", partner.token).json()["companyProfile"]["domain"]
-    response = api.call("POST", f"/v1/customers/{customer_id}/users", partner.token, json={
-        "userPrincipalName": f"long.name@{domain}", "displayName": "N" * 230})
+    response = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/users",
+        partner.token,
+        json={"userPrincipalName": f"long.name@{domain}", "displayName": "N" * 230},
+    )
     body = response.json()
     _assert_bad_request(response.status_code, body)
     assert body["data"] == [{"field": "displayName", "message": "is at most 200 characters long"}]
 
 
 def test_a_line_break_inside_an_e_mail_address_is_bad_input(api: Api, partner: ApiPartner) -> None:
-    response = api.call("POST", "/v1/customers", partner.token, json={
-        "companyProfile": {"domain": "crlf.example", "companyName": "CRLF Srl"},
-        "billingProfile": {"email": "ada@crlf.example\r\nBcc: all@elsewhere.example"}})
+    response = api.call(
+        "POST",
+        "/v1/customers",
+        partner.token,
+        json={
+            "companyProfile": {"domain": "crlf.example", "companyName": "CRLF Srl"},
+            "billingProfile": {"email": "ada@crlf.example\r\nBcc: all@elsewhere.example"},
+        },
+    )
     body = response.json()
     _assert_bad_request(response.status_code, body)
     assert body["data"] == [{"field": "email", "message": "is not an e-mail address"}]

@@ -20,11 +20,18 @@ from partnerhub.idempotency.service import (
 
 
 def test_secrets_are_redacted_at_any_depth() -> None:
-    answer = {"id": "c1", "userCredentials": {"userName": "admin@x.example", "password": "S3cret!"},
-              "items": [{"Token": "ph_abc"}], "links": {"next": {"headers": [{"key": "k", "value": "v"}]}}}
-    assert redact(answer) == {"id": "c1", "userCredentials": {"userName": "admin@x.example", "password": REDACTED},
-                              "items": [{"Token": REDACTED}],
-                              "links": {"next": {"headers": [{"key": "k", "value": "v"}]}}}
+    answer = {
+        "id": "c1",
+        "userCredentials": {"userName": "admin@x.example", "password": "S3cret!"},
+        "items": [{"Token": "ph_abc"}],
+        "links": {"next": {"headers": [{"key": "k", "value": "v"}]}},
+    }
+    assert redact(answer) == {
+        "id": "c1",
+        "userCredentials": {"userName": "admin@x.example", "password": REDACTED},
+        "items": [{"Token": REDACTED}],
+        "links": {"next": {"headers": [{"key": "k", "value": "v"}]}},
+    }
 
 
 def test_the_fingerprint_ignores_whitespace_but_not_content() -> None:
@@ -36,10 +43,24 @@ def test_the_fingerprint_ignores_whitespace_but_not_content() -> None:
 def test_answers_are_kept_a_day_per_user_then_purged(session: Session) -> None:
     now = utc_now()
     fp = fingerprint("POST", "/v1/customers", b"{}")
-    store_answer(session, user_id="u1", request_id="r1", fingerprint=fp, status_code=201, body={"id": "a"},
-                 now=now - timedelta(hours=25))
-    store_answer(session, user_id="u1", request_id="r2", fingerprint=fp, status_code=400, body={"code": 900},
-                 now=now - timedelta(hours=23))
+    store_answer(
+        session,
+        user_id="u1",
+        request_id="r1",
+        fingerprint=fp,
+        status_code=201,
+        body={"id": "a"},
+        now=now - timedelta(hours=25),
+    )
+    store_answer(
+        session,
+        user_id="u1",
+        request_id="r2",
+        fingerprint=fp,
+        status_code=400,
+        body={"code": 900},
+        now=now - timedelta(hours=23),
+    )
     replay = find_answer(session, user_id="u1", request_id="r2", fingerprint=fp)
     assert replay is not None and (replay.status_code, replay.body) == (400, {"code": 900})
     assert find_answer(session, user_id="u2", request_id="r2", fingerprint=fp) is None
@@ -50,4 +71,3 @@ def test_answers_are_kept_a_day_per_user_then_purged(session: Session) -> None:
     assert purge_answers(session, now=now, keep=timedelta(minutes=1)) == 1  # never less than 24 hours
     assert find_answer(session, user_id="u1", request_id="r1", fingerprint=fp) is None
     assert find_answer(session, user_id="u1", request_id="r2", fingerprint=fp) is not None
-

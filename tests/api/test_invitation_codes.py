@@ -22,9 +22,13 @@ def _link_code(api: Api, partner: ApiPartner) -> str:
 
 def _dump(api: Api) -> list[str]:
     with read_session(api.engine) as session:
-        return [str(v) for table in ("relationship_requests", "partners")
-                for row in session.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed table names
-                for v in row if isinstance(v, str)]
+        return [
+            str(v)
+            for table in ("relationship_requests", "partners")
+            for row in session.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed table names
+            for v in row
+            if isinstance(v, str)
+        ]
 
 
 def _operations(api: Api, operation: str) -> list[ActivityRecord]:
@@ -58,15 +62,22 @@ def test_the_code_is_shown_once_and_the_list_says_how_to_get_a_new_one(api: Api)
         if role == "helpdesk_agent":
             assert "links" not in item
         else:
-            assert item["links"]["resend"] == {"uri": f"/v1/relationshiprequests/{item['id']}/resend",
-                                               "method": "POST", "headers": []}
+            assert item["links"]["resend"] == {
+                "uri": f"/v1/relationshiprequests/{item['id']}/resend",
+                "method": "POST",
+                "headers": [],
+            }
 
 
 def test_resend_answers_a_new_code_and_the_old_one_stops_working(api: Api) -> None:
     partner = api.partner()
     _, customer_token = api.customer(api.partner())
-    first = api.call("POST", "/v1/relationshiprequests", partner.tokens["sales_agent"],
-                     json={"includeDelegatedAdmin": True, "language": "it"}).json()
+    first = api.call(
+        "POST",
+        "/v1/relationshiprequests",
+        partner.tokens["sales_agent"],
+        json={"includeDelegatedAdmin": True, "language": "it"},
+    ).json()
     resent = api.call("POST", f"/v1/relationshiprequests/{first['id']}/resend", partner.tokens["sales_agent"])
     assert resent.status_code == 201, resent.text
     again = resent.json()
@@ -82,8 +93,10 @@ def test_resend_answers_a_new_code_and_the_old_one_stops_working(api: Api) -> No
     statuses = {i["id"]: i["status"] for i in listed}
     assert statuses == {first["id"]: "revoked", again["id"]: "accepted"}
     [resend] = _operations(api, "resend_relationship_request")
-    assert resend.resource_id == again["id"] and resend.old_value == {"relationshipRequestId": first["id"],
-                                                                      "status": "sent"}
+    assert resend.resource_id == again["id"] and resend.old_value == {
+        "relationshipRequestId": first["id"],
+        "status": "sent",
+    }
     refused = api.call("POST", f"/v1/relationshiprequests/{again['id']}/resend", partner.token)
     assert refused.status_code == 400 and refused.json()["code"] == 800115  # accepted: not resent
 
@@ -161,7 +174,10 @@ def test_a_replayed_rotation_answers_without_the_link(api: Api) -> None:
 
 def test_the_new_routes_are_marked_as_extensions(api: Api) -> None:
     spec: dict[str, Any] = api.client.get("/openapi.json").json()
-    for path in (f"{LINK}/rotate", "/v1/relationshiprequests/{invitation_id}/resend",
-                 "/v1/relationshiprequests/{invitation_id}/revoke"):
+    for path in (
+        f"{LINK}/rotate",
+        "/v1/relationshiprequests/{invitation_id}/resend",
+        "/v1/relationshiprequests/{invitation_id}/revoke",
+    ):
         operation = spec["paths"][path]["post"]
         assert "partnerhub extension" in operation["description"], path

@@ -14,15 +14,13 @@ from tests.api.conftest import Api
 def test_a_stored_invitation_answer_keeps_neither_its_code_nor_its_link(api: Api) -> None:
     # invitation codes are bearer secrets: only the first answer shows them, never the stored copy
     partner = api.partner()
-    created = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"},
-                       json={})
+    created = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"}, json={})
     assert created.status_code == 201, created.text
     code = created.json()["code"]
     with read_session(api.engine) as session:
         stored = session.scalars(select(StoredAnswer).where(StoredAnswer.request_id == "inv-1")).one()
     assert code not in json.dumps(stored.body)
-    replay = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"},
-                      json={})
+    replay = api.call("POST", "/v1/relationshiprequests", partner.token, headers={"MS-RequestId": "inv-1"}, json={})
     assert replay.status_code == 201 and code not in replay.text
 
 

@@ -26,12 +26,20 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("PATCH", GDAP + "/{rid}", {"displayName": "Mallory"}),
     ("POST", GDAP + "/{rid}/requests", {"action": "terminate"}),
     ("GET", GDAP + "/{rid}/accessAssignments", None),
-    ("POST", GDAP + "/{rid}/accessAssignments", {
-        "accessContainer": {"accessContainerId": "{gid}"},
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}}),
+    (
+        "POST",
+        GDAP + "/{rid}/accessAssignments",
+        {
+            "accessContainer": {"accessContainerId": "{gid}"},
+            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]},
+        },
+    ),
     ("GET", GDAP + "/{rid}/accessAssignments/{aid}", None),
-    ("PATCH", GDAP + "/{rid}/accessAssignments/{aid}", {
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}}),
+    (
+        "PATCH",
+        GDAP + "/{rid}/accessAssignments/{aid}",
+        {"accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}},
+    ),
     ("DELETE", GDAP + "/{rid}/accessAssignments/{aid}", None),
     ("DELETE", GDAP + "/{rid}", None),
     ("GET", GDAP + "/{rid}/requests", None),
@@ -68,26 +76,54 @@ def _owned_ids(api: Api) -> dict[str, str]:
     reseller = api.partner(partner_type="indirect-reseller")
     cid, customer_token = api.customer(owner)
     other_cid, _ = api.customer(owner)
-    order = api.call("POST", f"/v1/customers/{cid}/orders", owner.token,
-                     json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]}).json()
-    rid = api.call("POST", GDAP, owner.token, json={
-        "displayName": "Isolated", "duration": "P30D", "customer": {"tenantId": cid},
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}}).json()["id"]
+    order = api.call(
+        "POST", f"/v1/customers/{cid}/orders", owner.token, json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]}
+    ).json()
+    rid = api.call(
+        "POST",
+        GDAP,
+        owner.token,
+        json={
+            "displayName": "Isolated",
+            "duration": "P30D",
+            "customer": {"tenantId": cid},
+            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]},
+        },
+    ).json()["id"]
     with transaction(api.engine) as session:
         gid = create_security_group(session, owner.actors["admin"], display_name="Owners").id
-    aid = api.call("POST", f"{GDAP}/{rid}/accessAssignments", owner.token, json={
-        "accessContainer": {"accessContainerId": gid},
-        "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]}}).json()["id"]
+    aid = api.call(
+        "POST",
+        f"{GDAP}/{rid}/accessAssignments",
+        owner.token,
+        json={
+            "accessContainer": {"accessContainerId": gid},
+            "accessDetails": {"unifiedRoles": [{"roleDefinitionId": USER_ADMINISTRATOR}]},
+        },
+    ).json()["id"]
     qid = api.call("POST", f"{GDAP}/{rid}/requests", owner.token, json={"action": "lockForApproval"}).json()["id"]
     oid = api.call("GET", f"{GDAP}/{rid}/operations", owner.token).json()["value"][0]["id"]
     uid = api.call("POST", f"/v1/customers/{cid}/users", owner.token, json={"userPrincipalName": "u"}).json()["id"]
     jid = api.call("POST", "/v1/offboardings", owner.token, json={"customerIds": [other_cid]}).json()["id"]
-    gjid = api.call("POST", "/v1/gdapBulkJobs", owner.token,
-                    json={"action": "terminate", "customerIds": [other_cid]}).json()["id"]
+    gjid = api.call(
+        "POST", "/v1/gdapBulkJobs", owner.token, json={"action": "terminate", "customerIds": [other_cid]}
+    ).json()["id"]
     psid = api.call("POST", "/v1/partnerships", owner.token, json={"resellerId": reseller.partner_id}).json()["id"]
     assert customer_token
-    return {"cid": cid, "sid": order["lineItems"][0]["subscriptionId"], "rid": rid, "aid": aid, "gid": gid,
-            "uid": uid, "jid": jid, "gjid": gjid, "psid": psid, "pid": owner.partner_id, "qid": qid, "oid": oid}
+    return {
+        "cid": cid,
+        "sid": order["lineItems"][0]["subscriptionId"],
+        "rid": rid,
+        "aid": aid,
+        "gid": gid,
+        "uid": uid,
+        "jid": jid,
+        "gjid": gjid,
+        "psid": psid,
+        "pid": owner.partner_id,
+        "qid": qid,
+        "oid": oid,
+    }
 
 
 def _refusal(answer: Response) -> tuple[int, int, list[Any]]:

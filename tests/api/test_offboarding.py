@@ -13,8 +13,12 @@ from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3
 
 
 def _order(api: Api, partner: ApiPartner, customer_id: str, *offers: str) -> list[str]:
-    answer = api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-                      json={"lineItems": [{"offerId": o, "quantity": 1} for o in offers]})
+    answer = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": o, "quantity": 1} for o in offers]},
+    )
     assert answer.status_code == 201, answer.text
     return [li["subscriptionId"] for li in answer.json()["lineItems"]]
 
@@ -35,8 +39,9 @@ def test_preview_then_offboard_then_the_customer_is_gone(api: Api) -> None:
     listed = api.call("GET", f"/v1/customers/{customer_id}/subscriptions", partner.token).json()["items"]
     assert {s["status"] for s in listed} == {"active"}
 
-    done = api.call("POST", f"/v1/customers/{customer_id}/offboarding", partner.token,
-                    headers={"MS-CorrelationId": "offboard-1"})
+    done = api.call(
+        "POST", f"/v1/customers/{customer_id}/offboarding", partner.token, headers={"MS-CorrelationId": "offboard-1"}
+    )
     assert done.status_code == 200, done.text
     result = done.json()
     assert sorted(result["suspended"]) == sorted(subs) and result["relationshipToPartner"] == "none"
@@ -46,8 +51,9 @@ def test_preview_then_offboard_then_the_customer_is_gone(api: Api) -> None:
     assert customer_id not in [c["id"] for c in api.call("GET", "/v1/customers", partner.token).json()["items"]]
     assert api.call("GET", f"/v1/customers/{customer_id}/offboarding", partner.token).status_code == 404
     with read_session(api.engine) as session:
-        offboard = session.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "offboard_customer")).one()
+        offboard = session.scalars(
+            select(ActivityRecord).where(ActivityRecord.operation_type == "offboard_customer")
+        ).one()
     assert offboard.correlation_id == "offboard-1" and offboard.customer_id == customer_id
 
 
@@ -59,8 +65,9 @@ def test_reservations_block_offboarding_unless_cancelled(api: Api) -> None:
     preview = api.call("GET", f"/v1/customers/{customer_id}/offboarding", partner.token).json()
     assert preview["canOffboard"] is False
     assert [s["subscriptionId"] for s in preview["blockingReservations"]] == [reservation]
-    with_cancel = api.call("GET", f"/v1/customers/{customer_id}/offboarding?CancelReservations=TRUE",
-                           partner.token).json()
+    with_cancel = api.call(
+        "GET", f"/v1/customers/{customer_id}/offboarding?CancelReservations=TRUE", partner.token
+    ).json()
     assert with_cancel["canOffboard"] is True
     assert [s["subscriptionId"] for s in with_cancel["reservationsToCancel"]] == [reservation]
 
@@ -69,8 +76,9 @@ def test_reservations_block_offboarding_unless_cancelled(api: Api) -> None:
     assert refused.json()["data"][0]["subscriptionId"] == reservation
     assert api.call("GET", f"/v1/customers/{customer_id}", partner.token).status_code == 200  # nothing changed
 
-    done = api.call("POST", f"/v1/customers/{customer_id}/offboarding", partner.token,
-                    json={"CancelReservations": True})
+    done = api.call(
+        "POST", f"/v1/customers/{customer_id}/offboarding", partner.token, json={"CancelReservations": True}
+    )
     assert done.status_code == 200, done.text
     assert done.json()["cancelled"] == [reservation]
 
@@ -102,8 +110,13 @@ def test_a_retried_offboarding_answers_the_first_result(api: Api) -> None:
     again = api.call("POST", f"/v1/customers/{customer_id}/offboarding", partner.token, json={}, headers=headers)
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
-    other = api.call("POST", f"/v1/customers/{customer_id}/offboarding", partner.token,
-                     json={"cancelReservations": True}, headers=headers)
+    other = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/offboarding",
+        partner.token,
+        json={"cancelReservations": True},
+        headers=headers,
+    )
     assert other.status_code == 409 and other.json()["code"] == 800400
 
 
@@ -116,14 +129,16 @@ def test_bulk_offboarding_is_a_job_whose_report_can_be_polled(api: Api) -> None:
     _order(api, partner, first, M365_BASIC)
     _order(api, partner, blocked, AZURE_RESERVATION)
 
-    started = api.call("POST", "/v1/offboardings", partner.token, json={"searchPrefix": "Contoso"},
-                       headers={"MS-RequestId": "bulk-1"})
+    started = api.call(
+        "POST", "/v1/offboardings", partner.token, json={"searchPrefix": "Contoso"}, headers={"MS-RequestId": "bulk-1"}
+    )
     assert started.status_code == 202, started.text
     job = started.json()
     assert started.headers["Location"] == f"/v1/offboardings/{job['id']}"
     assert (job["status"], job["done"], job["total"]) == ("queued", 0, 3)
-    replay = api.call("POST", "/v1/offboardings", partner.token, json={"searchPrefix": "Contoso"},
-                      headers={"MS-RequestId": "bulk-1"})
+    replay = api.call(
+        "POST", "/v1/offboardings", partner.token, json={"searchPrefix": "Contoso"}, headers={"MS-RequestId": "bulk-1"}
+    )
     assert replay.status_code == 202 and replay.json()["id"] == job["id"]
 
     queued = api.call("GET", f"/v1/offboardings/{job['id']}", partner.token).json()
@@ -148,21 +163,31 @@ def test_bulk_offboarding_is_a_job_whose_report_can_be_polled(api: Api) -> None:
 def test_bulk_offboarding_by_ids_and_its_refusals(api: Api) -> None:
     partner = api.partner()
     customer_id, _ = api.customer(partner)
-    started = api.call("POST", "/v1/offboardings", partner.token,
-                       json={"customerIds": [customer_id, customer_id.upper()]})
+    started = api.call(
+        "POST", "/v1/offboardings", partner.token, json={"customerIds": [customer_id, customer_id.upper()]}
+    )
     assert started.status_code == 202 and started.json()["total"] == 1
     run_pending(api.engine)
     assert api.call("GET", f"/v1/customers/{customer_id}", partner.token).status_code == 404
 
-    for bad, field in (({}, None), ({"customerIds": "abc"}, "customerIds"), ({"customerIds": [1]}, "customerIds"),
-                       ({"customerIds": ["x" * 65]}, "customerIds[0]"), ({"customerIds": []}, None),
-                       ({"searchPrefix": 3}, "searchPrefix")):
+    for bad, field in (
+        ({}, None),
+        ({"customerIds": "abc"}, "customerIds"),
+        ({"customerIds": [1]}, "customerIds"),
+        ({"customerIds": ["x" * 65]}, "customerIds[0]"),
+        ({"customerIds": []}, None),
+        ({"searchPrefix": 3}, "searchPrefix"),
+    ):
         refused = api.call("POST", "/v1/offboardings", partner.token, json=bad)
         assert refused.status_code == 400, (bad, refused.text)
         if field:
             assert refused.json()["data"][0]["field"] == field
-    assert api.call("POST", "/v1/offboardings", partner.tokens["sales_agent"],
-                    json={"customerIds": [customer_id]}).status_code == 403
+    assert (
+        api.call(
+            "POST", "/v1/offboardings", partner.tokens["sales_agent"], json={"customerIds": [customer_id]}
+        ).status_code
+        == 403
+    )
     assert api.call("GET", f"/v1/offboardings/{new_id()}", partner.token).status_code == 404
     stranger = api.partner()
     job_id = started.json()["id"]
@@ -170,14 +195,17 @@ def test_bulk_offboarding_by_ids_and_its_refusals(api: Api) -> None:
     assert foreign.status_code == 404 and foreign.json()["code"] == 608
 
 
-def test_bulk_offboarding_refuses_ids_that_are_not_the_partners_customers_up_front_and_names_nobody(
-        api: Api) -> None:
+def test_bulk_offboarding_refuses_ids_that_are_not_the_partners_customers_up_front_and_names_nobody(api: Api) -> None:
     partner, other = api.partner(), api.partner()
     own, _ = api.customer(partner, name="Own Customer Srl")
     foreign, _ = api.customer(other, name="Secret Other Customer Spa")
 
-    refused = api.call("POST", "/v1/offboardings", partner.token,
-                       json={"customerIds": [own, foreign, "00000000-0000-0000-0000-000000000000"]})
+    refused = api.call(
+        "POST",
+        "/v1/offboardings",
+        partner.token,
+        json={"customerIds": [own, foreign, "00000000-0000-0000-0000-000000000000"]},
+    )
 
     assert refused.status_code == 400, refused.text
     body = refused.json()

@@ -65,8 +65,7 @@ def test_the_create_customer_example_is_accepted(api: Api) -> None:
 def test_the_create_order_example_is_accepted(api: Api) -> None:
     partner, customer_id = _partner_with_customer(api)
     path = "/v1/customers/{customer_id}/orders"
-    response = api.call("POST", path.format(customer_id=customer_id), partner.token,
-                        json=_example(api, "post", path))
+    response = api.call("POST", path.format(customer_id=customer_id), partner.token, json=_example(api, "post", path))
     assert response.status_code == 201, response.text
 
 
@@ -75,8 +74,12 @@ def test_the_patch_subscription_example_is_accepted(api: Api) -> None:
     with transaction(api.engine) as session:
         subscription_id = buy(session, partner.actors["admin"], customer_id, M365_E3).id
     path = "/v1/customers/{customer_id}/subscriptions/{subscription_id}"
-    response = api.call("PATCH", path.format(customer_id=customer_id, subscription_id=subscription_id),
-                        partner.token, json=_example(api, "patch", path))
+    response = api.call(
+        "PATCH",
+        path.format(customer_id=customer_id, subscription_id=subscription_id),
+        partner.token,
+        json=_example(api, "patch", path),
+    )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "suspended"
 

@@ -94,8 +94,12 @@ def test_a_partners_own_reads_and_a_refused_read_record_nothing(api: Api) -> Non
 
 @pytest.fixture
 def served(fresh_engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, Runtime]]:
-    settings = Settings(database_url=fresh_engine.url.render_as_string(hide_password=False), data_dir=tmp_path,
-                        secret_key="test", base_url="https://partnerhub.example")
+    settings = Settings(
+        database_url=fresh_engine.url.render_as_string(hide_password=False),
+        data_dir=tmp_path,
+        secret_key="test",
+        base_url="https://partnerhub.example",
+    )
     runtime = Runtime(settings)
     with TestClient(create_app(runtime, start_worker=False)) as client:
         yield client, runtime
@@ -104,7 +108,8 @@ def served(fresh_engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, R
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # SQLite's database-wide write lock
 def test_the_operators_read_is_a_writer_from_the_start_and_a_partners_stays_a_reader(
-        served: tuple[TestClient, Runtime], fresh_engine: Engine) -> None:
+    served: tuple[TestClient, Runtime], fresh_engine: Engine
+) -> None:
     client, runtime = served
     with transaction(fresh_engine) as session:
         partner = make_partner(session)

@@ -66,9 +66,12 @@ def _grow(api: Api, partner: ApiPartner, customers: int) -> str:
 def test_list_endpoints_cost_the_same_statements_for_one_row_or_many(api: Api) -> None:
     partner = api.partner()
     first = _grow(api, partner, 1)
-    paths = {"/v1/customers": "/v1/customers", "/v1/customers/{id}/subscriptions":
-             f"/v1/customers/{first}/subscriptions", "/v1/auditrecords": "/v1/auditrecords",
-             "/v1/relationshiprequests": "/v1/relationshiprequests"}
+    paths = {
+        "/v1/customers": "/v1/customers",
+        "/v1/customers/{id}/subscriptions": f"/v1/customers/{first}/subscriptions",
+        "/v1/auditrecords": "/v1/auditrecords",
+        "/v1/relationshiprequests": "/v1/relationshiprequests",
+    }
     few = {name: _statements(api, path, partner.token) for name, path in paths.items()}
     last = _grow(api, partner, 12)
     paths["/v1/customers/{id}/subscriptions"] = f"/v1/customers/{last}/subscriptions"

@@ -21,15 +21,20 @@ REQUESTS = "/v1/relationshiprequests"
 
 
 def _invite(api: Api, partner: ApiPartner, customer_id: str | None = None, **body: Any) -> dict[str, Any]:
-    created = api.call("POST", REQUESTS, partner.token,
-                       json={**({"customerId": customer_id} if customer_id else {}), **body})
+    created = api.call(
+        "POST", REQUESTS, partner.token, json={**({"customerId": customer_id} if customer_id else {}), **body}
+    )
     assert created.status_code == 201, created.text
     return dict(created.json())
 
 
 def _buy(api: Api, partner: ApiPartner, customer_id: str) -> str:
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-                     json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]})
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
+    )
     assert order.status_code == 201, order.text
     return str(order.json()["lineItems"][0]["subscriptionId"])
 
@@ -92,7 +97,10 @@ def test_the_customer_token_reads_its_inbox_from_every_partner(api: Api) -> None
     [item] = inbox.json()["items"]
     assert item["id"] == ours["id"] and item["status"] == "sent"
     assert (item["partnerId"], item["partnerName"], item["includeDelegatedAdmin"]) == (
-        contoso.partner_id, "Contoso Direct", True)
+        contoso.partner_id,
+        "Contoso Direct",
+        True,
+    )
     assert "code" not in item and ours["code"] not in inbox.text and "url" not in item
     assert item["links"]["accept"] == {"uri": f"{REQUESTS}/{ours['id']}/accept", "method": "POST", "headers": []}
     assert item["links"]["decline"]["uri"] == f"{REQUESTS}/{ours['id']}/decline"
@@ -122,13 +130,21 @@ def test_the_partner_filters_on_every_status_and_an_unknown_one_is_refused(api: 
     declined, accepted, revoked = _invite(api, partner), _invite(api, partner), _invite(api, partner)
     sent = _invite(api, partner)
     expired = _invite(api, partner, validDays=1)
-    for path, token in ((f"{declined['code']}/decline", customer_token), (f"{accepted['code']}/accept", customer_token),
-                        (f"{revoked['id']}/revoke", partner.token)):
+    for path, token in (
+        (f"{declined['code']}/decline", customer_token),
+        (f"{accepted['code']}/accept", customer_token),
+        (f"{revoked['id']}/revoke", partner.token),
+    ):
         answered = api.call("POST", f"{REQUESTS}/{path}", token)
         assert answered.status_code == 200, answered.text
     with frozen_at(utc_now() + timedelta(days=2)):
-        expected = {"sent": [sent["id"]], "accepted": [accepted["id"]], "declined": [declined["id"]],
-                    "expired": [expired["id"]], "revoked": [revoked["id"]]}
+        expected = {
+            "sent": [sent["id"]],
+            "accepted": [accepted["id"]],
+            "declined": [declined["id"]],
+            "expired": [expired["id"]],
+            "revoked": [revoked["id"]],
+        }
         for status, ids in expected.items():
             listed = api.call("GET", REQUESTS, partner.token, params={"status": status.upper()})
             assert listed.status_code == 200, listed.text
@@ -152,22 +168,34 @@ def test_the_customer_ends_it_once_nothing_is_active(api: Api) -> None:
     subscription_id = _buy(api, partner, customer_id)
     refused = api.call("DELETE", _path(customer_id, partner), customer_token)
     assert (refused.status_code, refused.json()["code"]) == (400, 800100)
-    assert refused.json()["data"] == [{"subscriptionId": subscription_id, "offerName": "Microsoft 365 Business Basic",
-                                       "status": "active"}]
+    assert refused.json()["data"] == [
+        {"subscriptionId": subscription_id, "offerName": "Microsoft 365 Business Basic", "status": "active"}
+    ]
     assert api.call("GET", f"/v1/customers/{customer_id}", partner.token).status_code == 200
-    suspended = api.call("PATCH", f"/v1/customers/{customer_id}/subscriptions/{subscription_id}", partner.token,
-                         json={"status": "suspended"})
+    suspended = api.call(
+        "PATCH",
+        f"/v1/customers/{customer_id}/subscriptions/{subscription_id}",
+        partner.token,
+        json={"status": "suspended"},
+    )
     assert suspended.status_code == 200, suspended.text
 
     ended = api.call("DELETE", _path(customer_id, partner), customer_token)
     assert ended.status_code == 200, ended.text
     body = ended.json()
     assert (body["partnerId"], body["customerId"], body["status"]) == (partner.partner_id, customer_id, "removed")
-    assert (body["relationshipToPartner"], body["allowDelegatedAccess"], body["removedBy"]) == ("none", False,
-                                                                                                "customer")
+    assert (body["relationshipToPartner"], body["allowDelegatedAccess"], body["removedBy"]) == (
+        "none",
+        False,
+        "customer",
+    )
     assert api.call("GET", f"/v1/customers/{customer_id}", partner.token).status_code == 404
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", partner.token,
-                     json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]})
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        partner.token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
+    )
     assert (order.status_code, order.json()["code"]) == (403, 20002)
     assert api.call("DELETE", _path(customer_id, partner), customer_token).status_code == 404  # already ended
 
@@ -176,9 +204,16 @@ def test_the_partner_reads_the_ending_in_its_activity_log(api: Api) -> None:
     partner = api.partner()
     customer_id, customer_token = api.customer(partner)
     assert api.call("DELETE", _path(customer_id, partner), customer_token).status_code == 200
-    records = api.call("GET", "/v1/auditrecords", partner.token, params={
-        "filter": json.dumps({"Field": "OperationType", "Value": "remove_partner_customer_relationship",
-                              "Operator": "equals"})}).json()["items"]
+    records = api.call(
+        "GET",
+        "/v1/auditrecords",
+        partner.token,
+        params={
+            "filter": json.dumps(
+                {"Field": "OperationType", "Value": "remove_partner_customer_relationship", "Operator": "equals"}
+            )
+        },
+    ).json()["items"]
     [record] = records
     assert record["customerId"] == customer_id and record["userPrincipalName"].startswith("admin@")
     assert json.loads(record["resourceNewValue"])["initiatedBy"] == "customer"

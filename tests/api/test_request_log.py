@@ -13,21 +13,29 @@ import pytest
 from partnerhub.http.api.logging import LOGGER_NAME
 from tests.api.conftest import Api
 
-CUSTOMER = {"companyProfile": {"domain": "logged.example", "companyName": "Logged Srl"},
-            "billingProfile": {"email": "ada@logged.example", "defaultAddress": {"country": "IT"}}}
+CUSTOMER = {
+    "companyProfile": {"domain": "logged.example", "companyName": "Logged Srl"},
+    "billingProfile": {"email": "ada@logged.example", "defaultAddress": {"country": "IT"}},
+}
 
 
 def _lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == LOGGER_NAME]
 
 
-def test_a_json_line_has_the_fields_and_no_secret(make_api: Callable[..., Api],
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_a_json_line_has_the_fields_and_no_secret(
+    make_api: Callable[..., Api], caplog: pytest.LogCaptureFixture
+) -> None:
     api = make_api(log_format="json")
     partner = api.partner()
     caplog.set_level(logging.INFO, logger=LOGGER_NAME)
-    response = api.call("POST", "/v1/customers", partner.token, json=CUSTOMER,
-                        headers={"MS-RequestId": "req-1", "MS-CorrelationId": "corr-1"})
+    response = api.call(
+        "POST",
+        "/v1/customers",
+        partner.token,
+        json=CUSTOMER,
+        headers={"MS-RequestId": "req-1", "MS-CorrelationId": "corr-1"},
+    )
     assert response.status_code == 201, response.text
     password = response.json()["userCredentials"]["password"]
 
@@ -43,7 +51,8 @@ def test_a_json_line_has_the_fields_and_no_secret(make_api: Callable[..., Api],
 
 
 def test_an_anonymous_refusal_is_logged_without_tenant_and_without_the_presented_token(
-        make_api: Callable[..., Api], caplog: pytest.LogCaptureFixture) -> None:
+    make_api: Callable[..., Api], caplog: pytest.LogCaptureFixture
+) -> None:
     api = make_api(log_format="json")
     caplog.set_level(logging.INFO, logger=LOGGER_NAME)
     response = api.call("GET", "/v1/customers", "not-a-real-token-but-secret-looking")
@@ -60,8 +69,9 @@ def test_an_anonymous_refusal_is_logged_without_tenant_and_without_the_presented
 def test_the_default_is_one_readable_text_line(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     partner = api.partner()
     caplog.set_level(logging.INFO, logger=LOGGER_NAME)
-    response = api.call("GET", "/v1/customers", partner.token, params={"size": "5"},
-                        headers={"MS-CorrelationId": "corr-2"})
+    response = api.call(
+        "GET", "/v1/customers", partner.token, params={"size": "5"}, headers={"MS-CorrelationId": "corr-2"}
+    )
     assert response.status_code == 200
 
     [record] = _lines(caplog)
@@ -72,11 +82,16 @@ def test_the_default_is_one_readable_text_line(api: Api, caplog: pytest.LogCaptu
 
 
 def test_a_crlf_in_the_path_or_a_forged_field_in_the_correlation_id_cannot_forge_a_line(
-        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
     partner = api.partner()
     caplog.set_level(logging.INFO, logger=LOGGER_NAME)
-    api.call("GET", "/v1/customers/x%0d%0aforged%20200", partner.token,
-             headers={"MS-CorrelationId": "corr tenant=someone-else"})
+    api.call(
+        "GET",
+        "/v1/customers/x%0d%0aforged%20200",
+        partner.token,
+        headers={"MS-CorrelationId": "corr tenant=someone-else"},
+    )
 
     [record] = _lines(caplog)
     text = record.getMessage()
@@ -86,8 +101,9 @@ def test_a_crlf_in_the_path_or_a_forged_field_in_the_correlation_id_cannot_forge
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
-def test_an_invitation_code_in_the_path_is_not_logged(make_api: Callable[..., Api], log_format: str,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_an_invitation_code_in_the_path_is_not_logged(
+    make_api: Callable[..., Api], log_format: str, caplog: pytest.LogCaptureFixture
+) -> None:
     # invitation codes are bearer secrets: the API's accept and the web's acceptance pages carry them in the path
     api = make_api(log_format=log_format)
     partner = api.partner()

@@ -29,25 +29,34 @@ def test_both_partners_change_it_over_the_etag_and_both_logs_show_each_change(ap
     blind = api.call("PUT", path, world.provider.token, json={"email": "billing@wingtip.example"})
     assert blind.status_code == 400 and blind.json()["code"] == 800184, blind.text
 
-    changed = api.call("PUT", path, world.reseller.token, json={**read, "email": "ap@wingtip.example"},
-                       headers={"If-Match": etag})
+    changed = api.call(
+        "PUT", path, world.reseller.token, json={**read, "email": "ap@wingtip.example"}, headers={"If-Match": etag}
+    )
     assert changed.status_code == 200, changed.text
     new_etag = changed.json()["attributes"]["etag"]
     assert new_etag != etag
 
-    stale = api.call("PUT", path, world.provider.token, json={"email": "billing@wingtip.example",
-                                                              "attributes": {"etag": etag}})
+    stale = api.call(
+        "PUT", path, world.provider.token, json={"email": "billing@wingtip.example", "attributes": {"etag": etag}}
+    )
     assert stale.status_code == 400 and stale.json()["code"] == 2055
     assert api.call("GET", path, world.provider.token).json()["email"] == "ap@wingtip.example"
 
-    again = api.call("PUT", path, world.provider.token, json={"email": "billing@wingtip.example"},
-                     headers={"If-Match": f'"{new_etag}"'})
+    again = api.call(
+        "PUT",
+        path,
+        world.provider.token,
+        json={"email": "billing@wingtip.example"},
+        headers={"If-Match": f'"{new_etag}"'},
+    )
     assert again.status_code == 200, again.text
 
     for partner in (world.provider, world.reseller):
         seen = _changes(api, partner)
-        assert [json.loads(r["resourceNewValue"]) for r in seen] == [{"email": "billing@wingtip.example"},
-                                                                     {"email": "ap@wingtip.example"}]
+        assert [json.loads(r["resourceNewValue"]) for r in seen] == [
+            {"email": "billing@wingtip.example"},
+            {"email": "ap@wingtip.example"},
+        ]
         assert {r["customerId"] for r in seen} == {customer_id}
     by_reseller = _changes(api, world.provider)[1]
     assert by_reseller["userPrincipalName"] == "Adatum Rivendita"  # the partner that acted, not its user
@@ -56,7 +65,12 @@ def test_both_partners_change_it_over_the_etag_and_both_logs_show_each_change(ap
 def test_the_refusal_speaks_italian(api: Api) -> None:
     world = partnered(api)
     customer_id, _ = customer_for_reseller(api, world)
-    blind = api.call("PUT", f"/v1/customers/{customer_id}/profiles/billing", world.provider.token,
-                     json={"city": "Roma"}, headers={"X-Locale": "it-IT"})
+    blind = api.call(
+        "PUT",
+        f"/v1/customers/{customer_id}/profiles/billing",
+        world.provider.token,
+        json={"city": "Roma"},
+        headers={"X-Locale": "it-IT"},
+    )
     assert blind.status_code == 400
     assert "è condiviso con un altro partner" in blind.json()["description"]

@@ -16,13 +16,29 @@ def test_the_seed_story_end_to_end(api: Api) -> None:
     partner = api.partner(name="Contoso Direct", domain="contoso-direct.example")
     token = partner.token
 
-    created = api.call("POST", "/v1/customers", token, json={
-        "companyProfile": {"domain": "fabrikam.example", "companyName": "Fabrikam Srl"},
-        "billingProfile": {"email": "anna@fabrikam.example", "culture": "it-IT", "language": "it",
-                           "companyName": "Fabrikam Srl",
-                           "defaultAddress": {"firstName": "Anna", "lastName": "Rossi", "addressLine1": "Via Roma 1",
-                                              "city": "Milano", "postalCode": "20100", "country": "IT"}},
-    }, headers={"MS-CorrelationId": "story-1"})
+    created = api.call(
+        "POST",
+        "/v1/customers",
+        token,
+        json={
+            "companyProfile": {"domain": "fabrikam.example", "companyName": "Fabrikam Srl"},
+            "billingProfile": {
+                "email": "anna@fabrikam.example",
+                "culture": "it-IT",
+                "language": "it",
+                "companyName": "Fabrikam Srl",
+                "defaultAddress": {
+                    "firstName": "Anna",
+                    "lastName": "Rossi",
+                    "addressLine1": "Via Roma 1",
+                    "city": "Milano",
+                    "postalCode": "20100",
+                    "country": "IT",
+                },
+            },
+        },
+        headers={"MS-CorrelationId": "story-1"},
+    )
     assert created.status_code == 201, created.text
     customer = created.json()
     customer_id = customer["id"]
@@ -30,11 +46,18 @@ def test_the_seed_story_end_to_end(api: Api) -> None:
     assert credentials["userName"] == "admin@fabrikam.example" and len(credentials["password"]) >= 12
     assert created.headers["MS-CorrelationId"] == "story-1"
 
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", token, json={
-        "billingCycle": "monthly",
-        "lineItems": [{"lineItemNumber": 0, "offerId": M365_BASIC, "quantity": 5, "friendlyName": "Basic"},
-                      {"lineItemNumber": 1, "offerId": M365_E3, "quantity": 2}],
-    })
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        token,
+        json={
+            "billingCycle": "monthly",
+            "lineItems": [
+                {"lineItemNumber": 0, "offerId": M365_BASIC, "quantity": 5, "friendlyName": "Basic"},
+                {"lineItemNumber": 1, "offerId": M365_E3, "quantity": 2},
+            ],
+        },
+    )
     assert order.status_code == 201, order.text
     subscription_ids = [li["subscriptionId"] for li in order.json()["lineItems"]]
 
@@ -46,27 +69,35 @@ def test_the_seed_story_end_to_end(api: Api) -> None:
     assert {d["status"] for d in error["data"]} == {"active"} and all(d["offerName"] for d in error["data"])
 
     for sid in subscription_ids:
-        suspended = api.call("PATCH", f"/v1/customers/{customer_id}/subscriptions/{sid}", token,
-                             json={"status": "suspended"})
+        suspended = api.call(
+            "PATCH", f"/v1/customers/{customer_id}/subscriptions/{sid}", token, json={"status": "suspended"}
+        )
         assert suspended.status_code == 200, suspended.text
         assert suspended.json()["status"] == "suspended"
 
-    removed = api.call("PATCH", f"/v1/customers/{customer_id}", token,
-                       json={"relationshipToPartner": "none", "attributes": {"objectType": "Customer"}},
-                       headers={"MS-CorrelationId": "story-remove"})
+    removed = api.call(
+        "PATCH",
+        f"/v1/customers/{customer_id}",
+        token,
+        json={"relationshipToPartner": "none", "attributes": {"objectType": "Customer"}},
+        headers={"MS-CorrelationId": "story-remove"},
+    )
     assert removed.status_code == 200, removed.text
     assert removed.json()["relationshipToPartner"] == "none"
 
     assert api.call("GET", f"/v1/customers/{customer_id}", token).status_code == 404
     assert api.call("GET", f"/v1/customers/{customer_id}/subscriptions", token).status_code == 404
-    no_commerce = api.call("POST", f"/v1/customers/{customer_id}/orders", token,
-                           json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]})
+    no_commerce = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        token,
+        json={"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
+    )
     assert no_commerce.status_code == 403 and no_commerce.json()["code"] == 20002
     listed = api.call("GET", "/v1/customers", token).json()
     assert customer_id not in [c["id"] for c in listed["items"]]
 
-    invitation = api.call("POST", "/v1/relationshiprequests", token,
-                          json={"customerId": customer_id, "language": "it"})
+    invitation = api.call("POST", "/v1/relationshiprequests", token, json={"customerId": customer_id, "language": "it"})
     assert invitation.status_code == 201, invitation.text
     invite = invitation.json()
     assert invite["status"] == "sent" and invite["url"].endswith(invite["code"]) and "Fabrikam" not in invite["url"]
@@ -83,8 +114,9 @@ def test_the_seed_story_end_to_end(api: Api) -> None:
     assert [r["status"] for r in statuses] == ["accepted"]
 
     with read_session(api.engine) as session:
-        removal = session.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "remove_partner_customer_relationship")).one()
+        removal = session.scalars(
+            select(ActivityRecord).where(ActivityRecord.operation_type == "remove_partner_customer_relationship")
+        ).one()
     assert removal.correlation_id == "story-remove"
 
 

@@ -13,8 +13,12 @@ from tests.factories import M365_BASIC, M365_E3
 
 
 def _subscription(api: Api, world: IndirectApi, customer_id: str, offer: str = M365_E3) -> str:
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", world.provider.token, json={
-        "lineItems": [{"offerId": offer, "quantity": 3, "partnerIdOnRecord": world.reseller.mpn_id}]})
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        world.provider.token,
+        json={"lineItems": [{"offerId": offer, "quantity": 3, "partnerIdOnRecord": world.reseller.mpn_id}]},
+    )
     assert order.status_code == 201, order.text
     return str(order.json()["lineItems"][0]["subscriptionId"])
 
@@ -38,7 +42,10 @@ def test_the_provider_designates_its_reseller_with_partner_centers_request(api: 
     assert changed.status_code == 200, changed.text
     contact = changed.json()
     assert (contact["supportTenantId"], contact["supportMpnId"], contact["name"]) == (
-        world.reseller.partner_id, world.reseller.mpn_id, "Adatum Rivendita")
+        world.reseller.partner_id,
+        world.reseller.mpn_id,
+        "Adatum Rivendita",
+    )
     assert contact["attributes"]["objectType"] == "SupportContact"
     assert contact["attributes"]["etag"] != default.json()["attributes"]["etag"]
     _assert_shape(contact, _response_json("update-a-subscription-s-support-contact"))
@@ -47,8 +54,7 @@ def test_the_provider_designates_its_reseller_with_partner_centers_request(api: 
     assert api.call("GET", path, world.provider.token).json() == contact
     assert api.call("GET", path, world.reseller.token).json()["supportTenantId"] == world.reseller.partner_id
 
-    back = api.call("PUT", path, world.provider.tokens["helpdesk_agent"],
-                    json={"supportMpnId": world.provider.mpn_id})
+    back = api.call("PUT", path, world.provider.tokens["helpdesk_agent"], json={"supportMpnId": world.provider.mpn_id})
     assert back.status_code == 200 and back.json()["supportTenantId"] == world.provider.partner_id
 
 
@@ -63,12 +69,18 @@ def test_support_contact_refusals(api: Api) -> None:
     direct = api.partner(partner_type="direct")
     not_allowed = api.call("PUT", path, world.provider.token, json={"supportTenantId": direct.partner_id})
     assert not_allowed.status_code == 400
-    assert api.call("PUT", path, world.provider.tokens["sales_agent"],
-                    json={"supportMpnId": world.reseller.mpn_id}).status_code == 403
+    assert (
+        api.call(
+            "PUT", path, world.provider.tokens["sales_agent"], json={"supportMpnId": world.reseller.mpn_id}
+        ).status_code
+        == 403
+    )
     # the reseller of record sees the subscription but does not own it
     assert api.call("PUT", path, world.reseller.token, json={"supportMpnId": world.reseller.mpn_id}).status_code == 403
-    for p in (f"/v1/customers/{customer_id}/subscriptions/{new_id()}/supportcontact",
-              f"/v1/customers/{new_id()}/subscriptions/{sid}/supportcontact"):
+    for p in (
+        f"/v1/customers/{customer_id}/subscriptions/{new_id()}/supportcontact",
+        f"/v1/customers/{new_id()}/subscriptions/{sid}/supportcontact",
+    ):
         assert api.call("GET", p, world.provider.token).status_code == 404
         assert api.call("PUT", p, world.provider.token, json={"supportMpnId": world.reseller.mpn_id}).status_code == 404
     stranger = api.partner()

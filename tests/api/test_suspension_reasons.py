@@ -11,8 +11,12 @@ from tests.factories import M365_E3
 
 def _sold(api: Api, world: IndirectApi) -> tuple[str, str]:
     customer_id, _ = customer_for_reseller(api, world)
-    order = api.call("POST", f"/v1/customers/{customer_id}/orders", world.provider.token, json={
-        "lineItems": [{"offerId": M365_E3, "quantity": 3, "partnerIdOnRecord": world.reseller.mpn_id}]})
+    order = api.call(
+        "POST",
+        f"/v1/customers/{customer_id}/orders",
+        world.provider.token,
+        json={"lineItems": [{"offerId": M365_E3, "quantity": 3, "partnerIdOnRecord": world.reseller.mpn_id}]},
+    )
     assert order.status_code == 201, order.text
     return customer_id, str(order.json()["lineItems"][0]["subscriptionId"])
 
@@ -22,8 +26,9 @@ def test_each_party_suspends_for_its_own_reason_and_lifts_only_its_own(api: Api)
     customer_id, sid = _sold(api, world)
     path = f"/v1/customers/{customer_id}/subscriptions/{sid}"
 
-    by_provider = api.call("PATCH", path, world.provider.token,
-                           json={"status": "suspended", "suspensionNote": "Non-payment of invoice 42"})
+    by_provider = api.call(
+        "PATCH", path, world.provider.token, json={"status": "suspended", "suspensionNote": "Non-payment of invoice 42"}
+    )
     assert by_provider.status_code == 200, by_provider.text
     body = by_provider.json()
     assert body["status"] == "suspended"
@@ -36,12 +41,16 @@ def test_each_party_suspends_for_its_own_reason_and_lifts_only_its_own(api: Api)
     assert detail["at"].endswith("Z")
 
     # the reseller cannot lift the provider's reason: 400 with our code, naming the reason and whose it is
-    refused = api.call("PATCH", path, world.reseller.token, json={"status": "active"},
-                       headers={"X-Locale": "it"})
+    refused = api.call("PATCH", path, world.reseller.token, json={"status": "active"}, headers={"X-Locale": "it"})
     assert refused.status_code == 400, refused.text
     assert refused.json()["code"] == 800600
-    assert refused.json()["data"] == [{"reason": "ProviderInitiated", "initiatorPartnerId": world.provider.partner_id,
-                                       "initiator": "Tailspin Distribution"}]
+    assert refused.json()["data"] == [
+        {
+            "reason": "ProviderInitiated",
+            "initiatorPartnerId": world.provider.partner_id,
+            "initiator": "Tailspin Distribution",
+        }
+    ]
     assert "resta sospesa" in refused.json()["description"]
 
     # the reseller suspends it too: both reasons, in the order they came
@@ -55,12 +64,16 @@ def test_each_party_suspends_for_its_own_reason_and_lifts_only_its_own(api: Api)
     assert lifted.status_code == 200, lifted.text
     assert lifted.json()["status"] == "suspended"
     assert [(s["reason"], s["initiatorPartnerId"]) for s in lifted.json()["suspensions"]] == [
-        ("ResellerInitiated", world.reseller.partner_id)]
+        ("ResellerInitiated", world.reseller.partner_id)
+    ]
 
     active = api.call("PATCH", path, world.reseller.token, json={"status": "active"})
     assert active.status_code == 200, active.text
     assert (active.json()["status"], active.json()["suspensionReasons"], active.json()["suspensions"]) == (
-        "active", [], [])
+        "active",
+        [],
+        [],
+    )
     listed = api.call("GET", f"/v1/customers/{customer_id}/subscriptions", world.provider.token)
     assert listed.json()["items"][0]["suspensions"] == []
 
@@ -69,8 +82,12 @@ def test_a_note_too_long_is_a_400_naming_the_field(api: Api) -> None:
     world = partnered(api)
     customer_id, sid = _sold(api, world)
 
-    refused = api.call("PATCH", f"/v1/customers/{customer_id}/subscriptions/{sid}", world.provider.token,
-                       json={"status": "suspended", "suspensionNote": "x" * 501})
+    refused = api.call(
+        "PATCH",
+        f"/v1/customers/{customer_id}/subscriptions/{sid}",
+        world.provider.token,
+        json={"status": "suspended", "suspensionNote": "x" * 501},
+    )
 
     assert refused.status_code == 400, refused.text
     assert "suspensionNote" in refused.json()["description"]

@@ -25,8 +25,9 @@ def _redis_problem() -> str | None:
 
 REDIS_PROBLEM = _redis_problem()
 # Off CI, without Redis, the tests that need it are skipped with the reason; under CI=true they run and fail.
-needs_redis = pytest.mark.skipif(REDIS_PROBLEM is not None and not IN_CI,
-                                 reason=f"Redis unavailable at {REDIS_URL}: {REDIS_PROBLEM}")
+needs_redis = pytest.mark.skipif(
+    REDIS_PROBLEM is not None and not IN_CI, reason=f"Redis unavailable at {REDIS_URL}: {REDIS_PROBLEM}"
+)
 
 
 @pytest.fixture

@@ -24,8 +24,10 @@ from partnerhub.runtime import Runtime
 from partnerhub.settings import Settings
 from tests.factories import make_customer, make_partner
 
-CUSTOMER = {"companyProfile": {"domain": "uow.example", "companyName": "Unit Of Work Srl"},
-            "billingProfile": {"email": "ada@uow.example", "defaultAddress": {"country": "IT"}}}
+CUSTOMER = {
+    "companyProfile": {"domain": "uow.example", "companyName": "Unit Of Work Srl"},
+    "billingProfile": {"email": "ada@uow.example", "defaultAddress": {"country": "IT"}},
+}
 
 
 @pytest.fixture
@@ -35,8 +37,12 @@ def served(fresh_engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, R
         partner = make_partner(session)
         customer_id = make_customer(session, partner.admin).customer.id
         token = create_token(session, partner.admin).token
-    settings = Settings(database_url=fresh_engine.url.render_as_string(hide_password=False), data_dir=tmp_path,
-                        secret_key="test", base_url="https://partnerhub.example")
+    settings = Settings(
+        database_url=fresh_engine.url.render_as_string(hide_password=False),
+        data_dir=tmp_path,
+        secret_key="test",
+        base_url="https://partnerhub.example",
+    )
     runtime = Runtime(settings)
     with TestClient(create_app(runtime, start_worker=False)) as client:
         yield client, runtime, token, customer_id
@@ -49,7 +55,8 @@ def _auth(token: str, **headers: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # a database-wide write lock is SQLite's alone
 def test_a_read_answers_while_another_writer_holds_sqlites_write_lock(
-        served: tuple[TestClient, Runtime, str, str]) -> None:
+    served: tuple[TestClient, Runtime, str, str],
+) -> None:
     client, runtime, token, customer_id = served
     database = runtime.engine.url.database
     assert database
@@ -65,7 +72,8 @@ def test_a_read_answers_while_another_writer_holds_sqlites_write_lock(
 
 
 def test_a_write_whose_commit_fails_is_not_answered_as_a_success_and_leaves_nothing(
-        served: tuple[TestClient, Runtime, str, str]) -> None:
+    served: tuple[TestClient, Runtime, str, str],
+) -> None:
     client, runtime, token, _ = served
 
     def the_database_refuses_the_commit(_conn: Any) -> None:
@@ -80,24 +88,35 @@ def test_a_write_whose_commit_fails_is_not_answered_as_a_success_and_leaves_noth
     assert answer.json()["code"] == 800403  # database unavailable, never the customer
 
     with read_session(runtime.engine) as session:
-        assert session.scalar(select(func.count()).select_from(ActivityRecord)
-                              .where(ActivityRecord.customer_name == "Unit Of Work Srl")) == 0
-        assert session.scalar(select(func.count()).select_from(StoredAnswer)
-                              .where(StoredAnswer.request_id == "uow-1")) == 0
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(ActivityRecord)
+                .where(ActivityRecord.customer_name == "Unit Of Work Srl")
+            )
+            == 0
+        )
+        assert (
+            session.scalar(select(func.count()).select_from(StoredAnswer).where(StoredAnswer.request_id == "uow-1"))
+            == 0
+        )
     retried = client.post("/v1/customers", json=CUSTOMER, headers=_auth(token, **{"MS-RequestId": "uow-1"}))
     assert retried.status_code == 201, retried.text  # the retry runs again: a failed answer was never stored
 
 
 def test_an_idempotent_refusal_is_stored_with_the_request_and_replayed(
-        served: tuple[TestClient, Runtime, str, str]) -> None:
+    served: tuple[TestClient, Runtime, str, str],
+) -> None:
     client, runtime, token, customer_id = served
     headers = _auth(token, **{"MS-RequestId": "uow-refused"})
-    refused = client.patch(f"/v1/customers/{customer_id}/subscriptions/no-such-subscription",
-                           json={"status": "suspended"}, headers=headers)
+    refused = client.patch(
+        f"/v1/customers/{customer_id}/subscriptions/no-such-subscription", json={"status": "suspended"}, headers=headers
+    )
     assert refused.status_code == 404, refused.text
     with read_session(runtime.engine) as session:
         stored = session.scalars(select(StoredAnswer).where(StoredAnswer.request_id == "uow-refused")).one()
         assert stored.status_code == 404 and stored.body == refused.json()
-    replayed = client.patch(f"/v1/customers/{customer_id}/subscriptions/no-such-subscription",
-                            json={"status": "suspended"}, headers=headers)
+    replayed = client.patch(
+        f"/v1/customers/{customer_id}/subscriptions/no-such-subscription", json={"status": "suspended"}, headers=headers
+    )
     assert (replayed.status_code, replayed.json()) == (404, refused.json())

@@ -68,23 +68,29 @@ def test_register_answers_the_registration_with_its_signing_secret_once(hooks: A
         assert secret.removeprefix("whsec_") not in stored.secret_encrypted  # a dump alone does not reveal it
         assert decrypt("test", "webhook-signing-secret", stored.secret_encrypted) == secret
     assert operation_names(hooks.engine, partner_id=p.partner_id, resource_type="webhook_endpoint") == [
-        "create_webhook_endpoint"]
+        "create_webhook_endpoint"
+    ]
 
 
 def test_a_second_registration_is_a_conflict_and_put_replaces_it(hooks: Api) -> None:
     p = hooks.partner()
-    assert hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}
-                      ).status_code == 200
+    assert (
+        hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}).status_code
+        == 200
+    )
     second = hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]})
     assert second.status_code == 409 and second.json()["code"] == 800700
-    put = hooks.call("PUT", REG, p.token, json={"webhookUrl": URL + "/v2",
-                                                "webhookEvents": ["ORDER-CREATED", "customer-created"]})
+    put = hooks.call(
+        "PUT", REG, p.token, json={"webhookUrl": URL + "/v2", "webhookEvents": ["ORDER-CREATED", "customer-created"]}
+    )
     assert put.status_code == 200, put.text
     assert put.json()["webhookUrl"] == URL + "/v2"
     assert put.json()["webhookEvents"] == ["customer-created", "order-created"]
     assert conforms(put.json(), "WebhookRegistration") == []
     assert operation_names(hooks.engine, partner_id=p.partner_id, resource_type="webhook_endpoint") == [
-        "create_webhook_endpoint", "update_webhook_endpoint"]
+        "create_webhook_endpoint",
+        "update_webhook_endpoint",
+    ]
 
 
 def test_get_put_and_delete_without_a_registration_are_not_found(hooks: Api) -> None:
@@ -100,10 +106,15 @@ def test_delete_removes_the_registration(hooks: Api) -> None:
     hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]})
     assert hooks.call("DELETE", REG, p.token).status_code == 204
     assert hooks.call("GET", REG, p.token).status_code == 404
-    assert hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}
-                      ).status_code == 200
+    assert (
+        hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}).status_code
+        == 200
+    )
     assert operation_names(hooks.engine, partner_id=p.partner_id, resource_type="webhook_endpoint") == [
-        "create_webhook_endpoint", "delete_webhook_endpoint", "create_webhook_endpoint"]
+        "create_webhook_endpoint",
+        "delete_webhook_endpoint",
+        "create_webhook_endpoint",
+    ]
 
 
 def test_the_event_names_are_listed(hooks: Api) -> None:
@@ -113,8 +124,12 @@ def test_the_event_names_are_listed(hooks: Api) -> None:
     names = r.json()
     assert all(isinstance(n, str) for n in names)  # the swagger's answer: an array of strings
     assert names == list(EVENT_NAMES)
-    assert {"subscription-updated", "reseller-relationship-removed", "test-created",
-            "granular-admin-relationship-auto-extended"} <= set(names)
+    assert {
+        "subscription-updated",
+        "reseller-relationship-removed",
+        "test-created",
+        "granular-admin-relationship-auto-extended",
+    } <= set(names)
 
 
 @pytest.mark.parametrize(("events", "code"), [(["subscription-exploded"], 800704), ([], 800705)])
@@ -138,13 +153,16 @@ def test_only_global_admins_and_admin_agents_manage_webhooks(hooks: Api, role: s
 
 def test_another_partners_endpoint_is_not_found(hooks: Api) -> None:
     a, b = hooks.partner(), hooks.partner()
-    made = hooks.call("POST", "/webhooks/v1/endpoints", a.token,
-                      json={"webhookUrl": URL, "webhookEvents": ["order-created"]}).json()
-    for method, path in (("GET", f"/webhooks/v1/endpoints/{made['id']}"),
-                         ("PATCH", f"/webhooks/v1/endpoints/{made['id']}"),
-                         ("DELETE", f"/webhooks/v1/endpoints/{made['id']}"),
-                         ("POST", f"/webhooks/v1/endpoints/{made['id']}/rotateSecret"),
-                         ("GET", f"/webhooks/v1/endpoints/{made['id']}/deliveries")):
+    made = hooks.call(
+        "POST", "/webhooks/v1/endpoints", a.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}
+    ).json()
+    for method, path in (
+        ("GET", f"/webhooks/v1/endpoints/{made['id']}"),
+        ("PATCH", f"/webhooks/v1/endpoints/{made['id']}"),
+        ("DELETE", f"/webhooks/v1/endpoints/{made['id']}"),
+        ("POST", f"/webhooks/v1/endpoints/{made['id']}/rotateSecret"),
+        ("GET", f"/webhooks/v1/endpoints/{made['id']}/deliveries"),
+    ):
         r = hooks.call(method, path, b.token, json={} if method in ("PATCH", "POST") else None)
         assert r.status_code == 404, (method, path, r.text)
     assert hooks.call("GET", REG, b.token).status_code == 404
@@ -153,10 +171,12 @@ def test_another_partners_endpoint_is_not_found(hooks: Api) -> None:
 def test_a_replayed_registration_does_not_show_the_secret_again(hooks: Api) -> None:
     p = hooks.partner()
     headers = {"MS-RequestId": "reg-1"}
-    first = hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]},
-                       headers=headers)
-    replay = hooks.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]},
-                        headers=headers)
+    first = hooks.call(
+        "POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}, headers=headers
+    )
+    replay = hooks.call(
+        "POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}, headers=headers
+    )
     assert first.status_code == replay.status_code == 200
     secret = first.json()["properties"]["signingSecret"]
     assert secret not in replay.text
@@ -167,8 +187,10 @@ def test_an_unauthenticated_call_is_401(hooks: Api) -> None:
     assert hooks.call("GET", REG).status_code == 401
 
 
-@pytest.mark.parametrize(("url", "code"), [("ftp://hooks.example/x", 800706), ("http://hooks.example/x", 800707),
-                                           ("file:///etc/passwd", 800706)])
+@pytest.mark.parametrize(
+    ("url", "code"),
+    [("ftp://hooks.example/x", 800706), ("http://hooks.example/x", 800707), ("file:///etc/passwd", 800706)],
+)
 def test_unsafe_urls_are_refused_with_400(hooks: Api, url: str, code: int) -> None:
     p = hooks.partner()
     r = hooks.call("POST", REG, p.token, json={"webhookUrl": url, "webhookEvents": ["order-created"]})
@@ -179,7 +201,8 @@ def test_a_url_resolving_to_a_private_address_is_refused(make_api: Any) -> None:
     api = make_api()
     api.client.app.state.webhook_resolver = lambda host, port: ["192.168.0.10"]  # type: ignore[attr-defined]
     p = api.partner()
-    r = api.call("POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]},
-                 headers={"X-Locale": "it"})
+    r = api.call(
+        "POST", REG, p.token, json={"webhookUrl": URL, "webhookEvents": ["order-created"]}, headers={"X-Locale": "it"}
+    )
     assert r.status_code == 400 and r.json()["code"] == 800708
     assert "192.168.0.10" in r.json()["description"] and "indirizzo" in r.json()["description"]

@@ -90,8 +90,13 @@ def test_the_delivery_log_is_paged_and_filtered(hooks: Api, receiver: Receiver) 
     first = hooks.call("GET", log, p.token, params={"size": 2}).json()
     assert first["totalCount"] == 2 and "next" in first["links"]
     nxt = first["links"]["next"]
-    second = hooks.call("GET", log, p.token, params={"size": 2, "seekOperation": "Next"},
-                        headers={nxt["headers"][0]["key"]: nxt["headers"][0]["value"]}).json()
+    second = hooks.call(
+        "GET",
+        log,
+        p.token,
+        params={"size": 2, "seekOperation": "Next"},
+        headers={nxt["headers"][0]["key"]: nxt["headers"][0]["value"]},
+    ).json()
     assert second["totalCount"] == 2 and "next" not in second["links"]
     ids = [d["id"] for d in first["items"] + second["items"]]
     assert len(set(ids)) == 4
@@ -115,8 +120,7 @@ def test_redelivery_sends_the_same_webhook_id_again(hooks: Api, receiver: Receiv
     assert first.headers["webhook-id"] == again.headers["webhook-id"] == d["id"] and first.body == again.body
     one = hooks.call("GET", f"/webhooks/v1/deliveries/{d['id']}", p.token).json()
     assert one["status"] == "succeeded" and len(one["attempts"]) == 2
-    assert hooks.call("POST", f"/webhooks/v1/deliveries/{d['id']}/redeliver", hooks.partner().token
-                      ).status_code == 404
+    assert hooks.call("POST", f"/webhooks/v1/deliveries/{d['id']}/redeliver", hooks.partner().token).status_code == 404
     assert "redeliver_webhook" in operation_names(hooks.engine, partner_id=p.partner_id)
 
 
@@ -125,14 +129,16 @@ def test_replay_sends_again_every_event_since_a_time(hooks: Api, receiver: Recei
     _customers(hooks, p, 2)
     dispatch(hooks.engine, _config(hooks))  # fanned out before any endpoint existed: never sent
     reg = _register(hooks, p, receiver.url, ["customer-created"])
-    r = hooks.call("POST", f"/webhooks/v1/endpoints/{reg['id']}/replay", p.token,
-                   json={"since": "2020-01-01T00:00:00Z"})
+    r = hooks.call(
+        "POST", f"/webhooks/v1/endpoints/{reg['id']}/replay", p.token, json={"since": "2020-01-01T00:00:00Z"}
+    )
     assert r.status_code == 200 and r.json()["events"] == 2
     while dispatch(hooks.engine, _config(hooks)):
         pass
     assert [x.json["EventName"] for x in receiver.wait_for(2)] == ["customer-created"] * 2
-    again = hooks.call("POST", f"/webhooks/v1/endpoints/{reg['id']}/replay", p.token,
-                       json={"since": "2020-01-01T00:00:00Z"})
+    again = hooks.call(
+        "POST", f"/webhooks/v1/endpoints/{reg['id']}/replay", p.token, json={"since": "2020-01-01T00:00:00Z"}
+    )
     assert again.json()["events"] == 2
     while dispatch(hooks.engine, _config(hooks)):
         pass
@@ -160,8 +166,12 @@ def test_several_endpoints_each_with_its_own_events_secret_and_flag(hooks: Api) 
     p = hooks.partner()
     with running_receiver() as a, running_receiver() as b:
         _register(hooks, p, a.url, ["customer-created"])
-        made = hooks.call("POST", "/webhooks/v1/endpoints", p.token,
-                          json={"webhookUrl": b.url, "webhookEvents": ["customer-created"], "fullBody": True})
+        made = hooks.call(
+            "POST",
+            "/webhooks/v1/endpoints",
+            p.token,
+            json={"webhookUrl": b.url, "webhookEvents": ["customer-created"], "fullBody": True},
+        )
         assert made.status_code == 201 and made.json()["fullBody"] is True and not made.json()["isRegistration"]
         listed = hooks.call("GET", "/webhooks/v1/endpoints", p.token).json()["items"]
         assert [e["isRegistration"] for e in listed] == [True, False]

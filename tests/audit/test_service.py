@@ -103,8 +103,9 @@ def test_the_log_filters_by_customer(session: Session, world: World) -> None:
     [ours] = _orders_at(session, world, T - timedelta(hours=2))
     _orders_at(session, world, T - timedelta(hours=1), customer_id=second.customer.id)
 
-    records = _list(session, world.partner.admin,
-                    ActivityQuery(customer_id=world.customer_id, operation="create_order"))
+    records = _list(
+        session, world.partner.admin, ActivityQuery(customer_id=world.customer_id, operation="create_order")
+    )
 
     assert [r.resource_id for r in records] == [ours]
 
@@ -128,13 +129,31 @@ def test_the_log_filters_by_resource_type(session: Session, world: World) -> Non
 
 
 def test_the_log_filters_by_date_range_with_inclusive_bounds(session: Session, world: World) -> None:
-    ids = _orders_at(session, world, datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, 12, tzinfo=UTC),
-                     datetime(2026, 6, 3, 23, 59, tzinfo=UTC), datetime(2026, 6, 4, 0, 0, 1, tzinfo=UTC))
+    ids = _orders_at(
+        session,
+        world,
+        datetime(2026, 6, 1, tzinfo=UTC),
+        datetime(2026, 6, 2, 12, tzinfo=UTC),
+        datetime(2026, 6, 3, 23, 59, tzinfo=UTC),
+        datetime(2026, 6, 4, 0, 0, 1, tzinfo=UTC),
+    )
 
-    records = _list(session, world.partner.admin, ActivityQuery(
-        operation="create_order", start=parse_instant("2026-06-02"), end=parse_instant("2026-06-03", end_of_day=True)))
-    from_first = _list(session, world.partner.admin, ActivityQuery(
-        operation="create_order", start=datetime(2026, 6, 1, tzinfo=UTC), end=datetime(2026, 6, 1, tzinfo=UTC)))
+    records = _list(
+        session,
+        world.partner.admin,
+        ActivityQuery(
+            operation="create_order",
+            start=parse_instant("2026-06-02"),
+            end=parse_instant("2026-06-03", end_of_day=True),
+        ),
+    )
+    from_first = _list(
+        session,
+        world.partner.admin,
+        ActivityQuery(
+            operation="create_order", start=datetime(2026, 6, 1, tzinfo=UTC), end=datetime(2026, 6, 1, tzinfo=UTC)
+        ),
+    )
 
     assert [r.resource_id for r in records] == [ids[2], ids[1]]
     assert [r.resource_id for r in from_first] == [ids[0]]
@@ -152,8 +171,9 @@ def test_a_page_size_out_of_range_is_refused(session: Session, world: World, siz
 
 
 def test_the_default_window_is_the_last_30_days(session: Session, world: World) -> None:
-    ids = _orders_at(session, world, T - timedelta(days=31), T - timedelta(days=29), T - timedelta(minutes=1),
-                     T + timedelta(days=1))
+    ids = _orders_at(
+        session, world, T - timedelta(days=31), T - timedelta(days=29), T - timedelta(minutes=1), T + timedelta(days=1)
+    )
 
     records = _list(session, world.partner.admin)
 
@@ -252,8 +272,13 @@ def test_the_export_defuses_cells_that_a_spreadsheet_would_run_as_formulas(sessi
     session.flush()
 
     with frozen_at(T):
-        rows = _csv(export_activity_csv(session, world.partner.admin,
-                                        query=ActivityQuery(customer_id=evil.customer.id, operation="create_order")))
+        rows = _csv(
+            export_activity_csv(
+                session,
+                world.partner.admin,
+                query=ActivityQuery(customer_id=evil.customer.id, operation="create_order"),
+            )
+        )
 
     [row] = rows[1:]
     assert dict(zip(CSV_COLUMNS, row, strict=True))["customerName"] == '\'=HYPERLINK("http://evil.example","x")'
@@ -264,18 +289,21 @@ def test_the_export_defuses_cells_that_a_spreadsheet_would_run_as_formulas(sessi
 # --- parsing the instants users type ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-11-24", datetime(2026, 11, 24, tzinfo=UTC)),
-    (" 2026-11-24 ", datetime(2026, 11, 24, tzinfo=UTC)),
-    ("2026-11-24T10:00:00Z", datetime(2026, 11, 24, 10, tzinfo=UTC)),
-    ("2026-11-24T10:00:00", datetime(2026, 11, 24, 10, tzinfo=UTC)),
-    ("2026-11-24T12:00:00+02:00", datetime(2026, 11, 24, 10, tzinfo=UTC)),
-    ("6/1/2017 12:00:00 AM", datetime(2017, 6, 1, tzinfo=UTC)),
-    ("6/1/2017 12:30:00 PM", datetime(2017, 6, 1, 12, 30, tzinfo=UTC)),
-    ("11/24/2026 11:59:59 PM", datetime(2026, 11, 24, 23, 59, 59, tzinfo=UTC)),
-    ("11/24/2026 17:05:00", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),
-    ("11/24/2026", datetime(2026, 11, 24, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-24", datetime(2026, 11, 24, tzinfo=UTC)),
+        (" 2026-11-24 ", datetime(2026, 11, 24, tzinfo=UTC)),
+        ("2026-11-24T10:00:00Z", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+        ("2026-11-24T10:00:00", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+        ("2026-11-24T12:00:00+02:00", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+        ("6/1/2017 12:00:00 AM", datetime(2017, 6, 1, tzinfo=UTC)),
+        ("6/1/2017 12:30:00 PM", datetime(2017, 6, 1, 12, 30, tzinfo=UTC)),
+        ("11/24/2026 11:59:59 PM", datetime(2026, 11, 24, 23, 59, 59, tzinfo=UTC)),
+        ("11/24/2026 17:05:00", datetime(2026, 11, 24, 17, 5, tzinfo=UTC)),
+        ("11/24/2026", datetime(2026, 11, 24, tzinfo=UTC)),
+    ],
+)
 def test_parse_instant_accepts_iso_and_partner_center_dates(text: str, expected: datetime) -> None:
     parsed = parse_instant(text)
 
@@ -294,8 +322,19 @@ def test_a_full_instant_is_not_moved_to_the_end_of_the_day() -> None:
     assert parse_instant("6/1/2017 12:00:00 AM", end_of_day=True) == datetime(2017, 6, 1, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "yesterday", "2026-13-01", "13/45/2026", "24.11.2026",
-                                  "6/1/2017 25:00:00 AM", "2026-11-24T10:00:00Zjunk"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "yesterday",
+        "2026-13-01",
+        "13/45/2026",
+        "24.11.2026",
+        "6/1/2017 25:00:00 AM",
+        "2026-11-24T10:00:00Zjunk",
+    ],
+)
 def test_parse_instant_rejects_garbage(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_instant(text)

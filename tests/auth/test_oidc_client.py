@@ -36,8 +36,13 @@ def _id_token(provider: Provider) -> tuple[str, str]:
     from authlib.integrations.requests_client import OAuth2Session
 
     client = OAuth2Session(CLIENT_ID, CLIENT_SECRET, redirect_uri=CALLBACK)
-    token = client.fetch_token(provider_metadata(provider.issuer).token_endpoint, grant_type="authorization_code",
-                               code=code, code_verifier=request.code_verifier, timeout=5)
+    token = client.fetch_token(
+        provider_metadata(provider.issuer).token_endpoint,
+        grant_type="authorization_code",
+        code=code,
+        code_verifier=request.code_verifier,
+        timeout=5,
+    )
     return str(token["id_token"]), request.nonce
 
 
@@ -58,15 +63,21 @@ def test_a_genuine_token_passes_and_every_forgery_or_mismatch_is_refused(oidc_pr
     refused = {
         "another nonce": lambda: verify_id_token(token, metadata=metadata, client_id=CLIENT_ID, nonce="other"),
         "another audience": lambda: verify_id_token(token, metadata=metadata, client_id="someone-else", nonce=nonce),
-        "another issuer": lambda: verify_id_token(token, metadata=replace(metadata, issuer="https://evil.example"),
-                                                  client_id=CLIENT_ID, nonce=nonce),
-        "expired": lambda: verify_id_token(token, metadata=metadata, client_id=CLIENT_ID, nonce=nonce,
-                                           now=int(claims["exp"]) + 3600),
-        "tampered": lambda: verify_id_token(_with_claims(token, email="boss@wingtip.example"), metadata=metadata,
-                                            client_id=CLIENT_ID, nonce=nonce),
+        "another issuer": lambda: verify_id_token(
+            token, metadata=replace(metadata, issuer="https://evil.example"), client_id=CLIENT_ID, nonce=nonce
+        ),
+        "expired": lambda: verify_id_token(
+            token, metadata=metadata, client_id=CLIENT_ID, nonce=nonce, now=int(claims["exp"]) + 3600
+        ),
+        "tampered": lambda: verify_id_token(
+            _with_claims(token, email="boss@wingtip.example"), metadata=metadata, client_id=CLIENT_ID, nonce=nonce
+        ),
         "unsigned": lambda: verify_id_token(
             base64.urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("=") + "." + token.split(".")[1] + ".",
-            metadata=metadata, client_id=CLIENT_ID, nonce=nonce),
+            metadata=metadata,
+            client_id=CLIENT_ID,
+            nonce=nonce,
+        ),
     }
     for name, attempt in refused.items():
         with pytest.raises(SsoTokenInvalid):
@@ -85,16 +96,19 @@ def test_a_code_is_redeemed_once_and_only_with_its_verifier(oidc_provider: Provi
     request = authorization_request(credentials, redirect_uri=CALLBACK, login_hint=ANNA, locale="en")
     with person_at_provider() as person:
         code = parse_qs(urlsplit(person.sign_in(request.url, ANNA)).query)["code"][0]
-    claims = redeem_code(credentials, redirect_uri=CALLBACK, code=code, code_verifier=request.code_verifier,
-                         nonce=request.nonce)
+    claims = redeem_code(
+        credentials, redirect_uri=CALLBACK, code=code, code_verifier=request.code_verifier, nonce=request.nonce
+    )
     assert claims["email"] == ANNA and claims["email_verified"] is True
     with pytest.raises(SsoTokenInvalid):  # the same code twice
-        redeem_code(credentials, redirect_uri=CALLBACK, code=code, code_verifier=request.code_verifier,
-                    nonce=request.nonce)
+        redeem_code(
+            credentials, redirect_uri=CALLBACK, code=code, code_verifier=request.code_verifier, nonce=request.nonce
+        )
     wrong_secret = replace(credentials, client_secret="not-the-secret")
     with pytest.raises(SsoTokenInvalid):
-        redeem_code(wrong_secret, redirect_uri=CALLBACK, code=code, code_verifier=request.code_verifier,
-                    nonce=request.nonce)
+        redeem_code(
+            wrong_secret, redirect_uri=CALLBACK, code=code, code_verifier=request.code_verifier, nonce=request.nonce
+        )
 
 
 def test_a_provider_that_does_not_answer_is_unavailable() -> None:

@@ -46,8 +46,6 @@ from tests.conftest import World
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
-
-
 def _user(session: Session, actor: Actor) -> User:
     assert actor.user_id is not None
     user = session.get(User, actor.user_id)
@@ -243,8 +241,9 @@ def test_list_tokens_shows_only_the_users_own(session: Session, world: World) ->
 
 
 def test_a_user_signs_in_with_the_one_time_password(session: Session, world: World) -> None:
-    user, password = add_partner_user(session, world.partner.admin, email="New.User@Contoso-Direct.example",
-                                      roles=["sales-agent"])
+    user, password = add_partner_user(
+        session, world.partner.admin, email="New.User@Contoso-Direct.example", roles=["sales-agent"]
+    )
     actor = authenticate_password(session, email=" NEW.USER@contoso-direct.example ", password=password)
     assert actor.user_id == user.id
     assert actor.application == "web"
@@ -252,8 +251,9 @@ def test_a_user_signs_in_with_the_one_time_password(session: Session, world: Wor
 
 
 def test_a_wrong_password_is_unauthenticated(session: Session, world: World) -> None:
-    user, password = add_partner_user(session, world.partner.admin, email="pw@contoso-direct.example",
-                                      roles=["sales-agent"])
+    user, password = add_partner_user(
+        session, world.partner.admin, email="pw@contoso-direct.example", roles=["sales-agent"]
+    )
     with pytest.raises(Unauthenticated) as wrong:
         authenticate_password(session, email=user.email, password=password + "!")
     with pytest.raises(Unauthenticated) as unknown:
@@ -269,8 +269,13 @@ def test_a_wrong_password_is_unauthenticated(session: Session, world: World) -> 
 
 def test_a_global_admin_adds_a_user_with_roles(session: Session, world: World) -> None:
     admin = world.partner.admin
-    user, password = add_partner_user(session, admin, email=" Mario.Verdi@Contoso-Direct.example ",
-                                      roles=["Admin agent", "sales_agent", "admin-agent"], display_name="Mario")
+    user, password = add_partner_user(
+        session,
+        admin,
+        email=" Mario.Verdi@Contoso-Direct.example ",
+        roles=["Admin agent", "sales_agent", "admin-agent"],
+        display_name="Mario",
+    )
     assert user.email == "mario.verdi@contoso-direct.example"
     assert user.tenant_id == world.partner.partner_id
     assert user.roles == ["admin-agent", "sales-agent"]
@@ -294,8 +299,10 @@ def test_a_non_admin_cannot_add_users(session: Session, world: World, role: str)
     with pytest.raises(Forbidden):
         add_partner_user(session, actor, email="sneaky@contoso-direct.example", roles=["global-admin"])
     assert session.scalar(select(User).where(User.email == "sneaky@contoso-direct.example")) is None
-    assert all(r.new_value and r.new_value["email"] != "sneaky@contoso-direct.example"
-               for r in activity(session, operation="add_user"))
+    assert all(
+        r.new_value and r.new_value["email"] != "sneaky@contoso-direct.example"
+        for r in activity(session, operation="add_user")
+    )
 
 
 def test_a_customer_global_admin_cannot_add_partner_users(session: Session, world: World) -> None:
@@ -316,8 +323,9 @@ def test_a_user_needs_at_least_one_role(session: Session, world: World) -> None:
         add_partner_user(session, world.partner.admin, email="r@contoso-direct.example", roles=[])
 
 
-def test_a_duplicate_email_is_refused_and_another_tenants_is_outside_the_domains(session: Session,
-                                                                                 world: World) -> None:
+def test_a_duplicate_email_is_refused_and_another_tenants_is_outside_the_domains(
+    session: Session, world: World
+) -> None:
     existing = _user(session, world.partner.sales_agent).email
     with pytest.raises(DuplicateEmail) as err:
         add_partner_user(session, world.partner.admin, email=existing.upper(), roles=["sales-agent"])
@@ -335,8 +343,7 @@ def test_an_invalid_email_is_refused(session: Session, world: World, email: str)
 
 def test_a_global_admin_sets_roles(session: Session, world: World) -> None:
     target = _user(session, world.partner.helpdesk_agent)
-    user = set_user_roles(session, world.partner.admin, email=target.email,
-                          roles=["helpdesk-agent", "Global admin"])
+    user = set_user_roles(session, world.partner.admin, email=target.email, roles=["helpdesk-agent", "Global admin"])
     assert user.roles == ["helpdesk-agent", "global-admin"]
     (rec,) = activity(session, operation="update_user_roles", resource_id=target.id)
     assert rec.partner_id == world.partner.partner_id
@@ -364,16 +371,16 @@ def test_the_last_global_admin_cannot_lose_the_role(session: Session, world: Wor
 
 
 def test_a_global_admin_may_step_down_when_another_remains(session: Session, world: World) -> None:
-    add_partner_user(session, world.partner.admin, email="second.admin@contoso-direct.example",
-                     roles=["global-admin"])
+    add_partner_user(session, world.partner.admin, email="second.admin@contoso-direct.example", roles=["global-admin"])
     admin = _user(session, world.partner.admin)
     set_user_roles(session, world.partner.admin, email=admin.email, roles=["admin-agent"])
     assert admin.roles == ["admin-agent"]
 
 
 def test_a_deactivated_global_admin_does_not_count(session: Session, world: World) -> None:
-    second, _pw = add_partner_user(session, world.partner.admin, email="second.admin@contoso-direct.example",
-                                   roles=["global-admin"])
+    second, _pw = add_partner_user(
+        session, world.partner.admin, email="second.admin@contoso-direct.example", roles=["global-admin"]
+    )
     second.is_active = False
     admin = _user(session, world.partner.admin)
     with pytest.raises(LastGlobalAdmin):
@@ -447,8 +454,15 @@ def test_another_tenants_password_cannot_be_reset(session: Session, world: World
 
 
 def test_the_operator_creates_a_partner_with_a_global_admin(session: Session) -> None:
-    created = create_partner(session, Actor.system(), name=" Litware ", partner_type="Indirect Provider",
-                             domain="Litware.example", admin_email="Boss@Litware.example", mpn_id="7654321")
+    created = create_partner(
+        session,
+        Actor.system(),
+        name=" Litware ",
+        partner_type="Indirect Provider",
+        domain="Litware.example",
+        admin_email="Boss@Litware.example",
+        mpn_id="7654321",
+    )
     assert created.tenant.kind == TenantKind.PARTNER
     assert created.tenant.name == "Litware"
     assert created.tenant.domain == "litware.example"
@@ -464,50 +478,90 @@ def test_the_operator_creates_a_partner_with_a_global_admin(session: Session) ->
     (rec,) = activity(session, operation="add_partner", resource_id=created.tenant.id)
     assert rec.partner_id == created.tenant.id
     assert rec.user_id is None
-    assert rec.new_value == {"name": "Litware", "type": "indirect-provider", "domain": "litware.example",
-                             "mpnId": "7654321", "adminEmail": "boss@litware.example"}
+    assert rec.new_value == {
+        "name": "Litware",
+        "type": "indirect-provider",
+        "domain": "litware.example",
+        "mpnId": "7654321",
+        "adminEmail": "boss@litware.example",
+    }
 
 
 def test_a_partner_gets_a_generated_mpn_id(session: Session) -> None:
-    created = create_partner(session, Actor.system(), name="Gen", partner_type="direct", domain="gen.example",
-                             admin_email="admin@gen.example")
+    created = create_partner(
+        session,
+        Actor.system(),
+        name="Gen",
+        partner_type="direct",
+        domain="gen.example",
+        admin_email="admin@gen.example",
+    )
     assert created.partner.mpn_id.isdigit()
     assert len(created.partner.mpn_id) == 7
 
 
 def test_a_taken_mpn_id_is_refused(session: Session) -> None:
-    create_partner(session, Actor.system(), name="One", partner_type="direct", domain="one.example",
-                   admin_email="admin@one.example", mpn_id="1234567")
+    create_partner(
+        session,
+        Actor.system(),
+        name="One",
+        partner_type="direct",
+        domain="one.example",
+        admin_email="admin@one.example",
+        mpn_id="1234567",
+    )
     with pytest.raises(InvalidInput):
-        create_partner(session, Actor.system(), name="Two", partner_type="direct", domain="two.example",
-                       admin_email="admin@two.example", mpn_id="1234567")
+        create_partner(
+            session,
+            Actor.system(),
+            name="Two",
+            partner_type="direct",
+            domain="two.example",
+            admin_email="admin@two.example",
+            mpn_id="1234567",
+        )
 
 
 @pytest.mark.parametrize("role", ["admin", "admin_agent", "sales_agent", "helpdesk_agent"])
 def test_a_partner_user_cannot_create_a_partner(session: Session, world: World, role: str) -> None:
     with pytest.raises(Forbidden):
-        create_partner(session, getattr(world.partner, role), name="Rogue", partner_type="direct",
-                       domain="rogue.example", admin_email="admin@rogue.example")
+        create_partner(
+            session,
+            getattr(world.partner, role),
+            name="Rogue",
+            partner_type="direct",
+            domain="rogue.example",
+            admin_email="admin@rogue.example",
+        )
     assert session.scalar(select(Tenant).where(Tenant.domain == "rogue.example")) is None
     assert all(r.new_value and r.new_value["name"] != "Rogue" for r in activity(session, operation="add_partner"))
 
 
 def test_a_customer_user_cannot_create_a_partner(session: Session, world: World) -> None:
     with pytest.raises(Forbidden):
-        create_partner(session, world.customer_admin, name="Rogue", partner_type="direct",
-                       domain="rogue.example", admin_email="admin@rogue.example")
+        create_partner(
+            session,
+            world.customer_admin,
+            name="Rogue",
+            partner_type="direct",
+            domain="rogue.example",
+            admin_email="admin@rogue.example",
+        )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("direct", PartnerType.DIRECT),
-    ("Direct-Bill", PartnerType.DIRECT),
-    ("indirect-provider", PartnerType.INDIRECT_PROVIDER),
-    ("Indirect_Provider", PartnerType.INDIRECT_PROVIDER),
-    ("provider", PartnerType.INDIRECT_PROVIDER),
-    ("indirect-reseller", PartnerType.INDIRECT_RESELLER),
-    (" indirect reseller ", PartnerType.INDIRECT_RESELLER),
-    ("reseller", PartnerType.INDIRECT_RESELLER),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("direct", PartnerType.DIRECT),
+        ("Direct-Bill", PartnerType.DIRECT),
+        ("indirect-provider", PartnerType.INDIRECT_PROVIDER),
+        ("Indirect_Provider", PartnerType.INDIRECT_PROVIDER),
+        ("provider", PartnerType.INDIRECT_PROVIDER),
+        ("indirect-reseller", PartnerType.INDIRECT_RESELLER),
+        (" indirect reseller ", PartnerType.INDIRECT_RESELLER),
+        ("reseller", PartnerType.INDIRECT_RESELLER),
+    ],
+)
 def test_partner_types_are_parsed(raw: str, expected: PartnerType) -> None:
     assert parse_partner_type(raw) == expected
 
@@ -520,13 +574,23 @@ def test_an_unknown_partner_type_is_refused(raw: str) -> None:
 
 def test_creating_a_partner_with_a_bad_type_writes_nothing(session: Session) -> None:
     with pytest.raises(InvalidInput):
-        create_partner(session, Actor.system(), name="Bad", partner_type="wholesaler", domain="bad.example",
-                       admin_email="admin@bad.example")
+        create_partner(
+            session,
+            Actor.system(),
+            name="Bad",
+            partner_type="wholesaler",
+            domain="bad.example",
+            admin_email="admin@bad.example",
+        )
     assert session.scalar(select(Tenant).where(Tenant.domain == "bad.example")) is None
     assert activity(session, operation="add_partner") == []
 
 
 def test_a_line_break_inside_a_users_e_mail_address_is_refused(session: Session, world: World) -> None:
     with pytest.raises(InvalidInput):
-        add_partner_user(session, world.partner.admin, email="new.user@contoso-direct.example\r\nBcc: x@y.example",
-                         roles=["sales-agent"])
+        add_partner_user(
+            session,
+            world.partner.admin,
+            email="new.user@contoso-direct.example\r\nBcc: x@y.example",
+            roles=["sales-agent"],
+        )

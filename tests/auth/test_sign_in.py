@@ -70,8 +70,9 @@ def _user(session: Session, actor: Actor) -> User:
 
 
 def _new_agent(session: Session, world: World, local: str = "new.agent") -> tuple[User, str]:
-    return add_partner_user(session, world.partner.admin, email=f"{local}@contoso-direct.example",
-                            roles=["admin-agent"])
+    return add_partner_user(
+        session, world.partner.admin, email=f"{local}@contoso-direct.example", roles=["admin-agent"]
+    )
 
 
 # --- F6: an unknown e-mail costs a verification too ---------------------------------------------------------
@@ -93,7 +94,8 @@ class CountingHasher:
 
 
 def test_an_unknown_email_is_verified_against_a_dummy_hash_as_a_known_one_is(
-        session: Session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     counting = CountingHasher(passwords._hasher)
     monkeypatch.setattr(passwords, "_hasher", counting)
     with pytest.raises(Unauthenticated):
@@ -149,8 +151,14 @@ def test_a_reset_makes_the_password_one_time_again(session: Session, world: Worl
 
 
 def _pending_gdap(session: Session, world: World) -> str:
-    rel = create_admin_relationship(session, world.partner.admin, customer_id=world.customer_id,
-                                    display_name="Ops", role_ids=[USER_ADMINISTRATOR], duration_days=30)
+    rel = create_admin_relationship(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        display_name="Ops",
+        role_ids=[USER_ADMINISTRATOR],
+        duration_days=30,
+    )
     lock_for_approval(session, world.partner.admin, admin_relationship_id=rel.id)
     return rel.id
 
@@ -160,8 +168,14 @@ def test_gdap_approval_is_refused_with_the_password_the_partner_was_shown(sessio
     GDAP request with it."""
     created = make_customer(session, world.partner.admin, own_password=False)
     admin = actor_for_user(session, created.admin, application="web")
-    rel = create_admin_relationship(session, world.partner.admin, customer_id=created.customer.id,
-                                    display_name="Ops", role_ids=[USER_ADMINISTRATOR], duration_days=30)
+    rel = create_admin_relationship(
+        session,
+        world.partner.admin,
+        customer_id=created.customer.id,
+        display_name="Ops",
+        role_ids=[USER_ADMINISTRATOR],
+        duration_days=30,
+    )
     lock_for_approval(session, world.partner.admin, admin_relationship_id=rel.id)
     with pytest.raises(ApprovalNeedsOwnPassword):
         approve_admin_relationship(session, admin, admin_relationship_id=rel.id)
@@ -192,8 +206,13 @@ def test_a_password_change_ends_every_other_session_and_token(session: Session, 
     here = open_web_session(session, user, is_mfa=True, max_hours=8)
     elsewhere = open_web_session(session, user, is_mfa=True, max_hours=8)
     token = create_token(session, world.partner.admin_agent)
-    change_my_password(session, here.actor, current=OWN_PASSWORD, new=NEW_PASSWORD,
-                       keep_session_id=find_web_session_id(session, here.token))
+    change_my_password(
+        session,
+        here.actor,
+        current=OWN_PASSWORD,
+        new=NEW_PASSWORD,
+        keep_session_id=find_web_session_id(session, here.token),
+    )
     assert actor_for_web_session(session, here.token, idle_minutes=60).user_id == user.id
     with pytest.raises(SessionExpired):
         actor_for_web_session(session, elsewhere.token, idle_minutes=60)

@@ -20,18 +20,35 @@ def test_a_user_in_a_second_verified_domain_signs_in_with_the_partners_provider(
     partner = make_partner(session, domain="contoso.example")
     other = make_partner(session, domain="fabrikam-partner.example")
     add_partner_domain(session, Actor.system(), partner_id=partner.partner_id, domain="contoso-emea.example")
-    set_single_sign_on(session, partner.admin, tenant_id=partner.partner_id, issuer="https://idp.contoso.example",
-                       client_id="partnerhub", client_secret="s3cr3t", enabled=True, secret_key="key")
+    set_single_sign_on(
+        session,
+        partner.admin,
+        tenant_id=partner.partner_id,
+        issuer="https://idp.contoso.example",
+        client_id="partnerhub",
+        client_secret="s3cr3t",
+        enabled=True,
+        secret_key="key",
+    )
     user, _ = add_partner_user(session, partner.admin, email="lena@contoso-emea.example", roles=[Role.SALES_AGENT])
 
     found = find_sign_in_provider(session, email="lena@contoso-emea.example")
     assert found is not None and found.tenant_id == partner.partner_id
-    identity = identify(session, tenant_id=partner.partner_id,
-                        claims={"email": "LENA@contoso-emea.example", "email_verified": True})
+    identity = identify(
+        session, tenant_id=partner.partner_id, claims={"email": "LENA@contoso-emea.example", "email_verified": True}
+    )
     assert identity.user.id == user.id
     # another partner's provider never signs this user in, whatever its token says
-    set_single_sign_on(session, other.admin, tenant_id=other.partner_id, issuer="https://idp.fabrikam.example",
-                       client_id="partnerhub", client_secret="s3cr3t", enabled=True, secret_key="key")
+    set_single_sign_on(
+        session,
+        other.admin,
+        tenant_id=other.partner_id,
+        issuer="https://idp.fabrikam.example",
+        client_id="partnerhub",
+        client_secret="s3cr3t",
+        enabled=True,
+        secret_key="key",
+    )
     with pytest.raises(SsoUnknownUser):
         identify(session, tenant_id=other.partner_id, claims={"email": user.email, "email_verified": True})
     assert find_sign_in_provider(session, email="someone@unverified.example") is None

@@ -19,11 +19,29 @@ from partnerhub.cli.main import main
 from tests.conftest import PG_ADMIN_DSN
 
 OPERATIONS = (
-    "generate", "list_first_100", "list_deep_100", "list_first_500", "list_deep_500", "search_prefix",
-    "get_customer", "list_subscriptions", "suspend_subscription", "place_order_3", "remove_relationship",
-    "offboard_10", "offboard_100", "offboard_1000", "bulk_offboard", "activity_day", "activity_customer",
+    "generate",
+    "list_first_100",
+    "list_deep_100",
+    "list_first_500",
+    "list_deep_500",
+    "search_prefix",
+    "get_customer",
+    "list_subscriptions",
+    "suspend_subscription",
+    "place_order_3",
+    "remove_relationship",
+    "offboard_10",
+    "offboard_100",
+    "offboard_1000",
+    "bulk_offboard",
+    "activity_day",
+    "activity_customer",
     "gdap_bulk_request",
-    "http_reads", "http_writes", "http_mixed", "webhook_latency", "webhook_throughput",
+    "http_reads",
+    "http_writes",
+    "http_mixed",
+    "webhook_latency",
+    "webhook_throughput",
 )
 
 
@@ -39,8 +57,9 @@ def _positive(value: object) -> bool:
 
 def _bench_databases_of_this_process() -> list[str]:
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
-                            (f"partnerhub\\_bench\\_{os.getpid()}\\_%",)).fetchall()
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"partnerhub\\_bench\\_{os.getpid()}\\_%",)
+        ).fetchall()
     return [str(r[0]) for r in rows]
 
 
@@ -98,8 +117,9 @@ def test_without_wrk_the_builtin_generator_drives_the_http_phases(
     monkeypatch.setenv(LOAD_ENV, "builtin")
     out = tmp_path / "bench.json"
 
-    code = main(["bench", "--scale", "tiny", "--database", backend, "--no-growth", "--json", str(out),
-                 "--pg-dsn", PG_ADMIN_DSN])
+    code = main(
+        ["bench", "--scale", "tiny", "--database", backend, "--no-growth", "--json", str(out), "--pg-dsn", PG_ADMIN_DSN]
+    )
 
     assert code == 0
     doc = json.loads(out.read_text())

@@ -149,8 +149,7 @@ def test_wrk_mixes_reads_and_writes_8_to_2(stub_server: tuple[int, Stub], tmp_pa
 @needs_wrk
 def test_wrk_counts_non_2xx_answers_as_errors(stub_server: tuple[int, Stub], tmp_path: Path) -> None:
     port, _stub = stub_server
-    res = run_wrk(port, _workload(0, 4, (*READERS, BROKEN)), connections=4, seconds=1, threads=1,
-                  scratch=tmp_path)
+    res = run_wrk(port, _workload(0, 4, (*READERS, BROKEN)), connections=4, seconds=1, threads=1, scratch=tmp_path)
 
     assert res.errors > 0 and res.ok > 0 and res.ok + res.errors == res.requests, res
     assert res.first_error.startswith("500 ") and "broken on purpose" in res.first_error

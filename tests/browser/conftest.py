@@ -46,8 +46,14 @@ from tests.factories import M365_BASIC, PartnerWorld, buy, make_customer, make_p
 
 CHROMIUM = shutil.which("chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parents[1] / "screenshots"
 LANGUAGES = ("en", "it")
@@ -101,12 +107,27 @@ class LiveSite:
             created = make_customer(session, partner.admin, **kwargs)
             return created.customer.id, created.admin.email
 
-    def buy(self, partner: PartnerWorld, customer_id: str, offer_id: str = M365_BASIC, *, quantity: int = 5,
-            friendly_name: str | None = None, parent_id: str | None = None) -> str:
+    def buy(
+        self,
+        partner: PartnerWorld,
+        customer_id: str,
+        offer_id: str = M365_BASIC,
+        *,
+        quantity: int = 5,
+        friendly_name: str | None = None,
+        parent_id: str | None = None,
+    ) -> str:
         """One subscription bought by `partner` for the customer: its id."""
         with transaction(self.engine) as session:
-            return buy(session, partner.admin, customer_id, offer_id, quantity, friendly_name=friendly_name,
-                       parent_id=parent_id).id
+            return buy(
+                session,
+                partner.admin,
+                customer_id,
+                offer_id,
+                quantity,
+                friendly_name=friendly_name,
+                parent_id=parent_id,
+            ).id
 
     def password_of(self, email: str) -> str:
         """A new generated (one-time) password, as an admin's reset gives."""
@@ -140,11 +161,22 @@ def live_site(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory)
     url = f"sqlite:///{tmp / 'partnerhub.db'}"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    runtime = Runtime(Settings(database_url=url, data_dir=tmp, secret_key="test", base_url=base_url,
-                               sign_in_attempts_per_minute=0, webhook_allow_private=True))
+    runtime = Runtime(
+        Settings(
+            database_url=url,
+            data_dir=tmp,
+            secret_key="test",
+            base_url=base_url,
+            sign_in_attempts_per_minute=0,
+            webhook_allow_private=True,
+        )
+    )
     app = create_app(runtime, start_worker=True)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
-                                           lifespan="on", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="on", access_log=False
+        )
+    )
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -244,7 +276,8 @@ class User:
     def nav(self, msgid: str) -> Locator:
         """A link of the main menu."""
         return self.page.get_by_role("navigation", name=self.t("Main menu")).get_by_role(
-            "link", name=self.t(msgid), exact=True)
+            "link", name=self.t(msgid), exact=True
+        )
 
     def flash(self) -> Locator:
         return self.page.locator(".flash")
@@ -257,9 +290,12 @@ class User:
         return path
 
     def has_no_horizontal_overflow(self) -> bool:
-        return bool(self.page.evaluate(
-            "() => document.documentElement.scrollWidth <= window.innerWidth"
-            " && document.body.scrollWidth <= window.innerWidth"))
+        return bool(
+            self.page.evaluate(
+                "() => document.documentElement.scrollWidth <= window.innerWidth"
+                " && document.body.scrollWidth <= window.innerWidth"
+            )
+        )
 
 
 @dataclass

@@ -13,8 +13,14 @@ def test_the_api_reference_renders_offline(chromium: Browser, live_site: LiveSit
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("request", lambda request: problems.append(f"left the machine: {request.url}")
-            if not request.url.startswith(live_site.base_url) else None)
+    page.on(
+        "request",
+        lambda request: (
+            problems.append(f"left the machine: {request.url}")
+            if not request.url.startswith(live_site.base_url)
+            else None
+        ),
+    )
     page.goto(live_site.base_url + "/docs")
     expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("/v1/customers/{customer_id}/subscriptions").first).to_be_visible()

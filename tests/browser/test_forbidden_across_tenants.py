@@ -29,8 +29,12 @@ def test_forbidden_across_tenants(browsers: Browsers, live_site: LiveSite, langu
 
     other = browsers.user(language)
     other.sign_in(intruder.admin.email)
-    for path in (f"/customers/{customer_id}/subscriptions", f"/customers/{customer_id}/account",
-                 f"/customers/{customer_id}/subscriptions/{subscription_id}", f"/customers/{customer_id}/remove"):
+    for path in (
+        f"/customers/{customer_id}/subscriptions",
+        f"/customers/{customer_id}/account",
+        f"/customers/{customer_id}/subscriptions/{subscription_id}",
+        f"/customers/{customer_id}/remove",
+    ):
         refused(other, path, status=404, title="Not found", hidden=hidden)
     other.shot("forbidden-01-other-partners-customer")
     other.go("/customers")

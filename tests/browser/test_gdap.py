@@ -21,7 +21,8 @@ def test_gdap_request_approved_by_the_customer(browsers: Browsers, live_site: Li
     me.sign_in(partner.admin.email)
     me.go(f"/customers/{customer_id}/subscriptions")
     me.page.get_by_role("navigation", name=me.t("Customer sections")).get_by_role(
-        "link", name=me.t("Admin relationships"), exact=True).click()
+        "link", name=me.t("Admin relationships"), exact=True
+    ).click()
     expect(me.page).to_have_url(re.compile(rf"/customers/{customer_id}/admin-relationships$"))
     form = me.page.get_by_role("region", name=me.t("Request a new admin relationship"))
     form.get_by_role("textbox", name=me.t("Name")).fill(name)
@@ -37,9 +38,14 @@ def test_gdap_request_approved_by_the_customer(browsers: Browsers, live_site: Li
     expect(heading).to_contain_text(me.t("Created"))
     me.page.get_by_role("button", name=me.t("Request approval")).click()
     expect(heading).to_contain_text(me.t("Approval pending"))
-    expect(me.flash()).to_contain_text(me.t(
-        "Admin relationship {name} is waiting for approval: send the approval link to a Global admin of "
-        "{customer}.", name=name, customer=company))
+    expect(me.flash()).to_contain_text(
+        me.t(
+            "Admin relationship {name} is waiting for approval: send the approval link to a Global admin of "
+            "{customer}.",
+            name=name,
+            customer=company,
+        )
+    )
     link = me.page.get_by_label(me.t("Approval link")).input_value()
     assert link.startswith(live_site.base_url + "/partner-relationships/admin-relationships/"), link
     me.shot("gdap-02-approval-pending")
@@ -54,14 +60,19 @@ def test_gdap_request_approved_by_the_customer(browsers: Browsers, live_site: Li
     admin.shot("gdap-03-customer-partner-relationships")
     admin.page.goto(link)
     expect(admin.page.get_by_role("heading", level=2)).to_have_text(
-        admin.t("{partner} asks for admin access to your tenant", partner=partner_name))
+        admin.t("{partner} asks for admin access to your tenant", partner=partner_name)
+    )
     for role in roles:
         expect(admin.page.get_by_role("listitem").filter(has_text=admin.t(role))).to_have_count(1)
     admin.shot("gdap-04-customer-approval")
     admin.page.get_by_role("button", name=admin.t("Approve"), exact=True).click()
-    expect(admin.flash()).to_contain_text(admin.t(
-        "You approved {name}: {partner} now has the roles it asked for, until the end date shown.",
-        name=name, partner=partner_name))
+    expect(admin.flash()).to_contain_text(
+        admin.t(
+            "You approved {name}: {partner} now has the roles it asked for, until the end date shown.",
+            name=name,
+            partner=partner_name,
+        )
+    )
     expect(admin.page.get_by_role("heading", level=1)).to_contain_text(admin.t("Active"))
     expect(admin.page.get_by_role("link", name=admin.t("End"), exact=True)).to_be_visible()
 
@@ -71,5 +82,6 @@ def test_gdap_request_approved_by_the_customer(browsers: Browsers, live_site: Li
     expect(me.page.get_by_role("link", name=me.t("Terminate"))).to_be_visible()
     me.shot("gdap-05-partner-sees-active")
     me.page.get_by_role("navigation", name=me.t("Breadcrumb")).get_by_role(
-        "link", name=me.t("Admin relationships")).click()
+        "link", name=me.t("Admin relationships")
+    ).click()
     expect(me.page.get_by_role("table").get_by_role("row").filter(has_text=name)).to_contain_text(me.t("Active"))

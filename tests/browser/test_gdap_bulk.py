@@ -14,16 +14,22 @@ from tests.delegated_admin.conftest import active_gdap
 JOB_TIMEOUT_MS = 30_000  # the worker polls every 2 s and the job page reloads itself every 2 s
 
 
-def test_terminating_the_gdap_of_customers_picked_in_the_list(browsers: Browsers, live_site: LiveSite,
-                                                              language: str) -> None:
+def test_terminating_the_gdap_of_customers_picked_in_the_list(
+    browsers: Browsers, live_site: LiveSite, language: str
+) -> None:
     tag = language.upper()
     partner = live_site.partner(name=f"GDAP Bulk Partner {tag}")
     managed = {f"Alder {tag} Srl": "", f"Birch {tag} SpA": ""}
     for company in managed:
         managed[company], admin_email = live_site.customer(partner, name=company, language=language)
         with transaction(live_site.engine) as s:
-            active_gdap(s, partner.admin, actor_for_email(s, admin_email), customer_id=managed[company],
-                        roles=[DIRECTORY_READERS, USER_ADMINISTRATOR])
+            active_gdap(
+                s,
+                partner.admin,
+                actor_for_email(s, admin_email),
+                customer_id=managed[company],
+                roles=[DIRECTORY_READERS, USER_ADMINISTRATOR],
+            )
     bare = f"Cedar {tag} Srl"
     live_site.customer(partner, name=bare, language=language)
 
@@ -37,8 +43,9 @@ def test_terminating_the_gdap_of_customers_picked_in_the_list(browsers: Browsers
     me.page.get_by_role("button", name=me.t("Continue")).click()
 
     action = me.t("Terminate GDAP relationships")
-    expect(me.page.get_by_role("heading", name=me.t("{action} for these {count} customers?", action=action,
-                                                    count=3))).to_be_visible()
+    expect(
+        me.page.get_by_role("heading", name=me.t("{action} for these {count} customers?", action=action, count=3))
+    ).to_be_visible()
     me.shot("gdap-bulk-02-confirmation")
     me.page.get_by_role("button", name=me.t("{action} for {count} customers", action=action, count=3)).click()
 

@@ -12,8 +12,7 @@ import pyotp
 from tests.browser.conftest import Browsers, LiveSite, expect
 
 
-def test_first_sign_in_sets_a_password_and_enrols_mfa(browsers: Browsers, live_site: LiveSite,
-                                                      language: str) -> None:
+def test_first_sign_in_sets_a_password_and_enrols_mfa(browsers: Browsers, live_site: LiveSite, language: str) -> None:
     partner = live_site.partner(name=f"Mfa Partner {language.upper()}")
     email = partner.sales_agent.email
     generated = live_site.password_of(email)
@@ -34,8 +33,7 @@ def test_first_sign_in_sets_a_password_and_enrols_mfa(browsers: Browsers, live_s
     me.page.get_by_role("button", name=me.t("Set password")).click()
 
     expect(me.page.get_by_role("heading", name=me.t("Set up multi-factor sign-in"))).to_be_visible()
-    qr = me.page.get_by_role("img", name=me.t("QR code for setting up the authenticator app for {email}",
-                                               email=email))
+    qr = me.page.get_by_role("img", name=me.t("QR code for setting up the authenticator app for {email}", email=email))
     expect(qr).to_be_visible()
     assert (qr.get_attribute("src") or "").startswith("data:image/svg+xml")
     key = me.page.locator("#mfa-key").inner_text().replace(" ", "")

@@ -34,8 +34,9 @@ def _password_step(me: User, email: str) -> None:
     me.page.get_by_role("button", name=me.t("Sign in"), exact=True).click()
 
 
-def test_set_up_renew_the_recovery_codes_and_sign_in_with_one(browsers: Browsers, live_site: LiveSite,
-                                                              language: str) -> None:
+def test_set_up_renew_the_recovery_codes_and_sign_in_with_one(
+    browsers: Browsers, live_site: LiveSite, language: str
+) -> None:
     partner = live_site.partner(name=f"Recovery Partner {language.upper()}")
     with transaction(live_site.engine) as session:
         set_mfa_policy(session, partner.admin, required=False)
@@ -61,7 +62,8 @@ def test_set_up_renew_the_recovery_codes_and_sign_in_with_one(browsers: Browsers
     me.page.get_by_label(me.t("Code from your authenticator app")).fill("000000")
     me.page.get_by_role("button", name=me.t("Make new recovery codes")).click()
     expect(me.page.locator("#f-code-error")).to_have_text(
-        me.t("The code is not correct, has expired or was already used."))
+        me.t("The code is not correct, has expired or was already used.")
+    )
     me.page.get_by_label(me.t("Code from your authenticator app")).fill(live_site.accounts.code_of(email))
     me.shot("mfa-renew-02-confirm")
     me.page.get_by_role("button", name=me.t("Make new recovery codes")).click()
@@ -88,7 +90,8 @@ def test_set_up_renew_the_recovery_codes_and_sign_in_with_one(browsers: Browsers
     other.page.get_by_label(other.t("Code")).fill(first_codes[0])
     other.page.get_by_role("button", name=other.t("Verify")).click()
     expect(other.page.locator("#f-code-error")).to_have_text(
-        other.t("The code is not correct, has expired or was already used."))
+        other.t("The code is not correct, has expired or was already used.")
+    )
     other.page.get_by_label(other.t("Code")).fill(new_codes[3])
     other.shot("mfa-renew-05-sign-in-with-a-recovery-code")
     other.page.get_by_role("button", name=other.t("Verify")).click()
@@ -102,14 +105,18 @@ def test_set_up_renew_the_recovery_codes_and_sign_in_with_one(browsers: Browsers
     other.page.get_by_label(other.t("Or your password")).fill(live_site.accounts.own_password(email))
     other.shot("mfa-renew-06-turn-off")
     other.page.get_by_role("button", name=other.t("Turn off multi-factor sign-in")).click()
-    expect(other.flash()).to_have_text(other.t(
-        "Multi-factor sign-in is off for your account: your password alone signs in, and your recovery codes no "
-        "longer work."))
+    expect(other.flash()).to_have_text(
+        other.t(
+            "Multi-factor sign-in is off for your account: your password alone signs in, and your recovery codes no "
+            "longer work."
+        )
+    )
     expect(other.page.get_by_text(other.t("Off: a password alone signs in to your account."))).to_be_visible()
 
 
-def test_a_global_admin_resets_a_users_factor_from_users(browsers: Browsers, live_site: LiveSite,
-                                                         language: str) -> None:
+def test_a_global_admin_resets_a_users_factor_from_users(
+    browsers: Browsers, live_site: LiveSite, language: str
+) -> None:
     partner = live_site.partner(name=f"Reset Partner {language.upper()}")  # requires MFA
     agent_email = partner.sales_agent.email
     live_site.accounts.own_password(agent_email)
@@ -123,16 +130,22 @@ def test_a_global_admin_resets_a_users_factor_from_users(browsers: Browsers, liv
     expect(row.get_by_role("cell", name=set_up_on)).to_be_visible()
     admin.shot("mfa-reset-01-users")
     row.get_by_role("link", name=admin.t("Reset the multi-factor sign-in of {email}", email=agent_email)).click()
-    expect(admin.page.get_by_role("heading", name=admin.t("Reset the multi-factor sign-in of {email}?",
-                                                          email=agent_email))).to_be_visible()
+    expect(
+        admin.page.get_by_role("heading", name=admin.t("Reset the multi-factor sign-in of {email}?", email=agent_email))
+    ).to_be_visible()
     expect(admin.page.get_by_text(admin.t("At their next sign-in they set up a new authenticator."))).to_be_visible()
     admin.shot("mfa-reset-02-confirm")
     admin.page.get_by_role("button", name=admin.t("Reset their multi-factor sign-in")).click()
-    expect(admin.flash()).to_have_text(admin.t(
-        "The multi-factor sign-in of {email} was reset: they were signed out everywhere and their API tokens ended.",
-        email=agent_email))
-    expect(admin.page.get_by_role("row").filter(has_text=agent_email)
-           .get_by_role("cell", name=admin.t("Not set up"))).to_be_visible()
+    expect(admin.flash()).to_have_text(
+        admin.t(
+            "The multi-factor sign-in of {email} was reset: "
+            "they were signed out everywhere and their API tokens ended.",
+            email=agent_email,
+        )
+    )
+    expect(
+        admin.page.get_by_role("row").filter(has_text=agent_email).get_by_role("cell", name=admin.t("Not set up"))
+    ).to_be_visible()
     admin.shot("mfa-reset-03-done")
 
     agent = browsers.user(language)
@@ -156,18 +169,28 @@ def test_the_operator_resets_a_global_admins_factor(browsers: Browsers, live_sit
     email_field = ops.page.get_by_label(ops.t("E-mail address of the Global admin"))
     email_field.fill(partner.sales_agent.email)
     ops.page.get_by_role("button", name=ops.t("Find")).click()
-    expect(ops.page.locator("#f-email-error")).to_have_text(ops.t(
-        "The operator resets the multi-factor sign-in of Global admins only: a Global admin of the user's "
-        "organisation resets the others'."))
+    expect(ops.page.locator("#f-email-error")).to_have_text(
+        ops.t(
+            "The operator resets the multi-factor sign-in of Global admins only: a Global admin of the user's "
+            "organisation resets the others'."
+        )
+    )
     ops.shot("mfa-operator-01-only-global-admins")
     ops.page.get_by_label(ops.t("E-mail address of the Global admin")).fill(partner.admin.email)
     ops.page.get_by_role("button", name=ops.t("Find")).click()
-    expect(ops.page.get_by_role("heading", name=ops.t("Reset the multi-factor sign-in of {email}?",
-                                                      email=partner.admin.email))).to_be_visible()
+    expect(
+        ops.page.get_by_role(
+            "heading", name=ops.t("Reset the multi-factor sign-in of {email}?", email=partner.admin.email)
+        )
+    ).to_be_visible()
     expect(ops.page.get_by_text(f"Operator Reset Partner {language.upper()}")).to_be_visible()
     ops.shot("mfa-operator-02-confirm")
     ops.page.get_by_role("button", name=ops.t("Reset their multi-factor sign-in")).click()
-    expect(ops.flash()).to_have_text(ops.t(
-        "The multi-factor sign-in of {email} was reset: they were signed out everywhere and their API tokens ended.",
-        email=partner.admin.email))
+    expect(ops.flash()).to_have_text(
+        ops.t(
+            "The multi-factor sign-in of {email} was reset: "
+            "they were signed out everywhere and their API tokens ended.",
+            email=partner.admin.email,
+        )
+    )
     ops.shot("mfa-operator-03-done")

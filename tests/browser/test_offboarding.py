@@ -31,20 +31,27 @@ def test_offboarding_one_customer_then_two_in_bulk(browsers: Browsers, live_site
     # One customer: the preview lists what will be suspended, then one confirmation
     me.go(f"/customers/{single}/subscriptions")
     me.page.get_by_role("navigation", name=me.t("Customer sections")).get_by_role(
-        "link", name=me.t("Offboard"), exact=True).click()
+        "link", name=me.t("Offboard"), exact=True
+    ).click()
     expect(me.page).to_have_url(re.compile(rf"/customers/{single}/offboard$"))
     to_suspend = me.page.get_by_role("region", name=me.t("Subscriptions to suspend"))
     for name in ("Adatum office", "Adatum managers"):
         expect(to_suspend.get_by_role("link", name=name, exact=True)).to_be_visible()
     expect(me.page.get_by_role("region", name=me.t("Delegated admin privileges that end"))).to_contain_text(
-        me.t("Delegated admin privileges (DAP)"))
+        me.t("Delegated admin privileges (DAP)")
+    )
     me.shot("offboarding-01-preview")
     me.page.get_by_role("button", name=me.t("Offboard customer")).click()
     expect(me.page).to_have_url(re.compile(r"/customers$"))
-    expect(me.flash()).to_contain_text(me.t(
-        "{name} was offboarded. Subscriptions suspended: {suspended}. Reservations cancelled: {cancelled}. The "
-        "reseller relationship was removed; no notice was sent to the customer.",
-        name=f"Adatum {tag} Srl", suspended=2, cancelled=0))
+    expect(me.flash()).to_contain_text(
+        me.t(
+            "{name} was offboarded. Subscriptions suspended: {suspended}. Reservations cancelled: {cancelled}. The "
+            "reseller relationship was removed; no notice was sent to the customer.",
+            name=f"Adatum {tag} Srl",
+            suspended=2,
+            cancelled=0,
+        )
+    )
     expect(me.page.get_by_role("link", name=f"Adatum {tag} Srl", exact=True)).to_have_count(0)
 
     # Two customers at once, picked in the list
@@ -65,7 +72,8 @@ def test_offboarding_one_customer_then_two_in_bulk(browsers: Browsers, live_site
     me.shot("offboarding-04-job-started")
     # The worker thread runs the job; the page reloads itself while it runs
     expect(me.page.get_by_role("heading", name=me.t("Bulk offboarding"), level=1)).to_contain_text(
-        me.t("Succeeded"), timeout=JOB_TIMEOUT_MS)
+        me.t("Succeeded"), timeout=JOB_TIMEOUT_MS
+    )
     expect(me.page.get_by_text(me.t("{done} of {total} customers done", done=2, total=2))).to_be_visible()
     expect(me.page.get_by_role("region", name=me.t("Progress"))).to_contain_text(me.t("Offboarded: {count}", count=2))
     rows = me.page.get_by_role("table").get_by_role("row")

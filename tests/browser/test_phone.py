@@ -7,8 +7,7 @@ from tests.browser.conftest import PHONE, Browsers, LiveSite, expect
 from tests.factories import M365_BASIC
 
 
-def test_phone_width_pages_have_no_horizontal_overflow(browsers: Browsers, live_site: LiveSite,
-                                                       language: str) -> None:
+def test_phone_width_pages_have_no_horizontal_overflow(browsers: Browsers, live_site: LiveSite, language: str) -> None:
     partner = live_site.partner(name=f"Pocket Partner {language.upper()}")
     company = f"Lungo Nome Della Società Clienti {language.upper()} Srl"
     customer_id, _admin = live_site.customer(partner, name=company, language=language)

@@ -26,7 +26,8 @@ def suspend(me: User, customer_id: str, name: str, *, shot: str | None = None) -
 
 def open_account(me: User) -> None:
     me.page.get_by_role("navigation", name=me.t("Customer sections")).get_by_role(
-        "link", name=me.t("Account"), exact=True).click()
+        "link", name=me.t("Account"), exact=True
+    ).click()
     expect(me.page.get_by_role("heading", name=me.t("Remove reseller relationship"))).to_be_visible()
 
 
@@ -69,13 +70,15 @@ def test_seed_story(browsers: Browsers, live_site: LiveSite, language: str) -> N
     expect(reason.get_by_role("link", name=names[0], exact=True)).to_have_count(0)
 
     suspend(me, customer_id, names[1])
-    expect(me.flash()).to_contain_text(me.t(
-        "No active subscription remains: you can now remove the reseller relationship from Account."))
+    expect(me.flash()).to_contain_text(
+        me.t("No active subscription remains: you can now remove the reseller relationship from Account.")
+    )
     open_account(me)
     expect(remove_button).to_have_count(0)
     me.page.get_by_role("link", name=me.t("Remove reseller relationship")).click()
-    expect(me.page.get_by_role("heading", name=me.t("Remove the reseller relationship with {name}?",
-                                                     name=company))).to_be_visible()
+    expect(
+        me.page.get_by_role("heading", name=me.t("Remove the reseller relationship with {name}?", name=company))
+    ).to_be_visible()
     me.shot("seed-06-remove-confirmation")
     me.page.get_by_role("button", name=me.t("Remove reseller relationship")).click()
 
@@ -85,12 +88,27 @@ def test_seed_story(browsers: Browsers, live_site: LiveSite, language: str) -> N
     expect(me.page.get_by_role("link", name=company, exact=True)).to_have_count(0)
     me.shot("seed-07-customer-removed")
 
-    request_relationship_again(browsers, me, language, customer_id=customer_id, company=company,
-                               partner_name=partner_name, customer_admin=customer_admin)
+    request_relationship_again(
+        browsers,
+        me,
+        language,
+        customer_id=customer_id,
+        company=company,
+        partner_name=partner_name,
+        customer_admin=customer_admin,
+    )
 
 
-def request_relationship_again(browsers: Browsers, me: User, language: str, *, customer_id: str, company: str,
-                               partner_name: str, customer_admin: str) -> None:
+def request_relationship_again(
+    browsers: Browsers,
+    me: User,
+    language: str,
+    *,
+    customer_id: str,
+    company: str,
+    partner_name: str,
+    customer_admin: str,
+) -> None:
     """Request a reseller relationship for the customer; its Global admin opens the personalised link in a
     second browser, signs in from there and accepts; the customer is back in the partner's list."""
     me.nav("Request a reseller relationship").click()
@@ -104,8 +122,9 @@ def request_relationship_again(browsers: Browsers, me: User, language: str, *, c
 
     # the link is shown on this page only (the database keeps a hash of its code)
     expect(me.page).to_have_url(re.compile(r"/invitations$"))
-    expect(me.flash()).to_contain_text(me.t(
-        "Invitation created. Send the link or the e-mail below to a Global admin of the customer."))
+    expect(me.flash()).to_contain_text(
+        me.t("Invitation created. Send the link or the e-mail below to a Global admin of the customer.")
+    )
     link = me.page.get_by_role("region", name=me.t("Personalised link")).get_by_label(me.t("Link")).input_value()
     assert link.startswith(f"{me.site.base_url}/invitations/"), link
     expect(me.page.locator("#invitation-email")).to_contain_text(link)
@@ -134,9 +153,13 @@ def request_relationship_again(browsers: Browsers, me: User, language: str, *, c
     admin.shot("seed-10-customer-acceptance")
     admin.page.get_by_role("button", name=admin.t("Accept"), exact=True).click()
     expect(admin.page).to_have_url(re.compile(r"/partner-relationships$"))
-    expect(admin.flash()).to_contain_text(admin.t(
-        "You accepted the reseller relationship with {partner}, with delegated admin privileges: it can now "
-        "purchase subscriptions and administer your tenant on your behalf.", partner=partner_name))
+    expect(admin.flash()).to_contain_text(
+        admin.t(
+            "You accepted the reseller relationship with {partner}, with delegated admin privileges: it can now "
+            "purchase subscriptions and administer your tenant on your behalf.",
+            partner=partner_name,
+        )
+    )
     expect(admin.page.get_by_role("region", name=partner_name)).to_be_visible()
     admin.shot("seed-11-customer-accepted")
 

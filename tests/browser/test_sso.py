@@ -33,8 +33,16 @@ def tailspin(live_site: LiveSite, provider: Provider) -> PartnerWorld:
     with transaction(live_site.engine) as session:
         for email in (ANNA, BEN):
             add_partner_user(session, partner.admin, email=email, roles=["sales-agent"])
-        set_single_sign_on(session, partner.admin, tenant_id=partner.partner_id, issuer=provider.issuer,
-                           client_id=CLIENT_ID, client_secret=CLIENT_SECRET, enabled=True, secret_key="test")
+        set_single_sign_on(
+            session,
+            partner.admin,
+            tenant_id=partner.partner_id,
+            issuer=provider.issuer,
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            enabled=True,
+            secret_key="test",
+        )
         set_mfa_policy(session, partner.admin, required=False)
     return partner
 
@@ -47,8 +55,11 @@ def _to_the_provider(me: User, email: str, *, shots: bool) -> None:
         me.shot("sso-01-sign-in")
     me.page.get_by_role("button", name=me.t("Sign in with your organisation")).click()
     expect(me.page.get_by_role("heading", name=me.t("Sign in with your organisation"))).to_be_visible()
-    expect(me.page.get_by_text(me.t("{organisation} signs in its users with its own identity provider.",
-                                    organisation="Tailspin Toys"))).to_be_visible()
+    expect(
+        me.page.get_by_text(
+            me.t("{organisation} signs in its users with its own identity provider.", organisation="Tailspin Toys")
+        )
+    ).to_be_visible()
     if shots:
         me.shot("sso-02-continue")
     me.page.get_by_role("link", name=me.t("Continue to your identity provider")).click()
@@ -64,8 +75,9 @@ def _at_the_provider(me: User, login: str) -> None:
     me.page.get_by_role("button", name="Continue").click()
 
 
-def test_a_user_signs_in_with_the_organisations_provider(browsers: Browsers, tailspin: PartnerWorld,
-                                                         language: str) -> None:
+def test_a_user_signs_in_with_the_organisations_provider(
+    browsers: Browsers, tailspin: PartnerWorld, language: str
+) -> None:
     me = browsers.user(language)
     _to_the_provider(me, ANNA, shots=True)
     _at_the_provider(me, ANNA)
@@ -85,8 +97,9 @@ def test_an_unverified_email_is_refused_clearly(browsers: Browsers, tailspin: Pa
     me.shot("sso-04-refused")
 
 
-def test_the_global_admin_sees_the_single_sign_on_page(browsers: Browsers, tailspin: PartnerWorld,
-                                                      provider: Provider, language: str) -> None:
+def test_the_global_admin_sees_the_single_sign_on_page(
+    browsers: Browsers, tailspin: PartnerWorld, provider: Provider, language: str
+) -> None:
     me = browsers.user(language)
     me.sign_in(tailspin.admin.email)
     me.nav("My account").click()

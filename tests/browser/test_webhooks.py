@@ -45,8 +45,9 @@ def test_register_test_and_read_the_log(browsers: Browsers, language: str, recei
     user.shot("webhooks-secret")
     page.get_by_role("link", name=user.t("Done")).click()
     page.get_by_role("button", name=user.t("Send test event")).click()
-    expect(user.flash()).to_contain_text(user.t(
-        "A test event is on its way: its result appears in the delivery log below."))
+    expect(user.flash()).to_contain_text(
+        user.t("A test event is on its way: its result appears in the delivery log below.")
+    )
     received = receiver.wait_for(1, timeout=20)[0]
     assert received.verified_with(secret)["EventName"] == "test-created"
     # The receiver has its copy; the dispatcher records the answer in the log a moment later.

@@ -26,8 +26,15 @@ from partnerhub.errors import Forbidden, InvalidInput, OfferNotFound
 from tests.conftest import World
 from tests.factories import AZURE_RESERVATION, M365_BASIC, M365_E3, TEAMS_PHONE_ADDON
 
-BASE = {"id": "TEST0001:0001", "name": "Contoso Backup", "unitType": "Licenses", "billingCycles": ["monthly"],
-        "termDurations": ["P1M", "P1Y"], "minQuantity": 1, "maxQuantity": 50}
+BASE = {
+    "id": "TEST0001:0001",
+    "name": "Contoso Backup",
+    "unitType": "Licenses",
+    "billingCycles": ["monthly"],
+    "termDurations": ["P1M", "P1Y"],
+    "minQuantity": 1,
+    "maxQuantity": 50,
+}
 ADDON = {"id": "TEST0002:0001", "name": "Contoso Backup Extra Storage", "parentOfferId": "TEST0001:0001"}
 
 CSV = (
@@ -40,8 +47,13 @@ CSV = (
 
 def _import_records(session: Session, actor: Actor) -> list[ActivityRecord]:
     session.flush()
-    return list(session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == "import_offers",
-                                                             ActivityRecord.correlation_id == actor.correlation_id)))
+    return list(
+        session.scalars(
+            select(ActivityRecord).where(
+                ActivityRecord.operation_type == "import_offers", ActivityRecord.correlation_id == actor.correlation_id
+            )
+        )
+    )
 
 
 # --- the default catalog ------------------------------------------------------------------------------
@@ -104,9 +116,17 @@ def test_parse_json_list_with_defaults() -> None:
     [base, addon] = parse_offers(json.dumps([BASE, ADDON]), fmt="json")
 
     assert base == {
-        "id": "TEST0001:0001", "name": "Contoso Backup", "description": "", "unit_type": "Licenses",
-        "kind": "license", "billing_cycles": ["monthly"], "term_durations": ["P1M", "P1Y"],
-        "parent_offer_id": None, "min_quantity": 1, "max_quantity": 50, "is_available": True,
+        "id": "TEST0001:0001",
+        "name": "Contoso Backup",
+        "description": "",
+        "unit_type": "Licenses",
+        "kind": "license",
+        "billing_cycles": ["monthly"],
+        "term_durations": ["P1M", "P1Y"],
+        "parent_offer_id": None,
+        "min_quantity": 1,
+        "max_quantity": 50,
+        "is_available": True,
     }
     # Omitted fields take the defaults: one month, monthly, 1..10000 licenses.
     assert addon["parent_offer_id"] == "TEST0001:0001"
@@ -115,8 +135,18 @@ def test_parse_json_list_with_defaults() -> None:
 
 
 def test_parse_json_accepts_an_items_envelope_and_partner_center_names() -> None:
-    text = json.dumps({"items": [{"offerId": "TEST0001:0001", "offerName": "Contoso Backup",
-                                  "term_durations": "p1y", "Kind": "Reservation"}]})
+    text = json.dumps(
+        {
+            "items": [
+                {
+                    "offerId": "TEST0001:0001",
+                    "offerName": "Contoso Backup",
+                    "term_durations": "p1y",
+                    "Kind": "Reservation",
+                }
+            ]
+        }
+    )
 
     [offer] = parse_offers(text, fmt="json")
 
@@ -147,20 +177,23 @@ def test_parse_csv_accepts_semicolons_in_lists() -> None:
     assert offer["term_durations"] == ["P1M", "P1Y"]
 
 
-@pytest.mark.parametrize(("row", "words"), [
-    ({"name": "No id"}, "id and a name"),
-    ({"id": "TEST0001:0001"}, "id and a name"),
-    ({"id": "TEST0001:0001", "name": "   "}, "id and a name"),
-    ({"id": "  ", "name": "Blank id"}, "id and a name"),
-    ({"id": "TEST0001:0001", "name": "Bad term", "termDurations": ["P2Y"]}, "P2Y"),
-    ({"id": "TEST0001:0001", "name": "Bad kind", "kind": "bundle"}, "bundle"),
-    ({"id": "TEST0001:0001", "name": "Bad cycle", "billingCycles": ["weekly"]}, "weekly"),
-    ({"id": "TEST0001:0001", "name": "Bad quantity", "minQuantity": "many"}, "whole numbers"),
-    ({"id": "TEST0001:0001", "name": "Bad range", "minQuantity": 10, "maxQuantity": 5}, "minQuantity"),
-    ({"id": "TEST0001:0001", "name": "Bad range", "minQuantity": -1}, "minQuantity"),
-    ({"id": "TEST0001:0001", "name": "Zero minimum", "minQuantity": 0}, "minQuantity"),
-    ({"id": "TEST0001:0001", "name": "Zero maximum", "maxQuantity": 0}, "minQuantity"),
-])
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ({"name": "No id"}, "id and a name"),
+        ({"id": "TEST0001:0001"}, "id and a name"),
+        ({"id": "TEST0001:0001", "name": "   "}, "id and a name"),
+        ({"id": "  ", "name": "Blank id"}, "id and a name"),
+        ({"id": "TEST0001:0001", "name": "Bad term", "termDurations": ["P2Y"]}, "P2Y"),
+        ({"id": "TEST0001:0001", "name": "Bad kind", "kind": "bundle"}, "bundle"),
+        ({"id": "TEST0001:0001", "name": "Bad cycle", "billingCycles": ["weekly"]}, "weekly"),
+        ({"id": "TEST0001:0001", "name": "Bad quantity", "minQuantity": "many"}, "whole numbers"),
+        ({"id": "TEST0001:0001", "name": "Bad range", "minQuantity": 10, "maxQuantity": 5}, "minQuantity"),
+        ({"id": "TEST0001:0001", "name": "Bad range", "minQuantity": -1}, "minQuantity"),
+        ({"id": "TEST0001:0001", "name": "Zero minimum", "minQuantity": 0}, "minQuantity"),
+        ({"id": "TEST0001:0001", "name": "Zero maximum", "maxQuantity": 0}, "minQuantity"),
+    ],
+)
 def test_parse_refuses_an_invalid_offer_naming_it(row: dict[str, Any], words: str) -> None:
     with pytest.raises(InvalidInput) as err:
         parse_offers(json.dumps([BASE | {"id": "TEST0009:0001"}, row]), fmt="json")
@@ -207,7 +240,8 @@ def test_import_creates_then_updates_and_records_each_change(session: Session) -
     assert (offer.name, offer.max_quantity) == ("Contoso Backup Pro", 500)
     records = _import_records(session, actor)
     assert sorted(json.dumps(r.new_value, sort_keys=True) for r in records) == sorted(
-        [json.dumps({"created": 2, "updated": 0}), json.dumps({"created": 0, "updated": 1})])
+        [json.dumps({"created": 2, "updated": 0}), json.dumps({"created": 0, "updated": 1})]
+    )
     assert all(r.resource_type == "offer" and r.partner_id is None for r in records)
 
 
@@ -223,8 +257,7 @@ def test_importing_the_same_data_twice_changes_nothing_and_records_nothing(sessi
 def test_an_import_can_make_an_offer_unavailable(session: Session) -> None:
     import_offers(session, Actor.system(), offers=parse_offers(json.dumps([BASE]), fmt="json"))
 
-    import_offers(session, Actor.system(), offers=parse_offers(json.dumps([BASE | {"isAvailable": False}]),
-                                                                fmt="json"))
+    import_offers(session, Actor.system(), offers=parse_offers(json.dumps([BASE | {"isAvailable": False}]), fmt="json"))
 
     assert "TEST0001:0001" not in {o.id for o in list_offers(session)}
     with pytest.raises(OfferNotFound):

@@ -17,16 +17,48 @@ CUSTOMER_ADMIN = "admin@fabrikam.example"
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     """A migrated database with a partner (Contoso) and a customer of another partner (Fabrikam)."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-               "--admin-email", GA)
-    runner.run("operator", "create-partner", "--name", "Litware", "--type", "direct", "--domain", "litware.example",
-               "--admin-email", "ga@litware.example")
-    runner.run("customers", "create", "--company-name", "Fabrikam Srl", "--domain", "fabrikam.example",
-               "--language", "it", "--country", "IT", as_="ga@litware.example")
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        GA,
+    )
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Litware",
+        "--type",
+        "direct",
+        "--domain",
+        "litware.example",
+        "--admin-email",
+        "ga@litware.example",
+    )
+    runner.run(
+        "customers",
+        "create",
+        "--company-name",
+        "Fabrikam Srl",
+        "--domain",
+        "fabrikam.example",
+        "--language",
+        "it",
+        "--country",
+        "IT",
+        as_="ga@litware.example",
+    )
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()
@@ -34,9 +66,12 @@ def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 def _dump(engine: Engine) -> str:
     with engine.connect() as conn:
-        return " ".join(str(v) for table in ("relationship_requests", "partners")
-                        for row in conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
-                        for v in row)
+        return " ".join(
+            str(v)
+            for table in ("relationship_requests", "partners")
+            for row in conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
+            for v in row
+        )
 
 
 def test_the_code_is_printed_once_and_resend_makes_a_new_one(cli: Cli, fresh_engine: Engine) -> None:

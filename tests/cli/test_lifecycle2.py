@@ -17,16 +17,37 @@ GA = "ga@contoso.example"
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     """A migrated database with a partner (Contoso) and two of its customers."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-               "--admin-email", GA)
-    runner.run("customers", "create", "--company-name", "Fabrikam Srl", "--domain", "fabrikam.example",
-               "--language", "it", "--country", "IT", as_=GA)
-    runner.run("customers", "create", "--company-name", "Northwind Traders", "--domain", "northwind.example",
-               as_=GA)
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        GA,
+    )
+    runner.run(
+        "customers",
+        "create",
+        "--company-name",
+        "Fabrikam Srl",
+        "--domain",
+        "fabrikam.example",
+        "--language",
+        "it",
+        "--country",
+        "IT",
+        as_=GA,
+    )
+    runner.run("customers", "create", "--company-name", "Northwind Traders", "--domain", "northwind.example", as_=GA)
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()
@@ -55,7 +76,10 @@ def test_suspend_with_a_note_and_get_shows_each_reason_with_whose_it_is(cli: Cli
     assert data["suspensionReasons"] == ["ResellerInitiated"]
     [detail] = data["suspensions"]
     assert (detail["reason"], detail["initiatedBy"], detail["note"]) == (
-        "ResellerInitiated", GA, "Fattura 42 non pagata")
+        "ResellerInitiated",
+        GA,
+        "Fattura 42 non pagata",
+    )
 
     cli.run("subscriptions", "reactivate", cid, sid, as_=GA)
     again = cli.json("subscriptions", "get", cid, sid, as_=GA)
@@ -68,13 +92,15 @@ def test_activity_filters_with_substring_starts_with_and_paging(cli: Cli) -> Non
     cli.run("orders", "create", fabrikam, "--item", f"{M365_BASIC},1", as_=GA)
     cli.run("orders", "create", northwind, "--item", f"{M365_BASIC},1", as_=GA)
 
-    by_name = cli.json("activity", "list", "--field", "CustomerName", "--operator", "substring", "--value", "WIND",
-                       as_=GA)
+    by_name = cli.json(
+        "activity", "list", "--field", "CustomerName", "--operator", "substring", "--value", "WIND", as_=GA
+    )
     assert isinstance(by_name, dict)
     assert by_name["items"] and {r["customerName"] for r in by_name["items"]} == {"Northwind Traders"}
 
-    by_op = cli.json("activity", "list", "--field", "OperationType", "--operator", "starts_with", "--value",
-                     "create_", as_=GA)
+    by_op = cli.json(
+        "activity", "list", "--field", "OperationType", "--operator", "starts_with", "--value", "create_", as_=GA
+    )
     assert isinstance(by_op, dict)
     assert {r["operationType"] for r in by_op["items"]} == {"create_order"}
 

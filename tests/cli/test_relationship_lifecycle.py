@@ -21,14 +21,36 @@ CUSTOMER_ADMIN = "admin@fabrikam.example"
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     """A partner (Contoso) and its customer (Fabrikam, whose Global admin is admin@fabrikam.example)."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-               "--admin-email", GA)
-    runner.run("customers", "create", "--company-name", "Fabrikam Srl", "--domain", "fabrikam.example",
-               "--language", "it", "--country", "IT", as_=GA)
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        GA,
+    )
+    runner.run(
+        "customers",
+        "create",
+        "--company-name",
+        "Fabrikam Srl",
+        "--domain",
+        "fabrikam.example",
+        "--language",
+        "it",
+        "--country",
+        "IT",
+        as_=GA,
+    )
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()
@@ -52,7 +74,11 @@ def test_the_customer_lists_its_inbox_and_declines(cli: Cli) -> None:
     inbox: Any = cli.json("invitations", "list", as_=CUSTOMER_ADMIN)
     [item] = inbox
     assert (item["id"], item["partnerName"], item["status"], item["includeDelegatedAdmin"]) == (
-        created["id"], "Contoso", "sent", True)
+        created["id"],
+        "Contoso",
+        "sent",
+        True,
+    )
     assert created["code"] not in str(inbox)
     table = cli.run("invitations", "list", as_=CUSTOMER_ADMIN).stdout
     assert "Contoso" in table and created["id"] in table and "invitations decline" in table
@@ -109,5 +135,8 @@ def test_ending_as_json_and_for_an_unknown_partner(cli: Cli) -> None:
     cli.run("partners", "end", "11111111-1111-4111-8111-111111111111", "--yes", as_=CUSTOMER_ADMIN, expect=4)
     cli.run("partners", "end", partner_id, "--yes", as_=GA, expect=5)  # a partner user: not this way
     answer: Any = cli.json("partners", "end", partner_id, "--yes", as_=CUSTOMER_ADMIN)
-    assert (answer["partnerId"], answer["relationshipToPartner"], answer["removedBy"]) == (partner_id, "none",
-                                                                                           "customer")
+    assert (answer["partnerId"], answer["relationshipToPartner"], answer["removedBy"]) == (
+        partner_id,
+        "none",
+        "customer",
+    )

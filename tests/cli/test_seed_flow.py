@@ -31,8 +31,9 @@ class Cli:
     """Runs `partnerhub ...` in this process (the same entry point as the console script), with the
     environment of a fresh database; `PARTNERHUB_AS` set per call as a user would."""
 
-    def __init__(self, engine: Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                 capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(
+        self, engine: Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         self.monkeypatch = monkeypatch
         self.capsys = capsys
         monkeypatch.setenv("PARTNERHUB_DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -61,41 +62,94 @@ class Cli:
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     yield Cli(fresh_engine, tmp_path, monkeypatch, capsys)
     runtime().engine.dispose()
     runtime.cache_clear()
 
 
 def test_the_console_script_runs_as_a_real_process(fresh_engine: Engine, tmp_path: Path) -> None:
-    env = {**os.environ, "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
-           "PARTNERHUB_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
+        "PARTNERHUB_DATA_DIR": str(tmp_path),
+    }
     env.pop("PARTNERHUB_AS", None)
-    proc = subprocess.run([sys.executable, "-m", "partnerhub.cli.main", "operator", "create-partner", "--name",
-                           "Contoso", "--type", "direct", "--domain", "contoso.example", "--admin-email",
-                           "ga@contoso.example", "--json"], env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "partnerhub.cli.main",
+            "operator",
+            "create-partner",
+            "--name",
+            "Contoso",
+            "--type",
+            "direct",
+            "--domain",
+            "contoso.example",
+            "--admin-email",
+            "ga@contoso.example",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert set(json.loads(proc.stdout)) == {"partnerId", "mpnId", "adminEmail", "password"}
-    proc = subprocess.run([sys.executable, "-m", "partnerhub.cli.main", "customers", "list"], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "partnerhub.cli.main", "customers", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2 and "--as" in proc.stderr  # a usage error names the missing option
 
 
 def test_the_seed_document_from_the_command_line(cli: Cli) -> None:
     cli.run("db", "upgrade")
-    partner = cli.json("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain",
-                       "contoso.example", "--admin-email", "ga@contoso.example")
+    partner = cli.json(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        "ga@contoso.example",
+    )
     assert isinstance(partner, dict) and set(partner) == {"partnerId", "mpnId", "adminEmail", "password"}
     ga = "ga@contoso.example"
-    customer = cli.json("customers", "create", "--company-name", "Fabrikam Srl", "--domain", "fabrikam.example",
-                        "--language", "it", "--culture", "it-IT", "--country", "IT", as_=ga)
+    customer = cli.json(
+        "customers",
+        "create",
+        "--company-name",
+        "Fabrikam Srl",
+        "--domain",
+        "fabrikam.example",
+        "--language",
+        "it",
+        "--culture",
+        "it-IT",
+        "--country",
+        "IT",
+        as_=ga,
+    )
     assert isinstance(customer, dict)
     cid = customer["id"]
     assert customer["userCredentials"]["userName"] == "admin@fabrikam.example"
-    order = cli.json("orders", "create", cid, "--item", f"{M365_E3},10,Sede di Milano", "--item", f"{M365_BASIC},3",
-                     as_=ga)
+    order = cli.json(
+        "orders", "create", cid, "--item", f"{M365_E3},10,Sede di Milano", "--item", f"{M365_BASIC},3", as_=ga
+    )
     assert isinstance(order, dict)
     e3 = order["lineItems"][0]["subscriptionId"]
     basic = order["lineItems"][1]["subscriptionId"]
@@ -128,8 +182,12 @@ def test_the_seed_document_from_the_command_line(cli: Cli) -> None:
     assert isinstance(invitation, dict)
     assert invitation["url"].endswith(invitation["code"]) and "Gentile cliente" in invitation["emailText"]
     accepted = cli.json("invitations", "accept", invitation["code"], as_="admin@fabrikam.example")
-    assert accepted == {"partnerId": partner["partnerId"], "customerId": cid, "relationshipToPartner": "reseller",
-                        "allowDelegatedAccess": False}
+    assert accepted == {
+        "partnerId": partner["partnerId"],
+        "customerId": cid,
+        "relationshipToPartner": "reseller",
+        "allowDelegatedAccess": False,
+    }
     listed = cli.json("customers", "list", as_=ga)
     assert isinstance(listed, dict) and [c["id"] for c in listed["items"]] == [cid]
     history = cli.json("customers", "history", cid, as_=ga)
@@ -138,47 +196,95 @@ def test_the_seed_document_from_the_command_line(cli: Cli) -> None:
     # The activity log has every step, and exports as CSV.
     out = cli.run("activity", "export", as_=ga).stdout
     ops = [row["operationType"] for row in csv.DictReader(io.StringIO(out))]
-    for op in ("add_customer", "create_order", "suspend_subscription", "remove_partner_customer_relationship",
-               "create_relationship_request", "add_partner_customer_relationship"):
+    for op in (
+        "add_customer",
+        "create_order",
+        "suspend_subscription",
+        "remove_partner_customer_relationship",
+        "create_relationship_request",
+        "add_partner_customer_relationship",
+    ):
         assert op in ops
 
 
 def test_tokens_and_errors_in_italian(cli: Cli) -> None:
     cli.run("db", "upgrade")
-    cli.run("operator", "create-partner", "--name", "Contoso", "--type", "indirect-provider", "--domain",
-            "contoso.example", "--admin-email", "ga@contoso.example")
+    cli.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "indirect-provider",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        "ga@contoso.example",
+    )
     token = cli.json("token", "create", "--expires-days", "7", as_="ga@contoso.example")
     assert isinstance(token, dict) and set(token) == {"id", "token", "expiresAt"}
     assert token["token"].startswith("ph_")
     listed = cli.json("token", "list", as_="ga@contoso.example")
     assert isinstance(listed, list) and token["token"] not in json.dumps(listed)
     cli.run("token", "revoke", token["id"], as_="ga@contoso.example")
-    missing = cli.run("--lang", "it", "customers", "get", "00000000-0000-0000-0000-000000000000",
-                      as_="ga@contoso.example", expect=4)
+    missing = cli.run(
+        "--lang", "it", "customers", "get", "00000000-0000-0000-0000-000000000000", as_="ga@contoso.example", expect=4
+    )
     assert "non è stato trovato" in missing.stderr
     unknown = cli.run("customers", "list", as_="nobody@example.com", expect=7)
     assert "nobody@example.com" in unknown.stderr
-    bad = cli.run("operator", "create-partner", "--name", "X", "--type", "wholesaler", "--domain", "x.example",
-                  "--admin-email", "a@x.example", expect=3)
+    bad = cli.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "X",
+        "--type",
+        "wholesaler",
+        "--domain",
+        "x.example",
+        "--admin-email",
+        "a@x.example",
+        expect=3,
+    )
     assert "unknown partner type" in bad.stderr
 
 
 def test_partner_users_and_catalog_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     cli.run("db", "upgrade")
-    cli.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-            "--admin-email", "ga@contoso.example")
+    cli.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        "ga@contoso.example",
+    )
     ga = "ga@contoso.example"
     added = cli.json("users", "add", "--email", "sales@contoso.example", "--role", "sales-agent", as_=ga)
     assert isinstance(added, dict) and added["roles"] == ["sales-agent"] and added["password"]
-    cli.json("users", "set-roles", "--email", "sales@contoso.example", "--role", "sales-agent", "--role",
-             "admin-agent", as_=ga)
+    cli.json(
+        "users",
+        "set-roles",
+        "--email",
+        "sales@contoso.example",
+        "--role",
+        "sales-agent",
+        "--role",
+        "admin-agent",
+        as_=ga,
+    )
     users = cli.json("users", "list", as_=ga)
     assert isinstance(users, list)
     assert {u["email"]: u["roles"] for u in users}["sales@contoso.example"] == ["sales-agent", "admin-agent"]
     reset = cli.json("users", "reset-password", "--email", "sales@contoso.example", as_=ga)
     assert isinstance(reset, dict) and reset["password"] != added["password"]
-    cli.run("users", "add", "--email", "x@contoso.example", "--role", "global-admin",
-            as_="sales@contoso.example", expect=5)
+    cli.run(
+        "users", "add", "--email", "x@contoso.example", "--role", "global-admin", as_="sales@contoso.example", expect=5
+    )
 
     catalog = tmp_path / "offers.csv"
     catalog.write_text("id,name,unitType,termDurations,billingCycles\nX-1,Backup Pro,Licenses,P1M|P1Y,monthly\n")

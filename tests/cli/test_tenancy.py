@@ -17,11 +17,22 @@ GA = "ga@contoso.example"
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain",
-               "contoso.onmicrosoft.example", "--admin-email", GA)
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.onmicrosoft.example",
+        "--admin-email",
+        GA,
+    )
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()
@@ -36,7 +47,9 @@ def _partner_id(cli: Cli) -> str:
 def test_the_operator_lists_adds_and_removes_verified_domains(cli: Cli, fresh_engine: Engine) -> None:
     pid = _partner_id(cli)
     assert cli.json("operator", "domains", "list", pid) == [
-        {"domain": "contoso.example", "partnerId": pid}, {"domain": "contoso.onmicrosoft.example", "partnerId": pid}]
+        {"domain": "contoso.example", "partnerId": pid},
+        {"domain": "contoso.onmicrosoft.example", "partnerId": pid},
+    ]
 
     refused = cli.run("users", "add", "--email", "luca@contoso.it", "--role", "sales-agent", as_=GA, expect=3)
     assert "error 800180" in refused.stderr and "contoso.example, contoso.onmicrosoft.example" in refused.stderr
@@ -50,7 +63,9 @@ def test_the_operator_lists_adds_and_removes_verified_domains(cli: Cli, fresh_en
     removed = cli.run("operator", "domains", "remove", pid, "contoso.it")
     assert "contoso.it is no longer a verified domain of Contoso" in removed.stdout
     assert [r.resource_id for r in activity(fresh_engine, resource_type="partner_domain", partner_id=pid)] == [
-        "contoso.it", "contoso.it"]
+        "contoso.it",
+        "contoso.it",
+    ]
 
 
 def test_domain_refusals_have_their_codes_and_speak_italian(cli: Cli) -> None:

@@ -22,13 +22,24 @@ OPS = "ops@platform.example"
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     """A partner (Contoso, which requires MFA) with a Global admin and a sales agent, both with an
     authenticator, and an operator account."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-               "--admin-email", GA)
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        GA,
+    )
     runner.run("users", "add", "--email", AGENT, "--role", "sales-agent", as_=GA)
     runner.run("operator", "create-operator", "--email", OPS)
     accounts = Accounts(fresh_engine)

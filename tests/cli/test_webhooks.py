@@ -23,20 +23,32 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("PARTNERHUB_WEBHOOK_ALLOW_PRIVATE", "true")
-    runner.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-               "--admin-email", GA)
+    runner.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        GA,
+    )
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()
 
 
 def test_register_show_test_and_the_delivery_log(cli: Cli, receiver: Receiver) -> None:
-    out = cli.run("webhooks", "register", "--url", receiver.url, "--event", "Customer-Created", "--event",
-                  "order-created", as_=GA).stdout
+    out = cli.run(
+        "webhooks", "register", "--url", receiver.url, "--event", "Customer-Created", "--event", "order-created", as_=GA
+    ).stdout
     secret = out.split("Signing secret (shown only now): ")[1].split()[0]
     assert secret.startswith("whsec_")
     shown = cli.run("webhooks", "show", as_=GA).stdout
@@ -61,8 +73,7 @@ def test_rotate_secret_prints_the_new_secret_once(cli: Cli, receiver: Receiver) 
 
 
 def test_unsafe_urls_and_unknown_events_are_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = cli.run("webhooks", "register", "--url", "file:///etc/passwd", "--event", "order-created", as_=GA,
-                  expect=3)
+    bad = cli.run("webhooks", "register", "--url", "file:///etc/passwd", "--event", "order-created", as_=GA, expect=3)
     assert "800706" in bad.stderr
     unknown = cli.run("webhooks", "register", "--url", "http://127.0.0.1:9/x", "--event", "nope", as_=GA, expect=3)
     assert "800704" in unknown.stderr

@@ -39,13 +39,19 @@ from tests.factories import make_customer, make_partner
 
 
 def _billing(**overrides: str) -> BillingProfileInput:
-    values = {"first_name": "Giulia", "last_name": "Bianchi", "email": "giulia@example.com", "culture": "it-IT",
-              "language": "it", "address_line1": "Via Torino 5", "city": "Torino", "postal_code": "10121",
-              "country": "IT"}
+    values = {
+        "first_name": "Giulia",
+        "last_name": "Bianchi",
+        "email": "giulia@example.com",
+        "culture": "it-IT",
+        "language": "it",
+        "address_line1": "Via Torino 5",
+        "city": "Torino",
+        "postal_code": "10121",
+        "country": "IT",
+    }
     values.update(overrides)
     return BillingProfileInput(**values)
-
-
 
 
 def _names(session: Session, actor: Actor, *, prefix: str | None = None, field: SearchField = "company") -> list[str]:
@@ -59,16 +65,21 @@ def test_create_customer_creates_tenant_global_admin_and_active_relationship_wit
     session: Session, world: World
 ) -> None:
     admin = world.partner.admin
-    created = create_customer(session, admin, company_name="  Wingtip Toys  ", domain="WingTip.Example",
-                              billing=_billing(), organization_registration_number=" IT123 ")
+    created = create_customer(
+        session,
+        admin,
+        company_name="  Wingtip Toys  ",
+        domain="WingTip.Example",
+        billing=_billing(),
+        organization_registration_number=" IT123 ",
+    )
 
     customer = created.customer
     assert customer.company_name == "Wingtip Toys"
     assert customer.domain == "wingtip.example"
     assert customer.organization_registration_number == "IT123"
     assert customer.version == 1
-    assert (customer.first_name, customer.city, customer.country, customer.language) == (
-        "Giulia", "Torino", "IT", "it")
+    assert (customer.first_name, customer.city, customer.country, customer.language) == ("Giulia", "Torino", "IT", "it")
     assert customer.billing_company_name == "Wingtip Toys"  # defaults to the company name
 
     tenant = session.get(Tenant, customer.id)
@@ -99,14 +110,19 @@ def test_create_customer_creates_tenant_global_admin_and_active_relationship_wit
     assert rec.user_id == admin.user_id
     assert rec.user_principal_name == admin.email
     assert rec.correlation_id == admin.correlation_id
-    assert rec.new_value == {"companyName": "Wingtip Toys", "domain": "wingtip.example",
-                             "adminUserName": "admin@wingtip.example", "allowDelegatedAccess": True}
+    assert rec.new_value == {
+        "companyName": "Wingtip Toys",
+        "domain": "wingtip.example",
+        "adminUserName": "admin@wingtip.example",
+        "allowDelegatedAccess": True,
+    }
     assert created.password not in str(rec.new_value)
 
 
 def test_created_customer_admin_is_a_customer_global_admin_actor(session: Session, world: World) -> None:
-    created = create_customer(session, world.partner.admin, company_name="Wingtip", domain="wingtip.example",
-                              billing=_billing())
+    created = create_customer(
+        session, world.partner.admin, company_name="Wingtip", domain="wingtip.example", billing=_billing()
+    )
     actor = actor_for_user(session, created.admin)
     assert actor.is_customer_user
     assert actor.tenant_id == created.customer.id
@@ -115,8 +131,14 @@ def test_created_customer_admin_is_a_customer_global_admin_actor(session: Sessio
 
 
 def test_create_customer_without_delegated_access_grants_no_dap(session: Session, world: World) -> None:
-    created = create_customer(session, world.partner.admin, company_name="No Dap Spa", domain="nodap.example",
-                              billing=_billing(), allow_delegated_access=False)
+    created = create_customer(
+        session,
+        world.partner.admin,
+        company_name="No Dap Spa",
+        domain="nodap.example",
+        billing=_billing(),
+        allow_delegated_access=False,
+    )
     assert created.relationship.has_delegated_admin is False
     (rec,) = activity(session, operation="add_customer", customer_id=created.customer.id)
     assert rec.new_value is not None
@@ -124,15 +146,21 @@ def test_create_customer_without_delegated_access_grants_no_dap(session: Session
 
 
 def test_create_customer_keeps_an_explicit_billing_company_name(session: Session, world: World) -> None:
-    created = create_customer(session, world.partner.admin, company_name="Wingtip", domain="wingtip.example",
-                              billing=_billing(company_name="Wingtip Billing Srl"))
+    created = create_customer(
+        session,
+        world.partner.admin,
+        company_name="Wingtip",
+        domain="wingtip.example",
+        billing=_billing(company_name="Wingtip Billing Srl"),
+    )
     assert created.customer.billing_company_name == "Wingtip Billing Srl"
 
 
 def test_create_customer_with_a_taken_domain_is_refused(session: Session, world: World) -> None:
     with pytest.raises(DuplicateDomain) as err:
-        create_customer(session, world.partner.admin, company_name="Copycat", domain="FABRIKAM.example",
-                        billing=_billing())
+        create_customer(
+            session, world.partner.admin, company_name="Copycat", domain="FABRIKAM.example", billing=_billing()
+        )
     assert err.value.code == 800101
     assert session.scalar(select(Customer).where(Customer.company_name == "Copycat")) is None
     assert all(r.customer_name != "Copycat" for r in activity(session, operation="add_customer"))
@@ -140,12 +168,14 @@ def test_create_customer_with_a_taken_domain_is_refused(session: Session, world:
 
 def test_create_customer_with_another_partners_domain_is_a_duplicate(session: Session, world: World) -> None:
     with pytest.raises(DuplicateDomain):
-        create_customer(session, world.partner.admin, company_name="Northwind", domain="northwind.example",
-                        billing=_billing())
+        create_customer(
+            session, world.partner.admin, company_name="Northwind", domain="northwind.example", billing=_billing()
+        )
 
 
-@pytest.mark.parametrize("domain", ["", "not a domain", "fabrikam", "-bad.example", "bad_domain.example",
-                                    "x.c", "café.example"])
+@pytest.mark.parametrize(
+    "domain", ["", "not a domain", "fabrikam", "-bad.example", "bad_domain.example", "x.c", "café.example"]
+)
 def test_create_customer_with_an_invalid_domain_is_refused(session: Session, world: World, domain: str) -> None:
     with pytest.raises(InvalidInput):
         create_customer(session, world.partner.admin, company_name="Bad Domain", domain=domain, billing=_billing())
@@ -162,45 +192,57 @@ def test_create_customer_with_an_invalid_country_is_refused_before_anything_is_w
     session: Session, world: World
 ) -> None:
     with pytest.raises(InvalidInput):
-        create_customer(session, world.partner.admin, company_name="Nowhere", domain="nowhere.example",
-                        billing=_billing(country="ITA"))
+        create_customer(
+            session,
+            world.partner.admin,
+            company_name="Nowhere",
+            domain="nowhere.example",
+            billing=_billing(country="ITA"),
+        )
     assert session.scalar(select(Tenant).where(Tenant.domain == "nowhere.example")) is None
     assert session.scalar(select(User).where(User.email == "admin@nowhere.example")) is None
 
 
 def test_a_partner_cannot_be_its_own_customer(session: Session, world: World) -> None:
     with pytest.raises(CannotBeOwnCustomer) as err:
-        create_customer(session, world.partner.admin, company_name="Myself", domain=" Contoso-Direct.example. ",
-                        billing=_billing())
+        create_customer(
+            session, world.partner.admin, company_name="Myself", domain=" Contoso-Direct.example. ", billing=_billing()
+        )
     assert err.value.code == 800140
     assert session.scalar(select(Customer).where(Customer.company_name == "Myself")) is None
 
 
 def test_a_sales_agent_can_create_a_customer(session: Session, world: World) -> None:
-    created = create_customer(session, world.partner.sales_agent, company_name="Sold Srl", domain="sold.example",
-                              billing=_billing())
+    created = create_customer(
+        session, world.partner.sales_agent, company_name="Sold Srl", domain="sold.example", billing=_billing()
+    )
     assert created.relationship.partner_id == world.partner.partner_id
     (rec,) = activity(session, operation="add_customer", customer_id=created.customer.id)
     assert rec.user_id == world.partner.sales_agent.user_id
 
 
 def test_an_admin_agent_can_create_a_customer(session: Session, world: World) -> None:
-    created = create_customer(session, world.partner.admin_agent, company_name="Agent Srl",
-                              domain="agent.example", billing=_billing())
+    created = create_customer(
+        session, world.partner.admin_agent, company_name="Agent Srl", domain="agent.example", billing=_billing()
+    )
     assert created.relationship.partner_id == world.partner.partner_id
 
 
 def test_a_helpdesk_agent_cannot_create_a_customer(session: Session, world: World) -> None:
     with pytest.raises(Forbidden):
-        create_customer(session, world.partner.helpdesk_agent, company_name="Helpdesk Srl",
-                        domain="helpdesk.example", billing=_billing())
+        create_customer(
+            session,
+            world.partner.helpdesk_agent,
+            company_name="Helpdesk Srl",
+            domain="helpdesk.example",
+            billing=_billing(),
+        )
     assert session.scalar(select(Tenant).where(Tenant.domain == "helpdesk.example")) is None
 
 
 def test_a_customer_user_cannot_create_a_customer(session: Session, world: World) -> None:
     with pytest.raises(Forbidden):
-        create_customer(session, world.customer_admin, company_name="Sub Srl", domain="sub.example",
-                        billing=_billing())
+        create_customer(session, world.customer_admin, company_name="Sub Srl", domain="sub.example", billing=_billing())
 
 
 def test_the_operator_cannot_create_a_customer_for_no_partner(session: Session, world: World) -> None:
@@ -273,8 +315,7 @@ def test_keyset_paging_returns_every_customer_exactly_once_in_company_name_order
     assert pages == 3
     assert len(seen) == 7
     assert len({c.id for c in seen}) == 7
-    assert [c.company_name.lower() for c in seen] == ["alpha", "bravo", "bravo", "charlie", "delta", "echo",
-                                                      "foxtrot"]
+    assert [c.company_name.lower() for c in seen] == ["alpha", "bravo", "bravo", "charlie", "delta", "echo", "foxtrot"]
     bravos = [c.id for c in seen if c.company_name.lower() == "bravo"]
     assert bravos == sorted(bravos)
 
@@ -370,8 +411,7 @@ def test_find_customer_by_id_finds_the_exact_customer(session: Session, world: W
 def test_find_customer_by_id_returns_none_for_unknown_or_foreign_ids(session: Session, world: World) -> None:
     foreign = make_customer(session, world.other.admin)
     assert find_customer_by_id(session, world.partner.admin, customer_id=foreign.customer.id) is None
-    assert find_customer_by_id(session, world.partner.admin,
-                               customer_id="00000000-0000-0000-0000-000000000000") is None
+    assert find_customer_by_id(session, world.partner.admin, customer_id="00000000-0000-0000-0000-000000000000") is None
     assert find_customer_by_id(session, world.other.admin, customer_id=world.customer_id) is None
 
 
@@ -411,7 +451,9 @@ def test_update_billing_profile_records_old_and_new_values(session: Session, wor
     old_city = before.city
 
     updated = update_billing_profile(
-        session, world.partner.admin_agent, customer_id=world.customer_id,
+        session,
+        world.partner.admin_agent,
+        customer_id=world.customer_id,
         billing=BillingProfileInput(city=" Roma ", phone_number="+39 06 1234", first_name="Anna", country="it"),
     )
     assert updated.city == "Roma"
@@ -432,10 +474,19 @@ def test_update_billing_profile_records_old_and_new_values(session: Session, wor
 
 def test_update_billing_profile_with_unchanged_values_writes_no_record(session: Session, world: World) -> None:
     customer = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
-    same = BillingProfileInput(first_name=customer.first_name, city=customer.city, country=customer.country.lower(),
-                               language=customer.language.upper())
-    updated = update_billing_profile(session, world.partner.admin, customer_id=world.customer_id, billing=same,
-                                     etag=make_etag(customer.id, customer.version))
+    same = BillingProfileInput(
+        first_name=customer.first_name,
+        city=customer.city,
+        country=customer.country.lower(),
+        language=customer.language.upper(),
+    )
+    updated = update_billing_profile(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        billing=same,
+        etag=make_etag(customer.id, customer.version),
+    )
     assert updated.version == 1
     assert activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id) == []
 
@@ -443,14 +494,24 @@ def test_update_billing_profile_with_unchanged_values_writes_no_record(session: 
 def test_update_billing_profile_with_a_fresh_etag_applies(session: Session, world: World) -> None:
     customer = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
     etag = make_etag(customer.id, customer.version)
-    update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                           billing=BillingProfileInput(city="Napoli"), etag=etag)
+    update_billing_profile(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        billing=BillingProfileInput(city="Napoli"),
+        etag=etag,
+    )
     assert customer.city == "Napoli"
     # the etag the client gets back after the change works for the next one (quoted and weak forms too)
     for form in ('"{}"', 'W/"{}"'):
         fresh = form.format(make_etag(customer.id, customer.version))
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city=f"City {customer.version}"), etag=fresh)
+        update_billing_profile(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(city=f"City {customer.version}"),
+            etag=fresh,
+        )
     assert customer.version == 4
     assert len(activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)) == 3
 
@@ -458,30 +519,50 @@ def test_update_billing_profile_with_a_fresh_etag_applies(session: Session, worl
 def test_update_billing_profile_with_a_stale_etag_is_refused(session: Session, world: World) -> None:
     customer = get_customer(session, world.partner.admin, customer_id=world.customer_id).customer
     stale = make_etag(customer.id, customer.version)
-    update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                           billing=BillingProfileInput(city="Bologna"), etag=stale)
+    update_billing_profile(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        billing=BillingProfileInput(city="Bologna"),
+        etag=stale,
+    )
 
     with pytest.raises(StaleEtag) as err:
-        update_billing_profile(session, world.partner.sales_agent, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Firenze"), etag=stale)
+        update_billing_profile(
+            session,
+            world.partner.sales_agent,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(city="Firenze"),
+            etag=stale,
+        )
     assert err.value.code == 2055
     assert customer.city == "Bologna"
     assert customer.version == 2
     assert len(activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)) == 1
 
 
-@pytest.mark.parametrize("etag", ["garbage", "", "W/\"\"", "eyJpZCI6IngiLCJ2ZXJzaW9uIjoxfQ=="])
+@pytest.mark.parametrize("etag", ["garbage", "", 'W/""', "eyJpZCI6IngiLCJ2ZXJzaW9uIjoxfQ=="])
 def test_an_etag_that_is_not_this_customers_is_stale(session: Session, world: World, etag: str) -> None:
     with pytest.raises(StaleEtag):
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Genova"), etag=etag)
+        update_billing_profile(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(city="Genova"),
+            etag=etag,
+        )
 
 
 def test_another_customers_etag_is_stale(session: Session, world: World) -> None:
     other = make_customer(session, world.partner.admin)
     with pytest.raises(StaleEtag):
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Genova"), etag=make_etag(other.customer.id, 1))
+        update_billing_profile(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(city="Genova"),
+            etag=make_etag(other.customer.id, 1),
+        )
 
 
 @pytest.mark.parametrize("country", ["ITA", "I", "1T", "", "I "])
@@ -489,8 +570,12 @@ def test_update_billing_profile_with_an_invalid_country_is_refused(
     session: Session, world: World, country: str
 ) -> None:
     with pytest.raises(InvalidInput):
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(country=country, city="Bari"))
+        update_billing_profile(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(country=country, city="Bari"),
+        )
     customer = session.get(Customer, world.customer_id)
     assert customer is not None
     assert customer.city != "Bari"
@@ -499,21 +584,30 @@ def test_update_billing_profile_with_an_invalid_country_is_refused(
 
 def test_update_billing_profile_with_an_invalid_email_is_refused(session: Session, world: World) -> None:
     with pytest.raises(InvalidInput):
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(email="not-an-email"))
+        update_billing_profile(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(email="not-an-email"),
+        )
 
 
 def test_a_helpdesk_agent_cannot_update_the_billing_profile(session: Session, world: World) -> None:
     with pytest.raises(Forbidden):
-        update_billing_profile(session, world.partner.helpdesk_agent, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Bari"))
+        update_billing_profile(
+            session,
+            world.partner.helpdesk_agent,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(city="Bari"),
+        )
     assert activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id) == []
 
 
 def test_another_partner_cannot_update_the_billing_profile(session: Session, world: World) -> None:
     with pytest.raises(CustomerNotFound):
-        update_billing_profile(session, world.other.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Bari"))
+        update_billing_profile(
+            session, world.other.admin, customer_id=world.customer_id, billing=BillingProfileInput(city="Bari")
+        )
     customer = session.get(Customer, world.customer_id)
     assert customer is not None
     assert customer.city == "Milano"
@@ -522,8 +616,12 @@ def test_another_partner_cannot_update_the_billing_profile(session: Session, wor
 
 def test_update_billing_profile_accepts_the_customer_id_in_any_case(session: Session, world: World) -> None:
     # ids are GUIDs: get_customer and find_customer_by_id already accept " ID " in upper case
-    updated = update_billing_profile(session, world.partner.admin, customer_id=f" {world.customer_id.upper()} ",
-                                     billing=BillingProfileInput(city="Palermo"))
+    updated = update_billing_profile(
+        session,
+        world.partner.admin,
+        customer_id=f" {world.customer_id.upper()} ",
+        billing=BillingProfileInput(city="Palermo"),
+    )
     assert updated.id == world.customer_id
     assert updated.city == "Palermo"
     (rec,) = activity(session, operation="update_customer_billing_profile", customer_id=world.customer_id)
@@ -544,11 +642,21 @@ def test_over_long_fields_are_refused_before_anything_is_written(session: Sessio
     from partnerhub.customers.service import create_customer
 
     with pytest.raises(InvalidInput):
-        create_customer(session, world.partner.admin, company_name="x" * 201, domain="long.example",
-                        billing=BillingProfileInput())
+        create_customer(
+            session, world.partner.admin, company_name="x" * 201, domain="long.example", billing=BillingProfileInput()
+        )
     with pytest.raises(InvalidInput):
-        create_customer(session, world.partner.admin, company_name="Long Srl", domain="long.example",
-                        billing=BillingProfileInput(city="c" * 101))
+        create_customer(
+            session,
+            world.partner.admin,
+            company_name="Long Srl",
+            domain="long.example",
+            billing=BillingProfileInput(city="c" * 101),
+        )
     with pytest.raises(InvalidInput):
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(postal_code="1" * 21))
+        update_billing_profile(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(postal_code="1" * 21),
+        )

@@ -25,8 +25,13 @@ def _etag(session: Session, world: World) -> str:
 
 def test_a_change_appears_in_the_log_of_every_related_partner(session: Session, world: World) -> None:
     share_customer(session, world.other.admin, world.customer_admin)
-    update_billing_profile(session, world.other.admin_agent, customer_id=world.customer_id,
-                           billing=BillingProfileInput(city="Torino"), etag=_etag(session, world))
+    update_billing_profile(
+        session,
+        world.other.admin_agent,
+        customer_id=world.customer_id,
+        billing=BillingProfileInput(city="Torino"),
+        etag=_etag(session, world),
+    )
     own = activity(session, operation=OP, partner_id=world.other.partner_id)
     theirs = activity(session, operation=OP, partner_id=world.partner.partner_id)
     assert len(own) == len(theirs) == 1
@@ -40,12 +45,14 @@ def test_a_change_appears_in_the_log_of_every_related_partner(session: Session, 
 
 
 def test_a_shared_customers_profile_needs_the_etag(session: Session, world: World) -> None:
-    update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                           billing=BillingProfileInput(city="Como"))  # not shared: without an etag, as before
+    update_billing_profile(
+        session, world.partner.admin, customer_id=world.customer_id, billing=BillingProfileInput(city="Como")
+    )  # not shared: without an etag, as before
     share_customer(session, world.other.admin, world.customer_admin)
     with pytest.raises(SharedCustomerNeedsEtag) as refused:
-        update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Lecco"))
+        update_billing_profile(
+            session, world.partner.admin, customer_id=world.customer_id, billing=BillingProfileInput(city="Lecco")
+        )
     assert refused.value.code == 800184
     assert get_customer(session, world.partner.admin, customer_id=world.customer_id).customer.city == "Como"
 
@@ -53,13 +60,24 @@ def test_a_shared_customers_profile_needs_the_etag(session: Session, world: Worl
 def test_nobody_overwrites_another_partners_change_unseen(session: Session, world: World) -> None:
     share_customer(session, world.other.admin, world.customer_admin)
     read_by_both = _etag(session, world)
-    update_billing_profile(session, world.other.admin, customer_id=world.customer_id,
-                           billing=BillingProfileInput(phone_number="+39 011 1"), etag=read_by_both)
+    update_billing_profile(
+        session,
+        world.other.admin,
+        customer_id=world.customer_id,
+        billing=BillingProfileInput(phone_number="+39 011 1"),
+        etag=read_by_both,
+    )
     with pytest.raises(StaleEtag):
-        update_billing_profile(session, world.partner.sales_agent, customer_id=world.customer_id,
-                               billing=BillingProfileInput(phone_number="+39 02 2"), etag=read_by_both)
-    assert get_customer(session, world.partner.admin, customer_id=world.customer_id).customer.phone_number == \
-        "+39 011 1"
+        update_billing_profile(
+            session,
+            world.partner.sales_agent,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(phone_number="+39 02 2"),
+            etag=read_by_both,
+        )
+    assert (
+        get_customer(session, world.partner.admin, customer_id=world.customer_id).customer.phone_number == "+39 011 1"
+    )
     assert len(activity(session, operation=OP, customer_id=world.customer_id)) == 2  # one change, two logs
 
 
@@ -67,10 +85,16 @@ def test_a_former_partner_neither_changes_it_nor_hears_of_it(session: Session, w
     share_customer(session, world.other.admin, world.customer_admin)
     remove_reseller_relationship(session, world.other.admin, customer_id=world.customer_id)
     with pytest.raises(CustomerNotFound):
-        update_billing_profile(session, world.other.admin, customer_id=world.customer_id,
-                               billing=BillingProfileInput(city="Asti"), etag=_etag(session, world))
-    update_billing_profile(session, world.partner.admin, customer_id=world.customer_id,
-                           billing=BillingProfileInput(city="Asti"))  # no longer shared
+        update_billing_profile(
+            session,
+            world.other.admin,
+            customer_id=world.customer_id,
+            billing=BillingProfileInput(city="Asti"),
+            etag=_etag(session, world),
+        )
+    update_billing_profile(
+        session, world.partner.admin, customer_id=world.customer_id, billing=BillingProfileInput(city="Asti")
+    )  # no longer shared
     assert activity(session, operation=OP, partner_id=world.other.partner_id) == []
     assert len(activity(session, operation=OP, partner_id=world.partner.partner_id)) == 1
 
@@ -78,5 +102,10 @@ def test_a_former_partner_neither_changes_it_nor_hears_of_it(session: Session, w
 def test_helpdesk_agents_and_the_customer_do_not_change_it(session: Session, world: World) -> None:
     for actor in (world.partner.helpdesk_agent, world.customer_admin):
         with pytest.raises(Forbidden):
-            update_billing_profile(session, actor, customer_id=world.customer_id,
-                                   billing=BillingProfileInput(city="Bari"), etag=_etag(session, world))
+            update_billing_profile(
+                session,
+                actor,
+                customer_id=world.customer_id,
+                billing=BillingProfileInput(city="Bari"),
+                etag=_etag(session, world),
+            )

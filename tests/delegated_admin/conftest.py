@@ -36,21 +36,36 @@ _names = iter(range(1, 10_000))
 
 
 def active_gdap(
-    session: Session, partner: Actor, customer_admin: Actor, *, customer_id: str, roles: list[str],
-    assigned: list[str] | None = None, members: list[Actor] | None = None, auto_extend_days: int = 0,
+    session: Session,
+    partner: Actor,
+    customer_admin: Actor,
+    *,
+    customer_id: str,
+    roles: list[str],
+    assigned: list[str] | None = None,
+    members: list[Actor] | None = None,
+    auto_extend_days: int = 0,
     duration_days: int = 730,
 ) -> Gdap:
     """An approved GDAP relationship with `roles`, and one security group with `members` assigned
     `assigned` (default: every role)."""
     n = next(_names)
-    rel = create_admin_relationship(session, partner, customer_id=customer_id, display_name=f"GDAP {n}",
-                                    role_ids=roles, duration_days=duration_days, auto_extend_days=auto_extend_days)
+    rel = create_admin_relationship(
+        session,
+        partner,
+        customer_id=customer_id,
+        display_name=f"GDAP {n}",
+        role_ids=roles,
+        duration_days=duration_days,
+        auto_extend_days=auto_extend_days,
+    )
     group = create_security_group(session, partner, display_name=f"Group {n}")
     for member in members or []:
         assert member.email
         add_group_member(session, partner, security_group_id=group.id, user=member.email)
-    assignment = create_access_assignment(session, partner, admin_relationship_id=rel.id,
-                                          security_group_id=group.id, role_ids=assigned or roles)
+    assignment = create_access_assignment(
+        session, partner, admin_relationship_id=rel.id, security_group_id=group.id, role_ids=assigned or roles
+    )
     lock_for_approval(session, partner, admin_relationship_id=rel.id)
     approve_admin_relationship(session, customer_admin, admin_relationship_id=rel.id)
     return Gdap(rel, group, assignment)

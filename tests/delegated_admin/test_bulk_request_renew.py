@@ -33,16 +33,26 @@ from tests.factories import make_customer
 
 def _relationships(engine: Engine, customer_id: str) -> list[AdminRelationship]:
     with read_session(engine) as s:
-        return list(s.scalars(select(AdminRelationship).where(AdminRelationship.customer_id == customer_id)
-                              .order_by(AdminRelationship.created_at, AdminRelationship.id)))
+        return list(
+            s.scalars(
+                select(AdminRelationship)
+                .where(AdminRelationship.customer_id == customer_id)
+                .order_by(AdminRelationship.created_at, AdminRelationship.id)
+            )
+        )
 
 
 def test_bulk_request_sends_one_request_per_customer_and_approval_assigns_the_groups(fresh_engine: Engine) -> None:
     w = bulk_world(fresh_engine, 3, active_each=0)
     template_id = make_template(fresh_engine, w.admin_email)
     with transaction(fresh_engine) as s:
-        job_id = start_gdap_bulk_job(s, actor_for_email(s, w.agent_email), action="requestFromTemplate",
-                                     customer_ids=w.customer_ids, template_id="standard msp").id  # by name
+        job_id = start_gdap_bulk_job(
+            s,
+            actor_for_email(s, w.agent_email),
+            action="requestFromTemplate",
+            customer_ids=w.customer_ids,
+            template_id="standard msp",
+        ).id  # by name
     assert run_pending(fresh_engine, worker_id="w") == 1
     with transaction(fresh_engine) as s:
         report = gdap_bulk_report(s, actor_for_email(s, w.admin_email), job_id=job_id)
@@ -60,22 +70,31 @@ def test_bulk_request_sends_one_request_per_customer_and_approval_assigns_the_gr
         assigned = s.scalars(select(AccessAssignment).where(AccessAssignment.admin_relationship_id == first.id)).all()
         assert len(assigned) == 1 and len(assigned[0].role_ids) == 2
         started = s.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == "start_gdap_bulk_job")).one()
-        assert started.new_value == {"action": "requestFromTemplate", "customers": 3, "templateId": template_id,
-                                     "templateName": "Standard MSP"}
+        assert started.new_value == {
+            "action": "requestFromTemplate",
+            "customers": 3,
+            "templateId": template_id,
+            "templateName": "Standard MSP",
+        }
 
 
-def test_a_customer_with_a_request_waiting_or_without_a_reseller_relationship_is_refused(
-        fresh_engine: Engine) -> None:
+def test_a_customer_with_a_request_waiting_or_without_a_reseller_relationship_is_refused(fresh_engine: Engine) -> None:
     w = bulk_world(fresh_engine, 3, active_each=0)
     make_template(fresh_engine, w.admin_email)
     with transaction(fresh_engine) as s:
-        first = start_gdap_bulk_job(s, actor_for_email(s, w.admin_email), action="requestFromTemplate",
-                                    customer_ids=w.customer_ids[:1], template_id="Standard MSP").id
+        first = start_gdap_bulk_job(
+            s,
+            actor_for_email(s, w.admin_email),
+            action="requestFromTemplate",
+            customer_ids=w.customer_ids[:1],
+            template_id="Standard MSP",
+        ).id
     run_pending(fresh_engine, worker_id="w")
     with transaction(fresh_engine) as s:
         admin = actor_for_email(s, w.admin_email)
-        second = start_gdap_bulk_job(s, admin, action="requestFromTemplate", customer_ids=w.customer_ids,
-                                     template_id="Standard MSP").id
+        second = start_gdap_bulk_job(
+            s, admin, action="requestFromTemplate", customer_ids=w.customer_ids, template_id="Standard MSP"
+        ).id
         remove_reseller_relationship(s, admin, customer_id=w.customer_ids[2])  # after the job was queued
     run_pending(fresh_engine, worker_id="w")
     with transaction(fresh_engine) as s:
@@ -98,8 +117,9 @@ def test_a_bulk_request_names_an_existing_template_of_the_partner(fresh_engine: 
             start_gdap_bulk_job(s, admin, action="requestFromTemplate", customer_ids=w.customer_ids)
         for template in ("Nope", foreign):
             with pytest.raises(GdapTemplateNotFound):
-                start_gdap_bulk_job(s, admin, action="requestFromTemplate", customer_ids=w.customer_ids,
-                                    template_id=template)
+                start_gdap_bulk_job(
+                    s, admin, action="requestFromTemplate", customer_ids=w.customer_ids, template_id=template
+                )
     with read_session(fresh_engine) as s:
         assert s.scalars(select(Job)).all() == []
 
@@ -108,8 +128,9 @@ def test_bulk_renew_sends_a_renewal_of_each_active_relationship_once(fresh_engin
     w = bulk_world(fresh_engine, 2, active_each=2)
     with transaction(fresh_engine) as s:
         bare = make_customer(s, actor_for_email(s, w.admin_email), name="Bare Srl").customer.id
-        job_id = start_gdap_bulk_job(s, actor_for_email(s, w.admin_email), action="renew",
-                                     customer_ids=[*w.customer_ids, bare]).id
+        job_id = start_gdap_bulk_job(
+            s, actor_for_email(s, w.admin_email), action="renew", customer_ids=[*w.customer_ids, bare]
+        ).id
     run_pending(fresh_engine, worker_id="w")
     for cid in w.customer_ids:
         rels = _relationships(fresh_engine, cid)
@@ -120,8 +141,9 @@ def test_bulk_renew_sends_a_renewal_of_each_active_relationship_once(fresh_engin
         report = gdap_bulk_report(s, actor_for_email(s, w.admin_email), job_id=job_id)
         assert [(i.status, i.error_code) for i in report.items] == [("succeeded", None)] * 2 + [("failed", 800293)]
         assert len(report.items[0].result["renewed"]) == 2
-        again = start_gdap_bulk_job(s, actor_for_email(s, w.admin_email), action="renew",
-                                    customer_ids=w.customer_ids[:1]).id
+        again = start_gdap_bulk_job(
+            s, actor_for_email(s, w.admin_email), action="renew", customer_ids=w.customer_ids[:1]
+        ).id
     run_pending(fresh_engine, worker_id="w")
     with transaction(fresh_engine) as s:
         [item] = gdap_bulk_report(s, actor_for_email(s, w.admin_email), job_id=again).items
@@ -135,8 +157,9 @@ def test_a_template_deleted_while_the_job_waits_refuses_each_customer(fresh_engi
     template_id = make_template(fresh_engine, w.admin_email)
     with transaction(fresh_engine) as s:
         admin = actor_for_email(s, w.admin_email)
-        job_id = start_gdap_bulk_job(s, admin, action="requestFromTemplate", customer_ids=w.customer_ids,
-                                     template_id=template_id).id
+        job_id = start_gdap_bulk_job(
+            s, admin, action="requestFromTemplate", customer_ids=w.customer_ids, template_id=template_id
+        ).id
         delete_template(s, admin, template_id=template_id)
     run_pending(fresh_engine, worker_id="w")
     with transaction(fresh_engine) as s:
@@ -157,9 +180,11 @@ def test_two_bulk_requests_for_the_same_customer_at_once_ask_it_once(fresh_engin
         try:
             barrier.wait()
             with transaction(fresh_engine) as s:
-                outcomes.append(request_for_customer_from_template(
-                    s, actor_for_email(s, w.admin_email), template_id=template_id,
-                    customer_id=w.customer_ids[0]).status)
+                outcomes.append(
+                    request_for_customer_from_template(
+                        s, actor_for_email(s, w.admin_email), template_id=template_id, customer_id=w.customer_ids[0]
+                    ).status
+                )
         except TemplateRequestPending:
             outcomes.append("refused")
         except BaseException as exc:  # reported below, so a failure in a thread fails the test

@@ -25,11 +25,13 @@ def test_bulk_terminate_ends_every_active_relationship_and_reports_each_customer
     with transaction(fresh_engine) as s:
         admin = actor_for_email(s, w.admin_email)
         bare = make_customer(s, admin, name="Bare Srl").customer.id  # a customer without GDAP
-        pending = create_admin_relationship(s, admin, customer_id=w.customer_ids[0], display_name="Pending one",
-                                            role_ids=["Directory Readers"])
+        pending = create_admin_relationship(
+            s, admin, customer_id=w.customer_ids[0], display_name="Pending one", role_ids=["Directory Readers"]
+        )
         lock_for_approval(s, admin, admin_relationship_id=pending.id)
-        job_id = start_gdap_bulk_job(s, actor_for_email(s, w.agent_email), action="terminate",
-                                     customer_ids=[*w.customer_ids, bare]).id
+        job_id = start_gdap_bulk_job(
+            s, actor_for_email(s, w.agent_email), action="terminate", customer_ids=[*w.customer_ids, bare]
+        ).id
     assert run_pending(fresh_engine, worker_id="w") == 1
     assert statuses(fresh_engine, w.customer_ids[0]) == ["terminated", "terminated", "approvalPending"]
     assert [statuses(fresh_engine, c) for c in w.customer_ids[1:]] == [["terminated", "terminated"]] * 2
@@ -66,8 +68,12 @@ def test_ids_that_are_not_the_partners_customers_are_refused_up_front(fresh_engi
     with transaction(fresh_engine) as s:
         foreign = make_customer(s, make_partner(s).admin).customer.id
         with pytest.raises(InvalidInput) as caught:
-            start_gdap_bulk_job(s, actor_for_email(s, w.admin_email), action="terminate",
-                                customer_ids=[w.customer_ids[0], foreign, "nope"])
+            start_gdap_bulk_job(
+                s,
+                actor_for_email(s, w.admin_email),
+                action="terminate",
+                customer_ids=[w.customer_ids[0], foreign, "nope"],
+            )
     assert [d["field"] for d in caught.value.data] == ["customerIds[1]", "customerIds[2]"]
     with read_session(fresh_engine) as s:
         assert s.scalars(select(Job)).all() == []
@@ -81,8 +87,7 @@ def test_bad_requests_change_nothing(fresh_engine: Engine) -> None:
         with pytest.raises(InvalidInput):
             start_gdap_bulk_job(s, actor_for_email(s, w.admin_email), action="terminate", customer_ids=[" "])
         with pytest.raises(Forbidden):
-            start_gdap_bulk_job(s, actor_for_email(s, w.sales_email), action="terminate",
-                                customer_ids=w.customer_ids)
+            start_gdap_bulk_job(s, actor_for_email(s, w.sales_email), action="terminate", customer_ids=w.customer_ids)
     with read_session(fresh_engine) as s:
         assert s.scalars(select(Job)).all() == []
     assert statuses(fresh_engine, w.customer_ids[0]) == ["active"]
@@ -91,8 +96,9 @@ def test_bad_requests_change_nothing(fresh_engine: Engine) -> None:
 def test_a_gdap_job_is_not_an_offboarding_nor_another_partners(fresh_engine: Engine) -> None:
     w = bulk_world(fresh_engine, 1)
     with transaction(fresh_engine) as s:
-        job_id = start_gdap_bulk_job(s, actor_for_email(s, w.admin_email), action="terminate",
-                                     customer_ids=w.customer_ids).id
+        job_id = start_gdap_bulk_job(
+            s, actor_for_email(s, w.admin_email), action="terminate", customer_ids=w.customer_ids
+        ).id
         stranger = make_partner(s).admin
     with transaction(fresh_engine) as s:
         with pytest.raises(JobNotFound):

@@ -44,8 +44,9 @@ def _no_dap_customer(session: Session, world: World) -> tuple[str, Actor]:
 
 def test_a_dap_admin_agent_lists_creates_and_resets(session: Session, world: World) -> None:
     agent = world.partner.admin_agent
-    user, password = create_customer_user(session, agent, customer_id=world.customer_id, user_name="Anna.Rossi",
-                                          display_name="Anna Rossi")
+    user, password = create_customer_user(
+        session, agent, customer_id=world.customer_id, user_name="Anna.Rossi", display_name="Anna Rossi"
+    )
     assert user.email == "anna.rossi@fabrikam.example" and user.roles == [Role.USER.value]
     assert user.tenant_id == world.customer_id and user.locale == "it"
     assert verify_password(user.password_hash, password)
@@ -55,9 +56,10 @@ def test_a_dap_admin_agent_lists_creates_and_resets(session: Session, world: Wor
     assert rec.new_value is not None and rec.new_value["userPrincipalName"] == user.email
     assert password not in str(rec.new_value)
     assert [u.email for u in list_customer_users(session, agent, customer_id=world.customer_id)] == [
-        ADMIN, "anna.rossi@fabrikam.example"]
-    same, new_password = reset_customer_user_password(session, agent, customer_id=world.customer_id,
-                                                      user=user.email)
+        ADMIN,
+        "anna.rossi@fabrikam.example",
+    ]
+    same, new_password = reset_customer_user_password(session, agent, customer_id=world.customer_id, user=user.email)
     assert same is user and new_password != password and verify_password(user.password_hash, new_password)
     [rec] = records(session, "reset_customer_user_password", user.id)
     assert rec.customer_id == world.customer_id and rec.partner_id == world.partner.partner_id
@@ -66,8 +68,9 @@ def test_a_dap_admin_agent_lists_creates_and_resets(session: Session, world: Wor
 
 def test_user_names_live_in_the_customers_domain(session: Session, world: World) -> None:
     with pytest.raises(CustomerUserDomainMismatch) as info:
-        create_customer_user(session, world.partner.admin, customer_id=world.customer_id,
-                             user_name="anna@contoso-direct.example")
+        create_customer_user(
+            session, world.partner.admin, customer_id=world.customer_id, user_name="anna@contoso-direct.example"
+        )
     assert "fabrikam.example" in str(info.value)
     with pytest.raises(DuplicateEmail):
         create_customer_user(session, world.partner.admin, customer_id=world.customer_id, user_name=ADMIN)
@@ -96,14 +99,21 @@ def test_without_dap_the_partner_needs_gdap(session: Session, world: World) -> N
     cid, cust_admin = _no_dap_customer(session, world)
     with pytest.raises(DelegatedRoleRequired):
         list_customer_users(session, world.partner.admin, customer_id=cid)
-    active_gdap(session, world.partner.admin, cust_admin, customer_id=cid,
-                roles=[USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR], assigned=[USER_ADMINISTRATOR],
-                members=[world.partner.sales_agent])
+    active_gdap(
+        session,
+        world.partner.admin,
+        cust_admin,
+        customer_id=cid,
+        roles=[USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR],
+        assigned=[USER_ADMINISTRATOR],
+        members=[world.partner.sales_agent],
+    )
     user, _ = create_customer_user(session, world.partner.sales_agent, customer_id=cid, user_name="giulia")
     assert user.email == "giulia@contoso-spa.example"
     with pytest.raises(GlobalAdminPasswordResetRefused):  # User Administrator cannot either, as in Entra
-        reset_customer_user_password(session, world.partner.sales_agent, customer_id=cid,
-                                     user="admin@contoso-spa.example")
+        reset_customer_user_password(
+            session, world.partner.sales_agent, customer_id=cid, user="admin@contoso-spa.example"
+        )
     with pytest.raises(DelegatedRoleRequired):
         list_customer_users(session, world.partner.admin, customer_id=cid)  # not in the group
 
@@ -111,8 +121,14 @@ def test_without_dap_the_partner_needs_gdap(session: Session, world: World) -> N
 def test_gdap_helpdesk_administrator_resets_only(session: Session, world: World) -> None:
     cid, cust_admin = _no_dap_customer(session, world)
     user, _ = create_customer_user(session, cust_admin, customer_id=cid, user_name="paolo")
-    active_gdap(session, world.partner.admin, cust_admin, customer_id=cid, roles=[HELPDESK_ADMINISTRATOR],
-                members=[world.partner.sales_agent])
+    active_gdap(
+        session,
+        world.partner.admin,
+        cust_admin,
+        customer_id=cid,
+        roles=[HELPDESK_ADMINISTRATOR],
+        members=[world.partner.sales_agent],
+    )
     reset_customer_user_password(session, world.partner.sales_agent, customer_id=cid, user=user.email)
     with pytest.raises(DelegatedRoleRequired):
         create_customer_user(session, world.partner.sales_agent, customer_id=cid, user_name="sara")
@@ -120,8 +136,14 @@ def test_gdap_helpdesk_administrator_resets_only(session: Session, world: World)
 
 def test_gdap_precedence_narrows_a_dap_admin_agent(session: Session, world: World) -> None:
     agent = world.partner.admin_agent
-    active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                roles=[DIRECTORY_READERS, GLOBAL_READER], members=[agent])
+    active_gdap(
+        session,
+        world.partner.admin,
+        world.customer_admin,
+        customer_id=world.customer_id,
+        roles=[DIRECTORY_READERS, GLOBAL_READER],
+        members=[agent],
+    )
     assert len(list_customer_users(session, agent, customer_id=world.customer_id)) == 1
     with pytest.raises(DelegatedRoleRequired):
         create_customer_user(session, agent, customer_id=world.customer_id, user_name="x")
@@ -129,8 +151,9 @@ def test_gdap_precedence_narrows_a_dap_admin_agent(session: Session, world: Worl
 
 
 def test_the_customers_global_admin_administers_its_own_users(session: Session, world: World) -> None:
-    user, _ = create_customer_user(session, world.customer_admin, customer_id=world.customer_id,
-                                   user_name="chiara@fabrikam.example")
+    user, _ = create_customer_user(
+        session, world.customer_admin, customer_id=world.customer_id, user_name="chiara@fabrikam.example"
+    )
     [rec] = records(session, "create_customer_user", user.id)
     assert rec.partner_id is None and rec.customer_id == world.customer_id
     reset_customer_user_password(session, world.customer_admin, customer_id=world.customer_id, user=ADMIN)
@@ -141,8 +164,9 @@ def test_the_customers_global_admin_administers_its_own_users(session: Session, 
     with pytest.raises(CustomerNotFound):
         list_customer_users(session, world.customer_admin, customer_id=other.customer.id)
     with pytest.raises(UserNotFound):
-        reset_customer_user_password(session, world.customer_admin, customer_id=world.customer_id,
-                                     user=world.partner.admin.email)
+        reset_customer_user_password(
+            session, world.customer_admin, customer_id=world.customer_id, user=world.partner.admin.email
+        )
 
 
 def test_former_and_foreign_partners_get_not_found(session: Session, world: World) -> None:

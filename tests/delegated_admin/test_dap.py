@@ -48,8 +48,9 @@ def test_other_partner_roles_cannot_remove_dap(session: Session, world: World, r
 
 
 def test_the_customers_global_admin_removes_a_partners_dap(session: Session, world: World) -> None:
-    rel = remove_delegated_admin(session, world.customer_admin, customer_id=world.customer_id,
-                                 partner_id=world.partner.partner_id)
+    rel = remove_delegated_admin(
+        session, world.customer_admin, customer_id=world.customer_id, partner_id=world.partner.partner_id
+    )
     assert rel.has_delegated_admin is False
     [rec] = records(session, "remove_partner_customer_dap", rel.id)
     assert rec.user_principal_name == world.customer_admin.email and rec.partner_id == world.partner.partner_id
@@ -61,12 +62,14 @@ def test_the_customer_must_name_a_partner_it_has(session: Session, world: World)
     with pytest.raises(DelegatedAdminPartnerRequired):
         remove_delegated_admin(session, world.customer_admin, customer_id=world.customer_id)
     with pytest.raises(PartnerNotFound):
-        remove_delegated_admin(session, world.customer_admin, customer_id=world.customer_id,
-                               partner_id=world.other.partner_id)
+        remove_delegated_admin(
+            session, world.customer_admin, customer_id=world.customer_id, partner_id=world.other.partner_id
+        )
     other = make_customer(session, world.partner.admin)
     with pytest.raises(CustomerNotFound):
-        remove_delegated_admin(session, world.customer_admin, customer_id=other.customer.id,
-                               partner_id=world.partner.partner_id)
+        remove_delegated_admin(
+            session, world.customer_admin, customer_id=other.customer.id, partner_id=world.partner.partner_id
+        )
     assert records(session, "remove_partner_customer_dap") == []
 
 
@@ -74,26 +77,30 @@ def test_another_partner_cannot_touch_the_relationship(session: Session, world: 
     with pytest.raises(CustomerNotFound):
         remove_delegated_admin(session, world.other.admin, customer_id=world.customer_id)
     with pytest.raises(CustomerNotFound):
-        remove_delegated_admin(session, world.other.admin, customer_id=world.customer_id,
-                               partner_id=world.partner.partner_id)
+        remove_delegated_admin(
+            session, world.other.admin, customer_id=world.customer_id, partner_id=world.partner.partner_id
+        )
     assert get_customer(session, world.partner.admin, customer_id=world.customer_id).relationship.has_delegated_admin
 
 
 def test_removing_dap_that_is_already_off_changes_nothing(session: Session, world: World) -> None:
     remove_delegated_admin(session, world.partner.admin, customer_id=world.customer_id)
-    rel = remove_delegated_admin(session, world.customer_admin, customer_id=world.customer_id,
-                                 partner_id=world.partner.partner_id)
+    rel = remove_delegated_admin(
+        session, world.customer_admin, customer_id=world.customer_id, partner_id=world.partner.partner_id
+    )
     assert rel.has_delegated_admin is False
     assert len(records(session, "remove_partner_customer_dap")) == 1
 
 
 def test_dap_comes_back_only_through_an_accepted_request(session: Session, world: World) -> None:
     remove_delegated_admin(session, world.partner.admin, customer_id=world.customer_id)
-    invitation = create_invitation(session, world.partner.admin, base_url="http://x", customer_id=world.customer_id,
-                                   include_delegated_admin=True)
+    invitation = create_invitation(
+        session, world.partner.admin, base_url="http://x", customer_id=world.customer_id, include_delegated_admin=True
+    )
     accept_invitation(session, world.customer_admin, code=invitation.code)
-    assert delegated_roles(session, actor=world.partner.admin_agent,
-                           customer_id=world.customer_id) == {GLOBAL_ADMINISTRATOR}
+    assert delegated_roles(session, actor=world.partner.admin_agent, customer_id=world.customer_id) == {
+        GLOBAL_ADMINISTRATOR
+    }
 
 
 def test_the_grant_refusal_is_a_documented_error_in_both_languages() -> None:
@@ -107,8 +114,9 @@ def test_a_partner_cannot_grant_itself_dap(session: Session, world: World) -> No
     from partnerhub.delegated_admin.dap import set_delegated_admin
     from partnerhub.errors import DelegatedAdminGrantRefused
 
-    assert set_delegated_admin(session, world.partner.admin, customer_id=world.customer_id, allow=True)\
-        .has_delegated_admin  # already held: no change
+    assert set_delegated_admin(
+        session, world.partner.admin, customer_id=world.customer_id, allow=True
+    ).has_delegated_admin  # already held: no change
     set_delegated_admin(session, world.partner.admin, customer_id=world.customer_id, allow=False)
     with pytest.raises(DelegatedAdminGrantRefused):
         set_delegated_admin(session, world.partner.admin, customer_id=world.customer_id, allow=True)

@@ -60,44 +60,76 @@ from tests.factories import make_customer, make_partner
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def _create(session: Session, world: World, name: str = "Helpdesk", *, role_ids: list[str] | None = None,
-            duration_days: int = 730, auto_extend_days: int = 0) -> AdminRelationship:
+def _create(
+    session: Session,
+    world: World,
+    name: str = "Helpdesk",
+    *,
+    role_ids: list[str] | None = None,
+    duration_days: int = 730,
+    auto_extend_days: int = 0,
+) -> AdminRelationship:
     return create_admin_relationship(
-        session, world.partner.admin, customer_id=world.customer_id, display_name=name,
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        display_name=name,
         role_ids=[USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR] if role_ids is None else role_ids,
-        duration_days=duration_days, auto_extend_days=auto_extend_days)
+        duration_days=duration_days,
+        auto_extend_days=auto_extend_days,
+    )
 
 
 def test_a_new_admin_relationship_is_created_and_recorded(session: Session, world: World) -> None:
-    rel = create_admin_relationship(session, world.partner.admin_agent, customer_id=world.customer_id.upper(),
-                                    display_name="  Helpdesk team ", role_ids=["user administrator",
-                                                                               HELPDESK_ADMINISTRATOR],
-                                    duration_days=365, auto_extend_days=180)
+    rel = create_admin_relationship(
+        session,
+        world.partner.admin_agent,
+        customer_id=world.customer_id.upper(),
+        display_name="  Helpdesk team ",
+        role_ids=["user administrator", HELPDESK_ADMINISTRATOR],
+        duration_days=365,
+        auto_extend_days=180,
+    )
     assert rel.status == "created" and rel.display_name == "Helpdesk team"
     assert rel.role_ids == [USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR]
     assert rel.customer_id == world.customer_id and rel.activated_at is None and rel.end_at is None
     [rec] = records(session, "create_granular_admin_relationship", rel.id)
     assert rec.partner_id == world.partner.partner_id and rec.customer_id == world.customer_id
     assert rec.resource_type == "granular_admin_relationship" and rec.customer_name == "Fabrikam Srl"
-    assert rec.new_value == {"displayName": "Helpdesk team", "duration": "P365D",
-                             "roles": [USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR], "autoExtendDuration": "P180D",
-                             "status": "created"}
+    assert rec.new_value == {
+        "displayName": "Helpdesk team",
+        "duration": "P365D",
+        "roles": [USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR],
+        "autoExtendDuration": "P180D",
+        "status": "created",
+    }
 
 
 @pytest.mark.parametrize("role", ["sales_agent", "helpdesk_agent"])
 def test_only_global_admins_and_admin_agents_manage_gdap(session: Session, world: World, role: str) -> None:
     with pytest.raises(Forbidden):
-        create_admin_relationship(session, getattr(world.partner, role), customer_id=world.customer_id,
-                                  display_name="X", role_ids=[GLOBAL_ADMINISTRATOR])
+        create_admin_relationship(
+            session,
+            getattr(world.partner, role),
+            customer_id=world.customer_id,
+            display_name="X",
+            role_ids=[GLOBAL_ADMINISTRATOR],
+        )
     with pytest.raises(Forbidden):
-        create_admin_relationship(session, world.customer_admin, customer_id=world.customer_id,
-                                  display_name="X", role_ids=[GLOBAL_ADMINISTRATOR])
+        create_admin_relationship(
+            session,
+            world.customer_admin,
+            customer_id=world.customer_id,
+            display_name="X",
+            role_ids=[GLOBAL_ADMINISTRATOR],
+        )
 
 
 def test_gdap_needs_an_active_reseller_relationship(session: Session, world: World) -> None:
     with pytest.raises(CustomerNotFound):
-        create_admin_relationship(session, world.other.admin, customer_id=world.customer_id, display_name="X",
-                                  role_ids=[GLOBAL_ADMINISTRATOR])
+        create_admin_relationship(
+            session, world.other.admin, customer_id=world.customer_id, display_name="X", role_ids=[GLOBAL_ADMINISTRATOR]
+        )
     assert records(session, "create_granular_admin_relationship") == []
 
 
@@ -114,8 +146,13 @@ def test_the_display_name_is_unique_per_partner(session: Session, world: World) 
         _create(session, world, "TIER 1")
     assert info.value.kind == "conflict"
     other_customer = make_customer(session, world.other.admin)
-    create_admin_relationship(session, world.other.admin, customer_id=other_customer.customer.id,
-                              display_name="Tier 1", role_ids=[DIRECTORY_READERS])
+    create_admin_relationship(
+        session,
+        world.other.admin,
+        customer_id=other_customer.customer.id,
+        display_name="Tier 1",
+        role_ids=[DIRECTORY_READERS],
+    )
 
 
 @pytest.mark.parametrize("days", [0, -1, 731])
@@ -154,8 +191,14 @@ def test_iso_durations_are_read_in_days() -> None:
 
 def test_lock_approve_walks_to_active_with_an_end_date(session: Session, world: World) -> None:
     with frozen_at(T0) as clock:
-        rel = create_admin_relationship(session, world.partner.admin, customer_id=world.customer_id,
-                                        display_name="Ops", role_ids=[USER_ADMINISTRATOR], duration_days=30)
+        rel = create_admin_relationship(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            display_name="Ops",
+            role_ids=[USER_ADMINISTRATOR],
+            duration_days=30,
+        )
         clock.move(timedelta(hours=1))
         lock_for_approval(session, world.partner.admin, admin_relationship_id=rel.id)
         assert rel.status == "approvalPending" and rel.requested_at == T0 + timedelta(hours=1)
@@ -196,8 +239,7 @@ def test_only_the_customers_global_admin_approves(session: Session, world: World
     from partnerhub.auth.service import actor_for_user
 
     with pytest.raises(AdminRelationshipNotFound):
-        approve_admin_relationship(session, actor_for_user(session, stranger.admin),
-                                   admin_relationship_id=rel.id)
+        approve_admin_relationship(session, actor_for_user(session, stranger.admin), admin_relationship_id=rel.id)
 
 
 def test_the_customer_rejects_a_pending_request(session: Session, world: World) -> None:
@@ -210,20 +252,24 @@ def test_the_customer_rejects_a_pending_request(session: Session, world: World) 
 
 
 @pytest.mark.parametrize("side", ["partner", "customer"])
-def test_either_side_terminates_and_the_reseller_relationship_stays(
-    session: Session, world: World, side: str
-) -> None:
-    gdap = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                       roles=[USER_ADMINISTRATOR])
+def test_either_side_terminates_and_the_reseller_relationship_stays(session: Session, world: World, side: str) -> None:
+    gdap = active_gdap(
+        session, world.partner.admin, world.customer_admin, customer_id=world.customer_id, roles=[USER_ADMINISTRATOR]
+    )
     actor = world.partner.admin_agent if side == "partner" else world.customer_admin
     rel = terminate_admin_relationship(session, actor, admin_relationship_id=gdap.relationship.id)
     assert rel.status == "terminated" and rel.ended_by == side and rel.terminated_at is not None
     [rec] = records(session, "terminate_granular_admin_relationship", rel.id)
     assert rec.old_value == {"status": "active"}
-    assert rec.new_value == {"status": "terminated", "statusHistory": ["terminationRequested", "terminated"],
-                             "endedBy": side}
-    assert find_active_relationship(session, partner_id=world.partner.partner_id,
-                                    customer_id=world.customer_id) is not None
+    assert rec.new_value == {
+        "status": "terminated",
+        "statusHistory": ["terminationRequested", "terminated"],
+        "endedBy": side,
+    }
+    assert (
+        find_active_relationship(session, partner_id=world.partner.partner_id, customer_id=world.customer_id)
+        is not None
+    )
     get_customer(session, world.partner.admin, customer_id=world.customer_id)
 
 
@@ -231,8 +277,14 @@ def test_a_relationship_past_its_end_cannot_be_terminated_even_before_the_clock_
     session: Session, world: World
 ) -> None:
     with frozen_at(T0) as clock:
-        gdap = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                           roles=[USER_ADMINISTRATOR], duration_days=10)
+        gdap = active_gdap(
+            session,
+            world.partner.admin,
+            world.customer_admin,
+            customer_id=world.customer_id,
+            roles=[USER_ADMINISTRATOR],
+            duration_days=10,
+        )
         clock.move(timedelta(days=10))
         with pytest.raises(AdminRelationshipInvalidState):
             terminate_admin_relationship(session, world.partner.admin, admin_relationship_id=gdap.relationship.id)
@@ -243,21 +295,26 @@ def test_a_relationship_past_its_end_cannot_be_terminated_even_before_the_clock_
 def test_lists_are_scoped_to_the_partner_and_to_the_customer_tenant(session: Session, world: World) -> None:
     mine = _create(session, world, "mine")
     second = make_customer(session, world.partner.admin)
-    elsewhere = create_admin_relationship(session, world.partner.admin, customer_id=second.customer.id,
-                                          display_name="elsewhere", role_ids=[DIRECTORY_READERS])
+    elsewhere = create_admin_relationship(
+        session,
+        world.partner.admin,
+        customer_id=second.customer.id,
+        display_name="elsewhere",
+        role_ids=[DIRECTORY_READERS],
+    )
     from partnerhub.invitations.service import accept_invitation, create_invitation
 
     inv = create_invitation(session, world.other.admin, base_url="http://x")
     accept_invitation(session, world.customer_admin, code=inv.code)
-    theirs = create_admin_relationship(session, world.other.admin, customer_id=world.customer_id,
-                                       display_name="theirs", role_ids=[DIRECTORY_READERS])
+    theirs = create_admin_relationship(
+        session, world.other.admin, customer_id=world.customer_id, display_name="theirs", role_ids=[DIRECTORY_READERS]
+    )
 
     def ids(rows: list[AdminRelationship]) -> list[str]:
         return [r.id for r in rows]
 
     assert ids(list_admin_relationships(session, world.partner.admin)) == [mine.id, elsewhere.id]
-    assert ids(list_admin_relationships(session, world.partner.admin, customer_id=second.customer.id)) == [
-        elsewhere.id]
+    assert ids(list_admin_relationships(session, world.partner.admin, customer_id=second.customer.id)) == [elsewhere.id]
     assert ids(list_admin_relationships(session, world.customer_admin)) == [mine.id, theirs.id]
     assert ids(list_admin_relationships(session, world.partner.admin, status="active")) == []
     with pytest.raises(AdminRelationshipNotFound):
@@ -270,8 +327,15 @@ def test_lists_are_scoped_to_the_partner_and_to_the_customer_tenant(session: Ses
 
 
 def test_the_graph_shape(session: Session, world: World) -> None:
-    gdap = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                       roles=[USER_ADMINISTRATOR], auto_extend_days=180, duration_days=90)
+    gdap = active_gdap(
+        session,
+        world.partner.admin,
+        world.customer_admin,
+        customer_id=world.customer_id,
+        roles=[USER_ADMINISTRATOR],
+        auto_extend_days=180,
+        duration_days=90,
+    )
     d = admin_relationship_dict(gdap.relationship, customer_name="Fabrikam Srl", now=gdap.relationship.created_at)
     assert d["duration"] == "P90D" and d["autoExtendDuration"] == "P180D" and d["status"] == "active"
     assert d["customer"] == {"tenantId": world.customer_id, "displayName": "Fabrikam Srl"}
@@ -284,13 +348,19 @@ def test_ending_the_reseller_relationship_ends_every_open_admin_relationship(ses
     created = _create(session, world, "created")
     pending = _create(session, world, "pending")
     lock_for_approval(session, world.partner.admin, admin_relationship_id=pending.id)
-    active = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                         roles=[USER_ADMINISTRATOR]).relationship
+    active = active_gdap(
+        session, world.partner.admin, world.customer_admin, customer_id=world.customer_id, roles=[USER_ADMINISTRATOR]
+    ).relationship
     rejected = _create(session, world, "rejected")
     lock_for_approval(session, world.partner.admin, admin_relationship_id=rejected.id)
     reject_admin_relationship(session, world.customer_admin, admin_relationship_id=rejected.id)
-    ended = end_admin_relationships_for(session, world.partner.admin, partner_id=world.partner.partner_id,
-                                        customer_id=world.customer_id, now=datetime.now(UTC))
+    ended = end_admin_relationships_for(
+        session,
+        world.partner.admin,
+        partner_id=world.partner.partner_id,
+        customer_id=world.customer_id,
+        now=datetime.now(UTC),
+    )
     assert {r.id for r in ended} == {created.id, pending.id, active.id}
     assert {r.status for r in ended} == {"terminated"} and {r.ended_by for r in ended} == {"partner"}
     recs = records(session, "terminate_granular_admin_relationship")
@@ -315,8 +385,13 @@ def test_a_request_cannot_be_approved_once_the_reseller_relationship_is_gone(ses
 def test_ending_admin_relationships_twice_ends_nothing_more(session: Session, world: World) -> None:
     _create(session, world)
     for expected in (1, 0):
-        ended = end_admin_relationships_for(session, world.partner.admin, partner_id=world.partner.partner_id,
-                                            customer_id=world.customer_id, now=datetime.now(UTC))
+        ended = end_admin_relationships_for(
+            session,
+            world.partner.admin,
+            partner_id=world.partner.partner_id,
+            customer_id=world.customer_id,
+            now=datetime.now(UTC),
+        )
         assert len(ended) == expected
     assert len(records(session, "terminate_granular_admin_relationship")) == 1
 
@@ -326,8 +401,14 @@ def test_ending_admin_relationships_twice_ends_nothing_more(session: Session, wo
 
 def test_the_clock_expires_an_active_relationship_at_its_end(session: Session, world: World) -> None:
     with frozen_at(T0) as clock:
-        rel = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                          roles=[USER_ADMINISTRATOR], duration_days=10).relationship
+        rel = active_gdap(
+            session,
+            world.partner.admin,
+            world.customer_admin,
+            customer_id=world.customer_id,
+            roles=[USER_ADMINISTRATOR],
+            duration_days=10,
+        ).relationship
         end = rel.end_at
         assert end == T0 + timedelta(days=10)
         before = clock.move(timedelta(days=10) - timedelta(seconds=1))
@@ -347,8 +428,15 @@ def test_the_clock_expires_an_active_relationship_at_its_end(session: Session, w
 
 def test_the_clock_auto_extends_by_180_days_and_keeps_it_active(session: Session, world: World) -> None:
     with frozen_at(T0) as clock:
-        rel = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                          roles=[USER_ADMINISTRATOR], duration_days=30, auto_extend_days=180).relationship
+        rel = active_gdap(
+            session,
+            world.partner.admin,
+            world.customer_admin,
+            customer_id=world.customer_id,
+            roles=[USER_ADMINISTRATOR],
+            duration_days=30,
+            auto_extend_days=180,
+        ).relationship
         first_end = T0 + timedelta(days=30)
         now = clock.move(timedelta(days=30))
         assert admin_relationship_dict(rel, customer_name="", now=now)["status"] == "active"
@@ -360,7 +448,9 @@ def test_the_clock_auto_extends_by_180_days_and_keeps_it_active(session: Session
     assert rel.end_at == first_end + timedelta(days=360)
     recs = records(session, "auto_extend_granular_admin_relationship", rel.id)
     assert [(r.old_value or {})["endDateTime"] for r in recs] == [
-        first_end.isoformat(), (first_end + timedelta(days=180)).isoformat()]
+        first_end.isoformat(),
+        (first_end + timedelta(days=180)).isoformat(),
+    ]
     assert [(r.new_value or {})["status"] for r in recs] == ["active", "active"]
 
 
@@ -398,8 +488,15 @@ def _committed_gdaps(engine: Engine, *, count: int) -> tuple[list[str], list[str
             created = make_customer(s, partner.admin)
             admin = actor_for_user(s, created.admin)
             for auto, bucket in ((180, extending), (0, plain)):
-                gdap = active_gdap(s, partner.admin, admin, customer_id=created.customer.id,
-                                   roles=[USER_ADMINISTRATOR], duration_days=10, auto_extend_days=auto)
+                gdap = active_gdap(
+                    s,
+                    partner.admin,
+                    admin,
+                    customer_id=created.customer.id,
+                    roles=[USER_ADMINISTRATOR],
+                    duration_days=10,
+                    auto_extend_days=auto,
+                )
                 bucket.append(gdap.relationship.id)
     return extending, plain
 
@@ -433,10 +530,18 @@ def test_two_clocks_at_once_extend_and_record_nothing_twice(fresh_engine: Engine
         assert {rels[i].end_at for i in extending} == {T0 + timedelta(days=190)}
         assert {rels[i].status for i in extending} == {"active"}
         assert {rels[i].status for i in plain} == {"expired"}
-        extends = [r.resource_id or "" for r in s.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "auto_extend_granular_admin_relationship"))]
-        expiries = [r.resource_id or "" for r in s.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "expire_granular_admin_relationship"))]
+        extends = [
+            r.resource_id or ""
+            for r in s.scalars(
+                select(ActivityRecord).where(ActivityRecord.operation_type == "auto_extend_granular_admin_relationship")
+            )
+        ]
+        expiries = [
+            r.resource_id or ""
+            for r in s.scalars(
+                select(ActivityRecord).where(ActivityRecord.operation_type == "expire_granular_admin_relationship")
+            )
+        ]
     assert sorted(extends) == sorted(extending) and sorted(expiries) == sorted(plain)
 
 
@@ -463,12 +568,25 @@ def test_a_created_relationship_can_be_changed_with_an_activity_record(session: 
     from partnerhub.delegated_admin.gdap import update_admin_relationship
 
     admin = world.partner.admin
-    rel = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Draft",
-                                    role_ids=["User Administrator"], duration_days=30)
+    rel = create_admin_relationship(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        display_name="Draft",
+        role_ids=["User Administrator"],
+        duration_days=30,
+    )
     version = rel.version
-    update_admin_relationship(session, admin, admin_relationship_id=rel.id, display_name="Helpdesk",
-                              duration_days=90, role_ids=["Helpdesk Administrator"], auto_extend_days=180,
-                              version=version)
+    update_admin_relationship(
+        session,
+        admin,
+        admin_relationship_id=rel.id,
+        display_name="Helpdesk",
+        duration_days=90,
+        role_ids=["Helpdesk Administrator"],
+        auto_extend_days=180,
+        version=version,
+    )
     assert (rel.display_name, rel.duration_days, rel.auto_extend_days) == ("Helpdesk", 90, 180)
     assert rel.role_ids == [resolve_role("Helpdesk Administrator")] and rel.version == version + 1
     [rec] = records(session, "update_granular_admin_relationship", rel.id)
@@ -484,10 +602,23 @@ def test_changes_keep_the_rules_of_creation(session: Session, world: World) -> N
     from partnerhub.delegated_admin.gdap import update_admin_relationship
 
     admin = world.partner.admin
-    create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Taken",
-                              role_ids=["Global Reader"], duration_days=30)
-    rel = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Mine",
-                                    role_ids=["Global Reader"], duration_days=30, auto_extend_days=180)
+    create_admin_relationship(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        display_name="Taken",
+        role_ids=["Global Reader"],
+        duration_days=30,
+    )
+    rel = create_admin_relationship(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        display_name="Mine",
+        role_ids=["Global Reader"],
+        duration_days=30,
+        auto_extend_days=180,
+    )
     with pytest.raises(AdminRelationshipNameTaken):
         update_admin_relationship(session, admin, admin_relationship_id=rel.id, display_name="taken")
     with pytest.raises(AutoExtendWithGlobalAdministrator):
@@ -502,8 +633,9 @@ def test_once_sent_only_auto_extend_changes_and_only_while_active(session: Sessi
     from partnerhub.delegated_admin.gdap import update_admin_relationship
 
     admin = world.partner.admin
-    rel = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Ops",
-                                    role_ids=["Global Reader"], duration_days=30)
+    rel = create_admin_relationship(
+        session, admin, customer_id=world.customer_id, display_name="Ops", role_ids=["Global Reader"], duration_days=30
+    )
     lock_for_approval(session, admin, admin_relationship_id=rel.id)
     with pytest.raises(AdminRelationshipInvalidState):
         update_admin_relationship(session, admin, admin_relationship_id=rel.id, auto_extend_days=180)

@@ -31,8 +31,13 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str], smtp_server: SmtpServer) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    smtp_server: SmtpServer,
+) -> Iterator[Cli]:
     monkeypatch.setenv("PARTNERHUB_SMTP_URL", smtp_server.url)
     monkeypatch.setenv("PARTNERHUB_MAIL_FROM", "partnerhub@contoso.example")
     yield Cli(fresh_engine, tmp_path, monkeypatch, capsys)
@@ -53,29 +58,55 @@ def _as_the_scheduler_does(engine: Engine, kind: str) -> None:
 
 
 def test_an_msps_day(cli: Cli, fresh_engine: Engine, tmp_path: Path, smtp_server: SmtpServer) -> None:
-    cli.run("operator", "create-partner", "--name", "Contoso", "--type", "direct", "--domain", "contoso.example",
-            "--admin-email", GA)
+    cli.run(
+        "operator",
+        "create-partner",
+        "--name",
+        "Contoso",
+        "--type",
+        "direct",
+        "--domain",
+        "contoso.example",
+        "--admin-email",
+        GA,
+    )
     customer_ids, admins = [], []
     for name, domain, language in CUSTOMERS:
-        made = _dict(cli.json("customers", "create", "--company-name", name, "--domain", domain,
-                              "--language", language, as_=GA))
+        made = _dict(
+            cli.json("customers", "create", "--company-name", name, "--domain", domain, "--language", language, as_=GA)
+        )
         customer_ids.append(str(made["id"]))
         admins.append(f"admin@{domain}")
         password = _dict(made["userCredentials"])["password"]
-        cli.run("users", "set-password", "--current", str(password), "--new", f"{domain}'s own passphrase",
-                as_=admins[-1])
+        cli.run(
+            "users", "set-password", "--current", str(password), "--new", f"{domain}'s own passphrase", as_=admins[-1]
+        )
 
     # 1. a template: the roles, a short duration (so today's example reaches its warning), one group's roles
     cli.run("groups", "create", "--name", "Helpdesk tier 1", as_=GA)
-    cli.run("gdap", "templates", "create", "--name", "Standard MSP", "--duration", "P20D",
-            "--role", "Helpdesk Administrator", "--role", "Global Reader",
-            "--group", "Helpdesk tier 1=Helpdesk Administrator,Global Reader", as_=GA)
+    cli.run(
+        "gdap",
+        "templates",
+        "create",
+        "--name",
+        "Standard MSP",
+        "--duration",
+        "P20D",
+        "--role",
+        "Helpdesk Administrator",
+        "--role",
+        "Global Reader",
+        "--group",
+        "Helpdesk tier 1=Helpdesk Administrator,Global Reader",
+        as_=GA,
+    )
 
     # 2. a bulk request for the customers in a file
     listing = tmp_path / "customers.txt"
     listing.write_text("# our managed customers\n" + "\n".join(customer_ids) + "\n")
-    job = _dict(cli.json("gdap", "bulk", "request", "--template", "Standard MSP", "--file", str(listing), "--yes",
-                         as_=GA))
+    job = _dict(
+        cli.json("gdap", "bulk", "request", "--template", "Standard MSP", "--file", str(listing), "--yes", as_=GA)
+    )
     assert (job["succeeded"], job["failed"]) == (2, 0)
     requested = [str(_dict(_dict(item)["result"])["adminRelationshipId"]) for item in job["items"]]  # type: ignore[attr-defined]
 
@@ -92,9 +123,10 @@ def test_an_msps_day(cli: Cli, fresh_engine: Engine, tmp_path: Path, smtp_server
     _as_the_scheduler_does(fresh_engine, "gdap-expiry-warnings")
     _as_the_scheduler_does(fresh_engine, "send-mail")
     subjects = sorted(m.subject for m in smtp_server.received)
-    assert subjects == [f"GDAP relationship with {name} ends on "
-                        f"{(utc_now() + timedelta(days=20)).strftime('%Y-%m-%d')}" for name, _, _ in
-                        sorted(CUSTOMERS)]
+    assert subjects == [
+        f"GDAP relationship with {name} ends on {(utc_now() + timedelta(days=20)).strftime('%Y-%m-%d')}"
+        for name, _, _ in sorted(CUSTOMERS)
+    ]
     assert all(m.rcpt_tos == [GA] for m in smtp_server.received)
 
     # 5. a renewal: without Global Administrator, extending itself every 180 days, approved by the customer

@@ -28,8 +28,14 @@ from tests.factories import make_customer
 
 
 def _request(session: Session, world: World, name: str, *, lock: bool = True) -> str:
-    rel = create_admin_relationship(session, world.partner.admin, customer_id=world.customer_id, display_name=name,
-                                    role_ids=[GLOBAL_READER], duration_days=30)
+    rel = create_admin_relationship(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        display_name=name,
+        role_ids=[GLOBAL_READER],
+        duration_days=30,
+    )
     if lock:
         lock_for_approval(session, world.partner.admin, admin_relationship_id=rel.id)
     return rel.id
@@ -38,8 +44,9 @@ def _request(session: Session, world: World, name: str, *, lock: bool = True) ->
 def test_a_partner_sees_its_relationships_with_one_customer(session: Session, world: World) -> None:
     other_customer = make_customer(session, world.partner.admin).customer.id
     mine = _request(session, world, "Fabrikam readers", lock=False)
-    create_admin_relationship(session, world.partner.admin, customer_id=other_customer, display_name="Elsewhere",
-                              role_ids=[GLOBAL_READER])
+    create_admin_relationship(
+        session, world.partner.admin, customer_id=other_customer, display_name="Elsewhere", role_ids=[GLOBAL_READER]
+    )
     view = customer_admin_relationships(session, world.partner.admin_agent, customer_id=world.customer_id)
     assert view.customer.company_name == "Fabrikam Srl"
     assert [r.id for r in view.relationships] == [mine]
@@ -61,18 +68,21 @@ def test_another_partners_customer_is_not_found(session: Session, world: World) 
         customer_admin_relationships(session, world.other.admin, customer_id=world.customer_id)
 
 
-def test_the_detail_needs_the_relationship_to_be_with_the_customer_in_the_address(session: Session,
-                                                                                   world: World) -> None:
+def test_the_detail_needs_the_relationship_to_be_with_the_customer_in_the_address(
+    session: Session, world: World
+) -> None:
     rel_id = _request(session, world, "Fabrikam readers", lock=False)
     group = create_security_group(session, world.partner.admin, display_name="Support")
-    detail = admin_relationship_detail(session, world.partner.admin, customer_id=world.customer_id,
-                                       admin_relationship_id=rel_id)
+    detail = admin_relationship_detail(
+        session, world.partner.admin, customer_id=world.customer_id, admin_relationship_id=rel_id
+    )
     assert detail.relationship.id == rel_id and detail.assignments == []
     assert [g.group.id for g in detail.groups] == [group.id]
     other_customer = make_customer(session, world.partner.admin).customer.id
     with pytest.raises(AdminRelationshipNotFound):
-        admin_relationship_detail(session, world.partner.admin, customer_id=other_customer,
-                                  admin_relationship_id=rel_id)
+        admin_relationship_detail(
+            session, world.partner.admin, customer_id=other_customer, admin_relationship_id=rel_id
+        )
 
 
 def test_the_customer_sees_each_partner_with_dap_and_the_requests_sent_to_it(session: Session, world: World) -> None:
@@ -86,15 +96,17 @@ def test_the_customer_sees_each_partner_with_dap_and_the_requests_sent_to_it(ses
         admin_relationship_for_customer(session, world.customer_admin, admin_relationship_id=draft)
     request = admin_relationship_for_customer(session, world.customer_admin, admin_relationship_id=pending)
     assert request.partner_name == "Contoso Direct"
-    remove_delegated_admin(session, world.customer_admin, customer_id=world.customer_id,
-                           partner_id=world.partner.partner_id)
+    remove_delegated_admin(
+        session, world.customer_admin, customer_id=world.customer_id, partner_id=world.partner.partner_id
+    )
     [contoso] = partner_access_of_customer(session, world.customer_admin)
     assert contoso.reseller is not None and not contoso.reseller.has_delegated_admin
 
 
 def test_a_former_partners_ended_relationships_stay_visible_as_history(session: Session, world: World) -> None:
-    gdap = active_gdap(session, world.partner.admin, world.customer_admin, customer_id=world.customer_id,
-                       roles=[USER_ADMINISTRATOR])
+    gdap = active_gdap(
+        session, world.partner.admin, world.customer_admin, customer_id=world.customer_id, roles=[USER_ADMINISTRATOR]
+    )
     terminate_admin_relationship(session, world.partner.admin, admin_relationship_id=gdap.relationship.id)
     remove_reseller_relationship(session, world.partner.admin, customer_id=world.customer_id)
     [former] = partner_access_of_customer(session, world.customer_admin)

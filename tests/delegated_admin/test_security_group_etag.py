@@ -18,20 +18,23 @@ def test_a_stale_etag_is_refused_and_a_change_moves_the_etag(session: Session) -
     group = create_security_group(session, partner.admin, display_name="Helpdesk team")
     first = security_group_dict(group, members=[])["@odata.etag"]
 
-    add_group_member(session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email,
-                     etag=first)
+    add_group_member(session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email, etag=first)
     second = security_group_dict(group, members=[])["@odata.etag"]
     assert second != first
 
     with pytest.raises(StaleEtag) as err:
-        remove_group_member(session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email,
-                            etag=f'W/"{first}"')
+        remove_group_member(
+            session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email, etag=f'W/"{first}"'
+        )
     assert err.value.code == 2055
     assert operation_names(session, resource_id=group.id) == ["create_security_group", "add_security_group_member"]
 
-    remove_group_member(session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email,
-                        etag=second)
+    remove_group_member(
+        session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email, etag=second
+    )
     # adding a member again without an etag applies, as before
     add_group_member(session, partner.admin, security_group_id=group.id, user=partner.helpdesk_agent.email)
-    assert operation_names(session, resource_id=group.id)[-2:] == ["remove_security_group_member",
-                                                                   "add_security_group_member"]
+    assert operation_names(session, resource_id=group.id)[-2:] == [
+        "remove_security_group_member",
+        "add_security_group_member",
+    ]

@@ -244,8 +244,13 @@ def test_two_renewals_at_once_make_one(fresh_engine: Engine) -> None:
     with transaction(fresh_engine) as s:
         partner = make_partner(s)
         created = make_customer(s, partner.admin)
-        old = active_gdap(s, partner.admin, actor_for_user(s, created.admin), customer_id=created.customer.id,
-                          roles=[USER_ADMINISTRATOR, GLOBAL_READER]).relationship.id
+        old = active_gdap(
+            s,
+            partner.admin,
+            actor_for_user(s, created.admin),
+            customer_id=created.customer.id,
+            roles=[USER_ADMINISTRATOR, GLOBAL_READER],
+        ).relationship.id
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
     errors: list[BaseException] = []

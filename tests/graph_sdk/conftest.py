@@ -54,8 +54,18 @@ def serving(url: str, data_dir: Path, *, trusted_proxies: str = "") -> Iterator[
     base_url = f"http://{HOST}:{port}"
     runtime = Runtime(Settings(database_url=url, data_dir=data_dir, secret_key="test", trusted_proxies=trusted_proxies))
     app = create_app(runtime, start_worker=False)
-    server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning", ws="none",
-                                           lifespan="on", access_log=False, proxy_headers=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=HOST,
+            port=port,
+            log_level="warning",
+            ws="none",
+            lifespan="on",
+            access_log=False,
+            proxy_headers=False,
+        )
+    )
     thread = threading.Thread(target=server.run, name="graph-sdk-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -122,8 +132,9 @@ class StaticToken(AccessTokenProvider):
         self.token = token
         self.validator = AllowedHostsValidator([host])
 
-    async def get_authorization_token(self, uri: str,
-                                      additional_authentication_context: dict[str, Any] | None = None) -> str:
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
         return self.token if self.validator.is_url_host_valid(uri) else ""
 
     def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
@@ -143,9 +154,9 @@ class GraphClients:
         # middleware's transport does not close the one it wraps
         transport = httpx.AsyncHTTPTransport()
         self.transports.append(transport)
-        http = GraphClientFactory.create_with_default_middleware(client=httpx.AsyncClient(transport=transport,
-                                                                                          timeout=30),
-                                                                 options=SDK_OPTIONS)
+        http = GraphClientFactory.create_with_default_middleware(
+            client=httpx.AsyncClient(transport=transport, timeout=30), options=SDK_OPTIONS
+        )
         host = urlsplit(self.base_url).hostname or HOST
         adapter = GraphRequestAdapter(BaseBearerTokenAuthenticationProvider(StaticToken(token, host)), client=http)
         adapter.base_url = f"{self.base_url}/v1"

@@ -22,19 +22,31 @@ PATH = "/v1/tenantRelationships/delegatedAdminRelationships"
 
 
 @pytest.mark.parametrize(("trusted", "scheme"), [("127.0.0.1", "https"), ("", "http")])
-def test_only_a_trusted_proxy_sets_the_scheme_of_next_links(db_factory: DatabaseFactory, fresh_engine: Engine,
-                                                            tmp_path: Path, trusted: str, scheme: str) -> None:
+def test_only_a_trusted_proxy_sets_the_scheme_of_next_links(
+    db_factory: DatabaseFactory, fresh_engine: Engine, tmp_path: Path, trusted: str, scheme: str
+) -> None:
     with serving(db_factory.url_of(fresh_engine), tmp_path, trusted_proxies=trusted) as base_url:
         live = Live(base_url, fresh_engine)
         partner, token = live.partner()
         customer_id, _ = live.customer(partner)
         with transaction(fresh_engine) as session:
             for i in range(3):
-                create_admin_relationship(session, partner.admin, customer_id=customer_id, display_name=f"Rel {i}",
-                                          role_ids=[USER_ADMINISTRATOR])
-        request = urllib.request.Request(f"{base_url}{PATH}?$top=2", headers={  # noqa: S310 (our own server)
-            "Authorization": f"Bearer {token}", "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
-            "X-Forwarded-Host": "evil.example"})
+                create_admin_relationship(
+                    session,
+                    partner.admin,
+                    customer_id=customer_id,
+                    display_name=f"Rel {i}",
+                    role_ids=[USER_ADMINISTRATOR],
+                )
+        request = urllib.request.Request(  # noqa: S310 (our own server)
+            f"{base_url}{PATH}?$top=2",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": "203.0.113.9",
+                "X-Forwarded-Host": "evil.example",
+            },
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (our own server)
             page = json.loads(answer.read())
     host = base_url.split("://", 1)[1]

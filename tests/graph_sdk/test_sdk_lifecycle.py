@@ -57,12 +57,16 @@ T = TypeVar("T")
 Query = DelegatedAdminRelationshipsRequestBuilder.DelegatedAdminRelationshipsRequestBuilderGetQueryParameters
 
 
-def _draft(customer_id: str, name: str, *roles: str, auto_extend: timedelta = timedelta(days=180)
-           ) -> DelegatedAdminRelationship:
+def _draft(
+    customer_id: str, name: str, *roles: str, auto_extend: timedelta = timedelta(days=180)
+) -> DelegatedAdminRelationship:
     return DelegatedAdminRelationship(
-        display_name=name, duration=timedelta(days=730), auto_extend_duration=auto_extend,
+        display_name=name,
+        duration=timedelta(days=730),
+        auto_extend_duration=auto_extend,
         customer=DelegatedAdminRelationshipCustomerParticipant(tenant_id=customer_id),
-        access_details=DelegatedAdminAccessDetails(unified_roles=[UnifiedRole(role_definition_id=r) for r in roles]))
+        access_details=DelegatedAdminAccessDetails(unified_roles=[UnifiedRole(role_definition_id=r) for r in roles]),
+    )
 
 
 async def _refusal(call: Any) -> ODataError:
@@ -75,8 +79,7 @@ async def _refusal(call: Any) -> ODataError:
 
 
 def _item(client: GraphServiceClient, relationship_id: str) -> Any:
-    return client.tenant_relationships.delegated_admin_relationships.by_delegated_admin_relationship_id(
-        relationship_id)
+    return client.tenant_relationships.delegated_admin_relationships.by_delegated_admin_relationship_id(relationship_id)
 
 
 def _group(live: Live, partner: Any) -> str:
@@ -92,8 +95,9 @@ async def _lifecycle(live: Live, graph: GraphClients) -> None:
     as_partner = graph(partner_token)
     relationships = as_partner.tenant_relationships.delegated_admin_relationships
 
-    created = await relationships.post(_draft(customer_id, "Helpdesk via the SDK", USER_ADMINISTRATOR,
-                                              HELPDESK_ADMINISTRATOR))
+    created = await relationships.post(
+        _draft(customer_id, "Helpdesk via the SDK", USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR)
+    )
     assert created is not None and created.id
     assert created.status == DelegatedAdminRelationshipStatus.Created
     assert (created.duration, created.auto_extend_duration) == (timedelta(days=730), timedelta(days=180))
@@ -101,12 +105,12 @@ async def _lifecycle(live: Live, graph: GraphClients) -> None:
     item = relationships.by_delegated_admin_relationship_id(created.id)
     got = await item.get()
     assert got is not None and got.display_name == "Helpdesk via the SDK"
-    patched = await item.patch(DelegatedAdminRelationship(display_name="Helpdesk (SDK)",
-                                                          duration=timedelta(days=365)))
+    patched = await item.patch(DelegatedAdminRelationship(display_name="Helpdesk (SDK)", duration=timedelta(days=365)))
     assert patched is not None and (patched.display_name, patched.duration) == ("Helpdesk (SDK)", timedelta(days=365))
 
-    locked = await item.requests.post(DelegatedAdminRelationshipRequest(
-        action=DelegatedAdminRelationshipRequestAction.LockForApproval))
+    locked = await item.requests.post(
+        DelegatedAdminRelationshipRequest(action=DelegatedAdminRelationshipRequestAction.LockForApproval)
+    )
     assert locked is not None and locked.status == DelegatedAdminRelationshipRequestStatus.Succeeded
 
     # the customer's Global admin, still on the password the partner was shown, cannot approve: the SDK says why
@@ -128,10 +132,16 @@ async def _lifecycle(live: Live, graph: GraphClients) -> None:
     assert active.end_date_time is not None and active.activated_date_time is not None
 
     group_id = _group(live, partner)
-    assignment = await item.access_assignments.post(DelegatedAdminAccessAssignment(
-        access_container=DelegatedAdminAccessContainer(
-            access_container_id=group_id, access_container_type=DelegatedAdminAccessContainerType.SecurityGroup),
-        access_details=DelegatedAdminAccessDetails(unified_roles=[UnifiedRole(role_definition_id=USER_ADMINISTRATOR)])))
+    assignment = await item.access_assignments.post(
+        DelegatedAdminAccessAssignment(
+            access_container=DelegatedAdminAccessContainer(
+                access_container_id=group_id, access_container_type=DelegatedAdminAccessContainerType.SecurityGroup
+            ),
+            access_details=DelegatedAdminAccessDetails(
+                unified_roles=[UnifiedRole(role_definition_id=USER_ADMINISTRATOR)]
+            ),
+        )
+    )
     assert assignment is not None and assignment.id
     listed = await item.access_assignments.get()
     assert listed is not None and [a.id for a in listed.value or []] == [assignment.id]
@@ -141,31 +151,37 @@ async def _lifecycle(live: Live, graph: GraphClients) -> None:
 
     requests = await item.requests.get()
     assert requests is not None and [r.action for r in requests.value or []] == [
-        DelegatedAdminRelationshipRequestAction.LockForApproval, DelegatedAdminRelationshipRequestAction.Approve]
+        DelegatedAdminRelationshipRequestAction.LockForApproval,
+        DelegatedAdminRelationshipRequestAction.Approve,
+    ]
     assert [r.id for r in requests.value or []] == [locked.id, approved.id]
     kept = await item.requests.by_delegated_admin_relationship_request_id(str(locked.id)).get()
     assert kept is not None and kept.action == DelegatedAdminRelationshipRequestAction.LockForApproval
     operations = await item.operations.get()
     assert operations is not None and [o.operation_type for o in operations.value or []] == [
         DelegatedAdminRelationshipOperationType.DelegatedAdminRelationshipUpdate,
-        DelegatedAdminRelationshipOperationType.DelegatedAdminAccessAssignmentUpdate]
+        DelegatedAdminRelationshipOperationType.DelegatedAdminAccessAssignmentUpdate,
+    ]
     assert json.loads((operations.value or [])[1].data or "{}")["accessAssignmentId"] == assignment.id
 
     customers = as_partner.tenant_relationships.delegated_admin_customers
     found = await customers.get()
     assert found is not None and [(c.tenant_id, c.display_name) for c in found.value or []] == [
-        (customer_id, "Fabrikam Srl")]
+        (customer_id, "Fabrikam Srl")
+    ]
     customer = await customers.by_delegated_admin_customer_id(customer_id).get()
     assert customer is not None and customer.display_name == "Fabrikam Srl"
     details = await customers.by_delegated_admin_customer_id(customer_id).service_management_details.get()
     assert details is not None and all(
         (d.service_management_url or "").startswith(f"{live.base_url}/customers/{customer_id}")
-        for d in details.value or [])
+        for d in details.value or []
+    )
 
     # paging past the first page: more relationships than $top, followed by the SDK's PageIterator
     for i in range(4):
-        drafted = await relationships.post(_draft(customer_id, f"Draft {i}", USER_ADMINISTRATOR,
-                                                  auto_extend=timedelta(0)))
+        drafted = await relationships.post(
+            _draft(customer_id, f"Draft {i}", USER_ADMINISTRATOR, auto_extend=timedelta(0))
+        )
         assert drafted is not None and drafted.auto_extend_duration == timedelta(0)
     first = await relationships.get(RequestConfiguration(query_parameters=Query(top=2, count=True)))
     assert isinstance(first, DelegatedAdminRelationshipCollectionResponse)
@@ -179,8 +195,9 @@ async def _lifecycle(live: Live, graph: GraphClients) -> None:
     await PageIterator(first, as_partner.request_adapter).iterate(collect)
     assert seen == ["Helpdesk (SDK)", "Draft 0", "Draft 1", "Draft 2", "Draft 3"]
     assert await relationships.count.get() == 5
-    drafts = await relationships.get(RequestConfiguration(query_parameters=Query(filter="status eq 'created'",
-                                                                                 count=True)))
+    drafts = await relationships.get(
+        RequestConfiguration(query_parameters=Query(filter="status eq 'created'", count=True))
+    )
     assert drafts is not None and drafts.odata_count == 4
 
     draft_id = str((drafts.value or [])[0].id)
@@ -191,8 +208,9 @@ async def _lifecycle(live: Live, graph: GraphClients) -> None:
     assert not_a_draft.response_status_code == 400 and not_a_draft.error is not None
     assert not_a_draft.error.code == "invalidRequest" and "active" in (not_a_draft.error.message or "")
 
-    terminated = await item.requests.post(DelegatedAdminRelationshipRequest(
-        action=DelegatedAdminRelationshipRequestAction.Terminate))
+    terminated = await item.requests.post(
+        DelegatedAdminRelationshipRequest(action=DelegatedAdminRelationshipRequestAction.Terminate)
+    )
     assert terminated is not None and terminated.action == DelegatedAdminRelationshipRequestAction.Terminate
     ended = await item.get()
     assert ended is not None and ended.status == DelegatedAdminRelationshipStatus.Terminated
@@ -215,12 +233,14 @@ async def _in_italian(live: Live, graph: GraphClients) -> ODataError:
     missing = new_id()
     config: RequestConfiguration[Any] = RequestConfiguration()
     config.headers.add("Accept-Language", "it-IT")
-    return await _refusal(graph(token).tenant_relationships.delegated_admin_relationships
-                          .by_delegated_admin_relationship_id(missing).get(config))
+    return await _refusal(
+        graph(token)
+        .tenant_relationships.delegated_admin_relationships.by_delegated_admin_relationship_id(missing)
+        .get(config)
+    )
 
 
-def test_an_odata_error_carries_the_message_in_the_callers_language(
-        live: Live, graph_client: GraphClients) -> None:
+def test_an_odata_error_carries_the_message_in_the_callers_language(live: Live, graph_client: GraphClients) -> None:
     error = asyncio.run(_closing(graph_client, _in_italian(live, graph_client)))
     assert error.error is not None and error.error.code == "itemNotFound"
     assert "non è stata trovata" in (error.error.message or "")

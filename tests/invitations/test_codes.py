@@ -51,8 +51,13 @@ def _dump(session: Session) -> list[str]:
 
 
 def _operations(session: Session, resource_id: str) -> list[str]:
-    return list(session.scalars(select(ActivityRecord.operation_type).where(ActivityRecord.resource_id == resource_id)
-                                .order_by(ActivityRecord.created_at, ActivityRecord.id)))
+    return list(
+        session.scalars(
+            select(ActivityRecord.operation_type)
+            .where(ActivityRecord.resource_id == resource_id)
+            .order_by(ActivityRecord.created_at, ActivityRecord.id)
+        )
+    )
 
 
 def test_a_tracked_code_is_stored_only_as_its_hash(session: Session, world: World) -> None:
@@ -62,8 +67,10 @@ def test_a_tracked_code_is_stored_only_as_its_hash(session: Session, world: Worl
     stored = session.get(RelationshipRequest, created.request.id)
     assert stored is not None and stored.code_hash == hashlib.sha256(created.code.encode()).hexdigest()
     assert created.code not in " ".join(_dump(session))
-    assert accept_invitation(session, _customer_admin(session, world), code=created.code).partner_id == \
-        world.partner.partner_id
+    assert (
+        accept_invitation(session, _customer_admin(session, world), code=created.code).partner_id
+        == world.partner.partner_id
+    )
 
 
 def test_no_value_of_a_dump_accepts_or_describes_an_invitation(session: Session, world: World) -> None:
@@ -101,10 +108,14 @@ def test_rotating_the_partner_link_ends_the_old_one_at_once(session: Session, wo
         accept_invitation(session, admin, code=old.url.rsplit("/", 1)[1], secret_key=KEY)
     rel = accept_invitation(session, admin, code=new.url.rsplit("/", 1)[1], secret_key=KEY)
     assert rel.partner_id == world.partner.partner_id
-    (rec,) = session.scalars(select(ActivityRecord).where(
-        ActivityRecord.operation_type == "rotate_partner_invitation_link")).all()
+    (rec,) = session.scalars(
+        select(ActivityRecord).where(ActivityRecord.operation_type == "rotate_partner_invitation_link")
+    ).all()
     assert (rec.partner_id, rec.resource_id, rec.user_id) == (
-        world.partner.partner_id, world.partner.partner_id, world.partner.admin_agent.user_id)
+        world.partner.partner_id,
+        world.partner.partner_id,
+        world.partner.admin_agent.user_id,
+    )
     assert new.url not in str(rec.new_value) and old.url not in str(rec.old_value)
 
 
@@ -119,18 +130,26 @@ def test_only_a_global_admin_or_an_admin_agent_rotates_the_link(session: Session
     assert before.invitation_nonce == nonce
 
 
-def test_resend_revokes_the_old_code_and_makes_a_new_one_with_a_fresh_expiry(session: Session,
-                                                                             world: World) -> None:
+def test_resend_revokes_the_old_code_and_makes_a_new_one_with_a_fresh_expiry(session: Session, world: World) -> None:
     with frozen_at(T0):
-        first = create_invitation(session, world.partner.sales_agent, base_url=BASE, customer_id=world.customer_id,
-                                  include_delegated_admin=True, valid_days=7)
+        first = create_invitation(
+            session,
+            world.partner.sales_agent,
+            base_url=BASE,
+            customer_id=world.customer_id,
+            include_delegated_admin=True,
+            valid_days=7,
+        )
     with frozen_at(T0 + timedelta(days=3)):
         again = resend_invitation(session, world.partner.sales_agent, invitation_id=first.request.id, base_url=BASE)
     assert again.request.id != first.request.id and again.code != first.code
     assert again.url == f"{BASE}/invitations/{again.code}" and again.url in again.email_text
     assert again.request.expires_at == T0 + timedelta(days=10)  # the same validity, counted from now
     assert (again.request.customer_id, again.request.include_delegated_admin, again.request.language) == (
-        world.customer_id, True, "it")
+        world.customer_id,
+        True,
+        "it",
+    )
     assert first.request.status == InvitationStatus.REVOKED
     assert _operations(session, first.request.id) == ["create_relationship_request", "revoke_relationship_request"]
     assert _operations(session, again.request.id) == ["resend_relationship_request"]
@@ -145,8 +164,9 @@ def test_an_expired_invitation_is_resent_without_a_revocation(session: Session, 
     with frozen_at(T0):
         first = create_invitation(session, world.partner.admin, base_url=BASE, valid_days=5)
     with frozen_at(T0 + timedelta(days=30)):
-        again = resend_invitation(session, world.partner.admin, invitation_id=first.request.id, base_url=BASE,
-                                  valid_days=30)
+        again = resend_invitation(
+            session, world.partner.admin, invitation_id=first.request.id, base_url=BASE, valid_days=30
+        )
     assert again.request.expires_at == T0 + timedelta(days=60)
     assert first.request.status == InvitationStatus.SENT  # its status shows as expired; nothing was revoked
     assert _operations(session, first.request.id) == ["create_relationship_request"]

@@ -50,8 +50,14 @@ T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 def _invite(session: Session, world: World, *, dap: bool = False, days: int = 90) -> CreatedInvitation:
     """An invitation from the world's partner addressed to its customer (as to add DAP, or after a removal)."""
-    return create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
-                             include_delegated_admin=dap, valid_days=days)
+    return create_invitation(
+        session,
+        world.partner.admin,
+        base_url=BASE,
+        customer_id=world.customer_id,
+        include_delegated_admin=dap,
+        valid_days=days,
+    )
 
 
 def _address_to_world_customer(session: Session, world: World) -> CreatedInvitation:
@@ -60,8 +66,9 @@ def _address_to_world_customer(session: Session, world: World) -> CreatedInvitat
     link = partner_invitation_link(session, world.other.admin, base_url=BASE, secret_key=KEY)
     accept_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1], secret_key=KEY)
     remove_reseller_relationship(session, world.other.admin, customer_id=world.customer_id)
-    return create_invitation(session, world.other.admin, base_url=BASE, customer_id=world.customer_id,
-                             include_delegated_admin=True)
+    return create_invitation(
+        session, world.other.admin, base_url=BASE, customer_id=world.customer_id, include_delegated_admin=True
+    )
 
 
 # --- decline ---------------------------------------------------------------------------------------------
@@ -165,9 +172,12 @@ def test_the_inbox_lists_pending_invitations_addressed_to_the_tenant_from_any_pa
     create_invitation(session, world.other.admin, base_url=BASE, customer_id=stranger.customer.id)
     inbox = list_received_invitations(session, world.customer_admin)
     assert {(i.request.id, i.partner_name, i.status) for i in inbox} == {
-        (from_other.request.id, "Northwind Cloud", "sent"), (from_partner.request.id, "Contoso Direct", "sent")}
-    assert list_received_invitations(session, actor_for_user(session, stranger.admin))[0].partner_name == \
-        "Northwind Cloud"
+        (from_other.request.id, "Northwind Cloud", "sent"),
+        (from_partner.request.id, "Contoso Direct", "sent"),
+    }
+    assert (
+        list_received_invitations(session, actor_for_user(session, stranger.admin))[0].partner_name == "Northwind Cloud"
+    )
 
 
 def test_the_inbox_holds_only_pending_ones_unless_a_status_is_asked(session: Session, world: World) -> None:
@@ -177,8 +187,9 @@ def test_the_inbox_holds_only_pending_ones_unless_a_status_is_asked(session: Ses
         expiring = _invite(session, world, days=1)
     with frozen_at(T0 + timedelta(days=2)):
         assert list_received_invitations(session, world.customer_admin) == []
-        assert [i.request.id for i in list_received_invitations(session, world.customer_admin, status="declined")] \
-            == [answered.request.id]
+        assert [i.request.id for i in list_received_invitations(session, world.customer_admin, status="declined")] == [
+            answered.request.id
+        ]
         expired = list_received_invitations(session, world.customer_admin, status="expired")
         assert [(i.request.id, i.status) for i in expired] == [(expiring.request.id, "expired")]
 
@@ -241,8 +252,10 @@ def test_the_partner_filters_its_invitations_on_every_status(session: Session, w
 
 
 def test_an_unknown_status_is_refused_naming_the_statuses(session: Session, world: World) -> None:
-    for lister in (lambda s: list_invitations(session, world.partner.admin, status=s),
-                   lambda s: list_received_invitations(session, world.customer_admin, status=s)):
+    for lister in (
+        lambda s: list_invitations(session, world.partner.admin, status=s),
+        lambda s: list_received_invitations(session, world.customer_admin, status=s),
+    ):
         with pytest.raises(InvalidInput) as info:
             lister("active")
         assert "sent, accepted, declined, expired, revoked" in str(info.value)

@@ -26,38 +26,86 @@ KEY = "the instance's secret key"
 NOW = datetime.now(UTC)
 PARTNER_ID = "11111111-1111-4111-8111-111111111111"
 OLD_LINK_CODE = "0ldPartnerLinkCodeInClear"
-TRACKED = {"22222222-2222-4222-8222-222222222222": ("Tr4ckedCodeSentInClear01", True),
-           "33333333-3333-4333-8333-333333333333": ("Tr4ckedCodeSentInClear02", False)}
+TRACKED = {
+    "22222222-2222-4222-8222-222222222222": ("Tr4ckedCodeSentInClear01", True),
+    "33333333-3333-4333-8333-333333333333": ("Tr4ckedCodeSentInClear02", False),
+}
 
-tenants = sa.table("tenants", sa.column("id"), sa.column("kind"), sa.column("name"), sa.column("domain"),
-                   sa.column("created_at", UTCDateTime()), sa.column("requires_mfa"))
-partners = sa.table("partners", sa.column("id"), sa.column("partner_type"), sa.column("mpn_id"),
-                    sa.column("invitation_code"), sa.column("admin_agents_may_remove"))
-requests = sa.table("relationship_requests", sa.column("id"), sa.column("code"), sa.column("partner_id"),
-                    sa.column("language"), sa.column("include_delegated_admin"), sa.column("status"),
-                    sa.column("created_at", UTCDateTime()), sa.column("expires_at", UTCDateTime()))
-
-
+tenants = sa.table(
+    "tenants",
+    sa.column("id"),
+    sa.column("kind"),
+    sa.column("name"),
+    sa.column("domain"),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("requires_mfa"),
+)
+partners = sa.table(
+    "partners",
+    sa.column("id"),
+    sa.column("partner_type"),
+    sa.column("mpn_id"),
+    sa.column("invitation_code"),
+    sa.column("admin_agents_may_remove"),
+)
+requests = sa.table(
+    "relationship_requests",
+    sa.column("id"),
+    sa.column("code"),
+    sa.column("partner_id"),
+    sa.column("language"),
+    sa.column("include_delegated_admin"),
+    sa.column("status"),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("expires_at", UTCDateTime()),
+)
 
 
 def _before_0007(engine: Engine) -> None:
     upgrade(engine, "0006")
     with engine.begin() as conn:
-        conn.execute(tenants.insert().values(id=PARTNER_ID, kind="partner", name="Old Partner",
-                                             domain="old-partner.example", created_at=NOW, requires_mfa=True))
-        conn.execute(partners.insert().values(id=PARTNER_ID, partner_type="direct", mpn_id="7000001",
-                                              invitation_code=OLD_LINK_CODE, admin_agents_may_remove=False))
+        conn.execute(
+            tenants.insert().values(
+                id=PARTNER_ID,
+                kind="partner",
+                name="Old Partner",
+                domain="old-partner.example",
+                created_at=NOW,
+                requires_mfa=True,
+            )
+        )
+        conn.execute(
+            partners.insert().values(
+                id=PARTNER_ID,
+                partner_type="direct",
+                mpn_id="7000001",
+                invitation_code=OLD_LINK_CODE,
+                admin_agents_may_remove=False,
+            )
+        )
         for request_id, (code, dap) in TRACKED.items():
-            conn.execute(requests.insert().values(id=request_id, code=code, partner_id=PARTNER_ID, language="en",
-                                                  include_delegated_admin=dap, status="sent", created_at=NOW,
-                                                  expires_at=NOW + timedelta(days=30)))
+            conn.execute(
+                requests.insert().values(
+                    id=request_id,
+                    code=code,
+                    partner_id=PARTNER_ID,
+                    language="en",
+                    include_delegated_admin=dap,
+                    status="sent",
+                    created_at=NOW,
+                    expires_at=NOW + timedelta(days=30),
+                )
+            )
 
 
 def _dump(engine: Engine) -> str:
     with engine.connect() as conn:
-        return " ".join(str(v) for table in ("relationship_requests", "partners")
-                        for row in conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
-                        for v in row)
+        return " ".join(
+            str(v)
+            for table in ("relationship_requests", "partners")
+            for row in conn.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
+            for v in row
+        )
 
 
 def test_the_upgrade_hashes_every_code_and_keeps_every_invitation_working(blank_engine: Engine) -> None:
@@ -84,8 +132,9 @@ def test_the_upgrade_hashes_every_code_and_keeps_every_invitation_working(blank_
         for gone in (OLD_LINK_CODE, derived):
             with pytest.raises(InvitationNotFound):
                 describe_invitation(session, second, code=gone, secret_key=KEY)
-        assert accept_invitation(session, second, code=new.url.rsplit("/", 1)[1], secret_key=KEY).partner_id == \
-            PARTNER_ID
+        assert (
+            accept_invitation(session, second, code=new.url.rsplit("/", 1)[1], secret_key=KEY).partner_id == PARTNER_ID
+        )
 
 
 def test_the_migration_goes_down_and_up_again(blank_engine: Engine) -> None:

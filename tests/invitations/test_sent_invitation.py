@@ -18,8 +18,9 @@ BASE = "https://partners.example"
 
 
 def test_the_partner_sees_the_invitation_again_without_its_code(session: Session, world: World) -> None:
-    created = create_invitation(session, world.partner.sales_agent, base_url=BASE, customer_id=world.customer_id,
-                                include_delegated_admin=True)
+    created = create_invitation(
+        session, world.partner.sales_agent, base_url=BASE, customer_id=world.customer_id, include_delegated_admin=True
+    )
     sent = get_sent_invitation(session, world.partner.admin, invitation_id=created.request.id)
     assert sent.request.id == created.request.id and sent.request.include_delegated_admin is True
     assert (sent.status, sent.may_resend, sent.may_revoke) == ("sent", True, True)

@@ -54,10 +54,9 @@ KEY = "the instance's secret key"
 T0 = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
-
-
-def _new_customer(session: Session, world: World, *, language: str = "en", dap: bool = True,
-                  partner: Actor | None = None) -> tuple[str, Actor]:
+def _new_customer(
+    session: Session, world: World, *, language: str = "en", dap: bool = True, partner: Actor | None = None
+) -> tuple[str, Actor]:
     """A customer of `partner` (another partner by default) and its Global admin actor."""
     created = make_customer(session, partner or world.other.admin, language=language, dap=dap)
     return created.customer.id, actor_for_user(session, created.admin)
@@ -71,9 +70,7 @@ def _removed(session: Session, world: World) -> None:
 # --- create ----------------------------------------------------------------------------------------------
 
 
-def test_create_invitation_gives_a_link_with_its_code_and_expires_in_90_days(
-    session: Session, world: World
-) -> None:
+def test_create_invitation_gives_a_link_with_its_code_and_expires_in_90_days(session: Session, world: World) -> None:
     with frozen_at(T0):
         created = create_invitation(session, world.partner.sales_agent, base_url=BASE)
     req = created.request
@@ -92,8 +89,12 @@ def test_create_invitation_gives_a_link_with_its_code_and_expires_in_90_days(
     assert rec.customer_id is None
     assert rec.resource_type == "relationship_request"
     assert rec.user_id == world.partner.sales_agent.user_id
-    assert rec.new_value == {"id": req.id, "language": "en", "includeDelegatedAdmin": False,
-                             "expiresAt": (T0 + timedelta(days=90)).isoformat()}
+    assert rec.new_value == {
+        "id": req.id,
+        "language": "en",
+        "includeDelegatedAdmin": False,
+        "expiresAt": (T0 + timedelta(days=90)).isoformat(),
+    }
 
 
 def test_codes_are_unique_per_invitation(session: Session, world: World) -> None:
@@ -140,8 +141,9 @@ def test_the_email_text_is_in_italian_for_an_italian_customer(session: Session, 
 
 
 def test_the_email_text_is_in_italian_when_asked(session: Session, world: World) -> None:
-    created = create_invitation(session, world.partner.admin, base_url=BASE, language="it-IT",
-                                include_delegated_admin=True)
+    created = create_invitation(
+        session, world.partner.admin, base_url=BASE, language="it-IT", include_delegated_admin=True
+    )
     assert created.request.language == "it"
     assert "Contoso Direct richiede una relazione con il rivenditore" in created.email_text
     assert "privilegi di amministratore con delega" in created.email_text
@@ -149,8 +151,9 @@ def test_the_email_text_is_in_italian_when_asked(session: Session, world: World)
 
 
 def test_an_explicit_language_wins_over_the_customers(session: Session, world: World) -> None:
-    created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
-                                language="en")
+    created = create_invitation(
+        session, world.partner.admin, base_url=BASE, customer_id=world.customer_id, language="en"
+    )
     assert created.request.language == "en"
     assert "Dear customer" in created.email_text
 
@@ -178,8 +181,9 @@ def test_an_invitation_cannot_name_a_customer_the_partner_never_had(session: Ses
     with pytest.raises(CustomerNotFound):
         create_invitation(session, world.partner.admin, base_url=BASE, customer_id=foreign_id)
     with pytest.raises(CustomerNotFound):
-        create_invitation(session, world.partner.admin, base_url=BASE,
-                          customer_id="00000000-0000-0000-0000-000000000000")
+        create_invitation(
+            session, world.partner.admin, base_url=BASE, customer_id="00000000-0000-0000-0000-000000000000"
+        )
     assert activity(session, operation="create_relationship_request") == []
 
 
@@ -195,8 +199,7 @@ def test_an_invitation_on_behalf_of_an_indirect_reseller_relates_both_on_accepta
     session: Session, world: World
 ) -> None:
     provider, reseller = _partnered(session)
-    created = create_invitation(session, provider.sales_agent, base_url=BASE,
-                                indirect_reseller_id=reseller.partner_id)
+    created = create_invitation(session, provider.sales_agent, base_url=BASE, indirect_reseller_id=reseller.partner_id)
     assert created.request.indirect_reseller_id == reseller.partner_id
     customer_id, customer_admin = _new_customer(session, world)
     rel = accept_invitation(session, customer_admin, code=created.code)
@@ -224,8 +227,9 @@ def test_an_invitation_on_behalf_of_a_reseller_needs_an_active_partnership(sessi
     with pytest.raises(NotAnIndirectReseller):
         create_invitation(session, provider.admin, base_url=BASE, indirect_reseller_id=world.other.partner_id)
     with pytest.raises(PartnerNotFound):
-        create_invitation(session, provider.admin, base_url=BASE,
-                          indirect_reseller_id="00000000-0000-0000-0000-000000000000")
+        create_invitation(
+            session, provider.admin, base_url=BASE, indirect_reseller_id="00000000-0000-0000-0000-000000000000"
+        )
     assert activity(session, operation="create_relationship_request") == []
 
 
@@ -262,8 +266,11 @@ def test_the_partner_link_is_reusable_and_grants_no_dap(session: Session, world:
         assert rec.partner_id == world.other.partner_id
         assert rec.resource_id == rel.id
         assert rec.old_value == {"relationshipToPartner": "none"}
-        assert rec.new_value == {"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
-                                 "relationshipRequestId": None}
+        assert rec.new_value == {
+            "relationshipToPartner": "reseller",
+            "allowDelegatedAccess": False,
+            "relationshipRequestId": None,
+        }
 
     listed = {r.customer.id for r in list_customers(session, world.other.admin).items}
     assert {first_id, second_id} <= listed
@@ -309,8 +316,7 @@ def test_accepting_re_establishes_a_removed_relationship_as_a_new_episode(sessio
     assert list_customers(session, world.partner.admin).items == []
     start = utc_now() + timedelta(days=1)  # after the world's creation and the removal
     with frozen_at(start) as clock:
-        created = create_invitation(session, world.partner.admin_agent, base_url=BASE,
-                                    customer_id=world.customer_id)
+        created = create_invitation(session, world.partner.admin_agent, base_url=BASE, customer_id=world.customer_id)
         clock.move(timedelta(days=10))
         rel = accept_invitation(session, world.customer_admin, code=created.code)
 
@@ -344,14 +350,18 @@ def test_accepting_re_establishes_a_removed_relationship_as_a_new_episode(sessio
     assert rec.resource_id == rel.id
     assert rec.user_id == world.customer_admin.user_id
     assert rec.old_value == {"relationshipToPartner": "none"}
-    assert rec.new_value == {"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
-                             "relationshipRequestId": req.id}
+    assert rec.new_value == {
+        "relationshipToPartner": "reseller",
+        "allowDelegatedAccess": False,
+        "relationshipRequestId": req.id,
+    }
 
 
 def test_dap_is_granted_only_if_the_invitation_asked_for_it(session: Session, world: World) -> None:
     _removed(session, world)
-    with_dap = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
-                                 include_delegated_admin=True)
+    with_dap = create_invitation(
+        session, world.partner.admin, base_url=BASE, customer_id=world.customer_id, include_delegated_admin=True
+    )
     rel = accept_invitation(session, world.customer_admin, code=with_dap.code)
     assert rel.has_delegated_admin is True
     (rec,) = activity(session, operation="add_partner_customer_relationship", customer_id=world.customer_id)
@@ -371,8 +381,9 @@ def test_a_dap_invitation_adds_dap_to_an_existing_relationship_without_a_new_epi
     session: Session, world: World
 ) -> None:
     customer_id, customer_admin = _new_customer(session, world, partner=world.partner.admin, dap=False)
-    created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=customer_id,
-                                include_delegated_admin=True)
+    created = create_invitation(
+        session, world.partner.admin, base_url=BASE, customer_id=customer_id, include_delegated_admin=True
+    )
     rel = accept_invitation(session, customer_admin, code=created.code)
     assert rel.has_delegated_admin is True
     assert rel.origin == "customer-created"
@@ -391,8 +402,9 @@ def test_accepting_while_already_related_is_refused(session: Session, world: Wor
     assert created.request.status == InvitationStatus.SENT
     assert activity(session, operation="add_partner_customer_relationship") == []
     # a DAP request to a customer that already granted DAP changes nothing either
-    with_dap = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id,
-                                 include_delegated_admin=True)
+    with_dap = create_invitation(
+        session, world.partner.admin, base_url=BASE, customer_id=world.customer_id, include_delegated_admin=True
+    )
     with pytest.raises(AlreadyRelated):
         accept_invitation(session, world.customer_admin, code=with_dap.code)
 
@@ -437,8 +449,7 @@ def test_an_expired_invitation_cannot_be_accepted_and_is_listed_as_expired(sessi
 
         expired = list_invitations(session, world.partner.helpdesk_agent, status="expired")
         assert {r.id for r in expired} == {created.request.id, fresh.request.id}
-        assert [r.id for r in list_invitations(session, world.partner.admin, status="SENT")] == [
-            fresh_later.request.id]
+        assert [r.id for r in list_invitations(session, world.partner.admin, status="SENT")] == [fresh_later.request.id]
         assert describe_invitation(session, world.customer_admin, code=created.code).status == "expired"
     assert activity(session, operation="add_partner_customer_relationship") == []
 
@@ -566,9 +577,7 @@ def test_list_invitations_shows_only_the_partners_own_newest_first(session: Sess
         list_invitations(session, world.customer_admin)
 
 
-def test_expire_invitations_persists_the_expiry_of_overdue_sent_invitations(
-    session: Session, world: World
-) -> None:
+def test_expire_invitations_persists_the_expiry_of_overdue_sent_invitations(session: Session, world: World) -> None:
     with frozen_at(T0) as clock:
         overdue = create_invitation(session, world.partner.admin, base_url=BASE)
         revoked = create_invitation(session, world.partner.admin, base_url=BASE)
@@ -585,22 +594,23 @@ def test_expire_invitations_persists_the_expiry_of_overdue_sent_invitations(
         session.flush()
         session.expire_all()
 
-        statuses = {row.id: row.status for row in session.execute(select(RelationshipRequest.id,
-                                                                         RelationshipRequest.status))}
+        statuses = {
+            row.id: row.status for row in session.execute(select(RelationshipRequest.id, RelationshipRequest.status))
+        }
         assert statuses[overdue.request.id] == "expired"
         assert statuses[revoked.request.id] == "revoked"
         assert statuses[accepted.request.id] == "accepted"
         assert statuses[recent.request.id] == "sent"
-        expiries = session.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "expire_relationship_request")).all()
+        expiries = session.scalars(
+            select(ActivityRecord).where(ActivityRecord.operation_type == "expire_relationship_request")
+        ).all()
         assert [(r.resource_id, r.new_value["status"] if r.new_value else None) for r in expiries] == [
-            (overdue.request.id, "expired")]
-        assert [r.id for r in list_invitations(session, world.partner.admin, status="expired")] == [
-            overdue.request.id]
+            (overdue.request.id, "expired")
+        ]
+        assert [r.id for r in list_invitations(session, world.partner.admin, status="expired")] == [overdue.request.id]
     # persisted: it stays expired even on a clock before its expiry date
     with frozen_at(T0 + timedelta(days=1)):
-        assert [r.id for r in list_invitations(session, world.partner.admin, status="expired")] == [
-            overdue.request.id]
+        assert [r.id for r in list_invitations(session, world.partner.admin, status="expired")] == [overdue.request.id]
         with pytest.raises(InvitationExpired):
             accept_invitation(session, world.customer_admin, code=overdue.code)
 
@@ -615,10 +625,15 @@ def test_expire_invitations_takes_an_explicit_instant(session: Session, world: W
 
 def test_no_relationship_row_is_written_by_a_refused_acceptance(session: Session, world: World) -> None:
     created = create_invitation(session, world.partner.admin, base_url=BASE, customer_id=world.customer_id)
-    before = session.scalar(select(ResellerRelationship.id).where(
-        ResellerRelationship.customer_id == world.customer_id).order_by(ResellerRelationship.id).limit(1))
+    before = session.scalar(
+        select(ResellerRelationship.id)
+        .where(ResellerRelationship.customer_id == world.customer_id)
+        .order_by(ResellerRelationship.id)
+        .limit(1)
+    )
     with pytest.raises(AlreadyRelated):
         accept_invitation(session, world.customer_admin, code=created.code)
-    rows = list(session.scalars(select(ResellerRelationship).where(
-        ResellerRelationship.customer_id == world.customer_id)))
+    rows = list(
+        session.scalars(select(ResellerRelationship).where(ResellerRelationship.customer_id == world.customer_id))
+    )
     assert [r.id for r in rows] == [before]

@@ -105,8 +105,12 @@ def test_a_long_job_makes_way_for_another_tenants_job(fresh_engine: Engine) -> N
     a2 = _enqueue(fresh_engine, a, "A2", 25)
     b1 = _enqueue(fresh_engine, b, "B1", 1)
     run_pending(fresh_engine, worker_id="w", registry=FAIR_REGISTRY, slice_items=10)
-    assert work_log == ([("A1", i) for i in range(10)] + [("B1", 0)] + [("A1", i) for i in range(10, 25)]
-                        + [("A2", i) for i in range(25)])  # each item once, in order
+    assert work_log == (
+        [("A1", i) for i in range(10)]
+        + [("B1", 0)]
+        + [("A1", i) for i in range(10, 25)]
+        + [("A2", i) for i in range(25)]
+    )  # each item once, in order
     jobs = [_job(fresh_engine, j) for j in (a1, a2, b1)]
     assert [j.status for j in jobs] == ["succeeded"] * 3
     assert [j.attempts for j in jobs] == [2, 1, 1]  # A1 was claimed twice: it made way once
@@ -149,8 +153,10 @@ def test_another_tenants_bulk_offboarding_finishes_first(fresh_engine: Engine) -
     email_b, ids_b = _world(fresh_engine, 1, subs_each=1)
     with transaction(fresh_engine) as s:
         a = actor_for_email(s, email_a)
-        big = [start_bulk_offboarding(s, a, customer_ids=ids_a[:6]).id,
-               start_bulk_offboarding(s, a, customer_ids=ids_a[6:]).id]
+        big = [
+            start_bulk_offboarding(s, a, customer_ids=ids_a[:6]).id,
+            start_bulk_offboarding(s, a, customer_ids=ids_a[6:]).id,
+        ]
     with transaction(fresh_engine) as s:
         small = start_bulk_offboarding(s, actor_for_email(s, email_b), customer_ids=ids_b).id
     run_pending(fresh_engine, worker_id="w", slice_items=2)

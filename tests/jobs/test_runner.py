@@ -72,8 +72,10 @@ def test_a_job_runs_to_completion_with_progress(fresh_engine: Engine) -> None:
     seen: list[tuple[int, int]] = []
     claimed = claim_next(fresh_engine, "w1")
     assert claimed == job_id
-    assert run_job(fresh_engine, job_id, "w1", on_progress=lambda d, t: seen.append((d, t)),
-                   registry=TEST_REGISTRY) == "succeeded"
+    assert (
+        run_job(fresh_engine, job_id, "w1", on_progress=lambda d, t: seen.append((d, t)), registry=TEST_REGISTRY)
+        == "succeeded"
+    )
     job = _job(fresh_engine, job_id)
     assert (job.status, job.progress_done, job.progress_total, job.result) == ("succeeded", 5, 5, {"count": 5})
     assert seen[-1] == (5, 5) and len(seen) == 5

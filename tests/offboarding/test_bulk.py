@@ -50,8 +50,14 @@ def _state_of(engine: Engine, cid: str) -> str:
     with read_session(engine) as s:
         rel = s.scalars(select(ResellerRelationship.status).where(ResellerRelationship.customer_id == cid)).one()
         statuses = set(s.scalars(select(Subscription.status).where(Subscription.customer_id == cid)))
-        removals = s.scalar(select(func.count()).select_from(ActivityRecord).where(
-            ActivityRecord.customer_id == cid, ActivityRecord.operation_type == "remove_partner_customer_relationship"))
+        removals = s.scalar(
+            select(func.count())
+            .select_from(ActivityRecord)
+            .where(
+                ActivityRecord.customer_id == cid,
+                ActivityRecord.operation_type == "remove_partner_customer_relationship",
+            )
+        )
     if rel == "active" and statuses == {"active"} and removals == 0:
         return "untouched"
     if rel == "removed" and statuses == {"suspended"} and removals == 1:
@@ -69,8 +75,7 @@ def test_bulk_offboarding_reports_each_customer(fresh_engine: Engine) -> None:
     with transaction(fresh_engine) as s:
         report = bulk_report(s, actor_for_email(s, email), job_id=job_id)
         outcomes = {i.item_key: (i.status, i.error_code) for i in report.items}
-        assert report.job.status == "succeeded" and report.job.result == {"succeeded": 3, "failed": 1,
-                                                                           "pending": 0}
+        assert report.job.status == "succeeded" and report.job.result == {"succeeded": 3, "failed": 1, "pending": 0}
     assert outcomes[ids[1]] == ("failed", 800160)
     assert [_state_of(fresh_engine, c) for c in (ids[0], ids[2], ids[3])] == ["offboarded"] * 3
 
@@ -84,18 +89,31 @@ def test_a_search_prefix_selects_the_customers(fresh_engine: Engine) -> None:
     run_pending(fresh_engine, worker_id="w")
     assert {_state_of(fresh_engine, c) for c in ids} == {"offboarded"}
     with transaction(fresh_engine) as s:
-        assert s.scalars(select(ResellerRelationship.status).where(
-            ResellerRelationship.customer_id == other)).one() == "active"
+        assert (
+            s.scalars(select(ResellerRelationship.status).where(ResellerRelationship.customer_id == other)).one()
+            == "active"
+        )
 
 
 def test_a_kill_inside_a_customers_transaction_loses_it_whole_and_resume_finishes(
     fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     email, ids = _world(fresh_engine, 8)
-    env = {**os.environ, "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
-           "PARTNERHUB_DATA_DIR": str(tmp_path), "PARTNERHUB_AS": email, "PARTNERHUB_JOB_LEASE_SECONDS": "30"}
-    proc = subprocess.run([sys.executable, str(HERE / "crash_after.py"), "4", "offboard", "bulk", "--search", "",
-                           "--yes", "--json"], env=env, capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
+        "PARTNERHUB_DATA_DIR": str(tmp_path),
+        "PARTNERHUB_AS": email,
+        "PARTNERHUB_JOB_LEASE_SECONDS": "30",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "crash_after.py"), "4", "offboard", "bulk", "--search", "", "--yes", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     states = [_state_of(fresh_engine, c) for c in ids]
     assert states == ["offboarded"] * 3 + ["untouched"] * 5  # the 4th was killed just before its commit
@@ -121,15 +139,24 @@ def _done(engine: Engine) -> int:
 @pytest.mark.slow
 def test_kill_9_at_random_moments_never_leaves_a_customer_half_done(fresh_engine: Engine, tmp_path: Path) -> None:
     email, ids = _world(fresh_engine, 16, subs_each=2)
-    env = {**os.environ, "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
-           "PARTNERHUB_DATA_DIR": str(tmp_path), "PARTNERHUB_AS": email, "PARTNERHUB_JOB_LEASE_SECONDS": "1"}
+    env = {
+        **os.environ,
+        "PARTNERHUB_DATABASE_URL": fresh_engine.url.render_as_string(hide_password=False),
+        "PARTNERHUB_DATA_DIR": str(tmp_path),
+        "PARTNERHUB_AS": email,
+        "PARTNERHUB_JOB_LEASE_SECONDS": "1",
+    }
     cmd = [sys.executable, "-m", "partnerhub.cli.main", "offboard", "bulk", "--search", "", "--yes", "--detach"]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=120)
     kills = 0
     for round_ in range(len(ids) + 2):
         before = _done(fresh_engine)
-        proc = subprocess.Popen([sys.executable, "-m", "partnerhub.cli.main", "jobs", "work"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "partnerhub.cli.main", "jobs", "work"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         target = before + 1 + round_ % 3  # let it offboard 1 to 3 customers, then kill it at once or a bit later
         while proc.poll() is None and _done(fresh_engine) < target and time.monotonic() < deadline:

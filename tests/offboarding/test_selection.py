@@ -15,8 +15,9 @@ from tests.factories import make_customer
 def test_the_selection_keeps_the_partners_customers_in_the_given_order(session: Session, world: World) -> None:
     second = make_customer(session, world.partner.admin, name="Alpha").customer.id
     foreign = make_customer(session, world.other.admin, name="Northwind").customer.id
-    picked = list_selected_customers(session, world.partner.admin,
-                                     customer_ids=[f" {second.upper()} ", foreign, world.customer_id, second, "nope"])
+    picked = list_selected_customers(
+        session, world.partner.admin, customer_ids=[f" {second.upper()} ", foreign, world.customer_id, second, "nope"]
+    )
     assert [c.id for c in picked] == [second, world.customer_id]
 
 

@@ -33,8 +33,13 @@ def _portfolio(session: Session, world: World) -> dict[str, Subscription]:
         "basic": buy(session, admin, world.customer_id, M365_BASIC),
         "old": buy(session, admin, world.customer_id, M365_BASIC, friendly_name="old"),
     }
-    update_subscription(session, admin, customer_id=world.customer_id, subscription_id=subs["old"].id,
-                        change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        subscription_id=subs["old"].id,
+        change=SubscriptionChange(status="suspended"),
+    )
     return subs
 
 
@@ -43,7 +48,10 @@ def test_the_preview_lists_everything_that_will_change_and_changes_nothing(sessi
     preview = offboarding_preview_dict(preview_offboarding(session, world.partner.admin, customer_id=world.customer_id))
     assert preview["canOffboard"] is True
     assert {s["subscriptionId"] for s in preview["subscriptionsToSuspend"]} == {
-        subs["e3"].id, subs["addon"].id, subs["basic"].id}
+        subs["e3"].id,
+        subs["addon"].id,
+        subs["basic"].id,
+    }
     assert preview["alreadyInactive"] == 1
     assert preview["endsDelegatedAdmin"] is True
     assert preview["relationshipToPartner"] == {"from": "reseller", "to": "none"}
@@ -108,9 +116,20 @@ def test_a_failure_at_the_last_step_leaves_nothing_half_done(fresh_engine: Engin
         event.remove(fresh_engine, "before_cursor_execute", fail_on_removal)
     with transaction(fresh_engine) as s:
         assert {s.get(Subscription, i).status for i in sub_ids} == {"active"}  # type: ignore[union-attr]
-        assert s.scalars(select(ResellerRelationship.status).where(ResellerRelationship.customer_id == cid)).one() \
+        assert (
+            s.scalars(select(ResellerRelationship.status).where(ResellerRelationship.customer_id == cid)).one()
             == "active"
-        assert list(s.scalars(select(ActivityRecord.operation_type).where(
-            ActivityRecord.customer_id == cid, ActivityRecord.operation_type != "add_customer",
-            ActivityRecord.operation_type != "create_order",
-            ActivityRecord.operation_type != "update_user_password"))) == []  # the setup's own records
+        )
+        assert (
+            list(
+                s.scalars(
+                    select(ActivityRecord.operation_type).where(
+                        ActivityRecord.customer_id == cid,
+                        ActivityRecord.operation_type != "add_customer",
+                        ActivityRecord.operation_type != "create_order",
+                        ActivityRecord.operation_type != "update_user_password",
+                    )
+                )
+            )
+            == []
+        )  # the setup's own records

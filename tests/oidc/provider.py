@@ -77,8 +77,12 @@ def running_provider(*redirect_uris: str) -> Iterator[Provider]:
     assert NODE is not None
     port = _free_port()
     issuer = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([NODE, str(HERE / "provider.mjs"), str(port), *redirect_uris], cwd=HERE,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [NODE, str(HERE / "provider.mjs"), str(port), *redirect_uris],
+        cwd=HERE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:

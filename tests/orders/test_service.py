@@ -51,8 +51,10 @@ AZURE_PLAN = "DZH318Z0BPS6:0001"
 
 def _subscription_count(session: Session, customer_id: str) -> int:
     session.flush()
-    return session.scalar(select(func.count()).select_from(Subscription)
-                          .where(Subscription.customer_id == customer_id)) or 0
+    return (
+        session.scalar(select(func.count()).select_from(Subscription).where(Subscription.customer_id == customer_id))
+        or 0
+    )
 
 
 def _order_records(session: Session, customer_id: str) -> list[ActivityRecord]:
@@ -60,8 +62,13 @@ def _order_records(session: Session, customer_id: str) -> list[ActivityRecord]:
 
 
 def _suspend(session: Session, world: World, sub: Subscription) -> None:
-    update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id,
-                        change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        subscription_id=sub.id,
+        change=SubscriptionChange(status="suspended"),
+    )
 
 
 def _remove_relationship(session: Session, world: World) -> None:
@@ -74,20 +81,29 @@ def _remove_relationship(session: Session, world: World) -> None:
 # --- line items become subscriptions ------------------------------------------------------------------
 
 
-def test_each_line_item_creates_an_active_subscription_with_the_offers_defaults(
-        session: Session, world: World) -> None:
-    order, items, subs = create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-        LineItemInput(offer_id=M365_BASIC, quantity=10),
-        LineItemInput(offer_id=M365_E3, quantity=3, friendly_name="E3 Direzione"),
-        LineItemInput(offer_id=AZURE_RESERVATION, quantity=2),
-    ])
+def test_each_line_item_creates_an_active_subscription_with_the_offers_defaults(session: Session, world: World) -> None:
+    order, items, subs = create_order(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        line_items=[
+            LineItemInput(offer_id=M365_BASIC, quantity=10),
+            LineItemInput(offer_id=M365_E3, quantity=3, friendly_name="E3 Direzione"),
+            LineItemInput(offer_id=AZURE_RESERVATION, quantity=2),
+        ],
+    )
 
     assert len(items) == len(subs) == 3
     assert [li.line_item_number for li in items] == [0, 1, 2]
     assert [li.subscription_id for li in items] == [s.id for s in subs]
     basic, e3, reservation = subs
     assert (basic.offer_id, basic.offer_name, basic.friendly_name, basic.quantity, basic.unit_type) == (
-        M365_BASIC, "Microsoft 365 Business Basic", "Microsoft 365 Business Basic", 10, "Licenses")
+        M365_BASIC,
+        "Microsoft 365 Business Basic",
+        "Microsoft 365 Business Basic",
+        10,
+        "Licenses",
+    )
     assert (e3.offer_name, e3.friendly_name, e3.quantity) == ("Microsoft 365 E3", "E3 Direzione", 3)
     assert (reservation.unit_type, reservation.kind) == ("Reservation", "reservation")
     for sub in subs:
@@ -113,11 +129,16 @@ def test_the_commitment_ends_after_the_term(session: Session, world: World) -> N
     start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with frozen_at(start):
         _o, _i, (monthly, yearly, three) = create_order(
-            session, world.partner.admin, customer_id=world.customer_id, line_items=[
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[
                 LineItemInput(offer_id=M365_E3, quantity=1, term_duration="P1M"),
                 LineItemInput(offer_id=M365_E3, quantity=1, term_duration="p1y"),
                 LineItemInput(offer_id=M365_E3, quantity=1, term_duration="P3Y"),
-            ], billing_cycle="monthly")
+            ],
+            billing_cycle="monthly",
+        )
 
     assert monthly.created_at == start
     assert [s.term_duration for s in (monthly, yearly, three)] == ["P1M", "P1Y", "P3Y"]
@@ -127,32 +148,45 @@ def test_the_commitment_ends_after_the_term(session: Session, world: World) -> N
 
 
 def test_an_explicit_billing_cycle_applies_to_every_line_item(session: Session, world: World) -> None:
-    order, _items, subs = create_order(session, world.partner.sales_agent, customer_id=world.customer_id,
-                                       line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1),
-                                                   LineItemInput(offer_id=M365_E3, quantity=1,
-                                                                 term_duration="P1Y")],
-                                       billing_cycle=" Annual ")
+    order, _items, subs = create_order(
+        session,
+        world.partner.sales_agent,
+        customer_id=world.customer_id,
+        line_items=[
+            LineItemInput(offer_id=M365_BASIC, quantity=1),
+            LineItemInput(offer_id=M365_E3, quantity=1, term_duration="P1Y"),
+        ],
+        billing_cycle=" Annual ",
+    )
 
     assert [s.billing_cycle for s in subs] == ["annual", "annual"]
     assert order.billing_cycle == "annual"
 
 
 def test_an_order_of_one_billing_cycle_carries_it(session: Session, world: World) -> None:
-    order, _items, _subs = create_order(session, world.partner.admin, customer_id=world.customer_id,
-                                        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1),
-                                                    LineItemInput(offer_id=M365_E3, quantity=1)])
+    order, _items, _subs = create_order(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1), LineItemInput(offer_id=M365_E3, quantity=1)],
+    )
 
     assert order.billing_cycle == "monthly"
 
 
 @pytest.mark.parametrize(("term", "cycle"), [("P3Y", None), ("P2Y", None), (None, "triennial"), (None, "weekly")])
 def test_a_term_or_billing_cycle_the_offer_is_not_sold_with_is_refused(
-        session: Session, world: World, term: str | None, cycle: str | None) -> None:
+    session: Session, world: World, term: str | None, cycle: str | None
+) -> None:
     # Business Basic: P1M or P1Y, monthly or annual.
     with pytest.raises(InvalidTerm) as err:
-        create_order(session, world.partner.admin, customer_id=world.customer_id,
-                     line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, term_duration=term)],
-                     billing_cycle=cycle)
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, term_duration=term)],
+            billing_cycle=cycle,
+        )
 
     assert err.value.params["offer_id"] == M365_BASIC
     assert err.value.params["field"] == ("termDuration" if term else "billingCycle")
@@ -162,16 +196,25 @@ def test_a_term_or_billing_cycle_the_offer_is_not_sold_with_is_refused(
 
 def test_an_unknown_offer_is_refused(session: Session, world: World) -> None:
     with pytest.raises(OfferNotFound):
-        create_order(session, world.partner.admin, customer_id=world.customer_id,
-                     line_items=[LineItemInput(offer_id="NOPE0000:0001", quantity=1)])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id="NOPE0000:0001", quantity=1)],
+        )
 
 
 def test_a_bad_line_item_refuses_the_whole_order(session: Session, world: World) -> None:
     with pytest.raises(OfferNotFound):
-        create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=1),
-            LineItemInput(offer_id="NOPE0000:0001", quantity=1),
-        ])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[
+                LineItemInput(offer_id=M365_BASIC, quantity=1),
+                LineItemInput(offer_id="NOPE0000:0001", quantity=1),
+            ],
+        )
 
     assert _subscription_count(session, world.customer_id) == 0
     assert _order_records(session, world.customer_id) == []
@@ -180,14 +223,22 @@ def test_a_bad_line_item_refuses_the_whole_order(session: Session, world: World)
 @pytest.mark.parametrize("quantity", [0, 301])
 def test_a_quantity_out_of_the_offers_range_is_refused(session: Session, world: World, quantity: int) -> None:
     with pytest.raises(InvalidQuantity):
-        create_order(session, world.partner.admin, customer_id=world.customer_id,
-                     line_items=[LineItemInput(offer_id=M365_BASIC, quantity=quantity)])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=quantity)],
+        )
 
 
 def test_the_azure_plan_is_one_unit(session: Session, world: World) -> None:
     with pytest.raises(InvalidQuantity):
-        create_order(session, world.partner.admin, customer_id=world.customer_id,
-                     line_items=[LineItemInput(offer_id=AZURE_PLAN, quantity=2)])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=AZURE_PLAN, quantity=2)],
+        )
     sub = buy(session, world.partner.admin, world.customer_id, AZURE_PLAN, quantity=1)
     assert sub.unit_type == "Usage-based"
 
@@ -199,18 +250,28 @@ def test_an_empty_order_is_refused(session: Session, world: World) -> None:
 
 def test_line_item_numbers_must_be_unique(session: Session, world: World) -> None:
     with pytest.raises(InvalidInput):
-        create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=1, line_item_number=1),
-            LineItemInput(offer_id=M365_E3, quantity=1, line_item_number=1),
-        ])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[
+                LineItemInput(offer_id=M365_BASIC, quantity=1, line_item_number=1),
+                LineItemInput(offer_id=M365_E3, quantity=1, line_item_number=1),
+            ],
+        )
     assert _subscription_count(session, world.customer_id) == 0
 
 
 def test_given_line_item_numbers_are_kept(session: Session, world: World) -> None:
-    _o, items, _s = create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-        LineItemInput(offer_id=M365_BASIC, quantity=1, line_item_number=5),
-        LineItemInput(offer_id=M365_E3, quantity=1, line_item_number=2),
-    ])
+    _o, items, _s = create_order(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        line_items=[
+            LineItemInput(offer_id=M365_BASIC, quantity=1, line_item_number=5),
+            LineItemInput(offer_id=M365_E3, quantity=1, line_item_number=2),
+        ],
+    )
 
     assert [li.line_item_number for li in items] == [5, 2]
 
@@ -252,8 +313,13 @@ def test_an_add_on_under_a_suspended_parent_is_refused(session: Session, world: 
 
 def test_an_add_on_under_an_unknown_parent_is_refused(session: Session, world: World) -> None:
     with pytest.raises(InvalidParent):
-        buy(session, world.partner.admin, world.customer_id, TEAMS_PHONE_ADDON,
-            parent_id="00000000-0000-0000-0000-000000000000")
+        buy(
+            session,
+            world.partner.admin,
+            world.customer_id,
+            TEAMS_PHONE_ADDON,
+            parent_id="00000000-0000-0000-0000-000000000000",
+        )
 
 
 def test_an_add_on_under_a_parent_of_another_customer_is_refused(session: Session, world: World) -> None:
@@ -334,8 +400,12 @@ def test_partner_id_on_record_of_an_indirect_reseller_sets_the_reseller_of_recor
     partner_up(session, provider, reseller)  # the reseller of record needs an active partnership ...
     customer = customer_for_reseller(session, provider.admin, reseller).customer  # ... and the customer
 
-    _o, items, [sub] = create_order(session, provider.sales_agent, customer_id=customer.id, line_items=[
-        LineItemInput(offer_id=M365_BASIC, quantity=4, partner_id_on_record=f" {reseller.mpn_id} ")])
+    _o, items, [sub] = create_order(
+        session,
+        provider.sales_agent,
+        customer_id=customer.id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=4, partner_id_on_record=f" {reseller.mpn_id} ")],
+    )
 
     assert sub.partner_id == provider.partner_id
     assert sub.reseller_partner_id == reseller.partner_id
@@ -345,19 +415,28 @@ def test_partner_id_on_record_of_an_indirect_reseller_sets_the_reseller_of_recor
 
 def test_an_unknown_partner_id_on_record_is_refused(session: Session, world: World) -> None:
     with pytest.raises(UnknownResellerOfRecord):
-        create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record="0000001")])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record="0000001")],
+        )
     assert _subscription_count(session, world.customer_id) == 0
 
 
 @pytest.mark.parametrize("partner_type", ["direct", "indirect-provider"])
 def test_a_partner_id_on_record_that_is_not_an_indirect_reseller_is_refused(
-        session: Session, world: World, partner_type: str) -> None:
+    session: Session, world: World, partner_type: str
+) -> None:
     not_a_reseller = make_partner(session, partner_type=partner_type)
 
     with pytest.raises(UnknownResellerOfRecord):
-        create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=not_a_reseller.mpn_id)])
+        create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=not_a_reseller.mpn_id)],
+        )
 
 
 # --- activity record ----------------------------------------------------------------------------------
@@ -365,8 +444,11 @@ def test_a_partner_id_on_record_that_is_not_an_indirect_reseller_is_refused(
 
 def test_the_create_order_activity_record_lists_the_line_items(session: Session, world: World) -> None:
     order, _items, (basic, e3) = create_order(
-        session, world.partner.sales_agent, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=10), LineItemInput(offer_id=M365_E3, quantity=2)])
+        session,
+        world.partner.sales_agent,
+        customer_id=world.customer_id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=10), LineItemInput(offer_id=M365_E3, quantity=2)],
+    )
 
     [rec] = _order_records(session, world.customer_id)
     assert rec.resource_type == "order"
@@ -389,34 +471,52 @@ def test_the_create_order_activity_record_lists_the_line_items(session: Session,
 
 
 def test_get_order_returns_the_order_and_its_line_items(session: Session, world: World) -> None:
-    order, _items, subs = create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-        LineItemInput(offer_id=M365_BASIC, quantity=1), LineItemInput(offer_id=M365_E3, quantity=2)])
+    order, _items, subs = create_order(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1), LineItemInput(offer_id=M365_E3, quantity=2)],
+    )
 
-    got, lines = get_order(session, world.partner.sales_agent, customer_id=world.customer_id,
-                           order_id=order.id.upper())
+    got, lines = get_order(session, world.partner.sales_agent, customer_id=world.customer_id, order_id=order.id.upper())
 
     assert got.id == order.id
     assert [(li.line_item_number, li.offer_id, li.subscription_id) for li in lines] == [
-        (0, M365_BASIC, subs[0].id), (1, M365_E3, subs[1].id)]
+        (0, M365_BASIC, subs[0].id),
+        (1, M365_E3, subs[1].id),
+    ]
 
 
 def test_get_order_of_another_partner_or_an_unknown_id_is_not_found(session: Session, world: World) -> None:
     with pytest.raises(OrderNotFound):
-        get_order(session, world.partner.admin, customer_id=world.customer_id,
-                  order_id="00000000-0000-0000-0000-000000000000")
-    order, _i, _s = create_order(session, world.partner.admin, customer_id=world.customer_id,
-                                 line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)])
+        get_order(
+            session, world.partner.admin, customer_id=world.customer_id, order_id="00000000-0000-0000-0000-000000000000"
+        )
+    order, _i, _s = create_order(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)],
+    )
     with pytest.raises(CustomerNotFound):
         get_order(session, world.other.admin, customer_id=world.customer_id, order_id=order.id)
 
 
 def test_list_orders_returns_the_partners_orders_newest_first(session: Session, world: World) -> None:
     with frozen_at(datetime(2026, 5, 1, 8, 0, tzinfo=UTC)) as clock:
-        first, _i, _s = create_order(session, world.partner.admin, customer_id=world.customer_id,
-                                     line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)])
+        first, _i, _s = create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)],
+        )
         clock.move(timedelta(hours=1))
-        second, _i, _s = create_order(session, world.partner.admin, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_E3, quantity=1), LineItemInput(offer_id=M365_BASIC, quantity=2)])
+        second, _i, _s = create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_E3, quantity=1), LineItemInput(offer_id=M365_BASIC, quantity=2)],
+        )
     second_customer = make_customer(session, world.partner.admin).customer
     buy(session, world.partner.admin, second_customer.id)
 
@@ -428,9 +528,12 @@ def test_list_orders_returns_the_partners_orders_newest_first(session: Session, 
 
 def test_order_dict_has_partner_centers_shape(session: Session, world: World) -> None:
     with frozen_at(datetime(2026, 11, 24, 10, 0, tzinfo=UTC)):
-        order, items, subs = create_order(session, world.partner.admin, customer_id=world.customer_id,
-                                          line_items=[LineItemInput(offer_id=M365_BASIC, quantity=3,
-                                                                    friendly_name="Posta")])
+        order, items, subs = create_order(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=3, friendly_name="Posta")],
+        )
 
     out = order_dict(order, items)
 

@@ -16,8 +16,9 @@ from tests.factories import M365_BASIC
 
 
 @pytest.fixture
-def cli(fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     yield Cli(fresh_engine, tmp_path, monkeypatch, capsys)
     runtime().engine.dispose()
     runtime.cache_clear()
@@ -29,8 +30,20 @@ def _dict(value: object) -> dict[str, Any]:
 
 
 def _partner(cli: Cli, name: str, kind: str, domain: str) -> dict[str, Any]:
-    return _dict(cli.json("operator", "create-partner", "--name", name, "--type", kind, "--domain", domain,
-                          "--admin-email", f"ga@{domain}"))
+    return _dict(
+        cli.json(
+            "operator",
+            "create-partner",
+            "--name",
+            name,
+            "--type",
+            kind,
+            "--domain",
+            domain,
+            "--admin-email",
+            f"ga@{domain}",
+        )
+    )
 
 
 def test_the_indirect_model_from_the_command_line(cli: Cli) -> None:
@@ -52,22 +65,36 @@ def test_the_indirect_model_from_the_command_line(cli: Cli) -> None:
 
     providers = _dict(cli.json("partnerships", "list", "--providers", as_=rga))
     assert [(i["name"], i["state"], i["partnershipId"]) for i in providers["items"]] == [
-        ("Tailspin Distribution", "Invited", pid)]
+        ("Tailspin Distribution", "Invited", pid)
+    ]
     accepted = _dict(cli.json("partnerships", "accept", pid, as_=rga))
     assert accepted["status"] == "active" and accepted["acceptedAt"]
     resellers = _dict(cli.json("partnerships", "list", as_=pga))  # a provider lists its resellers by default
     assert [(i["id"], i["relationshipType"], i["state"]) for i in resellers["items"]] == [
-        (reseller["partnerId"], "is_indirect_cloud_solution_provider_of", "Active")]
+        (reseller["partnerId"], "is_indirect_cloud_solution_provider_of", "Active")
+    ]
     table = cli.run("partnerships", "list", "--resellers", as_=pga)
     assert "Adatum Rivendita" in table.stdout and pid in table.stdout
 
     # A customer for the reseller, and an order naming it as reseller of record.
-    customer = _dict(cli.json("customers", "create", "--company-name", "Wingtip Toys", "--domain", "wingtip.example",
-                              "--reseller-id", reseller["partnerId"], as_=pga))
+    customer = _dict(
+        cli.json(
+            "customers",
+            "create",
+            "--company-name",
+            "Wingtip Toys",
+            "--domain",
+            "wingtip.example",
+            "--reseller-id",
+            reseller["partnerId"],
+            as_=pga,
+        )
+    )
     cid, customer_ga = customer["id"], customer["userCredentials"]["userName"]
     assert customer["associatedPartnerId"] == reseller["partnerId"]
-    order = _dict(cli.json("orders", "create", cid, "--item", f"{M365_BASIC},3", "--reseller-mpn-id",
-                           reseller["mpnId"], as_=pga))
+    order = _dict(
+        cli.json("orders", "create", cid, "--item", f"{M365_BASIC},3", "--reseller-mpn-id", reseller["mpnId"], as_=pga)
+    )
     sid = order["lineItems"][0]["subscriptionId"]
     no_order = cli.run("orders", "create", cid, "--item", f"{M365_BASIC},1", as_=rga, expect=5)
     assert "800309" in no_order.stderr
@@ -84,8 +111,7 @@ def test_the_indirect_model_from_the_command_line(cli: Cli) -> None:
     assert [i["name"] for i in available["items"]] == ["Adatum Rivendita", "Tailspin Distribution"]
     assert "Tailspin" in cli.run("support-contact", "available", cid, as_=pga).stdout
     activity = _dict(cli.json("activity", "list", "--operation", "update_subscription_support_contact", as_=pga))
-    assert [(i["resourceId"], i["newValue"]["supportMpnId"]) for i in activity["items"]] == [
-        (sid, reseller["mpnId"])]
+    assert [(i["resourceId"], i["newValue"]["supportMpnId"]) for i in activity["items"]] == [(sid, reseller["mpnId"])]
 
     # The reseller ends the partnership; the customer stays with both, the support contact stays as it is.
     ended = _dict(cli.json("partnerships", "end", pid, as_=rga))

@@ -55,10 +55,17 @@ def _customers(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Customer)) or 0
 
 
-def _order(session: Session, indirect: Indirect, customer_id: str, mpn_id: str | None = None,
-           offer_id: str = M365_BASIC) -> Subscription:
-    _o, _items, [sub] = create_order(session, indirect.provider.sales_agent, customer_id=customer_id, line_items=[
-        LineItemInput(offer_id=offer_id, quantity=3, partner_id_on_record=mpn_id or indirect.reseller.mpn_id)])
+def _order(
+    session: Session, indirect: Indirect, customer_id: str, mpn_id: str | None = None, offer_id: str = M365_BASIC
+) -> Subscription:
+    _o, _items, [sub] = create_order(
+        session,
+        indirect.provider.sales_agent,
+        customer_id=customer_id,
+        line_items=[
+            LineItemInput(offer_id=offer_id, quantity=3, partner_id_on_record=mpn_id or indirect.reseller.mpn_id)
+        ],
+    )
     return sub
 
 
@@ -84,8 +91,11 @@ def test_a_provider_creates_a_customer_for_its_reseller(session: Session, indire
     assert added.new_value is not None and added.new_value["associatedPartnerId"] == indirect.reseller.partner_id
     [related] = records(session, "add_partner_customer_relationship", customer_id=cid)
     assert (related.partner_id, related.resource_id) == (indirect.reseller.partner_id, rrel.id)
-    assert related.new_value == {"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
-                                 "indirectProviderId": indirect.provider.partner_id}
+    assert related.new_value == {
+        "relationshipToPartner": "reseller",
+        "allowDelegatedAccess": False,
+        "indirectProviderId": indirect.provider.partner_id,
+    }
     assert related.user_principal_name == indirect.provider.admin_agent.email
 
 
@@ -97,12 +107,15 @@ def test_both_partners_list_the_customer_and_the_customer_sees_both(session: Ses
         assert [r.customer.id for r in list_customers(session, actor).items] == [cid]
         get_customer(session, actor, customer_id=cid)
     assert {p.partner_id for p in list_partners_of_customer(session, customer_admin(session, created))} == {
-        indirect.provider.partner_id, indirect.reseller.partner_id}
+        indirect.provider.partner_id,
+        indirect.reseller.partner_id,
+    }
 
 
 @pytest.mark.parametrize("partner_type", ["direct", "indirect-reseller"])
 def test_only_an_indirect_provider_names_an_associated_partner(
-        session: Session, indirect: Indirect, partner_type: str) -> None:
+    session: Session, indirect: Indirect, partner_type: str
+) -> None:
     creator = make_partner(session, partner_type=partner_type)
     before = _customers(session)
     with pytest.raises(NotAnIndirectProvider):
@@ -183,14 +196,22 @@ def test_another_providers_reseller_cannot_be_named(session: Session, indirect: 
     rival = make_partner(session, partner_type="indirect-provider")
     relate(session, rival, customer_admin(session, created))
     with pytest.raises(NoActivePartnership):
-        create_order(session, rival.admin, customer_id=created.customer.id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=indirect.reseller.mpn_id)])
+        create_order(
+            session,
+            rival.admin,
+            customer_id=created.customer.id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=indirect.reseller.mpn_id)],
+        )
 
 
 def test_a_direct_partner_names_no_reseller_of_record(session: Session, world: World, indirect: Indirect) -> None:
     with pytest.raises(ResellerOfRecordNotAllowed) as info:
-        create_order(session, world.partner.sales_agent, customer_id=world.customer_id, line_items=[
-            LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=indirect.reseller.mpn_id)])
+        create_order(
+            session,
+            world.partner.sales_agent,
+            customer_id=world.customer_id,
+            line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=indirect.reseller.mpn_id)],
+        )
     assert info.value.kind == "invalid"
     assert records(session, "create_order", customer_id=world.customer_id) == []
 
@@ -215,14 +236,20 @@ def test_a_reseller_places_no_orders(session: Session, indirect: Indirect, role:
 
 
 def test_ending_a_partnership_leaves_customers_and_subscriptions_untouched(
-        session: Session, indirect: Indirect) -> None:
+    session: Session, indirect: Indirect
+) -> None:
     p = partner_up(session, indirect.provider, indirect.reseller)
     created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller)
     cid = created.customer.id
     basic = _order(session, indirect, cid)
     e3 = _order(session, indirect, cid, offer_id=M365_E3)
-    set_support_contact(session, indirect.provider.admin, customer_id=cid, subscription_id=e3.id,
-                        support_mpn_id=indirect.reseller.mpn_id)
+    set_support_contact(
+        session,
+        indirect.provider.admin,
+        customer_id=cid,
+        subscription_id=e3.id,
+        support_mpn_id=indirect.reseller.mpn_id,
+    )
     end_partnership(session, indirect.reseller.admin, partnership_id=p.id)
 
     for partner in (indirect.provider, indirect.reseller):
@@ -233,7 +260,9 @@ def test_ending_a_partnership_leaves_customers_and_subscriptions_untouched(
     assert find_active_relationship(session, partner_id=indirect.reseller.partner_id, customer_id=cid) is not None
     subs = list_subscriptions(session, indirect.reseller.admin, customer_id=cid).items
     assert {(s.id, s.status, s.reseller_partner_id) for s in subs} == {
-        (basic.id, "active", indirect.reseller.partner_id), (e3.id, "active", indirect.reseller.partner_id)}
+        (basic.id, "active", indirect.reseller.partner_id),
+        (e3.id, "active", indirect.reseller.partner_id),
+    }
     contact = get_support_contact(session, indirect.provider.admin, customer_id=cid, subscription_id=e3.id)
     assert contact is not None and contact.partner_id == indirect.reseller.partner_id
     # Only the future changes: no new order naming the reseller.
@@ -251,10 +280,20 @@ def test_a_reseller_of_record_cannot_reactivate_after_its_provider_left(session:
     partner_up(session, indirect.provider, indirect.reseller)
     cid = customer_for_reseller(session, indirect.provider.admin_agent, indirect.reseller).customer.id
     sub = _order(session, indirect, cid)
-    update_subscription(session, indirect.provider.admin, customer_id=cid, subscription_id=sub.id,
-                        change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        indirect.provider.admin,
+        customer_id=cid,
+        subscription_id=sub.id,
+        change=SubscriptionChange(status="suspended"),
+    )
     remove_reseller_relationship(session, indirect.provider.admin, customer_id=cid)
     with pytest.raises(ProviderRelationshipEnded):
-        update_subscription(session, indirect.reseller.admin, customer_id=cid, subscription_id=sub.id,
-                            change=SubscriptionChange(status="active"))
+        update_subscription(
+            session,
+            indirect.reseller.admin,
+            customer_id=cid,
+            subscription_id=sub.id,
+            change=SubscriptionChange(status="active"),
+        )
     assert sub.status == "suspended"

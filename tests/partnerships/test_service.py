@@ -66,14 +66,21 @@ def indirect(session: Session) -> Indirect:
 
 def test_a_provider_invites_a_reseller_and_both_activity_logs_record_it(session: Session, indirect: Indirect) -> None:
     p = invite_reseller(session, indirect.provider.admin, reseller_id=indirect.reseller.partner_id)
-    assert (p.provider_id, p.reseller_id, p.status) == (indirect.provider.partner_id, indirect.reseller.partner_id,
-                                                         "invited")
+    assert (p.provider_id, p.reseller_id, p.status) == (
+        indirect.provider.partner_id,
+        indirect.reseller.partner_id,
+        "invited",
+    )
     assert p.invited_by_user_id == indirect.provider.admin.user_id and p.accepted_at is None
     recs = records(session, "create_partnership", resource_id=p.id)
     assert {r.partner_id for r in recs} == {indirect.provider.partner_id, indirect.reseller.partner_id}
     assert all(r.resource_type == "partnership" and r.old_value is None for r in recs)
-    assert recs[0].new_value == {"partnershipId": p.id, "providerId": indirect.provider.partner_id,
-                                 "resellerId": indirect.reseller.partner_id, "status": "invited"}
+    assert recs[0].new_value == {
+        "partnershipId": p.id,
+        "providerId": indirect.provider.partner_id,
+        "resellerId": indirect.reseller.partner_id,
+        "status": "invited",
+    }
     assert {r.user_principal_name for r in recs} == {indirect.provider.admin.email}
     assert not has_active_partnership(session, provider_id=p.provider_id, reseller_id=p.reseller_id)
 
@@ -86,10 +93,15 @@ def test_a_reseller_can_be_invited_by_its_mpn_id(session: Session, indirect: Ind
 def test_tenant_id_and_mpn_id_together_must_name_the_same_partner(session: Session, indirect: Indirect) -> None:
     other = make_partner(session, partner_type="indirect-reseller")
     with pytest.raises(PartnerReferenceMismatch):
-        invite_reseller(session, indirect.provider.admin, reseller_id=indirect.reseller.partner_id,
-                        reseller_mpn_id=other.mpn_id)
-    p = invite_reseller(session, indirect.provider.admin, reseller_id=indirect.reseller.partner_id.upper(),
-                        reseller_mpn_id=indirect.reseller.mpn_id)
+        invite_reseller(
+            session, indirect.provider.admin, reseller_id=indirect.reseller.partner_id, reseller_mpn_id=other.mpn_id
+        )
+    p = invite_reseller(
+        session,
+        indirect.provider.admin,
+        reseller_id=indirect.reseller.partner_id.upper(),
+        reseller_mpn_id=indirect.reseller.mpn_id,
+    )
     assert p.reseller_id == indirect.reseller.partner_id
 
 
@@ -151,16 +163,21 @@ def test_after_an_end_the_pair_can_partner_again_and_history_is_kept(session: Se
 
 
 def test_one_provider_may_have_many_resellers_and_one_reseller_many_providers(
-        session: Session, indirect: Indirect) -> None:
+    session: Session, indirect: Indirect
+) -> None:
     reseller2 = make_partner(session, name="Bellows Rivendita", partner_type="indirect-reseller")
     provider2 = make_partner(session, name="Alpine Distribution", partner_type="indirect-provider")
     partner_up(session, indirect.provider, indirect.reseller)
     partner_up(session, indirect.provider, reseller2)
     partner_up(session, provider2, indirect.reseller)
     assert [r.name for r in list_resellers(session, indirect.provider.sales_agent)] == [
-        "Adatum Rivendita", "Bellows Rivendita"]
+        "Adatum Rivendita",
+        "Bellows Rivendita",
+    ]
     assert [r.name for r in list_providers(session, indirect.reseller.helpdesk_agent)] == [
-        "Alpine Distribution", "Tailspin Distribution"]
+        "Alpine Distribution",
+        "Tailspin Distribution",
+    ]
 
 
 @pytest.mark.race
@@ -181,6 +198,7 @@ def test_concurrent_invitations_of_one_pair_open_one_partnership(fresh_engine: E
                 outcomes[i] = "ok"
             except DomainError as exc:
                 outcomes[i] = type(exc).__name__
+
         return run
 
     threads = [threading.Thread(target=invite(i, e)) for i, e in enumerate(emails)]
@@ -209,8 +227,9 @@ def test_the_resellers_global_admin_accepts(session: Session, indirect: Indirect
     assert recs[0].new_value is not None and recs[0].new_value["status"] == "active"
 
 
-@pytest.mark.parametrize("who", ["reseller.admin_agent", "reseller.sales_agent", "provider.admin",
-                                 "provider.admin_agent"])
+@pytest.mark.parametrize(
+    "who", ["reseller.admin_agent", "reseller.sales_agent", "provider.admin", "provider.admin_agent"]
+)
 def test_only_the_resellers_global_admin_accepts(session: Session, indirect: Indirect, who: str) -> None:
     p = invite_reseller(session, indirect.provider.admin, reseller_id=indirect.reseller.partner_id)
     side, role = who.split(".")
@@ -298,9 +317,12 @@ def test_a_provider_lists_its_resellers_as_partner_center_does(session: Session,
     p = partner_up(session, indirect.provider, indirect.reseller)
     [row] = list_resellers(session, indirect.provider.helpdesk_agent)
     assert partner_relationship_dict(row) == {
-        "id": indirect.reseller.partner_id, "name": "Adatum Rivendita",
-        "relationshipType": "is_indirect_cloud_solution_provider_of", "state": "Active",
-        "mpnId": indirect.reseller.mpn_id, "partnershipId": p.id,
+        "id": indirect.reseller.partner_id,
+        "name": "Adatum Rivendita",
+        "relationshipType": "is_indirect_cloud_solution_provider_of",
+        "state": "Active",
+        "mpnId": indirect.reseller.mpn_id,
+        "partnershipId": p.id,
         "attributes": {"objectType": "PartnerRelationship"},
     }
     collection = partner_relationships_collection([row])
@@ -312,8 +334,13 @@ def test_a_reseller_lists_its_providers_including_invitations(session: Session, 
     [row] = list_providers(session, indirect.reseller.sales_agent)
     d = partner_relationship_dict(row)
     assert (d["id"], d["name"], d["relationshipType"], d["state"], d["mpnId"], d["partnershipId"]) == (
-        indirect.provider.partner_id, "Tailspin Distribution", "is_indirect_reseller_of", "Invited",
-        indirect.provider.mpn_id, p.id)
+        indirect.provider.partner_id,
+        "Tailspin Distribution",
+        "is_indirect_reseller_of",
+        "Invited",
+        indirect.provider.mpn_id,
+        p.id,
+    )
 
 
 def test_ended_partnerships_are_listed_only_on_request(session: Session, indirect: Indirect) -> None:
@@ -350,9 +377,12 @@ def test_a_provider_sees_its_resellers_related_to_the_customer(session: Session,
     created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller)
     [row] = list_customer_resellers(session, indirect.provider.sales_agent, customer_id=created.customer.id.upper())
     assert partner_relationship_dict(row) == {
-        "id": indirect.reseller.partner_id, "name": "Adatum Rivendita",
-        "relationshipType": "is_indirect_cloud_solution_provider_of", "state": "Active",
-        "mpnId": indirect.reseller.mpn_id, "attributes": {"objectType": "PartnerRelationship"},
+        "id": indirect.reseller.partner_id,
+        "name": "Adatum Rivendita",
+        "relationshipType": "is_indirect_cloud_solution_provider_of",
+        "state": "Active",
+        "mpnId": indirect.reseller.mpn_id,
+        "attributes": {"objectType": "PartnerRelationship"},
     }
     own = make_customer(session, indirect.provider.admin).customer
     assert list_customer_resellers(session, indirect.provider.admin, customer_id=own.id) == []
@@ -370,11 +400,13 @@ def test_a_provider_does_not_see_another_providers_reseller(session: Session, in
     cid = created.customer.id
     assert [r.name for r in list_customer_resellers(session, rival.admin, customer_id=cid)] == ["Rival Rivendita"]
     assert [r.name for r in list_customer_resellers(session, indirect.provider.admin, customer_id=cid)] == [
-        "Adatum Rivendita"]
+        "Adatum Rivendita"
+    ]
     # The customer's Global admin and the operator see every indirect reseller of the customer.
     everyone = ["Adatum Rivendita", "Rival Rivendita"]
-    assert [r.name for r in list_customer_resellers(session, customer_admin(session, created), customer_id=cid)
-            ] == everyone
+    assert [
+        r.name for r in list_customer_resellers(session, customer_admin(session, created), customer_id=cid)
+    ] == everyone
     assert [r.name for r in list_customer_resellers(session, Actor.system(), customer_id=cid)] == everyone
 
 
@@ -382,9 +414,9 @@ def test_after_the_partnership_ends_the_provider_still_sees_the_reseller(session
     p = partner_up(session, indirect.provider, indirect.reseller)
     created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller)
     end_partnership(session, indirect.reseller.admin, partnership_id=p.id)
-    assert [r.partner_id for r in list_customer_resellers(session, indirect.provider.admin,
-                                                          customer_id=created.customer.id)] == [
-        indirect.reseller.partner_id]
+    assert [
+        r.partner_id for r in list_customer_resellers(session, indirect.provider.admin, customer_id=created.customer.id)
+    ] == [indirect.reseller.partner_id]
 
 
 def test_who_may_list_a_customers_resellers(session: Session, world: World, indirect: Indirect) -> None:

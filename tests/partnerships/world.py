@@ -40,20 +40,32 @@ def partner_up(session: Session, provider: PartnerWorld, reseller: PartnerWorld)
     return accept_partnership(session, reseller.admin, partnership_id=p.id)
 
 
-def records(session: Session, operation: str, *, partner_id: str | None = None,
-            resource_id: str | None = None, customer_id: str | None = None) -> list[ActivityRecord]:
-    return activity(session, operation=operation, partner_id=partner_id, resource_id=resource_id,
-                    customer_id=customer_id)
+def records(
+    session: Session,
+    operation: str,
+    *,
+    partner_id: str | None = None,
+    resource_id: str | None = None,
+    customer_id: str | None = None,
+) -> list[ActivityRecord]:
+    return activity(
+        session, operation=operation, partner_id=partner_id, resource_id=resource_id, customer_id=customer_id
+    )
 
 
-def customer_for_reseller(session: Session, provider: Actor, reseller: PartnerWorld,
-                          name: str | None = None) -> CreatedCustomer:
+def customer_for_reseller(
+    session: Session, provider: Actor, reseller: PartnerWorld, name: str | None = None
+) -> CreatedCustomer:
     """The provider creates a customer for its reseller (Partner Center's associatedPartnerId)."""
     n = next(_seq)
-    return create_customer(session, provider, company_name=name or f"Indirect Customer {n}",
-                           domain=f"indirect{n}.example",
-                           billing=BillingProfileInput(email=f"it{n}@example.com", country="IT", language="it"),
-                           associated_partner_id=reseller.partner_id)
+    return create_customer(
+        session,
+        provider,
+        company_name=name or f"Indirect Customer {n}",
+        domain=f"indirect{n}.example",
+        billing=BillingProfileInput(email=f"it{n}@example.com", country="IT", language="it"),
+        associated_partner_id=reseller.partner_id,
+    )
 
 
 def customer_admin(session: Session, created: CreatedCustomer) -> Actor:

@@ -43,13 +43,24 @@ from tests.partnerships.world import customer_admin, customer_for_reseller, make
 
 
 def _suspend(session: Session, actor: Actor, customer_id: str, subscription_id: str) -> None:
-    update_subscription(session, actor, customer_id=customer_id, subscription_id=subscription_id,
-                        change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        actor,
+        customer_id=customer_id,
+        subscription_id=subscription_id,
+        change=SubscriptionChange(status="suspended"),
+    )
 
 
 def _gdap(session: Session, world: World) -> str:
-    rel = create_admin_relationship(session, world.partner.admin, customer_id=world.customer_id,
-                                    display_name="Helpdesk access", role_ids=[USER_ADMINISTRATOR], duration_days=90)
+    rel = create_admin_relationship(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        display_name="Helpdesk access",
+        role_ids=[USER_ADMINISTRATOR],
+        duration_days=90,
+    )
     lock_for_approval(session, world.partner.admin, admin_relationship_id=rel.id)
     approve_admin_relationship(session, world.customer_admin, admin_relationship_id=rel.id)
     return rel.id
@@ -65,8 +76,10 @@ def test_it_is_refused_while_a_subscription_bought_through_the_partner_is_active
     with pytest.raises(RemoveBlockedByActiveSubscriptions) as info:
         customer_ends_relationship(session, world.customer_admin, partner_id=world.partner.partner_id)
     assert info.value.code == 800100
-    assert {(d["subscriptionId"], d["status"]) for d in info.value.data} == {(active.id, "active"),
-                                                                              (pending.id, "pending")}
+    assert {(d["subscriptionId"], d["status"]) for d in info.value.data} == {
+        (active.id, "active"),
+        (pending.id, "pending"),
+    }
     get_customer(session, world.partner.admin, customer_id=world.customer_id)
     assert activity(session, operation="remove_partner_customer_relationship") == []
     check = check_customer_ending(session, world.customer_admin, partner_id=world.partner.partner_id)
@@ -80,8 +93,7 @@ def test_the_four_effects_of_the_seed_in_one_step(session: Session, world: World
     _suspend(session, world.partner.admin, world.customer_id, sub.id)
     assert check_customer_ending(session, world.customer_admin, partner_id=world.partner.partner_id).can_end
     rel = customer_ends_relationship(session, world.customer_admin, partner_id=world.partner.partner_id.upper())
-    assert (rel.status, rel.removed_by, rel.removed_by_user_id) == ("removed", "customer",
-                                                                    world.customer_admin.user_id)
+    assert (rel.status, rel.removed_by, rel.removed_by_user_id) == ("removed", "customer", world.customer_admin.user_id)
     # 1. the customer leaves the partner's list
     assert world.customer_id not in [r.customer.id for r in list_customers(session, world.partner.admin).items]
     with pytest.raises(CustomerNotFound):
@@ -104,8 +116,13 @@ def test_the_partner_leaves_the_support_contacts(session: Session) -> None:
     created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller)
     customer_id = created.customer.id
     sub = buy(session, indirect.provider.admin, customer_id, M365_BASIC)  # no reseller of record: nothing blocks
-    set_support_contact(session, indirect.provider.admin, customer_id=customer_id, subscription_id=sub.id,
-                        support_tenant_id=indirect.reseller.partner_id)
+    set_support_contact(
+        session,
+        indirect.provider.admin,
+        customer_id=customer_id,
+        subscription_id=sub.id,
+        support_tenant_id=indirect.reseller.partner_id,
+    )
     assert sub.support_contact_id == indirect.reseller.partner_id
     customer_ends_relationship(session, customer_admin(session, created), partner_id=indirect.reseller.partner_id)
     assert sub.support_contact_id is None  # 2. back to the default: the provider
@@ -118,8 +135,7 @@ def test_the_record_names_the_customers_admin_and_the_partner_sees_it(session: S
     assert (rec.partner_id, rec.customer_id, rec.resource_id) == (world.partner.partner_id, world.customer_id, rel.id)
     assert (rec.user_id, rec.user_principal_name) == (world.customer_admin.user_id, world.customer_admin.email)
     assert rec.old_value == {"relationshipToPartner": "reseller", "allowDelegatedAccess": True}
-    assert rec.new_value == {"relationshipToPartner": "none", "allowDelegatedAccess": False,
-                             "initiatedBy": "customer"}
+    assert rec.new_value == {"relationshipToPartner": "none", "allowDelegatedAccess": False, "initiatedBy": "customer"}
     removals = ActivityQuery(operation="remove_partner_customer_relationship")
     for reader in (world.partner.admin, world.customer_admin):
         assert [r.id for r in list_activity(session, reader, query=removals).items] == [rec.id]
@@ -149,8 +165,9 @@ def test_a_partner_without_an_active_relationship_is_not_found(session: Session,
 
 
 def test_only_the_customers_global_admin_ends_it_this_way(session: Session, world: World) -> None:
-    ordinary = Actor(world.customer_admin.user_id, world.customer_admin.email, world.customer_id, "customer",
-                     frozenset({Role.USER}))
+    ordinary = Actor(
+        world.customer_admin.user_id, world.customer_admin.email, world.customer_id, "customer", frozenset({Role.USER})
+    )
     for actor in (ordinary, world.partner.admin, world.other.admin):
         with pytest.raises(Forbidden):
             customer_ends_relationship(session, actor, partner_id=world.partner.partner_id)
@@ -163,22 +180,26 @@ def test_either_side_ends_it_through_one_door(session: Session, world: World) ->
     second = make_customer(session, world.partner.admin)
     stranger = actor_for_user(session, make_customer(session, world.other.admin).admin)
     with pytest.raises(CustomerNotFound):  # another customer's relationship
-        end_reseller_relationship(session, stranger, customer_id=world.customer_id,
-                                  partner_id=world.partner.partner_id)
+        end_reseller_relationship(session, stranger, customer_id=world.customer_id, partner_id=world.partner.partner_id)
     with pytest.raises(CustomerNotFound):  # another partner's relationship
-        end_reseller_relationship(session, world.other.admin, customer_id=world.customer_id,
-                                  partner_id=world.partner.partner_id)
+        end_reseller_relationship(
+            session, world.other.admin, customer_id=world.customer_id, partner_id=world.partner.partner_id
+        )
     with pytest.raises(Forbidden):  # the partner's own, but not a role that removes
-        end_reseller_relationship(session, world.partner.sales_agent, customer_id=world.customer_id,
-                                  partner_id=world.partner.partner_id)
-    by_customer = end_reseller_relationship(session, world.customer_admin, customer_id=world.customer_id,
-                                            partner_id=world.partner.partner_id)
-    by_partner = end_reseller_relationship(session, world.partner.admin, customer_id=second.customer.id,
-                                           partner_id=world.partner.partner_id)
+        end_reseller_relationship(
+            session, world.partner.sales_agent, customer_id=world.customer_id, partner_id=world.partner.partner_id
+        )
+    by_customer = end_reseller_relationship(
+        session, world.customer_admin, customer_id=world.customer_id, partner_id=world.partner.partner_id
+    )
+    by_partner = end_reseller_relationship(
+        session, world.partner.admin, customer_id=second.customer.id, partner_id=world.partner.partner_id
+    )
     assert (by_customer.removed_by, by_partner.removed_by) == ("customer", "partner")
     assert [r.new_value for r in activity(session, operation="remove_partner_customer_relationship")] == [
         {"relationshipToPartner": "none", "allowDelegatedAccess": False, "initiatedBy": "customer"},
-        {"relationshipToPartner": "none", "allowDelegatedAccess": False}]
+        {"relationshipToPartner": "none", "allowDelegatedAccess": False},
+    ]
 
 
 def test_re_establishing_after_the_customer_ended_it_keeps_both_episodes(session: Session, world: World) -> None:

@@ -33,5 +33,7 @@ def test_down_and_up_again_keeps_who_ended_and_what_was_declined(blank_engine: E
     upgrade(blank_engine)
     with blank_engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT customer_id, status, removed_by FROM reseller_relationships")).all()
-    assert {(c, s, by) for c, s, by in rows} == {(removed.customer.id, "removed", "partner"),
-                                                 (kept.customer.id, "active", None)}
+    assert {(c, s, by) for c, s, by in rows} == {
+        (removed.customer.id, "removed", "partner"),
+        (kept.customer.id, "active", None),
+    }

@@ -72,45 +72,75 @@ def test_orders_reactivation_and_removal_never_leave_commerce_on_a_removed_relat
             created = make_customer(s, admin)
             customer_id, customer_email = created.customer.id, created.admin.email
             sub = buy(s, admin, customer_id, M365_BASIC, quantity=3)
-            gdap = create_admin_relationship(s, admin, customer_id=customer_id, display_name=f"Ops {customer_id[:8]}",
-                                             role_ids=["User Administrator"], duration_days=90)
+            gdap = create_admin_relationship(
+                s,
+                admin,
+                customer_id=customer_id,
+                display_name=f"Ops {customer_id[:8]}",
+                role_ids=["User Administrator"],
+                duration_days=90,
+            )
             lock_for_approval(s, admin, admin_relationship_id=gdap.id)
             gdap_id = gdap.id
-            update_subscription(s, admin, customer_id=customer_id, subscription_id=sub.id,
-                                change=SubscriptionChange(status="suspended"))
+            update_subscription(
+                s, admin, customer_id=customer_id, subscription_id=sub.id, change=SubscriptionChange(status="suspended")
+            )
 
         def in_tx(fn: Callable[[object, Actor], object], email: str = admin_email) -> Callable[[], object]:
             def call() -> object:
                 with transaction(fresh_engine) as session:
                     return fn(session, actor_for_email(session, email))
+
             return call
 
         cid, sid = customer_id, sub.id
-        order = in_tx(lambda s, a, cid=cid: create_order(  # type: ignore[misc]
-            s, a, customer_id=cid, line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)]))
-        reactivate = in_tx(lambda s, a, cid=cid, sid=sid: update_subscription(  # type: ignore[misc]
-            s, a, customer_id=cid, subscription_id=sid, change=SubscriptionChange(status="active")))
+        order = in_tx(
+            lambda s, a, cid=cid: create_order(  # type: ignore[misc]
+                s, a, customer_id=cid, line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)]
+            )
+        )
+        reactivate = in_tx(
+            lambda s, a, cid=cid, sid=sid: update_subscription(  # type: ignore[misc]
+                s, a, customer_id=cid, subscription_id=sid, change=SubscriptionChange(status="active")
+            )
+        )
         if remover == "partner":
             remove = in_tx(lambda s, a, cid=cid: remove_reseller_relationship(s, a, customer_id=cid))  # type: ignore[misc]
         else:
-            remove = in_tx(lambda s, a: customer_ends_relationship(s, a, partner_id=partner_id),  # type: ignore[misc]
-                           email=customer_email)
-        approve = in_tx(lambda s, a, gid=gdap_id: approve_admin_relationship(  # type: ignore[misc]
-            s, a, admin_relationship_id=gid), email=customer_email)
+            remove = in_tx(
+                lambda s, a: customer_ends_relationship(s, a, partner_id=partner_id),  # type: ignore[misc]
+                email=customer_email,
+            )
+        approve = in_tx(
+            lambda s, a, gid=gdap_id: approve_admin_relationship(  # type: ignore[misc]
+                s, a, admin_relationship_id=gid
+            ),
+            email=customer_email,
+        )
         outcomes = _run_concurrently(order, reactivate, remove, order, approve)
-        tally.update(f"{name}:{o}" for name, o in zip(("order", "reactivate", "remove", "order2", "approve"),
-                                                      outcomes, strict=True))
+        tally.update(
+            f"{name}:{o}"
+            for name, o in zip(("order", "reactivate", "remove", "order2", "approve"), outcomes, strict=True)
+        )
 
         with transaction(fresh_engine) as s:
             rels = list(s.scalars(select(ResellerRelationship).where(ResellerRelationship.customer_id == customer_id)))
             assert len(rels) == 1
             subs = list(s.scalars(select(Subscription).where(Subscription.customer_id == customer_id)))
             orders = s.scalar(select(func.count()).select_from(Order).where(Order.customer_id == customer_id))
-            removals = s.scalar(select(func.count()).select_from(ActivityRecord).where(
-                ActivityRecord.customer_id == customer_id,
-                ActivityRecord.operation_type == "remove_partner_customer_relationship"))
-            order_records = s.scalar(select(func.count()).select_from(ActivityRecord).where(
-                ActivityRecord.customer_id == customer_id, ActivityRecord.operation_type == "create_order"))
+            removals = s.scalar(
+                select(func.count())
+                .select_from(ActivityRecord)
+                .where(
+                    ActivityRecord.customer_id == customer_id,
+                    ActivityRecord.operation_type == "remove_partner_customer_relationship",
+                )
+            )
+            order_records = s.scalar(
+                select(func.count())
+                .select_from(ActivityRecord)
+                .where(ActivityRecord.customer_id == customer_id, ActivityRecord.operation_type == "create_order")
+            )
             gdap_status = s.get(AdminRelationship, gdap_id).status  # type: ignore[union-attr]
         removed = rels[0].status == "removed"
         assert (outcomes[2] == "ok") == removed

@@ -37,8 +37,6 @@ def _suspend(session: Session, world: World, subscription_id: str) -> None:
     )
 
 
-
-
 def test_remove_is_refused_while_a_subscription_is_active(session: Session, world: World) -> None:
     sub = buy(session, world.partner.admin, world.customer_id, M365_BASIC)
     with pytest.raises(RemoveBlockedByActiveSubscriptions) as info:
@@ -235,13 +233,20 @@ def test_removal_takes_the_partner_out_of_the_customers_support_contacts(session
     reseller = make_partner(session, partner_type="indirect-reseller")
     partnership = invite_reseller(session, provider.admin, reseller_id=reseller.partner_id)
     accept_partnership(session, reseller.admin, partnership_id=partnership.id)
-    created = create_customer(session, provider.admin, company_name="Tailspin Toys", domain="tailspin.example",
-                              billing=BillingProfileInput(), associated_partner_id=reseller.partner_id)
+    created = create_customer(
+        session,
+        provider.admin,
+        company_name="Tailspin Toys",
+        domain="tailspin.example",
+        billing=BillingProfileInput(),
+        associated_partner_id=reseller.partner_id,
+    )
     cid = created.customer.id
     customer_admin = actor_for_user(session, created.admin)
     sub = buy(session, provider.admin, cid, M365_BASIC)
-    set_support_contact(session, provider.admin, customer_id=cid, subscription_id=sub.id,
-                        support_tenant_id=reseller.partner_id)
+    set_support_contact(
+        session, provider.admin, customer_id=cid, subscription_id=sub.id, support_tenant_id=reseller.partner_id
+    )
     available = {c.partner_id for c in list_available_support_contacts(session, customer_admin, customer_id=cid)}
     assert available == {provider.partner_id, reseller.partner_id}
 
@@ -266,19 +271,43 @@ def test_removal_ends_every_gdap_relationship_but_not_another_partners(session: 
     )
 
     admin = world.partner.admin
-    drafted = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Draft",
-                                        role_ids=["User Administrator"], duration_days=30)
-    pending = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Pending",
-                                        role_ids=["Helpdesk Administrator"], duration_days=30)
+    drafted = create_admin_relationship(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        display_name="Draft",
+        role_ids=["User Administrator"],
+        duration_days=30,
+    )
+    pending = create_admin_relationship(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        display_name="Pending",
+        role_ids=["Helpdesk Administrator"],
+        duration_days=30,
+    )
     lock_for_approval(session, admin, admin_relationship_id=pending.id)
-    active = create_admin_relationship(session, admin, customer_id=world.customer_id, display_name="Active",
-                                       role_ids=["Global Reader"], duration_days=30)
+    active = create_admin_relationship(
+        session,
+        admin,
+        customer_id=world.customer_id,
+        display_name="Active",
+        role_ids=["Global Reader"],
+        duration_days=30,
+    )
     lock_for_approval(session, admin, admin_relationship_id=active.id)
     approve_admin_relationship(session, world.customer_admin, admin_relationship_id=active.id)
     invitation = create_invitation(session, world.other.admin, base_url="http://x")
     accept_invitation(session, world.customer_admin, code=invitation.code)
-    theirs = create_admin_relationship(session, world.other.admin, customer_id=world.customer_id,
-                                       display_name="Theirs", role_ids=["Global Reader"], duration_days=30)
+    theirs = create_admin_relationship(
+        session,
+        world.other.admin,
+        customer_id=world.customer_id,
+        display_name="Theirs",
+        role_ids=["Global Reader"],
+        duration_days=30,
+    )
 
     remove_reseller_relationship(session, admin, customer_id=world.customer_id)
 

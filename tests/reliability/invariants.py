@@ -32,7 +32,8 @@ def _for(stmt: Select[Any], column: Any, customer_id: str | None) -> Select[Any]
 
 def _active_pairs(session: Session, customer_id: str | None) -> set[tuple[str, str]]:
     stmt = select(ResellerRelationship.partner_id, ResellerRelationship.customer_id).where(
-        ResellerRelationship.status == ACTIVE)
+        ResellerRelationship.status == ACTIVE
+    )
     return {(p, c) for p, c in session.execute(_for(stmt, ResellerRelationship.customer_id, customer_id))}
 
 
@@ -41,24 +42,38 @@ def commerce_on_removed_relationships(session: Session, customer_id: str | None 
     without an active reseller relationship of the partner (nor of the reseller of record) that sells it."""
     found: Violations = []
     related = _active_pairs(session, customer_id)
-    subs = session.scalars(_for(select(Subscription).where(Subscription.status.in_(list(BLOCKING_STATUSES))),
-                                Subscription.customer_id, customer_id))
+    subs = session.scalars(
+        _for(
+            select(Subscription).where(Subscription.status.in_(list(BLOCKING_STATUSES))),
+            Subscription.customer_id,
+            customer_id,
+        )
+    )
     for sub in subs:
         for role, partner_id in (("partner", sub.partner_id), ("reseller of record", sub.reseller_partner_id)):
             if partner_id is not None and (partner_id, sub.customer_id) not in related:
-                found.append(f"subscription {sub.id} is {sub.status} but its {role} {partner_id} has no active "
-                             f"relationship with customer {sub.customer_id}")
+                found.append(
+                    f"subscription {sub.id} is {sub.status} but its {role} {partner_id} has no active "
+                    f"relationship with customer {sub.customer_id}"
+                )
     episodes: dict[tuple[str, str], list[ResellerRelationship]] = defaultdict(list)
     for rel in session.scalars(_for(select(ResellerRelationship), ResellerRelationship.customer_id, customer_id)):
         episodes[rel.partner_id, rel.customer_id].append(rel)
         if rel.status != ACTIVE and rel.has_delegated_admin:
             found.append(f"relationship {rel.id} is {rel.status} but still holds DAP")
     for order in session.scalars(_for(select(Order), Order.customer_id, customer_id)):
-        if not any(e.activated_at <= order.created_at and (e.removed_at is None or order.created_at <= e.removed_at)
-                   for e in episodes[order.partner_id, order.customer_id]):
+        if not any(
+            e.activated_at <= order.created_at and (e.removed_at is None or order.created_at <= e.removed_at)
+            for e in episodes[order.partner_id, order.customer_id]
+        ):
             found.append(f"order {order.id} was placed at {order.created_at} outside any active relationship")
-    gdaps = session.scalars(_for(select(AdminRelationship).where(AdminRelationship.status.in_(list(OPEN_STATUSES))),
-                                 AdminRelationship.customer_id, customer_id))
+    gdaps = session.scalars(
+        _for(
+            select(AdminRelationship).where(AdminRelationship.status.in_(list(OPEN_STATUSES))),
+            AdminRelationship.customer_id,
+            customer_id,
+        )
+    )
     for gdap in gdaps:
         if (gdap.partner_id, gdap.customer_id) not in related:
             found.append(f"admin relationship {gdap.id} is {gdap.status} without an active reseller relationship")
@@ -68,35 +83,49 @@ def commerce_on_removed_relationships(session: Session, customer_id: str | None 
 def addons_active_under_inactive_parents(session: Session, customer_id: str | None = None) -> Violations:
     """§3: an add-on is never active while its parent subscription is not."""
     parent = select(Subscription.id, Subscription.status).subquery()
-    stmt = (select(Subscription.id, parent.c.id, parent.c.status)
-            .join(parent, parent.c.id == Subscription.parent_subscription_id)
-            .where(Subscription.status == SubscriptionStatus.ACTIVE, parent.c.status != SubscriptionStatus.ACTIVE))
-    return [f"add-on {addon} is active under parent {pid} which is {status}"
-            for addon, pid, status in session.execute(_for(stmt, Subscription.customer_id, customer_id))]
+    stmt = (
+        select(Subscription.id, parent.c.id, parent.c.status)
+        .join(parent, parent.c.id == Subscription.parent_subscription_id)
+        .where(Subscription.status == SubscriptionStatus.ACTIVE, parent.c.status != SubscriptionStatus.ACTIVE)
+    )
+    return [
+        f"add-on {addon} is active under parent {pid} which is {status}"
+        for addon, pid, status in session.execute(_for(stmt, Subscription.customer_id, customer_id))
+    ]
 
 
 def duplicate_active_relationships(session: Session, customer_id: str | None = None) -> Violations:
     """§2: at most one active relationship per partner and customer."""
-    stmt = (select(ResellerRelationship.partner_id, ResellerRelationship.customer_id, func.count())
-            .where(ResellerRelationship.status == ACTIVE)
-            .group_by(ResellerRelationship.partner_id, ResellerRelationship.customer_id)
-            .having(func.count() > 1))
-    return [f"partner {p} has {n} active relationships with customer {c}"
-            for p, c, n in session.execute(_for(stmt, ResellerRelationship.customer_id, customer_id))]
+    stmt = (
+        select(ResellerRelationship.partner_id, ResellerRelationship.customer_id, func.count())
+        .where(ResellerRelationship.status == ACTIVE)
+        .group_by(ResellerRelationship.partner_id, ResellerRelationship.customer_id)
+        .having(func.count() > 1)
+    )
+    return [
+        f"partner {p} has {n} active relationships with customer {c}"
+        for p, c, n in session.execute(_for(stmt, ResellerRelationship.customer_id, customer_id))
+    ]
 
 
 def requests_applied_twice(session: Session, customer_id: str | None = None) -> Violations:
     """§6: an idempotent retry never applies twice — one request (one correlation id) places one order."""
-    stmt = (select(ActivityRecord.correlation_id, func.count())
-            .where(ActivityRecord.operation_type == "create_order")
-            .group_by(ActivityRecord.correlation_id).having(func.count() > 1))
-    return [f"request {corr} placed {n} orders"
-            for corr, n in session.execute(_for(stmt, ActivityRecord.customer_id, customer_id))]
+    stmt = (
+        select(ActivityRecord.correlation_id, func.count())
+        .where(ActivityRecord.operation_type == "create_order")
+        .group_by(ActivityRecord.correlation_id)
+        .having(func.count() > 1)
+    )
+    return [
+        f"request {corr} placed {n} orders"
+        for corr, n in session.execute(_for(stmt, ActivityRecord.customer_id, customer_id))
+    ]
 
 
 def _records(session: Session, customer_id: str | None, *operations: str) -> dict[str, list[ActivityRecord]]:
-    stmt = select(ActivityRecord).where(ActivityRecord.operation_type.in_(operations)).order_by(
-        ActivityRecord.created_at)
+    stmt = (
+        select(ActivityRecord).where(ActivityRecord.operation_type.in_(operations)).order_by(ActivityRecord.created_at)
+    )
     by_resource: dict[str, list[ActivityRecord]] = defaultdict(list)
     for rec in session.scalars(_for(stmt, ActivityRecord.customer_id, customer_id)):
         by_resource[rec.resource_id or ""].append(rec)
@@ -112,8 +141,9 @@ def _last_recorded(records: Iterable[ActivityRecord], key: str) -> set[Any]:
     return {(r.new_value or {})[key] for r in with_key if r.created_at == last}
 
 
-def _status_matches_log(kind: str, rows: Iterable[Any], log: dict[str, list[ActivityRecord]],
-                        initial: Callable[[Any], str]) -> Violations:
+def _status_matches_log(
+    kind: str, rows: Iterable[Any], log: dict[str, list[ActivityRecord]], initial: Callable[[Any], str]
+) -> Violations:
     found: Violations = []
     for row in rows:
         recorded = _last_recorded(log.get(row.id, []), "status") or {initial(row)}
@@ -122,11 +152,19 @@ def _status_matches_log(kind: str, rows: Iterable[Any], log: dict[str, list[Acti
     return found
 
 
-SUBSCRIPTION_OPERATIONS = ("suspend_subscription", "reactivate_subscription", "cancel_subscription",
-                           "update_subscription")
+SUBSCRIPTION_OPERATIONS = (
+    "suspend_subscription",
+    "reactivate_subscription",
+    "cancel_subscription",
+    "update_subscription",
+)
 GDAP_OPERATIONS = tuple(op.value for op in Operation if "_granular_admin_relationship" in op.value)
-RELATIONSHIP_OPERATIONS = ("add_customer", "add_partner_customer_relationship",
-                           "remove_partner_customer_relationship", "remove_partner_customer_dap")
+RELATIONSHIP_OPERATIONS = (
+    "add_customer",
+    "add_partner_customer_relationship",
+    "remove_partner_customer_relationship",
+    "remove_partner_customer_dap",
+)
 
 
 def changes_without_activity_records(session: Session, customer_id: str | None = None) -> Violations:
@@ -138,8 +176,12 @@ def changes_without_activity_records(session: Session, customer_id: str | None =
     found += [f"order {o} has no create_order record" for o in orders - set(order_log)]
     found += [f"create_order record for missing order {o}" for o in set(order_log) - orders]
     subs = list(session.scalars(_for(select(Subscription), Subscription.customer_id, customer_id)))
-    found += _status_matches_log("subscription", subs, _records(session, customer_id, *SUBSCRIPTION_OPERATIONS),
-                                 lambda _s: SubscriptionStatus.ACTIVE)
+    found += _status_matches_log(
+        "subscription",
+        subs,
+        _records(session, customer_id, *SUBSCRIPTION_OPERATIONS),
+        lambda _s: SubscriptionStatus.ACTIVE,
+    )
     gdaps = list(session.scalars(_for(select(AdminRelationship), AdminRelationship.customer_id, customer_id)))
     gdap_log = _records(session, customer_id, *GDAP_OPERATIONS)
     found += [f"admin relationship {g.id} has no create record" for g in gdaps if g.id not in gdap_log]
@@ -165,8 +207,11 @@ def customers_visible_to_other_tenants(session: Session, customer_id: str | None
     an active relationship, or of another customer, is "not found"."""
     found: Violations = []
     related = _active_pairs(session, customer_id)
-    admins = [u for u in session.scalars(select(User).where(User.tenant_id.is_not(None)).order_by(User.email))
-              if Role.GLOBAL_ADMIN in u.roles]
+    admins = [
+        u
+        for u in session.scalars(select(User).where(User.tenant_id.is_not(None)).order_by(User.email))
+        if Role.GLOBAL_ADMIN in u.roles
+    ]
     kinds = dict(session.execute(select(Tenant.id, Tenant.kind)).all())
     customers = session.scalars(_for(select(Customer.id), Customer.id, customer_id)).all()
     for cid in customers:

@@ -138,15 +138,32 @@ class Serve:
         return self.data_dir / "serve.log"
 
     def start(self, timeout: float = 90.0) -> None:
-        env = {**os.environ, "PARTNERHUB_DATABASE_URL": self.database_url, "PARTNERHUB_DATA_DIR": str(self.data_dir),
-               "PARTNERHUB_RATE_LIMIT_PER_MINUTE": "0", "PARTNERHUB_REDIS_URL": "", **self.env}
-        argv = [sys.executable, "-m", "partnerhub.cli.main", "serve", "--host", HOST, "--port", str(self.port),
-                "--workers", str(self.workers)]
+        env = {
+            **os.environ,
+            "PARTNERHUB_DATABASE_URL": self.database_url,
+            "PARTNERHUB_DATA_DIR": str(self.data_dir),
+            "PARTNERHUB_RATE_LIMIT_PER_MINUTE": "0",
+            "PARTNERHUB_REDIS_URL": "",
+            **self.env,
+        }
+        argv = [
+            sys.executable,
+            "-m",
+            "partnerhub.cli.main",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             out.write(f"--- start {self.starts + 1}\n".encode())
-            self.process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         self.starts += 1
         self.wait_healthy(timeout)
 
@@ -161,8 +178,9 @@ class Serve:
                 client.close()
                 return
             time.sleep(0.05)
-        raise RuntimeError(f"partnerhub serve did not answer /healthz in {timeout:.0f}s:\n"
-                           f"{self.log.read_text()[-3000:]}")
+        raise RuntimeError(
+            f"partnerhub serve did not answer /healthz in {timeout:.0f}s:\n{self.log.read_text()[-3000:]}"
+        )
 
     def kill(self) -> None:
         """SIGKILL, no warning: the server and its workers die wherever they are."""

@@ -32,8 +32,10 @@ make_site = web_fixtures.make_site  # the web tests' fixtures: a dashboard (and 
 site = web_fixtures.site
 SECRET_ON_PAGE = re.compile(r'<code class="secret" id="secret">([^<]+)</code>')
 TOKEN_SHAPE = re.compile(r"^ph_[A-Za-z0-9_-]{43}$")  # 32 random bytes, URL-safe base64
-CUSTOMER = {"companyProfile": {"domain": "secretive.example", "companyName": "Secretive Srl"},
-            "billingProfile": {"email": "ada@secretive.example", "defaultAddress": {"country": "IT"}}}
+CUSTOMER = {
+    "companyProfile": {"domain": "secretive.example", "companyName": "Secretive Srl"},
+    "billingProfile": {"email": "ada@secretive.example", "defaultAddress": {"country": "IT"}},
+}
 LIMIT = 5
 REQUESTS_TO_MAKE_SECRETS = 18  # the pages and API calls of _make_secrets
 
@@ -53,13 +55,15 @@ def _sessions(site: Site) -> int:
 
 def _attempt(client: TestClient, email: str, password: str) -> int:
     page = client.get("/signin")
-    answer = client.post("/signin", data={"csrf_token": csrf_of(page.text), "email": email, "password": password},
-                         follow_redirects=False)
+    answer = client.post(
+        "/signin", data={"csrf_token": csrf_of(page.text), "email": email, "password": password}, follow_redirects=False
+    )
     return answer.status_code
 
 
-def test_sign_in_is_throttled_per_email_and_per_client_address(make_site: Callable[..., Site],
-                                                               reliability_report: CheckReport) -> None:
+def test_sign_in_is_throttled_per_email_and_per_client_address(
+    make_site: Callable[..., Site], reliability_report: CheckReport
+) -> None:
     site = make_site(sign_in_attempts_per_minute=LIMIT)
     targeted = site.partner(name="Targeted")
     victim, colleague = targeted.admin.email, targeted.sales_agent.email
@@ -68,6 +72,7 @@ def test_sign_in_is_throttled_per_email_and_per_client_address(make_site: Callab
     attempts = scaled(4 * LIMIT, 100)  # well within the one-minute window of the throttle
     failures: list[str] = []
     with ExitStack() as stack:
+
         def client_at(address: str) -> TestClient:
             return stack.enter_context(TestClient(app, client=(address, 50000)))
 
@@ -93,17 +98,23 @@ def test_sign_in_is_throttled_per_email_and_per_client_address(make_site: Callab
     reliability_report.faults = 2 * attempts + 1  # guesses and sprays
     reliability_report.requests = 2 * (2 * attempts + 1)
     reliability_report.invariant_checks = 2 * attempts + 2
-    reliability_report.notes = (f"{LIMIT} attempts a minute per e-mail and per client address; the API has no "
-                                "password sign-in (bearer tokens of 256 random bits only)")
+    reliability_report.notes = (
+        f"{LIMIT} attempts a minute per e-mail and per client address; the API has no "
+        "password sign-in (bearer tokens of 256 random bits only)"
+    )
     _finish(reliability_report, failures)
 
 
 def test_the_api_has_no_password_sign_in_and_its_tokens_are_256_random_bits(
-        site: Site, reliability_report: CheckReport) -> None:
+    site: Site, reliability_report: CheckReport
+) -> None:
     client = site.browser().client
     spec = client.get("/openapi.json").json()
-    failures = [f"{path} looks like a sign-in or token endpoint" for path in spec["paths"]
-                if re.search(r"sign.?in|log.?in|oauth|/token|session|authenticate", path, re.IGNORECASE)]
+    failures = [
+        f"{path} looks like a sign-in or token endpoint"
+        for path in spec["paths"]
+        if re.search(r"sign.?in|log.?in|oauth|/token|session|authenticate", path, re.IGNORECASE)
+    ]
     partner = site.partner()
     count = scaled(50, 2000)
     with transaction(site.engine) as session:
@@ -130,8 +141,7 @@ def test_the_api_has_no_password_sign_in_and_its_tokens_are_256_random_bits(
 # --- secrets: never logged, stored or shown twice ------------------------------------------------------------------
 
 
-def _api(browser: Browser, method: str, path: str, token: str, body: Any = None, request_id: str | None = None
-         ) -> Any:
+def _api(browser: Browser, method: str, path: str, token: str, body: Any = None, request_id: str | None = None) -> Any:
     headers = {"Authorization": f"Bearer {token}", **({"MS-RequestId": request_id} if request_id else {})}
     return browser.client.request(method, path, json=body, headers=headers)
 
@@ -164,11 +174,18 @@ def _make_secrets(site: Site) -> tuple[list[str], list[tuple[str, str]]]:
     created = _api(browser, "POST", "/v1/customers", token.group(1), CUSTOMER, "create-1")
     assert created.status_code == 201, created.text
     secret_list.append(created.json()["userCredentials"]["password"])
-    after.append(("replayed customer creation",
-                  _api(browser, "POST", "/v1/customers", token.group(1), CUSTOMER, "create-1").text))
+    after.append(
+        (
+            "replayed customer creation",
+            _api(browser, "POST", "/v1/customers", token.group(1), CUSTOMER, "create-1").text,
+        )
+    )
     users = f"/v1/customers/{created.json()['id']}/users"
-    user_body = {"userPrincipalName": "mario@secretive.example", "displayName": "Mario",
-                 "passwordProfile": {"password": "Chosen-by-client-1", "forceChangePassword": True}}
+    user_body = {
+        "userPrincipalName": "mario@secretive.example",
+        "displayName": "Mario",
+        "passwordProfile": {"password": "Chosen-by-client-1", "forceChangePassword": True},
+    }
     made = _api(browser, "POST", users, token.group(1), user_body, "user-1")
     assert made.status_code == 201, made.text
     secret_list += [made.json()["passwordProfile"]["password"], "Chosen-by-client-1"]
@@ -177,8 +194,12 @@ def _make_secrets(site: Site) -> tuple[list[str], list[tuple[str, str]]]:
     reset = _api(browser, "PATCH", f"{users}/{made.json()['id']}", token.group(1), reset_body, "reset-1")
     assert reset.status_code == 200, reset.text
     secret_list += [reset.json()["passwordProfile"]["password"], "Chosen-by-client-2"]
-    after.append(("replayed password reset",
-                  _api(browser, "PATCH", f"{users}/{made.json()['id']}", token.group(1), reset_body, "reset-1").text))
+    after.append(
+        (
+            "replayed password reset",
+            _api(browser, "PATCH", f"{users}/{made.json()['id']}", token.group(1), reset_body, "reset-1").text,
+        )
+    )
     after.append(("the customer's users", _api(browser, "GET", users, token.group(1)).text))
     with transaction(site.engine) as session:
         secret_list.append(reset_user_password(session, Actor.system(), email=partner.sales_agent.email)[1])
@@ -188,32 +209,48 @@ def _make_secrets(site: Site) -> tuple[list[str], list[tuple[str, str]]]:
 
 
 def test_secrets_never_reach_the_logs_the_activity_records_or_the_database(
-        site: Site, reliability_report: CheckReport, caplog: pytest.LogCaptureFixture,
-        capfd: pytest.CaptureFixture[str]) -> None:
+    site: Site, reliability_report: CheckReport, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, at its most talkative
     secret_list, _ = _make_secrets(site)
     out, err = capfd.readouterr()
     logged = caplog.text + out + err
     stored = _every_stored_value(site)
-    failures = [f"secret #{n} is in the {where}" for n, secret in enumerate(secret_list)
-                for where, text in (("log", logged), ("database", stored)) if secret in text]
+    failures = [
+        f"secret #{n} is in the {where}"
+        for n, secret in enumerate(secret_list)
+        for where, text in (("log", logged), ("database", stored))
+        if secret in text
+    ]
     with read_session(site.engine) as session:
         changes = [repr((r.old_value, r.new_value)) for r in session.scalars(select(ActivityRecord))]
-    failures += [f"secret #{n} is in an activity record" for n, s in enumerate(secret_list)
-                 if any(s in change for change in changes)]
+    failures += [
+        f"secret #{n} is in an activity record"
+        for n, s in enumerate(secret_list)
+        if any(s in change for change in changes)
+    ]
     reliability_report.requests = REQUESTS_TO_MAKE_SECRETS
     reliability_report.invariant_checks = 3 * len(secret_list)
-    reliability_report.notes = (f"{len(secret_list)} secrets looked for in {len(caplog.records)} log records, "
-                                f"{len(changes)} activity records and the whole database")
+    reliability_report.notes = (
+        f"{len(secret_list)} secrets looked for in {len(caplog.records)} log records, "
+        f"{len(changes)} activity records and the whole database"
+    )
     _finish(reliability_report, failures)
 
 
 def test_secrets_are_shown_once_and_replays_redact_them(site: Site, reliability_report: CheckReport) -> None:
     secret_list, after = _make_secrets(site)
-    failures = [f"secret #{n} is shown again: {where}" for n, secret in enumerate(secret_list)
-                for where, text in after if secret in text]
-    failures += [f"{where} does not say it was redacted" for where, text in after
-                 if where.startswith("replayed") and REDACTED not in text]
+    failures = [
+        f"secret #{n} is shown again: {where}"
+        for n, secret in enumerate(secret_list)
+        for where, text in after
+        if secret in text
+    ]
+    failures += [
+        f"{where} does not say it was redacted"
+        for where, text in after
+        if where.startswith("replayed") and REDACTED not in text
+    ]
     reliability_report.requests = REQUESTS_TO_MAKE_SECRETS
     reliability_report.invariant_checks = len(secret_list) * len(after) + 3
     _finish(reliability_report, failures)
@@ -222,8 +259,9 @@ def test_secrets_are_shown_once_and_replays_redact_them(site: Site, reliability_
 # --- revoked and expired credentials -----------------------------------------------------------------------------
 
 
-def test_revoked_and_expired_tokens_and_ended_sessions_stop_at_once(site: Site,
-                                                                     reliability_report: CheckReport) -> None:
+def test_revoked_and_expired_tokens_and_ended_sessions_stop_at_once(
+    site: Site, reliability_report: CheckReport
+) -> None:
     partner = site.partner()
     browser = site.signed_in(partner.admin.email)
     failures: list[str] = []
@@ -277,7 +315,8 @@ def test_revoked_and_expired_tokens_and_ended_sessions_stop_at_once(site: Site,
 
 
 def test_a_session_id_planted_before_sign_in_never_becomes_the_signed_in_one(
-        site: Site, reliability_report: CheckReport) -> None:
+    site: Site, reliability_report: CheckReport
+) -> None:
     victim, attacker = site.partner(name="Victim Srl"), site.partner(name="Attacker Srl")
     failures: list[str] = []
     rounds = scaled(3, 100)

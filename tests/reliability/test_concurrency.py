@@ -54,13 +54,25 @@ def _partners(engine: Engine) -> Partners:
         invited = invite_reseller(s, provider.admin, reseller_id=reseller.partner_id)
         accept_partnership(s, reseller.admin, partnership_id=invited.id)
         token = create_token(s, direct.admin).token
-        return Partners(engine.url.render_as_string(hide_password=False), direct.admin.email,
-                        provider.admin.email, reseller.admin.email, reseller.helpdesk_agent.email,
-                        reseller.partner_id, reseller.mpn_id, token)
+        return Partners(
+            engine.url.render_as_string(hide_password=False),
+            direct.admin.email,
+            provider.admin.email,
+            reseller.admin.email,
+            reseller.helpdesk_agent.email,
+            reseller.partner_id,
+            reseller.mpn_id,
+            token,
+        )
 
 
-def _race(engine: Engine, pool: RacePool, report: CheckReport, setup: Callable[[Partners], tuple[str, list[Task]]],
-          check: Callable[[list[str]], list[str]] = lambda _outcomes: []) -> Counter[str]:
+def _race(
+    engine: Engine,
+    pool: RacePool,
+    report: CheckReport,
+    setup: Callable[[Partners], tuple[str, list[Task]]],
+    check: Callable[[list[str]], list[str]] = lambda _outcomes: [],
+) -> Counter[str]:
     """Run ITERATIONS races; after each, every invariant is checked on the raced customer (and `check` on
     the outcomes, if given)."""
     partners = _partners(engine)
@@ -85,7 +97,9 @@ def _race(engine: Engine, pool: RacePool, report: CheckReport, setup: Callable[[
 
 @pytest.mark.race
 def test_orders_reactivation_privileges_and_removal_never_leave_commerce_on_a_removed_relationship(
-    fresh_engine: Engine, pool: RacePool, reliability_report: CheckReport,
+    fresh_engine: Engine,
+    pool: RacePool,
+    reliability_report: CheckReport,
 ) -> None:
     def setup(p: Partners) -> tuple[str, list[Task]]:
         with transaction(fresh_engine) as s:
@@ -93,16 +107,28 @@ def test_orders_reactivation_privileges_and_removal_never_leave_commerce_on_a_re
             created = make_customer(s, admin)
             cid = created.customer.id
             sub = buy(s, admin, cid, M365_BASIC)
-            update_subscription(s, admin, customer_id=cid, subscription_id=sub.id,
-                                change=SubscriptionChange(status="suspended"))
-            gdap = create_admin_relationship(s, admin, customer_id=cid, display_name=f"Ops {new_id()[:8]}",
-                                             role_ids=["User Administrator"], duration_days=90)
+            update_subscription(
+                s, admin, customer_id=cid, subscription_id=sub.id, change=SubscriptionChange(status="suspended")
+            )
+            gdap = create_admin_relationship(
+                s,
+                admin,
+                customer_id=cid,
+                display_name=f"Ops {new_id()[:8]}",
+                role_ids=["User Administrator"],
+                duration_days=90,
+            )
             lock_for_approval(s, admin, admin_relationship_id=gdap.id)
-        return cid, [Task(p.url, "order", {"email": p.direct, "customer_id": cid, "offer_id": M365_BASIC}),
-                Task(p.url, "set_status", {"email": p.direct, "customer_id": cid, "subscription_id": sub.id,
-                                           "status": "active"}),
-                Task(p.url, "remove", {"email": p.direct, "customer_id": cid}),
-                Task(p.url, "approve_gdap", {"email": created.admin.email, "admin_relationship_id": gdap.id})]
+        return cid, [
+            Task(p.url, "order", {"email": p.direct, "customer_id": cid, "offer_id": M365_BASIC}),
+            Task(
+                p.url,
+                "set_status",
+                {"email": p.direct, "customer_id": cid, "subscription_id": sub.id, "status": "active"},
+            ),
+            Task(p.url, "remove", {"email": p.direct, "customer_id": cid}),
+            Task(p.url, "approve_gdap", {"email": created.admin.email, "admin_relationship_id": gdap.id}),
+        ]
 
     tally = _race(fresh_engine, pool, reliability_report, setup)
     assert tally["remove:ok"] + tally["remove:RemoveBlockedByActiveSubscriptions"] == ITERATIONS
@@ -111,7 +137,9 @@ def test_orders_reactivation_privileges_and_removal_never_leave_commerce_on_a_re
 
 @pytest.mark.race
 def test_an_addon_is_never_active_under_a_suspended_parent_whoever_races(
-    fresh_engine: Engine, pool: RacePool, reliability_report: CheckReport,
+    fresh_engine: Engine,
+    pool: RacePool,
+    reliability_report: CheckReport,
 ) -> None:
     """The indirect provider orders and reactivates add-ons while its reseller of record suspends the parent."""
 
@@ -121,15 +149,30 @@ def test_an_addon_is_never_active_under_a_suspended_parent_whoever_races(
             cid = make_customer_for(s, provider, p.reseller_id)
             parent = _buy(s, provider, cid, M365_E3, mpn=p.reseller_mpn_id)
             addon = _buy(s, provider, cid, TEAMS_PHONE_ADDON, parent_id=parent, mpn=p.reseller_mpn_id)
-            update_subscription(s, provider, customer_id=cid, subscription_id=addon,
-                                change=SubscriptionChange(status="suspended"))
+            update_subscription(
+                s, provider, customer_id=cid, subscription_id=addon, change=SubscriptionChange(status="suspended")
+            )
         reactivate = {"customer_id": cid, "subscription_id": addon, "status": "active"}
-        return cid, [Task(p.url, "set_status", {"email": p.reseller_helpdesk, "customer_id": cid,
-                                           "subscription_id": parent, "status": "suspended"}),
-                Task(p.url, "order", {"email": p.provider, "customer_id": cid, "offer_id": TEAMS_PHONE_ADDON,
-                                      "parent_id": parent, "reseller_mpn_id": p.reseller_mpn_id}),
-                Task(p.url, "set_status", {"email": p.provider, **reactivate}),
-                Task(p.url, "set_status", {"email": p.reseller, **reactivate})]
+        return cid, [
+            Task(
+                p.url,
+                "set_status",
+                {"email": p.reseller_helpdesk, "customer_id": cid, "subscription_id": parent, "status": "suspended"},
+            ),
+            Task(
+                p.url,
+                "order",
+                {
+                    "email": p.provider,
+                    "customer_id": cid,
+                    "offer_id": TEAMS_PHONE_ADDON,
+                    "parent_id": parent,
+                    "reseller_mpn_id": p.reseller_mpn_id,
+                },
+            ),
+            Task(p.url, "set_status", {"email": p.provider, **reactivate}),
+            Task(p.url, "set_status", {"email": p.reseller, **reactivate}),
+        ]
 
     _race(fresh_engine, pool, reliability_report, setup)
     assert reliability_report.violations == 0
@@ -140,15 +183,36 @@ def make_customer_for(session: object, provider: object, reseller_id: str) -> st
     from partnerhub.customers.service import create_customer
 
     n = new_id()[:12]
-    billing = BillingProfileInput(first_name="Anna", last_name="Rossi", email=f"b{n}@example.com", culture="en-US",
-                                  language="en", address_line1="1 Main St", city="Seattle", postal_code="98101",
-                                  country="US")
-    return create_customer(session, provider, company_name=f"Race {n}", domain=f"race{n}.example",  # type: ignore[arg-type]
-                           billing=billing, associated_partner_id=reseller_id).customer.id
+    billing = BillingProfileInput(
+        first_name="Anna",
+        last_name="Rossi",
+        email=f"b{n}@example.com",
+        culture="en-US",
+        language="en",
+        address_line1="1 Main St",
+        city="Seattle",
+        postal_code="98101",
+        country="US",
+    )
+    return create_customer(
+        session,
+        provider,
+        company_name=f"Race {n}",
+        domain=f"race{n}.example",  # type: ignore[arg-type]
+        billing=billing,
+        associated_partner_id=reseller_id,
+    ).customer.id
 
 
-def _buy(session: object, actor: object, customer_id: str, offer_id: str, *, parent_id: str | None = None,
-         mpn: str | None = None) -> str:
+def _buy(
+    session: object,
+    actor: object,
+    customer_id: str,
+    offer_id: str,
+    *,
+    parent_id: str | None = None,
+    mpn: str | None = None,
+) -> str:
     from partnerhub.orders.schemas import LineItemInput
     from partnerhub.orders.service import create_order
 
@@ -159,7 +223,9 @@ def _buy(session: object, actor: object, customer_id: str, offer_id: str, *, par
 
 @pytest.mark.race
 def test_accepting_invitations_removing_and_ordering_at_once_leave_at_most_one_active_relationship(
-    fresh_engine: Engine, pool: RacePool, reliability_report: CheckReport,
+    fresh_engine: Engine,
+    pool: RacePool,
+    reliability_report: CheckReport,
 ) -> None:
     """Two invitations of the same partner accepted at once by the customer, while the partner removes and
     orders: one episode at a time, and orders only inside one."""
@@ -172,10 +238,12 @@ def test_accepting_invitations_removing_and_ordering_at_once_leave_at_most_one_a
             remove_reseller_relationship(s, admin, customer_id=cid)
             codes = [create_invitation(s, admin, base_url="http://x", customer_id=cid).code for _ in "ab"]
             customer_admin = actor_for_user(s, created.admin).email
-        return cid, [Task(p.url, "accept", {"email": customer_admin, "code": codes[0]}),
-                Task(p.url, "accept", {"email": customer_admin, "code": codes[1]}),
-                Task(p.url, "order", {"email": p.direct, "customer_id": cid, "offer_id": M365_BASIC}),
-                Task(p.url, "remove", {"email": p.direct, "customer_id": cid})]
+        return cid, [
+            Task(p.url, "accept", {"email": customer_admin, "code": codes[0]}),
+            Task(p.url, "accept", {"email": customer_admin, "code": codes[1]}),
+            Task(p.url, "order", {"email": p.direct, "customer_id": cid, "offer_id": M365_BASIC}),
+            Task(p.url, "remove", {"email": p.direct, "customer_id": cid}),
+        ]
 
     tally = _race(fresh_engine, pool, reliability_report, setup)
     assert tally["accept:ok"] >= ITERATIONS  # every iteration re-established the relationship at least once
@@ -184,17 +252,24 @@ def test_accepting_invitations_removing_and_ordering_at_once_leave_at_most_one_a
 
 @pytest.mark.race
 def test_the_same_idempotent_order_sent_from_four_processes_is_placed_once(
-    fresh_engine: Engine, pool: RacePool, reliability_report: CheckReport,
+    fresh_engine: Engine,
+    pool: RacePool,
+    reliability_report: CheckReport,
 ) -> None:
     """Four clients send the same POST .../orders with the same MS-RequestId at once: one order, and every
     client gets the same answer."""
+
     def setup(p: Partners) -> tuple[str, list[Task]]:
         with transaction(fresh_engine) as s:
             cid = make_customer(s, actor_for_email(s, p.direct)).customer.id
         request_id = new_id()
-        call = {"method": "POST", "path": f"/v1/customers/{cid}/orders", "token": p.direct_token,
-                "json": {"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
-                "headers": {"MS-RequestId": request_id, "MS-CorrelationId": request_id}}
+        call = {
+            "method": "POST",
+            "path": f"/v1/customers/{cid}/orders",
+            "token": p.direct_token,
+            "json": {"lineItems": [{"offerId": M365_BASIC, "quantity": 1}]},
+            "headers": {"MS-RequestId": request_id, "MS-CorrelationId": request_id},
+        }
         return cid, [Task(p.url, "http", call) for _ in range(4)]
 
     def same_answer(outcomes: list[str]) -> list[str]:

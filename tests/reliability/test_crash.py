@@ -51,9 +51,10 @@ class OrderLedger:
 
     def place(self, client: Client, customer_id: str, request_id: str | None = None) -> Answer:
         rid = request_id or str(uuid.uuid4())
-        body = {"billingCycle": "monthly",
-                "lineItems": [{"lineItemNumber": 0, "offerId": M365_BASIC, "quantity": 1,
-                               "friendlyName": ORDER_TAG + rid}]}
+        body = {
+            "billingCycle": "monthly",
+            "lineItems": [{"lineItemNumber": 0, "offerId": M365_BASIC, "quantity": 1, "friendlyName": ORDER_TAG + rid}],
+        }
         with self.lock:
             self.customer_of[rid] = customer_id
             self.answers.setdefault(rid, Answer(0))
@@ -82,8 +83,11 @@ class OrderLedger:
 
     def check(self, session: Session, checks: Checks) -> None:
         """A 2xx order exists once, as answered; any other was applied at most once."""
-        rows = session.execute(select(Subscription.friendly_name, Subscription.order_id)
-                               .where(Subscription.friendly_name.startswith(ORDER_TAG))).all()
+        rows = session.execute(
+            select(Subscription.friendly_name, Subscription.order_id).where(
+                Subscription.friendly_name.startswith(ORDER_TAG)
+            )
+        ).all()
         orders_of: dict[str, set[str]] = {}
         for name, order_id in rows:
             orders_of.setdefault(name.removeprefix(ORDER_TAG), set()).add(order_id)
@@ -93,16 +97,24 @@ class OrderLedger:
             found = orders_of.get(rid, set())
             if answer.ok:
                 answered_id = answer.body.get("id") if isinstance(answer.body, dict) else None
-                checks.expect(found == {answered_id}, f"order {rid} answered {answer.status} as {answered_id}, "
-                                                      f"database holds {sorted(found)}")
+                checks.expect(
+                    found == {answered_id},
+                    f"order {rid} answered {answer.status} as {answered_id}, database holds {sorted(found)}",
+                )
             else:
                 checks.expect(len(found) <= 1, f"order {rid} (answer {answer.status}) applied {len(found)} times")
 
 
 def check_records_match_changes(session: Session, checks: Checks) -> None:
     """No activity record without its change, and no change without its activity record."""
-    records = session.execute(select(ActivityRecord.operation_type, ActivityRecord.resource_id,
-                                     ActivityRecord.customer_id, ActivityRecord.new_value)).all()
+    records = session.execute(
+        select(
+            ActivityRecord.operation_type,
+            ActivityRecord.resource_id,
+            ActivityRecord.customer_id,
+            ActivityRecord.new_value,
+        )
+    ).all()
     by_op: dict[str, list[tuple[str | None, str | None, dict | None]]] = {}  # type: ignore[type-arg]
     for op, rid, cid, new in records:
         by_op.setdefault(op, []).append((rid, cid, new))
@@ -113,28 +125,35 @@ def check_records_match_changes(session: Session, checks: Checks) -> None:
     order_records = Counter(rid for rid, _c, _n in by_op.get("create_order", []))
     for rid, _cid, new in by_op.get("create_order", []):
         sub_ids = [li["subscriptionId"] for li in (new or {}).get("lineItems", [])]
-        checks.expect(rid in orders and lines[rid] == len(sub_ids) and all(s in subs for s in sub_ids),
-                      f"create_order record of order {rid} without the order, its line items or subscriptions")
+        checks.expect(
+            rid in orders and lines[rid] == len(sub_ids) and all(s in subs for s in sub_ids),
+            f"create_order record of order {rid} without the order, its line items or subscriptions",
+        )
     for order_id in orders:
-        checks.expect(order_records[order_id] == 1,
-                      f"order {order_id} has {order_records[order_id]} create_order records")
+        checks.expect(
+            order_records[order_id] == 1, f"order {order_id} has {order_records[order_id]} create_order records"
+        )
     suspended_records = Counter(rid or "" for rid, _c, _n in by_op.get("suspend_subscription", []))
     for sub_id in suspended_records:
-        checks.expect(subs.get(sub_id) == "suspended",
-                      f"suspend record of subscription {sub_id} that is {subs.get(sub_id)}")
+        checks.expect(
+            subs.get(sub_id) == "suspended", f"suspend record of subscription {sub_id} that is {subs.get(sub_id)}"
+        )
     for sub_id, status in subs.items():
         if status == "suspended":
             checks.expect(suspended_records[sub_id] >= 1, f"subscription {sub_id} suspended without a record")
     removal_records = Counter(rid or "" for rid, _c, _n in by_op.get("remove_partner_customer_relationship", []))
     for rel_id in removal_records:
-        checks.expect(rels.get(rel_id) == "removed",
-                      f"remove record of relationship {rel_id} that is {rels.get(rel_id)}")
+        checks.expect(
+            rels.get(rel_id) == "removed", f"remove record of relationship {rel_id} that is {rels.get(rel_id)}"
+        )
     for rel_id, status in rels.items():
         if status == "removed":
-            checks.expect(removal_records[rel_id] == 1,
-                          f"relationship {rel_id} removed with {removal_records[rel_id]} records")
-    removed_customers = set(session.scalars(select(ResellerRelationship.customer_id)
-                                            .where(ResellerRelationship.status == "removed")))
+            checks.expect(
+                removal_records[rel_id] == 1, f"relationship {rel_id} removed with {removal_records[rel_id]} records"
+            )
+    removed_customers = set(
+        session.scalars(select(ResellerRelationship.customer_id).where(ResellerRelationship.status == "removed"))
+    )
     for _rid, cid, _new in by_op.get("offboard_customer", []):
         checks.expect(cid in removed_customers, f"offboard record of customer {cid} whose relationship is not removed")
 
@@ -169,22 +188,40 @@ def check_bulk_customers(session: Session, world: World, job_id: str, checks: Ch
     """Each customer of the bulk job is untouched (relationship active, subscriptions active, no record, item
     pending) or fully offboarded (relationship removed, every subscription suspended with its record, one
     remove and one offboard record, item succeeded); returns how many are in each state."""
-    rel_status = dict(session.execute(select(ResellerRelationship.customer_id, ResellerRelationship.status)
-                                      .where(ResellerRelationship.customer_id.in_(world.bulk))).all())
-    rel_rows = Counter(session.scalars(select(ResellerRelationship.customer_id)
-                                       .where(ResellerRelationship.customer_id.in_(world.bulk))))
-    sub_status = dict(session.execute(select(Subscription.id, Subscription.status)
-                                      .where(Subscription.customer_id.in_(world.bulk))).all())
-    records = Counter((c, op) for c, op in session.execute(select(ActivityRecord.customer_id,
-                                                                  ActivityRecord.operation_type)
-                                                           .where(ActivityRecord.customer_id.in_(world.bulk))))
-    items = dict(session.execute(select(JobItem.item_key, JobItem.status)
-                                 .where(JobItem.job_id == job_id)).all())
+    rel_status = dict(
+        session.execute(
+            select(ResellerRelationship.customer_id, ResellerRelationship.status).where(
+                ResellerRelationship.customer_id.in_(world.bulk)
+            )
+        ).all()
+    )
+    rel_rows = Counter(
+        session.scalars(
+            select(ResellerRelationship.customer_id).where(ResellerRelationship.customer_id.in_(world.bulk))
+        )
+    )
+    sub_status = dict(
+        session.execute(
+            select(Subscription.id, Subscription.status).where(Subscription.customer_id.in_(world.bulk))
+        ).all()
+    )
+    records = Counter(
+        (c, op)
+        for c, op in session.execute(
+            select(ActivityRecord.customer_id, ActivityRecord.operation_type).where(
+                ActivityRecord.customer_id.in_(world.bulk)
+            )
+        )
+    )
+    items = dict(session.execute(select(JobItem.item_key, JobItem.status).where(JobItem.job_id == job_id)).all())
     states: Counter[str] = Counter()
     for cid, subs in world.bulk.items():
         statuses = {sub_status.get(s) for s in subs}
-        rec = (records[(cid, "remove_partner_customer_relationship")], records[(cid, "offboard_customer")],
-               records[(cid, "suspend_subscription")])  # remove, offboard and suspend records
+        rec = (
+            records[(cid, "remove_partner_customer_relationship")],
+            records[(cid, "offboard_customer")],
+            records[(cid, "suspend_subscription")],
+        )  # remove, offboard and suspend records
         seen = (rel_rows[cid], rel_status.get(cid), statuses, items.get(cid))
         if seen == (1, "active", {"active"}, "pending") and rec == (0, 0, 0):
             state = "untouched"
@@ -192,9 +229,12 @@ def check_bulk_customers(session: Session, world: World, job_id: str, checks: Ch
             state = "offboarded"
         else:
             state = "HALF-DONE"
-        checks.expect(state != "HALF-DONE", f"customer {cid} half-done: relationship {rel_status.get(cid)} "
-                                            f"({rel_rows[cid]} rows), subscriptions {statuses}, item "
-                                            f"{items.get(cid)}, (remove, offboard, suspend) records {rec}")
+        checks.expect(
+            state != "HALF-DONE",
+            f"customer {cid} half-done: relationship {rel_status.get(cid)} "
+            f"({rel_rows[cid]} rows), subscriptions {statuses}, item "
+            f"{items.get(cid)}, (remove, offboard, suspend) records {rec}",
+        )
         states[state] += 1
     return states
 
@@ -202,8 +242,9 @@ def check_bulk_customers(session: Session, world: World, job_id: str, checks: Ch
 def job_state(engine: Engine, job_id: str) -> tuple[str, int]:
     with read_session(engine) as s:
         status = s.scalar(select(Job.status).where(Job.id == job_id)) or "missing"
-        done = s.scalar(select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id,
-                                                                        JobItem.status != "pending"))
+        done = s.scalar(
+            select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id, JobItem.status != "pending")
+        )
         return status, int(done or 0)
 
 
@@ -232,8 +273,11 @@ def test_kill_9_during_bulk_offboarding_and_orders_loses_nothing(
     rng = random.Random(7)
     kills = scaled(3, 20)
     world = seed(fresh_engine, bulk=scaled(60, 1500), buyers=4)
-    server = Serve(fresh_engine.url.render_as_string(hide_password=False), tmp_path / "serve",
-                   env={"PARTNERHUB_JOB_LEASE_SECONDS": "1"})
+    server = Serve(
+        fresh_engine.url.render_as_string(hide_password=False),
+        tmp_path / "serve",
+        env={"PARTNERHUB_JOB_LEASE_SECONDS": "1"},
+    )
     counter = [0]
     client = Client(server.port, world.token, counter=counter)
     ledger, checks = OrderLedger(), Checks()
@@ -246,8 +290,9 @@ def test_kill_9_during_bulk_offboarding_and_orders_loses_nothing(
 
     server.start()
     try:
-        started = client.request("POST", "/v1/offboardings", {"customerIds": list(world.bulk)},
-                                 {"MS-RequestId": str(uuid.uuid4())})
+        started = client.request(
+            "POST", "/v1/offboardings", {"customerIds": list(world.bulk)}, {"MS-RequestId": str(uuid.uuid4())}
+        )
         assert started.status == 202, started
         job_id = started.body["id"]
         for _ in range(kills):
@@ -255,8 +300,10 @@ def test_kill_9_during_bulk_offboarding_and_orders_loses_nothing(
             streams[:] = [Stream(Client(server.port, world.token, counter=counter), order_step) for _ in range(2)]
             for st in streams:
                 st.start()
-            checks.expect(resumes_within(fresh_engine, job_id, done_at_start, seconds=20),
-                          "the (re)started service did not take the bulk job up within 20 s")
+            checks.expect(
+                resumes_within(fresh_engine, job_id, done_at_start, seconds=20),
+                "the (re)started service did not take the bulk job up within 20 s",
+            )
             time.sleep(rng.uniform(0.0, 0.12))
             mid_job += job_state(fresh_engine, job_id)[0] == "running"
             server.kill()
@@ -272,9 +319,12 @@ def test_kill_9_during_bulk_offboarding_and_orders_loses_nothing(
             time.sleep(0.2)
         report = client.request("GET", f"/v1/offboardings/{job_id}")
         states = check_everything(fresh_engine, world, job_id, ledger, checks)
-        checks.expect(report.ok and report.body["status"] == "succeeded"
-                      and report.body["summary"] == {"succeeded": len(world.bulk), "failed": 0, "pending": 0},
-                      f"the bulk job did not resume to completion: {report.status} {report.body!r:.300}")
+        checks.expect(
+            report.ok
+            and report.body["status"] == "succeeded"
+            and report.body["summary"] == {"succeeded": len(world.bulk), "failed": 0, "pending": 0},
+            f"the bulk job did not resume to completion: {report.status} {report.body!r:.300}",
+        )
         checks.expect(states == Counter(offboarded=len(world.bulk)), f"after the job: {states}")
     finally:
         for st in streams:
@@ -285,8 +335,10 @@ def test_kill_9_during_bulk_offboarding_and_orders_loses_nothing(
         reliability_report.requests = counter[0] + server.probes[0]
         reliability_report.invariant_checks = checks.count
         reliability_report.violations = len(checks.violations)
-        reliability_report.notes = (f"{len(world.bulk)} customers offboarded in bulk, {mid_job} of {killed} kills "
-                                    f"mid-job; {len(ledger.answers)} orders ({ledger.retried} unanswered, retried "
-                                    f"after the restart), final answers {dict(ledger.statuses())}")
+        reliability_report.notes = (
+            f"{len(world.bulk)} customers offboarded in bulk, {mid_job} of {killed} kills "
+            f"mid-job; {len(ledger.answers)} orders ({ledger.retried} unanswered, retried "
+            f"after the restart), final answers {dict(ledger.statuses())}"
+        )
     assert mid_job >= 1, "no kill landed while the bulk job was running"
     assert checks.violations == [], checks.violations[:10]

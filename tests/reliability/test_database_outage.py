@@ -27,8 +27,12 @@ RECOVERY_SECONDS = 5.0
 def is_database_unavailable(answer: Answer) -> bool:
     """The API's answer while the database is away: 503 with the DatabaseUnavailable error body."""
     body = answer.body if isinstance(answer.body, dict) else {}
-    return (answer.status == 503 and body.get("code") == UNAVAILABLE and "database" in str(body.get("description"))
-            and body.get("source") == "partnerhub")
+    return (
+        answer.status == 503
+        and body.get("code") == UNAVAILABLE
+        and "database" in str(body.get("description"))
+        and body.get("source") == "partnerhub"
+    )
 
 
 def recovers_within(client: Client, path: str, seconds: float) -> float | None:
@@ -70,15 +74,18 @@ def test_a_database_cut_gets_clear_503s_half_writes_nothing_and_heals_itself(
     def read_step(c: Client) -> None:
         answer = c.request("GET", f"/v1/customers/{rng.choice(buyers)}/subscriptions")
         seen[answer.status] += 1
-        checks.expect(answer.ok or is_database_unavailable(answer),
-                      f"a read answered {answer.status} {answer.body!r:.300}")
+        checks.expect(
+            answer.ok or is_database_unavailable(answer), f"a read answered {answer.status} {answer.body!r:.300}"
+        )
         if not answer.ok:
             time.sleep(0.02)
 
     server.start()
     browser.sign_in(partner.admin.email, password)
-    streams = [Stream(Client(server.port, token, timeout=15, counter=counter), step)
-               for step in (order_step, order_step, read_step)]
+    streams = [
+        Stream(Client(server.port, token, timeout=15, counter=counter), step)
+        for step in (order_step, order_step, read_step)
+    ]
     try:
         for st in streams:
             st.start()
@@ -86,16 +93,24 @@ def test_a_database_cut_gets_clear_503s_half_writes_nothing_and_heals_itself(
             time.sleep(rng.uniform(0.3, 1.0))
             proxy.cut(refuse=n % 2 == 0)  # refused connections, then connections accepted and dropped at once
             time.sleep(rng.uniform(0.0, 0.3))
-            checks.expect(is_database_unavailable(a := client.request("GET", "/v1/customers")),
-                          f"cut {n}: GET /v1/customers answered {a.status} {a.body!r:.300}")
-            checks.expect(is_database_unavailable(a := ledger.place(client, buyers[0])),
-                          f"cut {n}: an order answered {a.status} {a.body!r:.300}")
+            checks.expect(
+                is_database_unavailable(a := client.request("GET", "/v1/customers")),
+                f"cut {n}: GET /v1/customers answered {a.status} {a.body!r:.300}",
+            )
+            checks.expect(
+                is_database_unavailable(a := ledger.place(client, buyers[0])),
+                f"cut {n}: an order answered {a.status} {a.body!r:.300}",
+            )
             a = client.request("GET", "/readyz")
-            checks.expect(a.status == 503 and isinstance(a.body, dict) and a.body.get("database") == "unreachable",
-                          f"cut {n}: /readyz answered {a.status} {a.body!r:.300}")
+            checks.expect(
+                a.status == 503 and isinstance(a.body, dict) and a.body.get("database") == "unreachable",
+                f"cut {n}: /readyz answered {a.status} {a.body!r:.300}",
+            )
             status, page = browser.get("/customers")
-            checks.expect(status == 503 and "<!doctype html" in page.lower() and "database" in page,
-                          f"cut {n}: the customers page answered {status} {page[:300]!r}")
+            checks.expect(
+                status == 503 and "<!doctype html" in page.lower() and "database" in page,
+                f"cut {n}: the customers page answered {status} {page[:300]!r}",
+            )
             time.sleep(rng.uniform(0.2, 1.0))
             proxy.restore()
             took = recovers_within(client, "/readyz", RECOVERY_SECONDS)
@@ -121,7 +136,9 @@ def test_a_database_cut_gets_clear_503s_half_writes_nothing_and_heals_itself(
         reliability_report.requests = counter[0] + server.probes[0]
         reliability_report.invariant_checks = checks.count
         reliability_report.violations = len(checks.violations)
-        reliability_report.notes = (f"{len(ledger.answers)} orders ({ledger.retried} answered 503, retried after "
-                                    f"the restore); answers {dict(seen)}; back within "
-                                    f"{max(recoveries, default=0):.2f} s at worst")
+        reliability_report.notes = (
+            f"{len(ledger.answers)} orders ({ledger.retried} answered 503, retried after "
+            f"the restore); answers {dict(seen)}; back within "
+            f"{max(recoveries, default=0):.2f} s at worst"
+        )
     assert checks.violations == [], checks.violations[:10]

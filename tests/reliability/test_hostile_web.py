@@ -49,9 +49,15 @@ def web_routes(method: str) -> list[str]:
     """The paths of the dashboard's routes for `method`, read from the app itself: a new form or page is covered
     the day it is added."""
     app = create_app(Runtime(Settings(database_url="sqlite://", secret_key="walk")), start_worker=False)
-    return sorted({path for path, route in walk_routes(app.routes)
-                   if isinstance(route, APIRoute) and method in (route.methods or ())
-                   and route.endpoint.__module__.startswith("partnerhub.http.web")})
+    return sorted(
+        {
+            path
+            for path, route in walk_routes(app.routes)
+            if isinstance(route, APIRoute)
+            and method in (route.methods or ())
+            and route.endpoint.__module__.startswith("partnerhub.http.web")
+        }
+    )
 
 
 WEB_POST_ROUTES = web_routes("POST")
@@ -59,8 +65,16 @@ WEB_POST_ROUTES = web_routes("POST")
 
 def test_the_walk_finds_the_forms_of_every_page_module() -> None:
     assert len(WEB_POST_ROUTES) >= 30
-    for known in ("/signin", "/signout", "/customers/{customer_id}/remove", "/account/tokens", "/users/new",
-                  "/operator/partners/new", "/security-groups", "/invitations/{code}/accept"):
+    for known in (
+        "/signin",
+        "/signout",
+        "/customers/{customer_id}/remove",
+        "/account/tokens",
+        "/users/new",
+        "/operator/partners/new",
+        "/security-groups",
+        "/invitations/{code}/accept",
+    ):
         assert known in WEB_POST_ROUTES
 
 
@@ -95,17 +109,29 @@ def build_world(site: Site) -> World:
     approver = site.actor(customer_admin)
     with transaction(site.engine) as session:
         subscription = buy(session, partner.admin, customer_id)
-        gdap = active_gdap(session, partner.admin, approver, customer_id=customer_id,
-                           roles=[GLOBAL_READER])
+        gdap = active_gdap(session, partner.admin, approver, customer_id=customer_id, roles=[GLOBAL_READER])
         invitation = create_invitation(session, partner.admin, base_url="http://testserver", customer_id=customer_id)
         token = create_token(session, partner.admin, name="ci")
         agent = session.scalars(select(User.id).where(User.id == partner.sales_agent.user_id)).one()
         create_operator_account(session, Actor.system(), email="ops@platform.example")
-    ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap.relationship.id,
-           "assignment_id": gdap.assignment.id, "group_id": gdap.group.id, "invitation_id": invitation.request.id,
-           "code": invitation.code, "partner_id": partner.partner_id, "user_id": agent, "token_id": token.id}
-    browsers = {"partner": site.signed_in(partner.admin.email), "customer": site.signed_in(customer_admin),
-                "operator": site.signed_in("ops@platform.example"), "provider": site.signed_in(provider.admin.email)}
+    ids = {
+        "customer_id": customer_id,
+        "subscription_id": subscription.id,
+        "relationship_id": gdap.relationship.id,
+        "assignment_id": gdap.assignment.id,
+        "group_id": gdap.group.id,
+        "invitation_id": invitation.request.id,
+        "code": invitation.code,
+        "partner_id": partner.partner_id,
+        "user_id": agent,
+        "token_id": token.id,
+    }
+    browsers = {
+        "partner": site.signed_in(partner.admin.email),
+        "customer": site.signed_in(customer_admin),
+        "operator": site.signed_in("ops@platform.example"),
+        "provider": site.signed_in(provider.admin.email),
+    }
     return World(site, ids, browsers)
 
 
@@ -113,7 +139,8 @@ def build_world(site: Site) -> World:
 
 
 def test_every_form_refuses_a_missing_or_wrong_csrf_token_and_changes_nothing(
-        site: Site, reliability_report: CheckReport) -> None:
+    site: Site, reliability_report: CheckReport
+) -> None:
     world = build_world(site)
     other = world.browsers["operator"]
     tokens = {who: csrf_of(b.get("/account").text) for who, b in world.browsers.items()}
@@ -123,8 +150,9 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token_and_changes_nothing(
         for who, browser in world.browsers.items():
             stolen = tokens["partner" if browser is other else "operator"]  # valid, but another session's
             for label, token in (("missing", ""), ("forged", "forged-token"), ("another session's", stolen)):
-                answer = browser.post(world.url(template), {"name": "x", "email": "x@example.com"}, csrf=token,
-                                      follow=False)
+                answer = browser.post(
+                    world.url(template), {"name": "x", "email": "x@example.com"}, csrf=token, follow=False
+                )
                 reliability_report.faults += 1
                 reliability_report.requests += 1
                 reliability_report.invariant_checks += 1
@@ -144,11 +172,12 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token_and_changes_nothing(
 def _chunks(body: bytes) -> Iterator[bytes]:
     """A body sent chunked: no Content-Length announces its size."""
     for start in range(0, len(body), 1024):
-        yield body[start:start + 1024]
+        yield body[start : start + 1024]
 
 
 def test_every_form_refuses_an_oversized_body_with_413_whether_announced_or_chunked(
-        make_site: Callable[..., Site], reliability_report: CheckReport) -> None:
+    make_site: Callable[..., Site], reliability_report: CheckReport
+) -> None:
     site = make_site(max_request_bytes=BODY_LIMIT)
     world = build_world(site)
     browser = world.browsers["partner"]
@@ -158,8 +187,12 @@ def test_every_form_refuses_an_oversized_body_with_413_whether_announced_or_chun
     failures: list[str] = []
     for template in WEB_POST_ROUTES:
         for label, content in (("announced", body), ("chunked", _chunks(body))):
-            answer = browser.client.post(world.url(template), content=content, follow_redirects=False,
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            answer = browser.client.post(
+                world.url(template),
+                content=content,
+                follow_redirects=False,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
             reliability_report.faults += 1
             reliability_report.requests += 1
             reliability_report.invariant_checks += 1
@@ -182,26 +215,56 @@ FIELDS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("partner", "/account/tokens", "/account", "name", {"days": "30"}),
     ("partner", "/security-groups", "/security-groups", "display_name", {}),
     ("partner", "/security-groups/{group_id}/members", "/security-groups/{group_id}", "email", {}),
-    ("partner", "/customers/{customer_id}/admin-relationships", "/customers/{customer_id}/admin-relationships",
-     "display_name", {"duration_days": "365", "roles": GLOBAL_READER}),
-    ("partner", "/customers/{customer_id}/subscriptions/{subscription_id}",
-     "/customers/{customer_id}/subscriptions/{subscription_id}", "friendly_name",
-     {"status": "active", "quantity": "5"}),
-    ("partner", "/customers/{customer_id}/orders/new", "/customers/{customer_id}/orders/new", "friendly_name_0",
-     {"offer_0": M365_BASIC, "quantity_0": "1", "term_0": "P1M", "billing_cycle": "monthly"}),
+    (
+        "partner",
+        "/customers/{customer_id}/admin-relationships",
+        "/customers/{customer_id}/admin-relationships",
+        "display_name",
+        {"duration_days": "365", "roles": GLOBAL_READER},
+    ),
+    (
+        "partner",
+        "/customers/{customer_id}/subscriptions/{subscription_id}",
+        "/customers/{customer_id}/subscriptions/{subscription_id}",
+        "friendly_name",
+        {"status": "active", "quantity": "5"},
+    ),
+    (
+        "partner",
+        "/customers/{customer_id}/orders/new",
+        "/customers/{customer_id}/orders/new",
+        "friendly_name_0",
+        {"offer_0": M365_BASIC, "quantity_0": "1", "term_0": "P1M", "billing_cycle": "monthly"},
+    ),
     ("provider", "/indirect-resellers", "/indirect-resellers", "reseller", {}),
     ("partner", "/invitations", "/invitations", "customer_id", {"language": "en", "valid_days": "30"}),
-    ("operator", "/operator/partners/new", "/operator/partners/new", "name",
-     {"domain": "long.example", "partner_type": "direct", "admin_email": "admin@long.example"}),
-    ("operator", "/operator/partners/new", "/operator/partners/new", "domain",
-     {"name": "Long Srl", "partner_type": "direct", "admin_email": "admin@long.example"}),
-    ("operator", "/operator/partners/new", "/operator/partners/new", "admin_email",
-     {"name": "Long Srl", "domain": "long.example", "partner_type": "direct"}),
+    (
+        "operator",
+        "/operator/partners/new",
+        "/operator/partners/new",
+        "name",
+        {"domain": "long.example", "partner_type": "direct", "admin_email": "admin@long.example"},
+    ),
+    (
+        "operator",
+        "/operator/partners/new",
+        "/operator/partners/new",
+        "domain",
+        {"name": "Long Srl", "partner_type": "direct", "admin_email": "admin@long.example"},
+    ),
+    (
+        "operator",
+        "/operator/partners/new",
+        "/operator/partners/new",
+        "admin_email",
+        {"name": "Long Srl", "domain": "long.example", "partner_type": "direct"},
+    ),
 ]
 
 
 def test_every_10000_character_field_is_refused_beside_the_field_and_nothing_is_stored(
-        site: Site, reliability_report: CheckReport) -> None:
+    site: Site, reliability_report: CheckReport
+) -> None:
     world = build_world(site)
     failures: list[str] = []
     for who, route, page, field, rest in FIELDS:

@@ -30,8 +30,9 @@ def mixed_workload(token: str, customers: list[tuple[str, str]]) -> Callable[[in
         if i % 10 < WRITE_SHARE:
             cid, sid = customers[worker]
             status = "suspended" if i % 2 == 0 else "active"
-            return Request("write", build_request("PATCH", f"/v1/customers/{cid}/subscriptions/{sid}", token,
-                                                  {"status": status}))
+            return Request(
+                "write", build_request("PATCH", f"/v1/customers/{cid}/subscriptions/{sid}", token, {"status": status})
+            )
         cid, _sid = customers[(n + i) % len(customers)]
         path = ("/v1/customers?size=100", f"/v1/customers/{cid}", f"/v1/customers/{cid}/subscriptions")[i % 3]
         return Request("read", build_request("GET", path, token))
@@ -73,7 +74,8 @@ def test_a_soak_of_the_mixed_workload_has_no_errors_and_flat_memory(
         f"workers 2; p50 {result.p50_ms():.1f} ms, p99 {result.p99_ms():.1f} ms (reads {result.p99_ms('read'):.1f}, "
         f"writes {result.p99_ms('write'):.1f}); RSS of {len(rss_start)} server processes {start_kib / 1024:.0f} MiB "
         f"at start, {end_kib / 1024:.0f} MiB at end ({_per_process(rss_start)} -> {_per_process(rss_end)})"
-        + (f"; first error: {result.first_error}" if result.first_error else ""))
+        + (f"; first error: {result.first_error}" if result.first_error else "")
+    )
     print(f"\nsoak: {reliability_report.notes}")
     assert (result.errors, warm.errors) == (0, 0), result.first_error or warm.first_error
     assert result.count() > 0

@@ -81,16 +81,26 @@ def _cast(engine: Engine) -> Cast:
         for seller, reseller_mpn in ((direct, None), (provider, reseller.mpn_id), (foreign, None)):
             created = make_customer(s, seller.admin)
             if reseller_mpn:
-                created = create_customer(s, seller.admin, company_name=f"Cliente {new_id()[:8]}",
-                                          domain=f"c{new_id()[:8]}.example", billing=_billing(),
-                                          associated_partner_id=reseller.partner_id)
+                created = create_customer(
+                    s,
+                    seller.admin,
+                    company_name=f"Cliente {new_id()[:8]}",
+                    domain=f"c{new_id()[:8]}.example",
+                    billing=_billing(),
+                    associated_partner_id=reseller.partner_id,
+                )
             parent = buy(s, _request(seller.admin), created.customer.id, M365_E3)
             addon = buy(s, _request(seller.admin), created.customer.id, TEAMS_PHONE_ADDON, parent_id=parent.id)
             subscriptions += [(created.customer.id, parent.id), (created.customer.id, addon.id)]
             actors.append(actor_for_user(s, created.admin))
         partners = {w.partner_id: s.get(Partner, w.partner_id) for w in worlds}
-        return Cast(actors, {pid: p.mpn_id for pid, p in partners.items() if p}, reseller.partner_id,
-                    sorted({c for c, _s in subscriptions}), subscriptions)
+        return Cast(
+            actors,
+            {pid: p.mpn_id for pid, p in partners.items() if p},
+            reseller.partner_id,
+            sorted({c for c, _s in subscriptions}),
+            subscriptions,
+        )
 
 
 def _request(actor: Actor) -> Actor:
@@ -99,14 +109,27 @@ def _request(actor: Actor) -> Actor:
 
 
 def _billing() -> BillingProfileInput:
-    return BillingProfileInput(first_name="Anna", last_name="Rossi", email=f"b{new_id()[:8]}@example.com",
-                               culture="it-IT", language="it", address_line1="Via Roma 1", city="Milano",
-                               postal_code="20100", country="IT")
+    return BillingProfileInput(
+        first_name="Anna",
+        last_name="Rossi",
+        email=f"b{new_id()[:8]}@example.com",
+        culture="it-IT",
+        language="it",
+        address_line1="Via Roma 1",
+        city="Milano",
+        postal_code="20100",
+        country="IT",
+    )
 
 
 def related_partners(session: Session, customer_id: str) -> set[str | None]:
-    return set(session.scalars(select(ResellerRelationship.partner_id).where(
-        ResellerRelationship.customer_id == customer_id, ResellerRelationship.status == "active")))
+    return set(
+        session.scalars(
+            select(ResellerRelationship.partner_id).where(
+                ResellerRelationship.customer_id == customer_id, ResellerRelationship.status == "active"
+            )
+        )
+    )
 
 
 class ServiceLayer(RuleBasedStateMachine):
@@ -120,8 +143,7 @@ class ServiceLayer(RuleBasedStateMachine):
         super().__init__()
         self.connection = self.engine.connect()
         self.outer = self.connection.begin()
-        self.session = Session(bind=self.connection, join_transaction_mode="create_savepoint",
-                               expire_on_commit=False)
+        self.session = Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
         self.actors: list[Actor] = list(self.cast.actors)
         self.customers: list[str] = list(self.cast.customers)
         self.subscriptions: list[tuple[str, str]] = list(self.cast.subscriptions)  # (customer id, subscription id)
@@ -162,9 +184,18 @@ class ServiceLayer(RuleBasedStateMachine):
     @rule(data=st.data(), for_reseller=st.booleans(), dap=st.booleans())
     def create_customer(self, data: st.DataObject, for_reseller: bool, dap: bool) -> None:
         n, billing = new_id()[:10], _billing()
-        created = self._step(self._draw(data, self.actors), lambda s, a: create_customer(
-            s, a, company_name=f"Cliente {n}", domain=f"c{n}.example", billing=billing, allow_delegated_access=dap,
-            associated_partner_id=self.cast.reseller_id if for_reseller else None))
+        created = self._step(
+            self._draw(data, self.actors),
+            lambda s, a: create_customer(
+                s,
+                a,
+                company_name=f"Cliente {n}",
+                domain=f"c{n}.example",
+                billing=billing,
+                allow_delegated_access=dap,
+                associated_partner_id=self.cast.reseller_id if for_reseller else None,
+            ),
+        )
         if created is not None:
             self.customers.append(created.customer.id)
             self.actors.append(actor_for_user(self.session, created.admin))
@@ -173,42 +204,64 @@ class ServiceLayer(RuleBasedStateMachine):
     def order(self, data: st.DataObject, offer: str, quantity: int, on_record: bool) -> None:
         cid = self._draw(data, self.customers)
         parent = self._draw(data, [None, *[sid for c, sid in self.subscriptions if c == cid]])
-        line = LineItemInput(offer_id=offer, quantity=quantity, parent_subscription_id=parent,
-                             partner_id_on_record=self.cast.mpn_ids[self.cast.reseller_id] if on_record else None)
-        placed = self._step(self._actor(data, cid),
-                            lambda s, a: create_order(s, a, customer_id=cid, line_items=[line]))
+        line = LineItemInput(
+            offer_id=offer,
+            quantity=quantity,
+            parent_subscription_id=parent,
+            partner_id_on_record=self.cast.mpn_ids[self.cast.reseller_id] if on_record else None,
+        )
+        placed = self._step(self._actor(data, cid), lambda s, a: create_order(s, a, customer_id=cid, line_items=[line]))
         if placed is not None:
             self.subscriptions += [(cid, sub.id) for sub in placed[2]]
 
-    @rule(data=st.data(), status=st.sampled_from(["active", "suspended", "deleted"]),
-          quantity=st.none() | st.integers(0, 30))
+    @rule(
+        data=st.data(),
+        status=st.sampled_from(["active", "suspended", "deleted"]),
+        quantity=st.none() | st.integers(0, 30),
+    )
     def update_subscription(self, data: st.DataObject, status: str, quantity: int | None) -> None:
         cid, sid = self._draw(data, self.subscriptions)
         change = SubscriptionChange(status=None if quantity is not None else status, quantity=quantity)
-        self._step(self._actor(data, cid), lambda s, a: update_subscription(
-            s, a, customer_id=cid, subscription_id=sid, change=change))
+        self._step(
+            self._actor(data, cid),
+            lambda s, a: update_subscription(s, a, customer_id=cid, subscription_id=sid, change=change),
+        )
 
     @rule(data=st.data(), offboard=st.booleans(), cancel_reservations=st.booleans(), by_customer=st.booleans())
-    def remove_relationship(self, data: st.DataObject, offboard: bool, cancel_reservations: bool,
-                            by_customer: bool) -> None:
+    def remove_relationship(
+        self, data: st.DataObject, offboard: bool, cancel_reservations: bool, by_customer: bool
+    ) -> None:
         cid = self._draw(data, self.customers)
         if by_customer:  # the customer's Global admin (or anyone) ends one partner's relationship (issue 15 §2)
-            partner_id = self._draw(data, [*sorted(p for p in related_partners(self.session, cid) if p),
-                                           self.cast.reseller_id])
-            self._step(self._actor(data, cid), lambda s, a: end_reseller_relationship(
-                s, a, customer_id=cid, partner_id=partner_id))
+            partner_id = self._draw(
+                data, [*sorted(p for p in related_partners(self.session, cid) if p), self.cast.reseller_id]
+            )
+            self._step(
+                self._actor(data, cid),
+                lambda s, a: end_reseller_relationship(s, a, customer_id=cid, partner_id=partner_id),
+            )
         elif offboard:
-            self._step(self._actor(data, cid), lambda s, a: offboard_customer(
-                s, a, customer_id=cid, cancel_reservations=cancel_reservations))
+            self._step(
+                self._actor(data, cid),
+                lambda s, a: offboard_customer(s, a, customer_id=cid, cancel_reservations=cancel_reservations),
+            )
         else:
             self._step(self._actor(data, cid), lambda s, a: remove_reseller_relationship(s, a, customer_id=cid))
 
     @rule(data=st.data(), dap=st.booleans(), addressed=st.booleans(), for_reseller=st.booleans())
     def invite(self, data: st.DataObject, dap: bool, addressed: bool, for_reseller: bool) -> None:
         cid = self._draw(data, self.customers) if addressed and self.customers else None
-        created = self._step(self._actor(data, cid), lambda s, a: create_invitation(
-            s, a, base_url="http://x", customer_id=cid, include_delegated_admin=dap,
-            indirect_reseller_id=self.cast.reseller_id if for_reseller else None))
+        created = self._step(
+            self._actor(data, cid),
+            lambda s, a: create_invitation(
+                s,
+                a,
+                base_url="http://x",
+                customer_id=cid,
+                include_delegated_admin=dap,
+                indirect_reseller_id=self.cast.reseller_id if for_reseller else None,
+            ),
+        )
         if created is not None:
             self.codes.append(created.code)
             self.invitations.append(created.request.id)
@@ -236,13 +289,26 @@ class ServiceLayer(RuleBasedStateMachine):
         iid = self._draw(data, self.invitations)
         self._step(self._draw(data, self.actors), lambda s, a: revoke_invitation(s, a, invitation_id=iid))
 
-    @rule(data=st.data(), roles=st.lists(st.sampled_from(ROLES), min_size=1, max_size=2, unique=True),
-          days=st.sampled_from([1, 90, 730, 731]), extend=st.sampled_from([0, 180]))
+    @rule(
+        data=st.data(),
+        roles=st.lists(st.sampled_from(ROLES), min_size=1, max_size=2, unique=True),
+        days=st.sampled_from([1, 90, 730, 731]),
+        extend=st.sampled_from([0, 180]),
+    )
     def gdap_create(self, data: st.DataObject, roles: list[str], days: int, extend: int) -> None:
         cid = self._draw(data, self.customers)
-        rel = self._step(self._actor(data, cid), lambda s, a: gdap.create_admin_relationship(
-            s, a, customer_id=cid, display_name=f"Ops {new_id()[:8]}", role_ids=roles, duration_days=days,
-            auto_extend_days=extend))
+        rel = self._step(
+            self._actor(data, cid),
+            lambda s, a: gdap.create_admin_relationship(
+                s,
+                a,
+                customer_id=cid,
+                display_name=f"Ops {new_id()[:8]}",
+                role_ids=roles,
+                duration_days=days,
+                auto_extend_days=extend,
+            ),
+        )
         if rel is not None:
             self.gdaps.append((cid, rel.id))
 
@@ -250,23 +316,33 @@ class ServiceLayer(RuleBasedStateMachine):
     @rule(data=st.data(), action=st.sampled_from(["lock", "approve", "reject", "terminate"]))
     def gdap_transition(self, data: st.DataObject, action: str) -> None:
         cid, gid = self._draw(data, self.gdaps)
-        operation = {"lock": gdap.lock_for_approval, "approve": gdap.approve_admin_relationship,
-                     "reject": gdap.reject_admin_relationship, "terminate": gdap.terminate_admin_relationship}[action]
+        operation = {
+            "lock": gdap.lock_for_approval,
+            "approve": gdap.approve_admin_relationship,
+            "reject": gdap.reject_admin_relationship,
+            "terminate": gdap.terminate_admin_relationship,
+        }[action]
         self._step(self._actor(data, cid), lambda s, a: operation(s, a, admin_relationship_id=gid))
 
     @rule(data=st.data())
     def remove_dap(self, data: st.DataObject) -> None:
         cid = self._draw(data, self.customers)
         partner_id = self._draw(data, sorted(self.cast.mpn_ids))
-        self._step(self._actor(data, cid), lambda s, a: remove_delegated_admin(
-            s, a, customer_id=cid, partner_id=partner_id if a.is_customer_user else None))
+        self._step(
+            self._actor(data, cid),
+            lambda s, a: remove_delegated_admin(
+                s, a, customer_id=cid, partner_id=partner_id if a.is_customer_user else None
+            ),
+        )
 
     @rule(data=st.data())
     def support_contact(self, data: st.DataObject) -> None:
         cid, sid = self._draw(data, self.subscriptions)
         mpn = self._draw(data, sorted(self.cast.mpn_ids.values()))
-        self._step(self._actor(data, cid), lambda s, a: set_support_contact(
-            s, a, customer_id=cid, subscription_id=sid, support_mpn_id=mpn))
+        self._step(
+            self._actor(data, cid),
+            lambda s, a: set_support_contact(s, a, customer_id=cid, subscription_id=sid, support_mpn_id=mpn),
+        )
 
     @rule(data=st.data())
     def read_customer(self, data: st.DataObject) -> None:
@@ -284,13 +360,25 @@ class ServiceLayer(RuleBasedStateMachine):
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_random_operations_by_random_actors_never_break_an_invariant(
-    fresh_engine: Engine, reliability_report: CheckReport,
+    fresh_engine: Engine,
+    reliability_report: CheckReport,
 ) -> None:
-    machine = type("Machine", (ServiceLayer,), {"engine": fresh_engine, "cast": _cast(fresh_engine),
-                                                "report": reliability_report})
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=not FULL, database=None,
-        suppress_health_check=list(HealthCheck)))
-    reliability_report.notes = (f"{EXAMPLES} examples x up to {STEPS} steps: {TALLY['applied']} operations applied, "
-                                f"{TALLY['refused']} refused with a domain error")
+    machine = type(
+        "Machine", (ServiceLayer,), {"engine": fresh_engine, "cast": _cast(fresh_engine), "report": reliability_report}
+    )
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=not FULL,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    reliability_report.notes = (
+        f"{EXAMPLES} examples x up to {STEPS} steps: {TALLY['applied']} operations applied, "
+        f"{TALLY['refused']} refused with a domain error"
+    )
     assert reliability_report.violations == 0

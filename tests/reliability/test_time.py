@@ -59,11 +59,26 @@ def world(fresh_engine: Engine) -> World:
         return World(fresh_engine, partner.admin.email, created.customer.id, created.admin.email)
 
 
-def _gdap(s: Session, w: World, *, days: int = 30, auto_extend: int = 0, roles: tuple[str, ...] = (
-          "User Administrator",), approve: bool = True, lock: bool = True) -> str:
+def _gdap(
+    s: Session,
+    w: World,
+    *,
+    days: int = 30,
+    auto_extend: int = 0,
+    roles: tuple[str, ...] = ("User Administrator",),
+    approve: bool = True,
+    lock: bool = True,
+) -> str:
     partner = actor_for_email(s, w.partner_email)
-    rel = create_admin_relationship(s, partner, customer_id=w.customer_id, display_name=f"Ops {new_id()[:8]}",
-                                    role_ids=list(roles), duration_days=days, auto_extend_days=auto_extend)
+    rel = create_admin_relationship(
+        s,
+        partner,
+        customer_id=w.customer_id,
+        display_name=f"Ops {new_id()[:8]}",
+        role_ids=list(roles),
+        duration_days=days,
+        auto_extend_days=auto_extend,
+    )
     if lock:
         lock_for_approval(s, partner, admin_relationship_id=rel.id)
     if approve:
@@ -119,7 +134,8 @@ def _walk(w: World, report: CheckReport, gdap_ids: str | dict[str, str], steps: 
 
 
 def test_an_admin_relationship_is_active_until_one_second_before_its_end_and_expired_at_it(
-    world: World, reliability_report: CheckReport,
+    world: World,
+    reliability_report: CheckReport,
 ) -> None:
     with frozen_at(T0), transaction(world.engine) as s:
         gdap_id = _gdap(s, world, days=30)
@@ -127,31 +143,43 @@ def test_an_admin_relationship_is_active_until_one_second_before_its_end_and_exp
     with read_session(world.engine) as s:
         rel = s.get(AdminRelationship, gdap_id)
         assert rel is not None and rel.grants_access_at(end - SECOND) and not rel.grants_access_at(end)
-    _walk(world, reliability_report, gdap_id, [
-        (end - SECOND, "active", end, {}),
-        (end, "expired", end, {EXPIRE: 1}),
-        (end + SECOND, "expired", end, {EXPIRE: 1}),
-        (end + timedelta(days=400), "expired", end, {EXPIRE: 1}),
-    ])
+    _walk(
+        world,
+        reliability_report,
+        gdap_id,
+        [
+            (end - SECOND, "active", end, {}),
+            (end, "expired", end, {EXPIRE: 1}),
+            (end + SECOND, "expired", end, {EXPIRE: 1}),
+            (end + timedelta(days=400), "expired", end, {EXPIRE: 1}),
+        ],
+    )
 
 
 def test_auto_extend_moves_the_end_by_180_days_exactly_at_the_boundary_each_time(
-    world: World, reliability_report: CheckReport,
+    world: World,
+    reliability_report: CheckReport,
 ) -> None:
     with frozen_at(T0), transaction(world.engine) as s:
         gdap_id = _gdap(s, world, days=30, auto_extend=180)
     end, extended = T0 + timedelta(days=30), T0 + timedelta(days=210)
-    _walk(world, reliability_report, gdap_id, [
-        (end - SECOND, "active", end, {}),
-        (end, "active", extended, {EXTEND: 1}),
-        (end + SECOND, "active", extended, {EXTEND: 1}),
-        (extended - SECOND, "active", extended, {EXTEND: 1}),
-        (extended, "active", extended + timedelta(days=180), {EXTEND: 2}),
-    ])
+    _walk(
+        world,
+        reliability_report,
+        gdap_id,
+        [
+            (end - SECOND, "active", end, {}),
+            (end, "active", extended, {EXTEND: 1}),
+            (end + SECOND, "active", extended, {EXTEND: 1}),
+            (extended - SECOND, "active", extended, {EXTEND: 1}),
+            (extended, "active", extended + timedelta(days=180), {EXTEND: 2}),
+        ],
+    )
 
 
 def test_a_global_administrator_relationship_is_never_auto_extended(
-    world: World, reliability_report: CheckReport,
+    world: World,
+    reliability_report: CheckReport,
 ) -> None:
     roles = ("Global Administrator", "User Administrator")
     with frozen_at(T0), transaction(world.engine) as s:
@@ -159,14 +187,20 @@ def test_a_global_administrator_relationship_is_never_auto_extended(
             _gdap(s, world, days=30, auto_extend=180, roles=roles)
         gdap_id = _gdap(s, world, days=30, roles=roles)
         with pytest.raises(AutoExtendWithGlobalAdministrator):
-            update_admin_relationship(s, actor_for_email(s, world.partner_email), admin_relationship_id=gdap_id,
-                                      auto_extend_days=180)
+            update_admin_relationship(
+                s, actor_for_email(s, world.partner_email), admin_relationship_id=gdap_id, auto_extend_days=180
+            )
     end = T0 + timedelta(days=30)
-    _walk(world, reliability_report, gdap_id, [
-        (end - SECOND, "active", end, {}),
-        (end, "expired", end, {EXPIRE: 1}),
-        (end + timedelta(days=180), "expired", end, {EXPIRE: 1}),
-    ])
+    _walk(
+        world,
+        reliability_report,
+        gdap_id,
+        [
+            (end - SECOND, "active", end, {}),
+            (end, "expired", end, {EXPIRE: 1}),
+            (end + timedelta(days=180), "expired", end, {EXPIRE: 1}),
+        ],
+    )
 
 
 def test_unapproved_requests_expire_90_days_after_their_creation(world: World, reliability_report: CheckReport) -> None:
@@ -176,23 +210,30 @@ def test_unapproved_requests_expire_90_days_after_their_creation(world: World, r
         approved_late = _gdap(s, world, approve=False)
     deadline = T0 + timedelta(days=90)
     with frozen_at(deadline - SECOND), transaction(world.engine) as s:  # still approvable one second before
-        approve_admin_relationship(s, actor_for_email(s, world.customer_admin_email),
-                                   admin_relationship_id=approved_late)
+        approve_admin_relationship(
+            s, actor_for_email(s, world.customer_admin_email), admin_relationship_id=approved_late
+        )
     with frozen_at(deadline), transaction(world.engine) as s:  # at the deadline, even before the clock ran
         with pytest.raises(AdminRelationshipInvalidState):
             approve_admin_relationship(s, actor_for_email(s, world.customer_admin_email), admin_relationship_id=pending)
         with pytest.raises(AdminRelationshipInvalidState):
             lock_for_approval(s, actor_for_email(s, world.partner_email), admin_relationship_id=created)
-    _walk(world, reliability_report, {created: "created", pending: "approvalPending"}, [
-        (deadline - SECOND, None, None, {}),
-        (deadline, "expired", deadline, {EXPIRE: 1}),
-        (deadline + SECOND, "expired", deadline, {EXPIRE: 1}),
-    ])
+    _walk(
+        world,
+        reliability_report,
+        {created: "created", pending: "approvalPending"},
+        [
+            (deadline - SECOND, None, None, {}),
+            (deadline, "expired", deadline, {EXPIRE: 1}),
+            (deadline + SECOND, "expired", deadline, {EXPIRE: 1}),
+        ],
+    )
     assert _state(world.engine, approved_late)[0] == "active"
 
 
 def test_an_invitation_can_be_accepted_until_one_second_before_it_expires(
-    world: World, reliability_report: CheckReport,
+    world: World,
+    reliability_report: CheckReport,
 ) -> None:
     with frozen_at(T0), transaction(world.engine) as s:
         partner = actor_for_email(s, world.partner_email)
@@ -246,26 +287,43 @@ def _due_items(engine: Engine, w: World, n: int) -> dict[str, str]:
 
 @pytest.mark.race
 def test_schedulers_in_four_processes_apply_each_transition_exactly_once(
-    world: World, pool: RacePool, reliability_report: CheckReport,
+    world: World,
+    pool: RacePool,
+    reliability_report: CheckReport,
 ) -> None:
     url = world.engine.url.render_as_string(hide_password=False)
     for _ in range(scaled(3, 60)):
         expected = _due_items(world.engine, world, scaled(3, 10))
-        outcomes = pool.race([Task(url, "scheduler", {"rounds": 2, "also_enqueue": [GDAP_CLOCK, EXPIRE_INVITATIONS]})
-                              for _ in range(4)])
+        outcomes = pool.race(
+            [Task(url, "scheduler", {"rounds": 2, "also_enqueue": [GDAP_CLOCK, EXPIRE_INVITATIONS]}) for _ in range(4)]
+        )
         reliability_report.requests += 4
         assert all(o.startswith("ok") for o in outcomes), outcomes
         with read_session(world.engine) as s:
-            rows = s.execute(select(ActivityRecord.resource_id, ActivityRecord.operation_type).where(
-                ActivityRecord.resource_id.in_(expected), ActivityRecord.operation_type.in_([EXPIRE, EXTEND])))
+            rows = s.execute(
+                select(ActivityRecord.resource_id, ActivityRecord.operation_type).where(
+                    ActivityRecord.resource_id.in_(expected), ActivityRecord.operation_type.in_([EXPIRE, EXTEND])
+                )
+            )
             transitions = Counter(rows.all())
-            statuses = dict(s.execute(select(AdminRelationship.id, AdminRelationship.status).where(
-                AdminRelationship.id.in_(expected))).all())
-            sent = s.scalar(select(func.count()).select_from(RelationshipRequest).where(
-                RelationshipRequest.status == "sent")) or 0
-        wrong = [(gid, op, dict(transitions)) for gid, op in expected.items()
-                 if transitions[gid, op] != 1 or sum(n for (g, _o), n in transitions.items() if g == gid) != 1
-                 or statuses[gid] != ("active" if op == EXTEND else "expired")]
+            statuses = dict(
+                s.execute(
+                    select(AdminRelationship.id, AdminRelationship.status).where(AdminRelationship.id.in_(expected))
+                ).all()
+            )
+            sent = (
+                s.scalar(
+                    select(func.count()).select_from(RelationshipRequest).where(RelationshipRequest.status == "sent")
+                )
+                or 0
+            )
+        wrong = [
+            (gid, op, dict(transitions))
+            for gid, op in expected.items()
+            if transitions[gid, op] != 1
+            or sum(n for (g, _o), n in transitions.items() if g == gid) != 1
+            or statuses[gid] != ("active" if op == EXTEND else "expired")
+        ]
         reliability_report.invariant_checks += len(expected) + 1
         reliability_report.violations += len(wrong) + sent
         assert (wrong, sent) == ([], 0)

@@ -55,8 +55,7 @@ TEMPLATE = "{{7*7}}"
 ALL = f"{SCRIPT}{MARKUP} {TEMPLATE} {LINK}"
 ALONE = (SCRIPT, MARKUP, DIALOG, LINK, TEMPLATE)
 # What the browser must not find: markup of a payload turned into elements, or a template evaluated.
-INJECTED = ("script:not([src]), img[src='x'], [onerror], [onload], a[href^='javascript:'], "
-            "form[action^='javascript:']")
+INJECTED = "script:not([src]), img[src='x'], [onerror], [onload], a[href^='javascript:'], form[action^='javascript:']"
 
 
 @dataclass
@@ -71,55 +70,109 @@ def _seed(site: LiveSite) -> Seeded:
     of theirs, and the operator."""
     with transaction(site.engine) as session:
         partner = make_partner(session, name=f"Partner {ALL}", domain="evil-partner.example")
-        billing = BillingProfileInput(first_name=ALL, last_name=ALL, email="billing@evil-customer.example",
-                                      culture="en-US", language="en", company_name=ALL, address_line1=ALL,
-                                      city=ALL, state=ALL, postal_code="20100", country="US", phone_number="1")
-        created = create_customer(session, partner.admin, company_name=ALL, domain="evil-customer.example",
-                                  billing=billing, organization_registration_number="")
+        billing = BillingProfileInput(
+            first_name=ALL,
+            last_name=ALL,
+            email="billing@evil-customer.example",
+            culture="en-US",
+            language="en",
+            company_name=ALL,
+            address_line1=ALL,
+            city=ALL,
+            state=ALL,
+            postal_code="20100",
+            country="US",
+            phone_number="1",
+        )
+        created = create_customer(
+            session,
+            partner.admin,
+            company_name=ALL,
+            domain="evil-customer.example",
+            billing=billing,
+            organization_registration_number="",
+        )
         customer_id = created.customer.id
-        offboarded = create_customer(session, partner.admin, company_name=f"Leaving {ALL}",
-                                     domain="evil-leaving.example", billing=billing).customer.id
+        offboarded = create_customer(
+            session, partner.admin, company_name=f"Leaving {ALL}", domain="evil-leaving.example", billing=billing
+        ).customer.id
         subscription = buy(session, partner.admin, customer_id, M365_BASIC, friendly_name=ALL)
         group = create_security_group(session, partner.admin, display_name=ALL[:100])
         gdap_ids = []
         for payload in ALONE:
-            rel = create_admin_relationship(session, partner.admin, customer_id=customer_id, display_name=payload,
-                                            role_ids=[GLOBAL_READER], duration_days=365)
-            create_access_assignment(session, partner.admin, admin_relationship_id=rel.id, security_group_id=group.id,
-                                     role_ids=[GLOBAL_READER])
+            rel = create_admin_relationship(
+                session,
+                partner.admin,
+                customer_id=customer_id,
+                display_name=payload,
+                role_ids=[GLOBAL_READER],
+                duration_days=365,
+            )
+            create_access_assignment(
+                session,
+                partner.admin,
+                admin_relationship_id=rel.id,
+                security_group_id=group.id,
+                role_ids=[GLOBAL_READER],
+            )
             lock_for_approval(session, partner.admin, admin_relationship_id=rel.id)
             gdap_ids.append(rel.id)
-        template = create_template(session, partner.admin, name=ALL[:100], role_ids=[GLOBAL_READER],
-                                   assignments=[TemplateAssignment(group.id, [GLOBAL_READER])])
+        template = create_template(
+            session,
+            partner.admin,
+            name=ALL[:100],
+            role_ids=[GLOBAL_READER],
+            assignments=[TemplateAssignment(group.id, [GLOBAL_READER])],
+        )
         gdap_ids.append(request_from_template(session, partner.admin, template.id, customer_id).id)
         take_over(session, created.admin, created.password)  # the customer's admin sets their own password
         customer_admin = actor_for_user(session, created.admin)
         approve_admin_relationship(session, customer_admin, admin_relationship_id=gdap_ids[0])
-        user, _ = add_partner_user(session, partner.admin, email="agent@evil-partner.example", roles=["sales-agent"],
-                                   display_name=ALL)
+        user, _ = add_partner_user(
+            session, partner.admin, email="agent@evil-partner.example", roles=["sales-agent"], display_name=ALL
+        )
         token = create_token(session, partner.admin, name=ALL[:100])
-        invitation = create_invitation(session, partner.admin, base_url=site.base_url, customer_id=customer_id,
-                                       include_delegated_admin=True)
+        invitation = create_invitation(
+            session, partner.admin, base_url=site.base_url, customer_id=customer_id, include_delegated_admin=True
+        )
         job = start_bulk_offboarding(session, partner.admin, customer_ids=[offboarded])
         gdap_job = start_gdap_bulk_job(session, partner.admin, action="terminate", customer_ids=[customer_id])
         create_operator_account(session, Actor.system(), email="ops@evil-platform.example")
-        provider = make_partner(session, name=f"Provider {ALL}", domain="evil-provider.example",
-                                partner_type="indirect-provider")
-        reseller = make_partner(session, name=f"Reseller {ALL}", domain="evil-reseller.example",
-                                partner_type="indirect-reseller")
+        provider = make_partner(
+            session, name=f"Provider {ALL}", domain="evil-provider.example", partner_type="indirect-provider"
+        )
+        reseller = make_partner(
+            session, name=f"Reseller {ALL}", domain="evil-reseller.example", partner_type="indirect-reseller"
+        )
         partnership = invite_reseller(session, provider.admin, reseller_id=reseller.partner_id)
-        endpoint = create_endpoint(session, partner.admin, url="https://hooks.example.com/partnerhub",
-                                   events=["subscription-updated"],
-                                   config=WebhookConfig(secret_key="test",
-                                                        resolve=lambda host, port: ["93.184.216.34"]))
+        endpoint = create_endpoint(
+            session,
+            partner.admin,
+            url="https://hooks.example.com/partnerhub",
+            events=["subscription-updated"],
+            config=WebhookConfig(secret_key="test", resolve=lambda host, port: ["93.184.216.34"]),
+        )
         emails = {"partner": partner.admin, "provider": provider.admin, "reseller": reseller.admin}
-        users = {who: session.scalars(select(User.email).where(User.id == actor.user_id)).one()
-                 for who, actor in emails.items()}
-    ids = {"customer_id": customer_id, "subscription_id": subscription.id, "relationship_id": gdap_ids[0],
-           "group_id": group.id, "user_id": user.id, "invitation_id": invitation.request.id, "job_id": job.id,
-           "gdap_job_id": gdap_job.id, "code": invitation.code, "partner_id": partner.partner_id,
-           "token_id": token.id, "partnership_id": partnership.id, "endpoint_id": endpoint.endpoint.id,
-           "template_id": template.id}
+        users = {
+            who: session.scalars(select(User.email).where(User.id == actor.user_id)).one()
+            for who, actor in emails.items()
+        }
+    ids = {
+        "customer_id": customer_id,
+        "subscription_id": subscription.id,
+        "relationship_id": gdap_ids[0],
+        "group_id": group.id,
+        "user_id": user.id,
+        "invitation_id": invitation.request.id,
+        "job_id": job.id,
+        "gdap_job_id": gdap_job.id,
+        "code": invitation.code,
+        "partner_id": partner.partner_id,
+        "token_id": token.id,
+        "partnership_id": partnership.id,
+        "endpoint_id": endpoint.endpoint.id,
+        "template_id": template.id,
+    }
     users.update(customer=created.admin.email, operator="ops@evil-platform.example")
     return Seeded(ids, gdap_ids, users)
 
@@ -160,17 +213,27 @@ def _inspect(page: Page, dialogs: list[str]) -> list[str]:
 SEEDED_PAYLOAD_FIELDS = 3 + 2 + 6 + 1 + 1 + 5 + 1 + 1
 
 # Pages that must show the payloads as text (who looks, the page): the proof that they were escaped, not dropped.
-MUST_SHOW = (("partner", "/customers"), ("partner", "/customers/{customer_id}/account"),
-             ("partner", "/customers/{customer_id}/subscriptions/{subscription_id}"),
-             ("partner", "/customers/{customer_id}/admin-relationships"), ("partner", "/security-groups"),
-             ("partner", "/activity"), ("partner", "/users"), ("partner", "/account"), ("partner", "/jobs/{job_id}"),
-             ("partner", "/gdap/bulk/{gdap_job_id}"),
-             ("customer", "/partner-relationships"), ("operator", "/operator/partners"),
-             ("provider", "/indirect-resellers"), ("reseller", "/indirect-providers"))
+MUST_SHOW = (
+    ("partner", "/customers"),
+    ("partner", "/customers/{customer_id}/account"),
+    ("partner", "/customers/{customer_id}/subscriptions/{subscription_id}"),
+    ("partner", "/customers/{customer_id}/admin-relationships"),
+    ("partner", "/security-groups"),
+    ("partner", "/activity"),
+    ("partner", "/users"),
+    ("partner", "/account"),
+    ("partner", "/jobs/{job_id}"),
+    ("partner", "/gdap/bulk/{gdap_job_id}"),
+    ("customer", "/partner-relationships"),
+    ("operator", "/operator/partners"),
+    ("provider", "/indirect-resellers"),
+    ("reseller", "/indirect-providers"),
+)
 
 
 def test_payloads_in_every_text_field_are_shown_as_text_and_never_run(
-        live_site: LiveSite, browsers: Browsers, reliability_report: CheckReport) -> None:
+    live_site: LiveSite, browsers: Browsers, reliability_report: CheckReport
+) -> None:
     seeded = _seed(live_site)
     reliability_report.faults = SEEDED_PAYLOAD_FIELDS
     users: dict[str, BrowserUser] = {}
@@ -206,7 +269,9 @@ def test_payloads_in_every_text_field_are_shown_as_text_and_never_run(
         if (who, url) not in shown:
             failures.append(f"{who} {url}: the payload is not shown as text")
     reliability_report.violations = len(failures)
-    reliability_report.notes = (f"{len(urls)} pages x {len(users)} users ({skipped} not allowed, not opened); "
-                                f"{len(shown)} page views showed payloads "
-                                "as text (the CSP also forbids inline scripts: the DOM checks catch unescaped markup)")
+    reliability_report.notes = (
+        f"{len(urls)} pages x {len(users)} users ({skipped} not allowed, not opened); "
+        f"{len(shown)} page views showed payloads "
+        "as text (the CSP also forbids inline scripts: the DOM checks catch unescaped markup)"
+    )
     assert not failures, failures[:20]

@@ -62,17 +62,28 @@ def _as(engine: Engine, email: str, call: Callable[[Session, Actor], object]) ->
     return "ok"
 
 
-def order(engine: Engine, *, email: str, customer_id: str, offer_id: str, parent_id: str | None = None,
-          reseller_mpn_id: str | None = None) -> str:
-    line = LineItemInput(offer_id=offer_id, quantity=1, parent_subscription_id=parent_id,
-                         partner_id_on_record=reseller_mpn_id)
+def order(
+    engine: Engine,
+    *,
+    email: str,
+    customer_id: str,
+    offer_id: str,
+    parent_id: str | None = None,
+    reseller_mpn_id: str | None = None,
+) -> str:
+    line = LineItemInput(
+        offer_id=offer_id, quantity=1, parent_subscription_id=parent_id, partner_id_on_record=reseller_mpn_id
+    )
     return _as(engine, email, lambda s, a: create_order(s, a, customer_id=customer_id, line_items=[line]))
 
 
 def set_status(engine: Engine, *, email: str, customer_id: str, subscription_id: str, status: str) -> str:
     change = SubscriptionChange(status=status)
-    return _as(engine, email, lambda s, a: update_subscription(s, a, customer_id=customer_id,
-                                                               subscription_id=subscription_id, change=change))
+    return _as(
+        engine,
+        email,
+        lambda s, a: update_subscription(s, a, customer_id=customer_id, subscription_id=subscription_id, change=change),
+    )
 
 
 def remove(engine: Engine, *, email: str, customer_id: str) -> str:
@@ -84,8 +95,9 @@ def accept(engine: Engine, *, email: str, code: str) -> str:
 
 
 def approve_gdap(engine: Engine, *, email: str, admin_relationship_id: str) -> str:
-    return _as(engine, email,
-               lambda s, a: approve_admin_relationship(s, a, admin_relationship_id=admin_relationship_id))
+    return _as(
+        engine, email, lambda s, a: approve_admin_relationship(s, a, admin_relationship_id=admin_relationship_id)
+    )
 
 
 def http(engine: Engine, *, method: str, path: str, token: str, json: Any, headers: dict[str, str]) -> str:
@@ -98,9 +110,13 @@ def http(engine: Engine, *, method: str, path: str, token: str, json: Any, heade
         from partnerhub.runtime import Runtime
         from partnerhub.settings import Settings
 
-        settings = Settings(database_url=url, data_dir=Path(tempfile.mkdtemp(prefix="ph-worker-")),
-                            secret_key="test", base_url="https://partnerhub.example",
-                            rate_limit_per_minute=1_000_000)
+        settings = Settings(
+            database_url=url,
+            data_dir=Path(tempfile.mkdtemp(prefix="ph-worker-")),
+            secret_key="test",
+            base_url="https://partnerhub.example",
+            rate_limit_per_minute=1_000_000,
+        )
         client = TestClient(create_app(Runtime(settings), start_worker=False))
         client.__enter__()
         _clients[url] = client
@@ -125,7 +141,8 @@ def scheduler(engine: Engine, *, rounds: int, also_enqueue: list[str]) -> str:
 
 
 OPERATIONS: dict[str, Callable[..., str]] = {
-    f.__name__: f for f in (order, set_status, remove, accept, approve_gdap, http, scheduler)}
+    f.__name__: f for f in (order, set_status, remove, accept, approve_gdap, http, scheduler)
+}
 
 
 def run_task(task: Task) -> str:
@@ -149,8 +166,7 @@ class RacePool:
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.barrier = context.Barrier(PROCESSES)
-        self.executor = ProcessPoolExecutor(PROCESSES, mp_context=context, initializer=_init,
-                                            initargs=(self.barrier,))
+        self.executor = ProcessPoolExecutor(PROCESSES, mp_context=context, initializer=_init, initargs=(self.barrier,))
         self.lock = threading.Lock()
 
     def race(self, tasks: list[Task]) -> list[str]:

@@ -43,11 +43,23 @@ def _relate(session: Session, partner: PartnerWorld, world: World) -> None:
     accept_invitation(session, world.customer_admin, code=link.url.rsplit("/", 1)[1], secret_key="key")
 
 
-def _update(session: Session, world: World, sub: Subscription, *, actor: object = None, etag: str | None = None,
-            **change: object) -> Subscription:
-    return update_subscription(session, actor or world.partner.admin,  # type: ignore[arg-type]
-                               customer_id=world.customer_id, subscription_id=sub.id,
-                               change=SubscriptionChange(**change), etag=etag)  # type: ignore[arg-type]
+def _update(
+    session: Session,
+    world: World,
+    sub: Subscription,
+    *,
+    actor: object = None,
+    etag: str | None = None,
+    **change: object,
+) -> Subscription:
+    return update_subscription(
+        session,
+        actor or world.partner.admin,  # type: ignore[arg-type]
+        customer_id=world.customer_id,
+        subscription_id=sub.id,
+        change=SubscriptionChange(**change),
+        etag=etag,
+    )  # type: ignore[arg-type]
 
 
 def _suspend(session: Session, world: World, sub: Subscription) -> Subscription:
@@ -113,8 +125,9 @@ def test_list_refuses_a_page_size_out_of_range(session: Session, world: World) -
 def test_get_returns_the_subscription_and_accepts_an_upper_case_id(session: Session, world: World) -> None:
     sub = buy(session, world.partner.admin, world.customer_id, friendly_name="Sede di Milano")
 
-    got = get_subscription(session, world.partner.helpdesk_agent, customer_id=world.customer_id,
-                           subscription_id=f" {sub.id.upper()} ")
+    got = get_subscription(
+        session, world.partner.helpdesk_agent, customer_id=world.customer_id, subscription_id=f" {sub.id.upper()} "
+    )
 
     assert got.id == sub.id
     assert got.friendly_name == "Sede di Milano"
@@ -122,8 +135,12 @@ def test_get_returns_the_subscription_and_accepts_an_upper_case_id(session: Sess
 
 def test_get_of_an_unknown_subscription_is_not_found(session: Session, world: World) -> None:
     with pytest.raises(SubscriptionNotFound):
-        get_subscription(session, world.partner.admin, customer_id=world.customer_id,
-                         subscription_id="00000000-0000-0000-0000-000000000000")
+        get_subscription(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            subscription_id="00000000-0000-0000-0000-000000000000",
+        )
 
 
 def test_another_partner_gets_customer_not_found_everywhere(session: Session, world: World) -> None:
@@ -134,8 +151,13 @@ def test_another_partner_gets_customer_not_found_everywhere(session: Session, wo
     with pytest.raises(CustomerNotFound):
         get_subscription(session, world.other.admin, customer_id=world.customer_id, subscription_id=sub.id)
     with pytest.raises(CustomerNotFound):
-        update_subscription(session, world.other.admin, customer_id=world.customer_id, subscription_id=sub.id,
-                            change=SubscriptionChange(status="suspended"))
+        update_subscription(
+            session,
+            world.other.admin,
+            customer_id=world.customer_id,
+            subscription_id=sub.id,
+            change=SubscriptionChange(status="suspended"),
+        )
     assert session.get(Subscription, sub.id).status == "active"  # type: ignore[union-attr]
 
 
@@ -200,8 +222,11 @@ def test_suspend_sets_status_turns_auto_renew_off_and_records_a_reason(session: 
     assert rec.customer_name == "Fabrikam Srl"
     assert rec.user_principal_name == world.partner.admin.email
     assert rec.old_value == {"status": "active", "autoRenewEnabled": True, "suspensionReasons": []}
-    assert rec.new_value == {"status": "suspended", "autoRenewEnabled": False,
-                             "suspensionReasons": ["ResellerInitiated"]}
+    assert rec.new_value == {
+        "status": "suspended",
+        "autoRenewEnabled": False,
+        "suspensionReasons": ["ResellerInitiated"],
+    }
 
 
 def test_suspend_accepts_the_status_in_any_case(session: Session, world: World) -> None:
@@ -225,8 +250,11 @@ def test_suspending_a_parent_suspends_its_add_ons_and_records_each(session: Sess
     [addon_rec] = _subscription_records(session, addon.id)
     assert addon_rec.operation_type == "suspend_subscription"
     assert addon_rec.old_value == {"status": "active", "autoRenewEnabled": True, "suspensionReasons": []}
-    assert addon_rec.new_value == {"status": "suspended", "autoRenewEnabled": False,
-                                   "suspensionReasons": ["ParentSuspended"]}
+    assert addon_rec.new_value == {
+        "status": "suspended",
+        "autoRenewEnabled": False,
+        "suspensionReasons": ["ParentSuspended"],
+    }
 
 
 def test_suspending_an_already_suspended_subscription_is_no_change(session: Session, world: World) -> None:
@@ -472,10 +500,16 @@ def test_a_reservation_can_be_cancelled(session: Session, world: World) -> None:
     assert rec.new_value == {"status": "deleted"}
 
 
-@pytest.mark.parametrize("change", [
-    {"status": "active"}, {"quantity": 2}, {"friendly_name": "Nuovo nome"}, {"auto_renew_enabled": True},
-    {"status": "suspended"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "active"},
+        {"quantity": 2},
+        {"friendly_name": "Nuovo nome"},
+        {"auto_renew_enabled": True},
+        {"status": "suspended"},
+    ],
+)
 def test_a_deleted_subscription_cannot_be_updated(session: Session, world: World, change: dict[str, object]) -> None:
     res = buy(session, world.partner.admin, world.customer_id, AZURE_RESERVATION, quantity=1)
     _update(session, world, res, status="deleted")
@@ -596,10 +630,20 @@ def test_partner_id_is_the_reseller_of_records_mpn_id(session: Session) -> None:
     indirect = make_indirect(session)
     partner_up(session, indirect.provider, indirect.reseller)
     cid = customer_for_reseller(session, indirect.provider.admin, indirect.reseller).customer.id
-    _o, _i, [held] = create_order(session, indirect.provider.admin, customer_id=cid, line_items=[
-        LineItemInput(offer_id="CFQ7TTC0LH18:0001", quantity=2, partner_id_on_record=indirect.reseller.mpn_id)])
-    _o, _i, [own] = create_order(session, indirect.provider.admin, customer_id=cid, line_items=[
-        LineItemInput(offer_id="CFQ7TTC0LH18:0001", quantity=1)])
+    _o, _i, [held] = create_order(
+        session,
+        indirect.provider.admin,
+        customer_id=cid,
+        line_items=[
+            LineItemInput(offer_id="CFQ7TTC0LH18:0001", quantity=2, partner_id_on_record=indirect.reseller.mpn_id)
+        ],
+    )
+    _o, _i, [own] = create_order(
+        session,
+        indirect.provider.admin,
+        customer_id=cid,
+        line_items=[LineItemInput(offer_id="CFQ7TTC0LH18:0001", quantity=1)],
+    )
     by_id = {d["id"]: d for d in describe_subscriptions(session, [held, own])}
     assert by_id[held.id]["partnerId"] == indirect.reseller.mpn_id
     assert by_id[own.id]["partnerId"] == ""

@@ -45,15 +45,25 @@ def sold(session: Session) -> Sold:
     indirect = make_indirect(session)
     partner_up(session, indirect.provider, indirect.reseller)
     created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller, name="Wingtip Toys")
-    _o, _i, [sub] = create_order(session, indirect.provider.admin, customer_id=created.customer.id, line_items=[
-        LineItemInput(offer_id=M365_E3, quantity=5, partner_id_on_record=indirect.reseller.mpn_id)])
+    _o, _i, [sub] = create_order(
+        session,
+        indirect.provider.admin,
+        customer_id=created.customer.id,
+        line_items=[LineItemInput(offer_id=M365_E3, quantity=5, partner_id_on_record=indirect.reseller.mpn_id)],
+    )
     return Sold(indirect, created.customer.id, sub)
 
 
-def _change(session: Session, actor: Actor, customer_id: str, sub: Subscription, status: str,
-            note: str | None = None) -> Subscription:
-    return update_subscription(session, actor, customer_id=customer_id, subscription_id=sub.id,
-                               change=SubscriptionChange(status=status, suspension_note=note))
+def _change(
+    session: Session, actor: Actor, customer_id: str, sub: Subscription, status: str, note: str | None = None
+) -> Subscription:
+    return update_subscription(
+        session,
+        actor,
+        customer_id=customer_id,
+        subscription_id=sub.id,
+        change=SubscriptionChange(status=status, suspension_note=note),
+    )
 
 
 def _reasons(sub: Subscription) -> list[tuple[str, str]]:
@@ -61,7 +71,8 @@ def _reasons(sub: Subscription) -> list[tuple[str, str]]:
 
 
 def test_a_direct_partners_suspension_is_reseller_initiated_with_who_when_and_the_note(
-        session: Session, world: World) -> None:
+    session: Session, world: World
+) -> None:
     sub = buy(session, world.partner.admin, world.customer_id)
 
     _change(session, world.partner.helpdesk_agent, world.customer_id, sub, "suspended", note="  unpaid invoice  ")
@@ -69,7 +80,11 @@ def test_a_direct_partners_suspension_is_reseller_initiated_with_who_when_and_th
     assert sub.suspension_reasons == ["ResellerInitiated"]
     [s] = sub.suspension_details
     assert (s.reason, s.initiator_partner_id, s.initiated_by, s.note) == (
-        "ResellerInitiated", world.partner.partner_id, world.partner.helpdesk_agent.email, "unpaid invoice")
+        "ResellerInitiated",
+        world.partner.partner_id,
+        world.partner.helpdesk_agent.email,
+        "unpaid invoice",
+    )
     out = subscription_dict(sub)
     assert out["suspensionReasons"] == ["ResellerInitiated"]
     [shown] = out["suspensions"]
@@ -103,7 +118,8 @@ def test_an_active_subscription_shows_no_suspensions(session: Session, world: Wo
 
 
 def test_the_provider_suspends_a_subscription_sold_through_its_reseller_as_provider_initiated(
-        session: Session, sold: Sold) -> None:
+    session: Session, sold: Sold
+) -> None:
     _change(session, sold.provider, sold.customer_id, sold.sub, "suspended", note="non-payment")
 
     assert sold.sub.status == "suspended"
@@ -118,8 +134,13 @@ def test_the_reseller_cannot_lift_the_providers_reason(session: Session, sold: S
         _change(session, sold.reseller, sold.customer_id, sold.sub, "active")
 
     assert err.value.code == 800600
-    assert err.value.data == [{"reason": "ProviderInitiated", "initiatorPartnerId": sold.indirect.provider.partner_id,
-                               "initiator": "Tailspin Distribution"}]
+    assert err.value.data == [
+        {
+            "reason": "ProviderInitiated",
+            "initiatorPartnerId": sold.indirect.provider.partner_id,
+            "initiator": "Tailspin Distribution",
+        }
+    ]
     assert "ProviderInitiated (Tailspin Distribution)" in err.value.render("en")
     assert "Tailspin Distribution" in err.value.render("it")
     assert err.value.render("it") != err.value.render("en")
@@ -131,8 +152,10 @@ def test_each_party_lifts_only_its_own_reason_and_the_last_one_reactivates(sessi
     _change(session, sold.provider, sold.customer_id, sold.sub, "suspended", note="non-payment")
     # the reseller suspends it too, for its own reason: added beside the provider's
     _change(session, sold.reseller, sold.customer_id, sold.sub, "suspended", note="customer asked")
-    assert _reasons(sold.sub) == [("ProviderInitiated", sold.indirect.provider.partner_id),
-                                  ("ResellerInitiated", sold.indirect.reseller.partner_id)]
+    assert _reasons(sold.sub) == [
+        ("ProviderInitiated", sold.indirect.provider.partner_id),
+        ("ResellerInitiated", sold.indirect.reseller.partner_id),
+    ]
     assert sold.sub.suspension_reasons == ["ProviderInitiated", "ResellerInitiated"]
 
     # the provider lifts its reason: the reseller's remains, so the subscription stays suspended
@@ -161,7 +184,8 @@ def test_suspending_again_for_a_reason_already_held_is_no_change(session: Sessio
 
 
 def test_an_add_on_suspended_with_its_parent_carries_parent_suspended_from_the_same_party(
-        session: Session, world: World) -> None:
+    session: Session, world: World
+) -> None:
     parent = buy(session, world.partner.admin, world.customer_id, M365_E3)
     addon = buy(session, world.partner.admin, world.customer_id, TEAMS_PHONE_ADDON, parent_id=parent.id)
 

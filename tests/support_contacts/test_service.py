@@ -63,20 +63,32 @@ def setup(session: Session) -> Setup:
     indirect = make_indirect(session)
     partner_up(session, indirect.provider, indirect.reseller)
     created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller, name="Wingtip Toys")
-    _o, _i, [sub] = create_order(session, indirect.provider.admin, customer_id=created.customer.id, line_items=[
-        LineItemInput(offer_id=M365_E3, quantity=5, partner_id_on_record=indirect.reseller.mpn_id)])
+    _o, _i, [sub] = create_order(
+        session,
+        indirect.provider.admin,
+        customer_id=created.customer.id,
+        line_items=[LineItemInput(offer_id=M365_E3, quantity=5, partner_id_on_record=indirect.reseller.mpn_id)],
+    )
     return Setup(indirect, created.customer.id, customer_admin(session, created), sub)
 
 
 def _get(session: Session, s: Setup, actor: Actor | None = None) -> SupportContact | None:
-    return get_support_contact(session, actor or s.indirect.provider.admin, customer_id=s.customer_id,
-                               subscription_id=s.sub.id)
+    return get_support_contact(
+        session, actor or s.indirect.provider.admin, customer_id=s.customer_id, subscription_id=s.sub.id
+    )
 
 
-def _set(session: Session, s: Setup, mpn_id: str | None = None, *, actor: Actor | None = None,
-         tenant_id: str | None = None) -> SupportContact | None:
-    return set_support_contact(session, actor or s.indirect.provider.admin, customer_id=s.customer_id,
-                               subscription_id=s.sub.id, support_mpn_id=mpn_id, support_tenant_id=tenant_id)
+def _set(
+    session: Session, s: Setup, mpn_id: str | None = None, *, actor: Actor | None = None, tenant_id: str | None = None
+) -> SupportContact | None:
+    return set_support_contact(
+        session,
+        actor or s.indirect.provider.admin,
+        customer_id=s.customer_id,
+        subscription_id=s.sub.id,
+        support_mpn_id=mpn_id,
+        support_tenant_id=tenant_id,
+    )
 
 
 # --- the default --------------------------------------------------------------------------------------
@@ -87,22 +99,29 @@ def test_the_default_support_contact_is_the_provider(session: Session, setup: Se
     p = setup.indirect.provider
     assert contact == SupportContact(p.partner_id, p.mpn_id, "Tailspin Distribution", is_default=True)
     assert support_contact_dict(contact, customer_id=setup.customer_id, subscription_id=setup.sub.id) == {
-        "supportTenantId": p.partner_id, "supportMpnId": p.mpn_id, "name": "Tailspin Distribution",
-        "links": {"self": {"uri": f"/customers/{setup.customer_id}/subscriptions/{setup.sub.id}/supportcontact",
-                           "method": "GET", "headers": []}},
+        "supportTenantId": p.partner_id,
+        "supportMpnId": p.mpn_id,
+        "name": "Tailspin Distribution",
+        "links": {
+            "self": {
+                "uri": f"/customers/{setup.customer_id}/subscriptions/{setup.sub.id}/supportcontact",
+                "method": "GET",
+                "headers": [],
+            }
+        },
         "attributes": {"objectType": "SupportContact", "etag": support_contact_etag(setup.sub.id, contact)},
     }
 
 
 def test_the_default_support_contact_of_a_direct_sale_is_the_direct_partner(session: Session, world: World) -> None:
     sub = buy(session, world.partner.admin, world.customer_id)
-    contact = get_support_contact(session, world.customer_admin, customer_id=world.customer_id,
-                                  subscription_id=sub.id)
+    contact = get_support_contact(session, world.customer_admin, customer_id=world.customer_id, subscription_id=sub.id)
     assert contact is not None and contact.partner_id == world.partner.partner_id and contact.is_default
 
 
 def test_the_customer_the_reseller_of_record_and_the_operator_read_the_support_contact(
-        session: Session, setup: Setup) -> None:
+    session: Session, setup: Setup
+) -> None:
     for actor in (setup.ga, setup.indirect.reseller.helpdesk_agent, Actor.system()):
         contact = _get(session, setup, actor)
         assert contact is not None and contact.partner_id == setup.indirect.provider.partner_id
@@ -129,9 +148,15 @@ def test_the_provider_designates_its_reseller(session: Session, setup: Setup, ro
     assert _get(session, setup, setup.ga) == contact
     [rec] = records(session, "update_subscription_support_contact", resource_id=setup.sub.id)
     assert (rec.partner_id, rec.customer_id, rec.resource_type) == (
-        setup.indirect.provider.partner_id, setup.customer_id, "subscription")
-    assert rec.old_value == {"supportTenantId": setup.indirect.provider.partner_id,
-                             "supportMpnId": setup.indirect.provider.mpn_id, "isDefault": True}
+        setup.indirect.provider.partner_id,
+        setup.customer_id,
+        "subscription",
+    )
+    assert rec.old_value == {
+        "supportTenantId": setup.indirect.provider.partner_id,
+        "supportMpnId": setup.indirect.provider.mpn_id,
+        "isDefault": True,
+    }
     assert rec.new_value == {"supportTenantId": r.partner_id, "supportMpnId": r.mpn_id, "isDefault": False}
 
 
@@ -178,13 +203,19 @@ def test_a_customer_user_or_stranger_cannot_change_it(session: Session, setup: S
     with pytest.raises(CustomerNotFound):
         _set(session, setup, setup.indirect.reseller.mpn_id, actor=world.partner.admin)
     with pytest.raises(SubscriptionNotFound):
-        set_support_contact(session, setup.indirect.provider.admin, customer_id=setup.customer_id,
-                            subscription_id="nope", support_mpn_id=setup.indirect.reseller.mpn_id)
+        set_support_contact(
+            session,
+            setup.indirect.provider.admin,
+            customer_id=setup.customer_id,
+            subscription_id="nope",
+            support_mpn_id=setup.indirect.reseller.mpn_id,
+        )
 
 
 @pytest.mark.parametrize("partner_type", ["direct", "indirect-provider"])
 def test_only_a_reseller_or_the_seller_itself_can_be_the_contact(
-        session: Session, setup: Setup, partner_type: str) -> None:
+    session: Session, setup: Setup, partner_type: str
+) -> None:
     other = make_partner(session, name="Someone Else", partner_type=partner_type)
     relate(session, other, setup.ga)
     with pytest.raises(SupportContactNotAllowed) as info:
@@ -214,21 +245,41 @@ def test_a_direct_partner_can_only_keep_itself(session: Session, world: World) -
     relate(session, reseller, world.customer_admin)
     sub = buy(session, world.partner.admin, world.customer_id)
     with pytest.raises(NoActivePartnership):
-        set_support_contact(session, world.partner.admin, customer_id=world.customer_id, subscription_id=sub.id,
-                            support_mpn_id=reseller.mpn_id)
-    contact = set_support_contact(session, world.partner.admin, customer_id=world.customer_id,
-                                  subscription_id=sub.id, support_tenant_id=world.partner.partner_id)
+        set_support_contact(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            subscription_id=sub.id,
+            support_mpn_id=reseller.mpn_id,
+        )
+    contact = set_support_contact(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        subscription_id=sub.id,
+        support_tenant_id=world.partner.partner_id,
+    )
     assert contact is not None and contact.is_default
     assert records(session, "update_subscription_support_contact") == []
 
 
 def test_a_cancelled_subscription_keeps_its_support_contact(session: Session, world: World) -> None:
     ri = buy(session, world.partner.admin, world.customer_id, AZURE_RESERVATION, quantity=1)
-    update_subscription(session, world.partner.admin, customer_id=world.customer_id, subscription_id=ri.id,
-                        change=SubscriptionChange(status="deleted"))
+    update_subscription(
+        session,
+        world.partner.admin,
+        customer_id=world.customer_id,
+        subscription_id=ri.id,
+        change=SubscriptionChange(status="deleted"),
+    )
     with pytest.raises(SubscriptionDeleted):
-        set_support_contact(session, world.partner.admin, customer_id=world.customer_id, subscription_id=ri.id,
-                            support_mpn_id=world.partner.mpn_id)
+        set_support_contact(
+            session,
+            world.partner.admin,
+            customer_id=world.customer_id,
+            subscription_id=ri.id,
+            support_mpn_id=world.partner.mpn_id,
+        )
 
 
 # --- available support contacts -----------------------------------------------------------------------
@@ -239,26 +290,35 @@ def test_the_customer_sees_every_related_partner(session: Session, setup: Setup)
     relate(session, direct, setup.ga)
     names = [c.name for c in list_available_support_contacts(session, setup.ga, customer_id=setup.customer_id)]
     assert names == ["Adatum Rivendita", "Contoso Direct", "Tailspin Distribution"]
-    assert [c.name for c in list_available_support_contacts(session, Actor.system(),
-                                                            customer_id=setup.customer_id)] == names
+    assert [
+        c.name for c in list_available_support_contacts(session, Actor.system(), customer_id=setup.customer_id)
+    ] == names
 
 
 def test_a_partner_sees_itself_and_its_partnership_counterparts(session: Session, setup: Setup) -> None:
     relate(session, make_partner(session, name="Contoso Direct", partner_type="direct"), setup.ga)
-    provider_view = list_available_support_contacts(session, setup.indirect.provider.helpdesk_agent,
-                                                    customer_id=setup.customer_id)
+    provider_view = list_available_support_contacts(
+        session, setup.indirect.provider.helpdesk_agent, customer_id=setup.customer_id
+    )
     assert [c.name for c in provider_view] == ["Adatum Rivendita", "Tailspin Distribution"]
-    reseller_view = list_available_support_contacts(session, setup.indirect.reseller.admin,
-                                                    customer_id=setup.customer_id)
+    reseller_view = list_available_support_contacts(
+        session, setup.indirect.reseller.admin, customer_id=setup.customer_id
+    )
     assert [c.name for c in reseller_view] == ["Adatum Rivendita", "Tailspin Distribution"]
 
 
 def test_a_removed_partner_is_no_longer_available(session: Session, setup: Setup) -> None:
-    update_subscription(session, setup.indirect.provider.admin, customer_id=setup.customer_id,
-                        subscription_id=setup.sub.id, change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        setup.indirect.provider.admin,
+        customer_id=setup.customer_id,
+        subscription_id=setup.sub.id,
+        change=SubscriptionChange(status="suspended"),
+    )
     remove_reseller_relationship(session, setup.indirect.reseller.admin, customer_id=setup.customer_id)
     assert [c.name for c in list_available_support_contacts(session, setup.ga, customer_id=setup.customer_id)] == [
-        "Tailspin Distribution"]
+        "Tailspin Distribution"
+    ]
 
 
 def test_strangers_cannot_list_available_contacts(session: Session, setup: Setup, world: World) -> None:
@@ -273,8 +333,12 @@ def test_strangers_cannot_list_available_contacts(session: Session, setup: Setup
 
 def test_subscriptions_of_a_leaving_contact_fall_back_to_the_provider(session: Session, setup: Setup) -> None:
     r = setup.indirect.reseller
-    _o, _i, [other] = create_order(session, setup.indirect.provider.admin, customer_id=setup.customer_id,
-                                   line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)])
+    _o, _i, [other] = create_order(
+        session,
+        setup.indirect.provider.admin,
+        customer_id=setup.customer_id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1)],
+    )
     _set(session, setup, r.mpn_id)
     changed = fall_back_support_contacts(session, r.admin, partner_id=r.partner_id, customer_id=setup.customer_id)
     assert changed == [setup.sub] and setup.sub.support_contact_id is None and other.support_contact_id is None
@@ -285,37 +349,58 @@ def test_subscriptions_of_a_leaving_contact_fall_back_to_the_provider(session: S
     assert recs[1].partner_id == setup.indirect.provider.partner_id
     assert recs[1].user_principal_name == r.admin.email
     assert recs[1].old_value == {"supportTenantId": r.partner_id, "supportMpnId": r.mpn_id, "isDefault": False}
-    assert recs[1].new_value == {"supportTenantId": setup.indirect.provider.partner_id,
-                                 "supportMpnId": setup.indirect.provider.mpn_id, "isDefault": True}
+    assert recs[1].new_value == {
+        "supportTenantId": setup.indirect.provider.partner_id,
+        "supportMpnId": setup.indirect.provider.mpn_id,
+        "isDefault": True,
+    }
     # Nothing designates the reseller any more: a second call changes nothing.
     assert fall_back_support_contacts(session, r.admin, partner_id=r.partner_id, customer_id=setup.customer_id) == []
 
 
 def test_without_a_related_provider_the_fallback_is_no_contact(session: Session, setup: Setup) -> None:
     _set(session, setup, setup.indirect.reseller.mpn_id)
-    update_subscription(session, setup.indirect.provider.admin, customer_id=setup.customer_id,
-                        subscription_id=setup.sub.id, change=SubscriptionChange(status="suspended"))
+    update_subscription(
+        session,
+        setup.indirect.provider.admin,
+        customer_id=setup.customer_id,
+        subscription_id=setup.sub.id,
+        change=SubscriptionChange(status="suspended"),
+    )
     remove_reseller_relationship(session, setup.indirect.provider.admin, customer_id=setup.customer_id)
     # The reseller still is the designated contact: the provider's removal leaves it alone.
     contact = _get(session, setup, setup.ga)
     assert contact is not None and contact.partner_id == setup.indirect.reseller.partner_id
-    fall_back_support_contacts(session, setup.ga, partner_id=setup.indirect.reseller.partner_id,
-                               customer_id=setup.customer_id)
+    fall_back_support_contacts(
+        session, setup.ga, partner_id=setup.indirect.reseller.partner_id, customer_id=setup.customer_id
+    )
     assert _get(session, setup, setup.ga) is None
     [_, rec] = records(session, "update_subscription_support_contact", resource_id=setup.sub.id)
     assert rec.new_value == {"supportTenantId": None, "supportMpnId": None, "isDefault": False}
-    assert support_contact_dict(None) == {"supportTenantId": None, "supportMpnId": None, "name": None,
-                                          "attributes": {"objectType": "SupportContact"}}
+    assert support_contact_dict(None) == {
+        "supportTenantId": None,
+        "supportMpnId": None,
+        "name": None,
+        "attributes": {"objectType": "SupportContact"},
+    }
 
 
 def test_the_fallback_touches_only_that_customers_subscriptions(session: Session, setup: Setup) -> None:
     r = setup.indirect.reseller
     second = customer_for_reseller(session, setup.indirect.provider.admin, r)
-    _o, _i, [elsewhere] = create_order(session, setup.indirect.provider.admin, customer_id=second.customer.id,
-                                       line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1,
-                                                                 partner_id_on_record=r.mpn_id)])
-    set_support_contact(session, setup.indirect.provider.admin, customer_id=second.customer.id,
-                        subscription_id=elsewhere.id, support_mpn_id=r.mpn_id)
+    _o, _i, [elsewhere] = create_order(
+        session,
+        setup.indirect.provider.admin,
+        customer_id=second.customer.id,
+        line_items=[LineItemInput(offer_id=M365_BASIC, quantity=1, partner_id_on_record=r.mpn_id)],
+    )
+    set_support_contact(
+        session,
+        setup.indirect.provider.admin,
+        customer_id=second.customer.id,
+        subscription_id=elsewhere.id,
+        support_mpn_id=r.mpn_id,
+    )
     _set(session, setup, r.mpn_id)
     fall_back_support_contacts(session, r.admin, partner_id=r.partner_id, customer_id=setup.customer_id.upper())
     assert setup.sub.support_contact_id is None and elsewhere.support_contact_id == r.partner_id

@@ -37,19 +37,37 @@ OPERATOR = Actor.system()
 
 
 def test_onboarding_verifies_the_partners_domain_and_its_global_admins(session: Session) -> None:
-    created = create_partner(session, OPERATOR, name="Wingtip", partner_type="direct",
-                             domain="wingtip.onmicrosoft.example", admin_email="GA@Wingtip.example")
+    created = create_partner(
+        session,
+        OPERATOR,
+        name="Wingtip",
+        partner_type="direct",
+        domain="wingtip.onmicrosoft.example",
+        admin_email="GA@Wingtip.example",
+    )
     assert verified_domains(session, created.partner.id) == ["wingtip.example", "wingtip.onmicrosoft.example"]
-    same = create_partner(session, OPERATOR, name="Tailspin", partner_type="direct", domain="tailspin.example",
-                          admin_email="ga@tailspin.example")
+    same = create_partner(
+        session,
+        OPERATOR,
+        name="Tailspin",
+        partner_type="direct",
+        domain="tailspin.example",
+        admin_email="ga@tailspin.example",
+    )
     assert verified_domains(session, same.partner.id) == ["tailspin.example"]
 
 
 def test_onboarding_with_an_admin_in_another_tenants_domain_is_refused(session: Session, world: World) -> None:
     for taken in ("fabrikam.example", "northwind.example"):  # a customer's domain, another partner's
         with pytest.raises(DuplicateDomain):
-            create_partner(session, OPERATOR, name="Squatter", partner_type="direct", domain="squatter.example",
-                           admin_email=f"boss@{taken}")
+            create_partner(
+                session,
+                OPERATOR,
+                name="Squatter",
+                partner_type="direct",
+                domain="squatter.example",
+                admin_email=f"boss@{taken}",
+            )
 
 
 def test_a_partner_adds_users_only_in_its_verified_domains(session: Session, world: World) -> None:
@@ -61,12 +79,12 @@ def test_a_partner_adds_users_only_in_its_verified_domains(session: Session, wor
             add_partner_user(session, admin, email=email, roles=["sales-agent"])
         assert refused.value.params["domains"] == "contoso-direct.example"
         assert refused.value.render("it").startswith(f"{email} non è")
-    assert [r.new_value["email"] for r in activity(session, operation="add_user",
-                                                   partner_id=world.partner.partner_id)][-1] == user.email
+    assert [r.new_value["email"] for r in activity(session, operation="add_user", partner_id=world.partner.partner_id)][
+        -1
+    ] == user.email
 
 
-def test_an_address_of_another_tenants_user_is_answered_as_outside_the_domains(session: Session,
-                                                                                world: World) -> None:
+def test_an_address_of_another_tenants_user_is_answered_as_outside_the_domains(session: Session, world: World) -> None:
     # the add-user answer used to say "already exists" for any address of the platform
     for email in (world.other.admin.email, world.customer_admin.email):
         with pytest.raises(EmailOutsideVerifiedDomains):
@@ -85,11 +103,21 @@ def test_a_squatted_customer_domain_no_longer_blocks_the_customer(session: Sessi
 def test_a_partner_cannot_create_a_customer_in_a_verified_domain(session: Session, world: World) -> None:
     add_partner_domain(session, OPERATOR, partner_id=world.other.partner_id, domain="northwind-cloud.example")
     with pytest.raises(CannotBeOwnCustomer):
-        create_customer(session, world.other.admin, company_name="Self", domain="northwind-cloud.example",
-                        billing=BillingProfileInput())
+        create_customer(
+            session,
+            world.other.admin,
+            company_name="Self",
+            domain="northwind-cloud.example",
+            billing=BillingProfileInput(),
+        )
     with pytest.raises(DuplicateDomain):
-        create_customer(session, world.partner.admin, company_name="Theirs", domain="northwind-cloud.example",
-                        billing=BillingProfileInput())
+        create_customer(
+            session,
+            world.partner.admin,
+            company_name="Theirs",
+            domain="northwind-cloud.example",
+            billing=BillingProfileInput(),
+        )
 
 
 def test_the_operator_adds_and_removes_domains_with_activity_records(session: Session, world: World) -> None:
@@ -103,7 +131,9 @@ def test_the_operator_adds_and_removes_domains_with_activity_records(session: Se
     assert [d.domain for d in list_partner_domains(session, OPERATOR, partner_id=pid)] == ["contoso-direct.example"]
     records = activity(session, partner_id=pid, resource_type="partner_domain")
     assert [(r.operation_type, r.resource_id) for r in records] == [
-        ("add_partner_domain", "contoso.com"), ("remove_partner_domain", "contoso.com")]
+        ("add_partner_domain", "contoso.com"),
+        ("remove_partner_domain", "contoso.com"),
+    ]
     assert records[0].new_value == {"domain": "contoso.com"}
 
 

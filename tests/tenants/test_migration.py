@@ -19,38 +19,95 @@ NOW = datetime.now(UTC)
 CONTOSO = "11111111-1111-4111-8111-111111111111"
 FABRIKAM = "22222222-2222-4222-8222-222222222222"
 
-tenants = sa.table("tenants", sa.column("id"), sa.column("kind"), sa.column("name"), sa.column("domain"),
-                   sa.column("created_at", UTCDateTime()), sa.column("requires_mfa"))
-partners = sa.table("partners", sa.column("id"), sa.column("partner_type"), sa.column("mpn_id"),
-                    sa.column("invitation_nonce"), sa.column("admin_agents_may_remove"))
-users = sa.table("users", sa.column("id"), sa.column("tenant_id"), sa.column("email"), sa.column("display_name"),
-                 sa.column("password_hash"), sa.column("roles", sa.JSON), sa.column("locale"),
-                 sa.column("is_active"), sa.column("created_at", UTCDateTime()), sa.column("password_is_one_time"))
-
-
+tenants = sa.table(
+    "tenants",
+    sa.column("id"),
+    sa.column("kind"),
+    sa.column("name"),
+    sa.column("domain"),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("requires_mfa"),
+)
+partners = sa.table(
+    "partners",
+    sa.column("id"),
+    sa.column("partner_type"),
+    sa.column("mpn_id"),
+    sa.column("invitation_nonce"),
+    sa.column("admin_agents_may_remove"),
+)
+users = sa.table(
+    "users",
+    sa.column("id"),
+    sa.column("tenant_id"),
+    sa.column("email"),
+    sa.column("display_name"),
+    sa.column("password_hash"),
+    sa.column("roles", sa.JSON),
+    sa.column("locale"),
+    sa.column("is_active"),
+    sa.column("created_at", UTCDateTime()),
+    sa.column("password_is_one_time"),
+)
 
 
 def _user(n: int, tenant_id: str, email: str, role: str) -> dict[str, object]:
-    return {"id": f"00000000-0000-4000-8000-00000000000{n}", "tenant_id": tenant_id, "email": email,
-            "display_name": email, "password_hash": "x", "roles": [role], "locale": "en", "is_active": True,
-            "created_at": NOW + timedelta(seconds=n), "password_is_one_time": False}
+    return {
+        "id": f"00000000-0000-4000-8000-00000000000{n}",
+        "tenant_id": tenant_id,
+        "email": email,
+        "display_name": email,
+        "password_hash": "x",
+        "roles": [role],
+        "locale": "en",
+        "is_active": True,
+        "created_at": NOW + timedelta(seconds=n),
+        "password_is_one_time": False,
+    }
 
 
 def _before_0009(engine: Engine) -> None:
     upgrade(engine, "0015")  # the revision before 0009
     with engine.begin() as conn:
-        conn.execute(tenants.insert(), [
-            {"id": CONTOSO, "kind": "partner", "name": "Contoso", "domain": "contoso.onmicrosoft.example",
-             "created_at": NOW, "requires_mfa": True},
-            {"id": FABRIKAM, "kind": "customer", "name": "Fabrikam", "domain": "fabrikam.example",
-             "created_at": NOW, "requires_mfa": False}])
-        conn.execute(partners.insert().values(id=CONTOSO, partner_type="direct", mpn_id="7000001",
-                                              invitation_nonce="n" * 16, admin_agents_may_remove=False))
-        conn.execute(users.insert(), [
-            _user(1, CONTOSO, "ga@contoso.example", "global-admin"),  # the onboarded Global admin
-            _user(2, CONTOSO, "boss@squatted.example", "global-admin"),  # added later by the partner
-            _user(3, CONTOSO, "admin2@fabrikam.example", "sales-agent"),  # squatting the customer's domain
-            _user(4, FABRIKAM, "admin@fabrikam.example", "global-admin")])
+        conn.execute(
+            tenants.insert(),
+            [
+                {
+                    "id": CONTOSO,
+                    "kind": "partner",
+                    "name": "Contoso",
+                    "domain": "contoso.onmicrosoft.example",
+                    "created_at": NOW,
+                    "requires_mfa": True,
+                },
+                {
+                    "id": FABRIKAM,
+                    "kind": "customer",
+                    "name": "Fabrikam",
+                    "domain": "fabrikam.example",
+                    "created_at": NOW,
+                    "requires_mfa": False,
+                },
+            ],
+        )
+        conn.execute(
+            partners.insert().values(
+                id=CONTOSO,
+                partner_type="direct",
+                mpn_id="7000001",
+                invitation_nonce="n" * 16,
+                admin_agents_may_remove=False,
+            )
+        )
+        conn.execute(
+            users.insert(),
+            [
+                _user(1, CONTOSO, "ga@contoso.example", "global-admin"),  # the onboarded Global admin
+                _user(2, CONTOSO, "boss@squatted.example", "global-admin"),  # added later by the partner
+                _user(3, CONTOSO, "admin2@fabrikam.example", "sales-agent"),  # squatting the customer's domain
+                _user(4, FABRIKAM, "admin@fabrikam.example", "global-admin"),
+            ],
+        )
 
 
 def test_the_backfill_verifies_the_partners_domain_and_its_first_global_admins_only(blank_engine: Engine) -> None:

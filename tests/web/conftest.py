@@ -46,8 +46,9 @@ class Browser:
         self.last = self.client.get(path, **kwargs)
         return self.last
 
-    def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None,
-             follow: bool = True) -> Response:
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: str | None = None, follow: bool = True
+    ) -> Response:
         """Submit a form as the page would: with the CSRF token of the last page (or `csrf` given)."""
         if csrf is None:
             assert self.last is not None, "open a page before posting its form"
@@ -137,8 +138,13 @@ def make_site(app_database: AppDatabase, tmp_path: Path) -> Iterator[Callable[..
     sites: list[Site] = []
 
     def build(**overrides: Any) -> Site:
-        settings = Settings(database_url=app_database.url, data_dir=tmp_path, secret_key="test",
-                            base_url="http://testserver", **overrides)
+        settings = Settings(
+            database_url=app_database.url,
+            data_dir=tmp_path,
+            secret_key="test",
+            base_url="http://testserver",
+            **overrides,
+        )
         site = Site(app_database.setup, Runtime(settings, bind=app_database.bind))
         sites.append(site)
         return site

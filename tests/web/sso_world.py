@@ -51,9 +51,16 @@ class SsoWorld:
 
     def configure(self, *, enabled: bool = True, require_mfa: bool | None = None) -> None:
         with transaction(self.site.engine) as session:
-            set_single_sign_on(session, self.tailspin.admin, tenant_id=self.tailspin.partner_id,
-                               issuer=self.provider.issuer, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                               enabled=enabled, secret_key="test")
+            set_single_sign_on(
+                session,
+                self.tailspin.admin,
+                tenant_id=self.tailspin.partner_id,
+                issuer=self.provider.issuer,
+                client_id=CLIENT_ID,
+                client_secret=CLIENT_SECRET,
+                enabled=enabled,
+                secret_key="test",
+            )
             if require_mfa is not None:
                 set_mfa_policy(session, self.tailspin.admin, required=require_mfa)
 

@@ -104,9 +104,16 @@ def test_the_log_pages_with_a_keyset_cursor(site: Site) -> None:
     partner = site.partner()
     with transaction(site.engine) as session:
         for n in range(55):
-            record(session, partner.admin, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
-                   resource_type=ResourceType.CUSTOMER, resource_id=f"r-{n:03d}", partner_id=partner.partner_id,
-                   new={"n": n}, now=utc_now() - timedelta(minutes=n))
+            record(
+                session,
+                partner.admin,
+                operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
+                resource_type=ResourceType.CUSTOMER,
+                resource_id=f"r-{n:03d}",
+                partner_id=partner.partner_id,
+                new={"n": n},
+                now=utc_now() - timedelta(minutes=n),
+            )
     browser = site.signed_in(partner.admin.email)
     first = browser.get("/activity", params={"operation": "update_customer_billing_profile"})
     assert first.text.count("Update customer billing profile</td>") == 50

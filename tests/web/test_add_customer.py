@@ -9,9 +9,18 @@ from partnerhub.db import read_session
 from tests.activity import operation_names
 from tests.web.conftest import Site
 
-FORM = {"company_name": "Fabrikam Srl", "domain": "fabrikam.example", "first_name": "Anna", "last_name": "Rossi",
-        "email": "anna@fabrikam.example", "language": "it", "address_line1": "Via Roma 1", "city": "Milano",
-        "postal_code": "20100", "country": "IT"}
+FORM = {
+    "company_name": "Fabrikam Srl",
+    "domain": "fabrikam.example",
+    "first_name": "Anna",
+    "last_name": "Rossi",
+    "email": "anna@fabrikam.example",
+    "language": "it",
+    "address_line1": "Via Roma 1",
+    "city": "Milano",
+    "postal_code": "20100",
+    "country": "IT",
+}
 
 
 def test_a_sales_agent_adds_a_customer_and_sees_the_admin_password_once(site: Site) -> None:
@@ -31,7 +40,11 @@ def test_a_sales_agent_adds_a_customer_and_sees_the_admin_password_once(site: Si
     with read_session(site.engine) as session:
         customer = session.query(Customer).filter_by(domain="fabrikam.example").one()
         assert (customer.company_name, customer.email, customer.language, customer.country) == (
-            "Fabrikam Srl", "anna@fabrikam.example", "it", "IT")
+            "Fabrikam Srl",
+            "anna@fabrikam.example",
+            "it",
+            "IT",
+        )
         customer_id = customer.id
     assert operation_names(site.engine, resource_id=customer_id)[0] == "add_customer"
     again = browser.get(f"/customers/{customer_id}/account")

@@ -24,12 +24,20 @@ def _relationships(site: Site, partner: PartnerWorld, customer_id: str) -> list[
         return list_admin_relationships(session, partner.admin, customer_id=customer_id)
 
 
-def _gdap(site: Site, partner: PartnerWorld, customer_id: str, *, name: str = "Helpdesk access",
-          roles: tuple[str, ...] = (USER_ADMINISTRATOR, GLOBAL_READER), lock: bool = False,
-          approve_as: str | None = None) -> str:
+def _gdap(
+    site: Site,
+    partner: PartnerWorld,
+    customer_id: str,
+    *,
+    name: str = "Helpdesk access",
+    roles: tuple[str, ...] = (USER_ADMINISTRATOR, GLOBAL_READER),
+    lock: bool = False,
+    approve_as: str | None = None,
+) -> str:
     with transaction(site.engine) as session:
-        rel = create_admin_relationship(session, partner.admin, customer_id=customer_id, display_name=name,
-                                        role_ids=list(roles), duration_days=365)
+        rel = create_admin_relationship(
+            session, partner.admin, customer_id=customer_id, display_name=name, role_ids=list(roles), duration_days=365
+        )
         if lock or approve_as:
             lock_for_approval(session, partner.admin, admin_relationship_id=rel.id)
         rel_id = rel.id
@@ -69,14 +77,24 @@ def test_requesting_a_relationship_creates_it_and_opens_its_page(site: Site) -> 
     customer_id, _ = site.customer(partner, name="Fabrikam")
     browser = site.signed_in(partner.admin.email)
     browser.get(f"/customers/{customer_id}/admin-relationships")
-    page = browser.post(f"/customers/{customer_id}/admin-relationships", {
-        "display_name": "Fabrikam user admins", "duration_days": "180",
-        "roles": [USER_ADMINISTRATOR, GLOBAL_READER], "auto_extend": "on"})
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships",
+        {
+            "display_name": "Fabrikam user admins",
+            "duration_days": "180",
+            "roles": [USER_ADMINISTRATOR, GLOBAL_READER],
+            "auto_extend": "on",
+        },
+    )
     assert page.status_code == 200
     assert "Admin relationship Fabrikam user admins was created." in page.text
     [rel] = _relationships(site, partner, customer_id)
     assert (rel.display_name, rel.duration_days, rel.auto_extend_days, rel.status) == (
-        "Fabrikam user admins", 180, 180, "created")
+        "Fabrikam user admins",
+        180,
+        180,
+        "created",
+    )
     assert sorted(rel.role_ids) == sorted([USER_ADMINISTRATOR, GLOBAL_READER])
     assert str(page.url).endswith(f"/customers/{customer_id}/admin-relationships/{rel.id}")
     assert "Request approval" in page.text
@@ -88,8 +106,9 @@ def test_a_request_without_name_roles_or_a_valid_duration_is_refused_next_to_eac
     customer_id, _ = site.customer(partner)
     browser = site.signed_in(partner.admin.email)
     browser.get(f"/customers/{customer_id}/admin-relationships")
-    page = browser.post(f"/customers/{customer_id}/admin-relationships",
-                        {"display_name": "x" * 51, "duration_days": "731"})
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships", {"display_name": "x" * 51, "duration_days": "731"}
+    )
     assert page.status_code == 400
     assert 'id="f-display_name-error">Use at most 50 characters.' in page.text
     assert 'id="f-duration_days-error">Enter a number from 1 to 730.' in page.text
@@ -104,8 +123,10 @@ def test_a_duplicate_name_is_refused_next_to_the_name_keeping_the_chosen_roles(s
     _gdap(site, partner, customer_id, name="Helpdesk access")
     browser = site.signed_in(partner.admin.email)
     browser.get(f"/customers/{customer_id}/admin-relationships")
-    page = browser.post(f"/customers/{customer_id}/admin-relationships",
-                        {"display_name": "helpdesk ACCESS", "duration_days": "30", "roles": [GLOBAL_READER]})
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships",
+        {"display_name": "helpdesk ACCESS", "duration_days": "30", "roles": [GLOBAL_READER]},
+    )
     assert page.status_code == 400
     assert 'id="f-display_name-error">You already have an admin relationship named helpdesk ACCESS.' in page.text
     assert f'value="{GLOBAL_READER}" checked' in page.text
@@ -118,11 +139,15 @@ def test_auto_extend_with_global_administrator_is_refused_next_to_the_checkbox(s
     customer_id, _ = site.customer(partner)
     browser = site.signed_in(partner.admin.email)
     browser.get(f"/customers/{customer_id}/admin-relationships")
-    page = browser.post(f"/customers/{customer_id}/admin-relationships", {
-        "display_name": "Full control", "duration_days": "30", "roles": [GLOBAL_ADMINISTRATOR], "auto_extend": "on"})
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships",
+        {"display_name": "Full control", "duration_days": "30", "roles": [GLOBAL_ADMINISTRATOR], "auto_extend": "on"},
+    )
     assert page.status_code == 400
-    assert ('id="f-auto_extend-error">An admin relationship that includes the Global Administrator role cannot be '
-            "auto-extended.") in page.text
+    assert (
+        'id="f-auto_extend-error">An admin relationship that includes the Global Administrator role cannot be '
+        "auto-extended."
+    ) in page.text
     assert 'value="Full control"' in page.text
     assert _relationships(site, partner, customer_id) == []
 
@@ -150,17 +175,22 @@ def test_a_security_group_is_assigned_to_some_of_the_roles_and_removed_again(sit
     browser = site.signed_in(partner.admin.email)
     group_id = _group(site, browser, "Helpdesk team")
     browser.get(f"/customers/{customer_id}/admin-relationships/{rel_id}")
-    page = browser.post(f"/customers/{customer_id}/admin-relationships/{rel_id}/assignments",
-                        {"security_group_id": group_id, "roles": [GLOBAL_READER]})
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships/{rel_id}/assignments",
+        {"security_group_id": group_id, "roles": [GLOBAL_READER]},
+    )
     assert "Security group Helpdesk team now has access through Helpdesk access." in page.text
     with read_session(site.engine) as session:
-        assignment = session.scalars(select(AccessAssignment).where(AccessAssignment.admin_relationship_id == rel_id)
-                                     ).one()
+        assignment = session.scalars(
+            select(AccessAssignment).where(AccessAssignment.admin_relationship_id == rel_id)
+        ).one()
     assert assignment.role_ids == [GLOBAL_READER]
     page = browser.post(f"/customers/{customer_id}/admin-relationships/{rel_id}/assignments/{assignment.id}/delete")
     assert "Security group Helpdesk team no longer has access through Helpdesk access." in page.text
-    assert operation_names(site.engine, resource_id=assignment.id) == ["create_granular_admin_access_assignment",
-                                                "delete_granular_admin_access_assignment"]
+    assert operation_names(site.engine, resource_id=assignment.id) == [
+        "create_granular_admin_access_assignment",
+        "delete_granular_admin_access_assignment",
+    ]
 
 
 def test_an_assignment_needs_a_group_and_roles(site: Site) -> None:
@@ -183,8 +213,10 @@ def test_a_role_outside_the_relationship_cannot_be_assigned(site: Site) -> None:
     browser = site.signed_in(partner.admin.email)
     group_id = _group(site, browser, "Helpdesk team")
     browser.get(f"/customers/{customer_id}/admin-relationships/{rel_id}")
-    page = browser.post(f"/customers/{customer_id}/admin-relationships/{rel_id}/assignments",
-                        {"security_group_id": group_id, "roles": [USER_ADMINISTRATOR]})
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships/{rel_id}/assignments",
+        {"security_group_id": group_id, "roles": [USER_ADMINISTRATOR]},
+    )
     assert page.status_code == 400
     assert f'id="f-roles-error">The roles {USER_ADMINISTRATOR} are not part of admin relationship' in page.text
     assert f'value="{group_id}" selected' in page.text
@@ -216,8 +248,9 @@ def test_another_partners_relationship_or_customer_is_not_found(site: Site) -> N
     page = browser.get(f"/customers/{mine}/admin-relationships/{rel_id}")  # own customer, foreign relationship
     assert page.status_code == 404
     assert "Admin relationship" in page.text and "was not found" in page.text
-    page = browser.post(f"/customers/{customer_id}/admin-relationships/{rel_id}/terminate",
-                        csrf=_csrf(browser, "/security-groups"))
+    page = browser.post(
+        f"/customers/{customer_id}/admin-relationships/{rel_id}/terminate", csrf=_csrf(browser, "/security-groups")
+    )
     assert page.status_code == 404
     assert _relationships(site, partner, customer_id)[0].status == "created"
 
@@ -307,6 +340,7 @@ def test_another_partners_group_is_not_found(site: Site) -> None:
     group_id = _group(site, site.signed_in(partner.admin.email), "Helpdesk team")
     browser = site.signed_in(other.admin.email)
     assert browser.get(f"/security-groups/{group_id}").status_code == 404
-    page = browser.post(f"/security-groups/{group_id}/members", {"email": other.admin.email},
-                        csrf=_csrf(browser, "/security-groups"))
+    page = browser.post(
+        f"/security-groups/{group_id}/members", {"email": other.admin.email}, csrf=_csrf(browser, "/security-groups")
+    )
     assert page.status_code == 404

@@ -10,9 +10,17 @@ from tests.activity import activity
 from tests.factories import share_customer
 from tests.web.conftest import Site
 
-FIELDS = {"first_name": "Anna", "last_name": "Rossi", "email": "fatture@fabrikam.example",
-          "phone_number": "+39 02 1234", "address_line1": "Via Roma 1", "city": "Milano", "state": "",
-          "postal_code": "20100", "country": "IT"}
+FIELDS = {
+    "first_name": "Anna",
+    "last_name": "Rossi",
+    "email": "fatture@fabrikam.example",
+    "phone_number": "+39 02 1234",
+    "address_line1": "Via Roma 1",
+    "city": "Milano",
+    "state": "",
+    "postal_code": "20100",
+    "country": "IT",
+}
 
 
 def _shared(site: Site) -> tuple[str, str, str]:
@@ -43,8 +51,7 @@ def test_a_partner_edits_the_profile_and_both_partners_logs_show_it(site: Site) 
     form = browser.get(f"/customers/{customer_id}/billing")
     assert form.status_code == 200 and 'name="etag"' in form.text
     assert "Every partner of this customer sees each change in its activity log." in form.text
-    saved = browser.post(f"/customers/{customer_id}/billing", {**FIELDS, "city": "Torino",
-                                                               "etag": _etag_of(form.text)})
+    saved = browser.post(f"/customers/{customer_id}/billing", {**FIELDS, "city": "Torino", "etag": _etag_of(form.text)})
     assert saved.status_code == 200 and saved.url.path == f"/customers/{customer_id}/account"
     assert "The billing profile of Fabrikam Srl was saved." in saved.text and "Torino" in saved.text
     assert _customer(site, customer_id).city == "Torino"
@@ -60,12 +67,18 @@ def test_a_change_by_the_other_partner_meanwhile_is_not_overwritten(site: Site) 
     shown = first.get(f"/customers/{customer_id}/billing")
     second = site.signed_in(northwind)
     second.get(f"/customers/{customer_id}/billing")
-    assert second.post(f"/customers/{customer_id}/billing", {**FIELDS, "phone_number": "+39 011 9",
-                                                             "etag": _etag_of(second.last.text if second.last
-                                                                              else "")}).status_code == 200
-    refused = first.post(f"/customers/{customer_id}/billing", {**FIELDS, "phone_number": "+39 02 0",
-                                                               "etag": _etag_of(shown.text)},
-                         csrf=None)
+    assert (
+        second.post(
+            f"/customers/{customer_id}/billing",
+            {**FIELDS, "phone_number": "+39 011 9", "etag": _etag_of(second.last.text if second.last else "")},
+        ).status_code
+        == 200
+    )
+    refused = first.post(
+        f"/customers/{customer_id}/billing",
+        {**FIELDS, "phone_number": "+39 02 0", "etag": _etag_of(shown.text)},
+        csrf=None,
+    )
     assert refused.status_code == 400
     assert "has been changed by someone else since you read it" in refused.text
     assert 'value="+39 02 0"' in refused.text  # what was typed is kept
@@ -91,4 +104,4 @@ def test_the_form_speaks_italian(site: Site) -> None:
 def _etag_of(html: str) -> str:
     marker = 'name="etag" value="'
     start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
+    return html[start : html.index('"', start)]

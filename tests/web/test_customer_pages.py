@@ -14,8 +14,9 @@ from tests.factories import M365_E3, TEAMS_PHONE_ADDON, PartnerWorld, buy
 from tests.web.conftest import Site
 
 
-def _with_subscriptions(site: Site, partner: PartnerWorld, *, name: str = "Fabrikam", count: int = 2
-                        ) -> tuple[str, list[str]]:
+def _with_subscriptions(
+    site: Site, partner: PartnerWorld, *, name: str = "Fabrikam", count: int = 2
+) -> tuple[str, list[str]]:
     customer_id, _ = site.customer(partner, name=name)
     with transaction(site.engine) as session:
         ids = [buy(session, partner.admin, customer_id, friendly_name=f"Seats {n}").id for n in range(1, count + 1)]
@@ -32,8 +33,10 @@ def _status(site: Site, subscription_id: str) -> str:
 def _suspend(browser: object, customer_id: str, sub_id: str, *, quantity: str = "5", name: str = "Seats") -> object:
     page = browser.get(f"/customers/{customer_id}/subscriptions/{sub_id}")  # type: ignore[attr-defined]
     assert page.status_code == 200
-    return browser.post(f"/customers/{customer_id}/subscriptions/{sub_id}",  # type: ignore[attr-defined]
-                        {"status": "suspended", "quantity": quantity, "friendly_name": name})
+    return browser.post(
+        f"/customers/{customer_id}/subscriptions/{sub_id}",  # type: ignore[attr-defined]
+        {"status": "suspended", "quantity": quantity, "friendly_name": name},
+    )
 
 
 # --- Customers -------------------------------------------------------------------------------------
@@ -145,8 +148,10 @@ def test_a_quantity_that_is_not_a_number_is_refused_next_to_the_field(site: Site
     customer_id, (sub_id, _) = _with_subscriptions(site, partner)
     browser = site.signed_in(partner.admin.email)
     browser.get(f"/customers/{customer_id}/subscriptions/{sub_id}")
-    page = browser.post(f"/customers/{customer_id}/subscriptions/{sub_id}",
-                        {"status": "suspended", "quantity": "lots", "friendly_name": "Renamed"})
+    page = browser.post(
+        f"/customers/{customer_id}/subscriptions/{sub_id}",
+        {"status": "suspended", "quantity": "lots", "friendly_name": "Renamed"},
+    )
     assert page.status_code == 400
     assert 'id="f-quantity-error">Enter a whole number.' in page.text
     assert 'value="lots"' in page.text and 'value="Renamed"' in page.text  # what the user typed is kept
@@ -158,8 +163,10 @@ def test_a_quantity_outside_the_offer_range_is_refused_by_the_service(site: Site
     customer_id, (sub_id, _) = _with_subscriptions(site, partner)
     browser = site.signed_in(partner.admin.email)
     browser.get(f"/customers/{customer_id}/subscriptions/{sub_id}")
-    page = browser.post(f"/customers/{customer_id}/subscriptions/{sub_id}",
-                        {"status": "active", "quantity": "100000", "friendly_name": "Seats 1"})
+    page = browser.post(
+        f"/customers/{customer_id}/subscriptions/{sub_id}",
+        {"status": "active", "quantity": "100000", "friendly_name": "Seats 1"},
+    )
     assert page.status_code == 400
     assert 'id="f-quantity-error">' in page.text
 
@@ -227,9 +234,13 @@ def test_removal_after_the_last_suspension_states_the_four_effects_then_removes(
     account = browser.get(f"/customers/{customer_id}/account")
     assert "disabled" not in account.text.split('id="remove-heading"')[1]
     confirm = browser.get(f"/customers/{customer_id}/remove")
-    for effect in ("remove the customer from your list of customers",
-                   "list of available support contacts", "delegated admin privileges",
-                   "purchases on behalf of the customer", "No notice is sent to the customer"):
+    for effect in (
+        "remove the customer from your list of customers",
+        "list of available support contacts",
+        "delegated admin privileges",
+        "purchases on behalf of the customer",
+        "No notice is sent to the customer",
+    ):
         assert effect in confirm.text
     done = browser.post(f"/customers/{customer_id}/remove")
     assert done.url.path == "/customers"
@@ -257,8 +268,12 @@ def test_another_partners_customer_is_not_found(site: Site) -> None:
     owner, stranger = site.partner(), site.partner()
     customer_id, subs = _with_subscriptions(site, owner, name="Fabrikam")
     browser = site.signed_in(stranger.admin.email)
-    for path in (f"/customers/{customer_id}/subscriptions", f"/customers/{customer_id}/account",
-                 f"/customers/{customer_id}/subscriptions/{subs[0]}", f"/customers/{customer_id}/remove"):
+    for path in (
+        f"/customers/{customer_id}/subscriptions",
+        f"/customers/{customer_id}/account",
+        f"/customers/{customer_id}/subscriptions/{subs[0]}",
+        f"/customers/{customer_id}/remove",
+    ):
         page = browser.get(path)
         assert page.status_code == 404, path
         assert "Fabrikam" not in page.text

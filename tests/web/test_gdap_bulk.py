@@ -22,8 +22,9 @@ from tests.web.conftest import Site
 def _with_gdap(site: Site, partner: PartnerWorld, name: str) -> str:
     customer_id, admin_email = site.customer(partner, name=name)
     with transaction(site.engine) as s:
-        active_gdap(s, partner.admin, actor_for_email(s, admin_email), customer_id=customer_id,
-                    roles=[DIRECTORY_READERS])
+        active_gdap(
+            s, partner.admin, actor_for_email(s, admin_email), customer_id=customer_id, roles=[DIRECTORY_READERS]
+        )
     return customer_id
 
 
@@ -52,8 +53,9 @@ def test_terminate_from_the_customer_list_through_the_job_page(site: Site) -> No
     assert "Alpha Spa" in confirm.text and "Gamma Bare" in confirm.text
     assert _statuses(site, first) == ["active"]  # the confirmation changed nothing
 
-    started = browser.post("/gdap/bulk/start", {"customer_id": [first, second, bare], "gdap_action": "terminate"},
-                           follow=False)
+    started = browser.post(
+        "/gdap/bulk/start", {"customer_id": [first, second, bare], "gdap_action": "terminate"}, follow=False
+    )
     assert started.status_code == 303
     job_id = _job_id(started.headers["location"])
     running = browser.get(f"/gdap/bulk/{job_id}")
@@ -82,10 +84,12 @@ def test_nothing_chosen_or_picked_goes_back_to_the_list_and_changes_nothing(site
     foreign, _ = site.customer(site.partner(), name="Other Partner's")
     browser = site.signed_in(partner.admin.email)
     browser.get("/customers")
-    for data, message in (({"gdap_action": "terminate"}, "Select at least one customer."),
-                          ({"customer_id": [first], "gdap_action": ""}, "Choose what to do with the GDAP"),
-                          ({"customer_id": [first], "gdap_action": "explode"}, "Choose what to do with the GDAP"),
-                          ({"customer_id": [foreign], "gdap_action": "terminate"}, "is still in your list")):
+    for data, message in (
+        ({"gdap_action": "terminate"}, "Select at least one customer."),
+        ({"customer_id": [first], "gdap_action": ""}, "Choose what to do with the GDAP"),
+        ({"customer_id": [first], "gdap_action": "explode"}, "Choose what to do with the GDAP"),
+        ({"customer_id": [foreign], "gdap_action": "terminate"}, "is still in your list"),
+    ):
         for path in ("/gdap/bulk", "/gdap/bulk/start"):
             page = browser.post(path, data)
             assert message in page.text, (path, data)

@@ -18,9 +18,10 @@ def test_a_nul_character_in_a_signed_in_form_is_a_400_naming_the_field(site: Sit
     partner = site.partner()
     browser = site.signed_in(partner.admin.email)
     browser.get("/users/new")
-    answer = browser.post("/users/new", {"email": f"new.user@{partner.admin.email.split('@')[1]}",
-                                         "display_name": "Ada\x00",
-                                         "roles": "sales_agent"})
+    answer = browser.post(
+        "/users/new",
+        {"email": f"new.user@{partner.admin.email.split('@')[1]}", "display_name": "Ada\x00", "roles": "sales_agent"},
+    )
     assert answer.status_code == 400, answer.text
     assert "display_name" in answer.text and "NUL" in answer.text
 

@@ -24,8 +24,9 @@ def _create(browser: Browser, **data: str) -> tuple[str, str]:
 
 
 def _partner_link(browser: Browser) -> str:
-    found = re.search(r'id="partner-link" value="http://testserver/invitations/([^"]+)"',
-                      browser.get("/invitations").text)
+    found = re.search(
+        r'id="partner-link" value="http://testserver/invitations/([^"]+)"', browser.get("/invitations").text
+    )
     assert found
     return found.group(1)
 

@@ -34,17 +34,20 @@ def _create(browser: Browser, **data: str) -> tuple[str, str]:
 
 
 def _partner_link_code(browser: Browser) -> str:
-    found = re.search(r'id="partner-link" value="http://testserver/invitations/([^"]+)"',
-                      browser.get("/invitations").text)
+    found = re.search(
+        r'id="partner-link" value="http://testserver/invitations/([^"]+)"', browser.get("/invitations").text
+    )
     assert found
     return found.group(1)
 
 
 def _relationships(site: Site, customer_id: str) -> list[tuple[str, bool]]:
     with read_session(site.engine) as session:
-        rows = session.execute(select(ResellerRelationship.status, ResellerRelationship.has_delegated_admin)
-                               .where(ResellerRelationship.customer_id == customer_id)
-                               .order_by(ResellerRelationship.activated_at)).all()
+        rows = session.execute(
+            select(ResellerRelationship.status, ResellerRelationship.has_delegated_admin)
+            .where(ResellerRelationship.customer_id == customer_id)
+            .order_by(ResellerRelationship.activated_at)
+        ).all()
     return [(str(status), bool(dap)) for status, dap in rows]
 
 
@@ -72,8 +75,10 @@ def test_the_page_shows_the_reusable_link_with_a_copy_button(site: Site) -> None
     assert len(code) >= 32 and code == _partner_link_code(site.signed_in(partner.admin.email))
     page = browser.get("/invitations")
     assert page.status_code == 200
-    assert '<button type="button" class="button" data-copy-target="partner-link" data-copied-label="Copied" hidden>' \
+    assert (
+        '<button type="button" class="button" data-copy-target="partner-link" data-copied-label="Copied" hidden>'
         in page.text
+    )
     assert 'name="include_delegated_admin"' in page.text
     assert "No tracked invitation was sent yet." in page.text
 
@@ -129,8 +134,10 @@ def test_the_list_shows_each_invitations_status_and_revokes_sent_ones(site: Site
     assert "The invitation was revoked: its link no longer works." in done.text
     assert 'class="badge badge-revoked"' in done.text and ">Revoke</button>" not in done.text
     assert _request(site, invitation_id).status == "revoked"
-    assert operation_names(site.engine, resource_id=invitation_id) == ["create_relationship_request",
-                                                                       "revoke_relationship_request"]
+    assert operation_names(site.engine, resource_id=invitation_id) == [
+        "create_relationship_request",
+        "revoke_relationship_request",
+    ]
     again = browser.post(f"/invitations/sent/{invitation_id}/revoke")
     assert "is revoked, not pending" in again.text
     link = site.browser().get(f"/invitations/{code}")
@@ -165,8 +172,9 @@ def test_a_visitor_sees_who_asks_for_what_and_signs_in_to_accept(site: Site) -> 
 def test_the_customers_global_admin_accepts_and_lands_on_partner_relationships(site: Site) -> None:
     partner = site.partner(name="Contoso Partner")
     customer_id, admin_email = _former_customer(site, partner)
-    invitation_id, code = _create(site.signed_in(partner.admin.email), customer_id=customer_id,
-                                  include_delegated_admin="on")
+    invitation_id, code = _create(
+        site.signed_in(partner.admin.email), customer_id=customer_id, include_delegated_admin="on"
+    )
     customer = site.signed_in(admin_email)
     page = customer.get(f"/invitations/{code}")
     assert ">Accept</button>" in page.text
@@ -247,8 +255,10 @@ def test_the_seed_story_remove_then_invite_again_and_accept(site: Site) -> None:
     browser = site.signed_in(partner.admin.email)
     # suspend the subscription (Suspended + Submit), then Account → Remove reseller relationship
     browser.get(f"/customers/{customer_id}/subscriptions/{sub_id}")
-    browser.post(f"/customers/{customer_id}/subscriptions/{sub_id}",
-                 {"status": "suspended", "quantity": "5", "friendly_name": "Office seats"})
+    browser.post(
+        f"/customers/{customer_id}/subscriptions/{sub_id}",
+        {"status": "suspended", "quantity": "5", "friendly_name": "Office seats"},
+    )
     browser.get(f"/customers/{customer_id}/remove")
     removed = browser.post(f"/customers/{customer_id}/remove")
     assert str(removed.url).endswith("/customers") and "Fabrikam</a>" not in removed.text
@@ -287,5 +297,11 @@ def test_a_resend_from_a_page_older_than_a_colleagues_change_is_refused(site: Si
     stale = browser.post(f"/invitations/sent/{invitation_id}/resend", {"etag": etag})
     assert "has been changed by someone else since you read it" in stale.text
     with read_session(site.engine) as session:
-        assert len(session.scalars(select(RelationshipRequest).where(
-            RelationshipRequest.partner_id == partner.partner_id)).all()) == 2  # the colleague's resend only
+        assert (
+            len(
+                session.scalars(
+                    select(RelationshipRequest).where(RelationshipRequest.partner_id == partner.partner_id)
+                ).all()
+            )
+            == 2
+        )  # the colleague's resend only

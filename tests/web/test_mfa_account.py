@@ -47,8 +47,8 @@ def _by_choice(site: Site, partner: PartnerWorld, email: str) -> Browser:
         user = session.scalar(select(User).where(User.email == email.lower()))
         assert user is not None
         site.recovery_codes[email.lower()] = confirm_mfa_enrolment(
-            session, user, actor=actor_for_user(session, user),
-            code=pyotp.TOTP(mfa_setup_key(session, user)).now())
+            session, user, actor=actor_for_user(session, user), code=pyotp.TOTP(mfa_setup_key(session, user)).now()
+        )
     browser = site.browser()
     browser.sign_in(email, OWN_PASSWORD)
     page = browser.post("/signin/code", {"code": site.code_of(email)})
@@ -85,8 +85,7 @@ def test_new_recovery_codes_replace_the_old_ones(site: Site) -> None:
         new_codes = CODE.findall(page.text)
         assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
         assert "Your old recovery codes no longer work." in page.text
-        download = re.search(r'<a[^>]+href="data:text/plain;charset=utf-8,([^"]+)"[^>]+download="([^"]+)"',
-                             page.text)
+        download = re.search(r'<a[^>]+href="data:text/plain;charset=utf-8,([^"]+)"[^>]+download="([^"]+)"', page.text)
         assert download is not None and download.group(2) == "partnerhub-recovery-codes.txt"
         text = urllib.parse.unquote(download.group(1))
         assert text.splitlines()[0] == f"partnerhub recovery codes for {email}"
@@ -144,8 +143,10 @@ def test_a_user_turns_mfa_off_with_the_password_where_the_organisation_allows_it
     assert _user(site, email).mfa_enabled_at is not None
     page = me.post("/account/mfa/turn-off", {"password": OWN_PASSWORD})
     assert page.url.path == "/account"
-    assert ("Multi-factor sign-in is off for your account: your password alone signs in, and your recovery codes "
-            "no longer work.") in page.text
+    assert (
+        "Multi-factor sign-in is off for your account: your password alone signs in, and your recovery codes "
+        "no longer work."
+    ) in page.text
     assert "Off: a password alone signs in to your account." in page.text
     after = _user(site, email)
     assert after.mfa_secret is None and after.mfa_enabled_at is None
@@ -156,8 +157,9 @@ def test_a_user_turns_mfa_off_with_the_password_where_the_organisation_allows_it
     assert again.sign_in(email, OWN_PASSWORD).url.path == "/"  # no code asked any more
     assert me.get("/account").url.path == "/account"  # this session goes on
     with read_session(site.engine) as session:  # the recovery codes went with the factor
-        left = session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == after.id,
-                                                             RecoveryCode.used_at.is_(None))).all()
+        left = session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.user_id == after.id, RecoveryCode.used_at.is_(None))
+        ).all()
     assert left == []
 
 

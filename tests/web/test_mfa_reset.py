@@ -39,8 +39,9 @@ def _enrol_by_choice(site: Site, email: str) -> None:
     with transaction(site.engine) as session:
         user = session.scalar(select(User).where(User.email == email.lower()))
         assert user is not None
-        confirm_mfa_enrolment(session, user, actor=actor_for_user(session, user),
-                              code=pyotp.TOTP(mfa_setup_key(session, user)).now())
+        confirm_mfa_enrolment(
+            session, user, actor=actor_for_user(session, user), code=pyotp.TOTP(mfa_setup_key(session, user)).now()
+        )
 
 
 def _operator(site: Site, *, language: str | None = None) -> Browser:
@@ -69,8 +70,10 @@ def test_a_global_admin_resets_a_users_mfa_after_confirming(site: Site) -> None:
 
     page = admin.post(f"/users/{agent_id}/reset-mfa", {})
     assert page.url.path == "/users"
-    assert (f"The multi-factor sign-in of {agent_email} was reset: they were signed out everywhere and their "
-            "API tokens ended.") in page.text
+    assert (
+        f"The multi-factor sign-in of {agent_email} was reset: they were signed out everywhere and their "
+        "API tokens ended."
+    ) in page.text
     after = _user(site, agent_email)
     assert after.mfa_secret is None and after.mfa_enabled_at is None
     assert agent.get("/account").url.path == "/signin"  # their sessions ended
@@ -83,8 +86,9 @@ def test_a_global_admin_resets_a_users_mfa_after_confirming(site: Site) -> None:
     fresh = site.browser()
     assert fresh.sign_in(agent_email, OWN_PASSWORD).url.path == "/signin/mfa-setup"
     with read_session(site.engine) as session:
-        left = session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == agent_id,
-                                                             RecoveryCode.used_at.is_(None))).all()
+        left = session.scalars(
+            select(RecoveryCode.id).where(RecoveryCode.user_id == agent_id, RecoveryCode.used_at.is_(None))
+        ).all()
     assert left == []
 
 
@@ -97,8 +101,9 @@ def test_a_reset_where_mfa_is_each_users_choice_leaves_the_password_alone(site: 
     agent_id = _user(site, agent_email).id
     admin = site.signed_in(partner.admin.email)
     page = admin.get(f"/users/{agent_id}/reset-mfa")
-    assert ("Your organisation does not require multi-factor sign-in: they sign in with their password alone"
-            in page.text)
+    assert (
+        "Your organisation does not require multi-factor sign-in: they sign in with their password alone" in page.text
+    )
     admin.post(f"/users/{agent_id}/reset-mfa", {})
     assert site.browser().sign_in(agent_email, OWN_PASSWORD).url.path == "/"
 
@@ -111,15 +116,16 @@ def test_the_users_page_offers_no_reset_of_your_own_factor_nor_of_one_not_set_up
     assert RESET_LINK.findall(page.text) == []  # the admin's own factor is reset on My account, not here
     page = admin.get(f"/users/{admin_id}/reset-mfa")
     assert page.status_code == 400
-    assert "Your own multi-factor sign-in is not reset here: turn it off or get new recovery codes on My account." \
+    assert (
+        "Your own multi-factor sign-in is not reset here: turn it off or get new recovery codes on My account."
         in page.text
+    )
     assert admin.post(f"/users/{admin_id}/reset-mfa", {}, csrf=_csrf(admin)).status_code == 400
     assert _user(site, partner.admin.email).mfa_enabled_at is not None
     agent_id = _user(site, partner.helpdesk_agent.email).id  # has not set it up yet
     page = admin.get(f"/users/{agent_id}/reset-mfa")
     assert page.status_code == 400
-    assert f"Multi-factor sign-in is not set up for {partner.helpdesk_agent.email}." \
-        in page.text
+    assert f"Multi-factor sign-in is not set up for {partner.helpdesk_agent.email}." in page.text
     assert activity(site.engine, operation="reset_user_mfa") == []
 
 
@@ -191,8 +197,10 @@ def test_the_operator_resets_only_global_admins(site: Site) -> None:
     operator.get("/operator/mfa-reset")
     page = operator.post("/operator/mfa-reset", {"email": agent_email})
     assert page.status_code == 400
-    assert ('id="f-email-error">The operator resets the multi-factor sign-in of Global admins only: a Global admin '
-            "of the user&#39;s organisation resets the others&#39;.") in page.text
+    assert (
+        'id="f-email-error">The operator resets the multi-factor sign-in of Global admins only: a Global admin '
+        "of the user&#39;s organisation resets the others&#39;."
+    ) in page.text
     page = operator.post("/operator/mfa-reset/confirm", {"email": agent_email})
     assert page.status_code == 400
     assert _user(site, agent_email).mfa_enabled_at is not None

@@ -18,14 +18,21 @@ from tests.factories import AZURE_RESERVATION, M365_E3, TEAMS_PHONE_ADDON, Partn
 from tests.web.conftest import Browser, Site
 
 
-def _customer_with(site: Site, partner: PartnerWorld, *, name: str, reservation: bool = False,
-                   addon: bool = False) -> str:
+def _customer_with(
+    site: Site, partner: PartnerWorld, *, name: str, reservation: bool = False, addon: bool = False
+) -> str:
     customer_id, _ = site.customer(partner, name=name)
     with transaction(site.engine) as session:
         base = buy(session, partner.admin, customer_id, M365_E3, friendly_name=f"{name} seats")
         if addon:
-            buy(session, partner.admin, customer_id, TEAMS_PHONE_ADDON, parent_id=base.id,
-                friendly_name=f"{name} phones")
+            buy(
+                session,
+                partner.admin,
+                customer_id,
+                TEAMS_PHONE_ADDON,
+                parent_id=base.id,
+                friendly_name=f"{name} phones",
+            )
         if reservation:
             buy(session, partner.admin, customer_id, AZURE_RESERVATION, quantity=1, friendly_name=f"{name} VMs")
     return customer_id
@@ -33,17 +40,19 @@ def _customer_with(site: Site, partner: PartnerWorld, *, name: str, reservation:
 
 def _statuses(site: Site, customer_id: str) -> dict[str, str]:
     with read_session(site.engine) as session:
-        rows = session.execute(select(Subscription.friendly_name, Subscription.status)
-                               .where(Subscription.customer_id == customer_id)).all()
+        rows = session.execute(
+            select(Subscription.friendly_name, Subscription.status).where(Subscription.customer_id == customer_id)
+        ).all()
     return {str(name): str(status) for name, status in rows}
 
 
 def _relationship(site: Site, customer_id: str) -> str:
     with read_session(site.engine) as session:
-        return str(session.scalars(select(ResellerRelationship.status)
-                                   .where(ResellerRelationship.customer_id == customer_id)).one())
-
-
+        return str(
+            session.scalars(
+                select(ResellerRelationship.status).where(ResellerRelationship.customer_id == customer_id)
+            ).one()
+        )
 
 
 def _bulk_select(browser: Browser, ids: list[str], *, follow: bool = True) -> Response:
@@ -73,8 +82,11 @@ def test_the_offboard_tab_previews_everything_that_will_change(site: Site) -> No
     assert "Fabrikam VMs" in page.text.split('id="reservations-reason"')[1]
     assert 'name="cancel_reservations"' in page.text
     assert "Offboard customer</button>" in page.text
-    assert _statuses(site, customer_id) == {"Fabrikam seats": "active", "Fabrikam phones": "active",
-                                            "Fabrikam VMs": "active"}
+    assert _statuses(site, customer_id) == {
+        "Fabrikam seats": "active",
+        "Fabrikam phones": "active",
+        "Fabrikam VMs": "active",
+    }
 
 
 def test_offboarding_suspends_every_subscription_and_removes_the_relationship(site: Site) -> None:
@@ -189,8 +201,11 @@ def test_bulk_offboarding_confirms_then_shows_the_jobs_progress(site: Site) -> N
         assert _relationship(site, customer_id) == "removed"
     assert _relationship(site, foreign) == "active"
     with read_session(site.engine) as session:
-        started_records = session.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "start_bulk_offboarding", ActivityRecord.resource_id == job_id)).all()
+        started_records = session.scalars(
+            select(ActivityRecord).where(
+                ActivityRecord.operation_type == "start_bulk_offboarding", ActivityRecord.resource_id == job_id
+            )
+        ).all()
     assert len(started_records) == 1
 
 
@@ -217,8 +232,9 @@ def test_bulk_offboarding_can_cancel_reservations(site: Site) -> None:
     customer_id = _customer_with(site, partner, name="Beta", reservation=True)
     browser = site.signed_in(partner.admin.email)
     _bulk_select(browser, [customer_id])
-    started = browser.post("/offboarding/bulk/start", {"customer_id": [customer_id], "cancel_reservations": "on"},
-                           follow=False)
+    started = browser.post(
+        "/offboarding/bulk/start", {"customer_id": [customer_id], "cancel_reservations": "on"}, follow=False
+    )
     run_pending(site.engine)
     page = browser.get(started.headers["location"])
     assert "Reservations are cancelled too" in page.text

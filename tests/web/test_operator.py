@@ -34,8 +34,9 @@ def _operator(site: Site) -> Browser:
 
 def _upload(browser: Browser, name: str, content: bytes) -> Response:
     page = browser.get("/operator/catalog")
-    answer = browser.client.post("/operator/catalog", data={"csrf_token": csrf_of(page.text)},
-                                 files={"catalog": (name, content)})
+    answer = browser.client.post(
+        "/operator/catalog", data={"csrf_token": csrf_of(page.text)}, files={"catalog": (name, content)}
+    )
     browser.last = answer
     return answer
 
@@ -64,9 +65,15 @@ def test_the_operator_lists_partners_with_type_mpn_id_and_domain(site: Site) -> 
 def test_creating_a_partner_shows_the_admins_password_once(site: Site) -> None:
     browser = _operator(site)
     browser.get("/operator/partners/new")
-    page = browser.post("/operator/partners/new", {"name": "Wingtip Cloud", "domain": "Wingtip.Example",
-                                                   "partner_type": "indirect-reseller",
-                                                   "admin_email": "admin@wingtip.example"})
+    page = browser.post(
+        "/operator/partners/new",
+        {
+            "name": "Wingtip Cloud",
+            "domain": "Wingtip.Example",
+            "partner_type": "indirect-reseller",
+            "admin_email": "admin@wingtip.example",
+        },
+    )
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "ph_flash" not in page.headers.get("set-cookie", "")
     password = re.search(r'<code class="secret" id="secret">([^<]+)</code>', page.text)
@@ -79,15 +86,18 @@ def test_creating_a_partner_shows_the_admins_password_once(site: Site) -> None:
     listing = browser.get("/operator/partners")
     assert "wingtip.example" in listing.text and password.group(1) not in listing.text
     with read_session(site.engine) as session:
-        assert session.scalars(select(ActivityRecord.operation_type)
-                               .where(ActivityRecord.partner_id == actor.tenant_id)).all() == ["add_partner"]
+        assert session.scalars(
+            select(ActivityRecord.operation_type).where(ActivityRecord.partner_id == actor.tenant_id)
+        ).all() == ["add_partner"]
 
 
 def test_a_partner_form_with_bad_input_keeps_what_was_typed(site: Site) -> None:
     browser = _operator(site)
     browser.get("/operator/partners/new")
-    page = browser.post("/operator/partners/new", {"name": "", "domain": "not a domain", "partner_type": "wholesale",
-                                                   "admin_email": "nobody"})
+    page = browser.post(
+        "/operator/partners/new",
+        {"name": "", "domain": "not a domain", "partner_type": "wholesale", "admin_email": "nobody"},
+    )
     assert page.status_code == 400
     assert 'id="f-name-error">This field is required.' in page.text
     assert 'id="f-domain-error">Enter a domain name such as contoso.onmicrosoft.com.' in page.text
@@ -102,8 +112,10 @@ def test_a_taken_domain_is_refused_next_to_its_field(site: Site) -> None:
     site.partner(domain="taken.example")
     browser = _operator(site)
     browser.get("/operator/partners/new")
-    page = browser.post("/operator/partners/new", {"name": "Copycat", "domain": "taken.example",
-                                                   "partner_type": "direct", "admin_email": "a@copycat.example"})
+    page = browser.post(
+        "/operator/partners/new",
+        {"name": "Copycat", "domain": "taken.example", "partner_type": "direct", "admin_email": "a@copycat.example"},
+    )
     assert page.status_code == 400
     assert 'id="f-domain-error">The domain taken.example is already used by another tenant.' in page.text
     assert 'value="direct" checked' in page.text
@@ -115,8 +127,13 @@ def test_partners_are_not_allowed_on_the_operators_pages(site: Site) -> None:
     for path in ("/operator/partners", "/operator/partners/new", "/operator/catalog"):
         assert browser.get(path).status_code == 403, path
     browser.get("/account")
-    assert browser.post("/operator/partners/new", {"name": "X", "domain": "x.example", "partner_type": "direct",
-                                                   "admin_email": "a@x.example"}).status_code == 403
+    assert (
+        browser.post(
+            "/operator/partners/new",
+            {"name": "X", "domain": "x.example", "partner_type": "direct", "admin_email": "a@x.example"},
+        ).status_code
+        == 403
+    )
 
 
 def test_the_catalog_lists_the_offers(site: Site) -> None:
@@ -128,9 +145,10 @@ def test_the_catalog_lists_the_offers(site: Site) -> None:
 
 def test_importing_a_json_catalog_says_how_many_were_added_and_updated(site: Site) -> None:
     browser = _operator(site)
-    offers = [{"id": "TEST:0001", "name": "Test Suite", "termDurations": ["P1Y"], "minQuantity": 2,
-               "maxQuantity": 50},
-              {"id": "CFQ7TTC0LH18:0001", "name": "Microsoft 365 Business Basic (renamed)"}]
+    offers = [
+        {"id": "TEST:0001", "name": "Test Suite", "termDurations": ["P1Y"], "minQuantity": 2, "maxQuantity": 50},
+        {"id": "CFQ7TTC0LH18:0001", "name": "Microsoft 365 Business Basic (renamed)"},
+    ]
     page = _upload(browser, "offers.json", json.dumps(offers).encode())
     assert "Catalog imported: 1 offers added, 1 updated." in page.text
     added = _offer(site, "TEST:0001")
@@ -148,15 +166,19 @@ def test_importing_a_csv_catalog(site: Site) -> None:
     assert offer is not None and offer.kind == "reservation" and offer.term_durations == ["P1Y", "P3Y"]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("offers.json", b'[{"id": "X:1", "name": "X"', "The catalog was not imported, nothing changed:"),
-    ("offers.json", b'[{"id": "X:1", "name": "X", "kind": "hardware"}]', "kind must be license or reservation"),
-    ("offers.csv", b"\xff\xfe\x00garbage", "The file is not UTF-8 text"),
-    ("offers.json", b"   ", "The file is empty."),
-    ("", b"", "This field is required."),
-])
-def test_a_malformed_catalog_is_refused_and_nothing_changes(site: Site, name: str, content: bytes,
-                                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("offers.json", b'[{"id": "X:1", "name": "X"', "The catalog was not imported, nothing changed:"),
+        ("offers.json", b'[{"id": "X:1", "name": "X", "kind": "hardware"}]', "kind must be license or reservation"),
+        ("offers.csv", b"\xff\xfe\x00garbage", "The file is not UTF-8 text"),
+        ("offers.json", b"   ", "The file is empty."),
+        ("", b"", "This field is required."),
+    ],
+)
+def test_a_malformed_catalog_is_refused_and_nothing_changes(
+    site: Site, name: str, content: bytes, message: str
+) -> None:
     browser = _operator(site)
     page = _upload(browser, name, content)
     assert page.status_code == 400

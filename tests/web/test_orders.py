@@ -35,8 +35,14 @@ def _subscriptions(site: Site, customer_id: str) -> dict[str, tuple[str, int, st
 
 def _order_count(site: Site, customer_id: str) -> int:
     with read_session(site.engine) as session:
-        return int(session.scalar(select(func.count()).select_from(ActivityRecord).where(
-            ActivityRecord.customer_id == customer_id, ActivityRecord.operation_type == "create_order")) or 0)
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ActivityRecord)
+                .where(ActivityRecord.customer_id == customer_id, ActivityRecord.operation_type == "create_order")
+            )
+            or 0
+        )
 
 
 def _post_order(browser: Browser, customer_id: str, data: dict[str, Any]) -> Any:
@@ -80,12 +86,24 @@ def test_placing_an_order_of_three_line_items_with_an_add_on(site: Site) -> None
     partner = site.partner()
     customer_id, e3 = _customer(site, partner, with_e3=True)
     browser = site.signed_in(partner.sales_agent.email)
-    done = _post_order(browser, customer_id, {
-        "offer_0": M365_BASIC, "quantity_0": "12", "friendly_name_0": "Sales team", "term_0": "P1Y",
-        "offer_1": TEAMS_PHONE_ADDON, "quantity_1": "4", "parent_1": e3, "friendly_name_1": "Phones",
-        "offer_2": EXCHANGE, "quantity_2": "2", "friendly_name_2": "",
-        "billing_cycle": "monthly",
-    })
+    done = _post_order(
+        browser,
+        customer_id,
+        {
+            "offer_0": M365_BASIC,
+            "quantity_0": "12",
+            "friendly_name_0": "Sales team",
+            "term_0": "P1Y",
+            "offer_1": TEAMS_PHONE_ADDON,
+            "quantity_1": "4",
+            "parent_1": e3,
+            "friendly_name_1": "Phones",
+            "offer_2": EXCHANGE,
+            "quantity_2": "2",
+            "friendly_name_2": "",
+            "billing_cycle": "monthly",
+        },
+    )
     assert done.status_code == 200
     assert str(done.url).endswith(f"/customers/{customer_id}/orders")
     assert "Order placed: 3 subscriptions created." in done.text
@@ -101,8 +119,11 @@ def test_empty_lines_are_ignored(site: Site) -> None:
     partner = site.partner()
     customer_id, _ = _customer(site, partner)
     browser = site.signed_in(partner.admin.email)
-    done = _post_order(browser, customer_id, {"offer_0": "", "quantity_0": "1",
-                                              "offer_2": M365_BASIC, "quantity_2": "3", "friendly_name_2": "Kiosk"})
+    done = _post_order(
+        browser,
+        customer_id,
+        {"offer_0": "", "quantity_0": "1", "offer_2": M365_BASIC, "quantity_2": "3", "friendly_name_2": "Kiosk"},
+    )
     assert "Order placed: 1 subscriptions created." in done.text
     assert list(_subscriptions(site, customer_id)) == ["Kiosk"]
 
@@ -111,12 +132,22 @@ def test_a_quantity_outside_the_offers_range_is_shown_next_to_the_field(site: Si
     partner = site.partner()
     customer_id, _ = _customer(site, partner)
     browser = site.signed_in(partner.admin.email)
-    page = _post_order(browser, customer_id, {"offer_0": M365_BASIC, "quantity_0": "5", "friendly_name_0": "Ok",
-                                              "offer_1": M365_BASIC, "quantity_1": "301",
-                                              "friendly_name_1": "Too many"})
+    page = _post_order(
+        browser,
+        customer_id,
+        {
+            "offer_0": M365_BASIC,
+            "quantity_0": "5",
+            "friendly_name_0": "Ok",
+            "offer_1": M365_BASIC,
+            "quantity_1": "301",
+            "friendly_name_1": "Too many",
+        },
+    )
     assert page.status_code == 400
-    assert ('<p class="field-error" id="f-quantity_1-error">Quantity must be between 1 and 300; got 301.</p>'
-            in page.text)  # the service's rule and words, next to the field
+    assert (
+        '<p class="field-error" id="f-quantity_1-error">Quantity must be between 1 and 300; got 301.</p>' in page.text
+    )  # the service's rule and words, next to the field
     assert 'id="f-quantity_0-error"' not in page.text
     assert 'value="301"' in page.text and 'value="Too many"' in page.text  # what was typed is kept
     assert f'<option value="{M365_BASIC}" selected>' in page.text
@@ -127,8 +158,11 @@ def test_an_add_on_needs_a_parent_and_a_base_offer_takes_none(site: Site) -> Non
     partner = site.partner()
     customer_id, e3 = _customer(site, partner, with_e3=True)
     browser = site.signed_in(partner.admin.email)
-    page = _post_order(browser, customer_id, {"offer_0": TEAMS_PHONE_ADDON, "quantity_0": "1",
-                                              "offer_1": M365_BASIC, "quantity_1": "1", "parent_1": e3})
+    page = _post_order(
+        browser,
+        customer_id,
+        {"offer_0": TEAMS_PHONE_ADDON, "quantity_0": "1", "offer_1": M365_BASIC, "quantity_1": "1", "parent_1": e3},
+    )
     assert page.status_code == 400
     assert f"is an add-on of {M365_E3}" in page.text.split('id="f-parent_0-error"')[1].split("</p>")[0]
     assert "cannot be the parent of offer" in page.text.split('id="f-parent_1-error"')[1].split("</p>")[0]
@@ -139,8 +173,9 @@ def test_a_term_or_billing_cycle_the_offer_is_not_sold_with_is_refused(site: Sit
     partner = site.partner()
     customer_id, _ = _customer(site, partner)
     browser = site.signed_in(partner.admin.email)
-    page = _post_order(browser, customer_id, {"offer_0": M365_BASIC, "quantity_0": "1", "term_0": "P3Y",
-                                              "billing_cycle": "triennial"})
+    page = _post_order(
+        browser, customer_id, {"offer_0": M365_BASIC, "quantity_0": "1", "term_0": "P3Y", "billing_cycle": "triennial"}
+    )
     assert page.status_code == 400
     assert "not sold with termDuration P3Y; choose one of: P1M, P1Y" in page.text.split('id="f-term_0-error"')[1]
     assert "not sold with billingCycle triennial" in page.text.split('id="f-billing_cycle-error"')[1]
@@ -178,11 +213,13 @@ def test_after_the_relationship_is_removed_orders_are_refused_with_20002(site: S
     browser.get(f"/customers/{customer_id}/orders/new")
     with transaction(site.engine) as session:
         remove_reseller_relationship(session, partner.admin, customer_id=customer_id)
-    refused = browser.post(f"/customers/{customer_id}/orders/new",
-                           {"lines": "3", "offer_0": M365_BASIC, "quantity_0": "1"})
+    refused = browser.post(
+        f"/customers/{customer_id}/orders/new", {"lines": "3", "offer_0": M365_BASIC, "quantity_0": "1"}
+    )
     assert refused.status_code == 403
-    assert f"There is no active reseller relationship with customer {customer_id}: purchases are refused." \
-        in refused.text
+    assert (
+        f"There is no active reseller relationship with customer {customer_id}: purchases are refused." in refused.text
+    )
     assert browser.get(f"/customers/{customer_id}/orders").status_code == 403
     assert _subscriptions(site, customer_id) == {}
 
@@ -216,7 +253,8 @@ def test_the_new_order_page_in_italian(site: Site) -> None:
     browser.client.cookies.set("ph_lang", "it")
     page = browser.get(f"/customers/{customer_id}/orders/new")
     assert "Nuovo ordine" in page.text and "Riga 1" in page.text
-    page = browser.post(f"/customers/{customer_id}/orders/new",
-                        {"lines": "3", "offer_0": TEAMS_PHONE_ADDON, "quantity_0": "1"})
+    page = browser.post(
+        f"/customers/{customer_id}/orders/new", {"lines": "3", "offer_0": TEAMS_PHONE_ADDON, "quantity_0": "1"}
+    )
     assert page.status_code == 400
     assert f"è un componente aggiuntivo di {M365_E3}" in page.text  # the service's message, in Italian

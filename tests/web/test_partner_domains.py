@@ -41,7 +41,9 @@ def test_the_operator_adds_and_removes_a_partners_domains(site: Site) -> None:
     assert _domains(site, partner.partner_id) == ["contoso-direct.example"]
     records = activity(site.engine, resource_type="partner_domain", partner_id=partner.partner_id)
     assert [(r.operation_type, r.user_principal_name) for r in records] == [
-        ("add_partner_domain", "ops@platform.example"), ("remove_partner_domain", "ops@platform.example")]
+        ("add_partner_domain", "ops@platform.example"),
+        ("remove_partner_domain", "ops@platform.example"),
+    ]
 
 
 def test_refusals_are_shown_beside_the_field_and_nothing_changes(site: Site) -> None:
@@ -49,10 +51,13 @@ def test_refusals_are_shown_beside_the_field_and_nothing_changes(site: Site) -> 
     browser = _operator(site)
     path = f"/operator/partners/{partner.partner_id}/domains"
     browser.get(path)
-    for typed, message in (("not a domain", "Enter a domain name such as contoso.onmicrosoft.com."),
-                           ("taken-by-other.example",
-                            "The domain taken-by-other.example is already a tenant&#39;s domain or verified for a "
-                            "partner.")):
+    for typed, message in (
+        ("not a domain", "Enter a domain name such as contoso.onmicrosoft.com."),
+        (
+            "taken-by-other.example",
+            "The domain taken-by-other.example is already a tenant&#39;s domain or verified for a partner.",
+        ),
+    ):
         page = browser.post(path, {"domain": typed})
         assert page.status_code == 400
         assert f'id="f-domain-error">{message}' in page.text
@@ -87,5 +92,4 @@ def test_the_operators_read_of_the_activity_page_is_in_each_shown_partners_log(s
     assert page.status_code == 200
     assert "Contoso Direct" in page.text or partner.admin.email in page.text
     reads = activity(site.engine, operation="operator_read", partner_id=partner.partner_id)
-    assert [(r.user_principal_name, r.new_value) for r in reads] == [
-        ("ops@platform.example", {"read": "activity log"})]
+    assert [(r.user_principal_name, r.new_value) for r in reads] == [("ops@platform.example", {"read": "activity log"})]

@@ -27,12 +27,26 @@ def _relationship(site: Site, rel_id: str) -> AdminRelationship:
         return rel
 
 
-def _gdap(site: Site, partner: PartnerWorld, customer_id: str, *, name: str = "Helpdesk access",
-          lock: bool = True, approve_as: str | None = None, auto_extend: bool = False) -> str:
+def _gdap(
+    site: Site,
+    partner: PartnerWorld,
+    customer_id: str,
+    *,
+    name: str = "Helpdesk access",
+    lock: bool = True,
+    approve_as: str | None = None,
+    auto_extend: bool = False,
+) -> str:
     with transaction(site.engine) as session:
-        rel = create_admin_relationship(session, partner.admin, customer_id=customer_id, display_name=name,
-                                        role_ids=[USER_ADMINISTRATOR, GLOBAL_READER], duration_days=90,
-                                        auto_extend_days=180 if auto_extend else 0)
+        rel = create_admin_relationship(
+            session,
+            partner.admin,
+            customer_id=customer_id,
+            display_name=name,
+            role_ids=[USER_ADMINISTRATOR, GLOBAL_READER],
+            duration_days=90,
+            auto_extend_days=180 if auto_extend else 0,
+        )
         if lock:
             lock_for_approval(session, partner.admin, admin_relationship_id=rel.id)
         rel_id = rel.id
@@ -67,8 +81,10 @@ def test_another_partners_relationships_with_other_customers_stay_hidden(site: S
     page = browser.get("/partner-relationships")
     assert "Northwind Cloud" not in page.text and "Someone else's" not in page.text
     assert browser.get(f"/partner-relationships/admin-relationships/{foreign}").status_code == 404
-    page = browser.post(f"/partner-relationships/admin-relationships/{foreign}/approve",
-                        csrf=csrf_of(browser.get("/partner-relationships").text))
+    page = browser.post(
+        f"/partner-relationships/admin-relationships/{foreign}/approve",
+        csrf=csrf_of(browser.get("/partner-relationships").text),
+    )
     assert page.status_code == 404
     assert _relationship(site, foreign).status == "approvalPending"
 
@@ -123,8 +139,10 @@ def test_the_customer_ends_an_active_relationship_after_confirming(site: Site) -
     customer_id, admin = site.customer(partner)
     rel_id = _gdap(site, partner, customer_id, approve_as=admin)
     browser = site.signed_in(admin)
-    assert 'href="/partner-relationships/admin-relationships/' + rel_id + '/end"' in browser.get(
-        "/partner-relationships").text
+    assert (
+        'href="/partner-relationships/admin-relationships/' + rel_id + '/end"'
+        in browser.get("/partner-relationships").text
+    )
     confirm = browser.get(f"/partner-relationships/admin-relationships/{rel_id}/end")
     assert "End admin relationship Helpdesk access?" in confirm.text
     assert _relationship(site, rel_id).status == "active"
@@ -145,8 +163,7 @@ def test_the_customer_removes_dap_and_keeps_the_reseller_relationship(site: Site
     assert "Contoso Direct no longer has delegated admin privileges in your tenant." in page.text
     assert "Remove delegated admin privileges" not in page.text
     with read_session(site.engine) as session:
-        rel = session.scalars(select(ResellerRelationship).where(ResellerRelationship.customer_id == customer_id)
-                              ).one()
+        rel = session.scalars(select(ResellerRelationship).where(ResellerRelationship.customer_id == customer_id)).one()
     assert (rel.status, rel.has_delegated_admin) == ("active", False)
     assert operation_names(site.engine, resource_id=rel.id) == ["remove_partner_customer_dap"]
 
@@ -166,8 +183,9 @@ def test_a_partner_user_is_refused_on_the_customer_pages(site: Site) -> None:
     page = browser.get("/partner-relationships")
     assert page.status_code == 403 and "Your role does not allow this operation" in page.text
     assert browser.get(f"/partner-relationships/admin-relationships/{rel_id}").status_code == 403
-    page = browser.post(f"/partner-relationships/admin-relationships/{rel_id}/approve",
-                        csrf=csrf_of(browser.get("/customers").text))
+    page = browser.post(
+        f"/partner-relationships/admin-relationships/{rel_id}/approve", csrf=csrf_of(browser.get("/customers").text)
+    )
     assert page.status_code == 403
     assert _relationship(site, rel_id).status == "approvalPending"
 
@@ -194,8 +212,9 @@ def test_the_gdap_story_from_request_to_an_assigned_security_group(site: Site) -
     tab = f"/customers/{customer_id}/admin-relationships"
 
     partner_browser.get(tab)
-    page = partner_browser.post(tab, {"display_name": "Fabrikam helpdesk", "duration_days": "365",
-                                      "roles": [USER_ADMINISTRATOR, GLOBAL_READER]})
+    page = partner_browser.post(
+        tab, {"display_name": "Fabrikam helpdesk", "duration_days": "365", "roles": [USER_ADMINISTRATOR, GLOBAL_READER]}
+    )
     rel_url = str(page.url).removeprefix("http://testserver")
     rel_id = rel_url.rsplit("/", 1)[1]
     page = partner_browser.post(f"{rel_url}/request-approval")
@@ -214,19 +233,23 @@ def test_the_gdap_story_from_request_to_an_assigned_security_group(site: Site) -
     partner_browser.get("/security-groups")
     partner_browser.post("/security-groups", {"display_name": "Fabrikam support"})
     with read_session(site.engine) as session:
-        group_id = session.scalars(select(SecurityGroup.id).where(SecurityGroup.display_name == "Fabrikam support")
-                                   ).one()
+        group_id = session.scalars(
+            select(SecurityGroup.id).where(SecurityGroup.display_name == "Fabrikam support")
+        ).one()
     partner_browser.get(f"/security-groups/{group_id}")
     partner_browser.post(f"/security-groups/{group_id}/members", {"email": partner.helpdesk_agent.email})
     partner_browser.get(rel_url)
-    page = partner_browser.post(f"{rel_url}/assignments",
-                                {"security_group_id": group_id, "roles": [USER_ADMINISTRATOR]})
+    page = partner_browser.post(
+        f"{rel_url}/assignments", {"security_group_id": group_id, "roles": [USER_ADMINISTRATOR]}
+    )
     assert "Security group Fabrikam support now has access through Fabrikam helpdesk." in page.text
     assert "Fabrikam support" in page.text and "Terminate" in page.text
 
     with read_session(site.engine) as session:
         roles = delegated_roles(session, actor=site.actor(partner.helpdesk_agent.email), customer_id=customer_id)
     assert USER_ADMINISTRATOR in roles and GLOBAL_READER not in roles
-    assert operation_names(site.engine, resource_id=rel_id) == ["create_granular_admin_relationship",
-                                         "lock_granular_admin_relationship_for_approval",
-                                         "approve_granular_admin_relationship"]
+    assert operation_names(site.engine, resource_id=rel_id) == [
+        "create_granular_admin_relationship",
+        "lock_granular_admin_relationship_for_approval",
+        "approve_granular_admin_relationship",
+    ]

@@ -15,15 +15,15 @@ from tests.web.conftest import Site
 
 
 def _indirect(site: Site) -> tuple[PartnerWorld, PartnerWorld]:
-    return (site.partner(name="Tailspin Distribution", partner_type="indirect-provider"),
-            site.partner(name="Adatum Rivendita", partner_type="indirect-reseller"))
+    return (
+        site.partner(name="Tailspin Distribution", partner_type="indirect-provider"),
+        site.partner(name="Adatum Rivendita", partner_type="indirect-reseller"),
+    )
 
 
 def _partnerships(site: Site) -> list[Partnership]:
     with read_session(site.engine) as session:
         return list(session.scalars(select(Partnership).order_by(Partnership.created_at)))
-
-
 
 
 def test_a_provider_invites_a_reseller_by_mpn_id(site: Site) -> None:
@@ -38,7 +38,8 @@ def test_a_provider_invites_a_reseller_by_mpn_id(site: Site) -> None:
     [p] = _partnerships(site)
     assert (p.provider_id, p.reseller_id, p.status) == (provider.partner_id, reseller.partner_id, "invited")
     assert operation_names(site.engine, partner_id=reseller.partner_id, resource_type="partnership") == [
-        "create_partnership"]
+        "create_partnership"
+    ]
 
 
 def test_inviting_by_tenant_id_works_too(site: Site) -> None:
@@ -88,7 +89,9 @@ def test_the_reseller_accepts_an_invitation(site: Site) -> None:
     assert "The partnership with Tailspin Distribution is active." in page.text
     assert _partnerships(site)[0].status == "active"
     assert sorted(operation_names(site.engine, partner_id=provider.partner_id, resource_type="partnership")) == [
-        "accept_partnership", "create_partnership"]
+        "accept_partnership",
+        "create_partnership",
+    ]
 
 
 def test_only_a_global_admin_of_the_reseller_accepts(site: Site) -> None:

@@ -22,8 +22,9 @@ BASE = "http://testserver"
 def _invite(site: Site, partner: PartnerWorld, customer_id: str | None = None, *, dap: bool = False) -> tuple[str, str]:
     """A tracked invitation made through the service: (its id, its code)."""
     with transaction(site.engine) as session:
-        created = create_invitation(session, partner.admin, base_url=BASE, customer_id=customer_id,
-                                    include_delegated_admin=dap)
+        created = create_invitation(
+            session, partner.admin, base_url=BASE, customer_id=customer_id, include_delegated_admin=dap
+        )
         return created.request.id, created.code
 
 
@@ -36,9 +37,13 @@ def _status(site: Site, invitation_id: str) -> str:
 
 def _relationship_statuses(site: Site, partner: PartnerWorld, customer_id: str) -> list[tuple[str, str | None]]:
     with read_session(site.engine) as session:
-        rows = session.execute(select(ResellerRelationship.status, ResellerRelationship.removed_by).where(
-            ResellerRelationship.partner_id == partner.partner_id, ResellerRelationship.customer_id == customer_id)
-            .order_by(ResellerRelationship.activated_at)).all()
+        rows = session.execute(
+            select(ResellerRelationship.status, ResellerRelationship.removed_by)
+            .where(
+                ResellerRelationship.partner_id == partner.partner_id, ResellerRelationship.customer_id == customer_id
+            )
+            .order_by(ResellerRelationship.activated_at)
+        ).all()
     return [(str(s), by) for s, by in rows]
 
 
@@ -168,10 +173,12 @@ def test_the_customer_ends_a_reseller_relationship_after_a_confirmation(site: Si
     confirm = customer.get(confirm_url)
     assert confirm.status_code == 200
     assert "End the reseller relationship with Contoso Partner?" in confirm.text
-    for effect in ("your organisation leaves the customer list of Contoso Partner",
-                   "Contoso Partner is no longer available as a support contact",
-                   "the delegated admin privileges of Contoso Partner end: DAP and every GDAP relationship",
-                   "Contoso Partner can no longer purchase subscriptions on your behalf"):
+    for effect in (
+        "your organisation leaves the customer list of Contoso Partner",
+        "Contoso Partner is no longer available as a support contact",
+        "the delegated admin privileges of Contoso Partner end: DAP and every GDAP relationship",
+        "Contoso Partner can no longer purchase subscriptions on your behalf",
+    ):
         assert effect in confirm.text
     done = customer.post(confirm_url)
     assert str(done.url).endswith("/partner-relationships")
@@ -203,8 +210,13 @@ def test_active_subscriptions_block_the_ending_and_are_named(site: Site) -> None
     assert "Sede di Milano" in refused.text
     assert _relationship_statuses(site, partner, customer_id) == [("active", None)]
     with transaction(site.engine) as session:
-        update_subscription(session, partner.admin, customer_id=customer_id, subscription_id=sub_id,
-                            change=SubscriptionChange(status="suspended"))
+        update_subscription(
+            session,
+            partner.admin,
+            customer_id=customer_id,
+            subscription_id=sub_id,
+            change=SubscriptionChange(status="suspended"),
+        )
     assert "disabled" not in customer.get(confirm_url).text.split('class="actions"')[1].split("</div>")[0]
 
 
@@ -214,8 +226,7 @@ def test_another_tenants_partner_or_a_partner_user_cannot_open_the_confirmation(
     customer = site.signed_in(admin)
     assert customer.get(f"/partner-relationships/{stranger.partner_id}/end-reseller-relationship").status_code == 404
     partner_user = site.signed_in(partner.admin.email)
-    assert partner_user.get(f"/partner-relationships/{partner.partner_id}/end-reseller-relationship"
-                            ).status_code == 403
+    assert partner_user.get(f"/partner-relationships/{partner.partner_id}/end-reseller-relationship").status_code == 403
 
 
 def test_the_ending_pages_in_italian(site: Site) -> None:

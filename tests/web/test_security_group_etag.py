@@ -18,8 +18,7 @@ def test_a_page_shown_before_another_change_is_refused_with_the_reason(site: Sit
     second_tab.get(f"/security-groups/{group_id}")
     second_tab.post(f"/security-groups/{group_id}/members", {"email": partner.helpdesk_agent.email})
 
-    stale = first_tab.post(f"/security-groups/{group_id}/members", {"email": partner.sales_agent.email,
-                                                                    "etag": etag})
+    stale = first_tab.post(f"/security-groups/{group_id}/members", {"email": partner.sales_agent.email, "etag": etag})
 
     assert stale.status_code == 400
     assert "has been changed by someone else" in stale.text

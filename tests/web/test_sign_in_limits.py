@@ -166,8 +166,12 @@ def test_with_redis_the_count_is_shared_through_redis(make_site: Callable[..., S
     statuses = [browsers[n % 2].sign_in(email, f"guess-{n}").status_code for n in range(LIMIT + 1)]
     assert statuses == [400] * LIMIT + [429]
     with read_session(first.engine) as session:  # counted in Redis, not in the database
-        assert session.scalar(select(func.count()).select_from(SignInAttempts).where(
-            SignInAttempts.key.like(f"%{email}%"))) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(SignInAttempts).where(SignInAttempts.key.like(f"%{email}%"))
+            )
+            == 0
+        )
 
 
 def test_without_redis_answering_the_database_counts(make_site: Callable[..., Site]) -> None:

@@ -40,8 +40,10 @@ def test_a_first_sign_in_sets_a_password_then_sets_up_mfa_and_only_then_signs_in
     assert browser.get("/account").url.path == "/signin"  # no session yet
     assert _sessions_of(site, email) == 0
     browser.get("/signin/password?next=/")
-    page = browser.post("/signin/password", {"current_password": generated, "new_password": NEW_PASSWORD,
-                                             "new_password_again": NEW_PASSWORD})
+    page = browser.post(
+        "/signin/password",
+        {"current_password": generated, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert page.url.path == "/signin/mfa-setup", page.text
     assert '<img src="data:image/svg+xml' in page.text  # the QR code is drawn here, not by a service
     key = _key_on(page.text)
@@ -104,8 +106,10 @@ def test_changing_my_password_ends_my_other_sessions_but_not_this_one(site: Site
     here = site.signed_in(email)
     elsewhere = site.signed_in(email)
     here.get("/account")
-    page = here.post("/account/password", {"current_password": OWN_PASSWORD, "new_password": NEW_PASSWORD,
-                                           "new_password_again": NEW_PASSWORD})
+    page = here.post(
+        "/account/password",
+        {"current_password": OWN_PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert page.url.path == "/account"
     assert "Your password was changed. Your other sessions and your API tokens have ended." in page.text
     assert here.get("/account").url.path == "/account"
@@ -116,11 +120,14 @@ def test_a_password_change_is_refused_beside_its_field(site: Site) -> None:
     partner = site.partner()
     browser = site.signed_in(partner.admin_agent.email)
     browser.get("/account")
-    page = browser.post("/account/password", {"current_password": "wrong", "new_password": NEW_PASSWORD,
-                                              "new_password_again": NEW_PASSWORD})
+    page = browser.post(
+        "/account/password",
+        {"current_password": "wrong", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
     assert page.status_code == 400 and 'id="f-current_password-error">The current password is not correct.' in page.text
-    page = browser.post("/account/password", {"current_password": OWN_PASSWORD, "new_password": "short",
-                                              "new_password_again": "short"})
+    page = browser.post(
+        "/account/password", {"current_password": OWN_PASSWORD, "new_password": "short", "new_password_again": "short"}
+    )
     assert page.status_code == 400 and "A password needs at least 12 characters" in page.text
 
 

@@ -35,8 +35,9 @@ def test_a_partner_signs_in_to_the_dashboard(site: Site) -> None:
     assert "<h1>Dashboard</h1>" in page.text
     assert "Contoso" in page.text  # whose portal this is
     with read_session(site.engine) as session:
-        ops = session.scalars(select(ActivityRecord.operation_type)
-                              .where(ActivityRecord.user_principal_name == partner.admin.email)).all()
+        ops = session.scalars(
+            select(ActivityRecord.operation_type).where(ActivityRecord.user_principal_name == partner.admin.email)
+        ).all()
     assert "sign_in" in ops
 
 
@@ -45,11 +46,11 @@ def test_the_session_cookie_is_httponly_and_samesite(site: Site) -> None:
     password = site.password_only(partner)
     browser = site.browser()
     browser.get("/signin")
-    answer = browser.post("/signin", {"email": partner.admin.email,
-                                      "password": password}, follow=False)
+    answer = browser.post("/signin", {"email": partner.admin.email, "password": password}, follow=False)
     assert answer.status_code == 303
-    cookie = next(v for k, v in answer.headers.multi_items()
-                  if k == "set-cookie" and v.startswith(SESSION_COOKIE + "="))
+    cookie = next(
+        v for k, v in answer.headers.multi_items() if k == "set-cookie" and v.startswith(SESSION_COOKIE + "=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Secure" not in cookie  # served over plain HTTP here; over HTTPS the cookie is Secure
@@ -78,12 +79,16 @@ def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
     partner = site.partner()
     browser = site.browser()
     browser.get("/signin")
-    refused = browser.post("/signin", {"email": partner.admin.email, "password": site.password_of(partner.admin.email)},
-                           csrf="")
+    refused = browser.post(
+        "/signin", {"email": partner.admin.email, "password": site.password_of(partner.admin.email)}, csrf=""
+    )
     assert refused.status_code == 403
     assert "did not come from this site" in refused.text
-    forged = browser.post("/signin", {"email": partner.admin.email,
-                                      "password": site.password_of(partner.admin.email)}, csrf="forged-token")
+    forged = browser.post(
+        "/signin",
+        {"email": partner.admin.email, "password": site.password_of(partner.admin.email)},
+        csrf="forged-token",
+    )
     assert forged.status_code == 403
     assert browser.get("/customers").url.path == "/signin"  # not signed in
 
@@ -168,8 +173,9 @@ def test_after_sign_in_the_user_goes_where_they_were_going(site: Site) -> None:
     browser = site.browser()
     redirected = browser.get(f"/customers/{customer_id}/account")
     assert redirected.url.path == "/signin"
-    page = browser.post("/signin", {"email": partner.admin.email, "password": password,
-                                    "next": f"/customers/{customer_id}/account"})
+    page = browser.post(
+        "/signin", {"email": partner.admin.email, "password": password, "next": f"/customers/{customer_id}/account"}
+    )
     assert page.url.path == f"/customers/{customer_id}/account"
 
 
@@ -179,8 +185,9 @@ def test_next_never_leaves_the_site(site: Site) -> None:
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         browser = site.browser()
         browser.get("/signin")
-        answer = browser.post("/signin", {"email": partner.admin.email, "next": target,
-                                          "password": password}, follow=False)
+        answer = browser.post(
+            "/signin", {"email": partner.admin.email, "next": target, "password": password}, follow=False
+        )
         assert answer.headers["location"] == "/"
 
 

@@ -21,9 +21,16 @@ ISSUER = "https://login.tailspin.example/tenant"
 
 def _records(site: Site, tenant_id: str) -> list[ActivityRecord]:
     with transaction(site.engine) as session:
-        rows = list(session.scalars(select(ActivityRecord).where(
-            ActivityRecord.operation_type == "update_tenant_single_sign_on", ActivityRecord.partner_id == tenant_id)
-            .order_by(ActivityRecord.created_at)))
+        rows = list(
+            session.scalars(
+                select(ActivityRecord)
+                .where(
+                    ActivityRecord.operation_type == "update_tenant_single_sign_on",
+                    ActivityRecord.partner_id == tenant_id,
+                )
+                .order_by(ActivityRecord.created_at)
+            )
+        )
         for row in rows:
             session.expunge(row)
         return rows
@@ -39,13 +46,16 @@ def test_a_global_admin_connects_the_identity_provider_and_the_secret_stays_secr
 
     no_secret = admin.post("/account/sso", {"issuer": ISSUER, "client_id": "partnerhub", "enabled": "on"})
     assert no_secret.status_code == 400 and SsoSecretRequired().render() in html.unescape(no_secret.text)
-    bad_issuer = admin.post("/account/sso", {"issuer": "http://idp.example", "client_id": "partnerhub",
-                                             "client_secret": SECRET, "enabled": "on"})
+    bad_issuer = admin.post(
+        "/account/sso",
+        {"issuer": "http://idp.example", "client_id": "partnerhub", "client_secret": SECRET, "enabled": "on"},
+    )
     assert bad_issuer.status_code == 400 and SsoIssuerInvalid().render() in html.unescape(bad_issuer.text)
     assert SECRET not in bad_issuer.text  # never typed back into the form
 
-    saved = admin.post("/account/sso", {"issuer": ISSUER, "client_id": "partnerhub", "client_secret": SECRET,
-                                        "enabled": "on"})
+    saved = admin.post(
+        "/account/sso", {"issuer": ISSUER, "client_id": "partnerhub", "client_secret": SECRET, "enabled": "on"}
+    )
     assert saved.status_code == 200 and saved.url.path == "/account/sso"
     assert "Single sign-on is on" in saved.text and SECRET not in saved.text and ISSUER in saved.text
     with transaction(site.engine) as session:
@@ -61,7 +71,8 @@ def test_a_global_admin_connects_the_identity_provider_and_the_secret_stays_secr
     records = _records(site, partner.partner_id)
     assert [r.new_value for r in records] == [
         {"issuer": ISSUER, "clientId": "partnerhub", "enabled": True, "clientSecretChanged": True},
-        {"issuer": ISSUER, "clientId": "partnerhub-2", "enabled": False, "clientSecretChanged": False}]
+        {"issuer": ISSUER, "clientId": "partnerhub-2", "enabled": False, "clientSecretChanged": False},
+    ]
     assert records[1].old_value == {"issuer": ISSUER, "clientId": "partnerhub", "enabled": True}
     assert all(SECRET not in str(r.new_value) + str(r.old_value) for r in records)
 
@@ -71,8 +82,9 @@ def test_other_roles_and_the_italian_page(site: Site) -> None:
     agent = site.signed_in(partner.admin_agent.email)
     assert 'href="/account/sso"' not in agent.get("/account").text
     assert agent.get("/account/sso").status_code == 403
-    refused = agent.post("/account/sso", {"issuer": ISSUER, "client_id": "x", "client_secret": "y", "enabled": "on"},
-                         csrf=None)
+    refused = agent.post(
+        "/account/sso", {"issuer": ISSUER, "client_id": "x", "client_secret": "y", "enabled": "on"}, csrf=None
+    )
     assert refused.status_code == 403
     admin = site.signed_in(partner.admin.email, language="it")
     page = admin.get("/account/sso")

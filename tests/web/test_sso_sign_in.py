@@ -39,8 +39,13 @@ def sso(make_site: Callable[..., Site], oidc_provider: Provider) -> SsoWorld:
 
 def _records(sso: SsoWorld, operation: str) -> list[ActivityRecord]:
     with transaction(sso.site.engine) as session:
-        rows = list(session.scalars(select(ActivityRecord).where(ActivityRecord.operation_type == operation)
-                                    .order_by(ActivityRecord.created_at)))
+        rows = list(
+            session.scalars(
+                select(ActivityRecord)
+                .where(ActivityRecord.operation_type == operation)
+                .order_by(ActivityRecord.created_at)
+            )
+        )
         for row in rows:
             session.expunge(row)
         return rows
@@ -99,8 +104,11 @@ def test_the_session_is_new_and_its_cookie_is_not_the_one_the_browser_brought(ss
     new_cookie = browser.client.cookies.get("ph_session")
     assert old_cookie and new_cookie and old_cookie != new_cookie
     with transaction(sso.site.engine) as session:
-        sessions = list(session.scalars(select(WebSession).where(WebSession.user_id == sso.user(ANNA).id)
-                                        .order_by(WebSession.created_at)))
+        sessions = list(
+            session.scalars(
+                select(WebSession).where(WebSession.user_id == sso.user(ANNA).id).order_by(WebSession.created_at)
+            )
+        )
         assert [s.ended_at is not None for s in sessions] == [True, False]
 
 

@@ -32,9 +32,16 @@ def _sold(site: Site) -> Sold:
         indirect = make_indirect(session)
         partner_up(session, indirect.provider, indirect.reseller)
         created = customer_for_reseller(session, indirect.provider.admin, indirect.reseller, name="Wingtip Toys")
-        _o, _i, [sub] = create_order(session, indirect.provider.admin, customer_id=created.customer.id, line_items=[
-            LineItemInput(offer_id=M365_E3, quantity=5, friendly_name="Sede",
-                          partner_id_on_record=indirect.reseller.mpn_id)])
+        _o, _i, [sub] = create_order(
+            session,
+            indirect.provider.admin,
+            customer_id=created.customer.id,
+            line_items=[
+                LineItemInput(
+                    offer_id=M365_E3, quantity=5, friendly_name="Sede", partner_id_on_record=indirect.reseller.mpn_id
+                )
+            ],
+        )
         return Sold(created.customer.id, sub.id, indirect.provider.admin.email, indirect.reseller.admin.email)
 
 

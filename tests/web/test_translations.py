@@ -86,4 +86,4 @@ def test_templates_hold_no_untranslated_text(path: Path) -> None:
 def test_the_bare_text_check_catches_english_outside_translation() -> None:
     assert bare_text('<p>{{ _("Fine") }}</p><p>Not translated</p>') == ["Not translated"]
     assert bare_text('<button aria-label="Close">{{ _("x") }}</button>') == ["Close"]
-    assert bare_text(io.StringIO('<span>{{ customer.name }}</span> · partnerhub').read()) == []
+    assert bare_text(io.StringIO("<span>{{ customer.name }}</span> · partnerhub").read()) == []

@@ -76,15 +76,17 @@ def test_the_setting_reads_addresses_and_networks() -> None:
     assert Settings().trusted_proxy_networks == []
 
 
-@pytest.mark.parametrize(("peer", "header", "client"), [
-    ("10.0.0.1", "203.0.113.5", "203.0.113.5"),
-    ("10.0.0.1", "203.0.113.5:4711", "203.0.113.5"),  # a port is not part of the address
-    ("10.0.0.1", "[2001:db8::7]:443, 10.0.0.2", "2001:db8::7"),
-    ("10.0.0.1", "10.0.0.3, 10.0.0.2", "10.0.0.3"),  # only proxies: the first of them
-    ("10.0.0.1", "203.0.113.5, unknown", "10.0.0.1"),  # the proxy wrote no address: the proxy it is
-])
-def test_the_client_is_the_rightmost_address_that_is_not_a_trusted_proxy(peer: str, header: str,
-                                                                          client: str) -> None:
+@pytest.mark.parametrize(
+    ("peer", "header", "client"),
+    [
+        ("10.0.0.1", "203.0.113.5", "203.0.113.5"),
+        ("10.0.0.1", "203.0.113.5:4711", "203.0.113.5"),  # a port is not part of the address
+        ("10.0.0.1", "[2001:db8::7]:443, 10.0.0.2", "2001:db8::7"),
+        ("10.0.0.1", "10.0.0.3, 10.0.0.2", "10.0.0.3"),  # only proxies: the first of them
+        ("10.0.0.1", "203.0.113.5, unknown", "10.0.0.1"),  # the proxy wrote no address: the proxy it is
+    ],
+)
+def test_the_client_is_the_rightmost_address_that_is_not_a_trusted_proxy(peer: str, header: str, client: str) -> None:
     from partnerhub.http.client_address import client_of
 
     assert client_of(peer, header, Settings(trusted_proxies="10.0.0.0/8").trusted_proxy_networks) == client

@@ -48,8 +48,10 @@ def test_adding_a_user_shows_the_one_time_password_once(site: Site) -> None:
     browser = site.signed_in(partner.admin.email)
     browser.get("/users/new")
     domain = partner.admin.email.split("@")[1]
-    page = browser.post("/users/new", {"email": f"Marco@{domain.upper()}", "display_name": "Marco",
-                                       "roles": ["sales-agent", "helpdesk-agent"]})
+    page = browser.post(
+        "/users/new",
+        {"email": f"Marco@{domain.upper()}", "display_name": "Marco", "roles": ["sales-agent", "helpdesk-agent"]},
+    )
     assert page.status_code == 200
     assert page.headers["cache-control"] == "no-store"
     assert "ph_flash" not in page.headers.get("set-cookie", "")
@@ -94,8 +96,10 @@ def test_the_form_names_the_verified_domains_and_refuses_any_other(site: Site) -
     for email in ("marco@fabrikam.example", other.sales_agent.email):  # a free address, another tenant's user
         page = browser.post("/users/new", {"email": email, "roles": ["sales-agent"]})
         assert page.status_code == 400
-        assert (f'id="f-email-error">{email} is not in your organization\'s verified domains ({domain}).'
-                in page.text.replace("&#39;", "'"))
+        assert (
+            f'id="f-email-error">{email} is not in your organization\'s verified domains ({domain}).'
+            in page.text.replace("&#39;", "'")
+        )
         assert "already exists" not in page.text
     assert _user(site, "marco@fabrikam.example") is None
     assert "marco@fabrikam.example" not in [r.new_value["email"] for r in activity(site.engine, operation="add_user")]

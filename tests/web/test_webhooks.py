@@ -88,6 +88,7 @@ def test_a_test_event_its_result_and_a_redelivery(hooks: Site, receiver: Receive
     assert "next attempt" in page.text
     with transaction(hooks.engine) as session:  # give up at once: the delivery fails, and may be redelivered
         from partnerhub.webhooks.models import WebhookDelivery
+
         d = session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)).one()
         d.status, delivery_id = "failed", d.id
     page = browser.get(f"/webhooks/{endpoint.id}?status=failed")
@@ -113,7 +114,11 @@ def test_rotation_disabling_and_removal(hooks: Site, receiver: Receiver) -> None
     gone = browser.post(f"/webhooks/{endpoint.id}/delete")
     assert "removed" in gone.text and "No endpoint yet" in gone.text
     assert operation_names(hooks.engine, resource_id=endpoint.id) == [
-        "create_webhook_endpoint", "rotate_webhook_secret", "update_webhook_endpoint", "delete_webhook_endpoint"]
+        "create_webhook_endpoint",
+        "rotate_webhook_secret",
+        "update_webhook_endpoint",
+        "delete_webhook_endpoint",
+    ]
 
 
 def test_only_global_admins_get_the_page(hooks: Site) -> None:
@@ -136,6 +141,7 @@ def test_the_dashboard_tells_global_admins_about_a_disabled_endpoint(hooks: Site
     assert "webhook endpoint(s)" not in browser.get("/").text
     with transaction(hooks.engine) as session:
         from partnerhub.clock import utc_now
+
         e = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.partner_id == partner.partner_id)).one()
         e.disable(DisabledReason.FAILING, now=utc_now())
     page = browser.get("/")

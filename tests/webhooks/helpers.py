@@ -26,31 +26,53 @@ class Subscribed:
     secret: str
 
 
-def subscribe(bind: Connection | Engine, url: str, events: list[str], *, full_body: bool = False,
-              config: WebhookConfig = CONFIG, world: PartnerWorld | None = None) -> Subscribed:
+def subscribe(
+    bind: Connection | Engine,
+    url: str,
+    events: list[str],
+    *,
+    full_body: bool = False,
+    config: WebhookConfig = CONFIG,
+    world: PartnerWorld | None = None,
+) -> Subscribed:
     with transaction(bind) as session:
         world = world or make_partner(session)
         made = create_endpoint(session, world.admin, url=url, events=events, config=config, full_body=full_body)
         return Subscribed(world, made.endpoint.id, made.secret)
 
 
-def dispatch(bind: Connection | Engine, config: WebhookConfig = CONFIG, *, limits: Limits = DEFAULT_LIMITS,
-             worker_id: str = "test-dispatcher") -> int:
+def dispatch(
+    bind: Connection | Engine,
+    config: WebhookConfig = CONFIG,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    worker_id: str = "test-dispatcher",
+) -> int:
     return dispatch_once(bind, config, worker_id=worker_id, limits=limits, rng=lambda: NO_JITTER)
 
 
 def deliveries(bind: Connection | Engine, endpoint_id: str) -> list[WebhookDelivery]:
     with read_session(bind) as session:
-        rows = list(session.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
-                                    .order_by(WebhookDelivery.created_at, WebhookDelivery.id)))
+        rows = list(
+            session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.endpoint_id == endpoint_id)
+                .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+            )
+        )
         session.expunge_all()
         return rows
 
 
 def attempts(bind: Connection | Engine, delivery_id: str) -> list[WebhookAttempt]:
     with read_session(bind) as session:
-        rows = list(session.scalars(select(WebhookAttempt).where(WebhookAttempt.delivery_id == delivery_id)
-                                    .order_by(WebhookAttempt.attempted_at)))
+        rows = list(
+            session.scalars(
+                select(WebhookAttempt)
+                .where(WebhookAttempt.delivery_id == delivery_id)
+                .order_by(WebhookAttempt.attempted_at)
+            )
+        )
         session.expunge_all()
         return rows
 

@@ -52,10 +52,10 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with receiver.lock:
-                    status, headers, answer, delay = (receiver.script.answers.pop(0) if receiver.script.answers
-                                                      else receiver.script.default)
-                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                      body))
+                    status, headers, answer, delay = (
+                        receiver.script.answers.pop(0) if receiver.script.answers else receiver.script.default
+                    )
+                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     receiver.arrived.notify_all()
                 if delay:
                     time.sleep(delay)

@@ -25,7 +25,8 @@ T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def test_an_event_reaches_the_receiver_signed_and_in_partner_centers_shape(
-        connection: Connection, receiver: Receiver) -> None:
+    connection: Connection, receiver: Receiver
+) -> None:
     sub = subscribe(connection, receiver.url, ["customer-created", "order-created"])
     with transaction(connection) as session:
         customer = make_customer(session, sub.world.admin, name="Fabrikam Srl").customer
@@ -53,11 +54,21 @@ def test_events_arrive_in_commit_order_and_only_those_subscribed(connection: Con
         customer = make_customer(session, sub.world.admin).customer
         s = buy(session, sub.world.admin, customer.id)
     with transaction(connection) as session:
-        update_subscription(session, sub.world.admin, customer_id=customer.id, subscription_id=s.id,
-                            change=SubscriptionChange(quantity=7))
+        update_subscription(
+            session,
+            sub.world.admin,
+            customer_id=customer.id,
+            subscription_id=s.id,
+            change=SubscriptionChange(quantity=7),
+        )
     with transaction(connection) as session:
-        update_subscription(session, sub.world.admin, customer_id=customer.id, subscription_id=s.id,
-                            change=SubscriptionChange(status="suspended"))
+        update_subscription(
+            session,
+            sub.world.admin,
+            customer_id=customer.id,
+            subscription_id=s.id,
+            change=SubscriptionChange(status="suspended"),
+        )
     while dispatch(connection):
         pass
     got = receiver.wait_for(3)
@@ -66,8 +77,9 @@ def test_events_arrive_in_commit_order_and_only_those_subscribed(connection: Con
     assert len({r.headers["webhook-id"] for r in got}) == 3
 
 
-def test_a_run_of_one_endpoint_goes_in_order_and_stops_at_the_first_failure(connection: Connection,
-                                                                           receiver: Receiver) -> None:
+def test_a_run_of_one_endpoint_goes_in_order_and_stops_at_the_first_failure(
+    connection: Connection, receiver: Receiver
+) -> None:
     receiver.answer(204, 204, 503)
     with frozen_at(T0) as clock:
         sub = subscribe(connection, receiver.url, ["customer-created"])
@@ -77,8 +89,13 @@ def test_a_run_of_one_endpoint_goes_in_order_and_stops_at_the_first_failure(conn
         dispatch(connection)  # fans out the five events, then sends one run: three attempts
         assert len(receiver.wait_for(3)) == 3
         statuses = [(d.status, d.attempts, d.lease_owner) for d in deliveries(connection, sub.endpoint_id)]
-        assert statuses == [("succeeded", 1, None), ("succeeded", 1, None), ("pending", 1, None),
-                            ("pending", 0, None), ("pending", 0, None)]  # the last two wait behind the retry
+        assert statuses == [
+            ("succeeded", 1, None),
+            ("succeeded", 1, None),
+            ("pending", 1, None),
+            ("pending", 0, None),
+            ("pending", 0, None),
+        ]  # the last two wait behind the retry
         assert dispatch(connection) == 0
         clock.move(timedelta(seconds=5))
         assert dispatch(connection) == 3
@@ -93,8 +110,13 @@ def test_a_full_body_adds_the_old_and_new_values(connection: Connection, receive
     with transaction(connection) as session:
         customer = make_customer(session, sub.world.admin).customer
         s = buy(session, sub.world.admin, customer.id, quantity=5)
-        update_subscription(session, sub.world.admin, customer_id=customer.id, subscription_id=s.id,
-                            change=SubscriptionChange(quantity=9))
+        update_subscription(
+            session,
+            sub.world.admin,
+            customer_id=customer.id,
+            subscription_id=s.id,
+            change=SubscriptionChange(quantity=9),
+        )
     dispatch(connection)
     body = receiver.wait_for(1)[0].verified_with(sub.secret)
     assert body["OldValues"]["quantity"] == 5 and body["NewValues"]["quantity"] == 9
@@ -134,15 +156,27 @@ def test_retries_keep_the_webhook_id_and_follow_the_schedule(connection: Connect
     got = receiver.wait_for(3)
     assert len({r.headers["webhook-id"] for r in got}) == 1
     assert [int(r.headers["webhook-timestamp"]) for r in got] == [
-        int(T0.timestamp()), int(T0.timestamp()) + 5, int(T0.timestamp()) + 305]
+        int(T0.timestamp()),
+        int(T0.timestamp()) + 5,
+        int(T0.timestamp()) + 305,
+    ]
     [d] = deliveries(connection, sub.endpoint_id)
     assert d.status == "succeeded" and [a.status_code for a in attempts(connection, d.id)] == [500, 503, 204]
 
 
 def test_the_schedule_is_5s_5min_30min_2h_5h_10h_then_daily_for_3_days_with_jitter() -> None:
     assert [retry_delay(n, rng=lambda: 0.5) for n in range(1, 11)] == [
-        timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=5),
-        timedelta(hours=10), timedelta(days=1), timedelta(days=1), timedelta(days=1), None]
+        timedelta(seconds=5),
+        timedelta(minutes=5),
+        timedelta(minutes=30),
+        timedelta(hours=2),
+        timedelta(hours=5),
+        timedelta(hours=10),
+        timedelta(days=1),
+        timedelta(days=1),
+        timedelta(days=1),
+        None,
+    ]
     assert retry_delay(2, rng=lambda: 0.0) == timedelta(minutes=4, seconds=30)
     assert retry_delay(2, rng=lambda: 1.0) == timedelta(minutes=5, seconds=30)
 
@@ -163,7 +197,9 @@ def test_an_endpoint_failing_after_every_retry_is_disabled(connection: Connectio
     e = endpoint(connection, sub.endpoint_id)
     assert (e.is_enabled, e.disabled_reason) == (False, "failing")
     assert operation_names(connection, resource_id=sub.endpoint_id) == [
-        "create_webhook_endpoint", "disable_webhook_endpoint"]
+        "create_webhook_endpoint",
+        "disable_webhook_endpoint",
+    ]
 
 
 def test_410_disables_the_endpoint_at_once(connection: Connection, receiver: Receiver) -> None:
@@ -242,8 +278,9 @@ def test_during_a_rotation_both_secrets_sign_for_24_hours(connection: Connection
 
 
 def test_an_attempt_reads_at_most_64_kib_follows_no_redirect_and_stops_at_its_deadline(receiver: Receiver) -> None:
-    receiver.answer((200, {}, b"x" * (1024 * 1024), 0.0), (302, {"Location": "http://127.0.0.1:1/elsewhere"}),
-                    (204, {}, b"", 2.0))
+    receiver.answer(
+        (200, {}, b"x" * (1024 * 1024), 0.0), (302, {"Location": "http://127.0.0.1:1/elsewhere"}), (204, {}, b"", 2.0)
+    )
     big = post(receiver.url, b"{}", {}, allow_private=True)
     assert big.status_code == 200 and big.answer_bytes == 64 * 1024
     moved = post(receiver.url, b"{}", {}, allow_private=True)

@@ -31,20 +31,27 @@ def test_removal_then_acceptance_with_dap(connection: Connection, receiver: Rece
     with transaction(connection) as session:
         remove_reseller_relationship(session, sub.world.admin, customer_id=customer_id)
     with transaction(connection) as session:
-        code = create_invitation(session, sub.world.admin, base_url="http://x", customer_id=customer_id,
-                                 include_delegated_admin=True).code
+        code = create_invitation(
+            session, sub.world.admin, base_url="http://x", customer_id=customer_id, include_delegated_admin=True
+        ).code
     with transaction(connection) as session:
         accept_invitation(session, actor_for_user(session, created.admin), code=code, secret_key="test")
     while dispatch(connection):
         pass
-    assert _names(receiver, 4) == ["customer-created", "reseller-relationship-removed",
-                                   "reseller-relationship-accepted-by-customer", "dap-admin-relationship-approved"]
+    assert _names(receiver, 4) == [
+        "customer-created",
+        "reseller-relationship-removed",
+        "reseller-relationship-accepted-by-customer",
+        "dap-admin-relationship-approved",
+    ]
 
 
-def test_offboarding_raises_its_suspensions_the_removal_and_its_completion(connection: Connection,
-                                                                            receiver: Receiver) -> None:
-    sub = subscribe(connection, receiver.url, ["subscription-updated", "reseller-relationship-removed",
-                                               "offboarding-completed"])
+def test_offboarding_raises_its_suspensions_the_removal_and_its_completion(
+    connection: Connection, receiver: Receiver
+) -> None:
+    sub = subscribe(
+        connection, receiver.url, ["subscription-updated", "reseller-relationship-removed", "offboarding-completed"]
+    )
     with transaction(connection) as session:
         customer_id = make_customer(session, sub.world.admin).customer.id
         buy(session, sub.world.admin, customer_id)
@@ -53,12 +60,17 @@ def test_offboarding_raises_its_suspensions_the_removal_and_its_completion(conne
         offboard_customer(session, sub.world.admin, customer_id=customer_id)
     while dispatch(connection):
         pass
-    assert _names(receiver, 4) == ["subscription-updated", "subscription-updated", "reseller-relationship-removed",
-                                   "offboarding-completed"]
+    assert _names(receiver, 4) == [
+        "subscription-updated",
+        "subscription-updated",
+        "reseller-relationship-removed",
+        "offboarding-completed",
+    ]
 
 
-def test_a_customer_ending_the_relationship_raises_the_removal_for_its_partner(connection: Connection,
-                                                                              receiver: Receiver) -> None:
+def test_a_customer_ending_the_relationship_raises_the_removal_for_its_partner(
+    connection: Connection, receiver: Receiver
+) -> None:
     sub = subscribe(connection, receiver.url, ["reseller-relationship-removed"])
     with transaction(connection) as session:
         created = make_customer(session, sub.world.admin, dap=False)

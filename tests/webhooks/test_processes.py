@@ -35,15 +35,21 @@ def _free_port() -> int:
 
 
 def _env(engine: Engine, tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "PARTNERHUB_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-            "PARTNERHUB_DATA_DIR": str(tmp_path), "PARTNERHUB_SECRET_KEY": "test",
-            "PARTNERHUB_WEBHOOK_ALLOW_PRIVATE": "true", "PARTNERHUB_WEBHOOK_LEASE_SECONDS": "2"}
+    return {
+        **os.environ,
+        "PARTNERHUB_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "PARTNERHUB_DATA_DIR": str(tmp_path),
+        "PARTNERHUB_SECRET_KEY": "test",
+        "PARTNERHUB_WEBHOOK_ALLOW_PRIVATE": "true",
+        "PARTNERHUB_WEBHOOK_LEASE_SECONDS": "2",
+    }
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "partnerhub.cli.main", *args], env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "partnerhub.cli.main", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -54,8 +60,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 def _pending(engine: Engine) -> int:
     with read_session(engine) as session:
-        return int(session.scalar(select(func.count()).select_from(WebhookDelivery).where(
-            WebhookDelivery.status != "succeeded")) or 0)
+        return int(
+            session.scalar(
+                select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.status != "succeeded")
+            )
+            or 0
+        )
 
 
 def _delivered(engine: Engine, count: int, log: Path | None, timeout: float = 90) -> None:
@@ -71,7 +81,8 @@ def _delivered(engine: Engine, count: int, log: Path | None, timeout: float = 90
 
 
 def test_serve_killed_mid_delivery_loses_nothing_and_repeats_only_the_same_webhook_id(
-        fresh_engine: Engine, tmp_path: Path, receiver: Receiver) -> None:
+    fresh_engine: Engine, tmp_path: Path, receiver: Receiver
+) -> None:
     receiver.script.default = (204, {}, b"", 0.3)  # every answer takes a while: the kill lands mid-send
     sub = subscribe(fresh_engine, receiver.url, ["customer-created"])
     with transaction(fresh_engine) as session:
@@ -99,8 +110,9 @@ def test_serve_killed_mid_delivery_loses_nothing_and_repeats_only_the_same_webho
     assert len(receiver.requests) > 6  # the one cut short was sent again
 
 
-def test_serve_no_worker_leaves_delivery_to_partnerhub_worker(fresh_engine: Engine, tmp_path: Path,
-                                                              receiver: Receiver) -> None:
+def test_serve_no_worker_leaves_delivery_to_partnerhub_worker(
+    fresh_engine: Engine, tmp_path: Path, receiver: Receiver
+) -> None:
     sub = subscribe(fresh_engine, receiver.url, ["customer-created"])
     env, log = _env(fresh_engine, tmp_path), tmp_path / "serve.log"
     server = _start(["serve", "--port", str(_free_port()), "--workers", "1", "--no-worker"], env, log)

@@ -29,8 +29,16 @@ def refusal(url: str, *, allow_private: bool = False, addresses: tuple[str, ...]
     return None
 
 
-@pytest.mark.parametrize("url", ["ftp://hooks.example/x", "file:///etc/passwd", "gopher://hooks.example/",
-                                 "javascript:alert(1)", "ws://hooks.example/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://hooks.example/x",
+        "file:///etc/passwd",
+        "gopher://hooks.example/",
+        "javascript:alert(1)",
+        "ws://hooks.example/",
+    ],
+)
 @pytest.mark.parametrize("allow_private", [False, True])
 def test_any_other_scheme_is_refused_whatever_the_setting(url: str, allow_private: bool) -> None:
     assert refusal(url, allow_private=allow_private) == 800706
@@ -42,10 +50,26 @@ def test_plain_http_only_where_private_targets_are_allowed() -> None:
     assert refusal("https://hooks.example/x") is None
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "127.8.8.8", "::1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "fd00::1", "169.254.10.10",
-    "fe80::1", "100.64.0.1", "0.0.0.0",  # noqa: S104 (an address to refuse, nothing binds to it)
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "224.0.0.1", "169.254.169.254"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.8.8",
+        "::1",
+        "10.1.2.3",
+        "172.16.0.9",
+        "192.168.1.1",
+        "fd00::1",
+        "169.254.10.10",
+        "fe80::1",
+        "100.64.0.1",
+        "0.0.0.0",  # noqa: S104 (an address to refuse, nothing binds to it)
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "224.0.0.1",
+        "169.254.169.254",
+    ],
+)
 def test_hosts_resolving_to_unsafe_addresses_are_refused(address: str) -> None:
     assert refusal("https://hooks.example/x", addresses=(address,)) == 800708
     assert refusal("https://hooks.example/x", addresses=("93.184.216.34", address)) == 800708  # any one is enough
@@ -71,8 +95,7 @@ def test_unresolvable_and_malformed_urls_are_refused() -> None:
         assert refusal(bad) == 800710, bad
 
 
-def test_a_dns_change_after_registration_is_caught_at_connect_time(connection: Connection,
-                                                                   receiver: Receiver) -> None:
+def test_a_dns_change_after_registration_is_caught_at_connect_time(connection: Connection, receiver: Receiver) -> None:
     port = receiver.server.server_address[1]
     public = WebhookConfig("test", allow_private=False, resolve=dns("93.184.216.34"))
     sub = subscribe(connection, f"https://hooks.example:{port}/x", ["customer-created"], config=public)
@@ -87,9 +110,14 @@ def test_a_dns_change_after_registration_is_caught_at_connect_time(connection: C
 
 
 def test_metadata_behind_a_dns_change_is_caught_even_where_private_addresses_are_allowed(
-        connection: Connection, receiver: Receiver) -> None:
-    sub = subscribe(connection, "http://hooks.internal/x", ["customer-created"],
-                    config=WebhookConfig("test", allow_private=True, resolve=dns("10.0.0.7")))
+    connection: Connection, receiver: Receiver
+) -> None:
+    sub = subscribe(
+        connection,
+        "http://hooks.internal/x",
+        ["customer-created"],
+        config=WebhookConfig("test", allow_private=True, resolve=dns("10.0.0.7")),
+    )
     with transaction(connection) as session:
         make_customer(session, sub.world.admin)
     dispatch(connection, WebhookConfig("test", allow_private=True, resolve=dns("169.254.169.254")))

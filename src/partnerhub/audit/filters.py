@@ -28,14 +28,22 @@ class AuditOperator(StrEnum):
     STARTS_WITH = "starts_with"
 
 
-_COLUMNS = {AuditField.CUSTOMER_ID: ActivityRecord.customer_id, AuditField.CUSTOMER_NAME: ActivityRecord.customer_name,
-            AuditField.RESOURCE_TYPE: ActivityRecord.resource_type,
-            AuditField.OPERATION_TYPE: ActivityRecord.operation_type}
+_COLUMNS = {
+    AuditField.CUSTOMER_ID: ActivityRecord.customer_id,
+    AuditField.CUSTOMER_NAME: ActivityRecord.customer_name,
+    AuditField.RESOURCE_TYPE: ActivityRecord.resource_type,
+    AuditField.OPERATION_TYPE: ActivityRecord.operation_type,
+}
 _FIELDS = {f.value.lower(): f for f in AuditField}
 # the swagger's names, and the spellings clients write them in (StartsWith, eq, contains)
-_OPERATORS = {"equals": AuditOperator.EQUALS, "eq": AuditOperator.EQUALS, "substring": AuditOperator.SUBSTRING,
-              "contains": AuditOperator.SUBSTRING, "starts_with": AuditOperator.STARTS_WITH,
-              "startswith": AuditOperator.STARTS_WITH}
+_OPERATORS = {
+    "equals": AuditOperator.EQUALS,
+    "eq": AuditOperator.EQUALS,
+    "substring": AuditOperator.SUBSTRING,
+    "contains": AuditOperator.SUBSTRING,
+    "starts_with": AuditOperator.STARTS_WITH,
+    "startswith": AuditOperator.STARTS_WITH,
+}
 MAX_VALUE = 200
 
 

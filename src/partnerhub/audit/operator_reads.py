@@ -16,8 +16,9 @@ from partnerhub.auth.actor import Actor
 from partnerhub.clock import utc_now
 
 
-def record_operator_read_of_customer(session: Session, actor: Actor, *, customer_id: str, customer_name: str,
-                                     partner_ids: Sequence[str], what: str) -> None:
+def record_operator_read_of_customer(
+    session: Session, actor: Actor, *, customer_id: str, customer_name: str, partner_ids: Sequence[str], what: str
+) -> None:
     """The operator read a customer's data (`what`: customer, subscriptions...): one record in the log of each
     partner related to the customer, or the customer's own when none is."""
     if not actor.reads_are_recorded:
@@ -25,9 +26,18 @@ def record_operator_read_of_customer(session: Session, actor: Actor, *, customer
     now = utc_now()
     logs: list[str | None] = [*partner_ids] or [None]
     for partner_id in logs:
-        record(session, actor, operation=Operation.OPERATOR_READ, resource_type=ResourceType.CUSTOMER,
-               resource_id=customer_id, partner_id=partner_id, customer_id=customer_id,
-               customer_name=customer_name, new={"read": what}, now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.OPERATOR_READ,
+            resource_type=ResourceType.CUSTOMER,
+            resource_id=customer_id,
+            partner_id=partner_id,
+            customer_id=customer_id,
+            customer_name=customer_name,
+            new={"read": what},
+            now=now,
+        )
 
 
 def record_operator_read_of_activity(session: Session, actor: Actor, *, shown: Iterable[ActivityRecord]) -> None:
@@ -35,10 +45,20 @@ def record_operator_read_of_activity(session: Session, actor: Actor, *, shown: I
     partner's, else a customer's)."""
     if not actor.reads_are_recorded:
         return
-    tenants = sorted({(r.partner_id, None if r.partner_id else r.customer_id) for r in shown
-                      if r.partner_id or r.customer_id}, key=lambda t: (t[0] or "", t[1] or ""))
+    tenants = sorted(
+        {(r.partner_id, None if r.partner_id else r.customer_id) for r in shown if r.partner_id or r.customer_id},
+        key=lambda t: (t[0] or "", t[1] or ""),
+    )
     now = utc_now()
     for partner_id, customer_id in tenants:
-        record(session, actor, operation=Operation.OPERATOR_READ, resource_type=ResourceType.ACTIVITY_LOG,
-               resource_id=None, partner_id=partner_id, customer_id=customer_id, new={"read": "activity log"},
-               now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.OPERATOR_READ,
+            resource_type=ResourceType.ACTIVITY_LOG,
+            resource_id=None,
+            partner_id=partner_id,
+            customer_id=customer_id,
+            new={"read": "activity log"},
+            now=now,
+        )

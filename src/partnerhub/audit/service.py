@@ -109,17 +109,40 @@ def record_many(
         return 0
     at = now or utc_now()
     records = [
-        {"id": new_id(), "created_at": at, "partner_id": partner_id, "customer_id": customer_id,
-         "customer_name": customer_name, "user_id": actor.user_id, "user_principal_name": actor.email,
-         "application_id": actor.application, "resource_type": resource_type.value,
-         "resource_id": change.resource_id, "operation_type": operation.value, "operation_status": "succeeded",
-         "old_value": change.old, "new_value": change.new, "correlation_id": actor.correlation_id}
+        {
+            "id": new_id(),
+            "created_at": at,
+            "partner_id": partner_id,
+            "customer_id": customer_id,
+            "customer_name": customer_name,
+            "user_id": actor.user_id,
+            "user_principal_name": actor.email,
+            "application_id": actor.application,
+            "resource_type": resource_type.value,
+            "resource_id": change.resource_id,
+            "operation_type": operation.value,
+            "operation_status": "succeeded",
+            "old_value": change.old,
+            "new_value": change.new,
+            "correlation_id": actor.correlation_id,
+        }
         for change in changes
     ]
     session.execute(insert(_RECORDS), records)
-    session.execute(insert(_EVENTS), [
-        {"id": new_id(), "created_at": at, "partner_id": partner_id, "event_type": operation.value,
-         "activity_record_id": r["id"], "delivered_at": None} for r in records])
+    session.execute(
+        insert(_EVENTS),
+        [
+            {
+                "id": new_id(),
+                "created_at": at,
+                "partner_id": partner_id,
+                "event_type": operation.value,
+                "activity_record_id": r["id"],
+                "delivered_at": None,
+            }
+            for r in records
+        ],
+    )
     return len(records)
 
 
@@ -226,8 +249,18 @@ def iter_activity(session: Session, actor: Actor, *, query: ActivityQuery) -> It
 
 
 CSV_COLUMNS = (
-    "operationDate", "operationType", "operationStatus", "resourceType", "resourceId", "customerId",
-    "customerName", "userPrincipalName", "applicationId", "correlationId", "oldValue", "newValue",
+    "operationDate",
+    "operationType",
+    "operationStatus",
+    "resourceType",
+    "resourceId",
+    "customerId",
+    "customerName",
+    "userPrincipalName",
+    "applicationId",
+    "correlationId",
+    "oldValue",
+    "newValue",
 )
 
 

@@ -76,24 +76,31 @@ class DatabaseCounter:
     def count(self, session: Session, key: str, *, window_seconds: int, now: datetime) -> int:
         start = window_of(now, window_seconds)
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = (insert(SignInAttempts).values(key=key, window_start=start, count=1)
-                .on_conflict_do_update(index_elements=["key", "window_start"],
-                                       set_={"count": SignInAttempts.count + 1})
-                .returning(SignInAttempts.count))
+        stmt = (
+            insert(SignInAttempts)
+            .values(key=key, window_start=start, count=1)
+            .on_conflict_do_update(index_elements=["key", "window_start"], set_={"count": SignInAttempts.count + 1})
+            .returning(SignInAttempts.count)
+        )
         return int(session.execute(stmt).scalar_one())
 
     # A back-off is a row too: `hold:<key>`, its window_start the instant it ends, its count the level.
     def last_hold(self, session: Session, key: str, *, now: datetime) -> Hold | None:
-        row = session.execute(select(SignInAttempts.window_start, SignInAttempts.count)
-                              .where(SignInAttempts.key == f"hold:{key}",
-                                     SignInAttempts.window_start > now - timedelta(seconds=HOUR))
-                              .order_by(SignInAttempts.window_start.desc()).limit(1)).first()
+        row = session.execute(
+            select(SignInAttempts.window_start, SignInAttempts.count)
+            .where(SignInAttempts.key == f"hold:{key}", SignInAttempts.window_start > now - timedelta(seconds=HOUR))
+            .order_by(SignInAttempts.window_start.desc())
+            .limit(1)
+        ).first()
         return Hold(row[0], int(row[1])) if row else None
 
     def hold(self, session: Session, key: str, hold: Hold, *, now: datetime) -> None:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(SignInAttempts).values(key=f"hold:{key}", window_start=hold.until, count=hold.level)
-                        .on_conflict_do_update(index_elements=["key", "window_start"], set_={"count": hold.level}))
+        session.execute(
+            insert(SignInAttempts)
+            .values(key=f"hold:{key}", window_start=hold.until, count=hold.level)
+            .on_conflict_do_update(index_elements=["key", "window_start"], set_={"count": hold.level})
+        )
 
 
 class RedisCounter:

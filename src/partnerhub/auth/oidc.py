@@ -81,8 +81,16 @@ def normalize_issuer(value: str) -> str:
     except ValueError:
         raise SsoIssuerInvalid() from None
     secure = parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
-    if (not secure or not host or parts.query or parts.fragment or parts.username or parts.password
-            or len(issuer) > MAX_ISSUER or any(c.isspace() for c in issuer)):
+    if (
+        not secure
+        or not host
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+        or len(issuer) > MAX_ISSUER
+        or any(c.isspace() for c in issuer)
+    ):
         raise SsoIssuerInvalid()
     return issuer
 
@@ -101,8 +109,16 @@ def _tenant_for(session: Session, actor: Actor, tenant_id: str) -> Tenant:
 def _view(tenant: Tenant, row: SingleSignOn | None) -> SingleSignOnView | None:
     if row is None:
         return None
-    return SingleSignOnView(tenant.id, tenant.name, tenant.domain, row.issuer, row.client_id, row.is_enabled,
-                            bool(row.client_secret_encrypted), row.updated_at)
+    return SingleSignOnView(
+        tenant.id,
+        tenant.name,
+        tenant.domain,
+        row.issuer,
+        row.client_id,
+        row.is_enabled,
+        bool(row.client_secret_encrypted),
+        row.updated_at,
+    )
 
 
 def _shown(row: SingleSignOn) -> dict[str, object]:
@@ -115,8 +131,17 @@ def get_single_sign_on(session: Session, actor: Actor, *, tenant_id: str) -> Sin
     return _view(tenant, session.get(SingleSignOn, tenant.id))
 
 
-def set_single_sign_on(session: Session, actor: Actor, *, tenant_id: str, issuer: str, client_id: str,
-                       client_secret: str | None, enabled: bool, secret_key: str) -> SingleSignOnView:
+def set_single_sign_on(
+    session: Session,
+    actor: Actor,
+    *,
+    tenant_id: str,
+    issuer: str,
+    client_id: str,
+    client_secret: str | None,
+    enabled: bool,
+    secret_key: str,
+) -> SingleSignOnView:
     """Connect (or change) the tenant's identity provider. The first time a client secret is required; later an
     empty one keeps the stored secret. The secret is encrypted with the instance's secret key; the activity
     record says only whether it changed."""
@@ -134,8 +159,15 @@ def set_single_sign_on(session: Session, actor: Actor, *, tenant_id: str, issuer
     now = utc_now()
     old = _shown(row) if row is not None else None
     if row is None:
-        row = SingleSignOn(tenant_id=tenant.id, issuer=issuer, client_id=client_id, client_secret_encrypted="",
-                           is_enabled=enabled, created_at=now, updated_at=now)
+        row = SingleSignOn(
+            tenant_id=tenant.id,
+            issuer=issuer,
+            client_id=client_id,
+            client_secret_encrypted="",
+            is_enabled=enabled,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(row)
     row.issuer, row.client_id, row.is_enabled = issuer, client_id, enabled
     if secret:
@@ -143,9 +175,17 @@ def set_single_sign_on(session: Session, actor: Actor, *, tenant_id: str, issuer
     new = _shown(row)
     if old != new or secret:
         row.updated_at = now
-        record(session, actor, operation=Operation.UPDATE_TENANT_SINGLE_SIGN_ON, resource_type=_kind(tenant),
-               resource_id=tenant.id, **_scope_kwargs(session, tenant.id), old=old,
-               new={**new, "clientSecretChanged": bool(secret)}, now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_TENANT_SINGLE_SIGN_ON,
+            resource_type=_kind(tenant),
+            resource_id=tenant.id,
+            **_scope_kwargs(session, tenant.id),
+            old=old,
+            new={**new, "clientSecretChanged": bool(secret)},
+            now=now,
+        )
     session.flush()
     view = _view(tenant, row)
     assert view is not None
@@ -164,9 +204,17 @@ def disable_single_sign_on(session: Session, actor: Actor, *, tenant_id: str) ->
         old = _shown(row)
         row.is_enabled = False
         row.updated_at = now
-        record(session, actor, operation=Operation.UPDATE_TENANT_SINGLE_SIGN_ON, resource_type=_kind(tenant),
-               resource_id=tenant.id, **_scope_kwargs(session, tenant.id), old=old,
-               new={**_shown(row), "clientSecretChanged": False}, now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_TENANT_SINGLE_SIGN_ON,
+            resource_type=_kind(tenant),
+            resource_id=tenant.id,
+            **_scope_kwargs(session, tenant.id),
+            old=old,
+            new={**_shown(row), "clientSecretChanged": False},
+            now=now,
+        )
     view = _view(tenant, row)
     assert view is not None
     return view
@@ -205,8 +253,11 @@ def find_sign_in_provider(session: Session, *, email: str) -> SignInProvider | N
     if not domain:
         return None
     tenant_id = tenant_of_domain(session, domain)
-    found = session.execute(select(Tenant, SingleSignOn).join(SingleSignOn, SingleSignOn.tenant_id == Tenant.id)
-                            .where(Tenant.id == tenant_id, SingleSignOn.is_enabled.is_(True))).first()
+    found = session.execute(
+        select(Tenant, SingleSignOn)
+        .join(SingleSignOn, SingleSignOn.tenant_id == Tenant.id)
+        .where(Tenant.id == tenant_id, SingleSignOn.is_enabled.is_(True))
+    ).first()
     if found is None:
         return None
     tenant, row = found

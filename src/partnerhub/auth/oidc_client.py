@@ -84,10 +84,15 @@ def clear_provider_cache() -> None:
 
 
 def _client(credentials: ProviderCredentials, redirect_uri: str) -> OAuth2Session:
-    return OAuth2Session(client_id=credentials.client_id, client_secret=credentials.client_secret, scope=SCOPE,
-                         redirect_uri=redirect_uri, code_challenge_method="S256",
-                         token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method's name)
-                         default_timeout=TIMEOUT_SECONDS)
+    return OAuth2Session(
+        client_id=credentials.client_id,
+        client_secret=credentials.client_secret,
+        scope=SCOPE,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method's name)
+        default_timeout=TIMEOUT_SECONDS,
+    )
 
 
 def _get_json(url: str) -> dict[str, Any]:
@@ -115,8 +120,14 @@ def provider_metadata(issuer: str) -> ProviderMetadata:
     offered = document.get("id_token_signing_alg_values_supported")
     algorithms = tuple(a for a in (offered if isinstance(offered, list) else ["RS256"]) if a in ALGORITHMS)
     userinfo = document.get("userinfo_endpoint")
-    metadata = ProviderMetadata(issuer, str(endpoints[0]), str(endpoints[1]), str(endpoints[2]),
-                                algorithms or ("RS256",), userinfo if isinstance(userinfo, str) and userinfo else None)
+    metadata = ProviderMetadata(
+        issuer,
+        str(endpoints[0]),
+        str(endpoints[1]),
+        str(endpoints[2]),
+        algorithms or ("RS256",),
+        userinfo if isinstance(userinfo, str) and userinfo else None,
+    )
     _cache.put("metadata:" + issuer, metadata)
     return metadata
 
@@ -132,28 +143,45 @@ def _key_set(metadata: ProviderMetadata, *, refresh: bool = False) -> KeySet:
     return keys
 
 
-def authorization_request(credentials: ProviderCredentials, *, redirect_uri: str, login_hint: str,
-                          locale: str) -> AuthorizationRequest:
+def authorization_request(
+    credentials: ProviderCredentials, *, redirect_uri: str, login_hint: str, locale: str
+) -> AuthorizationRequest:
     """The provider's authorization URL for one sign-in: response type `code`, PKCE S256, a fresh `state` and
     `nonce`, the e-mail typed as `login_hint` and the page's language as `ui_locales`."""
     metadata = provider_metadata(credentials.issuer)
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(48)
     url, _state = _client(credentials, redirect_uri).create_authorization_url(
-        metadata.authorization_endpoint, state=state, code_verifier=verifier, nonce=nonce, login_hint=login_hint,
-        ui_locales=locale)
+        metadata.authorization_endpoint,
+        state=state,
+        code_verifier=verifier,
+        nonce=nonce,
+        login_hint=login_hint,
+        ui_locales=locale,
+    )
     return AuthorizationRequest(str(url), state, nonce, verifier)
 
 
-def redeem_code(credentials: ProviderCredentials, *, redirect_uri: str, code: str, code_verifier: str,
-                nonce: str, now: int | None = None) -> dict[str, Any]:
+def redeem_code(
+    credentials: ProviderCredentials,
+    *,
+    redirect_uri: str,
+    code: str,
+    code_verifier: str,
+    nonce: str,
+    now: int | None = None,
+) -> dict[str, Any]:
     """Exchange the code (with the PKCE verifier and the client secret) and return the ID token's claims, once
     every check has passed."""
     metadata = provider_metadata(credentials.issuer)
     client = _client(credentials, redirect_uri)
     try:
         token = client.fetch_token(
-            metadata.token_endpoint, grant_type="authorization_code", code=code, code_verifier=code_verifier,
-            timeout=TIMEOUT_SECONDS)
+            metadata.token_endpoint,
+            grant_type="authorization_code",
+            code=code,
+            code_verifier=code_verifier,
+            timeout=TIMEOUT_SECONDS,
+        )
     except requests.RequestException:
         raise SsoProviderUnavailable() from None
     except (OAuthError, ValueError):  # the provider refused the code (used, expired, another verifier)
@@ -161,8 +189,14 @@ def redeem_code(credentials: ProviderCredentials, *, redirect_uri: str, code: st
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise SsoTokenInvalid()
-    claims = verify_id_token(id_token, metadata=metadata, client_id=credentials.client_id, nonce=nonce,
-                             access_token=token.get("access_token"), now=now)
+    claims = verify_id_token(
+        id_token,
+        metadata=metadata,
+        client_id=credentials.client_id,
+        nonce=nonce,
+        access_token=token.get("access_token"),
+        now=now,
+    )
     if "email" not in claims and metadata.userinfo_endpoint:
         claims.update(_userinfo_email(client, metadata.userinfo_endpoint, subject=claims.get("sub")))
     return claims
@@ -182,8 +216,15 @@ def _userinfo_email(client: OAuth2Session, endpoint: str, *, subject: object) ->
     return {k: info[k] for k in ("email", "email_verified", "name") if k in info}
 
 
-def verify_id_token(id_token: str, *, metadata: ProviderMetadata, client_id: str, nonce: str,
-                    access_token: object = None, now: int | None = None) -> dict[str, Any]:
+def verify_id_token(
+    id_token: str,
+    *,
+    metadata: ProviderMetadata,
+    client_id: str,
+    nonce: str,
+    access_token: object = None,
+    now: int | None = None,
+) -> dict[str, Any]:
     """The ID token's claims after its checks: signed by a key of the provider's JWKS with an allowed
     algorithm; `iss` the configured issuer; `aud` this client; not expired; the `nonce` of this sign-in."""
     try:
@@ -191,8 +232,11 @@ def verify_id_token(id_token: str, *, metadata: ProviderMetadata, client_id: str
             decoded = jwt.decode(id_token, _key_set(metadata), algorithms=list(metadata.algorithms))
         except InvalidKeyIdError:  # the provider rotated its keys since they were cached
             decoded = jwt.decode(id_token, _key_set(metadata, refresh=True), algorithms=list(metadata.algorithms))
-        options = {"iss": {"essential": True, "value": metadata.issuer},
-                   "aud": {"essential": True, "value": client_id}, "exp": {"essential": True}}
+        options = {
+            "iss": {"essential": True, "value": metadata.issuer},
+            "aud": {"essential": True, "value": client_id},
+            "exp": {"essential": True},
+        }
         params = {"nonce": nonce, "client_id": client_id}
         if isinstance(access_token, str):
             params["access_token"] = access_token

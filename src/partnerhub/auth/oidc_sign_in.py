@@ -59,8 +59,12 @@ def identify(session: Session, *, tenant_id: str, claims: dict[str, Any]) -> Sso
     if not email_is_verified(claims):
         raise SsoEmailNotVerified()
     user = session.scalar(select(User).where(User.email == email)) if email else None
-    if (user is None or user.tenant_id != tenant.id or not user.is_active
-            or tenant_of_domain(session, email_domain(email)) != tenant.id):
+    if (
+        user is None
+        or user.tenant_id != tenant.id
+        or not user.is_active
+        or tenant_of_domain(session, email_domain(email)) != tenant.id
+    ):
         raise SsoUnknownUser(email=email or "-")
     return SsoIdentity(user, provider_did_mfa(claims))
 

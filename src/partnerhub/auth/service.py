@@ -55,8 +55,13 @@ def _scope_of(session: Session, tenant_id: str | None) -> tuple[str | None, str 
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if ("@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 320
-            or any(c.isspace() or not c.isprintable() for c in email)):  # a CR/LF could forge a mail header
+    if (
+        "@" not in email
+        or email.startswith("@")
+        or email.endswith("@")
+        or len(email) > 320
+        or any(c.isspace() or not c.isprintable() for c in email)
+    ):  # a CR/LF could forge a mail header
         raise InvalidInput(detail=f"{email!r} is not an e-mail address")
     return email
 
@@ -77,7 +82,12 @@ def parse_roles(values: list[str], *, tenant_kind: str) -> list[str]:
 
 
 def new_user(
-    session: Session, *, tenant_id: str | None, email: str, roles: list[str], display_name: str = "",
+    session: Session,
+    *,
+    tenant_id: str | None,
+    email: str,
+    roles: list[str],
+    display_name: str = "",
     locale: str = "",
 ) -> tuple[User, str]:
     """Create a user with a random one-time password; returns the user and the password (shown once).
@@ -87,8 +97,14 @@ def new_user(
         raise DuplicateEmail(email=email)
     password = new_password()
     user = User(
-        id=new_id(), tenant_id=tenant_id, email=email, display_name=display_name or email.split("@")[0],
-        password_hash=hash_password(password), roles=roles, locale=locale, created_at=utc_now(),
+        id=new_id(),
+        tenant_id=tenant_id,
+        email=email,
+        display_name=display_name or email.split("@")[0],
+        password_hash=hash_password(password),
+        roles=roles,
+        locale=locale,
+        created_at=utc_now(),
         password_is_one_time=True,
     )
     session.add(user)
@@ -106,8 +122,14 @@ def actor_for_user(session: Session, user: User, *, application: str = "cli") ->
             partner = session.get(Partner, user.tenant_id)
             partner_type = partner.partner_type if partner else None
     return Actor(
-        user_id=user.id, email=user.email, tenant_id=user.tenant_id, tenant_kind=tenant_kind,
-        roles=frozenset(user.roles), partner_type=partner_type, application=application, locale=user.locale,
+        user_id=user.id,
+        email=user.email,
+        tenant_id=user.tenant_id,
+        tenant_kind=tenant_kind,
+        roles=frozenset(user.roles),
+        partner_type=partner_type,
+        application=application,
+        locale=user.locale,
     )
 
 
@@ -136,17 +158,15 @@ def authenticate_password(session: Session, *, email: str, password: str) -> Act
     return actor_for_user(session, check_password(session, email=email, password=password), application="web")
 
 
-def end_sessions_and_tokens(session: Session, user_id: str, *, keep_session_id: str | None,
-                            now: datetime) -> None:
+def end_sessions_and_tokens(session: Session, user_id: str, *, keep_session_id: str | None, now: datetime) -> None:
     """F3: every web session and API token of the user stops working, but the session making the change."""
-    ended = (update(WebSession)
-             .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
-             .values(ended_at=now))
+    ended = update(WebSession).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None)).values(ended_at=now)
     if keep_session_id is not None:
         ended = ended.where(WebSession.id != keep_session_id)
     session.execute(ended)
-    session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-                    .values(revoked_at=now))
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)
+    )
 
 
 def _token_hash(token: str) -> str:
@@ -174,13 +194,25 @@ def create_token(session: Session, actor: Actor, *, expires_days: int = 90, name
     now = utc_now()
     token = "ph_" + secrets.token_urlsafe(32)
     row = ApiToken(
-        id=new_id(), user_id=actor.user_id, token_hash=_token_hash(token), name=name,
-        created_at=now, expires_at=now + timedelta(days=expires_days), is_mfa=actor.mfa,
+        id=new_id(),
+        user_id=actor.user_id,
+        token_hash=_token_hash(token),
+        name=name,
+        created_at=now,
+        expires_at=now + timedelta(days=expires_days),
+        is_mfa=actor.mfa,
     )
     session.add(row)
-    record(session, actor, operation=Operation.CREATE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
-           resource_id=row.id, **_scope_kwargs(session, actor.tenant_id),
-           new={"id": row.id, "expiresAt": row.expires_at.isoformat(), "name": name}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.CREATE_API_TOKEN,
+        resource_type=ResourceType.API_TOKEN,
+        resource_id=row.id,
+        **_scope_kwargs(session, actor.tenant_id),
+        new={"id": row.id, "expiresAt": row.expires_at.isoformat(), "name": name},
+        now=now,
+    )
     return IssuedToken(row.id, token, row.expires_at)
 
 
@@ -192,16 +224,22 @@ def revoke_token(session: Session, actor: Actor, *, token_id: str) -> ApiToken:
     owner = session.get(User, row.user_id)
     assert owner is not None
     same_user = owner.id == actor.user_id
-    tenant_admin = actor.tenant_id is not None and owner.tenant_id == actor.tenant_id and actor.has_any(
-        Role.GLOBAL_ADMIN
+    tenant_admin = (
+        actor.tenant_id is not None and owner.tenant_id == actor.tenant_id and actor.has_any(Role.GLOBAL_ADMIN)
     )
     if not (same_user or tenant_admin or actor.is_operator):
         raise TokenNotFound(id=token_id)
     if row.revoked_at is None:
         row.revoked_at = utc_now()
-        record(session, actor, operation=Operation.REVOKE_API_TOKEN, resource_type=ResourceType.API_TOKEN,
-               resource_id=row.id, **_scope_kwargs(session, owner.tenant_id),
-               new={"revokedAt": row.revoked_at.isoformat()})
+        record(
+            session,
+            actor,
+            operation=Operation.REVOKE_API_TOKEN,
+            resource_type=ResourceType.API_TOKEN,
+            resource_id=row.id,
+            **_scope_kwargs(session, owner.tenant_id),
+            new={"revokedAt": row.revoked_at.isoformat()},
+        )
     return row
 
 
@@ -216,8 +254,20 @@ def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
 # One statement, built once: this runs on every API request. Its columns (not entities) are all the actor
 # needs, and a statement built once also computes its cache key once.
 _TOKEN_ACTOR = (
-    select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.is_mfa, User.id, User.email,
-           User.tenant_id, User.roles, User.is_active, User.locale, Tenant.kind, Partner.partner_type)
+    select(
+        ApiToken.id,
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        ApiToken.is_mfa,
+        User.id,
+        User.email,
+        User.tenant_id,
+        User.roles,
+        User.is_active,
+        User.locale,
+        Tenant.kind,
+        Partner.partner_type,
+    )
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(Tenant, Tenant.id == User.tenant_id)
     .outerjoin(Partner, Partner.id == User.tenant_id)
@@ -230,8 +280,20 @@ def authenticate_token(session: Session, token: str, *, application: str = "api"
     found = session.execute(_TOKEN_ACTOR, {"token_hash": _token_hash(token)}).first()
     if found is None:
         raise Unauthenticated()
-    (token_id, revoked_at, expires_at, is_mfa, user_id, email, tenant_id, roles, is_active, locale, kind,
-     partner_type) = found
+    (
+        token_id,
+        revoked_at,
+        expires_at,
+        is_mfa,
+        user_id,
+        email,
+        tenant_id,
+        roles,
+        is_active,
+        locale,
+        kind,
+        partner_type,
+    ) = found
     if revoked_at is not None:
         raise TokenRevoked()
     if expires_at <= utc_now():
@@ -239,8 +301,15 @@ def authenticate_token(session: Session, token: str, *, application: str = "api"
     if not is_active:
         raise Unauthenticated()
     return Actor(
-        user_id=user_id, email=email, tenant_id=tenant_id, tenant_kind=kind, roles=frozenset(roles),
-        partner_type=partner_type, application=f"{application}:{token_id}", locale=locale, mfa=is_mfa,
+        user_id=user_id,
+        email=email,
+        tenant_id=tenant_id,
+        tenant_kind=kind,
+        roles=frozenset(roles),
+        partner_type=partner_type,
+        application=f"{application}:{token_id}",
+        locale=locale,
+        mfa=is_mfa,
     )
 
 
@@ -265,10 +334,18 @@ def add_partner_user(
         raise Forbidden(operation="add user")
     require_partner_email_domain(session, partner_id, normalize_email(email))
     parsed = parse_roles(roles, tenant_kind="partner")
-    user, password = new_user(session, tenant_id=partner_id, email=email, roles=parsed,
-                              display_name=display_name, locale=locale)
-    record(session, actor, operation=Operation.ADD_USER, resource_type=ResourceType.USER, resource_id=user.id,
-           partner_id=partner_id, new={"email": user.email, "roles": parsed})
+    user, password = new_user(
+        session, tenant_id=partner_id, email=email, roles=parsed, display_name=display_name, locale=locale
+    )
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_USER,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        partner_id=partner_id,
+        new={"email": user.email, "roles": parsed},
+    )
     return user, password
 
 
@@ -286,8 +363,16 @@ def set_user_roles(session: Session, actor: Actor, *, email: str, roles: list[st
             raise LastGlobalAdmin()
     if old != parsed:
         user.roles = parsed
-        record(session, actor, operation=Operation.UPDATE_USER_ROLES, resource_type=ResourceType.USER,
-               resource_id=user.id, partner_id=partner_id, old={"roles": old}, new={"roles": parsed})
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_USER_ROLES,
+            resource_type=ResourceType.USER,
+            resource_id=user.id,
+            partner_id=partner_id,
+            old={"roles": old},
+            new={"roles": parsed},
+        )
     return user
 
 
@@ -301,9 +386,15 @@ def reset_user_password(session: Session, actor: Actor, *, email: str) -> tuple[
     user.password_hash = hash_password(password)
     user.password_is_one_time = True
     end_sessions_and_tokens(session, user.id, keep_session_id=None, now=utc_now())
-    record(session, actor, operation=Operation.RESET_USER_PASSWORD, resource_type=ResourceType.USER,
-           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
-           new={"email": user.email})
+    record(
+        session,
+        actor,
+        operation=Operation.RESET_USER_PASSWORD,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        **_scope_kwargs(session, user.tenant_id),
+        new={"email": user.email},
+    )
     return user, password
 
 

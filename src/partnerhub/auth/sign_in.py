@@ -88,8 +88,9 @@ def check_new_password(password: str) -> None:
         raise InvalidInput(detail=f"a password has at most {MAX_PASSWORD_LENGTH} characters")
 
 
-def set_own_password(session: Session, user: User, *, actor: Actor, current: str, new: str,
-                     keep_session_id: str | None = None) -> User:
+def set_own_password(
+    session: Session, user: User, *, actor: Actor, current: str, new: str, keep_session_id: str | None = None
+) -> User:
     """The user replaces their password (the generated one at the first sign-in, or their own on My
     account): the current one must be right, the new one at least 12 characters and different. Every other
     session and every API token of the user ends (F3)."""
@@ -104,14 +105,22 @@ def set_own_password(session: Session, user: User, *, actor: Actor, current: str
     user.password_is_one_time = False
     user.password_changed_at = now
     end_sessions_and_tokens(session, user.id, keep_session_id=keep_session_id, now=now)
-    record(session, actor, operation=Operation.UPDATE_USER_PASSWORD, resource_type=ResourceType.USER,
-           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
-           new={"email": user.email, "replacedOneTimePassword": was_one_time}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.UPDATE_USER_PASSWORD,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        **_scope_kwargs(session, user.tenant_id),
+        new={"email": user.email, "replacedOneTimePassword": was_one_time},
+        now=now,
+    )
     return user
 
 
-def change_my_password(session: Session, actor: Actor, *, current: str, new: str,
-                       keep_session_id: str | None = None) -> User:
+def change_my_password(
+    session: Session, actor: Actor, *, current: str, new: str, keep_session_id: str | None = None
+) -> User:
     """The signed-in user changes their own password (My account)."""
     user = session.get(User, actor.user_id) if actor.user_id else None
     if user is None:
@@ -161,8 +170,9 @@ def _code_hash(code: str) -> str:
 def _new_recovery_codes(session: Session, user: User, *, now: datetime) -> list[str]:
     """Ten new one-time recovery codes (only their SHA-256 is kept); every unused code before stops working."""
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
-    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=now))
+    session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)).values(used_at=now)
+    )
     for c in codes:
         session.add(RecoveryCode(id=new_id(), user_id=user.id, code_hash=_code_hash(c), created_at=now))
     return codes
@@ -182,8 +192,16 @@ def confirm_mfa_enrolment(session: Session, user: User, *, actor: Actor, code: s
     user.mfa_enabled_at = now
     user.mfa_last_step = step
     codes = _new_recovery_codes(session, user, now=now)
-    record(session, actor, operation=Operation.ENABLE_USER_MFA, resource_type=ResourceType.USER,
-           resource_id=user.id, **_scope_kwargs(session, user.tenant_id), new={"email": user.email}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.ENABLE_USER_MFA,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        **_scope_kwargs(session, user.tenant_id),
+        new={"email": user.email},
+        now=now,
+    )
     return codes
 
 
@@ -207,20 +225,33 @@ def verify_second_factor(session: Session, user: User, *, code: str, actor: Acto
     if cleaned.isdigit() and len(cleaned) == 6:
         _check_app_code(user, cleaned, now=now)
         return
-    row = session.scalar(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                    RecoveryCode.code_hash == _code_hash(cleaned),
-                                                    RecoveryCode.used_at.is_(None)))
+    row = session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _code_hash(cleaned),
+            RecoveryCode.used_at.is_(None),
+        )
+    )
     if row is None:
         raise WrongMfaCode()
     row.used_at = now
     if actor is not None:
-        record(session, actor, operation=Operation.USE_MFA_RECOVERY_CODE, resource_type=ResourceType.USER,
-               resource_id=user.id, **_scope_kwargs(session, user.tenant_id), new={"email": user.email}, now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.USE_MFA_RECOVERY_CODE,
+            resource_type=ResourceType.USER,
+            resource_id=user.id,
+            **_scope_kwargs(session, user.tenant_id),
+            new={"email": user.email},
+            now=now,
+        )
 
 
 def recovery_codes_left(session: Session, user_id: str) -> int:
-    rows = session.scalars(select(RecoveryCode.id).where(RecoveryCode.user_id == user_id,
-                                                         RecoveryCode.used_at.is_(None)))
+    rows = session.scalars(
+        select(RecoveryCode.id).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+    )
     return len(list(rows))
 
 
@@ -228,8 +259,9 @@ def _clear_factor(session: Session, user: User, *, now: datetime) -> None:
     user.mfa_secret = None
     user.mfa_enabled_at = None
     user.mfa_last_step = None
-    session.execute(update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-                    .values(used_at=now))
+    session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)).values(used_at=now)
+    )
 
 
 @dataclass(frozen=True)
@@ -269,8 +301,16 @@ def reset_user_mfa(session: Session, actor: Actor, *, email: str) -> User:
     now = utc_now()
     _clear_factor(session, user, now=now)
     end_sessions_and_tokens(session, user.id, keep_session_id=None, now=now)
-    record(session, actor, operation=Operation.RESET_USER_MFA, resource_type=ResourceType.USER,
-           resource_id=user.id, **_scope_kwargs(session, user.tenant_id), new={"email": user.email}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.RESET_USER_MFA,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        **_scope_kwargs(session, user.tenant_id),
+        new={"email": user.email},
+        now=now,
+    )
     return user
 
 
@@ -297,9 +337,16 @@ def regenerate_recovery_codes(session: Session, actor: Actor, *, code: str) -> l
     now = utc_now()
     _check_app_code(user, code, now=now)
     codes = _new_recovery_codes(session, user, now=now)
-    record(session, actor, operation=Operation.REGENERATE_MFA_RECOVERY_CODES, resource_type=ResourceType.USER,
-           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
-           new={"email": user.email, "count": len(codes)}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.REGENERATE_MFA_RECOVERY_CODES,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        **_scope_kwargs(session, user.tenant_id),
+        new={"email": user.email, "count": len(codes)},
+        now=now,
+    )
     return codes
 
 
@@ -320,9 +367,16 @@ def turn_off_my_mfa(session: Session, actor: Actor, *, code: str = "", password:
     else:
         raise MfaConfirmationMissing()
     _clear_factor(session, user, now=now)
-    record(session, actor, operation=Operation.DISABLE_USER_MFA, resource_type=ResourceType.USER,
-           resource_id=user.id, **_scope_kwargs(session, user.tenant_id),
-           new={"email": user.email, "confirmedWith": confirmed_with}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.DISABLE_USER_MFA,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        **_scope_kwargs(session, user.tenant_id),
+        new={"email": user.email, "confirmedWith": confirmed_with},
+        now=now,
+    )
     return user
 
 
@@ -339,9 +393,16 @@ def set_mfa_policy(session: Session, actor: Actor, *, required: bool) -> Tenant:
         old = tenant.requires_mfa
         tenant.requires_mfa = required
         kind = ResourceType.PARTNER if tenant.kind == "partner" else ResourceType.CUSTOMER
-        record(session, actor, operation=Operation.UPDATE_TENANT_MFA_POLICY, resource_type=kind,
-               resource_id=tenant.id, **_scope_kwargs(session, tenant.id),
-               old={"requireMfa": old}, new={"requireMfa": required})
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_TENANT_MFA_POLICY,
+            resource_type=kind,
+            resource_id=tenant.id,
+            **_scope_kwargs(session, tenant.id),
+            old={"requireMfa": old},
+            new={"requireMfa": required},
+        )
     return tenant
 
 

@@ -39,7 +39,12 @@ class StartedSession:
 
 
 def open_web_session(
-    session: Session, user: User, *, is_mfa: bool, max_hours: int, now: datetime | None = None,
+    session: Session,
+    user: User,
+    *,
+    is_mfa: bool,
+    max_hours: int,
+    now: datetime | None = None,
     single_sign_on: dict[str, object] | None = None,
 ) -> StartedSession:
     """A signed-in browser, once every step of the sign-in is done: a new session with a new random id
@@ -48,13 +53,27 @@ def open_web_session(
     actor = dataclasses.replace(actor_for_user(session, user, application="web"), mfa=is_mfa)
     now = now or utc_now()
     token = secrets.token_urlsafe(32)
-    row = WebSession(id=new_id(), user_id=actor.user_id, token_hash=_hash(token), created_at=now,
-                     last_seen_at=now, expires_at=now + timedelta(hours=max_hours), is_mfa=is_mfa)
+    row = WebSession(
+        id=new_id(),
+        user_id=actor.user_id,
+        token_hash=_hash(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=max_hours),
+        is_mfa=is_mfa,
+    )
     session.add(row)
     operation = Operation.SIGN_IN if single_sign_on is None else Operation.SIGN_IN_WITH_SINGLE_SIGN_ON
-    record(session, actor, operation=operation, resource_type=ResourceType.WEB_SESSION,
-           resource_id=row.id, **_scope_kwargs(session, actor.tenant_id),
-           new={"expiresAt": row.expires_at.isoformat(), "mfa": is_mfa, **(single_sign_on or {})}, now=now)
+    record(
+        session,
+        actor,
+        operation=operation,
+        resource_type=ResourceType.WEB_SESSION,
+        resource_id=row.id,
+        **_scope_kwargs(session, actor.tenant_id),
+        new={"expiresAt": row.expires_at.isoformat(), "mfa": is_mfa, **(single_sign_on or {})},
+        now=now,
+    )
     return StartedSession(token, actor, row.expires_at)
 
 
@@ -102,9 +121,16 @@ def end_web_session(session: Session, token: str, *, now: datetime | None = None
     user = session.get(User, row.user_id)
     if user is not None:
         actor = actor_for_user(session, user, application="web")
-        record(session, actor, operation=Operation.SIGN_OUT, resource_type=ResourceType.WEB_SESSION,
-               resource_id=row.id, **_scope_kwargs(session, user.tenant_id), new={"endedAt": now.isoformat()},
-               now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.SIGN_OUT,
+            resource_type=ResourceType.WEB_SESSION,
+            resource_id=row.id,
+            **_scope_kwargs(session, user.tenant_id),
+            new={"endedAt": now.isoformat()},
+            now=now,
+        )
     return True
 
 
@@ -119,17 +145,27 @@ def set_my_language(session: Session, actor: Actor, *, language: str) -> User:
     if user.locale != language:
         old = user.locale
         user.locale = language
-        record(session, actor, operation=Operation.UPDATE_USER_LANGUAGE, resource_type=ResourceType.USER,
-               resource_id=user.id, **_scope_kwargs(session, user.tenant_id), old={"language": old},
-               new={"language": language})
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_USER_LANGUAGE,
+            resource_type=ResourceType.USER,
+            resource_id=user.id,
+            **_scope_kwargs(session, user.tenant_id),
+            old={"language": old},
+            new={"language": language},
+        )
     return user
 
 
 def purge_ended_sessions(session: Session, *, now: datetime | None = None, older_than_days: int = 30) -> int:
     """Housekeeping: forget sessions that ended or expired more than `older_than_days` ago."""
     cutoff = (now or utc_now()) - timedelta(days=older_than_days)
-    rows = list(session.scalars(select(WebSession).where(
-        or_(WebSession.expires_at < cutoff, WebSession.ended_at < cutoff)).limit(1000)))
+    rows = list(
+        session.scalars(
+            select(WebSession).where(or_(WebSession.expires_at < cutoff, WebSession.ended_at < cutoff)).limit(1000)
+        )
+    )
     for row in rows:
         session.delete(row)
     return len(rows)

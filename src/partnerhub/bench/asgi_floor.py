@@ -21,16 +21,55 @@ from partnerhub.clock import utc_now
 
 _local = threading.local()
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="floor")
-AUTH = ("SELECT u.id, u.email, u.tenant_id FROM api_tokens a JOIN users u ON u.id = a.user_id "
-        "JOIN tenants t ON t.id = u.tenant_id WHERE a.token_hash = ? AND a.revoked_at IS NULL "
-        "AND a.expires_at > ? AND u.is_active = ? AND t.kind = 'partner'")
-CUSTOMER_KEYS = ("id", "companyName", "companyNameKey", "domain", "organizationRegistrationNumber", "firstName",
-                 "lastName", "email", "culture", "language", "billingCompanyName", "addressLine1", "city", "state",
-                 "postalCode", "country", "phoneNumber", "createdAt", "version")
-SUB_KEYS = ("id", "customerId", "partnerId", "resellerPartnerId", "orderId", "offerId", "offerName", "kind",
-            "friendlyName", "quantity", "unitType", "status", "autoRenewEnabled", "billingCycle", "termDuration",
-            "parentSubscriptionId", "suspensionReasons", "supportContactId", "creationDate", "commitmentEndDate",
-            "version")
+AUTH = (
+    "SELECT u.id, u.email, u.tenant_id FROM api_tokens a JOIN users u ON u.id = a.user_id "
+    "JOIN tenants t ON t.id = u.tenant_id WHERE a.token_hash = ? AND a.revoked_at IS NULL "
+    "AND a.expires_at > ? AND u.is_active = ? AND t.kind = 'partner'"
+)
+CUSTOMER_KEYS = (
+    "id",
+    "companyName",
+    "companyNameKey",
+    "domain",
+    "organizationRegistrationNumber",
+    "firstName",
+    "lastName",
+    "email",
+    "culture",
+    "language",
+    "billingCompanyName",
+    "addressLine1",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "phoneNumber",
+    "createdAt",
+    "version",
+)
+SUB_KEYS = (
+    "id",
+    "customerId",
+    "partnerId",
+    "resellerPartnerId",
+    "orderId",
+    "offerId",
+    "offerName",
+    "kind",
+    "friendlyName",
+    "quantity",
+    "unitType",
+    "status",
+    "autoRenewEnabled",
+    "billingCycle",
+    "termDuration",
+    "parentSubscriptionId",
+    "suspensionReasons",
+    "supportContactId",
+    "creationDate",
+    "commitmentEndDate",
+    "version",
+)
 
 
 def _db() -> RawDb:
@@ -58,8 +97,12 @@ def _obj(keys: tuple[str, ...], row: tuple[Any, ...], kind: str) -> dict[str, An
 
 
 def _collection(items: list[dict[str, Any]], size: int) -> dict[str, Any]:
-    return {"totalCount": min(len(items), size), "items": items[:size], "links": {"self": {"uri": "", "method": "GET"}},
-            "attributes": {"objectType": "Collection"}}
+    return {
+        "totalCount": min(len(items), size),
+        "items": items[:size],
+        "links": {"self": {"uri": "", "method": "GET"}},
+        "attributes": {"objectType": "Collection"},
+    }
 
 
 def handle(method: str, path: str, query: bytes, token: str, body: bytes) -> tuple[int, Any]:
@@ -109,9 +152,15 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         status, payload = 200, {"status": "ok"}
     else:
         loop = asyncio.get_running_loop()
-        status, payload = await loop.run_in_executor(_pool, handle, scope["method"], scope["path"],
-                                                     scope["query_string"], token, body)
+        status, payload = await loop.run_in_executor(
+            _pool, handle, scope["method"], scope["path"], scope["query_string"], token, body
+        )
     data = json.dumps(payload, default=str).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": data})

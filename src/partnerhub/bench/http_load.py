@@ -64,8 +64,13 @@ def _wait_ready(server: Server, timeout: float = 60.0) -> None:
 
 def start_server(argv: list[str], env: dict[str, str], port: int, log: Path) -> Server:
     with log.open("wb") as out:
-        process = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL,  # noqa: S603
-                                   stderr=out, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(  # noqa: S603
+            argv,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+        )
     server = Server(process, port, log)
     _wait_ready(server)
     return server
@@ -74,8 +79,12 @@ def start_server(argv: list[str], env: dict[str, str], port: int, log: Path) -> 
 def start_partnerhub(database_url: str, data_dir: Path) -> Server:
     """`partnerhub serve` with its default workers, on the scratch database, throttle disabled (0)."""
     port = free_port()
-    env = {"PARTNERHUB_DATABASE_URL": database_url, "PARTNERHUB_RATE_LIMIT_PER_MINUTE": "0",
-           "PARTNERHUB_DATA_DIR": str(data_dir), "PARTNERHUB_REDIS_URL": ""}
+    env = {
+        "PARTNERHUB_DATABASE_URL": database_url,
+        "PARTNERHUB_RATE_LIMIT_PER_MINUTE": "0",
+        "PARTNERHUB_DATA_DIR": str(data_dir),
+        "PARTNERHUB_REDIS_URL": "",
+    }
     argv = [sys.executable, "-m", "partnerhub.cli.main", "serve", "--host", HOST, "--port", str(port)]
     return start_server(argv, env, port, data_dir / "partnerhub-serve.log")
 
@@ -84,8 +93,21 @@ def start_floor(backend: str, target: str, data_dir: Path) -> Server:
     """The bare ASGI floor under uvicorn with the same workers as `partnerhub serve` (one per core)."""
     port = free_port()
     env = {"PARTNERHUB_BENCH_FLOOR_BACKEND": backend, "PARTNERHUB_BENCH_FLOOR_TARGET": target}
-    argv = [sys.executable, "-m", "uvicorn", "partnerhub.bench.asgi_floor:app", "--host", HOST, "--port", str(port),
-            "--no-access-log", "--log-level", "warning", "--workers", str(os.cpu_count() or 1)]
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "partnerhub.bench.asgi_floor:app",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--workers",
+        str(os.cpu_count() or 1),
+    ]
     return start_server(argv, env, port, data_dir / "asgi-floor.log")
 
 
@@ -97,8 +119,10 @@ class Request:
 
 def build_request(method: str, path: str, token: str, body: dict[str, object] | None = None) -> bytes:
     data = json.dumps(body).encode() if body is not None else b""
-    head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n"
-            f"Accept: application/json\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n")
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n"
+        f"Accept: application/json\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
     return head.encode() + data
 
 
@@ -121,15 +145,23 @@ class Workload:
 
     def next_request(self) -> Callable[[int], Request]:
         """The built-in generator's request function: request `n` is request `i` of connection `worker`."""
+
         def next_request(n: int) -> Request:
             worker, i = divmod(n, 1_000_003)
             if self.write_share and (i % 10 < self.write_share):
                 customer, subscription = self.writes[worker]
-                return Request("write", build_request(
-                    "PATCH", WRITE_PATH.format(customer=customer, subscription=subscription), self.token,
-                    {"status": WRITE_STATUSES[i % 2]}))
+                return Request(
+                    "write",
+                    build_request(
+                        "PATCH",
+                        WRITE_PATH.format(customer=customer, subscription=subscription),
+                        self.token,
+                        {"status": WRITE_STATUSES[i % 2]},
+                    ),
+                )
             reader = self.readers[(n + i) % len(self.readers)]
             return Request("read", build_request("GET", READ_PATHS[i % 3].format(id=reader), self.token))
+
         return next_request
 
 
@@ -177,8 +209,14 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
         body += chunk[:-2]
 
 
-async def _connection(port: int, next_request: Callable[[int], Request], worker: int, deadline: float,
-                      budget: list[int], result: LoadResult) -> None:
+async def _connection(
+    port: int,
+    next_request: Callable[[int], Request],
+    worker: int,
+    deadline: float,
+    budget: list[int],
+    result: LoadResult,
+) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     i = 0
     try:
@@ -202,8 +240,9 @@ async def _connection(port: int, next_request: Callable[[int], Request], worker:
         writer.close()
 
 
-def run_load(port: int, next_request: Callable[[int], Request], *, connections: int, seconds: float,
-             max_requests: int) -> LoadResult:
+def run_load(
+    port: int, next_request: Callable[[int], Request], *, connections: int, seconds: float, max_requests: int
+) -> LoadResult:
     """Drive the server with `connections` keep-alive connections until `seconds` pass or `max_requests`
     have been sent; only answered 2xx requests count towards throughput and latency."""
     result = LoadResult()
@@ -212,8 +251,9 @@ def run_load(port: int, next_request: Callable[[int], Request], *, connections: 
         deadline = time.perf_counter() + seconds
         budget = [max_requests]
         started = time.perf_counter()
-        await asyncio.gather(*(_connection(port, next_request, w, deadline, budget, result)
-                               for w in range(connections)))
+        await asyncio.gather(
+            *(_connection(port, next_request, w, deadline, budget, result) for w in range(connections))
+        )
         result.seconds = time.perf_counter() - started
 
     try:
@@ -226,10 +266,8 @@ def run_load(port: int, next_request: Callable[[int], Request], *, connections: 
     return result
 
 
-def run_builtin(port: int, workload: Workload, *, connections: int, seconds: float, max_requests: int
-                ) -> LoadResult:
+def run_builtin(port: int, workload: Workload, *, connections: int, seconds: float, max_requests: int) -> LoadResult:
     """One phase with the built-in generator."""
     if len(workload.writes) < connections and workload.write_share:
         raise ValueError(f"{connections} connections need as many subscriptions, got {len(workload.writes)}")
-    return run_load(port, workload.next_request(), connections=connections, seconds=seconds,
-                    max_requests=max_requests)
+    return run_load(port, workload.next_request(), connections=connections, seconds=seconds, max_requests=max_requests)

@@ -57,8 +57,13 @@ class Runs:
     warmup: int = 3
 
 
-def time_pair(ph: Callable[[Any], object], floor: Callable[[Any], object], ph_items: Sequence[Any],
-              floor_items: Sequence[Any], warmup: int = 0) -> tuple[list[float], list[float]]:
+def time_pair(
+    ph: Callable[[Any], object],
+    floor: Callable[[Any], object],
+    ph_items: Sequence[Any],
+    floor_items: Sequence[Any],
+    warmup: int = 0,
+) -> tuple[list[float], list[float]]:
     """Run partnerhub and its floor alternately (so drift hits both alike); returns their timings."""
     for i in range(min(warmup, len(ph_items), len(floor_items))):
         ph(ph_items[i])
@@ -77,12 +82,30 @@ def time_pair(ph: Callable[[Any], object], floor: Callable[[Any], object], ph_it
     return ph_times, floor_times
 
 
-def pair_row(op: str, label: str, ph: list[float], floor: list[float], *, limit: float, target: str | None = None,
-             p99_limit_ms: float | None = None, section: str = "operations") -> Row:
+def pair_row(
+    op: str,
+    label: str,
+    ph: list[float],
+    floor: list[float],
+    *,
+    limit: float,
+    target: str | None = None,
+    p99_limit_ms: float | None = None,
+    section: str = "operations",
+) -> Row:
     """A row met when the median is within `limit` times the floor's (and the p99 under `p99_limit_ms`)."""
     target = target or f"≤{limit:g}x floor"
-    row = Row(op, label, median_ms(ph), median_ms(floor), target, p99_ms=p99_ms(ph), floor_p99_ms=p99_ms(floor),
-              runs=len(ph), section=section)
+    row = Row(
+        op,
+        label,
+        median_ms(ph),
+        median_ms(floor),
+        target,
+        p99_ms=p99_ms(ph),
+        floor_p99_ms=p99_ms(floor),
+        runs=len(ph),
+        section=section,
+    )
     row.met = row.ratio <= limit and (p99_limit_ms is None or (row.p99_ms or 0.0) < p99_limit_ms)
     return row
 
@@ -90,8 +113,17 @@ def pair_row(op: str, label: str, ph: list[float], floor: list[float], *, limit:
 class Operations:
     """Times every operation for one partner (the indirect provider) of a built world."""
 
-    def __init__(self, engine: Engine, raw: RawDb, gen: Portfolio, partner: PartnerRef, runs: Runs,
-                 *, big_portfolio: bool, limit: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        raw: RawDb,
+        gen: Portfolio,
+        partner: PartnerRef,
+        runs: Runs,
+        *,
+        big_portfolio: bool,
+        limit: float,
+    ) -> None:
         self.engine = engine
         self.raw = raw
         self.gen = gen
@@ -129,15 +161,20 @@ class Operations:
 
     def _mid_cursor(self, partner_id: str) -> tuple[str, str]:
         """The keyset position half-way down the partner's customer list (for the deep page)."""
-        n = self.raw.q("SELECT count(*) FROM reseller_relationships WHERE partner_id = ? AND status = 'active'",
-                       (partner_id,))[0][0]
-        rows = self.raw.q("SELECT c.company_name_key, c.id FROM customers c JOIN reseller_relationships r "
-                          "ON r.customer_id = c.id WHERE r.partner_id = ? AND r.status = 'active' "
-                          "ORDER BY c.company_name_key, c.id LIMIT 1 OFFSET ?", (partner_id, max(0, n // 2)))
+        n = self.raw.q(
+            "SELECT count(*) FROM reseller_relationships WHERE partner_id = ? AND status = 'active'", (partner_id,)
+        )[0][0]
+        rows = self.raw.q(
+            "SELECT c.company_name_key, c.id FROM customers c JOIN reseller_relationships r "
+            "ON r.customer_id = c.id WHERE r.partner_id = ? AND r.status = 'active' "
+            "ORDER BY c.company_name_key, c.id LIMIT 1 OFFSET ?",
+            (partner_id, max(0, n // 2)),
+        )
         return (str(rows[0][0]), str(rows[0][1]))
 
-    def list_page(self, size: int, *, deep: bool, actor: Actor | None = None, floors: Floors | None = None,
-                  prefix: bool = False) -> tuple[list[float], list[float]]:
+    def list_page(
+        self, size: int, *, deep: bool, actor: Actor | None = None, floors: Floors | None = None, prefix: bool = False
+    ) -> tuple[list[float], list[float]]:
         actor, floors = actor or self.actor, floors or self.floors
         assert actor.tenant_id is not None
         after = self._mid_cursor(actor.tenant_id) if deep else None
@@ -154,8 +191,9 @@ class Operations:
 
         return time_pair(ph, fl, prefixes, prefixes, self.runs.warmup)
 
-    def get_customer(self, customers: Sequence[CustomerRef], actor: Actor | None = None,
-                     floors: Floors | None = None) -> tuple[list[float], list[float]]:
+    def get_customer(
+        self, customers: Sequence[CustomerRef], actor: Actor | None = None, floors: Floors | None = None
+    ) -> tuple[list[float], list[float]]:
         actor, floors = actor or self.actor, floors or self.floors
 
         def ph(c: CustomerRef) -> object:
@@ -180,8 +218,7 @@ class Operations:
         customers = self.take(self.runs.reads + self.runs.warmup)
 
         def ph(c: CustomerRef) -> object:
-            query = (ActivityQuery(customer_id=c.id) if by_customer
-                     else ActivityQuery(start=day_start, end=day_end))
+            query = ActivityQuery(customer_id=c.id) if by_customer else ActivityQuery(start=day_start, end=day_end)
             with read_session(self.engine) as session:
                 return [r.operation_type for r in list_activity(session, self.actor, query=query).items]
 
@@ -201,11 +238,13 @@ class Operations:
 
         def ph(c: CustomerRef) -> object:
             with transaction(self.engine) as session:
-                return update_subscription(session, self.actor, customer_id=c.id,
-                                           subscription_id=c.subscription_ids[0], change=change).status
+                return update_subscription(
+                    session, self.actor, customer_id=c.id, subscription_id=c.subscription_ids[0], change=change
+                ).status
 
-        return time_pair(ph, lambda c: self.floors.change_status(c.id, c.subscription_ids[0]),
-                         ph_items, fl_items, self.runs.warmup)
+        return time_pair(
+            ph, lambda c: self.floors.change_status(c.id, c.subscription_ids[0]), ph_items, fl_items, self.runs.warmup
+        )
 
     def order(self) -> tuple[list[float], list[float]]:
         customers = self.take(self.runs.writes + self.runs.warmup)
@@ -217,13 +256,15 @@ class Operations:
             with transaction(self.engine) as session:
                 return create_order(session, self.actor, customer_id=c.id, line_items=lines)[0].id
 
-        return time_pair(ph, lambda c: self.floors.place_order(c.id, ORDER_OFFERS), customers, customers,
-                         self.runs.warmup)
+        return time_pair(
+            ph, lambda c: self.floors.place_order(c.id, ORDER_OFFERS), customers, customers, self.runs.warmup
+        )
 
     def remove(self, partner: PartnerRef | None = None) -> tuple[list[float], list[float]]:
         partner = partner or self.partner
-        actor, floors = (self.actor, self.floors) if partner is self.partner else (
-            self.actor_of(partner), self.floors_of(partner))
+        actor, floors = (
+            (self.actor, self.floors) if partner is self.partner else (self.actor_of(partner), self.floors_of(partner))
+        )
         n = self.runs.removals + self.runs.warmup
         ph_items, fl_items = self.fixtures(partner, n, 3, "suspended"), self.fixtures(partner, n, 3, "suspended")
 
@@ -231,8 +272,7 @@ class Operations:
             with transaction(self.engine) as session:
                 return remove_reseller_relationship(session, actor, customer_id=c.id).status
 
-        return time_pair(ph, lambda c: floors.remove_relationship(c.id), ph_items, fl_items,
-                         min(self.runs.warmup, 1))
+        return time_pair(ph, lambda c: floors.remove_relationship(c.id), ph_items, fl_items, min(self.runs.warmup, 1))
 
     def offboard(self, subscriptions: int) -> tuple[list[float], list[float]]:
         n = self.runs.offboard[subscriptions]
@@ -258,10 +298,15 @@ class Operations:
         t1 = time.perf_counter()
         self.floors.bulk_offboard(fl_items)
         t2 = time.perf_counter()
-        row = Row("bulk_offboard", f"bulk offboard {n:,} customers (5 subscriptions each)", (t1 - t0) * 1000,
-                  (t2 - t1) * 1000, f"≥200 customers/s, ≤{OFFBOARD_LIMIT:g}x floor", runs=1,
-                  extra={"customers_per_s": n / (t1 - t0), "floor_customers_per_s": n / (t2 - t1),
-                         "customers": n})
+        row = Row(
+            "bulk_offboard",
+            f"bulk offboard {n:,} customers (5 subscriptions each)",
+            (t1 - t0) * 1000,
+            (t2 - t1) * 1000,
+            f"≥200 customers/s, ≤{OFFBOARD_LIMIT:g}x floor",
+            runs=1,
+            extra={"customers_per_s": n / (t1 - t0), "floor_customers_per_s": n / (t2 - t1), "customers": n},
+        )
         row.met = n / (t1 - t0) >= 200 and row.ratio <= OFFBOARD_LIMIT
         return row
 
@@ -276,43 +321,91 @@ class Operations:
         count = len(self.partner.customers)
         for size in (100, 500):
             step(f"customer list, size {size}")
-            rows.append(pair_row(f"list_first_{size}", f"customer list: first page of {size} ({count:,} customers)",
-                                 *self.list_page(size, deep=False), limit=lim, target=big if size == 100 else None,
-                                 p99_limit_ms=p99_cap if size == 100 else None))
-            rows.append(pair_row(f"list_deep_{size}", f"customer list: deep page of {size} (middle)",
-                                 *self.list_page(size, deep=True), limit=lim))
+            rows.append(
+                pair_row(
+                    f"list_first_{size}",
+                    f"customer list: first page of {size} ({count:,} customers)",
+                    *self.list_page(size, deep=False),
+                    limit=lim,
+                    target=big if size == 100 else None,
+                    p99_limit_ms=p99_cap if size == 100 else None,
+                )
+            )
+            rows.append(
+                pair_row(
+                    f"list_deep_{size}",
+                    f"customer list: deep page of {size} (middle)",
+                    *self.list_page(size, deep=True),
+                    limit=lim,
+                )
+            )
         step("prefix search")
-        rows.append(pair_row("search_prefix", "customer list: company-name prefix search, page of 100",
-                             *self.list_page(100, deep=False, prefix=True), limit=lim))
+        rows.append(
+            pair_row(
+                "search_prefix",
+                "customer list: company-name prefix search, page of 100",
+                *self.list_page(100, deep=False, prefix=True),
+                limit=lim,
+            )
+        )
         step("get customer")
-        rows.append(pair_row("get_customer", "get one customer",
-                             *self.get_customer(self.take(self.runs.reads + self.runs.warmup)), limit=lim))
+        rows.append(
+            pair_row(
+                "get_customer",
+                "get one customer",
+                *self.get_customer(self.take(self.runs.reads + self.runs.warmup)),
+                limit=lim,
+            )
+        )
         step("list subscriptions")
-        rows.append(pair_row("list_subscriptions", "list one customer's subscriptions (10)",
-                             *self.list_subscriptions(), limit=lim))
+        rows.append(
+            pair_row(
+                "list_subscriptions", "list one customer's subscriptions (10)", *self.list_subscriptions(), limit=lim
+            )
+        )
         step("suspend subscription")
         rows.append(pair_row("suspend_subscription", "suspend one subscription", *self.suspend(), limit=lim))
         step("place order")
         rows.append(pair_row("place_order_3", "place an order of 3 line items", *self.order(), limit=lim))
         step("remove relationship")
-        rows.append(pair_row("remove_relationship", "remove relationship (3 subscriptions, all suspended)",
-                             *self.remove(), limit=lim, target=big, p99_limit_ms=p99_cap))
+        rows.append(
+            pair_row(
+                "remove_relationship",
+                "remove relationship (3 subscriptions, all suspended)",
+                *self.remove(),
+                limit=lim,
+                target=big,
+                p99_limit_ms=p99_cap,
+            )
+        )
         for subs in sorted(self.runs.offboard):
             step(f"offboard a customer with {subs} subscriptions")
             if subs == 1000:
-                row = pair_row(f"offboard_{subs}", f"offboard one customer with {subs:,} active subscriptions",
-                               *self.offboard(subs), limit=OFFBOARD_LIMIT,
-                               target=f"<200 ms, ≤{OFFBOARD_LIMIT:g}x floor")
+                row = pair_row(
+                    f"offboard_{subs}",
+                    f"offboard one customer with {subs:,} active subscriptions",
+                    *self.offboard(subs),
+                    limit=OFFBOARD_LIMIT,
+                    target=f"<200 ms, ≤{OFFBOARD_LIMIT:g}x floor",
+                )
                 row.met = bool(row.met) and row.ms < 200
             else:
-                row = pair_row(f"offboard_{subs}", f"offboard one customer with {subs:,} active subscriptions",
-                               *self.offboard(subs), limit=lim)
+                row = pair_row(
+                    f"offboard_{subs}",
+                    f"offboard one customer with {subs:,} active subscriptions",
+                    *self.offboard(subs),
+                    limit=lim,
+                )
             rows.append(row)
         step(f"bulk offboard {self.runs.bulk_customers} customers")
         rows.append(self.bulk_offboard())
         step("activity log")
-        rows.append(pair_row("activity_day", "activity log: one day, page of 100", *self.activity(by_customer=False),
-                             limit=lim))
-        rows.append(pair_row("activity_customer", "activity log: one customer (30 days)",
-                             *self.activity(by_customer=True), limit=lim))
+        rows.append(
+            pair_row("activity_day", "activity log: one day, page of 100", *self.activity(by_customer=False), limit=lim)
+        )
+        rows.append(
+            pair_row(
+                "activity_customer", "activity log: one customer (30 days)", *self.activity(by_customer=True), limit=lim
+            )
+        )
         return rows

@@ -157,12 +157,19 @@ def _figure(row: Row, *, floor: bool) -> str:
 def render_table(report: Report, console: Console) -> None:
     """Print the readable table: operation, partnerhub, floor, ratio, target (✓ met, ✗ missed)."""
     m = report.machine
-    title = (f"partnerhub bench — scale {report.scale}, {report.database} ({report.server}); "
-             f"{m['cores']} cores, {m['cpu']}, Python {m['python']}; load average "
-             f"{m['load_average_at_start'][0]:.1f} at start, {m.get('load_average_at_end', [0.0])[0]:.1f} at end")
+    title = (
+        f"partnerhub bench — scale {report.scale}, {report.database} ({report.server}); "
+        f"{m['cores']} cores, {m['cpu']}, Python {m['python']}; load average "
+        f"{m['load_average_at_start'][0]:.1f} at start, {m.get('load_average_at_end', [0.0])[0]:.1f} at end"
+    )
     table = Table(title=title, header_style="bold", caption="ms as median (p99); HTTP as rps (p50/p99 ms)")
-    for col, justify in (("operation", "left"), ("partnerhub", "right"), ("floor", "right"),
-                         ("ratio", "right"), ("target", "left")):
+    for col, justify in (
+        ("operation", "left"),
+        ("partnerhub", "right"),
+        ("floor", "right"),
+        ("ratio", "right"),
+        ("target", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     section = ""
     for row in report.rows:
@@ -171,8 +178,7 @@ def render_table(report: Report, console: Console) -> None:
             table.add_row(f"[bold]{section}[/]", "", "", "", "")
         mark = "" if row.met is None else (" ✓" if row.met else " ✗")
         ratio = f"{row.ratio:.2f}x" if math.isfinite(row.ratio) else "-"
-        table.add_row("  " + row.label, _figure(row, floor=False), _figure(row, floor=True), ratio,
-                      row.target + mark)
+        table.add_row("  " + row.label, _figure(row, floor=False), _figure(row, floor=True), ratio, row.target + mark)
     if not console.is_terminal:
         cols = os.environ.get("COLUMNS", "")
         # piped: one row per line, never folded (a small COLUMNS inherited from a terminal would fold it)

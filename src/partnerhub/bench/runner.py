@@ -44,23 +44,40 @@ class Scale:
 
 
 SCALES = {
-    "tiny": Scale("tiny", PortfolioShape(30, 3, 10, growth=(3, 10)),
-                  Runs(reads=15, writes=8, removals=5, offboard={10: 3, 100: 2, 1000: 1}, bulk_customers=20,
-                       warmup=2), http_seconds=1.0, http_max_requests=3_000, http_connections=8),
-    "small": Scale("small", PortfolioShape(10_000, 100, 100, growth=(100, 1_000)),
-                   Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 3}, bulk_customers=1000),
-                   http_seconds=5.0, http_max_requests=100_000, http_connections=32),
-    "large": Scale("large", PortfolioShape(100_000, 1000, 100, growth=(1_000, 10_000)),
-                   Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 5}, bulk_customers=1000),
-                   http_seconds=10.0, http_max_requests=200_000, http_connections=32),
+    "tiny": Scale(
+        "tiny",
+        PortfolioShape(30, 3, 10, growth=(3, 10)),
+        Runs(reads=15, writes=8, removals=5, offboard={10: 3, 100: 2, 1000: 1}, bulk_customers=20, warmup=2),
+        http_seconds=1.0,
+        http_max_requests=3_000,
+        http_connections=8,
+    ),
+    "small": Scale(
+        "small",
+        PortfolioShape(10_000, 100, 100, growth=(100, 1_000)),
+        Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 3}, bulk_customers=1000),
+        http_seconds=5.0,
+        http_max_requests=100_000,
+        http_connections=32,
+    ),
+    "large": Scale(
+        "large",
+        PortfolioShape(100_000, 1000, 100, growth=(1_000, 10_000)),
+        Runs(reads=300, writes=100, removals=50, offboard={10: 30, 100: 10, 1000: 5}, bulk_customers=1000),
+        http_seconds=10.0,
+        http_max_requests=200_000,
+        http_connections=32,
+    ),
 }
 # The targets of issue 11 (goals printed beside each row, not gates). HTTP: partnerhub's throughput within
 # these ratios of the bare ASGI floor's, and its p99 within HTTP_P99_RATIO of the floor's p99.
 HTTP_RATIOS = {"reads": 1.5, "writes": 2.0, "mixed": 2.0}
 HTTP_P99_RATIO = 2.0
-WEBHOOK_EVENTS = {"tiny": {"latency_events": 10, "burst_events": 50},
-                  "small": {"latency_events": 100, "burst_events": 1000},
-                  "large": {"latency_events": 200, "burst_events": 2000}}
+WEBHOOK_EVENTS = {
+    "tiny": {"latency_events": 10, "burst_events": 50},
+    "small": {"latency_events": 100, "burst_events": 1000},
+    "large": {"latency_events": 200, "burst_events": 2000},
+}
 GENERATION_RATIO = 3.0
 LOAD_ENV = "PARTNERHUB_BENCH_LOAD"
 WRK_THREADS = 1 if (os.cpu_count() or 1) <= 2 else 2  # the rest of the cores go to the server under test
@@ -83,8 +100,9 @@ def _analyze(engine: Engine) -> None:
         conn.execute(text("ANALYZE"))
 
 
-def generate(server: ScratchServer, main: str, engine: Engine, shape: PortfolioShape, report: Report,
-             step: Callable[[str], None]) -> tuple[Portfolio, World]:
+def generate(
+    server: ScratchServer, main: str, engine: Engine, shape: PortfolioShape, report: Report, step: Callable[[str], None]
+) -> tuple[Portfolio, World]:
     """Build the world through the model path, then the same rows through plain SQL into a sibling database."""
     floor_db = server.copy_of(main)
     offers = load_offers(engine)
@@ -105,9 +123,16 @@ def generate(server: ScratchServer, main: str, engine: Engine, shape: PortfolioS
     finally:
         raw.close()
         server.drop(floor_db)
-    row = Row("generate", f"generate portfolio: {rows:,} rows", seconds * 1000, sink.seconds * 1000,
-              f"≤{GENERATION_RATIO:g}x floor", runs=1, section="data",
-              extra={"rows": rows, "rows_per_s": rows / seconds, "floor_rows_per_s": rows / sink.seconds})
+    row = Row(
+        "generate",
+        f"generate portfolio: {rows:,} rows",
+        seconds * 1000,
+        sink.seconds * 1000,
+        f"≤{GENERATION_RATIO:g}x floor",
+        runs=1,
+        section="data",
+        extra={"rows": rows, "rows_per_s": rows / seconds, "floor_rows_per_s": rows / sink.seconds},
+    )
     row.met = row.ratio <= GENERATION_RATIO
     report.add(row)
     _analyze(engine)
@@ -123,35 +148,61 @@ def growth(ops: Operations, world: World, report: Report, step: Callable[[str], 
         size = len(partner.customers)
         step(f"growth: {size:,} customers")
         actor, floors = ops.actor_of(partner), ops.floors_of(partner)
-        customers: list[CustomerRef] = (ops.take(n) if partner is world.provider
-                                        else [partner.customers[i % len(partner.customers)] for i in range(n)])
-        measured.append((size, {
-            "list": ops.list_page(100, deep=False, actor=actor, floors=floors),
-            "get": ops.get_customer(customers, actor=actor, floors=floors),
-            "remove": ops.remove(partner),
-        }))
+        customers: list[CustomerRef] = (
+            ops.take(n)
+            if partner is world.provider
+            else [partner.customers[i % len(partner.customers)] for i in range(n)]
+        )
+        measured.append(
+            (
+                size,
+                {
+                    "list": ops.list_page(100, deep=False, actor=actor, floors=floors),
+                    "get": ops.get_customer(customers, actor=actor, floors=floors),
+                    "remove": ops.remove(partner),
+                },
+            )
+        )
     base_size, base = measured[0]
-    labels = {"list": "customer list, first page of 100", "get": "get one customer",
-              "remove": "remove relationship"}
+    labels = {"list": "customer list, first page of 100", "get": "get one customer", "remove": "remove relationship"}
     for size, figures in measured:
         for key, (ph, _floor) in figures.items():
-            row = pair_row(f"growth_{key}_{size}", f"{labels[key]} @ {size:,} customers", ph, base[key][0],
-                           target=f"≤1.2x @ {base_size:,}, p99<10ms", limit=1.2, p99_limit_ms=10.0,
-                           section="growth (floor = same operation at the smallest portfolio)")
+            row = pair_row(
+                f"growth_{key}_{size}",
+                f"{labels[key]} @ {size:,} customers",
+                ph,
+                base[key][0],
+                target=f"≤1.2x @ {base_size:,}, p99<10ms",
+                limit=1.2,
+                p99_limit_ms=10.0,
+                section="growth (floor = same operation at the smallest portfolio)",
+            )
             row.floor_p99_ms = None
             report.add(row)
 
 
-def _http_rows(report: Report, ph: dict[str, tuple[float, float, float]], fl: dict[str, tuple[float, float, float]]
-               ) -> None:
-    labels = {"reads": "HTTP reads (list 100 / get / subscriptions)",
-              "writes": "HTTP writes (PATCH suspend/reactivate)", "mixed": "HTTP mixed (80% reads, 20% writes)"}
+def _http_rows(
+    report: Report, ph: dict[str, tuple[float, float, float]], fl: dict[str, tuple[float, float, float]]
+) -> None:
+    labels = {
+        "reads": "HTTP reads (list 100 / get / subscriptions)",
+        "writes": "HTTP writes (PATCH suspend/reactivate)",
+        "mixed": "HTTP mixed (80% reads, 20% writes)",
+    }
     for phase, limit in HTTP_RATIOS.items():
         rps, p50, p99 = ph[phase]
         frps, fp50, fp99 = fl[phase]
-        row = Row(f"http_{phase}", labels[phase], p50, fp50,
-                  f"≤{limit:g}x floor, p99 ≤{HTTP_P99_RATIO:g}x floor's", p99_ms=p99, floor_p99_ms=fp99,
-                  section="HTTP (partnerhub serve vs bare ASGI + same SQL)", extra={"rps": rps, "floor_rps": frps})
+        row = Row(
+            f"http_{phase}",
+            labels[phase],
+            p50,
+            fp50,
+            f"≤{limit:g}x floor, p99 ≤{HTTP_P99_RATIO:g}x floor's",
+            p99_ms=p99,
+            floor_p99_ms=fp99,
+            section="HTTP (partnerhub serve vs bare ASGI + same SQL)",
+            extra={"rps": rps, "floor_rps": frps},
+        )
         row.met = row.ratio <= limit and p99 <= HTTP_P99_RATIO * fp99
         report.add(row)
 
@@ -180,8 +231,15 @@ def choose_load(setting: str) -> tuple[str, str]:
     return "builtin", "wrk is not on PATH"
 
 
-def http(server: ScratchServer, main: str, ops: Operations, scale: Scale, report: Report,
-         step: Callable[[str], None], load: str = "auto") -> None:
+def http(
+    server: ScratchServer,
+    main: str,
+    ops: Operations,
+    scale: Scale,
+    report: Report,
+    step: Callable[[str], None],
+    load: str = "auto",
+) -> None:
     """Throughput and latency of `partnerhub serve` and of the bare ASGI floor on the same data."""
     generator, why = choose_load(load)
     with transaction(ops.engine) as session:
@@ -195,45 +253,60 @@ def http(server: ScratchServer, main: str, ops: Operations, scale: Scale, report
 
     def drive(port: int, work: Workload, seconds: float, max_requests: int, name: str) -> PhaseResult:
         if generator == "wrk":
-            return run_wrk(port, work, connections=conns, seconds=seconds, threads=WRK_THREADS, scratch=server.tmp,
-                           name=name)
+            return run_wrk(
+                port, work, connections=conns, seconds=seconds, threads=WRK_THREADS, scratch=server.tmp, name=name
+            )
         return run_builtin(port, work, connections=conns, seconds=seconds, max_requests=max_requests)
 
     results: dict[str, dict[str, tuple[float, float, float]]] = {}
     for who in ("partnerhub", "floor"):
         step(f"HTTP: starting {who} server")
-        srv: Server = (start_partnerhub(server.url_of(main), server.tmp) if who == "partnerhub"
-                       else start_floor(server.backend, server.dbapi_target(main), server.tmp))
+        srv: Server = (
+            start_partnerhub(server.url_of(main), server.tmp)
+            if who == "partnerhub"
+            else start_floor(server.backend, server.dbapi_target(main), server.tmp)
+        )
         try:
             out: dict[str, tuple[float, float, float]] = {}
             for phase, share in (("reads", 0), ("writes", 10), ("mixed", 2)):
-                drive(srv.port, workload(share), min(1.0, scale.http_seconds / 4), scale.http_max_requests // 10,
-                      f"{who}-{phase}-warmup")  # warm-up, not counted
+                drive(
+                    srv.port,
+                    workload(share),
+                    min(1.0, scale.http_seconds / 4),
+                    scale.http_max_requests // 10,
+                    f"{who}-{phase}-warmup",
+                )  # warm-up, not counted
                 step(f"HTTP: {who} {phase} ({generator})")
                 res = drive(srv.port, workload(share), scale.http_seconds, scale.http_max_requests, f"{who}-{phase}")
                 if res.errors:
                     report.notes.append(f"HTTP {who} {phase}: {res.errors} non-2xx answers, first: {res.first_error}")
                 if isinstance(res, WrkResult) and (res.socket_errors or res.timeouts or res.shared):
-                    report.notes.append(f"HTTP {who} {phase}: wrk saw {res.socket_errors} socket errors, "
-                                        f"{res.timeouts} timeouts, {res.shared} writes on a subscription still in "
-                                        "flight (its answer was not recognised)")
+                    report.notes.append(
+                        f"HTTP {who} {phase}: wrk saw {res.socket_errors} socket errors, "
+                        f"{res.timeouts} timeouts, {res.shared} writes on a subscription still in "
+                        "flight (its answer was not recognised)"
+                    )
                 out[phase] = (res.rps(), res.p50_ms(), res.p99_ms())
             results[who] = out
         finally:
             srv.stop()
     _http_rows(report, results["partnerhub"], results["floor"])
-    server_note = (f"partnerhub serve with its default workers (one per core: {os.cpu_count() or 1}) and "
-                   "PARTNERHUB_RATE_LIMIT_PER_MINUTE=0")
+    server_note = (
+        f"partnerhub serve with its default workers (one per core: {os.cpu_count() or 1}) and "
+        "PARTNERHUB_RATE_LIMIT_PER_MINUTE=0"
+    )
     if generator == "wrk":
         report.notes.append(
             f"HTTP load: {wrk_version()} ({why}), {WRK_THREADS} thread{'s' if WRK_THREADS > 1 else ''} "
             f"(the servers under test need the cores), {conns} keep-alive connections, "
             f"{max(1, round(scale.http_seconds))} s per phase after a 1 s warm-up, Lua script generated per run; "
-            f"latency is every answer's, req/s counts 2xx answers only; on 127.0.0.1; {server_note}")
+            f"latency is every answer's, req/s counts 2xx answers only; on 127.0.0.1; {server_note}"
+        )
     else:
         report.notes.append(
             f"HTTP load: built-in asyncio load generator ({why}), {conns} keep-alive connections, "
-            f"{scale.http_seconds:g} s or {scale.http_max_requests:,} requests per phase, on 127.0.0.1; {server_note}")
+            f"{scale.http_seconds:g} s or {scale.http_max_requests:,} requests per phase, on 127.0.0.1; {server_note}"
+        )
 
 
 def run_bench(config: BenchConfig) -> Report:
@@ -254,8 +327,15 @@ def run_bench(config: BenchConfig) -> Report:
         engine = server.engine(main)
         gen, world = generate(server, main, engine, scale.shape, report, step)
         raw = RawDb(server.backend, server.dbapi_target(main))
-        ops = Operations(engine, raw, gen, world.provider, scale.runs, big_portfolio=scale.name == "large",
-                         limit=IN_PROCESS_LIMITS[config.database])
+        ops = Operations(
+            engine,
+            raw,
+            gen,
+            world.provider,
+            scale.runs,
+            big_portfolio=scale.name == "large",
+            limit=IN_PROCESS_LIMITS[config.database],
+        )
         for row in ops.run_all(step):
             report.add(row)
         step(f"GDAP: request from a template for {scale.runs.bulk_customers} customers")

@@ -36,10 +36,14 @@ def _pg_url(admin_dsn: str, dbname: str) -> URL:
     """The SQLAlchemy URL of database `dbname` on the server of the admin DSN (either libpq form)."""
     params = conninfo_to_dict(_pg_conninfo(admin_dsn))
     port = params.get("port")
-    return URL.create("postgresql+psycopg", username=str(params.get("user") or "postgres"),
-                      password=str(params["password"]) if params.get("password") else None,
-                      host=str(params.get("host") or "127.0.0.1"), port=int(str(port)) if port else 5432,
-                      database=dbname)
+    return URL.create(
+        "postgresql+psycopg",
+        username=str(params.get("user") or "postgres"),
+        password=str(params["password"]) if params.get("password") else None,
+        host=str(params.get("host") or "127.0.0.1"),
+        port=int(str(port)) if port else 5432,
+        database=dbname,
+    )
 
 
 @dataclass
@@ -115,8 +119,7 @@ class ScratchServer:
 
     def engine(self, name: str, *, pool_size: int = 10) -> Engine:
         if self.backend == "postgresql":
-            return create_db_engine(self.url_of(name), pool_size=pool_size, max_overflow=pool_size,
-                                    pool_pre_ping=False)
+            return create_db_engine(self.url_of(name), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
         return create_db_engine(self.url_of(name))
 
     def drop(self, name: str) -> None:

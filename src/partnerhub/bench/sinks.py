@@ -20,18 +20,28 @@ from partnerhub.db import read_session
 def load_offers(engine: Engine) -> dict[str, dict[str, Any]]:
     """The catalog as loaded by the migrate/bootstrap path."""
     with read_session(engine) as session:
-        return {o.id: {"name": o.name, "kind": o.kind, "unit_type": o.unit_type, "term": o.default_term,
-                       "cycle": o.default_billing_cycle} for o in session.scalars(select(Offer))}
+        return {
+            o.id: {
+                "name": o.name,
+                "kind": o.kind,
+                "unit_type": o.unit_type,
+                "term": o.default_term,
+                "cycle": o.default_billing_cycle,
+            }
+            for o in session.scalars(select(Offer))
+        }
 
 
 def model_sink(engine: Engine) -> Callable[[dict[str, list[dict[str, Any]]]], None]:
     """The partnerhub bulk path: rows through the model tables, one transaction per batch."""
     if engine.dialect.name == "sqlite":
+
         def write_sqlite(batch: dict[str, list[dict[str, Any]]]) -> None:
             with engine.begin() as conn:
                 for table in TABLES:
                     if batch[table.name]:
                         conn.execute(insert(table), batch[table.name])
+
         return write_sqlite
 
     dialect = engine.dialect
@@ -42,8 +52,10 @@ def model_sink(engine: Engine) -> Callable[[dict[str, list[dict[str, Any]]]], No
 
     # Each column's own bind processing (UTCDateTime, ...); JSON goes through the dialect's serializer,
     # since psycopg's JSON binding wraps values in an adapter that COPY's text format does not take.
-    processors = {t.name: [(c.name, to_json if isinstance(c.type, JSON) else c.type.bind_processor(dialect))
-                           for c in t.columns] for t in TABLES}
+    processors = {
+        t.name: [(c.name, to_json if isinstance(c.type, JSON) else c.type.bind_processor(dialect)) for c in t.columns]
+        for t in TABLES
+    }
 
     def write_copy(batch: dict[str, list[dict[str, Any]]]) -> None:
         raw = engine.raw_connection()
@@ -61,6 +73,7 @@ def model_sink(engine: Engine) -> Callable[[dict[str, list[dict[str, Any]]]], No
             raw.commit()
         finally:
             raw.close()
+
     return write_copy
 
 

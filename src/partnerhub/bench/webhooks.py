@@ -75,9 +75,17 @@ def _commit_event(engine: Engine, actor: Actor, partner_id: str) -> float:
     """Commit one activity record (and its outbox event), as every operation does; returns the time after
     the commit."""
     with transaction(engine) as session:
-        record(session, actor, operation=Operation.UPDATE_SUBSCRIPTION, resource_type=ResourceType.SUBSCRIPTION,
-               resource_id=new_id(), partner_id=partner_id, customer_id=new_id(), old={"quantity": 1},
-               new={"quantity": 2})
+        record(
+            session,
+            actor,
+            operation=Operation.UPDATE_SUBSCRIPTION,
+            resource_type=ResourceType.SUBSCRIPTION,
+            resource_id=new_id(),
+            partner_id=partner_id,
+            customer_id=new_id(),
+            old={"quantity": 1},
+            new={"quantity": 2},
+        )
     return time.perf_counter()
 
 
@@ -102,18 +110,34 @@ def _floor(port: int, secret: str, bodies: list[bytes]) -> tuple[list[float], fl
     return samples, time.perf_counter() - started
 
 
-def webhook_rows(engine: Engine, *, latency_events: int = 50, burst_events: int = 500,
-                 step: Callable[[str], None] = lambda _msg: None) -> list[Row]:
+def webhook_rows(
+    engine: Engine,
+    *,
+    latency_events: int = 50,
+    burst_events: int = 500,
+    step: Callable[[str], None] = lambda _msg: None,
+) -> list[Row]:
     """Measure on `engine` (a scratch database) with a dispatcher as `partnerhub serve` runs it."""
     receiver = _Receiver()
     config = WebhookConfig("bench", allow_private=True, public_url="http://127.0.0.1:8000")
     with transaction(engine) as session:
-        created = create_partner(session, Actor.system(), name="Webhook bench", partner_type="direct",
-                                 domain=f"hooks-{new_id()[:8]}.example", admin_email=f"ga@{new_id()[:8]}.example")
+        created = create_partner(
+            session,
+            Actor.system(),
+            name="Webhook bench",
+            partner_type="direct",
+            domain=f"hooks-{new_id()[:8]}.example",
+            admin_email=f"ga@{new_id()[:8]}.example",
+        )
         admin = actor_for_user(session, created.admin)
         partner_id = created.partner.id
-        made = create_endpoint(session, admin, url=f"http://127.0.0.1:{receiver.port}/hooks",
-                               events=["subscription-updated"], config=config)
+        made = create_endpoint(
+            session,
+            admin,
+            url=f"http://127.0.0.1:{receiver.port}/hooks",
+            events=["subscription-updated"],
+            config=config,
+        )
         endpoint_id, secret = made.endpoint.id, made.secret
     dispatcher = Dispatcher(engine, config)
     dispatcher.start()
@@ -129,10 +153,15 @@ def webhook_rows(engine: Engine, *, latency_events: int = 50, burst_events: int 
         step(f"webhooks: {burst_events} events committed at once")
         already = receiver.count
         with transaction(engine) as session:
-            record_many(session, admin, operation=Operation.UPDATE_SUBSCRIPTION,
-                        resource_type=ResourceType.SUBSCRIPTION,
-                        changes=[Change(new_id(), {"quantity": 1}, {"quantity": 2}) for _ in range(burst_events)],
-                        partner_id=partner_id, customer_id=new_id())
+            record_many(
+                session,
+                admin,
+                operation=Operation.UPDATE_SUBSCRIPTION,
+                resource_type=ResourceType.SUBSCRIPTION,
+                changes=[Change(new_id(), {"quantity": 1}, {"quantity": 2}) for _ in range(burst_events)],
+                partner_id=partner_id,
+                customer_id=new_id(),
+            )
         started = time.perf_counter()
         receiver.wait(lambda: receiver.count >= already + burst_events, timeout=600)
         burst_seconds = time.perf_counter() - started
@@ -140,18 +169,37 @@ def webhook_rows(engine: Engine, *, latency_events: int = 50, burst_events: int 
         dispatcher.stop()
         dispatcher.join(timeout=30)
     with read_session(engine) as session:
-        bodies = [b.encode() for b in session.scalars(
-            select(WebhookDelivery.body).where(WebhookDelivery.endpoint_id == endpoint_id).limit(burst_events))]
+        bodies = [
+            b.encode()
+            for b in session.scalars(
+                select(WebhookDelivery.body).where(WebhookDelivery.endpoint_id == endpoint_id).limit(burst_events)
+            )
+        ]
     step("webhooks: the floor, the same POSTs by a bare loop")
     floor_samples, floor_seconds = _floor(receiver.port, secret, bodies)
     receiver.close()
     p50, p99 = median_ms(latencies), p99_ms(latencies)
-    latency = Row("webhook_latency", "webhook: commit → local receiver (one event at a time)", p50,
-                  median_ms(floor_samples), f"median ≤{LATENCY_TARGET_MS:g} ms", p99_ms=p99,
-                  floor_p99_ms=p99_ms(floor_samples), runs=latency_events, section=SECTION)
+    latency = Row(
+        "webhook_latency",
+        "webhook: commit → local receiver (one event at a time)",
+        p50,
+        median_ms(floor_samples),
+        f"median ≤{LATENCY_TARGET_MS:g} ms",
+        p99_ms=p99,
+        floor_p99_ms=p99_ms(floor_samples),
+        runs=latency_events,
+        section=SECTION,
+    )
     latency.met = p50 <= LATENCY_TARGET_MS
     rps, floor_rps = burst_events / burst_seconds, len(bodies) / floor_seconds
-    throughput = Row("webhook_throughput", f"webhook: deliveries per second ({burst_events} events, one endpoint)",
-                     1000 / rps, 1000 / floor_rps, "printed beside its floor", runs=burst_events, section=SECTION,
-                     extra={"rps": rps, "floor_rps": floor_rps})
+    throughput = Row(
+        "webhook_throughput",
+        f"webhook: deliveries per second ({burst_events} events, one endpoint)",
+        1000 / rps,
+        1000 / floor_rps,
+        "printed beside its floor",
+        runs=burst_events,
+        section=SECTION,
+        extra={"rps": rps, "floor_rps": floor_rps},
+    )
     return [latency, throughput]

@@ -71,8 +71,7 @@ def _offer_from_row(row: dict[str, Any], where: str) -> dict[str, Any]:
         "kind": kind,
         "billing_cycles": cycles,
         "term_durations": terms,
-        "parent_offer_id": (str(get("parentofferid", "addonof")).strip() if get("parentofferid", "addonof")
-                            else None),
+        "parent_offer_id": (str(get("parentofferid", "addonof")).strip() if get("parentofferid", "addonof") else None),
         "min_quantity": min_q,
         "max_quantity": max_q,
         "is_available": str(available).lower() not in ("false", "0", "no") if available is not None else True,
@@ -90,7 +89,7 @@ def parse_offers(text: str, *, fmt: str) -> list[dict[str, Any]]:
         if isinstance(data, dict):
             data = data.get("items", data.get("offers"))
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise InvalidInput(detail="a JSON catalog is a list of offers (or {\"items\": [...]})")
+            raise InvalidInput(detail='a JSON catalog is a list of offers (or {"items": [...]})')
         rows = data
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(text)))
@@ -128,8 +127,15 @@ def import_offers(session: Session, actor: Actor, *, offers: list[dict[str, Any]
                     changed = True
             updated += int(changed)
     if created or updated:
-        record(session, actor, operation=Operation.IMPORT_OFFERS, resource_type=ResourceType.OFFER,
-               resource_id=None, partner_id=None, new={"created": created, "updated": updated})
+        record(
+            session,
+            actor,
+            operation=Operation.IMPORT_OFFERS,
+            resource_type=ResourceType.OFFER,
+            resource_id=None,
+            partner_id=None,
+            new={"created": created, "updated": updated},
+        )
     return created, updated
 
 
@@ -149,5 +155,3 @@ def load_default_catalog(session: Session, actor: Actor) -> tuple[int, int]:
 def list_offers(session: Session) -> list[Offer]:
     """Every available offer (the catalog is public to signed-in users)."""
     return list(session.scalars(select(Offer).where(Offer.is_available.is_(True)).order_by(Offer.name)))
-
-

@@ -26,8 +26,9 @@ state = CliState()
 
 AsOption = Annotated[
     str,
-    typer.Option("--as", envvar="PARTNERHUB_AS", help="Act as this user (e-mail). Env: PARTNERHUB_AS.",
-                 show_default=False),
+    typer.Option(
+        "--as", envvar="PARTNERHUB_AS", help="Act as this user (e-mail). Env: PARTNERHUB_AS.", show_default=False
+    ),
 ]
 
 

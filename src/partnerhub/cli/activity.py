@@ -28,16 +28,26 @@ def _day(value: str | None, *, end: bool) -> datetime | None:
     return parse_instant(value, end_of_day=end) if value else None
 
 
-def _query(start: str | None, end: str | None, customer: str | None, operation: str | None,
-           field: str | None = None, operator: str | None = None, value: str | None = None) -> ActivityQuery:
+def _query(
+    start: str | None,
+    end: str | None,
+    customer: str | None,
+    operation: str | None,
+    field: str | None = None,
+    operator: str | None = None,
+    value: str | None = None,
+) -> ActivityQuery:
     conditions: tuple[AuditCondition, ...] = ()
     if field is not None or value is not None:
         if field is None or value is None:
             raise InvalidInput(detail="give --field and --value together (and --operator if not equals)")
         conditions = (AuditCondition.parse(field, operator, value),)
     return ActivityQuery(
-        start=_day(start, end=False), end=_day(end, end=True),
-        customer_id=normalize_id(customer) if customer else None, operation=operation, conditions=conditions,
+        start=_day(start, end=False),
+        end=_day(end, end=True),
+        customer_id=normalize_id(customer) if customer else None,
+        operation=operation,
+        conditions=conditions,
     )
 
 
@@ -45,8 +55,14 @@ StartOpt = Annotated[str | None, Opt(help="From (ISO 8601 date/time or M/D/YYYY)
 EndOpt = Annotated[str | None, Opt(help="Until (inclusive). Default: now.")]
 CustOpt = Annotated[str | None, Opt("--customer", help="Only this customer id.")]
 OpOpt = Annotated[str | None, Opt("--operation", help="Only this operation type, e.g. create_order.")]
-FieldOpt = Annotated[str | None, Opt("--field", help="Filter field: CustomerId, CustomerName, ResourceType or "
-                                                     "OperationType (as Partner Center's AuditService).")]
+FieldOpt = Annotated[
+    str | None,
+    Opt(
+        "--field",
+        help="Filter field: CustomerId, CustomerName, ResourceType or "
+        "OperationType (as Partner Center's AuditService).",
+    ),
+]
 OperatorOpt = Annotated[str | None, Opt("--operator", help="equals (default), substring or starts_with.")]
 ValueOpt = Annotated[str | None, Opt("--value", help="The value the field is compared with (case ignored).")]
 
@@ -62,8 +78,9 @@ def activity_list(
     operator: OperatorOpt = None,
     value: ValueOpt = None,
     size: Annotated[int, Opt(help="At most this many (1-500).")] = 100,
-    continuation: Annotated[str | None, Opt("--continuation", help="The continuationToken of the previous page "
-                                                                   "(same filters).")] = None,
+    continuation: Annotated[
+        str | None, Opt("--continuation", help="The continuationToken of the previous page (same filters).")
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Recent activity of your tenant, newest first, a page at a time."""
@@ -75,8 +92,13 @@ def activity_list(
         except ValueError:
             raise InvalidInput(detail="the continuation token is not valid") from None
     with acting(as_, write=False) as (session, actor):
-        page = list_activity(session, actor, query=_query(start, end, customer, operation, field, operator, value),
-                             size=size, after=after)
+        page = list_activity(
+            session,
+            actor,
+            query=_query(start, end, customer, operation, field, operator, value),
+            size=size,
+            after=after,
+        )
     token = encode_cursor([page.next_cursor[0].isoformat(), page.next_cursor[1]]) if page.next_cursor else None
     data: list[dict[str, Any]] = [
         {
@@ -135,8 +157,9 @@ def activity_export(
         try:
             writer = csv.writer(fh)
             count = -1
-            for row in activity_csv_rows(iter_activity(
-                    session, actor, query=_query(start, end, customer, operation, field, operator, value))):
+            for row in activity_csv_rows(
+                iter_activity(session, actor, query=_query(start, end, customer, operation, field, operator, value))
+            ):
                 writer.writerow(defuse_cells(row))
                 count += 1
         finally:

@@ -26,19 +26,36 @@ class DatabaseChoice(StrEnum):
 
 
 def bench(
-    scale: Annotated[ScaleChoice, typer.Option(
-        help="Portfolio size. large: an indirect provider with 100,000 customers and 1,000,000 subscriptions "
-             "plus 1,000 partners with 100 customers each; small: one tenth; tiny: a few hundred rows (CI).")
+    scale: Annotated[
+        ScaleChoice,
+        typer.Option(
+            help="Portfolio size. large: an indirect provider with 100,000 customers and 1,000,000 subscriptions "
+            "plus 1,000 partners with 100 customers each; small: one tenth; tiny: a few hundred rows (CI)."
+        ),
     ] = ScaleChoice.SMALL,
-    database: Annotated[DatabaseChoice, typer.Option(
-        help="sqlite: a temporary file; postgresql: a scratch database created on the --pg-dsn server and "
-             "dropped at the end.")] = DatabaseChoice.SQLITE,
-    json_file: Annotated[Path | None, typer.Option(
-        "--json", help="Also write the rows as JSON: {op, ms, floor_ms, ratio, target, ...} each.",
-        dir_okay=False, writable=True)] = None,
-    pg_dsn: Annotated[str, typer.Option(
-        "--pg-dsn", envvar=PG_ADMIN_ENV,
-        help=f"Admin connection to the PostgreSQL server that hosts the scratch database. Env: {PG_ADMIN_ENV}.")
+    database: Annotated[
+        DatabaseChoice,
+        typer.Option(
+            help="sqlite: a temporary file; postgresql: a scratch database created on the --pg-dsn server and "
+            "dropped at the end."
+        ),
+    ] = DatabaseChoice.SQLITE,
+    json_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--json",
+            help="Also write the rows as JSON: {op, ms, floor_ms, ratio, target, ...} each.",
+            dir_okay=False,
+            writable=True,
+        ),
+    ] = None,
+    pg_dsn: Annotated[
+        str,
+        typer.Option(
+            "--pg-dsn",
+            envvar=PG_ADMIN_ENV,
+            help=f"Admin connection to the PostgreSQL server that hosts the scratch database. Env: {PG_ADMIN_ENV}.",
+        ),
     ] = DEFAULT_PG_ADMIN_DSN,
     http: Annotated[bool, typer.Option("--http/--no-http", help="Run the HTTP load test.")] = True,
     growth: Annotated[bool, typer.Option("--growth/--no-growth", help="Run the growth section.")] = True,
@@ -49,13 +66,22 @@ def bench(
     Always on its own scratch database: never your data, never the test database."""
     started = time.perf_counter()
     with err_console.status("starting", spinner="dots") as status:
+
         def on_step(message: str) -> None:
             elapsed = time.perf_counter() - started
             err_console.log(f"[dim]{elapsed:6.1f}s[/] {message}", highlight=False)
             status.update(message)
 
-        report = run_bench(BenchConfig(scale=scale.value, database=database.value, pg_admin_dsn=pg_dsn,
-                                       http=http, growth=growth, on_step=on_step))
+        report = run_bench(
+            BenchConfig(
+                scale=scale.value,
+                database=database.value,
+                pg_admin_dsn=pg_dsn,
+                http=http,
+                growth=growth,
+                on_step=on_step,
+            )
+        )
     render_table(report, console)
     if json_file is not None:
         report.write_json(json_file)

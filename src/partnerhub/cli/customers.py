@@ -76,8 +76,12 @@ def customers_create(
     country: Annotated[str, Opt(help="ISO-2 country code.")] = "US",
     phone: Annotated[str, Opt()] = "",
     no_delegated_admin: Annotated[bool, Opt(help="Do not ask for delegated admin privileges.")] = False,
-    reseller_id: Annotated[str | None, Opt(help="Indirect providers: create it for this indirect reseller "
-                                                "(tenant id), which gets a relationship too.")] = None,
+    reseller_id: Annotated[
+        str | None,
+        Opt(
+            help="Indirect providers: create it for this indirect reseller (tenant id), which gets a relationship too."
+        ),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Create a customer: tenant, its Global admin (one-time password shown once), reseller relationship."""
@@ -94,9 +98,12 @@ def customers_create(
             associated_partner_id=reseller_id,
         )
         session.flush()  # the relationship's version, which the customer's etag names
-        out = customer_dict(created.customer, allow_delegated_access=created.relationship.has_delegated_admin,
-                            associated_partner_id=created.relationship.associated_partner_id,
-                            relationship_version=(created.relationship.id, created.relationship.version))
+        out = customer_dict(
+            created.customer,
+            allow_delegated_access=created.relationship.has_delegated_admin,
+            associated_partner_id=created.relationship.associated_partner_id,
+            relationship_version=(created.relationship.id, created.relationship.version),
+        )
     out["userCredentials"] = {"userName": created.admin.email, "password": created.password}
     if json_:
         print_json(out)
@@ -132,8 +139,11 @@ def customers_list(
             {
                 "totalCount": len(page.items),
                 "items": [
-                    customer_dict(r.customer, allow_delegated_access=r.relationship.has_delegated_admin,
-                                  relationship_version=(r.relationship.id, r.relationship.version))
+                    customer_dict(
+                        r.customer,
+                        allow_delegated_access=r.relationship.has_delegated_admin,
+                        relationship_version=(r.relationship.id, r.relationship.version),
+                    )
                     for r in page.items
                 ],
                 "continuationToken": nxt,
@@ -254,8 +264,10 @@ def customers_removal_check(
     if json_:
         print_json(data)
     elif not check.may_remove:
-        console.print("Your role cannot remove reseller relationships: only a Global admin can (or an Admin agent, "
-                      "where your partner allows it).")
+        console.print(
+            "Your role cannot remove reseller relationships: only a Global admin can (or an Admin agent, "
+            "where your partner allows it)."
+        )
     elif check.can_remove:
         console.print("No active subscription: the reseller relationship can be removed.")
     else:

@@ -68,8 +68,16 @@ def _rel_dict(session: Session, rel: AdminRelationship) -> dict[str, Any]:
 
 def _rel_row(d: dict[str, Any]) -> tuple[Any, ...]:
     roles = [r["roleDefinitionId"] for r in d["accessDetails"]["unifiedRoles"]]
-    return (d["id"], d["displayName"], d["customer"]["displayName"], d["status"], role_names(roles), d["duration"],
-            d["autoExtendDuration"], fmt_time(d["endDateTime"]))
+    return (
+        d["id"],
+        d["displayName"],
+        d["customer"]["displayName"],
+        d["status"],
+        role_names(roles),
+        d["duration"],
+        d["autoExtendDuration"],
+        fmt_time(d["endDateTime"]),
+    )
 
 
 def _print_rel(d: dict[str, Any], json_: bool, title: str = "Admin relationship") -> None:
@@ -77,13 +85,21 @@ def _print_rel(d: dict[str, Any], json_: bool, title: str = "Admin relationship"
         print_json(d)
         return
     roles = [r["roleDefinitionId"] for r in d["accessDetails"]["unifiedRoles"]]
-    print_fields(title, [
-        ("Id", d["id"]), ("Name", d["displayName"]),
-        ("Customer", f"{d['customer']['displayName']} ({d['customer']['tenantId']})"), ("Status", d["status"]),
-        ("Roles", role_names(roles)), ("Duration", d["duration"]), ("Auto-extend", d["autoExtendDuration"]),
-        ("Created", fmt_time(d["createdDateTime"])), ("Activated", fmt_time(d["activatedDateTime"])),
-        ("Ends", fmt_time(d["endDateTime"])),
-    ])
+    print_fields(
+        title,
+        [
+            ("Id", d["id"]),
+            ("Name", d["displayName"]),
+            ("Customer", f"{d['customer']['displayName']} ({d['customer']['tenantId']})"),
+            ("Status", d["status"]),
+            ("Roles", role_names(roles)),
+            ("Duration", d["duration"]),
+            ("Auto-extend", d["autoExtendDuration"]),
+            ("Created", fmt_time(d["createdDateTime"])),
+            ("Activated", fmt_time(d["activatedDateTime"])),
+            ("Ends", fmt_time(d["endDateTime"])),
+        ],
+    )
 
 
 @gdap_app.command("roles")
@@ -114,9 +130,15 @@ def gdap_create(
 ) -> None:
     """Draft an admin relationship with a customer (status created); lock it to ask for approval."""
     with acting(as_) as (session, actor):
-        rel = create_admin_relationship(session, actor, customer_id=customer_id, display_name=name, role_ids=role,
-                                        duration_days=parse_iso_days(duration),
-                                        auto_extend_days=parse_iso_days(auto_extend))
+        rel = create_admin_relationship(
+            session,
+            actor,
+            customer_id=customer_id,
+            display_name=name,
+            role_ids=role,
+            duration_days=parse_iso_days(duration),
+            auto_extend_days=parse_iso_days(auto_extend),
+        )
         data = _rel_dict(session, rel)
     _print_rel(data, json_, "Admin relationship created")
 
@@ -134,9 +156,14 @@ def gdap_update(
     """Change an admin relationship: its terms while created, its auto-extend while active."""
     with acting(as_) as (session, actor):
         rel = update_admin_relationship(
-            session, actor, admin_relationship_id=admin_relationship_id, display_name=name, role_ids=role,
+            session,
+            actor,
+            admin_relationship_id=admin_relationship_id,
+            display_name=name,
+            role_ids=role,
             duration_days=parse_iso_days(duration) if duration else None,
-            auto_extend_days=parse_iso_days(auto_extend) if auto_extend else None)
+            auto_extend_days=parse_iso_days(auto_extend) if auto_extend else None,
+        )
         data = _rel_dict(session, rel)
     _print_rel(data, json_, "Admin relationship updated")
 
@@ -150,8 +177,10 @@ def gdap_list(
 ) -> None:
     """Your admin relationships (as a partner), or those in your tenant (as a customer's Global admin)."""
     with acting(as_, write=False) as (session, actor):
-        rows = [_rel_dict(session, r) for r in list_admin_relationships(session, actor, customer_id=customer_id,
-                                                                           status=status)]
+        rows = [
+            _rel_dict(session, r)
+            for r in list_admin_relationships(session, actor, customer_id=customer_id, status=status)
+        ]
     if json_:
         print_json({"value": rows})
     else:
@@ -178,8 +207,9 @@ def gdap_lock(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption = 
 def gdap_approve(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption = False) -> None:
     """As the customer's Global admin, approve a pending relationship: it becomes active."""
     with acting(as_) as (session, actor):
-        data = _rel_dict(session, approve_admin_relationship(session, actor,
-                                                             admin_relationship_id=admin_relationship_id))
+        data = _rel_dict(
+            session, approve_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
+        )
     _print_rel(data, json_, "Admin relationship approved")
 
 
@@ -187,8 +217,9 @@ def gdap_approve(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption
 def gdap_reject(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption = False) -> None:
     """As the customer's Global admin, decline a pending relationship."""
     with acting(as_) as (session, actor):
-        data = _rel_dict(session, reject_admin_relationship(session, actor,
-                                                            admin_relationship_id=admin_relationship_id))
+        data = _rel_dict(
+            session, reject_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
+        )
     _print_rel(data, json_, "Admin relationship rejected")
 
 
@@ -196,8 +227,9 @@ def gdap_reject(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption 
 def gdap_terminate(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption = False) -> None:
     """End an active relationship (partner or customer); the reseller relationship stays."""
     with acting(as_) as (session, actor):
-        data = _rel_dict(session, terminate_admin_relationship(session, actor,
-                                                               admin_relationship_id=admin_relationship_id))
+        data = _rel_dict(
+            session, terminate_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
+        )
     _print_rel(data, json_, "Admin relationship terminated")
 
 
@@ -211,8 +243,9 @@ def gdap_assign(
 ) -> None:
     """Give a security group some of the relationship's roles (an access assignment)."""
     with acting(as_) as (session, actor):
-        a = create_access_assignment(session, actor, admin_relationship_id=admin_relationship_id,
-                                     security_group_id=group, role_ids=role)
+        a = create_access_assignment(
+            session, actor, admin_relationship_id=admin_relationship_id, security_group_id=group, role_ids=role
+        )
         data = access_assignment_dict(a, group_name=_group_name(session, a.security_group_id))
     _print_assignments([data], json_, single=True)
 
@@ -235,8 +268,10 @@ def gdap_reassign(
 def gdap_assignments(as_: AsOption, admin_relationship_id: RelArg, json_: JsonOption = False) -> None:
     """The access assignments of an admin relationship."""
     with acting(as_, write=False) as (session, actor):
-        rows = [access_assignment_dict(v.assignment, group_name=v.group_name)
-                for v in list_access_assignments(session, actor, admin_relationship_id=admin_relationship_id)]
+        rows = [
+            access_assignment_dict(v.assignment, group_name=v.group_name)
+            for v in list_access_assignments(session, actor, admin_relationship_id=admin_relationship_id)
+        ]
     _print_assignments(rows, json_)
 
 
@@ -261,8 +296,10 @@ def gdap_clock(json_: JsonOption = False) -> None:
     if json_:
         print_json(counts)
     else:
-        console.print(f"{counts['extended']} extended, {counts['expired']} expired, "
-                      f"{counts['requestsExpired']} unapproved request(s) expired.")
+        console.print(
+            f"{counts['extended']} extended, {counts['expired']} expired, "
+            f"{counts['requestsExpired']} unapproved request(s) expired."
+        )
 
 
 def _group_name(session: Session, group_id: str) -> str:
@@ -274,11 +311,19 @@ def _print_assignments(rows: list[dict[str, Any]], json_: bool, *, single: bool 
     if json_:
         print_json(rows[0] if single else {"value": rows})
         return
-    print_table("Access assignments", ["Id", "Security group", "Roles", "Status"], [
-        (d["id"], d["accessContainer"]["displayName"],
-         role_names([r["roleDefinitionId"] for r in d["accessDetails"]["unifiedRoles"]]), d["status"])
-        for d in rows
-    ])
+    print_table(
+        "Access assignments",
+        ["Id", "Security group", "Roles", "Status"],
+        [
+            (
+                d["id"],
+                d["accessContainer"]["displayName"],
+                role_names([r["roleDefinitionId"] for r in d["accessDetails"]["unifiedRoles"]]),
+                d["status"],
+            )
+            for d in rows
+        ],
+    )
 
 
 # --- security groups ------------------------------------------------------------------------------------
@@ -288,7 +333,8 @@ UserOpt = Annotated[str, Opt("--user", help="E-mail (or id) of a user of your pa
 
 @groups_app.command("create")
 def groups_create(
-    as_: AsOption, name: Annotated[str, Opt("--name", help="Group name (1-100 characters).")],
+    as_: AsOption,
+    name: Annotated[str, Opt("--name", help="Group name (1-100 characters).")],
     json_: JsonOption = False,
 ) -> None:
     """Create a security group in your partner tenant."""
@@ -309,8 +355,11 @@ def groups_list(as_: AsOption, json_: JsonOption = False) -> None:
     if json_:
         print_json({"value": rows})
     else:
-        print_table("Security groups", ["Id", "Name", "Members"], [
-            (d["id"], d["displayName"], ", ".join(m["userPrincipalName"] for m in d["members"])) for d in rows])
+        print_table(
+            "Security groups",
+            ["Id", "Name", "Members"],
+            [(d["id"], d["displayName"], ", ".join(m["userPrincipalName"] for m in d["members"])) for d in rows],
+        )
 
 
 GroupEtagOpt = Annotated[str | None, Opt("--etag", help="Refuse if the group changed since this @odata.etag.")]
@@ -320,8 +369,9 @@ def _member_change(as_: str, group_id: str, user: str, json_: bool, *, add: bool
     with acting(as_) as (session, actor):
         fn = add_group_member if add else remove_group_member
         g = fn(session, actor, security_group_id=group_id, user=user, etag=etag)
-        data = security_group_dict(g, members=next(v.members for v in list_security_groups(session, actor)
-                                                 if v.group.id == g.id))
+        data = security_group_dict(
+            g, members=next(v.members for v in list_security_groups(session, actor) if v.group.id == g.id)
+        )
     if json_:
         print_json(data)
     else:
@@ -329,15 +379,17 @@ def _member_change(as_: str, group_id: str, user: str, json_: bool, *, add: bool
 
 
 @groups_app.command("add-member")
-def groups_add_member(as_: AsOption, group_id: GroupArg, user: UserOpt, etag: GroupEtagOpt = None,
-                      json_: JsonOption = False) -> None:
+def groups_add_member(
+    as_: AsOption, group_id: GroupArg, user: UserOpt, etag: GroupEtagOpt = None, json_: JsonOption = False
+) -> None:
     """Add a user of your tenant to a security group: it gets the group's GDAP roles."""
     _member_change(as_, group_id, user, json_, add=True, etag=etag)
 
 
 @groups_app.command("remove-member")
-def groups_remove_member(as_: AsOption, group_id: GroupArg, user: UserOpt, etag: GroupEtagOpt = None,
-                         json_: JsonOption = False) -> None:
+def groups_remove_member(
+    as_: AsOption, group_id: GroupArg, user: UserOpt, etag: GroupEtagOpt = None, json_: JsonOption = False
+) -> None:
     """Remove a user from a security group: it loses the group's GDAP roles at once."""
     _member_change(as_, group_id, user, json_, add=False, etag=etag)
 
@@ -356,8 +408,14 @@ def dap_remove(
     with acting(as_) as (session, actor):
         rel = remove_delegated_admin(session, actor, customer_id=customer_id, partner_id=partner_id)
     if json_:
-        print_json({"partnerId": rel.partner_id, "customerId": rel.customer_id, "relationshipToPartner": "reseller",
-                    "allowDelegatedAccess": rel.has_delegated_admin})
+        print_json(
+            {
+                "partnerId": rel.partner_id,
+                "customerId": rel.customer_id,
+                "relationshipToPartner": "reseller",
+                "allowDelegatedAccess": rel.has_delegated_admin,
+            }
+        )
     else:
         console.print("Delegated admin privileges removed; the reseller relationship stays.")
 
@@ -373,8 +431,11 @@ def customer_users_list(as_: AsOption, customer_id: CustomerArg, json_: JsonOpti
     if json_:
         print_json({"totalCount": len(rows), "items": rows, "attributes": {"objectType": "Collection"}})
     else:
-        print_table("Customer users", ["User name", "Display name", "Roles", "Id"],
-                    [(d["userPrincipalName"], d["displayName"], ", ".join(d["roles"]), d["id"]) for d in rows])
+        print_table(
+            "Customer users",
+            ["User name", "Display name", "Roles", "Id"],
+            [(d["userPrincipalName"], d["displayName"], ", ".join(d["roles"]), d["id"]) for d in rows],
+        )
 
 
 @customer_users_app.command("create")
@@ -387,8 +448,9 @@ def customer_users_create(
 ) -> None:
     """Create a user in a customer tenant; prints its one-time password (shown once)."""
     with acting(as_) as (session, actor):
-        user, password = create_customer_user(session, actor, customer_id=customer_id, user_name=user_name,
-                                              display_name=display_name)
+        user, password = create_customer_user(
+            session, actor, customer_id=customer_id, user_name=user_name, display_name=display_name
+        )
         data = {**customer_user_dict(user), "passwordProfile": {"password": password}}
     if json_:
         print_json(data)

@@ -27,8 +27,11 @@ YesOpt = Annotated[bool, Opt("--yes", "-y", help="Do not ask for confirmation.")
 DetachOpt = Annotated[bool, Opt("--detach", help="Only queue the job; the service's worker runs it.")]
 JobArg = Annotated[str, typer.Argument(help="The bulk job's id.")]
 REPORT = "partnerhub gdap bulk report"
-VERB = {GdapBulkAction.REQUEST_FROM_TEMPLATE: "requesting", GdapBulkAction.TERMINATE: "terminating",
-        GdapBulkAction.RENEW: "renewing"}
+VERB = {
+    GdapBulkAction.REQUEST_FROM_TEMPLATE: "requesting",
+    GdapBulkAction.TERMINATE: "terminating",
+    GdapBulkAction.RENEW: "renewing",
+}
 
 
 def read_customer_ids(customer: list[str] | None, file: Path | None) -> list[str]:
@@ -55,8 +58,9 @@ def _confirm(yes: bool, question: str) -> None:
         raise typer.Exit(1)
 
 
-def _start(as_: str, action: GdapBulkAction, ids: list[str], *, template_id: str | None, detach: bool,
-           json_: bool) -> None:
+def _start(
+    as_: str, action: GdapBulkAction, ids: list[str], *, template_id: str | None, detach: bool, json_: bool
+) -> None:
     with acting(as_) as (session, actor):
         job = start_gdap_bulk_job(session, actor, action=action, customer_ids=ids, template_id=template_id)
         job_id, total = job.id, job.progress_total
@@ -70,10 +74,15 @@ def _start(as_: str, action: GdapBulkAction, ids: list[str], *, template_id: str
 
 
 @gdap_bulk_app.command("request")
-def bulk_request(as_: AsOption,
-                 template: Annotated[str, Opt("--template", help="The template: its name or id.")],
-                 customer: CustomerOpt = None, file: FileOpt = None, yes: YesOpt = False,
-                 detach: DetachOpt = False, json_: JsonOption = False) -> None:
+def bulk_request(
+    as_: AsOption,
+    template: Annotated[str, Opt("--template", help="The template: its name or id.")],
+    customer: CustomerOpt = None,
+    file: FileOpt = None,
+    yes: YesOpt = False,
+    detach: DetachOpt = False,
+    json_: JsonOption = False,
+) -> None:
     """Request a GDAP relationship from a template for each customer named, locked for the customer's approval
     at once; its access assignments are made when the customer approves. A customer that already has a
     request from this template waiting is reported as refused. If interrupted, run `partnerhub gdap bulk
@@ -84,8 +93,14 @@ def bulk_request(as_: AsOption,
 
 
 @gdap_bulk_app.command("renew")
-def bulk_renew(as_: AsOption, customer: CustomerOpt = None, file: FileOpt = None, yes: YesOpt = False,
-               detach: DetachOpt = False, json_: JsonOption = False) -> None:
+def bulk_renew(
+    as_: AsOption,
+    customer: CustomerOpt = None,
+    file: FileOpt = None,
+    yes: YesOpt = False,
+    detach: DetachOpt = False,
+    json_: JsonOption = False,
+) -> None:
     """Renew every active GDAP relationship of each customer named: a new one from its template (or its own
     terms), without Global Administrator and with auto-extend on, waiting for the customer's approval. If
     interrupted, run `partnerhub gdap bulk resume`."""
@@ -95,8 +110,14 @@ def bulk_renew(as_: AsOption, customer: CustomerOpt = None, file: FileOpt = None
 
 
 @gdap_bulk_app.command("terminate")
-def bulk_terminate(as_: AsOption, customer: CustomerOpt = None, file: FileOpt = None, yes: YesOpt = False,
-                   detach: DetachOpt = False, json_: JsonOption = False) -> None:
+def bulk_terminate(
+    as_: AsOption,
+    customer: CustomerOpt = None,
+    file: FileOpt = None,
+    yes: YesOpt = False,
+    detach: DetachOpt = False,
+    json_: JsonOption = False,
+) -> None:
     """End every active GDAP relationship with each customer named. A customer without one is reported as
     refused; requests not yet approved are left alone. If interrupted, run `partnerhub gdap bulk resume`."""
     ids = read_customer_ids(customer, file)
@@ -122,17 +143,37 @@ def _report(as_: str, job_id: str, json_: bool, summary: dict[str, Any] | None) 
     with acting(as_, write=False) as (session, actor):
         rep = gdap_bulk_report(session, actor, job_id=job_id)
         action = action_of(rep.job)
-        items = [{"customerId": i.item_key, "companyName": rep.company_names.get(i.item_key, ""),
-                  "status": i.status, "errorCode": i.error_code, "error": i.error,
-                  "result": i.result if i.status == ItemStatus.SUCCEEDED else None} for i in rep.items]
+        items = [
+            {
+                "customerId": i.item_key,
+                "companyName": rep.company_names.get(i.item_key, ""),
+                "status": i.status,
+                "errorCode": i.error_code,
+                "error": i.error,
+                "result": i.result if i.status == ItemStatus.SUCCEEDED else None,
+            }
+            for i in rep.items
+        ]
         status, done, total, counts = rep.job.status, rep.job.progress_done, rep.job.progress_total, rep.counts
     if json_:
-        print_json({"jobId": job_id, "action": action.value, "status": status, "done": done, "total": total,
-                    **counts, "items": items})
+        print_json(
+            {
+                "jobId": job_id,
+                "action": action.value,
+                "status": status,
+                "done": done,
+                "total": total,
+                **counts,
+                "items": items,
+            }
+        )
         return
-    print_table(f"GDAP bulk {action.value} {job_id} — {status}", ["Customer", "Customer id", "Outcome", "Details"],
-                [(i["companyName"], i["customerId"], i["status"], _details(i)) for i in items],
-                caption=f"{counts['succeeded']} done, {counts['failed']} refused, {counts['pending']} pending")
+    print_table(
+        f"GDAP bulk {action.value} {job_id} — {status}",
+        ["Customer", "Customer id", "Outcome", "Details"],
+        [(i["companyName"], i["customerId"], i["status"], _details(i)) for i in items],
+        caption=f"{counts['succeeded']} done, {counts['failed']} refused, {counts['pending']} pending",
+    )
     if summary is not None and counts["pending"]:
         console.print(f"Resume with: partnerhub gdap bulk resume {job_id}")
 

@@ -52,9 +52,17 @@ def _print_created(created: CreatedInvitation, json_: bool, note: str = "", sent
     """The code, link and e-mail of a new invitation: printed this once (the database keeps only a hash)."""
     r = created.request
     if json_:
-        print_json({"id": r.id, "code": created.code, "url": created.url, "emailText": created.email_text,
-                    "status": r.status, "expiresAt": r.expires_at,
-                    **({"emailSentTo": sent_to} if sent_to else {})})
+        print_json(
+            {
+                "id": r.id,
+                "code": created.code,
+                "url": created.url,
+                "emailText": created.email_text,
+                "status": r.status,
+                "expiresAt": r.expires_at,
+                **({"emailSentTo": sent_to} if sent_to else {}),
+            }
+        )
         return
     if sent_to:
         console.print(f"The e-mail below goes to {sent_to} within a minute (partnerhub operator mail shows it).")
@@ -70,8 +78,9 @@ def invitations_link(as_: AsOption, json_: JsonOption = False) -> None:
     """Your reusable invitation link (as Partner Center's), without delegated admin."""
     settings = get_runtime().settings
     with acting(as_, write=False) as (session, actor):
-        link = partner_invitation_link(session, actor, base_url=settings.base_url,
-                                       secret_key=settings.resolved_secret_key)
+        link = partner_invitation_link(
+            session, actor, base_url=settings.base_url, secret_key=settings.resolved_secret_key
+        )
     _print_link(link, json_)
 
 
@@ -89,8 +98,7 @@ def invitations_rotate_link(
             raise typer.Exit(1)
     settings = get_runtime().settings
     with acting(as_) as (session, actor):
-        link = rotate_partner_link(session, actor, base_url=settings.base_url,
-                                   secret_key=settings.resolved_secret_key)
+        link = rotate_partner_link(session, actor, base_url=settings.base_url, secret_key=settings.resolved_secret_key)
     _print_link(link, json_)
 
 
@@ -101,8 +109,9 @@ def invitations_create(
     language: Annotated[str | None, Opt(help="Language of the e-mail: en or it (default: the customer's).")] = None,
     delegated_admin: Annotated[bool, Opt(help="Also ask for delegated admin privileges.")] = False,
     days: Annotated[int | None, Opt(help="Days until the link expires (default: PARTNERHUB_INVITATION_DAYS).")] = None,
-    email_to: Annotated[str | None, Opt(help="Also send the e-mail to this address (needs PARTNERHUB_SMTP_URL).")]
-    = None,
+    email_to: Annotated[
+        str | None, Opt(help="Also send the e-mail to this address (needs PARTNERHUB_SMTP_URL).")
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Create a single-use invitation: a personalised link and the e-mail text to send the customer (or that
@@ -140,9 +149,14 @@ def invitations_resend(
     """A new link for a sent or expired invitation (codes are shown only once): a new invitation with the same
     terms; the old one is revoked."""
     with acting(as_) as (session, actor):
-        created = resend_invitation(session, actor, invitation_id=invitation_id,
-                                    base_url=get_runtime().settings.base_url, valid_days=days,
-                                    etag=etag)
+        created = resend_invitation(
+            session,
+            actor,
+            invitation_id=invitation_id,
+            base_url=get_runtime().settings.base_url,
+            valid_days=days,
+            etag=etag,
+        )
     _print_created(created, json_, note="A new invitation replaces the old one. The old link no longer works.")
 
 
@@ -192,8 +206,12 @@ def invitations_list(
                 for d in data
             ],
         )
-        console.print("Links are shown only when created. For a new one: partnerhub invitations resend ID",
-                      markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            "Links are shown only when created. For a new one: partnerhub invitations resend ID",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _print_inbox(received: list[ReceivedInvitation], json_: bool) -> None:
@@ -203,18 +221,35 @@ def _print_inbox(received: list[ReceivedInvitation], json_: bool) -> None:
     print_table(
         "Relationship requests addressed to your organisation",
         ["Id", "Partner", "Status", "Delegated admin", "Received", "Expires"],
-        [(r.request.id, r.partner_name, r.status, "requested" if r.request.include_delegated_admin else "no",
-          fmt_time(r.request.created_at), fmt_time(r.request.expires_at)) for r in received],
+        [
+            (
+                r.request.id,
+                r.partner_name,
+                r.status,
+                "requested" if r.request.include_delegated_admin else "no",
+                fmt_time(r.request.created_at),
+                fmt_time(r.request.expires_at),
+            )
+            for r in received
+        ],
     )
-    console.print("Answer one: partnerhub invitations accept ID, or partnerhub invitations decline ID",
-                  markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        "Answer one: partnerhub invitations accept ID, or partnerhub invitations decline ID",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @invitations_app.command("decline")
 def invitations_decline(
     as_: AsOption,
-    code: Annotated[str, typer.Argument(help="The code at the end of the link, or the id of a request addressed "
-                                             "to you (invitations list).")],
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="The code at the end of the link, or the id of a request addressed to you (invitations list)."
+        ),
+    ],
     json_: JsonOption = False,
 ) -> None:
     """Decline a request as the customer's Global admin: it can no longer be accepted; the partner sees it."""
@@ -224,13 +259,18 @@ def invitations_decline(
     if json_:
         print_json(received_invitation_dict(received))
     else:
-        console.print(f"You declined the request of {received.partner_name}: it can no longer be accepted.",
-                      markup=False, highlight=False)
+        console.print(
+            f"You declined the request of {received.partner_name}: it can no longer be accepted.",
+            markup=False,
+            highlight=False,
+        )
 
 
 @invitations_app.command("revoke")
 def invitations_revoke(
-    as_: AsOption, invitation_id: Annotated[str, typer.Argument(help="Request id.")], etag: EtagOpt = None,
+    as_: AsOption,
+    invitation_id: Annotated[str, typer.Argument(help="Request id.")],
+    etag: EtagOpt = None,
     json_: JsonOption = False,
 ) -> None:
     """Revoke a sent invitation: its link stops working."""
@@ -278,8 +318,12 @@ def invitations_show(
 @invitations_app.command("accept")
 def invitations_accept(
     as_: AsOption,
-    code: Annotated[str, typer.Argument(help="The code at the end of the link, or the id of a request addressed "
-                                             "to you (invitations list).")],
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="The code at the end of the link, or the id of a request addressed to you (invitations list)."
+        ),
+    ],
     json_: JsonOption = False,
 ) -> None:
     """Accept an invitation as the customer's Global admin: the partner becomes your reseller."""
@@ -351,8 +395,11 @@ def partners_end(
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidInput(detail="confirmation needed: run again with --yes")
-        if not typer.confirm("End this partner's reseller relationship with your organisation? Its delegated "
-                             "admin privileges end with it.", default=False):
+        if not typer.confirm(
+            "End this partner's reseller relationship with your organisation? Its delegated "
+            "admin privileges end with it.",
+            default=False,
+        ):
             raise typer.Exit(1)
     with acting(as_) as (session, actor):
         name = check_customer_ending(session, actor, partner_id=partner_id).partner_name
@@ -360,5 +407,10 @@ def partners_end(
     if json_:
         print_json(reseller_relationship_dict(rel))
     else:
-        console.print(f"The reseller relationship with {name} has ended. To work with it again, ask it for a new "
-                      "relationship request.", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            f"The reseller relationship with {name} has ended. To work with it again, ask it for a new "
+            "relationship request.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )

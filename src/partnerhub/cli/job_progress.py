@@ -22,11 +22,24 @@ def run_with_progress(job_id: str, *, label: str, report_command: str) -> dict[s
     wid = default_worker_id()
     if not claim_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds):
         raise InvalidInput(
-            detail=f"job {job_id} is finished or running in another worker; see: {report_command} {job_id}")
-    with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, disable=not console.is_terminal) as progress:
+            detail=f"job {job_id} is finished or running in another worker; see: {report_command} {job_id}"
+        )
+    with Progress(
+        TextColumn(f"[bold]{label}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
         task = progress.add_task(label, total=None)
-        run_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total or None),
-                registry=REGISTRY)
+        run_job(
+            rt.engine,
+            job_id,
+            wid,
+            lease_seconds=rt.settings.job_lease_seconds,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total or None),
+            registry=REGISTRY,
+        )
     return summarize(rt.engine, job_id)

@@ -67,9 +67,14 @@ def jobs_kinds(json_: JsonOption = False) -> None:
     if json_:
         print_json(data)
     else:
-        print_table("Job kinds", ["Kind", "Scheduled", "What it does"],
-                    [(d["kind"], f"every {d['everySeconds']} s" if d["everySeconds"] else "on request",
-                      d["summary"]) for d in data])
+        print_table(
+            "Job kinds",
+            ["Kind", "Scheduled", "What it does"],
+            [
+                (d["kind"], f"every {d['everySeconds']} s" if d["everySeconds"] else "on request", d["summary"])
+                for d in data
+            ],
+        )
 
 
 @jobs_app.command("work")
@@ -95,8 +100,15 @@ def jobs_work(once: Annotated[bool, Opt(help="Run what is pending, then exit.")]
             def show(done: int, total: int, task: TaskID = task) -> None:
                 progress.update(task, completed=done, total=total or None)
 
-            status = run_job(rt.engine, job_id, wid, lease_seconds=rt.settings.job_lease_seconds, on_progress=show,
-                             registry=REGISTRY, slice_items=SLICE_ITEMS)  # takes turns with other tenants' jobs
+            status = run_job(
+                rt.engine,
+                job_id,
+                wid,
+                lease_seconds=rt.settings.job_lease_seconds,
+                on_progress=show,
+                registry=REGISTRY,
+                slice_items=SLICE_ITEMS,
+            )  # takes turns with other tenants' jobs
             progress.update(task, description=f"job {job_id[:8]} {status}")
             if status == JobStatus.QUEUED:  # it made way for another tenant's job: it comes back in its turn
                 continue

@@ -44,8 +44,13 @@ app = typer.Typer(
 
 # Exit codes by error kind: documented in README ("Command line").
 EXIT_CODES: dict[ErrorKind, int] = {
-    ErrorKind.INVALID: 3, ErrorKind.NOT_FOUND: 4, ErrorKind.FORBIDDEN: 5, ErrorKind.CONFLICT: 6,
-    ErrorKind.UNAUTHENTICATED: 7, ErrorKind.UNAVAILABLE: 8}
+    ErrorKind.INVALID: 3,
+    ErrorKind.NOT_FOUND: 4,
+    ErrorKind.FORBIDDEN: 5,
+    ErrorKind.CONFLICT: 6,
+    ErrorKind.UNAUTHENTICATED: 7,
+    ErrorKind.UNAVAILABLE: 8,
+}
 
 
 def _version(value: bool) -> None:
@@ -56,10 +61,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    lang: Annotated[str | None, typer.Option("--lang", envvar="PARTNERHUB_LANG",
-                                             help="Language of messages: en or it (default: the user's).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", envvar="PARTNERHUB_LANG", help="Language of messages: en or it (default: the user's)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """partnerhub command line. Commands that act for a user take --as EMAIL (or PARTNERHUB_AS)."""
     if lang:

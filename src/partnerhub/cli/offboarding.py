@@ -72,8 +72,9 @@ def offboard_preview(
 ) -> None:
     """Show everything offboarding a customer would change, and what blocks it. Changes nothing."""
     with acting(as_, write=False) as (session, actor):
-        p = offboarding_preview_dict(preview_offboarding(
-            session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations))
+        p = offboarding_preview_dict(
+            preview_offboarding(session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations)
+        )
     print_json(p) if json_ else _print_preview(p)
 
 
@@ -97,8 +98,13 @@ def offboard_run(
     """Offboard one customer: all or nothing, after showing the preview (unless --yes)."""
     if not yes:
         with acting(as_, write=False) as (session, actor):
-            _print_preview(offboarding_preview_dict(preview_offboarding(
-                session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations)))
+            _print_preview(
+                offboarding_preview_dict(
+                    preview_offboarding(
+                        session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations
+                    )
+                )
+            )
     _confirm(yes, "Offboard this customer?")
     with acting(as_) as (session, actor):
         result = offboard_customer(session, actor, customer_id=customer_id, cancel_reservations=cancel_reservations)

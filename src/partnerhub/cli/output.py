@@ -62,4 +62,3 @@ def print_fields(title: str, pairs: Sequence[tuple[str, Any]]) -> None:
 
 def fmt_time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else ""
-

@@ -12,8 +12,9 @@ from partnerhub.cli.output import JsonOption, console, print_json, print_table
 from partnerhub.tenants.domains import add_partner_domain, list_partner_domains, remove_partner_domain
 from partnerhub.tenants.service import tenant_name_of_partner
 
-domains_app = typer.Typer(help="A partner's verified domains: its users' e-mail addresses are in them.",
-                          no_args_is_help=True)
+domains_app = typer.Typer(
+    help="A partner's verified domains: its users' e-mail addresses are in them.", no_args_is_help=True
+)
 
 PartnerArg = Annotated[str, typer.Argument(help="The partner's id (operator list-partners).")]
 DomainArg = Annotated[str, typer.Argument(help="A domain name, e.g. contoso.com.")]
@@ -29,8 +30,11 @@ def domains_list(partner_id: PartnerArg, json_: JsonOption = False) -> None:
     if json_:
         print_json(data)
     else:
-        print_table(f"Verified domains of {name}", ["Domain", "Verified on"],
-                    [(r.domain, r.created_at.date().isoformat()) for r in rows])
+        print_table(
+            f"Verified domains of {name}",
+            ["Domain", "Verified on"],
+            [(r.domain, r.created_at.date().isoformat()) for r in rows],
+        )
 
 
 @domains_app.command("add")

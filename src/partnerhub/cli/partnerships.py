@@ -129,9 +129,15 @@ def support_contact_get(
     elif contact is None:
         console.print("No support contact: the partner that sold it is no longer related to the customer.")
     else:
-        print_fields("Support contact", [("Name", contact.name), ("MPN id", contact.mpn_id),
-                                         ("Tenant id", contact.partner_id),
-                                         ("Default", "yes" if contact.is_default else "no")])
+        print_fields(
+            "Support contact",
+            [
+                ("Name", contact.name),
+                ("MPN id", contact.mpn_id),
+                ("Tenant id", contact.partner_id),
+                ("Default", "yes" if contact.is_default else "no"),
+            ],
+        )
 
 
 @support_contact_app.command("set")
@@ -146,8 +152,14 @@ def support_contact_set(
     """Designate one of your indirect resellers related to the customer as a subscription's support
     contact, or yourself to go back to the default."""
     with acting(as_) as (session, actor):
-        contact = set_support_contact(session, actor, customer_id=customer_id, subscription_id=subscription_id,
-                                      support_mpn_id=mpn_id, support_tenant_id=tenant_id)
+        contact = set_support_contact(
+            session,
+            actor,
+            customer_id=customer_id,
+            subscription_id=subscription_id,
+            support_mpn_id=mpn_id,
+            support_tenant_id=tenant_id,
+        )
     if json_:
         print_json(support_contact_dict(contact, customer_id=customer_id, subscription_id=subscription_id))
     else:
@@ -162,8 +174,16 @@ def support_contact_available(
     with acting(as_, write=False) as (session, actor):
         contacts = list_available_support_contacts(session, actor, customer_id=customer_id)
     if json_:
-        print_json({"totalCount": len(contacts), "items": [support_contact_dict(c) for c in contacts],
-                    "attributes": {"objectType": "Collection"}})
+        print_json(
+            {
+                "totalCount": len(contacts),
+                "items": [support_contact_dict(c) for c in contacts],
+                "attributes": {"objectType": "Collection"},
+            }
+        )
         return
-    print_table("Available support contacts", ["Name", "MPN id", "Tenant id"],
-                [(c.name, c.mpn_id, c.partner_id) for c in contacts])
+    print_table(
+        "Available support contacts",
+        ["Name", "MPN id", "Tenant id"],
+        [(c.name, c.mpn_id, c.partner_id) for c in contacts],
+    )

@@ -18,8 +18,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="Run no jobs, scheduler or webhook dispatcher "
-                                                                "here: `partnerhub worker` runs them.")] = False,
+    no_worker: Annotated[
+        bool,
+        typer.Option(
+            "--no-worker", help="Run no jobs, scheduler or webhook dispatcher here: `partnerhub worker` runs them."
+        ),
+    ] = False,
 ) -> None:
     """Run the web service (health checks /healthz and /readyz; job worker and webhook dispatcher inside)."""
     import uvicorn
@@ -35,7 +39,12 @@ def serve(
     if no_worker:
         os.environ["PARTNERHUB_RUN_WORKER"] = "false"
     uvicorn.run(
-        "partnerhub.http.app:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info",
+        "partnerhub.http.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
         access_log=False,  # partnerhub logs each request itself (ids, tenant, duration; PARTNERHUB_LOG_FORMAT)
         # uvicorn would believe X-Forwarded-For from 127.0.0.1: the app itself believes it only from the proxies
         # PARTNERHUB_TRUSTED_PROXIES names (partnerhub.http.client_address), under any server
@@ -58,8 +67,9 @@ def worker() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     jobs = Worker(rt.engine, REGISTRY, lease_seconds=rt.settings.job_lease_seconds)
-    dispatcher = Dispatcher(rt.engine, WebhookConfig.from_settings(rt.settings),
-                                lease_seconds=rt.settings.webhook_lease_seconds)
+    dispatcher = Dispatcher(
+        rt.engine, WebhookConfig.from_settings(rt.settings), lease_seconds=rt.settings.webhook_lease_seconds
+    )
     jobs.start()
     dispatcher.start()
     typer.echo("partnerhub worker: running jobs, the scheduler and the webhook dispatcher (Ctrl-C stops)")

@@ -25,10 +25,17 @@ DomainOption = Annotated[str, typer.Option("--domain", help="The tenant's domain
 
 
 def _shown(view: SingleSignOnView) -> dict[str, Any]:
-    return {"tenantId": view.tenant_id, "tenant": view.tenant_name, "domain": view.domain, "issuer": view.issuer,
-            "clientId": view.client_id, "enabled": view.is_enabled, "hasClientSecret": view.has_secret,
-            "redirectUri": runtime().settings.base_url.rstrip("/") + "/signin/oidc/callback",
-            "updatedAt": view.updated_at}
+    return {
+        "tenantId": view.tenant_id,
+        "tenant": view.tenant_name,
+        "domain": view.domain,
+        "issuer": view.issuer,
+        "clientId": view.client_id,
+        "enabled": view.is_enabled,
+        "hasClientSecret": view.has_secret,
+        "redirectUri": runtime().settings.base_url.rstrip("/") + "/signin/oidc/callback",
+        "updatedAt": view.updated_at,
+    }
 
 
 def _print(view: SingleSignOnView, json_: bool) -> None:
@@ -48,10 +55,12 @@ def sso_set(
     domain: DomainOption,
     issuer: Annotated[str, typer.Option(help="The provider's issuer URL (https://; http:// only on loopback).")],
     client_id: Annotated[str, typer.Option("--client-id", help="partnerhub's client ID at the provider.")],
-    secret_stdin: Annotated[bool, typer.Option("--client-secret-stdin",
-                                               help="Read the client secret from standard input.")] = False,
-    keep_secret: Annotated[bool, typer.Option("--keep-secret",
-                                              help="Keep the stored client secret (change only the rest).")] = False,
+    secret_stdin: Annotated[
+        bool, typer.Option("--client-secret-stdin", help="Read the client secret from standard input.")
+    ] = False,
+    keep_secret: Annotated[
+        bool, typer.Option("--keep-secret", help="Keep the stored client secret (change only the rest).")
+    ] = False,
     enable: Annotated[bool, typer.Option("--enable/--disable", help="Turn single sign-on on (default) or off.")] = True,
     json_: JsonOption = False,
 ) -> None:
@@ -65,9 +74,16 @@ def sso_set(
         secret = typer.prompt("Client secret", hide_input=True)
     with as_system() as (session, actor):
         tenant_id = tenant_id_by_domain(session, actor, domain=domain)
-        view = set_single_sign_on(session, actor, tenant_id=tenant_id, issuer=issuer, client_id=client_id,
-                                  client_secret=secret, enabled=enable,
-                                  secret_key=runtime().settings.resolved_secret_key)
+        view = set_single_sign_on(
+            session,
+            actor,
+            tenant_id=tenant_id,
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=secret,
+            enabled=enable,
+            secret_key=runtime().settings.resolved_secret_key,
+        )
     _print(view, json_)
 
 

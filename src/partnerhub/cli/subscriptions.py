@@ -84,9 +84,14 @@ def subscriptions_get(
 def _print_suspensions(data: dict[str, Any]) -> None:
     """Every reason the subscription is suspended for, with who suspended it, when and why."""
     if data["suspensions"]:
-        print_table("Suspension reasons", ["Reason", "Initiator partner", "By", "At", "Note"],
-                    [(s["reason"], s["initiatorPartnerId"], s["initiatedBy"], s["at"], s["note"] or "")
-                     for s in data["suspensions"]])
+        print_table(
+            "Suspension reasons",
+            ["Reason", "Initiator partner", "By", "At", "Note"],
+            [
+                (s["reason"], s["initiatorPartnerId"], s["initiatedBy"], s["at"], s["note"] or "")
+                for s in data["suspensions"]
+            ],
+        )
 
 
 def _update(
@@ -114,14 +119,18 @@ EtagOpt = Annotated[str | None, Opt(help="Refuse if the subscription changed sin
 
 @subscriptions_app.command("suspend")
 def subscriptions_suspend(
-    as_: AsOption, customer_id: CustomerArg, subscription_id: SubArg, etag: EtagOpt = None,
+    as_: AsOption,
+    customer_id: CustomerArg,
+    subscription_id: SubArg,
+    etag: EtagOpt = None,
     note: Annotated[str | None, Opt(help="Why (kept with your suspension reason, up to 500 characters).")] = None,
     json_: JsonOption = False,
 ) -> None:
     """Suspend a subscription for your own reason (its add-ons too; auto-renew turns off). A subscription
     another party suspended takes your reason beside theirs."""
-    _update(as_, customer_id, subscription_id, SubscriptionChange(status="suspended", suspension_note=note), etag,
-            json_)
+    _update(
+        as_, customer_id, subscription_id, SubscriptionChange(status="suspended", suspension_note=note), etag, json_
+    )
 
 
 @subscriptions_app.command("reactivate")

@@ -46,8 +46,9 @@ def users_add(
     as_: AsOption,
     email: Annotated[str, typer.Option(help="E-mail of the new user.")],
     role: RolesOption,
-    locale: Annotated[str, typer.Option(help="Language of the user: en or it (default: none, so pages follow the "
-                                             "browser).")] = "",
+    locale: Annotated[
+        str, typer.Option(help="Language of the user: en or it (default: none, so pages follow the browser).")
+    ] = "",
     json_: JsonOption = False,
 ) -> None:
     """Add a user to your partner tenant (Global admin only); prints the one-time password."""
@@ -93,10 +94,21 @@ def users_reset_password(
 @users_app.command("set-password")
 def users_set_password(
     as_: AsOption,
-    current: Annotated[str, typer.Option(prompt="Current password", hide_input=True,
-                                         help="The password you have (asked for when not given).")],
-    new: Annotated[str, typer.Option(prompt="New password", hide_input=True, confirmation_prompt=True,
-                                     help="Your own new password, 12 characters or more (asked for twice).")],
+    current: Annotated[
+        str,
+        typer.Option(
+            prompt="Current password", hide_input=True, help="The password you have (asked for when not given)."
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Option(
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Your own new password, 12 characters or more (asked for twice).",
+        ),
+    ],
     json_: JsonOption = False,
 ) -> None:
     """Set your own password in place of the one you were given (a generated password works once): the

@@ -42,8 +42,9 @@ def register(
     secret is printed once."""
     with acting(as_) as (session, actor):
         first = not list_endpoints(session, partner_id=service.manager_partner(actor))
-        made = service.create_endpoint(session, actor, url=url, events=event, config=_config(),
-                                       registration=first, full_body=full_body)
+        made = service.create_endpoint(
+            session, actor, url=url, events=event, config=_config(), registration=first, full_body=full_body
+        )
         data = endpoint_dict(made.endpoint, secret=made.secret)
     if json_:
         print_json(data)
@@ -71,8 +72,11 @@ def show(as_: AsOption, endpoint_id: EndpointArg = None, json_: JsonOption = Fal
     """Every endpoint of your partner, or one (never their secrets)."""
     with acting(as_, write=False) as (session, actor):
         partner_id = service.manager_partner(actor)
-        found = ([get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id)] if endpoint_id
-                 else list_endpoints(session, partner_id=partner_id))
+        found = (
+            [get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id)]
+            if endpoint_id
+            else list_endpoints(session, partner_id=partner_id)
+        )
         data = [endpoint_dict(e) for e in found]
     if json_:
         print_json(data[0] if endpoint_id else data)
@@ -85,9 +89,15 @@ def show(as_: AsOption, endpoint_id: EndpointArg = None, json_: JsonOption = Fal
 
 @webhooks_app.command("test")
 def test(
-    as_: AsOption, endpoint_id: EndpointArg = None,
-    now: Annotated[bool, typer.Option("--now", help="Send it from this process at once and print the result "
-                                                    "(else the server's dispatcher sends it).")] = False,
+    as_: AsOption,
+    endpoint_id: EndpointArg = None,
+    now: Annotated[
+        bool,
+        typer.Option(
+            "--now",
+            help="Send it from this process at once and print the result (else the server's dispatcher sends it).",
+        ),
+    ] = False,
     json_: JsonOption = False,
 ) -> None:
     """Send a `test-created` event to an endpoint."""
@@ -107,13 +117,15 @@ def test(
         return
     console.print(f"Test event {correlation_id}: {data['status']}", highlight=False)
     for r in data["results"]:
-        console.print(f"  {r['dateTimeUtc']}: {r['responseCode'] or 'no answer'} {r['responseMessage'][:200]}",
-                      highlight=False)
+        console.print(
+            f"  {r['dateTimeUtc']}: {r['responseCode'] or 'no answer'} {r['responseMessage'][:200]}", highlight=False
+        )
 
 
 @webhooks_app.command("deliveries")
 def deliveries(
-    as_: AsOption, endpoint_id: EndpointArg = None,
+    as_: AsOption,
+    endpoint_id: EndpointArg = None,
     status: Annotated[str | None, typer.Option(help="pending, succeeded or failed.")] = None,
     event: Annotated[str | None, typer.Option(help="An event name.")] = None,
     size: Annotated[int, typer.Option(help="How many, newest first (1-500).", min=1, max=500)] = 50,
@@ -123,15 +135,28 @@ def deliveries(
     with acting(as_, write=False) as (session, actor):
         partner_id = service.manager_partner(actor)
         target = endpoint_id or get_endpoint_id(session, partner_id)
-        page = list_deliveries(session, partner_id=partner_id, endpoint_id=target, status=status, event=event,
-                               size=size)
+        page = list_deliveries(
+            session, partner_id=partner_id, endpoint_id=target, status=status, event=event, size=size
+        )
         data = [delivery_dict(d, page.attempts[d.id]) for d in page.items]
     if json_:
         print_json(data)
         return
-    print_table("Deliveries", ["Id (webhook-id)", "Created", "Event", "Status", "Attempts", "Last answer"], [
-        (d["id"], d["createdAt"], d["eventName"], d["status"], str(d["attemptCount"]),
-         str(d["lastStatusCode"] or d["lastError"] or "")) for d in data])
+    print_table(
+        "Deliveries",
+        ["Id (webhook-id)", "Created", "Event", "Status", "Attempts", "Last answer"],
+        [
+            (
+                d["id"],
+                d["createdAt"],
+                d["eventName"],
+                d["status"],
+                str(d["attemptCount"]),
+                str(d["lastStatusCode"] or d["lastError"] or ""),
+            )
+            for d in data
+        ],
+    )
 
 
 def get_endpoint_id(session: Any, partner_id: str) -> str:
@@ -141,8 +166,11 @@ def get_endpoint_id(session: Any, partner_id: str) -> str:
 
 
 @webhooks_app.command("redeliver")
-def redeliver(as_: AsOption, delivery_id: Annotated[str, typer.Argument(help="The delivery's id (webhook-id).")],
-              json_: JsonOption = False) -> None:
+def redeliver(
+    as_: AsOption,
+    delivery_id: Annotated[str, typer.Argument(help="The delivery's id (webhook-id).")],
+    json_: JsonOption = False,
+) -> None:
     """Send one delivery again, with the same webhook-id."""
     with acting(as_) as (session, actor):
         d = service.redeliver(session, actor, delivery_id=delivery_id)
@@ -154,12 +182,17 @@ def redeliver(as_: AsOption, delivery_id: Annotated[str, typer.Argument(help="Th
 
 
 @webhooks_app.command("replay")
-def replay(as_: AsOption, since: Annotated[str, typer.Option(help="ISO 8601 or M/D/YYYY h:mm:ss AM.")],
-           endpoint_id: EndpointArg = None, json_: JsonOption = False) -> None:
+def replay(
+    as_: AsOption,
+    since: Annotated[str, typer.Option(help="ISO 8601 or M/D/YYYY h:mm:ss AM.")],
+    endpoint_id: EndpointArg = None,
+    json_: JsonOption = False,
+) -> None:
     """Send again every event since a time that the endpoint subscribes to."""
     with acting(as_) as (session, actor):
-        count = service.replay_since(session, actor, endpoint_id=endpoint_id, since=parse_instant(since),
-                                     config=_config())
+        count = service.replay_since(
+            session, actor, endpoint_id=endpoint_id, since=parse_instant(since), config=_config()
+        )
     if json_:
         print_json({"events": count, "since": since})
     else:

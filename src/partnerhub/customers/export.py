@@ -12,8 +12,15 @@ from partnerhub.auth.actor import Actor
 from partnerhub.customers.queries import SearchField
 from partnerhub.customers.service import list_customers
 
-CSV_COLUMNS = ("customerId", "companyName", "domain", "country", "language", "relationshipSince",
-               "allowDelegatedAccess")
+CSV_COLUMNS = (
+    "customerId",
+    "companyName",
+    "domain",
+    "country",
+    "language",
+    "relationshipSince",
+    "allowDelegatedAccess",
+)
 
 
 def customer_csv_rows(
@@ -26,9 +33,17 @@ def customer_csv_rows(
         page = list_customers(session, actor, size=500, after=after, prefix=prefix, field=field)
         for row in page.items:
             c, rel = row.customer, row.relationship
-            yield defuse_cells([c.id, c.company_name, c.domain, c.country, c.language,
-                                rel.activated_at.date().isoformat(),
-                                "true" if rel.has_delegated_admin else "false"])
+            yield defuse_cells(
+                [
+                    c.id,
+                    c.company_name,
+                    c.domain,
+                    c.country,
+                    c.language,
+                    rel.activated_at.date().isoformat(),
+                    "true" if rel.has_delegated_admin else "false",
+                ]
+            )
         if page.next_cursor is None:
             return
         after = page.next_cursor

@@ -94,11 +94,17 @@ class CustomerRow:
 # A listing reads columns, not entities: no identity map, no instance state, for rows that only become JSON,
 # a page or a CSV line. Bundles keep the two halves addressable as row.customer and row.relationship.
 _CUSTOMER_COLUMNS: Bundle[Any] = Bundle("customer", *Customer.__table__.c)
-_RELATIONSHIP_COLUMNS: Bundle[Any] = Bundle("relationship", ResellerRelationship.id, ResellerRelationship.partner_id,
-                                           ResellerRelationship.customer_id, ResellerRelationship.status,
-                                           ResellerRelationship.has_delegated_admin,
-                                           ResellerRelationship.associated_partner_id,
-                                           ResellerRelationship.activated_at, ResellerRelationship.version)
+_RELATIONSHIP_COLUMNS: Bundle[Any] = Bundle(
+    "relationship",
+    ResellerRelationship.id,
+    ResellerRelationship.partner_id,
+    ResellerRelationship.customer_id,
+    ResellerRelationship.status,
+    ResellerRelationship.has_delegated_admin,
+    ResellerRelationship.associated_partner_id,
+    ResellerRelationship.activated_at,
+    ResellerRelationship.version,
+)
 
 
 _VISIBLE_CUSTOMER = (  # built once: its cache key too
@@ -112,8 +118,9 @@ _VISIBLE_CUSTOMER = (  # built once: its cache key too
 )
 
 
-def find_visible_customer(session: Session, *, partner_id: str, customer_id: str
-                          ) -> tuple[Customer, ResellerRelationship] | None:
+def find_visible_customer(
+    session: Session, *, partner_id: str, customer_id: str
+) -> tuple[Customer, ResellerRelationship] | None:
     """The customer with the partner's active relationship, in one query; None if there is none."""
     found = session.execute(_VISIBLE_CUSTOMER, {"partner_id": partner_id, "customer_id": customer_id}).first()
     return (found[0], found[1]) if found is not None else None
@@ -167,9 +174,12 @@ def partners_of_customer_unscoped(session: Session, *, customer_id: str) -> list
     """(id, name) of every partner with an active relationship with the customer, by name: the partners whose
     activity logs a change of the customer's shared data, or an operator's read of it, concerns. The caller
     has found the customer in its own scope first."""
-    stmt = (select(Tenant.id, Tenant.name)
-            .join(ResellerRelationship, ResellerRelationship.partner_id == Tenant.id)
-            .where(ResellerRelationship.customer_id == customer_id,
-                   ResellerRelationship.status == RelationshipStatus.ACTIVE)
-            .order_by(Tenant.name, Tenant.id))
+    stmt = (
+        select(Tenant.id, Tenant.name)
+        .join(ResellerRelationship, ResellerRelationship.partner_id == Tenant.id)
+        .where(
+            ResellerRelationship.customer_id == customer_id, ResellerRelationship.status == RelationshipStatus.ACTIVE
+        )
+        .order_by(Tenant.name, Tenant.id)
+    )
     return [(pid, name) for pid, name in session.execute(stmt)]

@@ -15,8 +15,11 @@ def make_etag(resource_id: str, version: int) -> str:
     """An opaque etag in Partner Center's style: base64 of {"id", "version"}."""
     rid = resource_id.lower()
     # the same text json.dumps writes, without its cost on every row of a page (ids never need escaping)
-    raw = (f'{{"id":"{rid}","version":{int(version)}}}' if rid.isascii() and '"' not in rid and "\\" not in rid
-           else json.dumps({"id": rid, "version": version}, separators=(",", ":")))
+    raw = (
+        f'{{"id":"{rid}","version":{int(version)}}}'
+        if rid.isascii() and '"' not in rid and "\\" not in rid
+        else json.dumps({"id": rid, "version": version}, separators=(",", ":"))
+    )
     return base64.b64encode(raw.encode()).decode()
 
 
@@ -39,8 +42,14 @@ def customer_etag(c: CustomerFields, relationship: tuple[str, int] | None = None
     names the customer's version, so it is accepted where the billing profile's etag is."""
     if relationship is None:
         return make_etag(c.id, c.version)
-    return content_etag({"id": c.id.lower(), "version": int(c.version), "relationship": relationship[0],
-                         "relationshipVersion": int(relationship[1])})
+    return content_etag(
+        {
+            "id": c.id.lower(),
+            "version": int(c.version),
+            "relationship": relationship[0],
+            "relationshipVersion": int(relationship[1]),
+        }
+    )
 
 
 def etag_version(etag: str, resource_id: str) -> int | None:
@@ -90,16 +99,33 @@ class BillingProfileInput:
             out["country"] = out["country"].upper()
         if "language" in out:
             out["language"] = out["language"].lower()
-        if "email" in out and out["email"] and (
-                "@" not in out["email"] or any(c.isspace() or not c.isprintable() for c in out["email"])):
+        if (
+            "email" in out
+            and out["email"]
+            and ("@" not in out["email"] or any(c.isspace() or not c.isprintable() for c in out["email"]))
+        ):
             # a CR/LF inside an address could add a header to a mail built from it
-            raise InvalidInput(data=[{"field": "email", "message": "is not an e-mail address"}],
-                               detail="email: is not an e-mail address (no spaces or line breaks)")
+            raise InvalidInput(
+                data=[{"field": "email", "message": "is not an e-mail address"}],
+                detail="email: is not an e-mail address (no spaces or line breaks)",
+            )
         return out
 
 
-MAX_LENGTHS = {"first_name": 100, "last_name": 100, "email": 320, "culture": 16, "language": 8, "company_name": 200,
-               "address_line1": 200, "city": 100, "state": 100, "postal_code": 20, "country": 2, "phone_number": 40}
+MAX_LENGTHS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 320,
+    "culture": 16,
+    "language": 8,
+    "company_name": 200,
+    "address_line1": 200,
+    "city": 100,
+    "state": 100,
+    "postal_code": 20,
+    "country": 2,
+    "phone_number": 40,
+}
 
 _BILLING_COLUMN = {"company_name": "billing_company_name"}
 
@@ -142,8 +168,12 @@ def company_profile_dict(c: CustomerFields) -> dict[str, Any]:
 
 
 def customer_dict(
-    c: CustomerFields, *, relationship: str = "reseller", allow_delegated_access: bool | None = None,
-    associated_partner_id: str | None = None, relationship_version: tuple[str, int] | None = None,
+    c: CustomerFields,
+    *,
+    relationship: str = "reseller",
+    allow_delegated_access: bool | None = None,
+    associated_partner_id: str | None = None,
+    relationship_version: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """A customer as Partner Center returns it; `relationship_version` (the partner's relationship episode
     id and version) goes into its etag."""

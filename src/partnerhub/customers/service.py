@@ -83,8 +83,12 @@ def create_customer(
     partner_id = actor.require_partner("create customer", *CUSTOMER_MANAGERS)
     reseller_id = None
     if associated_partner_id is not None:
-        reseller_id = require_reseller_of(session, provider_id=partner_id, reseller_id=associated_partner_id,
-                                          operation="create a customer for an indirect reseller").id
+        reseller_id = require_reseller_of(
+            session,
+            provider_id=partner_id,
+            reseller_id=associated_partner_id,
+            operation="create a customer for an indirect reseller",
+        ).id
     if not company_name.strip():
         raise InvalidInput(detail="companyName is required")
     if len(company_name.strip()) > 200 or len(organization_registration_number.strip()) > 64:
@@ -113,27 +117,58 @@ def create_customer(
     session.add(customer)
     session.flush()
     admin, password = new_user(
-        session, tenant_id=tenant.id, email=f"admin@{domain}", roles=[Role.GLOBAL_ADMIN.value],
+        session,
+        tenant_id=tenant.id,
+        email=f"admin@{domain}",
+        roles=[Role.GLOBAL_ADMIN.value],
         locale=normalize_locale(customer.language),
     )
     rel = ResellerRelationship(
-        id=new_id(), partner_id=partner_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
-        has_delegated_admin=allow_delegated_access, associated_partner_id=reseller_id, origin="customer-created",
-        activated_at=now, version=1, customer_name_key=customer.company_name_key, customer_domain=customer.domain,
+        id=new_id(),
+        partner_id=partner_id,
+        customer_id=customer.id,
+        status=RelationshipStatus.ACTIVE,
+        has_delegated_admin=allow_delegated_access,
+        associated_partner_id=reseller_id,
+        origin="customer-created",
+        activated_at=now,
+        version=1,
+        customer_name_key=customer.company_name_key,
+        customer_domain=customer.domain,
     )
     session.add(rel)
-    added = {"companyName": customer.company_name, "domain": domain, "adminUserName": admin.email,
-             "allowDelegatedAccess": allow_delegated_access}
+    added = {
+        "companyName": customer.company_name,
+        "domain": domain,
+        "adminUserName": admin.email,
+        "allowDelegatedAccess": allow_delegated_access,
+    }
     if reseller_id is not None:
         added["associatedPartnerId"] = reseller_id
-    record(session, actor, operation=Operation.ADD_CUSTOMER, resource_type=ResourceType.CUSTOMER,
-           resource_id=customer.id, partner_id=partner_id, customer_id=customer.id,
-           customer_name=customer.company_name, new=added, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_CUSTOMER,
+        resource_type=ResourceType.CUSTOMER,
+        resource_id=customer.id,
+        partner_id=partner_id,
+        customer_id=customer.id,
+        customer_name=customer.company_name,
+        new=added,
+        now=now,
+    )
     reseller_rel = None
     if reseller_id is not None:
         session.flush()
-        reseller_rel = relate_indirect_reseller(session, actor, reseller_id=reseller_id, provider_id=partner_id,
-                                                customer=customer, origin="provider-created", now=now)
+        reseller_rel = relate_indirect_reseller(
+            session,
+            actor,
+            reseller_id=reseller_id,
+            provider_id=partner_id,
+            customer=customer,
+            origin="provider-created",
+            now=now,
+        )
     return CreatedCustomer(customer, rel, admin, password, reseller_rel)
 
 
@@ -148,8 +183,7 @@ def list_customers(
 ) -> CustomerPage:
     """The partner's customer list: customers with an active relationship, searchable by prefix."""
     partner_id = actor.require_partner("list customers", *Role)
-    return select_visible_customers(session, partner_id=partner_id, size=size, after=after, prefix=prefix,
-                                    field=field)
+    return select_visible_customers(session, partner_id=partner_id, size=size, after=after, prefix=prefix, field=field)
 
 
 @dataclass(frozen=True)
@@ -184,8 +218,13 @@ def get_customer(session: Session, actor: Actor, *, customer_id: str) -> Custome
         raise CustomerNotFound(id=customer_id)
     if actor.is_operator:
         record_operator_read_of_customer(
-            session, actor, customer_id=customer.id, customer_name=customer.company_name, what="customer",
-            partner_ids=[pid for pid, _name in partners_of_customer_unscoped(session, customer_id=customer.id)])
+            session,
+            actor,
+            customer_id=customer.id,
+            customer_name=customer.company_name,
+            what="customer",
+            partner_ids=[pid for pid, _name in partners_of_customer_unscoped(session, customer_id=customer.id)],
+        )
     return CustomerView(customer, None)
 
 
@@ -231,7 +270,17 @@ def update_billing_profile(
         for pid, _name in partners:
             # another partner's log names the partner that acted, never one of its users (F5)
             who = actor if pid == partner_id else dataclasses.replace(actor, user_id=None, email=acting_name)
-            record(session, who, operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
-                   resource_type=ResourceType.CUSTOMER, resource_id=customer.id, partner_id=pid,
-                   customer_id=customer.id, customer_name=customer.company_name, old=old, new=new, now=now)
+            record(
+                session,
+                who,
+                operation=Operation.UPDATE_CUSTOMER_BILLING_PROFILE,
+                resource_type=ResourceType.CUSTOMER,
+                resource_id=customer.id,
+                partner_id=pid,
+                customer_id=customer.id,
+                customer_name=customer.company_name,
+                old=old,
+                new=new,
+                now=now,
+            )
     return customer

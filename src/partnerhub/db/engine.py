@@ -55,8 +55,14 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_recycle", RECYCLE_SECONDS)
     # A silent network partition must become a clear "database unavailable" within seconds, never a request
     # that hangs: libpq's connect timeout, TCP keepalives and a TCP user timeout bound every wait.
-    connect_args: dict[str, Any] = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
-                                    "keepalives_interval": 5, "keepalives_count": 3, "tcp_user_timeout": 15000}
+    connect_args: dict[str, Any] = {
+        "connect_timeout": 5,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 15000,
+    }
     connect_args.update({k: v for k, v in parsed.query.items() if k in connect_args})
     connect_args.update(kwargs.pop("connect_args", {}))
     return create_engine(url, connect_args=connect_args, **kwargs)
@@ -79,7 +85,6 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
-
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -61,8 +61,9 @@ def create_security_group(session: Session, actor: Actor, *, display_name: str) 
     name = display_name.strip()
     if not 1 <= len(name) <= 100:
         raise SecurityGroupNameInvalid()
-    taken = select(SecurityGroup.id).where(SecurityGroup.partner_id == partner_id,
-                                           func.lower(SecurityGroup.display_name) == name.lower())
+    taken = select(SecurityGroup.id).where(
+        SecurityGroup.partner_id == partner_id, func.lower(SecurityGroup.display_name) == name.lower()
+    )
     if session.scalars(taken.limit(1)).first() is not None:
         raise SecurityGroupNameTaken(name=name)
     now = utc_now()
@@ -73,8 +74,16 @@ def create_security_group(session: Session, actor: Actor, *, display_name: str) 
             session.flush()
     except IntegrityError:
         raise SecurityGroupNameTaken(name=name) from None
-    record(session, actor, operation=Operation.CREATE_SECURITY_GROUP, resource_type=ResourceType.SECURITY_GROUP,
-           resource_id=group.id, partner_id=partner_id, new={"displayName": name}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.CREATE_SECURITY_GROUP,
+        resource_type=ResourceType.SECURITY_GROUP,
+        resource_id=group.id,
+        partner_id=partner_id,
+        new={"displayName": name},
+        now=now,
+    )
     return group
 
 
@@ -88,8 +97,12 @@ def _partner_user(session: Session, *, partner_id: str, user: str) -> User:
 
 
 def _members(session: Session, group_id: str) -> list[User]:
-    stmt = (select(User).join(SecurityGroupMember, SecurityGroupMember.user_id == User.id)
-            .where(SecurityGroupMember.group_id == group_id).order_by(User.email))
+    stmt = (
+        select(User)
+        .join(SecurityGroupMember, SecurityGroupMember.user_id == User.id)
+        .where(SecurityGroupMember.group_id == group_id)
+        .order_by(User.email)
+    )
     return list(session.scalars(stmt))
 
 
@@ -98,43 +111,55 @@ def _require_current(group: SecurityGroup, etag: str | None) -> None:
         raise StaleEtag(resource="SecurityGroup", id=group.id)
 
 
-def add_group_member(session: Session, actor: Actor, *, security_group_id: str, user: str,
-                        etag: str | None = None) -> SecurityGroup:
+def add_group_member(
+    session: Session, actor: Actor, *, security_group_id: str, user: str, etag: str | None = None
+) -> SecurityGroup:
     """Add a user (e-mail or id) of the partner's own tenant to one of its security groups; adding a
     member again changes nothing. Members get the roles of the group's access assignments.
     With an etag (the group as read), a group changed since is refused (2055); a change moves its version."""
     partner_id = require_gdap_manager(actor, "add security group member")
-    group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id,
-                                      lock=True)
+    group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id, lock=True)
     _require_current(group, etag)
     member = _partner_user(session, partner_id=partner_id, user=user)
     if session.get(SecurityGroupMember, (group.id, member.id)) is None:
         session.add(SecurityGroupMember(group_id=group.id, user_id=member.id))
         group.version += 1
-        record(session, actor, operation=Operation.ADD_SECURITY_GROUP_MEMBER,
-               resource_type=ResourceType.SECURITY_GROUP, resource_id=group.id, partner_id=partner_id,
-               new={"userId": member.id, "userPrincipalName": member.email})
+        record(
+            session,
+            actor,
+            operation=Operation.ADD_SECURITY_GROUP_MEMBER,
+            resource_type=ResourceType.SECURITY_GROUP,
+            resource_id=group.id,
+            partner_id=partner_id,
+            new={"userId": member.id, "userPrincipalName": member.email},
+        )
         session.flush()
     return group
 
 
-def remove_group_member(session: Session, actor: Actor, *, security_group_id: str, user: str,
-                           etag: str | None = None) -> SecurityGroup:
+def remove_group_member(
+    session: Session, actor: Actor, *, security_group_id: str, user: str, etag: str | None = None
+) -> SecurityGroup:
     """Remove a user from one of the partner's security groups: it loses the group's roles at once.
     Removing a non-member changes nothing.
     With an etag (the group as read), a group changed since is refused (2055); a change moves its version."""
     partner_id = require_gdap_manager(actor, "remove security group member")
-    group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id,
-                                      lock=True)
+    group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id, lock=True)
     _require_current(group, etag)
     member = _partner_user(session, partner_id=partner_id, user=user)
     row = session.get(SecurityGroupMember, (group.id, member.id))
     if row is not None:
         session.delete(row)
         group.version += 1
-        record(session, actor, operation=Operation.REMOVE_SECURITY_GROUP_MEMBER,
-               resource_type=ResourceType.SECURITY_GROUP, resource_id=group.id, partner_id=partner_id,
-               old={"userId": member.id, "userPrincipalName": member.email})
+        record(
+            session,
+            actor,
+            operation=Operation.REMOVE_SECURITY_GROUP_MEMBER,
+            resource_type=ResourceType.SECURITY_GROUP,
+            resource_id=group.id,
+            partner_id=partner_id,
+            old={"userId": member.id, "userPrincipalName": member.email},
+        )
         session.flush()
     return group
 
@@ -142,8 +167,11 @@ def remove_group_member(session: Session, actor: Actor, *, security_group_id: st
 def list_security_groups(session: Session, actor: Actor) -> list[SecurityGroupWithMembers]:
     """The partner's security groups with their members (Global admin, Admin agent), by name."""
     partner_id = require_gdap_manager(actor, "list security groups")
-    groups = session.scalars(select(SecurityGroup).where(SecurityGroup.partner_id == partner_id)
-                             .order_by(SecurityGroup.display_name, SecurityGroup.id))
+    groups = session.scalars(
+        select(SecurityGroup)
+        .where(SecurityGroup.partner_id == partner_id)
+        .order_by(SecurityGroup.display_name, SecurityGroup.id)
+    )
     return [SecurityGroupWithMembers(g, _members(session, g.id)) for g in groups]
 
 
@@ -166,22 +194,51 @@ def _require_assignable(rel: AdminRelationship) -> None:
         raise AdminRelationshipInvalidState(id=rel.id, status=rel.status)
 
 
-_CHANGES = {Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "create",
-            Operation.UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "update",
-            Operation.DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "delete"}
+_CHANGES = {
+    Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "create",
+    Operation.UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "update",
+    Operation.DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT: "delete",
+}
 
 
-def _record_assignment(session: Session, actor: Actor, a: AccessAssignment, rel: AdminRelationship,
-                       operation: Operation, *, old: dict[str, object] | None, new: dict[str, object] | None) -> None:
+def _record_assignment(
+    session: Session,
+    actor: Actor,
+    a: AccessAssignment,
+    rel: AdminRelationship,
+    operation: Operation,
+    *,
+    old: dict[str, object] | None,
+    new: dict[str, object] | None,
+) -> None:
     """The activity record of an assignment's change, and the relationship's operation (Graph's
     delegatedAdminAccessAssignmentUpdate) carrying the assignment as it now is."""
-    record(session, actor, operation=operation, resource_type=ResourceType.GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
-           resource_id=a.id, partner_id=rel.partner_id, customer_id=rel.customer_id,
-           customer_name=customer_name_unscoped(session, rel.customer_id), old=old, new=new, now=a.last_modified_at)
-    keep_operation(session, rel, OperationType.ACCESS_ASSIGNMENT_UPDATE, {
-        "accessAssignmentId": a.id, "change": _CHANGES[operation], "status": a.status,
-        "accessContainer": {"accessContainerId": a.security_group_id, "accessContainerType": "securityGroup"},
-        "unifiedRoles": [{"roleDefinitionId": r} for r in a.role_ids]}, now=a.last_modified_at)
+    record(
+        session,
+        actor,
+        operation=operation,
+        resource_type=ResourceType.GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
+        resource_id=a.id,
+        partner_id=rel.partner_id,
+        customer_id=rel.customer_id,
+        customer_name=customer_name_unscoped(session, rel.customer_id),
+        old=old,
+        new=new,
+        now=a.last_modified_at,
+    )
+    keep_operation(
+        session,
+        rel,
+        OperationType.ACCESS_ASSIGNMENT_UPDATE,
+        {
+            "accessAssignmentId": a.id,
+            "change": _CHANGES[operation],
+            "status": a.status,
+            "accessContainer": {"accessContainerId": a.security_group_id, "accessContainerType": "securityGroup"},
+            "unifiedRoles": [{"roleDefinitionId": r} for r in a.role_ids],
+        },
+        now=a.last_modified_at,
+    )
 
 
 def create_access_assignment(
@@ -192,22 +249,44 @@ def create_access_assignment(
     be non-empty and all among the relationship's; a group has at most one live assignment per
     relationship. Without any assignment, nobody gets access through the relationship."""
     partner_id = require_gdap_manager(actor, "create access assignment")
-    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
-                                        operation="create access assignment", lock=True, partner_only=True)
+    rel = get_admin_relationship_scoped(
+        session,
+        actor,
+        admin_relationship_id=admin_relationship_id,
+        operation="create access assignment",
+        lock=True,
+        partner_only=True,
+    )
     _require_assignable(rel)
     group = get_security_group_scoped(session, partner_id=partner_id, security_group_id=security_group_id)
     roles = _assignment_roles(session, rel, role_ids)
-    existing = select(AccessAssignment.id).where(AccessAssignment.admin_relationship_id == rel.id,
-                                                 AccessAssignment.security_group_id == group.id,
-                                                 AccessAssignment.status == "active")
+    existing = select(AccessAssignment.id).where(
+        AccessAssignment.admin_relationship_id == rel.id,
+        AccessAssignment.security_group_id == group.id,
+        AccessAssignment.status == "active",
+    )
     if session.scalars(existing.limit(1)).first() is not None:
         raise AccessAssignmentExists(group=group.display_name, id=rel.id)
     now = utc_now()
-    a = AccessAssignment(id=new_id(), admin_relationship_id=rel.id, security_group_id=group.id, role_ids=roles,
-                         status="active", created_at=now, last_modified_at=now)
+    a = AccessAssignment(
+        id=new_id(),
+        admin_relationship_id=rel.id,
+        security_group_id=group.id,
+        role_ids=roles,
+        status="active",
+        created_at=now,
+        last_modified_at=now,
+    )
     session.add(a)
-    _record_assignment(session, actor, a, rel, Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT, old=None,
-                       new={"adminRelationshipId": rel.id, "securityGroupId": group.id, "roles": roles})
+    _record_assignment(
+        session,
+        actor,
+        a,
+        rel,
+        Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
+        old=None,
+        new={"adminRelationshipId": rel.id, "securityGroupId": group.id, "roles": roles},
+    )
     session.flush()
     return a
 
@@ -217,16 +296,24 @@ def update_access_assignment(
 ) -> AccessAssignment:
     """Change the roles of an access assignment (same rules as creating one); the same roles are no change."""
     partner_id = require_gdap_manager(actor, "update access assignment")
-    a, rel = get_access_assignment_scoped(session, partner_id=partner_id, access_assignment_id=access_assignment_id,
-                                          lock=True)
+    a, rel = get_access_assignment_scoped(
+        session, partner_id=partner_id, access_assignment_id=access_assignment_id, lock=True
+    )
     _require_assignable(rel)
     roles = _assignment_roles(session, rel, role_ids)
     if sorted(roles) != sorted(a.role_ids):
         old = list(a.role_ids)
         a.role_ids = roles
         a.last_modified_at = utc_now()
-        _record_assignment(session, actor, a, rel, Operation.UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
-                           old={"roles": old}, new={"roles": roles})
+        _record_assignment(
+            session,
+            actor,
+            a,
+            rel,
+            Operation.UPDATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
+            old={"roles": old},
+            new={"roles": roles},
+        )
         session.flush()
     return a
 
@@ -234,12 +321,20 @@ def update_access_assignment(
 def delete_access_assignment(session: Session, actor: Actor, *, access_assignment_id: str) -> AccessAssignment:
     """Delete an access assignment: the group's members lose its roles at once (the row stays as history)."""
     partner_id = require_gdap_manager(actor, "delete access assignment")
-    a, rel = get_access_assignment_scoped(session, partner_id=partner_id, access_assignment_id=access_assignment_id,
-                                          lock=True)
+    a, rel = get_access_assignment_scoped(
+        session, partner_id=partner_id, access_assignment_id=access_assignment_id, lock=True
+    )
     a.status = "deleted"
     a.last_modified_at = utc_now()
-    _record_assignment(session, actor, a, rel, Operation.DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
-                       old={"status": "active", "roles": list(a.role_ids)}, new={"status": "deleted"})
+    _record_assignment(
+        session,
+        actor,
+        a,
+        rel,
+        Operation.DELETE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
+        old={"status": "active", "roles": list(a.role_ids)},
+        new={"status": "deleted"},
+    )
     session.flush()
     return a
 
@@ -255,12 +350,30 @@ def create_planned_assignments(session: Session, rel: AdminRelationship, *, now:
         roles = [r for r in plan["roleIds"] if r in rel.role_ids]
         if group is None or group.partner_id != rel.partner_id or not roles:
             continue
-        a = AccessAssignment(id=new_id(), admin_relationship_id=rel.id, security_group_id=group.id, role_ids=roles,
-                             status="active", created_at=now, last_modified_at=now)
+        a = AccessAssignment(
+            id=new_id(),
+            admin_relationship_id=rel.id,
+            security_group_id=group.id,
+            role_ids=roles,
+            status="active",
+            created_at=now,
+            last_modified_at=now,
+        )
         session.add(a)
-        _record_assignment(session, system, a, rel, Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT, old=None,
-                           new={"adminRelationshipId": rel.id, "securityGroupId": group.id, "roles": roles,
-                                "templateId": rel.template_id})
+        _record_assignment(
+            session,
+            system,
+            a,
+            rel,
+            Operation.CREATE_GRANULAR_ADMIN_ACCESS_ASSIGNMENT,
+            old=None,
+            new={
+                "adminRelationshipId": rel.id,
+                "securityGroupId": group.id,
+                "roles": roles,
+                "templateId": rel.template_id,
+            },
+        )
         created.append(a)
     session.flush()
     return created
@@ -277,8 +390,9 @@ def list_access_assignments(
 ) -> list[AccessAssignmentView]:
     """The live access assignments of an admin relationship, for the partner (Global admin, Admin agent) or
     the customer's Global admin, oldest first."""
-    rel = get_admin_relationship_scoped(session, actor, admin_relationship_id=admin_relationship_id,
-                                        operation="list access assignments")
+    rel = get_admin_relationship_scoped(
+        session, actor, admin_relationship_id=admin_relationship_id, operation="list access assignments"
+    )
     stmt = (
         select(AccessAssignment, SecurityGroup.display_name)
         .join(SecurityGroup, SecurityGroup.id == AccessAssignment.security_group_id)

@@ -24,10 +24,11 @@ class DelegatedAdminCustomer:
 
 
 def _customers(session: Session, partner_id: str, customer_id: str | None = None) -> list[DelegatedAdminCustomer]:
-    stmt = (select(AdminRelationship, Customer.company_name)
-            .join(Customer, Customer.id == AdminRelationship.customer_id)
-            .where(AdminRelationship.partner_id == partner_id,
-                   AdminRelationship.status == AdminRelationshipStatus.ACTIVE))
+    stmt = (
+        select(AdminRelationship, Customer.company_name)
+        .join(Customer, Customer.id == AdminRelationship.customer_id)
+        .where(AdminRelationship.partner_id == partner_id, AdminRelationship.status == AdminRelationshipStatus.ACTIVE)
+    )
     if customer_id is not None:
         stmt = stmt.where(AdminRelationship.customer_id == customer_id)
     now = utc_now()

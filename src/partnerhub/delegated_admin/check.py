@@ -52,9 +52,13 @@ def gdap_roles(session: Session, *, user_id: str, partner_id: str, customer_id: 
         select(AccessAssignment.role_ids, AdminRelationship)
         .join(AdminRelationship, AdminRelationship.id == AccessAssignment.admin_relationship_id)
         .join(SecurityGroupMember, SecurityGroupMember.group_id == AccessAssignment.security_group_id)
-        .where(SecurityGroupMember.user_id == user_id, AccessAssignment.status == "active",
-               AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id,
-               AdminRelationship.status == AdminRelationshipStatus.ACTIVE)
+        .where(
+            SecurityGroupMember.user_id == user_id,
+            AccessAssignment.status == "active",
+            AdminRelationship.partner_id == partner_id,
+            AdminRelationship.customer_id == customer_id,
+            AdminRelationship.status == AdminRelationshipStatus.ACTIVE,
+        )
     )
     roles: set[str] = set()
     for role_ids, rel in session.execute(stmt):
@@ -79,7 +83,11 @@ def dap_roles(session: Session, *, partner_roles: frozenset[str], partner_id: st
 
 
 def delegated_roles(
-    session: Session, *, customer_id: str, actor: Actor | None = None, user_id: str | None = None,
+    session: Session,
+    *,
+    customer_id: str,
+    actor: Actor | None = None,
+    user_id: str | None = None,
     now: datetime | None = None,
 ) -> frozenset[str]:
     """The role template ids a user (given as an actor or a user id) holds in a customer tenant.
@@ -96,8 +104,9 @@ def delegated_roles(
         return frozenset()
     if who.tenant_kind != "partner" or who.tenant_id is None or who.user_id is None:
         return frozenset()
-    granular = gdap_roles(session, user_id=who.user_id, partner_id=who.tenant_id, customer_id=customer_id,
-                          now=now or utc_now())
+    granular = gdap_roles(
+        session, user_id=who.user_id, partner_id=who.tenant_id, customer_id=customer_id, now=now or utc_now()
+    )
     if granular:
         return granular
     return dap_roles(session, partner_roles=who.roles, partner_id=who.tenant_id, customer_id=customer_id)
@@ -112,9 +121,11 @@ def partner_knows_customer(session: Session, *, partner_id: str, customer_id: st
     """Whether the partner has any live relationship with the customer: reseller, or active GDAP."""
     if find_active_relationship(session, partner_id=partner_id, customer_id=customer_id) is not None:
         return True
-    stmt = select(AdminRelationship).where(AdminRelationship.partner_id == partner_id,
-                                           AdminRelationship.customer_id == customer_id,
-                                           AdminRelationship.status == AdminRelationshipStatus.ACTIVE)
+    stmt = select(AdminRelationship).where(
+        AdminRelationship.partner_id == partner_id,
+        AdminRelationship.customer_id == customer_id,
+        AdminRelationship.status == AdminRelationshipStatus.ACTIVE,
+    )
     return any(rel.grants_access_at(now) for rel in session.scalars(stmt))
 
 

@@ -51,8 +51,9 @@ def list_customer_users(session: Session, actor: Actor, *, customer_id: str) -> 
     """The users of a customer tenant, by e-mail. Needs, in that tenant, Global Administrator, User
     Administrator, Helpdesk Administrator, Global Reader or Directory Readers (DAP, GDAP, or its own Global
     admin)."""
-    require_delegated_role(session, actor, customer_id=customer_id, any_of=USER_READERS,
-                           operation="list customer users")
+    require_delegated_role(
+        session, actor, customer_id=customer_id, any_of=USER_READERS, operation="list customer users"
+    )
     customer = _customer(session, customer_id)
     return list(session.scalars(select(User).where(User.tenant_id == customer.id).order_by(User.email)))
 
@@ -63,8 +64,9 @@ def create_customer_user(
     """Create an ordinary user in a customer tenant; returns it and its one-time password (shown once).
     Needs Global Administrator or User Administrator there. The user name is `name@<customer domain>` (a
     bare name gets the domain appended); another domain is refused, a taken name is a conflict."""
-    require_delegated_role(session, actor, customer_id=customer_id, any_of=USER_WRITERS,
-                           operation="create customer user")
+    require_delegated_role(
+        session, actor, customer_id=customer_id, any_of=USER_WRITERS, operation="create customer user"
+    )
     customer = _customer(session, customer_id)
     name = user_name.strip().lower()
     if "@" not in name:
@@ -72,24 +74,36 @@ def create_customer_user(
     email = normalize_email(name)
     if email.rsplit("@", 1)[1] != customer.domain:
         raise CustomerUserDomainMismatch(domain=customer.domain)
-    user, password = new_user(session, tenant_id=customer.id, email=email, roles=[Role.USER.value],
-                              display_name=display_name.strip(), locale=normalize_locale(customer.language))
+    user, password = new_user(
+        session,
+        tenant_id=customer.id,
+        email=email,
+        roles=[Role.USER.value],
+        display_name=display_name.strip(),
+        locale=normalize_locale(customer.language),
+    )
     session.flush()
-    record(session, actor, operation=Operation.CREATE_CUSTOMER_USER, resource_type=ResourceType.CUSTOMER_USER,
-           resource_id=user.id, partner_id=_acting_partner(actor), customer_id=customer.id,
-           customer_name=customer.company_name,
-           new={"userPrincipalName": user.email, "displayName": user.display_name, "roles": list(user.roles)})
+    record(
+        session,
+        actor,
+        operation=Operation.CREATE_CUSTOMER_USER,
+        resource_type=ResourceType.CUSTOMER_USER,
+        resource_id=user.id,
+        partner_id=_acting_partner(actor),
+        customer_id=customer.id,
+        customer_name=customer.company_name,
+        new={"userPrincipalName": user.email, "displayName": user.display_name, "roles": list(user.roles)},
+    )
     return user, password
 
 
-def reset_customer_user_password(
-    session: Session, actor: Actor, *, customer_id: str, user: str
-) -> tuple[User, str]:
+def reset_customer_user_password(session: Session, actor: Actor, *, customer_id: str, user: str) -> tuple[User, str]:
     """Give a customer tenant's user (e-mail or id) a new random password, shown once. Needs Global
     Administrator, User Administrator or Helpdesk Administrator there; as in Microsoft Entra, only a Global
     Administrator may reset the password of a Global admin (so never a Helpdesk Administrator)."""
-    held = require_delegated_role(session, actor, customer_id=customer_id, any_of=PASSWORD_RESETTERS,
-                                  operation="reset customer user password")
+    held = require_delegated_role(
+        session, actor, customer_id=customer_id, any_of=PASSWORD_RESETTERS, operation="reset customer user password"
+    )
     customer = _customer(session, customer_id)
     key = user.strip().lower()
     target = session.scalars(
@@ -103,8 +117,16 @@ def reset_customer_user_password(
     target.password_hash = hash_password(password)
     target.password_is_one_time = True  # F1: it works for one sign-in, which sets a new one
     end_sessions_and_tokens(session, target.id, keep_session_id=None, now=utc_now())  # F3
-    record(session, actor, operation=Operation.RESET_CUSTOMER_USER_PASSWORD,
-           resource_type=ResourceType.CUSTOMER_USER, resource_id=target.id, partner_id=_acting_partner(actor),
-           customer_id=customer.id, customer_name=customer.company_name, new={"userPrincipalName": target.email})
+    record(
+        session,
+        actor,
+        operation=Operation.RESET_CUSTOMER_USER_PASSWORD,
+        resource_type=ResourceType.CUSTOMER_USER,
+        resource_id=target.id,
+        partner_id=_acting_partner(actor),
+        customer_id=customer.id,
+        customer_name=customer.company_name,
+        new={"userPrincipalName": target.email},
+    )
     session.flush()
     return target, password

@@ -38,8 +38,7 @@ def remove_delegated_admin(
             raise CustomerNotFound(id=customer_id)
         if not partner_id:
             raise DelegatedAdminPartnerRequired()
-        rel = find_active_relationship(session, partner_id=normalize_id(partner_id), customer_id=customer_id,
-                                       lock=True)
+        rel = find_active_relationship(session, partner_id=normalize_id(partner_id), customer_id=customer_id, lock=True)
         if rel is None:
             raise PartnerNotFound(id=partner_id)
     elif actor.is_partner_user:
@@ -53,10 +52,19 @@ def remove_delegated_admin(
         now = utc_now()
         rel.has_delegated_admin = False
         rel.version += 1
-        record(session, actor, operation=Operation.REMOVE_PARTNER_CUSTOMER_DAP,
-               resource_type=ResourceType.PARTNER_CUSTOMER_DAP, resource_id=rel.id, partner_id=rel.partner_id,
-               customer_id=customer_id, customer_name=customer_name_unscoped(session, customer_id),
-               old={"allowDelegatedAccess": True}, new={"allowDelegatedAccess": False}, now=now)
+        record(
+            session,
+            actor,
+            operation=Operation.REMOVE_PARTNER_CUSTOMER_DAP,
+            resource_type=ResourceType.PARTNER_CUSTOMER_DAP,
+            resource_id=rel.id,
+            partner_id=rel.partner_id,
+            customer_id=customer_id,
+            customer_name=customer_name_unscoped(session, customer_id),
+            old={"allowDelegatedAccess": True},
+            new={"allowDelegatedAccess": False},
+            now=now,
+        )
         session.flush()
     return rel
 

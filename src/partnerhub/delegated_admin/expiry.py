@@ -125,7 +125,7 @@ def warning_mark(rel: AdminRelationship, now: datetime) -> int | None:
 
 
 def in_days(days: int, locale: str) -> str:
-    """"in 1 day" / "in 7 days", in `locale` (the catalogs have no plural forms)."""
+    """ "in 1 day" / "in 7 days", in `locale` (the catalogs have no plural forms)."""
     return gettext(IN_ONE_DAY, locale) if days == 1 else gettext(IN_DAYS, locale).format(days=days)
 
 

@@ -29,8 +29,11 @@ def end_admin_relationships_for(
     that relationship."""
     stmt = (
         select(AdminRelationship)
-        .where(AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id.lower(),
-               AdminRelationship.status.in_(OPEN_STATUSES))
+        .where(
+            AdminRelationship.partner_id == partner_id,
+            AdminRelationship.customer_id == customer_id.lower(),
+            AdminRelationship.status.in_(OPEN_STATUSES),
+        )
         .order_by(AdminRelationship.created_at, AdminRelationship.id)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -39,9 +42,15 @@ def end_admin_relationships_for(
     for rel in session.scalars(stmt):
         old = rel.status
         rel.end(now=now, by=by)
-        record_relationship_change(session, actor, rel, Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP, now=now,
-                old={"status": old}, new={"status": rel.status, "endedBy": by,
-                                          "reason": "remove_partner_customer_relationship"})
+        record_relationship_change(
+            session,
+            actor,
+            rel,
+            Operation.TERMINATE_GRANULAR_ADMIN_RELATIONSHIP,
+            now=now,
+            old={"status": old},
+            new={"status": rel.status, "endedBy": by, "reason": "remove_partner_customer_relationship"},
+        )
         ended.append(rel)
     return ended
 
@@ -55,11 +64,14 @@ def apply_gdap_clock(session: Session, *, now: datetime, limit: int = 1000) -> d
     holds) and re-checked under the lock, so nothing is extended or recorded twice. Returns the counts."""
     system = Actor.system(application="gdap-clock")
     counts = {"extended": 0, "expired": 0, "requestsExpired": 0}
-    due = (
-        (AdminRelationship.status == AdminRelationshipStatus.ACTIVE) & (AdminRelationship.end_at <= now)
-    ) | (AdminRelationship.status.in_(REQUEST_STATUSES) & (AdminRelationship.created_at <= now - REQUEST_LIFETIME))
+    due = ((AdminRelationship.status == AdminRelationshipStatus.ACTIVE) & (AdminRelationship.end_at <= now)) | (
+        AdminRelationship.status.in_(REQUEST_STATUSES) & (AdminRelationship.created_at <= now - REQUEST_LIFETIME)
+    )
     stmt = (
-        select(AdminRelationship).where(due).order_by(AdminRelationship.id).limit(limit)
+        select(AdminRelationship)
+        .where(due)
+        .order_by(AdminRelationship.id)
+        .limit(limit)
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)  # trust only the locked rows, not the identity map
     )
@@ -74,8 +86,15 @@ def apply_gdap_clock(session: Session, *, now: datetime, limit: int = 1000) -> d
             operation = Operation.EXPIRE_GRANULAR_ADMIN_RELATIONSHIP
         else:
             continue  # another run got there first
-        record_relationship_change(session, system, rel, operation, now=now, old=old,
-                new={"status": rel.status, "endDateTime": rel.end_at.isoformat() if rel.end_at else None})
+        record_relationship_change(
+            session,
+            system,
+            rel,
+            operation,
+            now=now,
+            old=old,
+            new={"status": rel.status, "endDateTime": rel.end_at.isoformat() if rel.end_at else None},
+        )
         counts[key] += 1
     session.flush()
     return counts

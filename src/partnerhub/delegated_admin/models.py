@@ -33,8 +33,11 @@ OPEN_STATUSES = (
     AdminRelationshipStatus.TERMINATION_REQUESTED,
 )
 # Access assignments can be prepared before approval and changed while the relationship is active.
-ASSIGNABLE_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING,
-                       AdminRelationshipStatus.ACTIVE)
+ASSIGNABLE_STATUSES = (
+    AdminRelationshipStatus.CREATED,
+    AdminRelationshipStatus.APPROVAL_PENDING,
+    AdminRelationshipStatus.ACTIVE,
+)
 REQUEST_STATUSES = (AdminRelationshipStatus.CREATED, AdminRelationshipStatus.APPROVAL_PENDING)
 REQUEST_LIFETIME = timedelta(days=90)  # unapproved requests expire after 90 days (Microsoft Graph)
 EXPIRING_WITHIN = timedelta(days=30)  # an active relationship without auto-extend this close to its end is expiring
@@ -80,8 +83,9 @@ class AdminRelationship(Base):
         self.last_modified_at = now
         self.version += 1
 
-    def amend(self, *, display_name: str, role_ids: list[str], duration_days: int, auto_extend_days: int,
-              now: datetime) -> None:
+    def amend(
+        self, *, display_name: str, role_ids: list[str], duration_days: int, auto_extend_days: int, now: datetime
+    ) -> None:
         """New terms for the relationship (the service has checked which may change in its status)."""
         self.display_name, self.role_ids = display_name, role_ids
         self.duration_days, self.auto_extend_days = duration_days, auto_extend_days
@@ -151,8 +155,9 @@ class AdminRelationship(Base):
         becomes expired."""
         if self.status in REQUEST_STATUSES and self.request_expires_at() <= now:
             self.end_at = self.request_expires_at()
-        elif not (self.status == AdminRelationshipStatus.ACTIVE and self.auto_extend_days == 0
-                  and self.is_past_end(now)):
+        elif not (
+            self.status == AdminRelationshipStatus.ACTIVE and self.auto_extend_days == 0 and self.is_past_end(now)
+        ):
             raise AdminRelationshipInvalidState(id=self.id, status=self.status)
         self.status = AdminRelationshipStatus.EXPIRED
         self.ended_by = "system"
@@ -180,8 +185,12 @@ class AdminRelationship(Base):
 
     def is_expiring_at(self, now: datetime) -> bool:
         """Active without auto-extend, and its end within EXPIRING_WITHIN of `now` (not yet past)."""
-        return (self.status == AdminRelationshipStatus.ACTIVE and self.auto_extend_days == 0
-                and self.end_at is not None and now < self.end_at <= now + EXPIRING_WITHIN)
+        return (
+            self.status == AdminRelationshipStatus.ACTIVE
+            and self.auto_extend_days == 0
+            and self.end_at is not None
+            and now < self.end_at <= now + EXPIRING_WITHIN
+        )
 
     def shown_status(self, now: datetime) -> str:
         """The status as Microsoft Graph shows it: `status_at`, with an active relationship that will end

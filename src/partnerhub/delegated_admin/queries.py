@@ -21,8 +21,14 @@ def require_gdap_manager(actor: Actor, operation: str) -> str:
 
 
 def get_admin_relationship_scoped(
-    session: Session, actor: Actor, *, admin_relationship_id: str, operation: str, lock: bool = False,
-    partner_only: bool = False, customer_only: bool = False,
+    session: Session,
+    actor: Actor,
+    *,
+    admin_relationship_id: str,
+    operation: str,
+    lock: bool = False,
+    partner_only: bool = False,
+    customer_only: bool = False,
 ) -> AdminRelationship:
     """An admin relationship the actor may see: the partner's own (Global admin, Admin agent), or one in the
     tenant of a customer Global admin. Anything else is "not found"; `lock` takes the row lock."""
@@ -41,11 +47,13 @@ def get_admin_relationship_scoped(
     return rel
 
 
-def get_security_group_scoped(session: Session, *, partner_id: str, security_group_id: str,
-                              lock: bool = False) -> SecurityGroup:
+def get_security_group_scoped(
+    session: Session, *, partner_id: str, security_group_id: str, lock: bool = False
+) -> SecurityGroup:
     """One of the partner's security groups, else "not found"."""
-    stmt = select(SecurityGroup).where(SecurityGroup.id == normalize_id(security_group_id),
-                                       SecurityGroup.partner_id == partner_id)
+    stmt = select(SecurityGroup).where(
+        SecurityGroup.id == normalize_id(security_group_id), SecurityGroup.partner_id == partner_id
+    )
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     group = session.scalars(stmt).first()
@@ -54,14 +62,18 @@ def get_security_group_scoped(session: Session, *, partner_id: str, security_gro
     return group
 
 
-def get_access_assignment_scoped(session: Session, *, partner_id: str, access_assignment_id: str,
-                                 lock: bool = False) -> tuple[AccessAssignment, AdminRelationship]:
+def get_access_assignment_scoped(
+    session: Session, *, partner_id: str, access_assignment_id: str, lock: bool = False
+) -> tuple[AccessAssignment, AdminRelationship]:
     """One of the partner's live access assignments (deleted ones are "not found") and its relationship."""
     stmt = (
         select(AccessAssignment, AdminRelationship)
         .join(AdminRelationship, AdminRelationship.id == AccessAssignment.admin_relationship_id)
-        .where(AccessAssignment.id == normalize_id(access_assignment_id), AccessAssignment.status == "active",
-               AdminRelationship.partner_id == partner_id)
+        .where(
+            AccessAssignment.id == normalize_id(access_assignment_id),
+            AccessAssignment.status == "active",
+            AdminRelationship.partner_id == partner_id,
+        )
     )
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)

@@ -67,8 +67,12 @@ def admin_relationship_detail(
     rel = get_admin_relationship(session, actor, admin_relationship_id=admin_relationship_id)
     if rel.customer_id != customer.id:
         raise AdminRelationshipNotFound(id=admin_relationship_id)
-    return AdminRelationshipDetail(customer, rel, list_access_assignments(session, actor, admin_relationship_id=rel.id),
-                                   list_security_groups(session, actor))
+    return AdminRelationshipDetail(
+        customer,
+        rel,
+        list_access_assignments(session, actor, admin_relationship_id=rel.id),
+        list_security_groups(session, actor),
+    )
 
 
 def is_sent_to_customer(rel: AdminRelationship) -> bool:
@@ -84,8 +88,9 @@ class AdminRelationshipRequest:
     partner_name: str
 
 
-def admin_relationship_for_customer(session: Session, actor: Actor, *,
-                                    admin_relationship_id: str) -> AdminRelationshipRequest:
+def admin_relationship_for_customer(
+    session: Session, actor: Actor, *, admin_relationship_id: str
+) -> AdminRelationshipRequest:
     """One GDAP relationship in the customer's tenant, for its Global admin (a partner user is refused). A
     draft the partner has not sent yet, or another tenant's relationship, is "not found"."""
     actor.require_customer_admin("get admin relationship")
@@ -98,6 +103,7 @@ def admin_relationship_for_customer(session: Session, actor: Actor, *,
 def security_group_detail(session: Session, actor: Actor, *, security_group_id: str) -> SecurityGroupWithMembers:
     """One of the partner's security groups with its members (Global admin, Admin agent); another partner's
     group is "not found"."""
-    group = get_security_group_scoped(session, partner_id=require_gdap_manager(actor, "get security group"),
-                                      security_group_id=security_group_id)
+    group = get_security_group_scoped(
+        session, partner_id=require_gdap_manager(actor, "get security group"), security_group_id=security_group_id
+    )
     return next(g for g in list_security_groups(session, actor) if g.group.id == group.id)

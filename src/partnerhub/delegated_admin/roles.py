@@ -30,8 +30,19 @@ GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
 DIRECTORY_READERS = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"
 
 # The groups of roles on the pages, in their order (partnerhub's grouping, not Microsoft's).
-CATEGORIES = ("identity", "readers", "security", "exchange", "sharepoint", "teams", "devices", "applications",
-              "billing", "power_platform", "microsoft365")
+CATEGORIES = (
+    "identity",
+    "readers",
+    "security",
+    "exchange",
+    "sharepoint",
+    "teams",
+    "devices",
+    "applications",
+    "billing",
+    "power_platform",
+    "microsoft365",
+)
 
 
 @dataclass(frozen=True)
@@ -67,20 +78,34 @@ def builtin_catalog() -> RoleCatalog:
     """The catalog shipped with the package (data/entra_roles.json, whose `source` says where it comes from)."""
     text = resources.files("partnerhub.data").joinpath("entra_roles.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    return RoleCatalog(tuple(GdapRole(r["roleDefinitionId"], r["displayName"], r.get("category", "microsoft365"))
-                             for r in data["roles"]))
+    return RoleCatalog(
+        tuple(
+            GdapRole(r["roleDefinitionId"], r["displayName"], r.get("category", "microsoft365")) for r in data["roles"]
+        )
+    )
 
 
 BUILTIN_ROLES: tuple[GdapRole, ...] = builtin_catalog().roles
 # The roles whose names the pages translate (the first fifteen partnerhub offered).
-TRANSLATED_ROLES = frozenset({
-    GLOBAL_ADMINISTRATOR, USER_ADMINISTRATOR, HELPDESK_ADMINISTRATOR, GLOBAL_READER, DIRECTORY_READERS,
-    "29232cdf-9323-42fd-ade2-1d097af3e4de", "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
-    "69091246-20e8-4a56-aa4d-066075b2a7a8", "194ae4cb-b126-40b2-bd5b-6091b380977d",
-    "b0f54661-2d74-4c50-afa3-1ec803f12efe", "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
-    "f023fd81-a637-4b56-95fd-791ac0226033", "158c047a-c907-4556-b7ef-446551a6b5f7",
-    "3a2c62db-5318-420d-8d74-23affee5d9d5", "e8611ab8-c189-46e8-94e1-60213ab1f814",
-})
+TRANSLATED_ROLES = frozenset(
+    {
+        GLOBAL_ADMINISTRATOR,
+        USER_ADMINISTRATOR,
+        HELPDESK_ADMINISTRATOR,
+        GLOBAL_READER,
+        DIRECTORY_READERS,
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+        "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+        "f023fd81-a637-4b56-95fd-791ac0226033",
+        "158c047a-c907-4556-b7ef-446551a6b5f7",
+        "3a2c62db-5318-420d-8d74-23affee5d9d5",
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+    }
+)
 ALL_ROLE_IDS: frozenset[str] = frozenset(r.id for r in BUILTIN_ROLES)
 
 _effective: list[RoleCatalog] = [builtin_catalog()]

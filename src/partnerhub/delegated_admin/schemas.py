@@ -89,8 +89,11 @@ def access_assignment_dict(a: AccessAssignment, *, group_name: str) -> dict[str,
         "@odata.etag": graph_etag(a.id, int(a.last_modified_at.timestamp() * 1000)),
         "id": a.id,
         "status": a.status,
-        "accessContainer": {"accessContainerId": a.security_group_id, "accessContainerType": "securityGroup",
-                            "displayName": group_name},
+        "accessContainer": {
+            "accessContainerId": a.security_group_id,
+            "accessContainerType": "securityGroup",
+            "displayName": group_name,
+        },
         "accessDetails": {"unifiedRoles": [{"roleDefinitionId": r} for r in a.role_ids]},
         "createdDateTime": a.created_at,
         "lastModifiedDateTime": a.last_modified_at,
@@ -99,15 +102,27 @@ def access_assignment_dict(a: AccessAssignment, *, group_name: str) -> dict[str,
 
 def relationship_request_dict(r: AdminRelationshipActionRequest) -> dict[str, Any]:
     """A request kept on an admin relationship as Microsoft Graph's delegatedAdminRelationshipRequest."""
-    return {"@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest", "id": r.id, "action": r.action,
-            "status": r.status, "createdDateTime": r.created_at, "lastModifiedDateTime": r.last_modified_at}
+    return {
+        "@odata.type": "#microsoft.graph.delegatedAdminRelationshipRequest",
+        "id": r.id,
+        "action": r.action,
+        "status": r.status,
+        "createdDateTime": r.created_at,
+        "lastModifiedDateTime": r.last_modified_at,
+    }
 
 
 def relationship_operation_dict(o: AdminRelationshipOperation) -> dict[str, Any]:
     """An operation as Microsoft Graph's delegatedAdminRelationshipOperation (`data`: the change, as JSON text)."""
-    return {"@odata.type": "#microsoft.graph.delegatedAdminRelationshipOperation", "id": o.id,
-            "operationType": o.operation_type, "status": o.status, "data": json.dumps(o.data, separators=(",", ":")),
-            "createdDateTime": o.created_at, "lastModifiedDateTime": o.last_modified_at}
+    return {
+        "@odata.type": "#microsoft.graph.delegatedAdminRelationshipOperation",
+        "id": o.id,
+        "operationType": o.operation_type,
+        "status": o.status,
+        "data": json.dumps(o.data, separators=(",", ":")),
+        "createdDateTime": o.created_at,
+        "lastModifiedDateTime": o.last_modified_at,
+    }
 
 
 def delegated_admin_customer_dict(tenant_id: str, display_name: str) -> dict[str, Any]:
@@ -116,14 +131,19 @@ def delegated_admin_customer_dict(tenant_id: str, display_name: str) -> dict[str
 
 
 # Where the partner manages a delegated admin customer's services: partnerhub's own pages for it.
-SERVICE_PAGES = (("customer", "Customer overview", ""), ("subscriptions", "Subscriptions", "/subscriptions"),
-                 ("adminRelationships", "Admin relationships", "/admin-relationships"))
+SERVICE_PAGES = (
+    ("customer", "Customer overview", ""),
+    ("subscriptions", "Subscriptions", "/subscriptions"),
+    ("adminRelationships", "Admin relationships", "/admin-relationships"),
+)
 
 
 def service_management_details(tenant_id: str, *, base_url: str) -> list[dict[str, Any]]:
     """Microsoft Graph's delegatedAdminServiceManagementDetail list, pointing at partnerhub's pages."""
-    return [{"id": key, "serviceName": name, "serviceManagementUrl": f"{base_url}/customers/{tenant_id}{suffix}"}
-            for key, name, suffix in SERVICE_PAGES]
+    return [
+        {"id": key, "serviceName": name, "serviceManagementUrl": f"{base_url}/customers/{tenant_id}{suffix}"}
+        for key, name, suffix in SERVICE_PAGES
+    ]
 
 
 def security_group_dict(g: SecurityGroup, *, members: list[User]) -> dict[str, Any]:

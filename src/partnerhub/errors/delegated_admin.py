@@ -157,8 +157,7 @@ class NothingToRenew(InvalidState):
 
 class TemplateRequestPending(Conflict):
     code = 800294
-    message = ("Customer {customer_id} already has a request from template {template} waiting for approval: "
-               "{name}.")
+    message = "Customer {customer_id} already has a request from template {template} waiting for approval: {name}."
 
 
 __all__ = [

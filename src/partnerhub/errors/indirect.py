@@ -112,5 +112,6 @@ class ProviderRelationshipEnded(InvalidState):
     """A reseller of record cannot bring back a subscription its provider no longer sells to the customer."""
 
     code = 800314
-    message = ("Subscription {id} cannot be reactivated: its provider no longer has a reseller relationship with "
-               "the customer.")
+    message = (
+        "Subscription {id} cannot be reactivated: its provider no longer has a reseller relationship with the customer."
+    )

@@ -14,11 +14,13 @@ class SuspendedByAnotherParty(InvalidState):
     message = "Subscription {id} stays suspended: the reasons left belong to another party: {reasons}."
 
     @classmethod
-    def naming(cls, subscription_id: str, reasons: list[tuple[str, str]],
-               names: dict[str, str]) -> SuspendedByAnotherParty:
+    def naming(
+        cls, subscription_id: str, reasons: list[tuple[str, str]], names: dict[str, str]
+    ) -> SuspendedByAnotherParty:
         data: list[dict[str, object]] = [
             {"reason": reason, "initiatorPartnerId": partner_id, "initiator": names.get(partner_id, partner_id)}
-            for reason, partner_id in reasons]
+            for reason, partner_id in reasons
+        ]
         shown = ", ".join(f"{d['reason']} ({d['initiator']})" for d in data)
         return cls(data=data, id=subscription_id, reasons=shown)
 
@@ -30,8 +32,10 @@ class InvitationDeclined(InvalidState):
 
 class LinkCannotBeDeclined(InvalidState):
     code = 800118
-    message = ("This is a partner's reusable link, not a request addressed to you: there is nothing to decline. "
-               "If you do not want the relationship, do not accept it.")
+    message = (
+        "This is a partner's reusable link, not a request addressed to you: there is nothing to decline. "
+        "If you do not want the relationship, do not accept it."
+    )
 
 
 class NotCustomerGlobalAdminToDecline(Forbidden):

@@ -42,14 +42,18 @@ class ApprovalNeedsOwnPassword(Forbidden):
     """F1: whoever issued a one-time password must not be able to approve GDAP with it."""
 
     code = 800508
-    message = ("Only a Global admin who signed in with their own password can approve an admin relationship: "
-               "set your own password first.")
+    message = (
+        "Only a Global admin who signed in with their own password can approve an admin relationship: "
+        "set your own password first."
+    )
 
 
 class ApprovalNeedsMfa(Forbidden):
     code = 800509
-    message = ("Your organisation requires multi-factor sign-in: sign in with your authenticator code to "
-               "approve an admin relationship.")
+    message = (
+        "Your organisation requires multi-factor sign-in: sign in with your authenticator code to "
+        "approve an admin relationship."
+    )
 
 
 class MfaNotEnabled(InvalidState):
@@ -61,16 +65,17 @@ class MfaResetOfOwnAccount(InvalidState):
     """An administrator resets other users' factors; their own is theirs to turn off or renew."""
 
     code = 800511
-    message = ("Your own multi-factor sign-in is not reset here: turn it off or get new recovery codes on My "
-               "account.")
+    message = "Your own multi-factor sign-in is not reset here: turn it off or get new recovery codes on My account."
 
 
 class MfaResetByOwnAdmin(Forbidden):
     """The operator helps a tenant's Global admin; every other user asks a Global admin of their own tenant."""
 
     code = 800512
-    message = ("The operator resets the multi-factor sign-in of Global admins only: a Global admin of the user's "
-               "organisation resets the others'.")
+    message = (
+        "The operator resets the multi-factor sign-in of Global admins only: a Global admin of the user's "
+        "organisation resets the others'."
+    )
 
 
 class MfaRequiredByPolicy(InvalidState):

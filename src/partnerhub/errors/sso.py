@@ -16,8 +16,10 @@ class SsoNotAvailable(InvalidInput):
 class SsoProviderUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
     code = 800521
-    message = ("Your organisation's identity provider did not answer as expected. Try again in a moment, or sign "
-               "in with your password.")
+    message = (
+        "Your organisation's identity provider did not answer as expected. Try again in a moment, or sign "
+        "in with your password."
+    )
 
 
 class SsoRefused(Unauthenticated):
@@ -29,14 +31,17 @@ class SsoRefused(Unauthenticated):
 
 class SsoStateMismatch(Unauthenticated):
     code = 800523
-    message = ("This single sign-on answer does not belong to a sign-in started in this browser, or came too late. "
-               "Sign in again.")
+    message = (
+        "This single sign-on answer does not belong to a sign-in started in this browser, or came too late. "
+        "Sign in again."
+    )
 
 
 class SsoEmailNotVerified(Unauthenticated):
     code = 800524
-    message = ("Your organisation's identity provider has not verified your e-mail address, so it cannot sign you "
-               "in here.")
+    message = (
+        "Your organisation's identity provider has not verified your e-mail address, so it cannot sign you in here."
+    )
 
 
 class SsoUnknownUser(Unauthenticated):
@@ -44,8 +49,10 @@ class SsoUnknownUser(Unauthenticated):
     nobody, to a disabled user or to a user of another tenant."""
 
     code = 800525
-    message = ("There is no active user with the e-mail address {email} in your organisation. Ask your Global "
-               "admin to add you.")
+    message = (
+        "There is no active user with the e-mail address {email} in your organisation. Ask your Global "
+        "admin to add you."
+    )
 
 
 class SsoTokenInvalid(Unauthenticated):
@@ -57,8 +64,10 @@ class SsoTokenInvalid(Unauthenticated):
 
 class SsoIssuerInvalid(InvalidInput):
     code = 800527
-    message = ("The issuer must be an https:// address without a query or fragment (http:// only for an identity "
-               "provider on this machine).")
+    message = (
+        "The issuer must be an https:// address without a query or fragment (http:// only for an identity "
+        "provider on this machine)."
+    )
 
 
 class SsoSecretRequired(InvalidInput):
@@ -71,8 +80,10 @@ class SsoSecretUnreadable(DomainError):
 
     kind = ErrorKind.UNAVAILABLE
     code = 800529
-    message = ("The identity provider's client secret cannot be read with this instance's secret key: a Global "
-               "admin must enter it again.")
+    message = (
+        "The identity provider's client secret cannot be read with this instance's secret key: a Global "
+        "admin must enter it again."
+    )
 
 
 class SsoNotConfigured(NotFound):

@@ -13,8 +13,10 @@ class PartnerDomainNotFound(NotFound):
 
 class EmailOutsideVerifiedDomains(InvalidInput):
     code = 800180
-    message = ("{email} is not in your organization's verified domains ({domains}). The platform's operator "
-               "verifies your domains.")
+    message = (
+        "{email} is not in your organization's verified domains ({domains}). The platform's operator "
+        "verifies your domains."
+    )
 
 
 class DomainAlreadyVerified(Conflict):
@@ -24,8 +26,10 @@ class DomainAlreadyVerified(Conflict):
 
 class DomainHasOtherTenantsUsers(Conflict):
     code = 800182
-    message = ("The domain {domain} cannot be verified for this partner: {count} user(s) of other tenants have "
-               "an e-mail address in it.")
+    message = (
+        "The domain {domain} cannot be verified for this partner: {count} user(s) of other tenants have "
+        "an e-mail address in it."
+    )
 
 
 class LastVerifiedDomain(InvalidState):
@@ -35,8 +39,10 @@ class LastVerifiedDomain(InvalidState):
 
 class SharedCustomerNeedsEtag(InvalidInput):
     code = 800184
-    message = ("{resource} {id} is shared with another partner: send the etag you read (If-Match or "
-               "attributes.etag), so that no change of theirs is overwritten unseen.")
+    message = (
+        "{resource} {id} is shared with another partner: send the etag you read (If-Match or "
+        "attributes.etag), so that no change of theirs is overwritten unseen."
+    )
 
 
 __all__ = [

@@ -28,8 +28,10 @@ class SignInBackedOff(DomainError):
 
     kind = ErrorKind.THROTTLED
     code = 800412
-    message = ("Too many sign-in attempts for this account. Try again in {minutes} min, or sign in with your "
-               "password and the code of your authenticator app.")
+    message = (
+        "Too many sign-in attempts for this account. Try again in {minutes} min, or sign in with your "
+        "password and the code of your authenticator app."
+    )
 
 
 __all__ = ["CsrfRefused", "SessionExpired", "SignInBackedOff", "SignInThrottled"]

@@ -42,14 +42,18 @@ class WebhookUrlScheme(InvalidInput):
 
 class WebhookUrlNotHttps(InvalidInput):
     code = 800707
-    message = ("A webhook URL must use https. Plain http is allowed only where the operator sets "
-               "PARTNERHUB_WEBHOOK_ALLOW_PRIVATE=true.")
+    message = (
+        "A webhook URL must use https. Plain http is allowed only where the operator sets "
+        "PARTNERHUB_WEBHOOK_ALLOW_PRIVATE=true."
+    )
 
 
 class WebhookUrlUnsafeAddress(InvalidInput):
     code = 800708
-    message = ("The webhook URL's host {host} resolves to {address}, a loopback, private, link-local or "
-               "cloud-metadata address.")
+    message = (
+        "The webhook URL's host {host} resolves to {address}, a loopback, private, link-local or "
+        "cloud-metadata address."
+    )
 
 
 class WebhookUrlUnresolvable(InvalidInput):

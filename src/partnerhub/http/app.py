@@ -37,8 +37,13 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
         to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
         background = start_worker and rt.settings.run_worker  # `serve --no-worker` leaves them to `partnerhub worker`
         worker = Worker(rt.engine, REGISTRY, lease_seconds=rt.settings.job_lease_seconds) if background else None
-        dispatcher = Dispatcher(rt.engine, WebhookConfig.from_settings(rt.settings),
-                                lease_seconds=rt.settings.webhook_lease_seconds) if background else None
+        dispatcher = (
+            Dispatcher(
+                rt.engine, WebhookConfig.from_settings(rt.settings), lease_seconds=rt.settings.webhook_lease_seconds
+            )
+            if background
+            else None
+        )
         if worker and dispatcher:
             worker.start()  # resumes any unfinished job left by a previous process
             dispatcher.start()  # sends what the outbox holds, and then every event within a second of its commit
@@ -71,8 +76,9 @@ def create_app(runtime: Runtime | None = None, *, start_worker: bool = True) -> 
                 session.execute(text("SELECT 1"))
                 migrated = is_up_to_date(session.connection())
         except Exception as exc:
-            return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__},
-                                status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable", "detail": type(exc).__name__}, status_code=503
+            )
         if not migrated:
             return JSONResponse({"status": "unavailable", "database": "not migrated"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})

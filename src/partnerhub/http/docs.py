@@ -13,8 +13,10 @@ from fastapi.staticfiles import StaticFiles
 
 ASSETS = "/docs/assets"
 # Swagger UI sets inline styles on its elements (hence 'unsafe-inline' for styles only); scripts come from here.
-DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -41,5 +43,6 @@ def mount_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         html = PAGE.format(assets=ASSETS, openapi=openapi_url)
-        return HTMLResponse(html, headers={"Content-Security-Policy": DOCS_CSP, "X-Frame-Options": "DENY",
-                                           "Cache-Control": "no-store"})
+        return HTMLResponse(
+            html, headers={"Content-Security-Policy": DOCS_CSP, "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+        )

@@ -40,8 +40,9 @@ def in_request_thread(route: Callable[..., Any], context_type: type[Any]) -> Cal
     @functools.wraps(route)
     async def run(**arguments: Any) -> Any:
         ctx: UnitOfWorkContext | None = next((v for v in arguments.values() if isinstance(v, context_type)), None)
-        call: Callable[[], Any] = (functools.partial(route, **arguments) if ctx is None
-                                   else functools.partial(ctx.run, route, arguments))
+        call: Callable[[], Any] = (
+            functools.partial(route, **arguments) if ctx is None else functools.partial(ctx.run, route, arguments)
+        )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(executor(), contextvars.copy_context().run, call)
 

@@ -18,8 +18,7 @@ from partnerhub.ids import new_id
 
 RETENTION = timedelta(hours=24)
 REDACTED = "<redacted: shown only in the first answer>"
-SECRET_KEYS = frozenset({"password", "token", "secret", "accesstoken", "refreshtoken", "clientsecret",
-                         "signingsecret"})
+SECRET_KEYS = frozenset({"password", "token", "secret", "accesstoken", "refreshtoken", "clientsecret", "signingsecret"})
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -50,8 +49,7 @@ def redact(value: Any) -> Any:
     placeholder."""
     if isinstance(value, dict):
         keys = SECRET_KEYS | INVITATION_SECRET_KEYS if _is_invitation(value) else SECRET_KEYS
-        return {k: REDACTED if str(k).lower() in keys and v is not None else redact(v)
-                for k, v in value.items()}
+        return {k: REDACTED if str(k).lower() in keys and v is not None else redact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
@@ -66,8 +64,9 @@ class Replay:
 def find_answer(session: Session, *, user_id: str, request_id: str, fingerprint: str) -> Replay | None:
     """The stored answer to an earlier request with this id, or None. The same id with a different
     request is refused (IdempotencyKeyReused): it would otherwise silently return the wrong answer."""
-    row = session.scalars(select(StoredAnswer).where(
-        StoredAnswer.user_id == user_id, StoredAnswer.request_id == request_id)).first()
+    row = session.scalars(
+        select(StoredAnswer).where(StoredAnswer.user_id == user_id, StoredAnswer.request_id == request_id)
+    ).first()
     if row is None:
         return None
     if row.fingerprint != fingerprint:
@@ -75,14 +74,29 @@ def find_answer(session: Session, *, user_id: str, request_id: str, fingerprint:
     return Replay(row.status_code, row.body)
 
 
-def store_answer(session: Session, *, user_id: str, request_id: str, fingerprint: str, status_code: int,
-                 body: Any, now: datetime | None = None) -> StoredAnswer:
+def store_answer(
+    session: Session,
+    *,
+    user_id: str,
+    request_id: str,
+    fingerprint: str,
+    status_code: int,
+    body: Any,
+    now: datetime | None = None,
+) -> StoredAnswer:
     """Keep an answer (2xx or 4xx; a 5xx is never stored, so a retry runs again) with secrets redacted,
     in the caller's transaction, so that it commits together with the change it answers."""
     if status_code >= 500:
         raise ValueError("5xx answers are not stored")
-    row = StoredAnswer(id=new_id(), user_id=user_id, request_id=request_id, fingerprint=fingerprint,
-                       status_code=status_code, body=redact(body), created_at=now or utc_now())
+    row = StoredAnswer(
+        id=new_id(),
+        user_id=user_id,
+        request_id=request_id,
+        fingerprint=fingerprint,
+        status_code=status_code,
+        body=redact(body),
+        created_at=now or utc_now(),
+    )
     session.add(row)  # flushed with the change it answers, its activity record and its outbox event
     return row
 

@@ -25,8 +25,9 @@ EMAIL_DAP = N_(
 EMAIL_NO_DAP = N_("The request does not include delegated admin privileges.\n\n")
 
 
-def email_text(*, partner_name: str, url: str, language: str, expires_at: datetime | None,
-               include_delegated_admin: bool) -> str:
+def email_text(
+    *, partner_name: str, url: str, language: str, expires_at: datetime | None, include_delegated_admin: bool
+) -> str:
     """The draft e-mail in the customer's language (English or Italian)."""
     lang = normalize_locale(language)
     dap = gettext(EMAIL_DAP if include_delegated_admin else EMAIL_NO_DAP, lang).format(partner=partner_name)

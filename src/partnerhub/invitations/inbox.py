@@ -28,8 +28,7 @@ class ReceivedInvitation:
     status: str
 
 
-def list_received_invitations(session: Session, actor: Actor, *, status: str | None = None
-                              ) -> list[ReceivedInvitation]:
+def list_received_invitations(session: Session, actor: Actor, *, status: str | None = None) -> list[ReceivedInvitation]:
     """The requests addressed to the acting customer's tenant, from any partner, newest first: the pending ones
     (sent and not expired) by default, or those of one status (sent, accepted, declined, expired, revoked).
     A request addressed to no customer in particular is in nobody's inbox."""
@@ -43,8 +42,10 @@ def list_received_invitations(session: Session, actor: Actor, *, status: str | N
     )
     now = utc_now()
     stmt = where_status(stmt, wanted, now).order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)
-    return [ReceivedInvitation(r, r.partner_id, name, partner_type, r.status_at(now))
-            for r, name, partner_type in session.execute(stmt)]
+    return [
+        ReceivedInvitation(r, r.partner_id, name, partner_type, r.status_at(now))
+        for r, name, partner_type in session.execute(stmt)
+    ]
 
 
 def get_received_invitation(session: Session, actor: Actor, *, invitation_id: str) -> ReceivedInvitation:

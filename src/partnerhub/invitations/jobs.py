@@ -35,16 +35,27 @@ def expire_invitations(session: Session, *, now: datetime | None = None, limit: 
     """Persist the expiry of sent invitations past their date (a scheduled job), each with its activity
     record; returns how many. Rows another scheduler holds are skipped, not waited for."""
     now = now or utc_now()
-    rows = list(session.scalars(
-        select(RelationshipRequest).where(RelationshipRequest.status == InvitationStatus.SENT,
-                                          RelationshipRequest.expires_at <= now).limit(limit)
-        .with_for_update(skip_locked=True)
-    ))
+    rows = list(
+        session.scalars(
+            select(RelationshipRequest)
+            .where(RelationshipRequest.status == InvitationStatus.SENT, RelationshipRequest.expires_at <= now)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     system = Actor.system("scheduler")
     for r in rows:
         r.status = InvitationStatus.EXPIRED
-        record(session, system, operation=Operation.EXPIRE_RELATIONSHIP_REQUEST,
-               resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=r.id, partner_id=r.partner_id,
-               customer_id=r.customer_id, old={"status": InvitationStatus.SENT},
-               new={"status": InvitationStatus.EXPIRED, "expiresAt": r.expires_at.isoformat()}, now=now)
+        record(
+            session,
+            system,
+            operation=Operation.EXPIRE_RELATIONSHIP_REQUEST,
+            resource_type=ResourceType.RELATIONSHIP_REQUEST,
+            resource_id=r.id,
+            partner_id=r.partner_id,
+            customer_id=r.customer_id,
+            old={"status": InvitationStatus.SENT},
+            new={"status": InvitationStatus.EXPIRED, "expiresAt": r.expires_at.isoformat()},
+            now=now,
+        )
     return len(rows)

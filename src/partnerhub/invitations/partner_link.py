@@ -39,8 +39,9 @@ def hash_code(code: str) -> str:
 
 
 def _tag(secret_key: str, partner_id: str, nonce: str) -> str:
-    mac = hmac.new(secret_key.encode(), f"partnerhub:partner-invitation-link:{partner_id}:{nonce}".encode(),
-                   hashlib.sha256).digest()
+    mac = hmac.new(
+        secret_key.encode(), f"partnerhub:partner-invitation-link:{partner_id}:{nonce}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(mac[:TAG_BYTES]).decode()
 
 
@@ -76,9 +77,16 @@ def rotate_partner_link(session: Session, actor: Actor, *, base_url: str, secret
     had_legacy = partner.legacy_invitation_code_hash is not None
     partner.invitation_nonce = new_link_nonce()
     partner.legacy_invitation_code_hash = None
-    record(session, actor, operation=Operation.ROTATE_PARTNER_INVITATION_LINK, resource_type=ResourceType.PARTNER,
-           resource_id=partner_id, partner_id=partner_id, old={"legacyLinkEnded": had_legacy},
-           new={"rotated": True})
+    record(
+        session,
+        actor,
+        operation=Operation.ROTATE_PARTNER_INVITATION_LINK,
+        resource_type=ResourceType.PARTNER,
+        resource_id=partner_id,
+        partner_id=partner_id,
+        old={"legacyLinkEnded": had_legacy},
+        new={"rotated": True},
+    )
     session.flush()
     return PartnerLink(invitation_url(base_url, partner_link_code(secret_key, partner)), partner_id)
 

@@ -14,8 +14,13 @@ from partnerhub.invitations.models import InvitationStatus, RelationshipRequest
 
 Stmt = TypeVar("Stmt", bound=Select)  # type: ignore[type-arg]  # any select, whatever its columns
 
-STATUSES = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.EXPIRED,
-            InvitationStatus.REVOKED)
+STATUSES = (
+    InvitationStatus.SENT,
+    InvitationStatus.ACCEPTED,
+    InvitationStatus.DECLINED,
+    InvitationStatus.EXPIRED,
+    InvitationStatus.REVOKED,
+)
 
 
 def parse_status(value: str | None) -> InvitationStatus | None:
@@ -27,8 +32,9 @@ def parse_status(value: str | None) -> InvitationStatus | None:
     for status in STATUSES:
         if status.value == wanted:
             return status
-    raise InvalidInput(data=[{"field": "status", "message": "is not a status"}],
-                       detail=f"status must be one of: {', '.join(STATUSES)}")
+    raise InvalidInput(
+        data=[{"field": "status", "message": "is not a status"}], detail=f"status must be one of: {', '.join(STATUSES)}"
+    )
 
 
 def where_status(stmt: Stmt, status: InvitationStatus | None, now: datetime) -> Stmt:
@@ -39,13 +45,18 @@ def where_status(stmt: Stmt, status: InvitationStatus | None, now: datetime) -> 
     if status == InvitationStatus.SENT:
         return stmt.where(sent, RelationshipRequest.expires_at > now)
     if status == InvitationStatus.EXPIRED:
-        return stmt.where(or_(RelationshipRequest.status == InvitationStatus.EXPIRED,
-                              and_(sent, RelationshipRequest.expires_at <= now)))
+        return stmt.where(
+            or_(
+                RelationshipRequest.status == InvitationStatus.EXPIRED,
+                and_(sent, RelationshipRequest.expires_at <= now),
+            )
+        )
     return stmt.where(RelationshipRequest.status == status)
 
 
 def addressed_request_stmt(request_id: str, customer_id: str) -> Select[RelationshipRequest]:
     """The request with this id addressed to this customer (its inbox); an id that is not a request's, or one
     addressed to nobody or to another customer, finds nothing."""
-    return select(RelationshipRequest).where(RelationshipRequest.id == normalize_id(request_id),
-                                             RelationshipRequest.customer_id == customer_id)
+    return select(RelationshipRequest).where(
+        RelationshipRequest.id == normalize_id(request_id), RelationshipRequest.customer_id == customer_id
+    )

@@ -45,8 +45,11 @@ def received_invitation_dict(received: ReceivedInvitation) -> dict[str, Any]:
     and `links.decline` answer it by its id (the customer never needs the code it was sent)."""
     r = received.request
     pending = received.status == InvitationStatus.SENT
-    links = {"links": {"accept": _post(f"{REQUESTS}/{r.id}/accept"),
-                       "decline": _post(f"{REQUESTS}/{r.id}/decline")}} if pending else {}
+    links = (
+        {"links": {"accept": _post(f"{REQUESTS}/{r.id}/accept"), "decline": _post(f"{REQUESTS}/{r.id}/decline")}}
+        if pending
+        else {}
+    )
     return {
         "id": r.id,
         "status": received.status,

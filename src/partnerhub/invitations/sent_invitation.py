@@ -47,17 +47,20 @@ def sent_invitation_actions(actor: Actor, status: str) -> tuple[bool, bool]:
 def get_sent_invitation(session: Session, actor: Actor, *, invitation_id: str) -> SentInvitation:
     """One of the acting partner's invitations (another partner's is not found), without its code."""
     partner_id = actor.require_partner("relationship requests", *Role)
-    req = session.scalars(select(RelationshipRequest).where(
-        RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
-    )).first()
+    req = session.scalars(
+        select(RelationshipRequest).where(
+            RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
+        )
+    ).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)
     status = req.status_at(utc_now())
     return SentInvitation(req, status, *sent_invitation_actions(actor, status))
 
 
-def names_of_invited_customers(session: Session, actor: Actor, invitations: list[RelationshipRequest]
-                               ) -> dict[str, str]:
+def names_of_invited_customers(
+    session: Session, actor: Actor, invitations: list[RelationshipRequest]
+) -> dict[str, str]:
     """The company names of the customers the acting partner's invitations name, for its list of sent
     invitations: only customers it has (or had) a relationship with, in one query."""
     partner_id = actor.require_partner("relationship requests", *Role)
@@ -67,6 +70,7 @@ def names_of_invited_customers(session: Session, actor: Actor, invitations: list
     rows = session.execute(
         select(Customer.id, Customer.company_name)
         .join(ResellerRelationship, ResellerRelationship.customer_id == Customer.id)
-        .where(Customer.id.in_(ids), ResellerRelationship.partner_id == partner_id).distinct()
+        .where(Customer.id.in_(ids), ResellerRelationship.partner_id == partner_id)
+        .distinct()
     )
     return {str(cid): str(name) for cid, name in rows}

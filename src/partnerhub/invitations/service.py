@@ -55,6 +55,7 @@ def may_invite(actor: Actor) -> bool:
     and Sales agents) see them; a Helpdesk agent sees the invitations without them."""
     return actor.is_partner_user and (Role.GLOBAL_ADMIN in actor.roles or actor.has_any(*INVITERS))
 
+
 @dataclass(frozen=True)
 class CreatedInvitation:
     """A new invitation with its code, link and e-mail: the only time the code exists outside the customer's
@@ -97,41 +98,97 @@ def create_invitation(
     lang = normalize_locale(lang)
     if indirect_reseller_id:
         # Only an indirect provider invites for one of its resellers, in an active partnership.
-        indirect_reseller_id = require_reseller_of(session, provider_id=partner_id, reseller_id=indirect_reseller_id,
-                                                   operation="request relationship for an indirect reseller").id
-    return _issue(session, actor, partner_id, base_url=base_url, customer_id=customer_id or None, language=lang,
-                  include_delegated_admin=include_delegated_admin, indirect_reseller_id=indirect_reseller_id,
-                  valid_days=valid_days, operation=Operation.CREATE_RELATIONSHIP_REQUEST, old=None)
+        indirect_reseller_id = require_reseller_of(
+            session,
+            provider_id=partner_id,
+            reseller_id=indirect_reseller_id,
+            operation="request relationship for an indirect reseller",
+        ).id
+    return _issue(
+        session,
+        actor,
+        partner_id,
+        base_url=base_url,
+        customer_id=customer_id or None,
+        language=lang,
+        include_delegated_admin=include_delegated_admin,
+        indirect_reseller_id=indirect_reseller_id,
+        valid_days=valid_days,
+        operation=Operation.CREATE_RELATIONSHIP_REQUEST,
+        old=None,
+    )
 
 
-def _issue(session: Session, actor: Actor, partner_id: str, *, base_url: str, customer_id: str | None,
-           language: str, include_delegated_admin: bool, indirect_reseller_id: str | None, valid_days: int,
-           operation: Operation, old: dict[str, object] | None) -> CreatedInvitation:
+def _issue(
+    session: Session,
+    actor: Actor,
+    partner_id: str,
+    *,
+    base_url: str,
+    customer_id: str | None,
+    language: str,
+    include_delegated_admin: bool,
+    indirect_reseller_id: str | None,
+    valid_days: int,
+    operation: Operation,
+    old: dict[str, object] | None,
+) -> CreatedInvitation:
     """A new request with a new code; only the code's hash is stored, and the activity record holds none."""
     now = utc_now()
     code = new_code()
     req = RelationshipRequest(
-        id=new_id(), code_hash=hash_code(code), partner_id=partner_id, customer_id=customer_id,
-        indirect_reseller_id=indirect_reseller_id, language=language, include_delegated_admin=include_delegated_admin,
-        status=InvitationStatus.SENT, created_at=now, created_by_user_id=actor.user_id,
+        id=new_id(),
+        code_hash=hash_code(code),
+        partner_id=partner_id,
+        customer_id=customer_id,
+        indirect_reseller_id=indirect_reseller_id,
+        language=language,
+        include_delegated_admin=include_delegated_admin,
+        status=InvitationStatus.SENT,
+        created_at=now,
+        created_by_user_id=actor.user_id,
         expires_at=now + timedelta(days=valid_days),
     )
     session.add(req)
     tenant = session.get(Tenant, partner_id)
     assert tenant is not None
     url = invitation_url(base_url, code)
-    record(session, actor, operation=operation,
-           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=partner_id,
-           customer_id=req.customer_id, old=old,
-           new={"id": req.id, "language": language, "includeDelegatedAdmin": include_delegated_admin,
-                "expiresAt": req.expires_at.isoformat()}, now=now)
-    text = email_text(partner_name=tenant.name, url=url, language=language, expires_at=req.expires_at,
-                      include_delegated_admin=include_delegated_admin)
+    record(
+        session,
+        actor,
+        operation=operation,
+        resource_type=ResourceType.RELATIONSHIP_REQUEST,
+        resource_id=req.id,
+        partner_id=partner_id,
+        customer_id=req.customer_id,
+        old=old,
+        new={
+            "id": req.id,
+            "language": language,
+            "includeDelegatedAdmin": include_delegated_admin,
+            "expiresAt": req.expires_at.isoformat(),
+        },
+        now=now,
+    )
+    text = email_text(
+        partner_name=tenant.name,
+        url=url,
+        language=language,
+        expires_at=req.expires_at,
+        include_delegated_admin=include_delegated_admin,
+    )
     return CreatedInvitation(req, code, url, text)
 
 
-def resend_invitation(session: Session, actor: Actor, *, invitation_id: str, base_url: str,
-                      valid_days: int | None = None, etag: str | None = None) -> CreatedInvitation:
+def resend_invitation(
+    session: Session,
+    actor: Actor,
+    *,
+    invitation_id: str,
+    base_url: str,
+    valid_days: int | None = None,
+    etag: str | None = None,
+) -> CreatedInvitation:
     """A code cannot be shown again, so a partner who needs the link again resends the invitation: a new
     request with the same terms, a new code and a fresh expiry (by default as long as the old one's), and
     the old request, if still sent, is revoked at once. An expired request is resent as it is; an accepted
@@ -146,16 +203,28 @@ def resend_invitation(session: Session, actor: Actor, *, invitation_id: str, bas
     if status not in (InvitationStatus.SENT, InvitationStatus.EXPIRED):
         raise InvitationNotPending(id=old.id, status=status)
     if old.indirect_reseller_id is not None:  # the partnership must still be active
-        require_reseller_of(session, provider_id=partner_id, reseller_id=old.indirect_reseller_id,
-                            operation="request relationship for an indirect reseller")
+        require_reseller_of(
+            session,
+            provider_id=partner_id,
+            reseller_id=old.indirect_reseller_id,
+            operation="request relationship for an indirect reseller",
+        )
     if status == InvitationStatus.SENT:
         _revoke(session, actor, old, now)
     days = valid_days or min(365, max(1, round((old.expires_at - old.created_at) / timedelta(days=1))))
-    return _issue(session, actor, partner_id, base_url=base_url, customer_id=old.customer_id, language=old.language,
-                  include_delegated_admin=old.include_delegated_admin,
-                  indirect_reseller_id=old.indirect_reseller_id, valid_days=days,
-                  operation=Operation.RESEND_RELATIONSHIP_REQUEST,
-                  old={"relationshipRequestId": old.id, "status": status})
+    return _issue(
+        session,
+        actor,
+        partner_id,
+        base_url=base_url,
+        customer_id=old.customer_id,
+        language=old.language,
+        include_delegated_admin=old.include_delegated_admin,
+        indirect_reseller_id=old.indirect_reseller_id,
+        valid_days=days,
+        operation=Operation.RESEND_RELATIONSHIP_REQUEST,
+        old={"relationshipRequestId": old.id, "status": status},
+    )
 
 
 def list_invitations(session: Session, actor: Actor, *, status: str | None = None) -> list[RelationshipRequest]:
@@ -163,13 +232,15 @@ def list_invitations(session: Session, actor: Actor, *, status: str | None = Non
     accepted, declined, expired, revoked: an unknown one is refused)."""
     partner_id = actor.require_partner("relationship requests", *Role)
     wanted = parse_status(status)
-    stmt = where_status(select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id), wanted,
-                        utc_now())
+    stmt = where_status(
+        select(RelationshipRequest).where(RelationshipRequest.partner_id == partner_id), wanted, utc_now()
+    )
     return list(session.scalars(stmt.order_by(RelationshipRequest.created_at.desc(), RelationshipRequest.id)))
 
 
-def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str,
-                      etag: str | None = None) -> RelationshipRequest:
+def revoke_invitation(
+    session: Session, actor: Actor, *, invitation_id: str, etag: str | None = None
+) -> RelationshipRequest:
     """Revoke a sent invitation of the acting partner; its link stops working at once. With an etag
     (If-Match), the invitation must be as the caller read it."""
     partner_id = actor.require_partner("revoke relationship request", *INVITERS)
@@ -184,9 +255,11 @@ def revoke_invitation(session: Session, actor: Actor, *, invitation_id: str,
 
 
 def _locked_request(session: Session, partner_id: str, invitation_id: str) -> RelationshipRequest:
-    req = session.scalars(select(RelationshipRequest).where(
-        RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id
-    ).with_for_update()).first()
+    req = session.scalars(
+        select(RelationshipRequest)
+        .where(RelationshipRequest.id == normalize_id(invitation_id), RelationshipRequest.partner_id == partner_id)
+        .with_for_update()
+    ).first()
     if req is None:
         raise InvitationNotFound(id=invitation_id)
     return req
@@ -200,9 +273,18 @@ def _require_etag(req: RelationshipRequest, status: str, etag: str | None) -> No
 def _revoke(session: Session, actor: Actor, req: RelationshipRequest, now: datetime) -> None:
     req.status = InvitationStatus.REVOKED
     req.revoked_at = now
-    record(session, actor, operation=Operation.REVOKE_RELATIONSHIP_REQUEST,
-           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=req.partner_id,
-           customer_id=req.customer_id, old={"status": "sent"}, new={"status": "revoked"}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.REVOKE_RELATIONSHIP_REQUEST,
+        resource_type=ResourceType.RELATIONSHIP_REQUEST,
+        resource_id=req.id,
+        partner_id=req.partner_id,
+        customer_id=req.customer_id,
+        old={"status": "sent"},
+        new={"status": "revoked"},
+        now=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -218,8 +300,9 @@ class InvitationView:
     request_id: str | None
 
 
-def _resolve(session: Session, code: str, *, lock: bool, secret_key: str | None, customer_id: str | None = None
-             ) -> tuple[RelationshipRequest | None, Partner]:
+def _resolve(
+    session: Session, code: str, *, lock: bool, secret_key: str | None, customer_id: str | None = None
+) -> tuple[RelationshipRequest | None, Partner]:
     """The tracked request whose code hashes to the same SHA-256; else, for a customer's Global admin
     (`customer_id`), a request addressed to its tenant named by its id (its inbox shows no code); else the partner
     whose reusable link carries the code."""
@@ -246,8 +329,7 @@ def _customer_admin_of(actor: Actor) -> str | None:
     return None
 
 
-def describe_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
-                        ) -> InvitationView:
+def describe_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None) -> InvitationView:
     """Who asks for what, and whether it can still be accepted. `secret_key` (the instance's) is needed to
     recognise a partner's reusable link; a tracked invitation's code is recognised without it, and so is, for
     the Global admin of the customer it is addressed to, its id."""
@@ -255,14 +337,21 @@ def describe_invitation(session: Session, actor: Actor, *, code: str, secret_key
     tenant = session.get(Tenant, partner.id)
     assert tenant is not None
     if req is None:
-        return InvitationView(partner.id, tenant.name, partner.partner_type, False, InvitationStatus.SENT, None,
-                              None)
-    return InvitationView(partner.id, tenant.name, partner.partner_type, req.include_delegated_admin,
-                          req.status_at(utc_now()), req.expires_at, req.id)
+        return InvitationView(partner.id, tenant.name, partner.partner_type, False, InvitationStatus.SENT, None, None)
+    return InvitationView(
+        partner.id,
+        tenant.name,
+        partner.partner_type,
+        req.include_delegated_admin,
+        req.status_at(utc_now()),
+        req.expires_at,
+        req.id,
+    )
 
 
-def accept_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
-                      ) -> ResellerRelationship:
+def accept_invitation(
+    session: Session, actor: Actor, *, code: str, secret_key: str | None = None
+) -> ResellerRelationship:
     """A customer's Global admin accepts: a new active relationship episode begins (a removed one is
     re-established and its history kept), with DAP if the request asked for it. Single-use requests
     are marked accepted; expired, revoked, declined or used ones are refused. `code`: see describe_invitation."""
@@ -285,9 +374,16 @@ def accept_invitation(session: Session, actor: Actor, *, code: str, secret_key: 
         rel = existing
     else:
         rel = ResellerRelationship(
-            id=new_id(), partner_id=partner.id, customer_id=customer_id, status=RelationshipStatus.ACTIVE,
-            has_delegated_admin=include_dap, origin="invitation", invitation_id=req.id if req else None,
-            associated_partner_id=req.indirect_reseller_id if req else None, activated_at=now, version=1,
+            id=new_id(),
+            partner_id=partner.id,
+            customer_id=customer_id,
+            status=RelationshipStatus.ACTIVE,
+            has_delegated_admin=include_dap,
+            origin="invitation",
+            invitation_id=req.id if req else None,
+            associated_partner_id=req.indirect_reseller_id if req else None,
+            activated_at=now,
+            version=1,
             customer_name_key=customer.company_name_key if customer else "",
             customer_domain=customer.domain if customer else "",
         )
@@ -298,19 +394,37 @@ def accept_invitation(session: Session, actor: Actor, *, code: str, secret_key: 
         except IntegrityError:
             raise AlreadyRelated() from None
     if req is not None and req.indirect_reseller_id is not None and customer is not None:
-        relate_indirect_reseller(session, actor, reseller_id=req.indirect_reseller_id, provider_id=partner.id,
-                                 customer=customer, origin="invitation", now=now)
+        relate_indirect_reseller(
+            session,
+            actor,
+            reseller_id=req.indirect_reseller_id,
+            provider_id=partner.id,
+            customer=customer,
+            origin="invitation",
+            now=now,
+        )
     if req is not None:
         req.status = InvitationStatus.ACCEPTED
         req.accepted_at = now
         req.accepted_by_user_id = actor.user_id
         req.accepted_customer_id = customer_id
-    record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
-           resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=partner.id,
-           customer_id=customer_id, customer_name=customer.company_name if customer else None,
-           old={"relationshipToPartner": "reseller" if existing else "none"},
-           new={"relationshipToPartner": "reseller", "allowDelegatedAccess": rel.has_delegated_admin,
-                "relationshipRequestId": req.id if req else None}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
+        resource_type=ResourceType.RELATIONSHIP,
+        resource_id=rel.id,
+        partner_id=partner.id,
+        customer_id=customer_id,
+        customer_name=customer.company_name if customer else None,
+        old={"relationshipToPartner": "reseller" if existing else "none"},
+        new={
+            "relationshipToPartner": "reseller",
+            "allowDelegatedAccess": rel.has_delegated_admin,
+            "relationshipRequestId": req.id if req else None,
+        },
+        now=now,
+    )
     return rel
 
 
@@ -330,8 +444,9 @@ def _require_answerable(req: RelationshipRequest, customer_id: str, now: datetim
         raise InvitationForAnotherCustomer()
 
 
-def decline_invitation(session: Session, actor: Actor, *, code: str, secret_key: str | None = None
-                       ) -> RelationshipRequest:
+def decline_invitation(
+    session: Session, actor: Actor, *, code: str, secret_key: str | None = None
+) -> RelationshipRequest:
     """A customer's Global admin declines a tracked request (named by its code, or by its id from the inbox): it
     can no longer be accepted, and the partner sees it declined in its list and its activity log. Only a sent
     request is declined, once; a partner's reusable link is addressed to nobody, so there is nothing to decline."""
@@ -347,9 +462,18 @@ def decline_invitation(session: Session, actor: Actor, *, code: str, secret_key:
     req.declined_at = now
     req.declined_by_user_id = actor.user_id
     customer = session.get(Customer, customer_id)
-    record(session, actor, operation=Operation.DECLINE_RELATIONSHIP_REQUEST,
-           resource_type=ResourceType.RELATIONSHIP_REQUEST, resource_id=req.id, partner_id=req.partner_id,
-           customer_id=customer_id, customer_name=customer.company_name if customer else None,
-           old={"status": InvitationStatus.SENT}, new={"status": InvitationStatus.DECLINED}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.DECLINE_RELATIONSHIP_REQUEST,
+        resource_type=ResourceType.RELATIONSHIP_REQUEST,
+        resource_id=req.id,
+        partner_id=req.partner_id,
+        customer_id=customer_id,
+        customer_name=customer.company_name if customer else None,
+        old={"status": InvitationStatus.SENT},
+        new={"status": InvitationStatus.DECLINED},
+        now=now,
+    )
     session.flush()
     return req

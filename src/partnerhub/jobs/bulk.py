@@ -33,8 +33,9 @@ def enqueue_items(session: Session, actor: Actor, *, kind: str, keys: list[str],
     gets the starting user's id: the job acts as that user, with their rights at the time it runs."""
     job = enqueue(session, actor, kind=kind, total=len(keys), payload={"userId": actor.user_id, **payload})
     session.flush()
-    session.add_all(JobItem(job_id=job.id, item_key=k, position=i, status=ItemStatus.PENDING, result={})
-                    for i, k in enumerate(keys))
+    session.add_all(
+        JobItem(job_id=job.id, item_key=k, position=i, status=ItemStatus.PENDING, result={}) for i, k in enumerate(keys)
+    )
     return job
 
 
@@ -55,9 +56,14 @@ def run_items(ctx: JobContext, work: ItemWork) -> dict[str, Any]:
     actor: Actor | None = None
     while True:
         with transaction(ctx.engine) as session:
-            keys = list(session.scalars(
-                select(JobItem.item_key).where(JobItem.job_id == ctx.job_id, JobItem.status == ItemStatus.PENDING)
-                .order_by(JobItem.position).limit(BATCH)))
+            keys = list(
+                session.scalars(
+                    select(JobItem.item_key)
+                    .where(JobItem.job_id == ctx.job_id, JobItem.status == ItemStatus.PENDING)
+                    .order_by(JobItem.position)
+                    .limit(BATCH)
+                )
+            )
         if not keys:
             break
         actor = None  # resolved once per batch, not per item
@@ -72,8 +78,15 @@ def run_items(ctx: JobContext, work: ItemWork) -> dict[str, Any]:
                     ctx.advance(session)
             except DomainError as exc:
                 with transaction(ctx.engine) as session:
-                    _finish_item(session, ctx.job_id, key, status=ItemStatus.FAILED, error_code=exc.code,
-                                 error=exc.render("en"), result={"data": exc.data, "params": _params(exc)})
+                    _finish_item(
+                        session,
+                        ctx.job_id,
+                        key,
+                        status=ItemStatus.FAILED,
+                        error_code=exc.code,
+                        error=exc.render("en"),
+                        result={"data": exc.data, "params": _params(exc)},
+                    )
                     ctx.advance(session)
             ctx.report_progress()
     ctx.checkpoint(done=count_finished(ctx.engine, ctx.job_id))  # the exact count, whatever happened before
@@ -95,15 +108,22 @@ def job_actor(session: Session, ctx: JobContext) -> Actor:
 
 def count_finished(engine: Engine, job_id: str) -> int:
     with transaction(engine) as session:
-        return int(session.scalar(select(func.count()).select_from(JobItem).where(
-            JobItem.job_id == job_id, JobItem.status != ItemStatus.PENDING)) or 0)
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(JobItem)
+                .where(JobItem.job_id == job_id, JobItem.status != ItemStatus.PENDING)
+            )
+            or 0
+        )
 
 
 def summarize(engine: Engine, job_id: str) -> dict[str, Any]:
     """How many items succeeded, failed (were refused) and are still pending."""
     with transaction(engine) as session:
         rows = session.execute(
-            select(JobItem.status, func.count()).where(JobItem.job_id == job_id).group_by(JobItem.status)).all()
+            select(JobItem.status, func.count()).where(JobItem.job_id == job_id).group_by(JobItem.status)
+        ).all()
     counts = {str(status): int(n) for status, n in rows}
     return {status.value: counts.get(status, 0) for status in REPORTED}
 

@@ -32,8 +32,10 @@ class ItemStatus(StrEnum):
 class Job(Base):
     __tablename__ = "jobs"
     # ix_jobs_partner_claimed: when each tenant was last served (a claim takes turns between tenants)
-    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),
-                      Index("ix_jobs_partner_claimed", "partner_id", "claimed_at"))
+    __table_args__ = (
+        Index("ix_jobs_status_lease", "status", "lease_expires_at"),
+        Index("ix_jobs_partner_claimed", "partner_id", "claimed_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))

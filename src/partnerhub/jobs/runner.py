@@ -38,6 +38,7 @@ from partnerhub.jobs.models import Job, JobStatus
 log = logging.getLogger(__name__)
 SLICE_ITEMS = 100  # a worker's bulk job makes way for another tenant's waiting job after this many items
 
+
 def _every_kind() -> JobRegistry:
     """The registry of every job kind (`partnerhub.jobs.registry`), used when a caller names none. It is
     imported here, not at the top, because the features' handlers it lists import this module."""
@@ -70,10 +71,12 @@ def schedule_due_jobs(engine: Engine, registry: JobRegistry | None = None) -> li
 
 def _is_due(session: Session, kind: str, seconds: int, now: datetime) -> bool:
     """None of `kind` is queued or running, and the last one was created longer than `seconds` ago."""
-    busy = session.scalar(select(Job.id).where(
-        Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
-    recent = session.scalar(select(Job.id).where(
-        Job.kind == kind, Job.created_at > now - timedelta(seconds=seconds)).limit(1))
+    busy = session.scalar(
+        select(Job.id).where(Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1)
+    )
+    recent = session.scalar(
+        select(Job.id).where(Job.kind == kind, Job.created_at > now - timedelta(seconds=seconds)).limit(1)
+    )
     return busy is None and recent is None
 
 
@@ -88,10 +91,21 @@ def default_worker_id() -> str:
 def enqueue(session: Any, actor: Actor, *, kind: str, payload: dict[str, Any], total: int = 0) -> Job:
     """Add a job in the caller's transaction; a worker picks it up after commit."""
     now = utc_now()
-    job = Job(id=new_id(), kind=kind, partner_id=actor.tenant_id if actor.is_partner_user else None,
-              created_by_user_id=actor.user_id, payload=payload, checkpoint={}, result={},
-              status=JobStatus.QUEUED, progress_done=0, progress_total=total, attempts=0,
-              created_at=now, updated_at=now)
+    job = Job(
+        id=new_id(),
+        kind=kind,
+        partner_id=actor.tenant_id if actor.is_partner_user else None,
+        created_by_user_id=actor.user_id,
+        payload=payload,
+        checkpoint={},
+        result={},
+        status=JobStatus.QUEUED,
+        progress_done=0,
+        progress_total=total,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(job)
     return job
 
@@ -121,46 +135,70 @@ def _of_tenant(partner_id: str | None) -> ColumnElement[bool]:
 
 
 def _not_of_tenant(partner_id: str | None) -> ColumnElement[bool]:
-    return Job.partner_id.is_not(None) if partner_id is None else or_(Job.partner_id.is_(None),
-                                                                       Job.partner_id != partner_id)
+    return (
+        Job.partner_id.is_not(None)
+        if partner_id is None
+        else or_(Job.partner_id.is_(None), Job.partner_id != partner_id)
+    )
 
 
 def _claim_values(worker_id: str, now: datetime, lease_seconds: int) -> dict[str, Any]:
-    return {"status": JobStatus.RUNNING, "lease_owner": worker_id, "claimed_at": now, "updated_at": now,
-            "lease_expires_at": now + timedelta(seconds=lease_seconds), "attempts": Job.attempts + 1}
+    return {
+        "status": JobStatus.RUNNING,
+        "lease_owner": worker_id,
+        "claimed_at": now,
+        "updated_at": now,
+        "lease_expires_at": now + timedelta(seconds=lease_seconds),
+        "attempts": Job.attempts + 1,
+    }
 
 
 def claim_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60) -> bool:
     """Take one given job if it is queued, or running under an expired lease (its worker died)."""
     now = utc_now()
     with transaction(engine) as session:
-        res = session.execute(update(Job).where(Job.id == job_id, _claimable(now)).values(
-            **_claim_values(worker_id, now, lease_seconds)))
+        res = session.execute(
+            update(Job).where(Job.id == job_id, _claimable(now)).values(**_claim_values(worker_id, now, lease_seconds))
+        )
         return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def tenants_in_turn(session: Session, waiting: list[ColumnElement[bool]], now: datetime) -> list[str | None]:
     """The tenants with a job that matches `waiting`, in the order a claim serves them: fewest running jobs
     first, then the one served least recently (never served first), then the one whose job waits longest."""
-    oldest = dict(session.execute(select(Job.partner_id, func.min(Job.created_at)).where(*waiting)
-                                  .group_by(Job.partner_id)).all())
-    running = dict(session.execute(
-        select(Job.partner_id, func.count()).where(Job.status == JobStatus.RUNNING, Job.lease_expires_at >= now)
-        .group_by(Job.partner_id)).all())
+    oldest = dict(
+        session.execute(select(Job.partner_id, func.min(Job.created_at)).where(*waiting).group_by(Job.partner_id)).all()
+    )
+    running = dict(
+        session.execute(
+            select(Job.partner_id, func.count())
+            .where(Job.status == JobStatus.RUNNING, Job.lease_expires_at >= now)
+            .group_by(Job.partner_id)
+        ).all()
+    )
 
     served: dict[str | None, datetime | None] = {}
     partners = [p for p in oldest if p is not None]
     for start in range(0, len(partners), 500):  # the latest claim of each tenant (ix_jobs_partner_claimed)
-        served.update(session.execute(select(Job.partner_id, func.max(Job.claimed_at))
-                                      .where(Job.partner_id.in_(partners[start:start + 500]))
-                                      .group_by(Job.partner_id)).all())
+        served.update(
+            session.execute(
+                select(Job.partner_id, func.max(Job.claimed_at))
+                .where(Job.partner_id.in_(partners[start : start + 500]))
+                .group_by(Job.partner_id)
+            ).all()
+        )
     if None in oldest:
         served[None] = session.scalar(select(func.max(Job.claimed_at)).where(Job.partner_id.is_(None)))
 
     def turn(partner_id: str | None) -> tuple[int, bool, datetime, datetime, str]:
         last = served.get(partner_id)
-        return (running.get(partner_id, 0), last is not None, last or oldest[partner_id], oldest[partner_id],
-                partner_id or "")
+        return (
+            running.get(partner_id, 0),
+            last is not None,
+            last or oldest[partner_id],
+            oldest[partner_id],
+            partner_id or "",
+        )
 
     return sorted(oldest, key=turn)
 
@@ -185,8 +223,11 @@ def claim_next(
             job_id = session.scalars(stmt).first()
             if job_id is None:
                 continue
-            claimed = session.execute(update(Job).where(Job.id == job_id, _claimable(now)).values(
-                **_claim_values(worker_id, now, lease_seconds)))
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, _claimable(now))
+                .values(**_claim_values(worker_id, now, lease_seconds))
+            )
             if claimed.rowcount == 1:  # type: ignore[attr-defined]
                 return job_id
         return None
@@ -222,8 +263,11 @@ class JobContext:
             return
         if self.items_this_turn >= self.slice_items:
             now = utc_now()
-            waiting = [_claimable(now), _not_of_tenant(self.partner_id),
-                       *([Job.kind.in_(self.kinds)] if self.kinds else [])]
+            waiting = [
+                _claimable(now),
+                _not_of_tenant(self.partner_id),
+                *([Job.kind.in_(self.kinds)] if self.kinds else []),
+            ]
             with read_session(self.engine) as session:
                 if session.scalars(select(Job.id).where(*waiting).limit(1)).first() is not None:
                     raise MadeWay(self.job_id)
@@ -233,8 +277,11 @@ class JobContext:
     def checkpoint(self, *, done: int, total: int | None = None, data: dict[str, Any] | None = None) -> None:
         """Save progress and renew the lease; raises LeaseLost if another worker owns the job now."""
         now = utc_now()
-        values: dict[str, Any] = {"progress_done": done, "updated_at": now,
-                                  "lease_expires_at": now + timedelta(seconds=self.lease_seconds)}
+        values: dict[str, Any] = {
+            "progress_done": done,
+            "updated_at": now,
+            "lease_expires_at": now + timedelta(seconds=self.lease_seconds),
+        }
         if total is not None:
             values["progress_total"] = total
             self.progress_total = total
@@ -242,14 +289,16 @@ class JobContext:
             values["checkpoint"] = data
             self.checkpoint_data = data
         with transaction(self.engine) as session:
-            res = session.execute(update(Job).where(Job.id == self.job_id, Job.lease_owner == self.worker_id,
-                                                    Job.status == JobStatus.RUNNING).values(**values))
+            res = session.execute(
+                update(Job)
+                .where(Job.id == self.job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING)
+                .values(**values)
+            )
             if res.rowcount != 1:  # type: ignore[attr-defined]
                 raise LeaseLost(self.job_id)
         self.progress_done = done
         if self.on_progress:
             self.on_progress(done, self.progress_total)
-
 
     def advance(self, session: Any, *, by: int = 1) -> None:
         """Count `by` more items done and renew the lease inside the caller's transaction — the one that
@@ -257,11 +306,15 @@ class JobContext:
         LeaseLost (the caller's work rolls back) if another worker owns the job now."""
         now = utc_now()
         res = session.execute(
-            update(Job).where(Job.id == self.job_id, Job.lease_owner == self.worker_id,
-                              Job.status == JobStatus.RUNNING)
-            .values(progress_done=Job.progress_done + by, updated_at=now,
-                    lease_expires_at=now + timedelta(seconds=self.lease_seconds))
-            .execution_options(synchronize_session=False))  # the job row is not loaded in this session
+            update(Job)
+            .where(Job.id == self.job_id, Job.lease_owner == self.worker_id, Job.status == JobStatus.RUNNING)
+            .values(
+                progress_done=Job.progress_done + by,
+                updated_at=now,
+                lease_expires_at=now + timedelta(seconds=self.lease_seconds),
+            )
+            .execution_options(synchronize_session=False)
+        )  # the job row is not loaded in this session
         if res.rowcount != 1:
             raise LeaseLost(self.job_id)
         self.progress_done += by
@@ -272,17 +325,37 @@ class JobContext:
             self.on_progress(self.progress_done, self.progress_total)
 
 
-def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int = 60,
-            on_progress: Callable[[int, int], None] | None = None, registry: JobRegistry | None = None,
-            slice_items: int | None = None, kinds: list[str] | None = None) -> str:
+def run_job(
+    engine: Engine,
+    job_id: str,
+    worker_id: str,
+    *,
+    lease_seconds: int = 60,
+    on_progress: Callable[[int, int], None] | None = None,
+    registry: JobRegistry | None = None,
+    slice_items: int | None = None,
+    kinds: list[str] | None = None,
+) -> str:
     """Run a claimed job with its kind's handler from `registry` (default: every kind): to its end, or, given
     `slice_items`, until it makes way for another tenant's job (then it is queued again: "queued")."""
     with read_session(engine) as session:
         job = session.get(Job, job_id)
         if job is None:
             raise JobNotFound(id=job_id)
-        ctx = JobContext(engine, job.id, worker_id, dict(job.payload), dict(job.checkpoint), job.progress_done,
-                         job.progress_total, lease_seconds, on_progress, job.partner_id, slice_items, kinds)
+        ctx = JobContext(
+            engine,
+            job.id,
+            worker_id,
+            dict(job.payload),
+            dict(job.checkpoint),
+            job.progress_done,
+            job.progress_total,
+            lease_seconds,
+            on_progress,
+            job.partner_id,
+            slice_items,
+            kinds,
+        )
         handler = (registry or _every_kind()).handler(job.kind)
     status, result, error = JobStatus.SUCCEEDED, {}, None
     if handler is None:
@@ -300,8 +373,11 @@ def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int =
             status, error = JobStatus.FAILED, traceback.format_exc(limit=5)
     now = utc_now()
     with transaction(engine) as session:
-        res = session.execute(update(Job).where(Job.id == job_id, Job.lease_owner == worker_id).values(
-            status=status, result=result, error=error, finished_at=now, updated_at=now, lease_expires_at=None))
+        res = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.lease_owner == worker_id)
+            .values(status=status, result=result, error=error, finished_at=now, updated_at=now, lease_expires_at=None)
+        )
         if res.rowcount != 1:  # type: ignore[attr-defined]
             return JobStatus.RUNNING
     return status
@@ -310,15 +386,24 @@ def run_job(engine: Engine, job_id: str, worker_id: str, *, lease_seconds: int =
 def _requeue(engine: Engine, job_id: str, worker_id: str) -> str:
     """Put a job that made way back in the queue: no lease, its checkpoint and progress kept."""
     with transaction(engine) as session:
-        res = session.execute(update(Job).where(Job.id == job_id, Job.lease_owner == worker_id,
-                                                Job.status == JobStatus.RUNNING).values(
-            status=JobStatus.QUEUED, lease_owner=None, lease_expires_at=None, updated_at=utc_now()))
+        res = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.lease_owner == worker_id, Job.status == JobStatus.RUNNING)
+            .values(status=JobStatus.QUEUED, lease_owner=None, lease_expires_at=None, updated_at=utc_now())
+        )
         return JobStatus.QUEUED if res.rowcount == 1 else JobStatus.RUNNING  # type: ignore[attr-defined]
 
 
-def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: int = 60,
-                kinds: list[str] | None = None, max_jobs: int | None = None,
-                registry: JobRegistry | None = None, slice_items: int | None = SLICE_ITEMS) -> int:
+def run_pending(
+    engine: Engine,
+    *,
+    worker_id: str | None = None,
+    lease_seconds: int = 60,
+    kinds: list[str] | None = None,
+    max_jobs: int | None = None,
+    registry: JobRegistry | None = None,
+    slice_items: int | None = SLICE_ITEMS,
+) -> int:
     """Run claimable jobs, taking turns between tenants, until none is left (or `max_jobs` ended); returns
     how many ran to an end (a job that made way for another tenant's is run again later, and counted then)."""
     wid = worker_id or default_worker_id()
@@ -327,8 +412,9 @@ def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: 
         job_id = claim_next(engine, wid, lease_seconds=lease_seconds, kinds=kinds)
         if job_id is None:
             break
-        status = run_job(engine, job_id, wid, lease_seconds=lease_seconds, registry=registry,
-                         slice_items=slice_items, kinds=kinds)
+        status = run_job(
+            engine, job_id, wid, lease_seconds=lease_seconds, registry=registry, slice_items=slice_items, kinds=kinds
+        )
         if status != JobStatus.QUEUED:
             ran += 1
     return ran
@@ -337,8 +423,9 @@ def run_pending(engine: Engine, *, worker_id: str | None = None, lease_seconds: 
 class Worker(threading.Thread):
     """A background worker thread (started by `partnerhub serve`): resumes unfinished jobs at start."""
 
-    def __init__(self, engine: Engine, registry: JobRegistry, *, poll_seconds: float = 2.0,
-                 lease_seconds: int = 60) -> None:
+    def __init__(
+        self, engine: Engine, registry: JobRegistry, *, poll_seconds: float = 2.0, lease_seconds: int = 60
+    ) -> None:
         super().__init__(name="partnerhub-jobs", daemon=True)
         self.engine = engine
         self.registry = registry
@@ -351,8 +438,7 @@ class Worker(threading.Thread):
         while not self.stopping.is_set():
             try:
                 schedule_due_jobs(self.engine, self.registry)
-                ran = run_pending(self.engine, worker_id=wid, lease_seconds=self.lease_seconds,
-                                  registry=self.registry)
+                ran = run_pending(self.engine, worker_id=wid, lease_seconds=self.lease_seconds, registry=self.registry)
             except Exception:  # keep the worker alive across database hiccups
                 log.exception("job worker loop failed; retrying")
                 ran = 0

@@ -9,8 +9,15 @@ from partnerhub.jobs.models import Job
 
 
 def job_dict(job: Job) -> dict[str, Any]:
-    return {"id": job.id, "kind": job.kind, "status": job.status, "done": job.progress_done,
-            "total": job.progress_total, "createdAt": iso_utc(job.created_at), "finishedAt": iso_utc(job.finished_at)}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "createdAt": iso_utc(job.created_at),
+        "finishedAt": iso_utc(job.finished_at),
+    }
 
 
 def job_detail_dict(job: Job) -> dict[str, Any]:

@@ -35,29 +35,53 @@ def partner_overview(session: Session, actor: Actor, *, now: datetime | None = N
     with, so a removed customer's suspended subscriptions do not linger on the dashboard."""
     partner_id = actor.require_partner("dashboard", *Role)
     now = now or utc_now()
-    active_rel = and_(ResellerRelationship.partner_id == partner_id,
-                      ResellerRelationship.status == RelationshipStatus.ACTIVE)
+    active_rel = and_(
+        ResellerRelationship.partner_id == partner_id, ResellerRelationship.status == RelationshipStatus.ACTIVE
+    )
     customers = session.scalar(select(func.count()).select_from(ResellerRelationship).where(active_rel)) or 0
     related = select(ResellerRelationship.customer_id).where(active_rel)
     by_status: dict[str, int] = {
-        str(status): int(count) for status, count in session.execute(
+        str(status): int(count)
+        for status, count in session.execute(
             select(Subscription.status, func.count())
-            .where(belongs_to_partner(partner_id), Subscription.customer_id.in_(related),
-                   Subscription.status.in_(("active", "suspended")))
+            .where(
+                belongs_to_partner(partner_id),
+                Subscription.customer_id.in_(related),
+                Subscription.status.in_(("active", "suspended")),
+            )
             .group_by(Subscription.status)
         )
     }
-    pending = session.scalar(
-        select(func.count()).select_from(RelationshipRequest).where(
-            RelationshipRequest.partner_id == partner_id, RelationshipRequest.status == InvitationStatus.SENT,
-            RelationshipRequest.expires_at > now)
-    ) or 0
-    expiring = session.scalar(
-        select(func.count()).select_from(AdminRelationship).where(
-            AdminRelationship.partner_id == partner_id, AdminRelationship.status == AdminRelationshipStatus.ACTIVE,
-            AdminRelationship.auto_extend_days == 0,
-            AdminRelationship.end_at > now, AdminRelationship.end_at <= now + EXPIRING_WITHIN)
-    ) or 0
-    return PartnerOverview(customers=customers, active_subscriptions=by_status.get("active", 0),
-                           suspended_subscriptions=by_status.get("suspended", 0), pending_invitations=pending,
-                           gdap_expiring_soon=expiring)
+    pending = (
+        session.scalar(
+            select(func.count())
+            .select_from(RelationshipRequest)
+            .where(
+                RelationshipRequest.partner_id == partner_id,
+                RelationshipRequest.status == InvitationStatus.SENT,
+                RelationshipRequest.expires_at > now,
+            )
+        )
+        or 0
+    )
+    expiring = (
+        session.scalar(
+            select(func.count())
+            .select_from(AdminRelationship)
+            .where(
+                AdminRelationship.partner_id == partner_id,
+                AdminRelationship.status == AdminRelationshipStatus.ACTIVE,
+                AdminRelationship.auto_extend_days == 0,
+                AdminRelationship.end_at > now,
+                AdminRelationship.end_at <= now + EXPIRING_WITHIN,
+            )
+        )
+        or 0
+    )
+    return PartnerOverview(
+        customers=customers,
+        active_subscriptions=by_status.get("active", 0),
+        suspended_subscriptions=by_status.get("suspended", 0),
+        pending_invitations=pending,
+        gdap_expiring_soon=expiring,
+    )

@@ -88,8 +88,9 @@ def require_active_partnership(
     until commit), else NoActivePartnership naming both."""
     partnership = find_active_partnership(session, provider_id=provider_id, reseller_id=reseller_id, lock=lock)
     if partnership is None:
-        raise NoActivePartnership(reseller=partner_name_unscoped(session, reseller_id),
-                                  provider=partner_name_unscoped(session, provider_id))
+        raise NoActivePartnership(
+            reseller=partner_name_unscoped(session, reseller_id), provider=partner_name_unscoped(session, provider_id)
+        )
     return partnership
 
 

@@ -50,8 +50,6 @@ def partner_relationships_collection(rows: list[PartnerRelationship]) -> dict[st
     }
 
 
-
-
 def partnership_dict(p: Partnership) -> dict[str, Any]:
     """One partnership episode (our extension: invite, accept and end answer with it)."""
     return {

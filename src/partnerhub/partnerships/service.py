@@ -54,12 +54,22 @@ def has_active_partnership(session: Session, *, provider_id: str, reseller_id: s
     return find_active_partnership(session, provider_id=provider_id, reseller_id=reseller_id) is not None
 
 
-def _record(session: Session, actor: Actor, operation: Operation, p: Partnership, *,
-            old: dict[str, Any] | None, now: datetime) -> None:
+def _record(
+    session: Session, actor: Actor, operation: Operation, p: Partnership, *, old: dict[str, Any] | None, now: datetime
+) -> None:
     # A partnership is both partners' business: each one's activity log shows the change.
     for partner_id in (p.provider_id, p.reseller_id):
-        record(session, actor, operation=operation, resource_type=ResourceType.PARTNERSHIP, resource_id=p.id,
-               partner_id=partner_id, old=old, new=partnership_audit_view(p), now=now)
+        record(
+            session,
+            actor,
+            operation=operation,
+            resource_type=ResourceType.PARTNERSHIP,
+            resource_id=p.id,
+            partner_id=partner_id,
+            old=old,
+            new=partnership_audit_view(p),
+            now=now,
+        )
 
 
 def invite_reseller(
@@ -70,14 +80,21 @@ def invite_reseller(
     (invited or active) partnership, held by the database's partial unique index even under races."""
     provider_id = actor.require_partner("invite an indirect reseller", *PARTNERSHIP_MANAGERS)
     require_indirect_provider(session, provider_id, "invite an indirect reseller")
-    reseller = require_indirect_reseller(session, resolve_partner(session, tenant_id=reseller_id,
-                                                                  mpn_id=reseller_mpn_id))
+    reseller = require_indirect_reseller(
+        session, resolve_partner(session, tenant_id=reseller_id, mpn_id=reseller_mpn_id)
+    )
     name = partner_name_unscoped(session, reseller.id)
     if find_open_partnership(session, provider_id=provider_id, reseller_id=reseller.id) is not None:
         raise PartnershipAlreadyOpen(name=name)
     now = utc_now()
-    partnership = Partnership(id=new_id(), provider_id=provider_id, reseller_id=reseller.id,
-                              status=PartnershipStatus.INVITED, created_at=now, invited_by_user_id=actor.user_id)
+    partnership = Partnership(
+        id=new_id(),
+        provider_id=provider_id,
+        reseller_id=reseller.id,
+        status=PartnershipStatus.INVITED,
+        created_at=now,
+        invited_by_user_id=actor.user_id,
+    )
     try:
         with session.begin_nested():
             session.add(partnership)
@@ -91,10 +108,14 @@ def invite_reseller(
 def _load_own(session: Session, partner_id: str, partnership_id: str) -> Partnership:
     """A partnership the partner is a side of, locked; any other is "not found"."""
     pid = normalize_id(partnership_id)
-    stmt = select(Partnership).where(
-        Partnership.id == pid,
-        (Partnership.provider_id == partner_id) | (Partnership.reseller_id == partner_id),
-    ).with_for_update()
+    stmt = (
+        select(Partnership)
+        .where(
+            Partnership.id == pid,
+            (Partnership.provider_id == partner_id) | (Partnership.reseller_id == partner_id),
+        )
+        .with_for_update()
+    )
     partnership = session.scalars(stmt).first()
     if partnership is None:
         raise PartnershipNotFound(id=partnership_id)
@@ -137,8 +158,15 @@ def end_partnership(session: Session, actor: Actor, *, partnership_id: str) -> P
     return partnership
 
 
-def _partnership_rows(session: Session, *, own_column: Any, other_column: Any, partner_id: str,
-                      relationship_type: str, include_ended: bool) -> list[PartnerRelationship]:
+def _partnership_rows(
+    session: Session,
+    *,
+    own_column: Any,
+    other_column: Any,
+    partner_id: str,
+    relationship_type: str,
+    include_ended: bool,
+) -> list[PartnerRelationship]:
     stmt = (
         select(Partnership, Tenant, Partner)
         .join(Tenant, Tenant.id == other_column)
@@ -148,8 +176,10 @@ def _partnership_rows(session: Session, *, own_column: Any, other_column: Any, p
     )
     if not include_ended:
         stmt = stmt.where(Partnership.status.in_(OPEN_PARTNERSHIP_STATUSES))
-    return [PartnerRelationship(partner.id, tenant.name, partner.mpn_id, relationship_type, p.status, p.id)
-            for p, tenant, partner in session.execute(stmt)]
+    return [
+        PartnerRelationship(partner.id, tenant.name, partner.mpn_id, relationship_type, p.status, p.id)
+        for p, tenant, partner in session.execute(stmt)
+    ]
 
 
 def list_resellers(session: Session, actor: Actor, *, include_ended: bool = False) -> list[PartnerRelationship]:
@@ -157,9 +187,14 @@ def list_resellers(session: Session, actor: Actor, *, include_ended: bool = Fals
     `GET /v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf`."""
     provider_id = actor.require_partner("list indirect resellers", *Role)
     require_indirect_provider(session, provider_id, "list indirect resellers")
-    return _partnership_rows(session, own_column=Partnership.provider_id, other_column=Partnership.reseller_id,
-                             partner_id=provider_id, relationship_type=IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF,
-                             include_ended=include_ended)
+    return _partnership_rows(
+        session,
+        own_column=Partnership.provider_id,
+        other_column=Partnership.reseller_id,
+        partner_id=provider_id,
+        relationship_type=IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF,
+        include_ended=include_ended,
+    )
 
 
 def list_providers(session: Session, actor: Actor, *, include_ended: bool = False) -> list[PartnerRelationship]:
@@ -169,9 +204,14 @@ def list_providers(session: Session, actor: Actor, *, include_ended: bool = Fals
     reseller = session.get(Partner, reseller_id)
     if reseller is None or reseller.partner_type != PartnerType.INDIRECT_RESELLER:
         raise Forbidden(operation="list indirect providers")
-    return _partnership_rows(session, own_column=Partnership.reseller_id, other_column=Partnership.provider_id,
-                             partner_id=reseller_id, relationship_type=IS_INDIRECT_RESELLER_OF,
-                             include_ended=include_ended)
+    return _partnership_rows(
+        session,
+        own_column=Partnership.reseller_id,
+        other_column=Partnership.provider_id,
+        partner_id=reseller_id,
+        relationship_type=IS_INDIRECT_RESELLER_OF,
+        include_ended=include_ended,
+    )
 
 
 def list_customer_resellers(session: Session, actor: Actor, *, customer_id: str) -> list[PartnerRelationship]:
@@ -196,13 +236,18 @@ def list_customer_resellers(session: Session, actor: Actor, *, customer_id: str)
         require_active_relationship(session, partner_id=provider_id, customer_id=customer_id)
         ever_partners = select(Partnership.reseller_id).where(Partnership.provider_id == provider_id)
         stmt = stmt.where(Partner.id.in_(ever_partners))
-    elif actor.is_operator or (actor.is_customer_user and actor.tenant_id == customer_id
-                               and Role.GLOBAL_ADMIN in actor.roles):
+    elif actor.is_operator or (
+        actor.is_customer_user and actor.tenant_id == customer_id and Role.GLOBAL_ADMIN in actor.roles
+    ):
         if session.get(Customer, customer_id) is None:
             raise CustomerNotFound(id=customer_id)
     elif actor.is_customer_user and actor.tenant_id == customer_id:
         raise Forbidden(operation="list a customer's indirect resellers")
     else:
         raise CustomerNotFound(id=customer_id)
-    return [PartnerRelationship(partner.id, tenant.name, partner.mpn_id, IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF,
-                                RelationshipStatus.ACTIVE) for tenant, partner in session.execute(stmt)]
+    return [
+        PartnerRelationship(
+            partner.id, tenant.name, partner.mpn_id, IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF, RelationshipStatus.ACTIVE
+        )
+        for tenant, partner in session.execute(stmt)
+    ]

@@ -17,7 +17,13 @@ from partnerhub.relationships.queries import find_active_relationship
 
 
 def relate_indirect_reseller(
-    session: Session, actor: Actor, *, reseller_id: str, provider_id: str, customer: Customer, origin: str,
+    session: Session,
+    actor: Actor,
+    *,
+    reseller_id: str,
+    provider_id: str,
+    customer: Customer,
+    origin: str,
     now: datetime,
 ) -> ResellerRelationship:
     """The indirect reseller's own active relationship with a customer its provider serves for it (never
@@ -26,14 +32,28 @@ def relate_indirect_reseller(
     if existing is not None:
         return existing
     rel = ResellerRelationship(
-        id=new_id(), partner_id=reseller_id, customer_id=customer.id, status=RelationshipStatus.ACTIVE,
-        has_delegated_admin=False, origin=origin, activated_at=now, version=1,
-        customer_name_key=customer.company_name_key, customer_domain=customer.domain,
+        id=new_id(),
+        partner_id=reseller_id,
+        customer_id=customer.id,
+        status=RelationshipStatus.ACTIVE,
+        has_delegated_admin=False,
+        origin=origin,
+        activated_at=now,
+        version=1,
+        customer_name_key=customer.company_name_key,
+        customer_domain=customer.domain,
     )
     session.add(rel)
-    record(session, actor, operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
-           resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=reseller_id,
-           customer_id=customer.id, customer_name=customer.company_name,
-           new={"relationshipToPartner": "reseller", "allowDelegatedAccess": False,
-                "indirectProviderId": provider_id}, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_PARTNER_CUSTOMER_RELATIONSHIP,
+        resource_type=ResourceType.RELATIONSHIP,
+        resource_id=rel.id,
+        partner_id=reseller_id,
+        customer_id=customer.id,
+        customer_name=customer.company_name,
+        new={"relationshipToPartner": "reseller", "allowDelegatedAccess": False, "indirectProviderId": provider_id},
+        now=now,
+    )
     return rel

@@ -55,13 +55,23 @@ class Suspension:
     note: str = ""
 
     def stored(self) -> dict[str, Any]:
-        return {"reason": self.reason, "initiatorPartnerId": self.initiator_partner_id,
-                "initiatedBy": self.initiated_by, "at": self.at.isoformat(), "note": self.note}
+        return {
+            "reason": self.reason,
+            "initiatorPartnerId": self.initiator_partner_id,
+            "initiatedBy": self.initiated_by,
+            "at": self.at.isoformat(),
+            "note": self.note,
+        }
 
     @classmethod
     def from_stored(cls, raw: dict[str, Any]) -> Suspension:
-        return cls(str(raw["reason"]), str(raw["initiatorPartnerId"]), str(raw.get("initiatedBy") or ""),
-                   datetime.fromisoformat(str(raw["at"])), str(raw.get("note") or ""))
+        return cls(
+            str(raw["reason"]),
+            str(raw["initiatorPartnerId"]),
+            str(raw.get("initiatedBy") or ""),
+            datetime.fromisoformat(str(raw["at"])),
+            str(raw.get("note") or ""),
+        )
 
     def is_held_by(self, partner_id: str) -> bool:
         return self.initiator_partner_id == partner_id and self.reason != SuspensionReason.PARENT_SUSPENDED
@@ -131,8 +141,9 @@ class Subscription(Base):
         if self.kind == "reservation":
             raise ReservationNotSuspendable(id=self.id)
         held = self.suspension_details if self.status == SubscriptionStatus.SUSPENDED else []
-        if any(s.reason == suspension.reason and s.initiator_partner_id == suspension.initiator_partner_id
-               for s in held):
+        if any(
+            s.reason == suspension.reason and s.initiator_partner_id == suspension.initiator_partner_id for s in held
+        ):
             return False
         self.status = SubscriptionStatus.SUSPENDED
         self.auto_renew_enabled = False
@@ -140,8 +151,7 @@ class Subscription(Base):
         self.version += 1
         return True
 
-    def reactivate(self, parent: Subscription | None, *, partner_id: str,
-                   names: dict[str, str] | None = None) -> bool:
+    def reactivate(self, parent: Subscription | None, *, partner_id: str, names: dict[str, str] | None = None) -> bool:
         """Lift the reasons `partner_id` holds (and `ParentSuspended`, which no longer holds once the parent is
         active); back to active only when no reason is left, else it stays suspended with the others'. Refused
         when every remaining reason is another party's. An add-on only under an active parent. Auto-renew
@@ -154,8 +164,9 @@ class Subscription(Base):
         held = self.suspension_details if self.status == SubscriptionStatus.SUSPENDED else []
         remaining = [s for s in held if not s.is_held_by(partner_id) and s.reason != SuspensionReason.PARENT_SUSPENDED]
         if remaining and len(remaining) == len(held):
-            raise SuspendedByAnotherParty.naming(self.id, [(s.reason, s.initiator_partner_id) for s in remaining],
-                                                 names or {})
+            raise SuspendedByAnotherParty.naming(
+                self.id, [(s.reason, s.initiator_partner_id) for s in remaining], names or {}
+            )
         if not remaining:
             self.status = SubscriptionStatus.ACTIVE
         self._set_suspensions(remaining)

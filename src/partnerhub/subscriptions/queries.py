@@ -81,7 +81,12 @@ class SubscriptionPage:
 
 
 def select_partner_subscriptions(
-    session: Session, *, partner_id: str | None, customer_id: str, size: int = 100, after: str | None = None,
+    session: Session,
+    *,
+    partner_id: str | None,
+    customer_id: str,
+    size: int = 100,
+    after: str | None = None,
     status: str | None = None,
 ) -> SubscriptionPage:
     """A keyset page (by id) of a customer's subscriptions; `partner_id=None` means all partners'."""
@@ -117,8 +122,9 @@ def blocking_subscriptions(session: Session, *, partner_id: str, customer_id: st
     return list(session.scalars(stmt))
 
 
-_ADDONS = (select(Subscription).where(Subscription.parent_subscription_id == bindparam("parent_id"))
-           .order_by(Subscription.id))
+_ADDONS = (
+    select(Subscription).where(Subscription.parent_subscription_id == bindparam("parent_id")).order_by(Subscription.id)
+)
 _ADDONS_LOCKED = _ADDONS.with_for_update()
 
 
@@ -126,12 +132,15 @@ def addons_of_unscoped(session: Session, parent_id: str, *, lock: bool = False) 
     return list(session.scalars(_ADDONS_LOCKED if lock else _ADDONS, {"parent_id": parent_id}))
 
 
-_SUBSCRIPTION = select(Subscription).where(Subscription.id == bindparam("subscription_id"),
-                                           Subscription.customer_id == bindparam("customer_id"))
+_SUBSCRIPTION = select(Subscription).where(
+    Subscription.id == bindparam("subscription_id"), Subscription.customer_id == bindparam("customer_id")
+)
 _PARTNER_SUBSCRIPTION = _SUBSCRIPTION.where(belongs_to_partner(bindparam("partner_id")))
 # a locked row is read as it is now, even if this session read it before the lock
-_LOCKED = {stmt: stmt.with_for_update().execution_options(populate_existing=True)
-           for stmt in (_SUBSCRIPTION, _PARTNER_SUBSCRIPTION)}
+_LOCKED = {
+    stmt: stmt.with_for_update().execution_options(populate_existing=True)
+    for stmt in (_SUBSCRIPTION, _PARTNER_SUBSCRIPTION)
+}
 
 
 def subscription_scope(session: Session, actor: Actor, customer_id: str, *, lock: bool = False) -> str | None:
@@ -148,14 +157,21 @@ def subscription_scope(session: Session, actor: Actor, customer_id: str, *, lock
             raise CustomerNotFound(id=customer_id)
         if actor.is_operator and not lock:  # a read (a change records itself)
             partners = [pid for pid, _name in partners_of_customer_unscoped(session, customer_id=customer.id)]
-            record_operator_read_of_customer(session, actor, customer_id=customer.id, partner_ids=partners,
-                                             customer_name=customer.company_name, what="subscriptions")
+            record_operator_read_of_customer(
+                session,
+                actor,
+                customer_id=customer.id,
+                partner_ids=partners,
+                customer_name=customer.company_name,
+                what="subscriptions",
+            )
         return None
     raise CustomerNotFound(id=customer_id)
 
 
-def load_subscription(session: Session, partner_id: str | None, customer_id: str, subscription_id: str,
-          *, lock: bool = False) -> Subscription:
+def load_subscription(
+    session: Session, partner_id: str | None, customer_id: str, subscription_id: str, *, lock: bool = False
+) -> Subscription:
     stmt = _SUBSCRIPTION if partner_id is None else _PARTNER_SUBSCRIPTION
     params = {"subscription_id": subscription_id, "customer_id": customer_id, "partner_id": partner_id}
     if partner_id is None:

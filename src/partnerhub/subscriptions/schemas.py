@@ -49,8 +49,15 @@ def suspensions_list(s: SubscriptionFields) -> list[dict[str, Any]]:
     out = []
     for raw in s.suspensions or []:
         one = Suspension.from_stored(raw)
-        out.append({"reason": one.reason, "initiatorPartnerId": one.initiator_partner_id,
-                    "initiatedBy": one.initiated_by, "at": iso_utc(one.at), "note": one.note or None})
+        out.append(
+            {
+                "reason": one.reason,
+                "initiatorPartnerId": one.initiator_partner_id,
+                "initiatedBy": one.initiated_by,
+                "at": iso_utc(one.at),
+                "note": one.note or None,
+            }
+        )
     return out
 
 
@@ -65,5 +72,10 @@ def subscription_summary_dict(s: Subscription) -> dict[str, Any]:
 
 
 def subscription_audit_view(s: Subscription) -> dict[str, Any]:
-    return {"status": s.status, "quantity": s.quantity, "friendlyName": s.friendly_name,
-            "autoRenewEnabled": s.auto_renew_enabled, "suspensionReasons": list(s.suspension_reasons)}
+    return {
+        "status": s.status,
+        "quantity": s.quantity,
+        "friendlyName": s.friendly_name,
+        "autoRenewEnabled": s.auto_renew_enabled,
+        "suspensionReasons": list(s.suspension_reasons),
+    }

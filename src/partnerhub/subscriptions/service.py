@@ -50,14 +50,20 @@ SUBSCRIPTION_MANAGERS = (Role.ADMIN_AGENT, Role.HELPDESK_AGENT)
 
 
 def list_subscriptions(
-    session: Session, actor: Actor, *, customer_id: str, size: int = 100, after: str | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    customer_id: str,
+    size: int = 100,
+    after: str | None = None,
     status: str | None = None,
 ) -> SubscriptionPage:
     """A customer's subscriptions bought through the acting partner (all of them for the customer)."""
     customer_id = normalize_id(customer_id)
     partner_id = subscription_scope(session, actor, customer_id)
-    return select_partner_subscriptions(session, partner_id=partner_id, customer_id=customer_id, size=size,
-                                        after=after, status=status)
+    return select_partner_subscriptions(
+        session, partner_id=partner_id, customer_id=customer_id, size=size, after=after, status=status
+    )
 
 
 # Built once (so are their cache keys): one for each way a subscription is loaded.
@@ -84,7 +90,12 @@ MAX_NOTE = 500
 
 
 def update_subscription(
-    session: Session, actor: Actor, *, customer_id: str, subscription_id: str, change: SubscriptionChange,
+    session: Session,
+    actor: Actor,
+    *,
+    customer_id: str,
+    subscription_id: str,
+    change: SubscriptionChange,
     etag: str | None = None,
 ) -> Subscription:
     """Apply a change under the rules of DOMAIN.md §3 and §8:
@@ -111,8 +122,10 @@ def update_subscription(
         # changes already keep (a provider naming its reseller locks its own relationship, then the
         # reseller's), so the two can never wait on each other.
         owner = load_subscription(session, partner_id, customer_id, subscription_id).partner_id
-        if owner != partner_id and find_active_relationship(session, partner_id=owner, customer_id=customer_id,
-                                                            lock=True) is None:
+        if (
+            owner != partner_id
+            and find_active_relationship(session, partner_id=owner, customer_id=customer_id, lock=True) is None
+        ):
             raise ProviderRelationshipEnded(id=subscription_id)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=True)
     sub = load_subscription(session, partner_id, customer_id, subscription_id, lock=True)
@@ -123,15 +136,20 @@ def update_subscription(
     target = change.status.strip().lower() if change.status else None
     note = (change.suspension_note or "").strip()
     if len(note) > MAX_NOTE:
-        raise InvalidInput(data=[{"field": "suspensionNote", "message": f"is longer than {MAX_NOTE} characters"}],
-                           detail=f"suspensionNote is longer than {MAX_NOTE} characters")
+        raise InvalidInput(
+            data=[{"field": "suspensionNote", "message": f"is longer than {MAX_NOTE} characters"}],
+            detail=f"suspensionNote is longer than {MAX_NOTE} characters",
+        )
     if target == sub.status and target != SubscriptionStatus.SUSPENDED:
         target = None
     cascaded: list[tuple[Subscription, dict[str, object]]] = []
     if target == SubscriptionStatus.ACTIVE:
         parent = session.get(Subscription, sub.parent_subscription_id) if sub.parent_subscription_id else None
-        sub.reactivate(parent, partner_id=partner_id, names=partner_names_unscoped(
-            session, {s.initiator_partner_id for s in sub.suspension_details}))
+        sub.reactivate(
+            parent,
+            partner_id=partner_id,
+            names=partner_names_unscoped(session, {s.initiator_partner_id for s in sub.suspension_details}),
+        )
     if change.friendly_name is not None:
         name = change.friendly_name.strip()
         if not name:
@@ -164,23 +182,59 @@ def update_subscription(
             SubscriptionStatus.DELETED: Operation.CANCEL_SUBSCRIPTION,
         }
         operation = operations.get(target, Operation.UPDATE_SUBSCRIPTION)
-        _record(session, actor, sub, partner_id, operation, before, after, now,
-                note=note if target == SubscriptionStatus.SUSPENDED else "")
+        _record(
+            session,
+            actor,
+            sub,
+            partner_id,
+            operation,
+            before,
+            after,
+            now,
+            note=note if target == SubscriptionStatus.SUSPENDED else "",
+        )
     for addon, addon_before in cascaded:
-        _record(session, actor, addon, partner_id, Operation.SUSPEND_SUBSCRIPTION, addon_before,
-                subscription_audit_view(addon), now)
+        _record(
+            session,
+            actor,
+            addon,
+            partner_id,
+            Operation.SUSPEND_SUBSCRIPTION,
+            addon_before,
+            subscription_audit_view(addon),
+            now,
+        )
     return sub
 
 
-def _record(session: Session, actor: Actor, sub: Subscription, partner_id: str, operation: Operation,
-            before: dict[str, object], after: dict[str, object], now: object, *, note: str = "") -> None:
+def _record(
+    session: Session,
+    actor: Actor,
+    sub: Subscription,
+    partner_id: str,
+    operation: Operation,
+    before: dict[str, object],
+    after: dict[str, object],
+    now: object,
+    *,
+    note: str = "",
+) -> None:
     customer_name = session.scalar(_CUSTOMER_NAME, {"customer_id": sub.customer_id})
     changed_old, changed_new = diff(before, after)
     if note:
         changed_new["suspensionNote"] = note
-    record(session, actor, operation=operation, resource_type=ResourceType.SUBSCRIPTION, resource_id=sub.id,
-           partner_id=partner_id, customer_id=sub.customer_id, customer_name=customer_name, old=changed_old,
-           new=changed_new)
+    record(
+        session,
+        actor,
+        operation=operation,
+        resource_type=ResourceType.SUBSCRIPTION,
+        resource_id=sub.id,
+        partner_id=partner_id,
+        customer_id=sub.customer_id,
+        customer_name=customer_name,
+        old=changed_old,
+        new=changed_new,
+    )
 
 
 @dataclass(frozen=True)

@@ -32,19 +32,31 @@ def support_contact_dict(
     if subscription_id is not None:
         out["attributes"]["etag"] = support_contact_etag(subscription_id, contact)
     if customer_id is not None and subscription_id is not None:
-        out["links"] = {"self": {"uri": f"/customers/{customer_id}/subscriptions/{subscription_id}/supportcontact",
-                                 "method": "GET", "headers": []}}
+        out["links"] = {
+            "self": {
+                "uri": f"/customers/{customer_id}/subscriptions/{subscription_id}/supportcontact",
+                "method": "GET",
+                "headers": [],
+            }
+        }
     return out
 
 
 def support_contact_etag(subscription_id: str, contact: SupportContact | None) -> str:
     """The support contact's etag: what its answer shows (the contact and whether it is the default), so it
     goes stale when the contact is designated again or falls back, whoever changed it."""
-    return content_etag({"id": subscription_id.lower(), "supportTenantId": contact.partner_id if contact else None,
-                         "isDefault": contact.is_default if contact else False})
+    return content_etag(
+        {
+            "id": subscription_id.lower(),
+            "supportTenantId": contact.partner_id if contact else None,
+            "isDefault": contact.is_default if contact else False,
+        }
+    )
 
 
 def support_contact_audit_view(contact: SupportContact | None) -> dict[str, Any]:
-    return {"supportTenantId": contact.partner_id if contact else None,
-            "supportMpnId": contact.mpn_id if contact else None,
-            "isDefault": contact.is_default if contact else False}
+    return {
+        "supportTenantId": contact.partner_id if contact else None,
+        "supportMpnId": contact.mpn_id if contact else None,
+        "isDefault": contact.is_default if contact else False,
+    }

@@ -97,8 +97,9 @@ def set_support_contact(
         raise SupportContactChangeForbidden(id=sub.id)
     if sub.status in FINAL_STATUSES:
         raise SubscriptionDeleted(id=sub.id, status=sub.status)
-    if etag is not None and not etag_matches(etag, support_contact_etag(sub.id, effective_support_contact(session,
-                                                                                                          sub))):
+    if etag is not None and not etag_matches(
+        etag, support_contact_etag(sub.id, effective_support_contact(session, sub))
+    ):
         raise StaleEtag(resource="SupportContact", id=sub.id)
     target = resolve_partner(session, tenant_id=support_tenant_id, mpn_id=support_mpn_id)
     new_id: str | None = None

@@ -87,16 +87,29 @@ def add_partner_domain(session: Session, actor: Actor, *, partner_id: str, domai
     tenant = session.scalar(select(Tenant.id).where(Tenant.domain == value))
     if owner is not None or (tenant is not None and tenant != partner.id):
         raise DomainAlreadyVerified(domain=value)
-    others = session.scalar(select(func.count()).select_from(User).where(
-        User.email.like(f"%@{_escape_like(value)}", escape="\\"),
-        (User.tenant_id != partner.id) | User.tenant_id.is_(None)))
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.email.like(f"%@{_escape_like(value)}", escape="\\"),
+            (User.tenant_id != partner.id) | User.tenant_id.is_(None),
+        )
+    )
     if others:
         raise DomainHasOtherTenantsUsers(domain=value, count=others)
     row = PartnerDomain(domain=value, partner_id=partner.id, created_at=utc_now())
     session.add(row)
     session.flush()
-    record(session, actor, operation=Operation.ADD_PARTNER_DOMAIN, resource_type=ResourceType.PARTNER_DOMAIN,
-           resource_id=value, partner_id=partner.id, new={"domain": value}, now=row.created_at)
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_PARTNER_DOMAIN,
+        resource_type=ResourceType.PARTNER_DOMAIN,
+        resource_id=value,
+        partner_id=partner.id,
+        new={"domain": value},
+        now=row.created_at,
+    )
     return row
 
 
@@ -116,8 +129,15 @@ def remove_partner_domain(session: Session, actor: Actor, *, partner_id: str, do
         raise LastVerifiedDomain(domain=value)
     session.delete(row)
     session.flush()
-    record(session, actor, operation=Operation.REMOVE_PARTNER_DOMAIN, resource_type=ResourceType.PARTNER_DOMAIN,
-           resource_id=value, partner_id=partner.id, old={"domain": value})
+    record(
+        session,
+        actor,
+        operation=Operation.REMOVE_PARTNER_DOMAIN,
+        resource_type=ResourceType.PARTNER_DOMAIN,
+        resource_id=value,
+        partner_id=partner.id,
+        old={"domain": value},
+    )
 
 
 def _escape_like(value: str) -> str:

@@ -19,8 +19,17 @@ from partnerhub.tenants.domains import domain_of, is_domain_taken, verify_onboar
 from partnerhub.tenants.models import Partner, PartnerType, Tenant, TenantKind, new_link_nonce
 from partnerhub.tenants.names import normalize_domain
 
-__all__ = ["CreatedPartner", "create_operator_account", "create_partner", "list_partners", "new_tenant",
-           "normalize_domain", "parse_partner_type", "tenant_name_of_partner", "tenant_name_unscoped"]
+__all__ = [
+    "CreatedPartner",
+    "create_operator_account",
+    "create_partner",
+    "list_partners",
+    "new_tenant",
+    "normalize_domain",
+    "parse_partner_type",
+    "tenant_name_of_partner",
+    "tenant_name_unscoped",
+]
 
 
 def parse_partner_type(value: str) -> PartnerType:
@@ -54,7 +63,13 @@ class CreatedPartner:
 
 
 def create_partner(
-    session: Session, actor: Actor, *, name: str, partner_type: str, domain: str, admin_email: str,
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    partner_type: str,
+    domain: str,
+    admin_email: str,
     mpn_id: str | None = None,
 ) -> CreatedPartner:
     """The operator onboards a partner: tenant, MPN id, reusable invitation link, and a Global admin. The
@@ -80,13 +95,25 @@ def create_partner(
     partner = Partner(id=tenant.id, partner_type=ptype.value, mpn_id=mpn, invitation_nonce=new_link_nonce())
     session.add(partner)
     session.flush()
-    verify_onboarding_domains(session, partner_id=partner.id, domains=[tenant.domain, admin_domain],
-                              now=tenant.created_at)
+    verify_onboarding_domains(
+        session, partner_id=partner.id, domains=[tenant.domain, admin_domain], now=tenant.created_at
+    )
     admin, password = new_user(session, tenant_id=tenant.id, email=admin_email, roles=[Role.GLOBAL_ADMIN.value])
-    record(session, actor, operation=Operation.ADD_PARTNER, resource_type=ResourceType.PARTNER,
-           resource_id=tenant.id, partner_id=tenant.id,
-           new={"name": tenant.name, "type": ptype.value, "domain": tenant.domain, "mpnId": mpn,
-                "adminEmail": admin.email})
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_PARTNER,
+        resource_type=ResourceType.PARTNER,
+        resource_id=tenant.id,
+        partner_id=tenant.id,
+        new={
+            "name": tenant.name,
+            "type": ptype.value,
+            "domain": tenant.domain,
+            "mpnId": mpn,
+            "adminEmail": admin.email,
+        },
+    )
     return CreatedPartner(partner, tenant, admin, password)
 
 
@@ -94,8 +121,15 @@ def create_operator_account(session: Session, actor: Actor, *, email: str) -> tu
     """An operator account that can sign in (the shell on the server is the first operator)."""
     actor.require_operator("create operator")
     user, password = new_user(session, tenant_id=None, email=email, roles=[Role.OPERATOR.value])
-    record(session, actor, operation=Operation.ADD_USER, resource_type=ResourceType.USER, resource_id=user.id,
-           partner_id=None, new={"email": user.email, "roles": [Role.OPERATOR.value]})
+    record(
+        session,
+        actor,
+        operation=Operation.ADD_USER,
+        resource_type=ResourceType.USER,
+        resource_id=user.id,
+        partner_id=None,
+        new={"email": user.email, "roles": [Role.OPERATOR.value]},
+    )
     return user, password
 
 

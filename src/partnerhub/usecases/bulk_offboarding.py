@@ -61,8 +61,9 @@ def start_bulk_offboarding(
         raise InvalidInput(detail="no customer matches")
     if len(keys) > MAX_CUSTOMERS:
         raise InvalidInput(detail=f"at most {MAX_CUSTOMERS} customers in one bulk offboarding")
-    job = enqueue_items(session, actor, kind=BULK_OFFBOARD, keys=keys,
-                        payload={"cancelReservations": cancel_reservations})
+    job = enqueue_items(
+        session, actor, kind=BULK_OFFBOARD, keys=keys, payload={"cancelReservations": cancel_reservations}
+    )
     record(
         session,
         actor,
@@ -80,20 +81,27 @@ def refuse_strangers(session: Session, partner_id: str, given: list[str], keys: 
     all with the same words: an id of another partner's customer and an id that exists nowhere answer alike."""
     mine: set[str] = set()
     for start in range(0, len(keys), 500):
-        mine.update(session.scalars(select(ResellerRelationship.customer_id).where(
-            ResellerRelationship.partner_id == partner_id,
-            ResellerRelationship.status == RelationshipStatus.ACTIVE,
-            ResellerRelationship.customer_id.in_(keys[start:start + 500]))))
+        mine.update(
+            session.scalars(
+                select(ResellerRelationship.customer_id).where(
+                    ResellerRelationship.partner_id == partner_id,
+                    ResellerRelationship.status == RelationshipStatus.ACTIVE,
+                    ResellerRelationship.customer_id.in_(keys[start : start + 500]),
+                )
+            )
+        )
     strangers = [i for i, value in enumerate(given) if value.strip() and normalize_id(value) not in mine]
     if strangers:
         raise InvalidInput(
             data=[{"field": f"customerIds[{i}]", "message": "is not one of your customers"} for i in strangers],
-            detail=f"customerIds: {len(strangers)} of the ids given are not your customers")
+            detail=f"customerIds: {len(strangers)} of the ids given are not your customers",
+        )
 
 
 def _offboard_one(cancel: bool) -> ItemWork:
     def work(session: Session, actor: Actor, key: str) -> dict[str, Any]:
         return offboarding_result_dict(offboard_customer(session, actor, customer_id=key, cancel_reservations=cancel))
+
     return work
 
 
@@ -115,8 +123,9 @@ class BulkReport:
         return {status.value: sum(1 for i in self.items if i.status == status) for status in REPORTED}
 
 
-def bulk_report(session: Session, actor: Actor, *, job_id: str,
-                kinds: tuple[str, ...] = (BULK_OFFBOARD,)) -> BulkReport:
+def bulk_report(
+    session: Session, actor: Actor, *, job_id: str, kinds: tuple[str, ...] = (BULK_OFFBOARD,)
+) -> BulkReport:
     """The per-customer outcome of a bulk job of one of `kinds` (the partner's own jobs only): a bulk
     offboarding unless told otherwise."""
     job = get_job(session, actor, job_id=job_id)

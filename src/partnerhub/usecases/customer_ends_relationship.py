@@ -22,8 +22,7 @@ from partnerhub.usecases.remove_reseller_relationship import CUSTOMER, end_relat
 OPERATION = "end reseller relationship"
 
 
-def _partners_relationship(session: Session, customer_id: str, partner_id: str, *, lock: bool
-                           ) -> ResellerRelationship:
+def _partners_relationship(session: Session, customer_id: str, partner_id: str, *, lock: bool) -> ResellerRelationship:
     rel = find_active_relationship(session, partner_id=normalize_id(partner_id), customer_id=customer_id, lock=lock)
     if rel is None:  # a partner without an active relationship with the customer is not one of its partners
         raise PartnerNotFound(id=partner_id)
@@ -44,8 +43,9 @@ def customer_ends_relationship(session: Session, actor: Actor, *, partner_id: st
     return end_relationship(session, actor, rel, initiated_by=CUSTOMER)
 
 
-def end_reseller_relationship(session: Session, actor: Actor, *, customer_id: str, partner_id: str
-                              ) -> ResellerRelationship:
+def end_reseller_relationship(
+    session: Session, actor: Actor, *, customer_id: str, partner_id: str
+) -> ResellerRelationship:
     """Either side ends the reseller relationship between a customer and a partner (one resource, one door):
     the customer's Global admin, any partner of its own tenant; a partner, only its own (the seed's removal,
     with its roles). Another tenant's customer or relationship is not found, exactly as a missing one."""
@@ -81,5 +81,9 @@ def check_customer_ending(session: Session, actor: Actor, *, partner_id: str) ->
     customer_id = actor.require_customer_admin(OPERATION)
     rel = _partners_relationship(session, customer_id, partner_id, lock=False)
     tenant = session.get(Tenant, rel.partner_id)
-    return EndingCheck(rel.partner_id, tenant.name if tenant else rel.partner_id, rel,
-                       blocking_subscriptions(session, partner_id=rel.partner_id, customer_id=customer_id))
+    return EndingCheck(
+        rel.partner_id,
+        tenant.name if tenant else rel.partner_id,
+        rel,
+        blocking_subscriptions(session, partner_id=rel.partner_id, customer_id=customer_id),
+    )

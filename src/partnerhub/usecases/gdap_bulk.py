@@ -42,8 +42,11 @@ class GdapBulkAction(StrEnum):
 GDAP_BULK_REQUEST = "gdap-bulk-request"
 GDAP_BULK_TERMINATE = "gdap-bulk-terminate"
 GDAP_BULK_RENEW = "gdap-bulk-renew"
-KIND_OF = {GdapBulkAction.REQUEST_FROM_TEMPLATE: GDAP_BULK_REQUEST, GdapBulkAction.TERMINATE: GDAP_BULK_TERMINATE,
-           GdapBulkAction.RENEW: GDAP_BULK_RENEW}
+KIND_OF = {
+    GdapBulkAction.REQUEST_FROM_TEMPLATE: GDAP_BULK_REQUEST,
+    GdapBulkAction.TERMINATE: GDAP_BULK_TERMINATE,
+    GdapBulkAction.RENEW: GDAP_BULK_RENEW,
+}
 ACTION_OF = {kind: action for action, kind in KIND_OF.items()}
 GDAP_BULK_KINDS = tuple(KIND_OF.values())
 
@@ -56,8 +59,9 @@ def parse_action(value: str) -> GdapBulkAction:
     raise GdapBulkActionInvalid(action=value)
 
 
-def start_gdap_bulk_job(session: Session, actor: Actor, *, action: str, customer_ids: list[str],
-                        template_id: str | None = None) -> Job:
+def start_gdap_bulk_job(
+    session: Session, actor: Actor, *, action: str, customer_ids: list[str], template_id: str | None = None
+) -> Job:
     """Queue a GDAP bulk job over the partner's customers named in `customer_ids` (in that order, repeats
     dropped). Who: a partner Global admin or Admin agent, as for one relationship. A request names one of the
     partner's templates (by id or name), found up front; the job keeps its id. Every id must be one of the
@@ -72,17 +76,26 @@ def start_gdap_bulk_job(session: Session, actor: Actor, *, action: str, customer
         template = get_template(session, actor, template_id=template_id or "")
     keys = list(dict.fromkeys(normalize_id(c) for c in customer_ids if c.strip()))
     if not keys:
-        raise InvalidInput(data=[{"field": "customerIds", "message": "name at least one customer"}],
-                           detail="customerIds: name at least one customer")
+        raise InvalidInput(
+            data=[{"field": "customerIds", "message": "name at least one customer"}],
+            detail="customerIds: name at least one customer",
+        )
     if len(keys) > MAX_CUSTOMERS:
         raise InvalidInput(detail=f"at most {MAX_CUSTOMERS} customers in one GDAP bulk job")
     refuse_strangers(session, partner_id, customer_ids, keys)
     template_ref = {"templateId": template.id, "templateName": template.name} if template else {}
-    job = enqueue_items(session, actor, kind=KIND_OF[chosen], keys=keys,
-                        payload={"action": chosen.value, **template_ref})
-    record(session, actor, operation=Operation.START_GDAP_BULK_JOB, resource_type=ResourceType.JOB,
-           resource_id=job.id, partner_id=partner_id,
-           new={"action": chosen.value, "customers": len(keys), **template_ref})
+    job = enqueue_items(
+        session, actor, kind=KIND_OF[chosen], keys=keys, payload={"action": chosen.value, **template_ref}
+    )
+    record(
+        session,
+        actor,
+        operation=Operation.START_GDAP_BULK_JOB,
+        resource_type=ResourceType.JOB,
+        resource_id=job.id,
+        partner_id=partner_id,
+        new={"action": chosen.value, "customers": len(keys), **template_ref},
+    )
     return job
 
 
@@ -94,21 +107,31 @@ def _terminate(session: Session, actor: Actor, customer_id: str) -> dict[str, An
 def _runner(work: Callable[[JobContext], ItemWork]) -> Callable[[JobContext], dict[str, Any]]:
     def run(ctx: JobContext) -> dict[str, Any]:
         return run_items(ctx, work(ctx))
+
     return run
 
 
 def _request(template_id: str) -> ItemWork:
     def work(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
         rel = request_for_customer_from_template(session, actor, template_id=template_id, customer_id=customer_id)
-        return {"customerId": customer_id, "adminRelationshipId": rel.id, "displayName": rel.display_name,
-                "status": rel.status}
+        return {
+            "customerId": customer_id,
+            "adminRelationshipId": rel.id,
+            "displayName": rel.display_name,
+            "status": rel.status,
+        }
+
     return work
 
 
 def _renew(session: Session, actor: Actor, customer_id: str) -> dict[str, Any]:
     pairs = renew_customer_admin_relationships(session, actor, customer_id=customer_id)
-    return {"customerId": customer_id, "renewed": [{"from": old.id, "adminRelationshipId": new.id,
-                                                    "displayName": new.display_name} for old, new in pairs]}
+    return {
+        "customerId": customer_id,
+        "renewed": [
+            {"from": old.id, "adminRelationshipId": new.id, "displayName": new.display_name} for old, new in pairs
+        ],
+    }
 
 
 run_gdap_bulk_terminate = _runner(lambda ctx: _terminate)

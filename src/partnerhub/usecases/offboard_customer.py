@@ -51,14 +51,16 @@ class OffboardingPreview:
         return not self.blocking
 
 
-def _preview(session: Session, partner_id: str, customer_id: str, *, cancel_reservations: bool,
-             lock: bool) -> OffboardingPreview:
+def _preview(
+    session: Session, partner_id: str, customer_id: str, *, cancel_reservations: bool, lock: bool
+) -> OffboardingPreview:
     rel = require_active_relationship(session, partner_id=partner_id, customer_id=customer_id, lock=lock)
     customer = session.get(Customer, customer_id)
     assert customer is not None
     preview = OffboardingPreview(customer_id, customer.company_name, ends_dap=rel.has_delegated_admin)
     stmt = (
-        select(Subscription).where(Subscription.customer_id == customer_id, belongs_to_partner(partner_id))
+        select(Subscription)
+        .where(Subscription.customer_id == customer_id, belongs_to_partner(partner_id))
         .order_by(Subscription.parent_subscription_id.is_not(None), Subscription.created_at, Subscription.id)
     )
     subs = session.scalars(stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt)
@@ -71,19 +73,25 @@ def _preview(session: Session, partner_id: str, customer_id: str, *, cancel_rese
             preview.to_suspend.append(s)
         if s.support_contact_id == partner_id:
             preview.support_contact_changes.append(s)
-    preview.gdap_to_end = list(session.scalars(select(AdminRelationship).where(
-        AdminRelationship.partner_id == partner_id, AdminRelationship.customer_id == customer_id,
-        AdminRelationship.status.in_(OPEN_STATUSES))))
+    preview.gdap_to_end = list(
+        session.scalars(
+            select(AdminRelationship).where(
+                AdminRelationship.partner_id == partner_id,
+                AdminRelationship.customer_id == customer_id,
+                AdminRelationship.status.in_(OPEN_STATUSES),
+            )
+        )
+    )
     return preview
 
 
-def preview_offboarding(session: Session, actor: Actor, *, customer_id: str,
-                        cancel_reservations: bool = False) -> OffboardingPreview:
+def preview_offboarding(
+    session: Session, actor: Actor, *, customer_id: str, cancel_reservations: bool = False
+) -> OffboardingPreview:
     """What offboarding will do: subscriptions to suspend, reservations to cancel (or that block it unless
     cancelling is asked for), privileges that end, support-contact changes. Changes nothing."""
     partner_id = actor.require_partner("offboard customer", *Role)
-    return _preview(session, partner_id, normalize_id(customer_id), cancel_reservations=cancel_reservations,
-                    lock=False)
+    return _preview(session, partner_id, normalize_id(customer_id), cancel_reservations=cancel_reservations, lock=False)
 
 
 @dataclass(frozen=True)
@@ -106,21 +114,33 @@ def _suspend_all(session: Session, actor: Actor, *, partner_id: str, preview: Of
     changes: list[Change] = []
     for sub in preview.to_suspend:  # parents come before their add-ons
         before = subscription_audit_view(sub)
-        reason = (SuspensionReason.PARENT_SUSPENDED if sub.parent_subscription_id in done
-                  else suspension_reason_of(sub, partner_id))
+        reason = (
+            SuspensionReason.PARENT_SUSPENDED
+            if sub.parent_subscription_id in done
+            else suspension_reason_of(sub, partner_id)
+        )
         sub.suspend(Suspension(reason, partner_id, actor.email, now))
         done.add(sub.id)
         suspended.append(sub.id)
         changes.append(Change.between(sub.id, before, subscription_audit_view(sub)))
     session.flush()
-    record_many(session, actor, operation=Operation.SUSPEND_SUBSCRIPTION, resource_type=ResourceType.SUBSCRIPTION,
-                changes=changes, partner_id=partner_id, customer_id=preview.customer_id,
-                customer_name=preview.company_name, now=now)
+    record_many(
+        session,
+        actor,
+        operation=Operation.SUSPEND_SUBSCRIPTION,
+        resource_type=ResourceType.SUBSCRIPTION,
+        changes=changes,
+        partner_id=partner_id,
+        customer_id=preview.customer_id,
+        customer_name=preview.company_name,
+        now=now,
+    )
     return suspended
 
 
-def offboard_customer(session: Session, actor: Actor, *, customer_id: str,
-                      cancel_reservations: bool = False) -> OffboardingResult:
+def offboard_customer(
+    session: Session, actor: Actor, *, customer_id: str, cancel_reservations: bool = False
+) -> OffboardingResult:
     """Suspend every active or pending subscription bought through the partner (add-ons with their parent),
     cancel reservations if asked (else refuse while any is active), then remove the reseller relationship
     with all its effects — in the caller's single transaction, so it either completes or changes nothing.
@@ -136,13 +156,26 @@ def offboard_customer(session: Session, actor: Actor, *, customer_id: str,
     suspended = _suspend_all(session, actor, partner_id=partner_id, preview=preview)
     cancelled: list[str] = []
     for s in preview.to_cancel:
-        update_subscription(session, actor, customer_id=customer_id, subscription_id=s.id,
-                            change=SubscriptionChange(status=SubscriptionStatus.DELETED))
+        update_subscription(
+            session,
+            actor,
+            customer_id=customer_id,
+            subscription_id=s.id,
+            change=SubscriptionChange(status=SubscriptionStatus.DELETED),
+        )
         cancelled.append(s.id)
     rel = remove_reseller_relationship(session, actor, customer_id=customer_id)
     result = OffboardingResult(customer_id, suspended, cancelled, rel.id)
-    record(session, actor, operation=Operation.OFFBOARD_CUSTOMER, resource_type=ResourceType.CUSTOMER,
-           resource_id=customer_id, partner_id=partner_id, customer_id=customer_id,
-           customer_name=preview.company_name, old={"relationshipToPartner": "reseller"},
-           new={"suspended": len(suspended), "cancelled": len(cancelled), "relationshipToPartner": "none"})
+    record(
+        session,
+        actor,
+        operation=Operation.OFFBOARD_CUSTOMER,
+        resource_type=ResourceType.CUSTOMER,
+        resource_id=customer_id,
+        partner_id=partner_id,
+        customer_id=customer_id,
+        customer_name=preview.company_name,
+        old={"relationshipToPartner": "reseller"},
+        new={"suspended": len(suspended), "cancelled": len(cancelled), "relationshipToPartner": "none"},
+    )
     return result

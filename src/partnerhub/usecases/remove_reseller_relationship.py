@@ -64,8 +64,9 @@ def check_removal(session: Session, actor: Actor, *, customer_id: str) -> Remova
     who may take it and grey it out while subscriptions block it. Any partner role may ask."""
     partner_id = actor.require_partner("remove reseller relationship", *Role)
     require_active_relationship(session, partner_id=partner_id, customer_id=customer_id)
-    return RemovalCheck(may_remove(session, actor),
-                        blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id))
+    return RemovalCheck(
+        may_remove(session, actor), blocking_subscriptions(session, partner_id=partner_id, customer_id=customer_id)
+    )
 
 
 def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id: str) -> ResellerRelationship:
@@ -91,8 +92,9 @@ def remove_reseller_relationship(session: Session, actor: Actor, *, customer_id:
 PARTNER, CUSTOMER = "partner", "customer"  # the side that ends a relationship
 
 
-def end_relationship(session: Session, actor: Actor, rel: ResellerRelationship, *, initiated_by: str
-                     ) -> ResellerRelationship:
+def end_relationship(
+    session: Session, actor: Actor, rel: ResellerRelationship, *, initiated_by: str
+) -> ResellerRelationship:
     """The seed's precondition and its four effects (see `remove_reseller_relationship`) on an active
     relationship the caller has authorized the actor for and locked, whichever side ends it: the partner (the
     seed, offboarding) or the customer's Global admin (`usecases.customer_ends_relationship`).
@@ -115,13 +117,23 @@ def end_relationship(session: Session, actor: Actor, rel: ResellerRelationship, 
     now = utc_now()
     rel.remove(now=now, user_id=actor.user_id, by=initiated_by)
     customer = session.get(Customer, customer_id)
-    record(session, actor, operation=Operation.REMOVE_PARTNER_CUSTOMER_RELATIONSHIP,
-           resource_type=ResourceType.RELATIONSHIP, resource_id=rel.id, partner_id=partner_id,
-           customer_id=customer_id, customer_name=customer.company_name if customer else None,
-           old=old, new=new, now=now)
+    record(
+        session,
+        actor,
+        operation=Operation.REMOVE_PARTNER_CUSTOMER_RELATIONSHIP,
+        resource_type=ResourceType.RELATIONSHIP,
+        resource_id=rel.id,
+        partner_id=partner_id,
+        customer_id=customer_id,
+        customer_name=customer.company_name if customer else None,
+        old=old,
+        new=new,
+        now=now,
+    )
     session.flush()  # the relationship is removed before the support-contact fallback looks at who is related
     fall_back_support_contacts(session, actor, partner_id=partner_id, customer_id=customer_id, now=now)
-    end_admin_relationships_for(session, actor, partner_id=partner_id, customer_id=customer_id, now=now,
-                                by=initiated_by)
+    end_admin_relationships_for(
+        session, actor, partner_id=partner_id, customer_id=customer_id, now=now, by=initiated_by
+    )
     session.flush()
     return rel

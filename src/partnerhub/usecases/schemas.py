@@ -24,16 +24,22 @@ def offboarding_preview_dict(preview: OffboardingPreview) -> dict[str, Any]:
         "blockingReservations": [subscription_summary_dict(s) for s in preview.blocking],
         "alreadyInactive": preview.already_inactive,
         "endsDelegatedAdmin": preview.ends_dap,
-        "adminRelationshipsToEnd": [{"id": g.id, "displayName": g.display_name, "status": g.status}
-                                    for g in preview.gdap_to_end],
+        "adminRelationshipsToEnd": [
+            {"id": g.id, "displayName": g.display_name, "status": g.status} for g in preview.gdap_to_end
+        ],
         "supportContactChanges": [s.id for s in preview.support_contact_changes],
         "relationshipToPartner": {"from": "reseller", "to": "none"},
     }
 
 
 def offboarding_result_dict(result: OffboardingResult) -> dict[str, Any]:
-    return {"customerId": result.customer_id, "suspended": result.suspended, "cancelled": result.cancelled,
-            "relationshipId": result.relationship_id, "relationshipToPartner": "none"}
+    return {
+        "customerId": result.customer_id,
+        "suspended": result.suspended,
+        "cancelled": result.cancelled,
+        "relationshipId": result.relationship_id,
+        "relationshipToPartner": "none",
+    }
 
 
 def bulk_job_dict(job: Job, *, self_link: dict[str, Any]) -> dict[str, Any]:
@@ -61,14 +67,16 @@ def bulk_item_dict(item: JobItem, names: dict[str, str]) -> dict[str, Any]:
     if item.status == ItemStatus.SUCCEEDED:
         out["result"] = item.result
     elif item.status == ItemStatus.FAILED:
-        out["error"] = {"code": item.error_code, "description": item.error,
-                        "data": (item.result or {}).get("data", [])}
+        out["error"] = {"code": item.error_code, "description": item.error, "data": (item.result or {}).get("data", [])}
     return out
 
 
 def bulk_report_dict(report: BulkReport, *, self_link: dict[str, Any]) -> dict[str, Any]:
-    return {**bulk_job_dict(report.job, self_link=self_link), "summary": report.counts,
-            "items": [bulk_item_dict(i, report.company_names) for i in report.items]}
+    return {
+        **bulk_job_dict(report.job, self_link=self_link),
+        "summary": report.counts,
+        "items": [bulk_item_dict(i, report.company_names) for i in report.items],
+    }
 
 
 def gdap_bulk_job_dict(job: Job, *, self_link: dict[str, Any]) -> dict[str, Any]:
@@ -89,5 +97,8 @@ def gdap_bulk_job_dict(job: Job, *, self_link: dict[str, Any]) -> dict[str, Any]
 
 
 def gdap_bulk_report_dict(report: BulkReport, *, self_link: dict[str, Any]) -> dict[str, Any]:
-    return {**gdap_bulk_job_dict(report.job, self_link=self_link), "summary": report.counts,
-            "items": [bulk_item_dict(i, report.company_names) for i in report.items]}
+    return {
+        **gdap_bulk_job_dict(report.job, self_link=self_link),
+        "summary": report.counts,
+        "items": [bulk_item_dict(i, report.company_names) for i in report.items],
+    }

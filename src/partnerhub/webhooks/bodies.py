@@ -64,10 +64,13 @@ def event_body(session: Session, rec: ActivityRecord, event: str, *, base_url: s
 
 def validation_body(*, base_url: str, correlation_id: str, now: datetime) -> str:
     """The body of a `test-created` event (validationEvents)."""
-    return json.dumps({
-        "EventName": TEST_CREATED,
-        "ResourceUri": f"{base_url}/webhooks/v1/registration/validationEvents/{correlation_id}",
-        "ResourceName": "test",
-        "AuditUri": None,
-        "ResourceChangeUtcDate": iso_utc(now),
-    }, separators=(",", ":"))
+    return json.dumps(
+        {
+            "EventName": TEST_CREATED,
+            "ResourceUri": f"{base_url}/webhooks/v1/registration/validationEvents/{correlation_id}",
+            "ResourceName": "test",
+            "AuditUri": None,
+            "ResourceChangeUtcDate": iso_utc(now),
+        },
+        separators=(",", ":"),
+    )

@@ -52,8 +52,9 @@ class _Refused(Exception):
     """The target is unsafe or malformed: nothing was sent."""
 
 
-def _connect(host: str, port: int, *, https: bool, allow_private: bool, resolve: Resolver,
-             timeout: float) -> socket.socket:
+def _connect(
+    host: str, port: int, *, https: bool, allow_private: bool, resolve: Resolver, timeout: float
+) -> socket.socket:
     try:
         addresses = resolve(host, port)
     except (OSError, UnicodeError) as exc:
@@ -91,8 +92,15 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-def post(url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bool,
-         resolve: Resolver = system_resolver, limits: Limits = DEFAULT_LIMITS) -> Answer:
+def post(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    allow_private: bool,
+    resolve: Resolver = system_resolver,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Answer:
     """POST `body` to `url` once, within `limits`; never raises for the receiver's or the network's faults."""
     started = time.monotonic()
     deadline = started + limits.total_seconds
@@ -115,8 +123,14 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bo
     https = parts.scheme.lower() == "https"
     conn: http.client.HTTPConnection | None = None
     try:
-        sock = _connect(host, port, https=https, allow_private=allow_private, resolve=resolve,
-                        timeout=min(limits.connect_seconds, remaining()))
+        sock = _connect(
+            host,
+            port,
+            https=https,
+            allow_private=allow_private,
+            resolve=resolve,
+            timeout=min(limits.connect_seconds, remaining()),
+        )
         conn = http.client.HTTPConnection(host, port)
         conn.sock = sock
         sock.settimeout(remaining())
@@ -124,8 +138,12 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bo
         shown_host = f"[{host}]" if ":" in host else host
         if parts.port:
             shown_host += f":{parts.port}"
-        conn.request("POST", target, body=body, headers={
-            **headers, "Host": shown_host, "Content-Type": "application/json", "User-Agent": USER_AGENT})
+        conn.request(
+            "POST",
+            target,
+            body=body,
+            headers={**headers, "Host": shown_host, "Content-Type": "application/json", "User-Agent": USER_AGENT},
+        )
         sock.settimeout(remaining())
         response = conn.getresponse()
         chunks: list[bytes] = []
@@ -138,10 +156,14 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, allow_private: bo
             chunks.append(chunk)
             size += len(chunk)
         text = b"".join(chunks).decode("utf-8", "replace")[:KEPT_ANSWER_CHARS]
-        error = f"redirect to {response.getheader('Location', '')} not followed"[:500] \
-            if 300 <= response.status < 400 else None
-        return Answer(response.status, error, text, retry_after_seconds(response.getheader("Retry-After")),
-                      elapsed_ms(), size)
+        error = (
+            f"redirect to {response.getheader('Location', '')} not followed"[:500]
+            if 300 <= response.status < 400
+            else None
+        )
+        return Answer(
+            response.status, error, text, retry_after_seconds(response.getheader("Retry-After")), elapsed_ms(), size
+        )
     except _Refused as exc:
         return Answer(None, str(exc)[:500], duration_ms=elapsed_ms())
     except TimeoutError as exc:

@@ -47,8 +47,17 @@ from partnerhub.webhooks.signing import signed_headers, unseal
 
 log = logging.getLogger("partnerhub.webhooks")
 
-RETRY_DELAYS = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
-                timedelta(hours=5), timedelta(hours=10), timedelta(days=1), timedelta(days=1), timedelta(days=1))
+RETRY_DELAYS = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(days=1),
+    timedelta(days=1),
+    timedelta(days=1),
+)
 JITTER = 0.1
 FANOUT_LOCK = 727275  # the advisory lock of the fan-out on PostgreSQL
 BATCH = 50  # deliveries of one endpoint held at once: sent one after another, settled together
@@ -79,18 +88,33 @@ def fan_out(bind: Bind, config: WebhookConfig, *, limit: int = 500) -> int:
             return 0
     with transaction(bind) as session:
         if session.get_bind().dialect.name == "postgresql" and not session.scalar(
-                text(f"SELECT pg_try_advisory_xact_lock({FANOUT_LOCK})")):
+            text(f"SELECT pg_try_advisory_xact_lock({FANOUT_LOCK})")
+        ):
             return 0  # another dispatcher is fanning out
-        stmt = (select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None))
-                .order_by(OutboxEvent.created_at, OutboxEvent.id).limit(limit).with_for_update(skip_locked=True))
+        stmt = (
+            select(OutboxEvent)
+            .where(OutboxEvent.delivered_at.is_(None))
+            .order_by(OutboxEvent.created_at, OutboxEvent.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         events = list(session.scalars(stmt))
         if not events:
             return 0
         now = utc_now()
         eventful = [e for e in events if e.event_type in EVENTFUL_OPERATIONS and e.partner_id]
         partners = {e.partner_id for e in eventful}
-        endpoints = list(session.scalars(select(WebhookEndpoint).where(
-            WebhookEndpoint.partner_id.in_(partners), WebhookEndpoint.is_enabled.is_(True)))) if partners else []
+        endpoints = (
+            list(
+                session.scalars(
+                    select(WebhookEndpoint).where(
+                        WebhookEndpoint.partner_id.in_(partners), WebhookEndpoint.is_enabled.is_(True)
+                    )
+                )
+            )
+            if partners
+            else []
+        )
         subscribed = {e.partner_id for e in endpoints}
         record_ids = [e.activity_record_id for e in eventful if e.partner_id in subscribed]
         if record_ids:
@@ -98,8 +122,12 @@ def fan_out(bind: Bind, config: WebhookConfig, *, limit: int = 500) -> int:
             records = {r.id: r for r in found}
             ordered = [records[i] for i in record_ids if i in records]
             deliveries_for_records(session, ordered, endpoints, base_url=config.public_url, now=now)
-        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_([e.id for e in events]))
-                        .values(delivered_at=now).execution_options(synchronize_session=False))
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([e.id for e in events]))
+            .values(delivered_at=now)
+            .execution_options(synchronize_session=False)
+        )
         return len(events)
 
 
@@ -119,20 +147,34 @@ def _runs(session: Session, now: datetime, limit: int, batch: int) -> dict[str, 
     """For up to `limit` enabled endpoints with a due delivery: the start of each one's queue that can go now,
     at most `batch` deliveries in (created_at, id) order, stopping at the first that is not due or is held.
     An endpoint whose oldest pending delivery waits for a retry gets nothing: its events go in order."""
-    endpoints = list(session.scalars(
-        select(WebhookDelivery.endpoint_id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now,
-               WebhookEndpoint.is_enabled.is_(True)).distinct().limit(limit)))
+    endpoints = list(
+        session.scalars(
+            select(WebhookDelivery.endpoint_id)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+                WebhookEndpoint.is_enabled.is_(True),
+            )
+            .distinct()
+            .limit(limit)
+        )
+    )
     runs: dict[str, list[str]] = {}
     for endpoint_id in endpoints:
         queue = session.execute(
             select(WebhookDelivery.id, WebhookDelivery.next_attempt_at, WebhookDelivery.lease_expires_at)
             .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == DeliveryStatus.PENDING)
-            .order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(batch)).all()
+            .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+            .limit(batch)
+        ).all()
         run = []
         for d in queue:
-            if d.next_attempt_at is None or d.next_attempt_at > now or (
-                    d.lease_expires_at is not None and d.lease_expires_at >= now):
+            if (
+                d.next_attempt_at is None
+                or d.next_attempt_at > now
+                or (d.lease_expires_at is not None and d.lease_expires_at >= now)
+            ):
                 break
             run.append(d.id)
         if run:
@@ -140,8 +182,9 @@ def _runs(session: Session, now: datetime, limit: int, batch: int) -> dict[str, 
     return runs
 
 
-def claim_due(bind: Bind, config: WebhookConfig, worker_id: str, *, lease_seconds: float = 30,
-              limit: int = 16, batch: int = 1) -> list[list[Claimed]]:
+def claim_due(
+    bind: Bind, config: WebhookConfig, worker_id: str, *, lease_seconds: float = 30, limit: int = 16, batch: int = 1
+) -> list[list[Claimed]]:
     """Hold, for `lease_seconds`, the start of the queue of up to `limit` endpoints (at most `batch`
     deliveries each, in order): one list per endpoint, to be sent in that order."""
     now = utc_now()
@@ -153,10 +196,11 @@ def claim_due(bind: Bind, config: WebhookConfig, worker_id: str, *, lease_second
         if not runs:
             return []
         # lock exactly those deliveries; where another dispatcher holds one, this run stops before it
-        lock = (select(WebhookDelivery.id).where(
+        lock = select(WebhookDelivery.id).where(
             WebhookDelivery.id.in_([i for run in runs.values() for i in run]),
             WebhookDelivery.status == DeliveryStatus.PENDING,
-            (WebhookDelivery.lease_expires_at.is_(None)) | (WebhookDelivery.lease_expires_at < now)))
+            (WebhookDelivery.lease_expires_at.is_(None)) | (WebhookDelivery.lease_expires_at < now),
+        )
         if session.get_bind().dialect.name == "postgresql":
             lock = lock.with_for_update(skip_locked=True)
         locked = set(session.scalars(lock))
@@ -169,14 +213,27 @@ def claim_due(bind: Bind, config: WebhookConfig, worker_id: str, *, lease_second
         if not held:
             return []
         until = now + timedelta(seconds=lease_seconds)
-        session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(held)).values(
-            lease_owner=worker_id, lease_expires_at=until).execution_options(synchronize_session=False))
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(held))
+            .values(lease_owner=worker_id, lease_expires_at=until)
+            .execution_options(synchronize_session=False)
+        )
         rows = session.execute(
-            select(WebhookDelivery.id, WebhookDelivery.endpoint_id, WebhookDelivery.body, WebhookDelivery.attempts,
-                   WebhookEndpoint.url, WebhookEndpoint.secret_encrypted, WebhookEndpoint.previous_secret_encrypted,
-                   WebhookEndpoint.previous_secret_until)
+            select(
+                WebhookDelivery.id,
+                WebhookDelivery.endpoint_id,
+                WebhookDelivery.body,
+                WebhookDelivery.attempts,
+                WebhookEndpoint.url,
+                WebhookEndpoint.secret_encrypted,
+                WebhookEndpoint.previous_secret_encrypted,
+                WebhookEndpoint.previous_secret_until,
+            )
             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-            .where(WebhookDelivery.id.in_(held)).order_by(WebhookDelivery.created_at, WebhookDelivery.id)).all()
+            .where(WebhookDelivery.id.in_(held))
+            .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
+        ).all()
     secrets: dict[str, tuple[str, ...]] = {}
     claimed: dict[str, list[Claimed]] = {}
     for r in rows:
@@ -189,7 +246,8 @@ def claim_due(bind: Bind, config: WebhookConfig, worker_id: str, *, lease_second
                     log.warning("the previous signing secret of webhook endpoint %s cannot be read", r.endpoint_id)
             secrets[r.endpoint_id] = tuple(keys)
         claimed.setdefault(r.endpoint_id, []).append(
-            Claimed(r.id, r.endpoint_id, r.url, r.body, secrets[r.endpoint_id], r.attempts))
+            Claimed(r.id, r.endpoint_id, r.url, r.body, secrets[r.endpoint_id], r.attempts)
+        )
     return list(claimed.values())
 
 
@@ -197,30 +255,49 @@ def attempt(claimed: Claimed, config: WebhookConfig, *, limits: Limits = DEFAULT
     """POST the delivery once, signed by every current secret; `webhook-timestamp` is the attempt's time."""
     body = claimed.body.encode()
     headers = signed_headers(claimed.secrets, claimed.id, int(utc_now().timestamp()), body)
-    return post(claimed.url, body, headers, allow_private=config.allow_private, resolve=config.resolve,
-                limits=limits)
+    return post(claimed.url, body, headers, allow_private=config.allow_private, resolve=config.resolve, limits=limits)
 
 
 def _succeeded(answer: Answer) -> bool:
     return answer.status_code is not None and 200 <= answer.status_code < 300
 
 
-def settle(bind: Bind, outcomes: list[tuple[Claimed, Answer]], worker_id: str, *, released: list[str] | None = None,
-           rng: Callable[[], float] = random.random) -> list[str | None]:
+def settle(
+    bind: Bind,
+    outcomes: list[tuple[Claimed, Answer]],
+    worker_id: str,
+    *,
+    released: list[str] | None = None,
+    rng: Callable[[], float] = random.random,
+) -> list[str | None]:
     """Write, in one transaction, each attempt and what follows from it, and let go of the deliveries of
     `released` (held but not attempted). Returns each delivery's status, or None where another dispatcher
     took it over meanwhile (its lease expired): then only the attempt is written."""
     now = utc_now()
     ids = [c.id for c, _ in outcomes]
     with transaction(bind) as session:
-        held = {d.id: d for d in session.scalars(select(WebhookDelivery).where(
-            WebhookDelivery.id.in_(ids + list(released or ())), WebhookDelivery.lease_owner == worker_id)
-            .order_by(WebhookDelivery.id).with_for_update())}
+        held = {
+            d.id: d
+            for d in session.scalars(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(ids + list(released or ())), WebhookDelivery.lease_owner == worker_id)
+                .order_by(WebhookDelivery.id)
+                .with_for_update()
+            )
+        }
         statuses: list[str | None] = []
         for claimed, answer in outcomes:
-            session.add(WebhookAttempt(id=new_id(), delivery_id=claimed.id, attempted_at=now,
-                                       status_code=answer.status_code, error=answer.error,
-                                       answer=answer.text or None, duration_ms=answer.duration_ms))
+            session.add(
+                WebhookAttempt(
+                    id=new_id(),
+                    delivery_id=claimed.id,
+                    attempted_at=now,
+                    status_code=answer.status_code,
+                    error=answer.error,
+                    answer=answer.text or None,
+                    duration_ms=answer.duration_ms,
+                )
+            )
             delivery = held.get(claimed.id)
             statuses.append(None if delivery is None else _outcome(session, delivery, claimed, answer, now, rng))
         for delivery_id in released or ():
@@ -229,8 +306,14 @@ def settle(bind: Bind, outcomes: list[tuple[Claimed, Answer]], worker_id: str, *
         return statuses
 
 
-def _outcome(session: Session, delivery: WebhookDelivery, claimed: Claimed, answer: Answer, now: datetime,
-             rng: Callable[[], float]) -> str:
+def _outcome(
+    session: Session,
+    delivery: WebhookDelivery,
+    claimed: Claimed,
+    answer: Answer,
+    now: datetime,
+    rng: Callable[[], float],
+) -> str:
     delivery.attempts += 1
     delivery.lease_owner = delivery.lease_expires_at = None
     delivery.last_status_code, delivery.last_error = answer.status_code, answer.error
@@ -256,13 +339,29 @@ def _disable(session: Session, endpoint_id: str, reason: DisabledReason, *, now:
     if endpoint is None or not endpoint.is_enabled:
         return
     endpoint.disable(reason, now=now)
-    record(session, Actor.system("webhooks"), operation=Operation.DISABLE_WEBHOOK_ENDPOINT,
-           resource_type=ResourceType.WEBHOOK_ENDPOINT, resource_id=endpoint.id, partner_id=endpoint.partner_id,
-           old={"enabled": True}, new={"enabled": False, "reason": reason.value}, now=now)
+    record(
+        session,
+        Actor.system("webhooks"),
+        operation=Operation.DISABLE_WEBHOOK_ENDPOINT,
+        resource_type=ResourceType.WEBHOOK_ENDPOINT,
+        resource_id=endpoint.id,
+        partner_id=endpoint.partner_id,
+        old={"enabled": True},
+        new={"enabled": False, "reason": reason.value},
+        now=now,
+    )
 
 
-def send_run(bind: Bind, config: WebhookConfig, run: list[Claimed], worker_id: str, *, lease_seconds: float = 30,
-             limits: Limits = DEFAULT_LIMITS, rng: Callable[[], float] = random.random) -> int:
+def send_run(
+    bind: Bind,
+    config: WebhookConfig,
+    run: list[Claimed],
+    worker_id: str,
+    *,
+    lease_seconds: float = 30,
+    limits: Limits = DEFAULT_LIMITS,
+    rng: Callable[[], float] = random.random,
+) -> int:
     """Send one endpoint's held deliveries in order, each after the previous one's answer, and settle them in
     one transaction. The run stops at the first that does not succeed (the rest wait behind its retry) or
     when half the lease has gone; what was not attempted is let go. Returns how many were attempted."""
@@ -273,13 +372,21 @@ def send_run(bind: Bind, config: WebhookConfig, run: list[Claimed], worker_id: s
         outcomes.append((claimed, answer))
         if not _succeeded(answer) or time.monotonic() - started > lease_seconds / 2:
             break
-    settle(bind, outcomes, worker_id, released=[c.id for c in run[len(outcomes):]], rng=rng)
+    settle(bind, outcomes, worker_id, released=[c.id for c in run[len(outcomes) :]], rng=rng)
     return len(outcomes)
 
 
-def dispatch_once(bind: Bind, config: WebhookConfig, *, worker_id: str | None = None, lease_seconds: float = 30,
-                  limits: Limits = DEFAULT_LIMITS, pool: ThreadPoolExecutor | None = None, batch: int = BATCH,
-                  rng: Callable[[], float] = random.random) -> int:
+def dispatch_once(
+    bind: Bind,
+    config: WebhookConfig,
+    *,
+    worker_id: str | None = None,
+    lease_seconds: float = 30,
+    limits: Limits = DEFAULT_LIMITS,
+    pool: ThreadPoolExecutor | None = None,
+    batch: int = BATCH,
+    rng: Callable[[], float] = random.random,
+) -> int:
     """Fan out what the outbox holds, then send what is due: each endpoint's run in order, the runs of
     different endpoints in parallel when given a pool. Returns how many outbox events and attempts were
     handled."""
@@ -298,8 +405,16 @@ def dispatch_once(bind: Bind, config: WebhookConfig, *, worker_id: str | None = 
 class Dispatcher(threading.Thread):
     """The dispatcher of one process (started by `partnerhub serve` and `partnerhub worker`)."""
 
-    def __init__(self, bind: Bind, config: WebhookConfig, *, poll_seconds: float = 0.2,
-                 lease_seconds: float = 30, limits: Limits = DEFAULT_LIMITS, senders: int = 8) -> None:
+    def __init__(
+        self,
+        bind: Bind,
+        config: WebhookConfig,
+        *,
+        poll_seconds: float = 0.2,
+        lease_seconds: float = 30,
+        limits: Limits = DEFAULT_LIMITS,
+        senders: int = 8,
+    ) -> None:
         super().__init__(name="partnerhub-webhooks", daemon=True)
         self.bind, self.config, self.poll_seconds = bind, config, poll_seconds
         self.lease_seconds, self.limits = lease_seconds, limits
@@ -310,8 +425,14 @@ class Dispatcher(threading.Thread):
         wid = default_worker_id()
         while not self.stopping.is_set():
             try:
-                handled = dispatch_once(self.bind, self.config, worker_id=wid, lease_seconds=self.lease_seconds,
-                                        limits=self.limits, pool=self.pool)
+                handled = dispatch_once(
+                    self.bind,
+                    self.config,
+                    worker_id=wid,
+                    lease_seconds=self.lease_seconds,
+                    limits=self.limits,
+                    pool=self.pool,
+                )
             except Exception:  # keep dispatching across database hiccups
                 log.exception("webhook dispatcher loop failed; retrying")
                 handled = 0

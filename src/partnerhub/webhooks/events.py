@@ -39,13 +39,29 @@ ORDER_CREATED = "order-created"
 OFFBOARDING_COMPLETED = "offboarding-completed"
 
 PARTNER_CENTER_EVENTS = (
-    SUBSCRIPTION_UPDATED, RESELLER_RELATIONSHIP_ACCEPTED, INDIRECT_RESELLER_RELATIONSHIP_ACCEPTED, DAP_APPROVED,
-    DAP_TERMINATED, GDAP_APPROVED, GDAP_ACTIVATED, GDAP_TERMINATED, GDAP_EXPIRED, ASSIGNMENT_CREATED,
-    ASSIGNMENT_ACTIVATED, ASSIGNMENT_UPDATED, ASSIGNMENT_DELETED, TEST_CREATED,
+    SUBSCRIPTION_UPDATED,
+    RESELLER_RELATIONSHIP_ACCEPTED,
+    INDIRECT_RESELLER_RELATIONSHIP_ACCEPTED,
+    DAP_APPROVED,
+    DAP_TERMINATED,
+    GDAP_APPROVED,
+    GDAP_ACTIVATED,
+    GDAP_TERMINATED,
+    GDAP_EXPIRED,
+    ASSIGNMENT_CREATED,
+    ASSIGNMENT_ACTIVATED,
+    ASSIGNMENT_UPDATED,
+    ASSIGNMENT_DELETED,
+    TEST_CREATED,
 )
 OUR_EVENTS = (
-    CUSTOMER_CREATED, RESELLER_RELATIONSHIP_REMOVED, RELATIONSHIP_REQUEST_EXPIRED, RELATIONSHIP_REQUEST_REVOKED,
-    GDAP_AUTO_EXTENDED, ORDER_CREATED, OFFBOARDING_COMPLETED,
+    CUSTOMER_CREATED,
+    RESELLER_RELATIONSHIP_REMOVED,
+    RELATIONSHIP_REQUEST_EXPIRED,
+    RELATIONSHIP_REQUEST_REVOKED,
+    GDAP_AUTO_EXTENDED,
+    ORDER_CREATED,
+    OFFBOARDING_COMPLETED,
 )
 EVENT_NAMES = (*PARTNER_CENTER_EVENTS, *OUR_EVENTS)
 
@@ -76,8 +92,12 @@ EVENTFUL_OPERATIONS = frozenset({*_BY_OPERATION, Operation.ADD_PARTNER_CUSTOMER_
 
 # What each event's resource is called in its body (ResourceName), by the activity record's resource type.
 RESOURCE_NAMES = {
-    "subscription": "Subscription", "customer": "Customer", "partner_relationship": "ResellerRelationship",
-    "relationship_request": "RelationshipRequest", "order": "Order", "partner_customer_dap": "DelegatedAdmin",
+    "subscription": "Subscription",
+    "customer": "Customer",
+    "partner_relationship": "ResellerRelationship",
+    "relationship_request": "RelationshipRequest",
+    "order": "Order",
+    "partner_customer_dap": "DelegatedAdmin",
     "granular_admin_relationship": "DelegatedAdminRelationship",
     "granular_admin_access_assignment": "DelegatedAdminAccessAssignment",
 }
@@ -99,8 +119,9 @@ def events_for(facts: RecordFacts) -> tuple[str, ...]:
         if not facts.by_the_customer:
             return ()  # a partner created the customer (customer-created says so) or named a reseller
         new = facts.new or {}
-        accepted = INDIRECT_RESELLER_RELATIONSHIP_ACCEPTED if "indirectProviderId" in new \
-            else RESELLER_RELATIONSHIP_ACCEPTED
+        accepted = (
+            INDIRECT_RESELLER_RELATIONSHIP_ACCEPTED if "indirectProviderId" in new else RESELLER_RELATIONSHIP_ACCEPTED
+        )
         had_dap = bool((facts.old or {}).get("allowDelegatedAccess"))
         return (accepted, DAP_APPROVED) if new.get("allowDelegatedAccess") and not had_dap else (accepted,)
     return _BY_OPERATION.get(facts.operation, ())

@@ -29,8 +29,14 @@ def record_events(session: Session, rec: ActivityRecord) -> tuple[str, ...]:
 
 
 def deliveries_for_records(
-    session: Session, records: Sequence[ActivityRecord], endpoints: Sequence[WebhookEndpoint], *, base_url: str,
-    now: datetime, restart_existing: bool = False, limit: int | None = None,
+    session: Session,
+    records: Sequence[ActivityRecord],
+    endpoints: Sequence[WebhookEndpoint],
+    *,
+    base_url: str,
+    now: datetime,
+    restart_existing: bool = False,
+    limit: int | None = None,
 ) -> int:
     """Add a delivery for every event of `records` that an enabled endpoint of the record's partner
     subscribes to, in the records' order (so first attempts go in commit order). With `restart_existing`
@@ -53,9 +59,17 @@ def deliveries_for_records(
                 if limit is not None and count >= limit:
                     return count
                 count += 1
-                existing = session.scalars(select(WebhookDelivery).where(
-                    WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.activity_record_id == rec.id,
-                    WebhookDelivery.event_name == event)).first() if restart_existing else None
+                existing = (
+                    session.scalars(
+                        select(WebhookDelivery).where(
+                            WebhookDelivery.endpoint_id == endpoint.id,
+                            WebhookDelivery.activity_record_id == rec.id,
+                            WebhookDelivery.event_name == event,
+                        )
+                    ).first()
+                    if restart_existing
+                    else None
+                )
                 if existing is not None:
                     existing.restart(now=now)
                     continue
@@ -63,13 +77,25 @@ def deliveries_for_records(
                 # delivery already made at that time, keeps one transaction's events in the order written.
                 tie = ties.get((endpoint.id, rec.created_at), 0)
                 ties[(endpoint.id, rec.created_at)] = tie + 1
-                session.add(WebhookDelivery(
-                    id=new_id(), partner_id=endpoint.partner_id, endpoint_id=endpoint.id, event_name=event,
-                    activity_record_id=rec.id, correlation_id=None,
-                    body=event_body(session, rec, event, base_url=base_url, full=endpoint.full_body),
-                    status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, lease_owner=None,
-                    lease_expires_at=None, last_status_code=None, last_error=None,
-                    created_at=rec.created_at + timedelta(microseconds=tie),
-                    finished_at=None))
+                session.add(
+                    WebhookDelivery(
+                        id=new_id(),
+                        partner_id=endpoint.partner_id,
+                        endpoint_id=endpoint.id,
+                        event_name=event,
+                        activity_record_id=rec.id,
+                        correlation_id=None,
+                        body=event_body(session, rec, event, base_url=base_url, full=endpoint.full_body),
+                        status=DeliveryStatus.PENDING,
+                        attempts=0,
+                        next_attempt_at=now,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                        last_status_code=None,
+                        last_error=None,
+                        created_at=rec.created_at + timedelta(microseconds=tie),
+                        finished_at=None,
+                    )
+                )
     session.flush()
     return count

@@ -31,8 +31,13 @@ class WebhookEndpoint(Base):
 
     __tablename__ = "webhook_endpoints"
     __table_args__ = (
-        Index("uq_webhook_endpoints_one_registration", "partner_id", unique=True,
-              sqlite_where=text("is_registration = 1"), postgresql_where=text("is_registration")),
+        Index(
+            "uq_webhook_endpoints_one_registration",
+            "partner_id",
+            unique=True,
+            sqlite_where=text("is_registration = 1"),
+            postgresql_where=text("is_registration"),
+        ),
         Index("ix_webhook_endpoints_partner", "partner_id", "created_at"),
     )
 

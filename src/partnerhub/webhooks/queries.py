@@ -21,13 +21,19 @@ from partnerhub.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookE
 
 def list_endpoints(session: Session, *, partner_id: str) -> list[WebhookEndpoint]:
     """The partner's endpoints, its registration first, then oldest first."""
-    return list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.partner_id == partner_id)
-                                .order_by(WebhookEndpoint.is_registration.desc(), WebhookEndpoint.created_at)))
+    return list(
+        session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.partner_id == partner_id)
+            .order_by(WebhookEndpoint.is_registration.desc(), WebhookEndpoint.created_at)
+        )
+    )
 
 
 def get_endpoint(session: Session, *, partner_id: str, endpoint_id: str, lock: bool = False) -> WebhookEndpoint:
-    stmt = select(WebhookEndpoint).where(WebhookEndpoint.id == normalize_id(endpoint_id),
-                                         WebhookEndpoint.partner_id == partner_id)
+    stmt = select(WebhookEndpoint).where(
+        WebhookEndpoint.id == normalize_id(endpoint_id), WebhookEndpoint.partner_id == partner_id
+    )
     found = session.scalars(stmt.with_for_update() if lock else stmt).first()
     if found is None:
         raise WebhookEndpointNotFound(id=endpoint_id)
@@ -35,8 +41,9 @@ def get_endpoint(session: Session, *, partner_id: str, endpoint_id: str, lock: b
 
 
 def find_registration(session: Session, *, partner_id: str, lock: bool = False) -> WebhookEndpoint | None:
-    stmt = select(WebhookEndpoint).where(WebhookEndpoint.partner_id == partner_id,
-                                         WebhookEndpoint.is_registration.is_(True))
+    stmt = select(WebhookEndpoint).where(
+        WebhookEndpoint.partner_id == partner_id, WebhookEndpoint.is_registration.is_(True)
+    )
     return session.scalars(stmt.with_for_update() if lock else stmt).first()
 
 
@@ -48,16 +55,22 @@ def get_registration(session: Session, *, partner_id: str, lock: bool = False) -
 
 
 def get_delivery(session: Session, *, partner_id: str, delivery_id: str) -> WebhookDelivery:
-    found = session.scalars(select(WebhookDelivery).where(WebhookDelivery.id == normalize_id(delivery_id),
-                                                          WebhookDelivery.partner_id == partner_id)).first()
+    found = session.scalars(
+        select(WebhookDelivery).where(
+            WebhookDelivery.id == normalize_id(delivery_id), WebhookDelivery.partner_id == partner_id
+        )
+    ).first()
     if found is None:
         raise WebhookDeliveryNotFound(id=delivery_id)
     return found
 
 
 def get_validation_event(session: Session, *, partner_id: str, correlation_id: str) -> WebhookDelivery:
-    found = session.scalars(select(WebhookDelivery).where(WebhookDelivery.correlation_id == correlation_id.strip(),
-                                                          WebhookDelivery.partner_id == partner_id)).first()
+    found = session.scalars(
+        select(WebhookDelivery).where(
+            WebhookDelivery.correlation_id == correlation_id.strip(), WebhookDelivery.partner_id == partner_id
+        )
+    ).first()
     if found is None:
         raise ValidationEventNotFound(id=correlation_id)
     return found
@@ -71,8 +84,14 @@ class DeliveryPage:
 
 
 def list_deliveries(
-    session: Session, *, partner_id: str, endpoint_id: str, status: str | None = None, event: str | None = None,
-    size: int = 50, after: tuple[datetime, str] | None = None,
+    session: Session,
+    *,
+    partner_id: str,
+    endpoint_id: str,
+    status: str | None = None,
+    event: str | None = None,
+    size: int = 50,
+    after: tuple[datetime, str] | None = None,
 ) -> DeliveryPage:
     """An endpoint's deliveries, newest first, by status and event name, keyset-paged on (created, id), with
     their attempts (two statements whatever the page's size)."""
@@ -84,11 +103,17 @@ def list_deliveries(
         conds.append(WebhookDelivery.event_name == event.strip().lower())
     if after is not None:
         at, did = after
-        conds.append(or_(WebhookDelivery.created_at < at,
-                         and_(WebhookDelivery.created_at == at, WebhookDelivery.id < did)))
-    rows = list(session.scalars(select(WebhookDelivery).where(*conds)
-                                .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-                                .limit(size + 1)))
+        conds.append(
+            or_(WebhookDelivery.created_at < at, and_(WebhookDelivery.created_at == at, WebhookDelivery.id < did))
+        )
+    rows = list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(*conds)
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+            .limit(size + 1)
+        )
+    )
     nxt = None
     if len(rows) > size:
         rows = rows[:size]
@@ -96,19 +121,26 @@ def list_deliveries(
     return DeliveryPage(rows, attempts_of(session, partner_id=partner_id, deliveries=rows), nxt)
 
 
-def attempts_of(session: Session, *, partner_id: str, deliveries: Sequence[WebhookDelivery]
-                ) -> dict[str, list[WebhookAttempt]]:
+def attempts_of(
+    session: Session, *, partner_id: str, deliveries: Sequence[WebhookDelivery]
+) -> dict[str, list[WebhookAttempt]]:
     """The attempts of the partner's `deliveries`, oldest first, by delivery id."""
     ids = [d.id for d in deliveries if d.partner_id == partner_id]
     out: dict[str, list[WebhookAttempt]] = {i: [] for i in ids}
     if ids:
-        for a in session.scalars(select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids))
-                                 .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)):
+        for a in session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_(ids))
+            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
+        ):
             out[a.delivery_id].append(a)
     return out
 
 
 def failing_endpoints(session: Session, *, partner_id: str) -> list[WebhookEndpoint]:
     """The partner's endpoints that partnerhub disabled (410, or failures after every retry)."""
-    return [e for e in list_endpoints(session, partner_id=partner_id)
-            if not e.is_enabled and e.disabled_reason in ("gone", "failing")]
+    return [
+        e
+        for e in list_endpoints(session, partner_id=partner_id)
+        if not e.is_enabled and e.disabled_reason in ("gone", "failing")
+    ]

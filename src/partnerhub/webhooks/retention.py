@@ -22,8 +22,13 @@ def purge_webhook_log(session: Session, *, retention_days: int, now: datetime | 
     events = list(session.scalars(select(OutboxEvent.id).where(OutboxEvent.delivered_at < cutoff).limit(BATCH)))
     if events:
         session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(events)))
-    finished = list(session.scalars(select(WebhookDelivery.id).where(
-        WebhookDelivery.status != DeliveryStatus.PENDING, WebhookDelivery.finished_at < cutoff).limit(BATCH)))
+    finished = list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.status != DeliveryStatus.PENDING, WebhookDelivery.finished_at < cutoff)
+            .limit(BATCH)
+        )
+    )
     if finished:
         session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(finished)))
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(finished)))

@@ -31,15 +31,22 @@ def endpoint_dict(e: WebhookEndpoint, *, secret: str | None = None) -> dict[str,
         "disabledAt": iso_utc(e.disabled_at),
         "fullBody": e.full_body,
         "previousSecretValidUntil": iso_utc(e.previous_secret_until),
-        "links": {"self": {"uri": endpoint_path(e), "method": "GET", "headers": []},
-                  "deliveries": {"uri": f"{BASE}/endpoints/{e.id}/deliveries", "method": "GET", "headers": []}},
+        "links": {
+            "self": {"uri": endpoint_path(e), "method": "GET", "headers": []},
+            "deliveries": {"uri": f"{BASE}/endpoints/{e.id}/deliveries", "method": "GET", "headers": []},
+        },
         "attributes": {"objectType": "WebhookRegistration"},
     }
 
 
 def attempt_dict(a: WebhookAttempt) -> dict[str, Any]:
-    return {"attemptedAt": iso_utc(a.attempted_at), "statusCode": a.status_code, "error": a.error,
-            "answer": a.answer, "durationMs": a.duration_ms}
+    return {
+        "attemptedAt": iso_utc(a.attempted_at),
+        "statusCode": a.status_code,
+        "error": a.error,
+        "answer": a.answer,
+        "durationMs": a.duration_ms,
+    }
 
 
 def delivery_dict(d: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[str, Any]:
@@ -71,10 +78,15 @@ def validation_event_dict(d: WebhookDelivery, attempts: list[WebhookAttempt], ca
         "partnerId": d.partner_id,
         "status": d.status,
         "callbackUrl": callback_url,
-        "results": [{"responseCode": str(a.status_code) if a.status_code is not None else "",
-                     "responseMessage": (a.answer or a.error or "")[:500],
-                     "systemError": a.status_code is None,
-                     "dateTimeUtc": iso_utc(a.attempted_at)} for a in attempts],
+        "results": [
+            {
+                "responseCode": str(a.status_code) if a.status_code is not None else "",
+                "responseMessage": (a.answer or a.error or "")[:500],
+                "systemError": a.status_code is None,
+                "dateTimeUtc": iso_utc(a.attempted_at),
+            }
+            for a in attempts
+        ],
         "attempts": [attempt_dict(a) for a in attempts],
         "attributes": {"objectType": "WebhookValidationEvent"},
     }

@@ -54,8 +54,7 @@ class WebhookConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings, resolve: Resolver = system_resolver) -> WebhookConfig:
-        return cls(settings.resolved_secret_key, settings.webhook_allow_private, settings.resolved_public_url,
-                   resolve)
+        return cls(settings.resolved_secret_key, settings.webhook_allow_private, settings.resolved_public_url, resolve)
 
 
 @dataclass(frozen=True)
@@ -81,18 +80,48 @@ def event_names(names: Sequence[str]) -> list[str]:
 
 
 def audit_view(e: WebhookEndpoint) -> dict[str, Any]:
-    return {"webhookUrl": e.url, "webhookEvents": list(e.events), "enabled": e.is_enabled, "fullBody": e.full_body,
-            "registration": e.is_registration}
+    return {
+        "webhookUrl": e.url,
+        "webhookEvents": list(e.events),
+        "enabled": e.is_enabled,
+        "fullBody": e.full_body,
+        "registration": e.is_registration,
+    }
 
 
-def _record(session: Session, actor: Actor, e: WebhookEndpoint, operation: Operation, *,
-            old: dict[str, Any] | None, new: dict[str, Any] | None, now: datetime) -> None:
-    record(session, actor, operation=operation, resource_type=ResourceType.WEBHOOK_ENDPOINT, resource_id=e.id,
-           partner_id=e.partner_id, old=old, new=new, now=now)
+def _record(
+    session: Session,
+    actor: Actor,
+    e: WebhookEndpoint,
+    operation: Operation,
+    *,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    now: datetime,
+) -> None:
+    record(
+        session,
+        actor,
+        operation=operation,
+        resource_type=ResourceType.WEBHOOK_ENDPOINT,
+        resource_id=e.id,
+        partner_id=e.partner_id,
+        old=old,
+        new=new,
+        now=now,
+    )
 
 
-def create_endpoint(session: Session, actor: Actor, *, url: str, events: Sequence[str], config: WebhookConfig,
-                    registration: bool = False, full_body: bool = False) -> EndpointWithSecret:
+def create_endpoint(
+    session: Session,
+    actor: Actor,
+    *,
+    url: str,
+    events: Sequence[str],
+    config: WebhookConfig,
+    registration: bool = False,
+    full_body: bool = False,
+) -> EndpointWithSecret:
     """Register an endpoint: a safe URL (https, public addresses), known event names (case-insensitive) and
     a new signing secret, returned once. A partner has at most one Partner Center registration (409)."""
     partner_id = manager_partner(actor)
@@ -103,9 +132,21 @@ def create_endpoint(session: Session, actor: Actor, *, url: str, events: Sequenc
     now = utc_now()
     secret = new_secret()
     endpoint = WebhookEndpoint(
-        id=new_id(), partner_id=partner_id, is_registration=registration, url=url, events=names, is_enabled=True,
-        full_body=full_body, disabled_reason=None, disabled_at=None, secret_encrypted=seal(config.secret_key, secret),
-        previous_secret_encrypted=None, previous_secret_until=None, created_at=now, updated_at=now)
+        id=new_id(),
+        partner_id=partner_id,
+        is_registration=registration,
+        url=url,
+        events=names,
+        is_enabled=True,
+        full_body=full_body,
+        disabled_reason=None,
+        disabled_at=None,
+        secret_encrypted=seal(config.secret_key, secret),
+        previous_secret_encrypted=None,
+        previous_secret_until=None,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(endpoint)
     try:
         with session.begin_nested():
@@ -117,14 +158,24 @@ def create_endpoint(session: Session, actor: Actor, *, url: str, events: Sequenc
 
 
 def update_endpoint(
-    session: Session, actor: Actor, *, endpoint_id: str | None, config: WebhookConfig, url: str | None = None,
-    events: Sequence[str] | None = None, enabled: bool | None = None, full_body: bool | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    endpoint_id: str | None,
+    config: WebhookConfig,
+    url: str | None = None,
+    events: Sequence[str] | None = None,
+    enabled: bool | None = None,
+    full_body: bool | None = None,
 ) -> WebhookEndpoint:
     """Change an endpoint (None: the registration) — its URL (checked as at registration), its events, whether
     it is enabled (enabling clears the reason it was disabled) or sends full bodies. No change, no record."""
     partner_id = manager_partner(actor)
-    endpoint = (get_registration(session, partner_id=partner_id, lock=True) if endpoint_id is None
-                else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id, lock=True))
+    endpoint = (
+        get_registration(session, partner_id=partner_id, lock=True)
+        if endpoint_id is None
+        else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id, lock=True)
+    )
     before = audit_view(endpoint)
     now = utc_now()
     if url is not None and url.strip() != endpoint.url:
@@ -141,18 +192,29 @@ def update_endpoint(
     if after != before:
         endpoint.updated_at = now
         old = {k: v for k, v in before.items() if after[k] != v}
-        _record(session, actor, endpoint, Operation.UPDATE_WEBHOOK_ENDPOINT, old=old,
-                new={k: after[k] for k in old}, now=now)
+        _record(
+            session,
+            actor,
+            endpoint,
+            Operation.UPDATE_WEBHOOK_ENDPOINT,
+            old=old,
+            new={k: after[k] for k in old},
+            now=now,
+        )
     return endpoint
 
 
 def delete_endpoint(session: Session, actor: Actor, *, endpoint_id: str | None) -> None:
     """Remove an endpoint (None: the registration) with its delivery log."""
     partner_id = manager_partner(actor)
-    endpoint = (get_registration(session, partner_id=partner_id, lock=True) if endpoint_id is None
-                else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id, lock=True))
-    _record(session, actor, endpoint, Operation.DELETE_WEBHOOK_ENDPOINT, old=audit_view(endpoint), new=None,
-            now=utc_now())
+    endpoint = (
+        get_registration(session, partner_id=partner_id, lock=True)
+        if endpoint_id is None
+        else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id, lock=True)
+    )
+    _record(
+        session, actor, endpoint, Operation.DELETE_WEBHOOK_ENDPOINT, old=audit_view(endpoint), new=None, now=utc_now()
+    )
     ids = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id).scalar_subquery()
     session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
@@ -160,48 +222,95 @@ def delete_endpoint(session: Session, actor: Actor, *, endpoint_id: str | None) 
     session.flush()
 
 
-def rotate_secret(session: Session, actor: Actor, *, endpoint_id: str | None, config: WebhookConfig
-                  ) -> EndpointWithSecret:
+def rotate_secret(
+    session: Session, actor: Actor, *, endpoint_id: str | None, config: WebhookConfig
+) -> EndpointWithSecret:
     """A new signing secret, returned once; the old one keeps signing beside it for 24 hours."""
     partner_id = manager_partner(actor)
-    endpoint = (get_registration(session, partner_id=partner_id, lock=True) if endpoint_id is None
-                else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id, lock=True))
+    endpoint = (
+        get_registration(session, partner_id=partner_id, lock=True)
+        if endpoint_id is None
+        else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id, lock=True)
+    )
     now = utc_now()
     secret = new_secret()
     endpoint.previous_secret_encrypted = endpoint.secret_encrypted
     endpoint.previous_secret_until = now + ROTATION_OVERLAP
     endpoint.secret_encrypted = seal(config.secret_key, secret)
     endpoint.updated_at = now
-    _record(session, actor, endpoint, Operation.ROTATE_WEBHOOK_SECRET, old=None,
-            new={"previousSecretUntil": endpoint.previous_secret_until.isoformat()}, now=now)
+    _record(
+        session,
+        actor,
+        endpoint,
+        Operation.ROTATE_WEBHOOK_SECRET,
+        old=None,
+        new={"previousSecretUntil": endpoint.previous_secret_until.isoformat()},
+        now=now,
+    )
     return EndpointWithSecret(endpoint, secret)
 
 
-def new_delivery(endpoint: WebhookEndpoint, *, event: str, body: str, now: datetime,
-                 activity_record_id: str | None = None, correlation_id: str | None = None) -> WebhookDelivery:
+def new_delivery(
+    endpoint: WebhookEndpoint,
+    *,
+    event: str,
+    body: str,
+    now: datetime,
+    activity_record_id: str | None = None,
+    correlation_id: str | None = None,
+) -> WebhookDelivery:
     return WebhookDelivery(
-        id=new_id(), partner_id=endpoint.partner_id, endpoint_id=endpoint.id, event_name=event,
-        activity_record_id=activity_record_id, correlation_id=correlation_id, body=body,
-        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, lease_owner=None, lease_expires_at=None,
-        last_status_code=None, last_error=None, created_at=now, finished_at=None)
+        id=new_id(),
+        partner_id=endpoint.partner_id,
+        endpoint_id=endpoint.id,
+        event_name=event,
+        activity_record_id=activity_record_id,
+        correlation_id=correlation_id,
+        body=body,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        lease_owner=None,
+        lease_expires_at=None,
+        last_status_code=None,
+        last_error=None,
+        created_at=now,
+        finished_at=None,
+    )
 
 
-def send_test_event(session: Session, actor: Actor, *, config: WebhookConfig, endpoint_id: str | None = None
-                    ) -> WebhookDelivery:
+def send_test_event(
+    session: Session, actor: Actor, *, config: WebhookConfig, endpoint_id: str | None = None
+) -> WebhookDelivery:
     """Queue a `test-created` event for an endpoint (None: the registration), sent at once by the
     dispatcher; its correlation id names it in validationEvents."""
     partner_id = manager_partner(actor)
-    endpoint = (get_registration(session, partner_id=partner_id) if endpoint_id is None
-                else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id))
+    endpoint = (
+        get_registration(session, partner_id=partner_id)
+        if endpoint_id is None
+        else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id)
+    )
     if not endpoint.is_enabled:
         raise WebhookEndpointDisabled(id=endpoint.id)
     now = utc_now()
     correlation_id = new_id()
-    delivery = new_delivery(endpoint, event=TEST_CREATED, now=now, correlation_id=correlation_id,
-                            body=validation_body(base_url=config.public_url, correlation_id=correlation_id, now=now))
+    delivery = new_delivery(
+        endpoint,
+        event=TEST_CREATED,
+        now=now,
+        correlation_id=correlation_id,
+        body=validation_body(base_url=config.public_url, correlation_id=correlation_id, now=now),
+    )
     session.add(delivery)
-    _record(session, actor, endpoint, Operation.SEND_WEBHOOK_TEST_EVENT, old=None,
-            new={"correlationId": correlation_id, "deliveryId": delivery.id}, now=now)
+    _record(
+        session,
+        actor,
+        endpoint,
+        Operation.SEND_WEBHOOK_TEST_EVENT,
+        old=None,
+        new={"correlationId": correlation_id, "deliveryId": delivery.id},
+        now=now,
+    )
     session.flush()
     return delivery
 
@@ -215,29 +324,53 @@ def redeliver(session: Session, actor: Actor, *, delivery_id: str) -> WebhookDel
         raise WebhookEndpointDisabled(id=endpoint.id)
     now = utc_now()
     delivery.restart(now=now)
-    _record(session, actor, endpoint, Operation.REDELIVER_WEBHOOK, old=None,
-            new={"deliveryId": delivery.id, "eventName": delivery.event_name}, now=now)
+    _record(
+        session,
+        actor,
+        endpoint,
+        Operation.REDELIVER_WEBHOOK,
+        old=None,
+        new={"deliveryId": delivery.id, "eventName": delivery.event_name},
+        now=now,
+    )
     return delivery
 
 
-def replay_since(session: Session, actor: Actor, *, endpoint_id: str | None, since: datetime,
-                 config: WebhookConfig) -> int:
+def replay_since(
+    session: Session, actor: Actor, *, endpoint_id: str | None, since: datetime, config: WebhookConfig
+) -> int:
     """Send again every event of the partner since `since` that the endpoint subscribes to: a delivery that
     exists starts again (same `webhook-id`), a missing one (the endpoint was disabled, or newer) is made.
     At most 10,000 events; returns how many."""
     partner_id = manager_partner(actor)
-    endpoint = (get_registration(session, partner_id=partner_id) if endpoint_id is None
-                else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id))
+    endpoint = (
+        get_registration(session, partner_id=partner_id)
+        if endpoint_id is None
+        else get_endpoint(session, partner_id=partner_id, endpoint_id=endpoint_id)
+    )
     if not endpoint.is_enabled:
         raise WebhookEndpointDisabled(id=endpoint.id)
     now = utc_now()
     if since > now:
         raise InvalidInput(detail="since: must not be in the future")
-    records = list(session.scalars(
-        select(ActivityRecord).where(ActivityRecord.partner_id == partner_id, ActivityRecord.created_at >= since)
-        .order_by(ActivityRecord.created_at, ActivityRecord.id).limit(MAX_REPLAY * 4)))
-    count = deliveries_for_records(session, records, [endpoint], base_url=config.public_url, now=now,
-                                   restart_existing=True, limit=MAX_REPLAY)
-    _record(session, actor, endpoint, Operation.REPLAY_WEBHOOKS, old=None,
-            new={"since": since.isoformat(), "events": count}, now=now)
+    records = list(
+        session.scalars(
+            select(ActivityRecord)
+            .where(ActivityRecord.partner_id == partner_id, ActivityRecord.created_at >= since)
+            .order_by(ActivityRecord.created_at, ActivityRecord.id)
+            .limit(MAX_REPLAY * 4)
+        )
+    )
+    count = deliveries_for_records(
+        session, records, [endpoint], base_url=config.public_url, now=now, restart_existing=True, limit=MAX_REPLAY
+    )
+    _record(
+        session,
+        actor,
+        endpoint,
+        Operation.REPLAY_WEBHOOKS,
+        old=None,
+        new={"since": since.isoformat(), "events": count},
+        now=now,
+    )
     return count

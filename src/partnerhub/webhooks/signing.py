@@ -39,5 +39,8 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
 
 def signed_headers(secrets: Sequence[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
     """The Standard Webhooks headers of one attempt: every given secret signs."""
-    return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": " ".join(signature(s, msg_id, timestamp, body) for s in secrets)}
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(signature(s, msg_id, timestamp, body) for s in secrets),
+    }

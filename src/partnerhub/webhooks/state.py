@@ -37,8 +37,13 @@ def resource_state(session: Session, rec: ActivityRecord) -> dict[str, Any]:
         case "order":
             order = session.get(Order, rid)
             if order is not None and order.partner_id == partner_id:
-                items = list(session.scalars(select(OrderLineItem).where(OrderLineItem.order_id == order.id)
-                                             .order_by(OrderLineItem.line_item_number)))
+                items = list(
+                    session.scalars(
+                        select(OrderLineItem)
+                        .where(OrderLineItem.order_id == order.id)
+                        .order_by(OrderLineItem.line_item_number)
+                    )
+                )
                 state = order_dict(order, items)
         case "customer":
             state = _customer(session, partner_id, rec.customer_id or rid)
@@ -50,8 +55,9 @@ def resource_state(session: Session, rec: ActivityRecord) -> dict[str, Any]:
             rel = session.get(AdminRelationship, rid)
             if rel is not None and rel.partner_id == partner_id:
                 customer = session.get(Customer, rel.customer_id)
-                state = admin_relationship_dict(rel, customer_name=customer.company_name if customer else "",
-                                                now=utc_now())
+                state = admin_relationship_dict(
+                    rel, customer_name=customer.company_name if customer else "", now=utc_now()
+                )
         case "granular_admin_access_assignment":
             state = _assignment(session, partner_id, rid)
     return state if state is not None else {"id": rid, **(rec.old_value or {}), **(rec.new_value or {})}
@@ -64,8 +70,12 @@ def _customer(session: Session, partner_id: str, customer_id: str) -> dict[str, 
     rel = find_active_relationship(session, partner_id=partner_id, customer_id=customer.id)
     if rel is None:
         return customer_dict(customer, relationship="none")
-    return customer_dict(customer, allow_delegated_access=rel.has_delegated_admin,
-                         associated_partner_id=rel.associated_partner_id, relationship_version=(rel.id, rel.version))
+    return customer_dict(
+        customer,
+        allow_delegated_access=rel.has_delegated_admin,
+        associated_partner_id=rel.associated_partner_id,
+        relationship_version=(rel.id, rel.version),
+    )
 
 
 def _assignment(session: Session, partner_id: str, assignment_id: str) -> dict[str, Any] | None:
@@ -73,5 +83,6 @@ def _assignment(session: Session, partner_id: str, assignment_id: str) -> dict[s
         select(AccessAssignment, SecurityGroup.display_name)
         .join(AdminRelationship, AdminRelationship.id == AccessAssignment.admin_relationship_id)
         .join(SecurityGroup, SecurityGroup.id == AccessAssignment.security_group_id)
-        .where(AccessAssignment.id == assignment_id, AdminRelationship.partner_id == partner_id)).first()
+        .where(AccessAssignment.id == assignment_id, AdminRelationship.partner_id == partner_id)
+    ).first()
     return access_assignment_dict(found[0], group_name=found[1]) if found is not None else None

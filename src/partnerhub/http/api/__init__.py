@@ -38,9 +38,23 @@ from partnerhub.runtime import Runtime
 def v1_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
     # relationship requests first: its /customers/relationshiprequests precedes /customers/{customer_id}
-    for feature in (relationship_requests, customers, subscriptions, orders, audit_records, offboarding, gdap,
-                    gdap_access, gdap_customers, gdap_bulk, support_contacts, partner_relationships, customer_users,
-                    delegated_access, gdap_templates):
+    for feature in (
+        relationship_requests,
+        customers,
+        subscriptions,
+        orders,
+        audit_records,
+        offboarding,
+        gdap,
+        gdap_access,
+        gdap_customers,
+        gdap_bulk,
+        support_contacts,
+        partner_relationships,
+        customer_users,
+        delegated_access,
+        gdap_templates,
+    ):
         note_case_insensitive_bodies(feature.router)
         router.include_router(feature.router)
     return router

@@ -78,9 +78,13 @@ def _conditions(raw: str | None) -> list[AuditCondition]:
             continue
         if len(out) >= MAX_FILTER_CONDITIONS:
             raise InvalidInput(detail=f"filter: at most {MAX_FILTER_CONDITIONS} conditions")
-        out.append(AuditCondition.parse(f.text("field", required=True, max_length=50) or "",
-                                        f.text("operator", max_length=20),
-                                        f.text("value", required=True, max_length=MAX_VALUE) or ""))
+        out.append(
+            AuditCondition.parse(
+                f.text("field", required=True, max_length=50) or "",
+                f.text("operator", max_length=20),
+                f.text("value", required=True, max_length=MAX_VALUE) or "",
+            )
+        )
     return out
 
 
@@ -92,8 +96,11 @@ def _swagger_parameter(request: Request, name: str) -> str | None:
 
 @router.get("/auditrecords")
 def get_audit_records(
-    request: Request, ctx: Ctx, start_date: Annotated[str | None, Query(alias="startDate")] = None,
-    end_date: Annotated[str | None, Query(alias="endDate")] = None, size: str | None = None,
+    request: Request,
+    ctx: Ctx,
+    start_date: Annotated[str | None, Query(alias="startDate")] = None,
+    end_date: Annotated[str | None, Query(alias="endDate")] = None,
+    size: str | None = None,
     filter_: Annotated[str | None, Query(alias="filter")] = None,
 ) -> Response:
     """The tenant's activity, newest first; dates in ISO 8601 or `M/D/YYYY h:mm:ss AM` (default: 30 days).
@@ -103,8 +110,11 @@ def get_audit_records(
     conditions = _conditions(filter_)
     field = _swagger_parameter(request, "filter.field")
     if field is not None:
-        conditions.append(AuditCondition.parse(field, _swagger_parameter(request, "filter.operator"),
-                                               _swagger_parameter(request, "filter.value") or ""))
+        conditions.append(
+            AuditCondition.parse(
+                field, _swagger_parameter(request, "filter.operator"), _swagger_parameter(request, "filter.value") or ""
+            )
+        )
     start_date = start_date or _swagger_parameter(request, "startDate")
     end_date = end_date or _swagger_parameter(request, "endDate")
     size = size or _swagger_parameter(request, "size")

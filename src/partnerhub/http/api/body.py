@@ -60,8 +60,10 @@ def check_json_value(value: Any, path: str = "") -> None:
                 item.encode("utf-8")
             except UnicodeEncodeError:
                 field = where or "body"
-                raise InvalidInput(data=[{"field": field, "message": "is not valid Unicode text"}],
-                                   detail=f"{field}: is not valid Unicode text") from None
+                raise InvalidInput(
+                    data=[{"field": field, "message": "is not valid Unicode text"}],
+                    detail=f"{field}: is not valid Unicode text",
+                ) from None
         elif isinstance(item, dict | list):
             if depth > MAX_DEPTH:
                 raise _too_deep()
@@ -85,8 +87,9 @@ def parse_json(raw: bytes) -> Any:
     try:
         value = json.loads(strip_trailing_commas(text), parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(detail=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                                  f"column {exc.colno}") from None
+        raise InvalidInput(
+            detail=f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise _too_deep() from None
     except ValueError as exc:
@@ -116,8 +119,9 @@ class Body:
         return f"{self._path}.{name}" if self._path else name
 
     def _invalid(self, name: str, problem: str) -> InvalidInput:
-        return InvalidInput(data=[{"field": self.field(name), "message": problem}],
-                            detail=f"{self.field(name)}: {problem}")
+        return InvalidInput(
+            data=[{"field": self.field(name), "message": problem}], detail=f"{self.field(name)}: {problem}"
+        )
 
     def has(self, name: str) -> bool:
         return self._data.get(name.lower()) is not None

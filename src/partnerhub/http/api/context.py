@@ -61,13 +61,21 @@ class ApiEnvelope:
         correlation_id = (_header(scope, b"ms-correlationid") or new_id())[:64]
         request_id = _header(scope, b"ms-requestid")
         echoed_request_id = (request_id or new_id())[:128]
-        locale = (supported_language(_header(scope, b"x-locale"))
-                  or supported_language(_header(scope, b"accept-language")))
+        locale = supported_language(_header(scope, b"x-locale")) or supported_language(
+            _header(scope, b"accept-language")
+        )
         state = scope.setdefault("state", {})
-        state.update(correlation_id=correlation_id, client_request_id=request_id, request_id=echoed_request_id,
-                     header_locale=locale, locale=locale or "en")
-        echo = [(b"ms-correlationid", correlation_id.encode("latin-1")),
-                (b"ms-requestid", echoed_request_id.encode("latin-1"))]
+        state.update(
+            correlation_id=correlation_id,
+            client_request_id=request_id,
+            request_id=echoed_request_id,
+            header_locale=locale,
+            locale=locale or "en",
+        )
+        echo = [
+            (b"ms-correlationid", correlation_id.encode("latin-1")),
+            (b"ms-requestid", echoed_request_id.encode("latin-1")),
+        ]
         nosniff = (b"x-content-type-options", b"nosniff")  # every answer: API, pages, static files
         answer = {"status": 500, "started": False}
 
@@ -83,13 +91,28 @@ class ApiEnvelope:
         try:
             await self._answer(scope, receive, send_with_ids, state, correlation_id, answer)
         finally:
-            log_request({"method": scope.get("method", ""), "path": scope.get("path", ""), "status": answer["status"],
-                         "request_id": echoed_request_id, "correlation_id": correlation_id,
-                         "duration_ms": round((time.perf_counter() - started_at) * 1000, 1),
-                         "tenant_id": state.get("tenant_id")}, self.log_format)
+            log_request(
+                {
+                    "method": scope.get("method", ""),
+                    "path": scope.get("path", ""),
+                    "status": answer["status"],
+                    "request_id": echoed_request_id,
+                    "correlation_id": correlation_id,
+                    "duration_ms": round((time.perf_counter() - started_at) * 1000, 1),
+                    "tenant_id": state.get("tenant_id"),
+                },
+                self.log_format,
+            )
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, state: dict[str, Any], correlation_id: str,
-                      answer: dict[str, Any]) -> None:
+    async def _answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        state: dict[str, Any],
+        correlation_id: str,
+        answer: dict[str, Any],
+    ) -> None:
         length = _header(scope, b"content-length")
         if length and length.isdigit() and int(length) > self.max_request_bytes:
             error = RequestTooLarge(limit=self.max_request_bytes)
@@ -122,8 +145,9 @@ class ApiEnvelope:
         except Exception as exc:
             if answer["started"]:
                 raise
-            response = internal_error_response(None, exc, locale=state["locale"], correlation_id=correlation_id,
-                                               scope=scope)
+            response = internal_error_response(
+                None, exc, locale=state["locale"], correlation_id=correlation_id, scope=scope
+            )
             await response(scope, receive, send)
 
 
@@ -203,8 +227,14 @@ class RequestContext:
         retry_after = throttle.hit(actor.tenant_id or actor.user_id or "system")
         if retry_after is not None:
             raise Throttled(retry_after)
-        self.idempotency = idempotency_key(session, user_id=actor.user_id, method=self.request.method,
-                                           path=self.path, body=self.raw_body, request_id=state.client_request_id)
+        self.idempotency = idempotency_key(
+            session,
+            user_id=actor.user_id,
+            method=self.request.method,
+            path=self.path,
+            body=self.raw_body,
+            request_id=state.client_request_id,
+        )
         state.idempotency = self.idempotency
 
     def run(self, route: Callable[..., Any], arguments: dict[str, Any]) -> Any:
@@ -234,15 +264,26 @@ class RequestContext:
                     if isinstance(exc, IdempotencyKeyReused) or status_of(exc) >= 500:
                         raise
                     refusal = exc
-                    store_answer(session, user_id=key.user_id, request_id=key.request_id,
-                                 fingerprint=key.fingerprint, status_code=status_of(exc),
-                                 body=error_document(self.request.scope, exc, self.locale))
+                    store_answer(
+                        session,
+                        user_id=key.user_id,
+                        request_id=key.request_id,
+                        fingerprint=key.fingerprint,
+                        status_code=status_of(exc),
+                        body=error_document(self.request.scope, exc, self.locale),
+                    )
                 else:
                     if self._answer is not None:
                         status_code, content = self._answer
                         if status_code < 500:
-                            store_answer(session, user_id=key.user_id, request_id=key.request_id,
-                                         fingerprint=key.fingerprint, status_code=status_code, body=content)
+                            store_answer(
+                                session,
+                                user_id=key.user_id,
+                                request_id=key.request_id,
+                                fingerprint=key.fingerprint,
+                                status_code=status_code,
+                                body=content,
+                            )
             finally:
                 self._session = None
         if refusal is not None:

@@ -60,8 +60,9 @@ def post_customer_user(customer_id: str, ctx: Ctx) -> Response:
         profile.text("password", max_length=256)
         profile.boolean("forceChangePassword")
     session = ctx.session
-    user, password = create_customer_user(session, ctx.actor, customer_id=cid, user_name=user_name,
-                                          display_name=display_name)
+    user, password = create_customer_user(
+        session, ctx.actor, customer_id=cid, user_name=user_name, display_name=display_name
+    )
     body = _user(cid, user, password)
     return ctx.respond(201, body)
 

@@ -37,17 +37,23 @@ from partnerhub.usecases.remove_reseller_relationship import remove_reseller_rel
 router = api_router(tags=["customers"])
 
 SEARCH_FIELDS: dict[str, SearchField] = {
-    "companyname": "company", "displayname": "company", "domain": "domain", "defaultdomainname": "domain",
+    "companyname": "company",
+    "displayname": "company",
+    "domain": "domain",
+    "defaultdomainname": "domain",
 }
 STARTS_WITH = ("startswith",)
 
 
 def _customer(c: CustomerFields, rel: RelationshipFields | None = None) -> dict[str, Any]:
     """The customer with the acting partner's relationship (None: the customer's own users, the operator)."""
-    out = customer_dict(c, relationship="reseller" if rel is not None else "none",
-                        allow_delegated_access=rel.has_delegated_admin if rel is not None else None,
-                        associated_partner_id=rel.associated_partner_id if rel is not None else None,
-                        relationship_version=(rel.id, rel.version) if rel is not None else None)
+    out = customer_dict(
+        c,
+        relationship="reseller" if rel is not None else "none",
+        allow_delegated_access=rel.has_delegated_admin if rel is not None else None,
+        associated_partner_id=rel.associated_partner_id if rel is not None else None,
+        relationship_version=(rel.id, rel.version) if rel is not None else None,
+    )
     out["companyProfile"]["links"] = {"self": link(f"/v1/customers/{c.id}/profiles/company")}
     out["billingProfile"]["links"] = {"self": link(f"/v1/customers/{c.id}/profiles/billing")}
     out["links"] = {"self": link(f"/v1/customers/{c.id}")}
@@ -62,8 +68,10 @@ def billing_input(b: Body | None) -> BillingProfileInput:
     a = address or Body({}, b.field("defaultAddress"))
     country = a.text("country", max_length=2)
     if country is not None and (len(country.strip()) != 2 or not country.strip().isalpha()):
-        raise InvalidInput(data=[{"field": a.field("country"), "message": "is a two-letter ISO code"}],
-                           detail=f"{a.field('country')}: is a two-letter ISO code such as IT or US")
+        raise InvalidInput(
+            data=[{"field": a.field("country"), "message": "is a two-letter ISO code"}],
+            detail=f"{a.field('country')}: is a two-letter ISO code such as IT or US",
+        )
     return BillingProfileInput(
         first_name=b.text("firstName", max_length=50) or a.text("firstName", max_length=50),
         last_name=b.text("lastName", max_length=50) or a.text("lastName", max_length=50),
@@ -87,8 +95,9 @@ def _customer_filter(raw: str | None) -> tuple[str | None, SearchField]:
     try:
         f = Body(json.loads(raw), "filter")
     except (ValueError, TypeError, AttributeError):
-        raise InvalidInput(detail='filter: must be JSON such as {"Field":"CompanyName","Value":"Con",'
-                                  '"Operator":"starts_with"}') from None
+        raise InvalidInput(
+            detail='filter: must be JSON such as {"Field":"CompanyName","Value":"Con","Operator":"starts_with"}'
+        ) from None
     field = (f.text("field", required=True, max_length=50) or "").strip().lower()
     if field not in SEARCH_FIELDS:
         raise InvalidInput(detail="filter.Field: must be CompanyName, Domain, DisplayName or DefaultDomainName")
@@ -99,15 +108,22 @@ def _customer_filter(raw: str | None) -> tuple[str | None, SearchField]:
 
 
 @router.get("/customers")
-def get_customers(request: Request, ctx: Ctx, size: str | None = None,
-                  filter_: Annotated[str | None, Query(alias="filter")] = None) -> Response:
+def get_customers(
+    request: Request, ctx: Ctx, size: str | None = None, filter_: Annotated[str | None, Query(alias="filter")] = None
+) -> Response:
     """The partner's customers (active reseller relationships), optionally by name or domain prefix."""
     prefix, field = _customer_filter(filter_)
     kind = f"customers:{field}"
     after = continuation(request, kind, 2)
     session = ctx.session
-    page = list_customers(session, ctx.actor, size=page_size(size), prefix=prefix, field=field,
-                          after=(after[0], after[1]) if after else None)
+    page = list_customers(
+        session,
+        ctx.actor,
+        size=page_size(size),
+        prefix=prefix,
+        field=field,
+        after=(after[0], after[1]) if after else None,
+    )
     items = [_customer(r.customer, r.relationship) for r in page.items]
     nxt = list(page.next_cursor) if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind=kind, next_values=nxt))
@@ -124,12 +140,18 @@ def post_customer(ctx: Ctx) -> Response:
     domain = company.text("domain", required=True, max_length=253) or ""
     name = company.text("companyName", max_length=200) or billing.company_name
     if not name or not name.strip():
-        raise InvalidInput(data=[{"field": "companyProfile.companyName", "message": "is required"}],
-                           detail="companyProfile.companyName (or billingProfile.companyName): is required")
+        raise InvalidInput(
+            data=[{"field": "companyProfile.companyName", "message": "is required"}],
+            detail="companyProfile.companyName (or billingProfile.companyName): is required",
+        )
     allow_dap = b.boolean("allowDelegatedAccess")
     session = ctx.session
     created = create_customer(
-        session, ctx.actor, company_name=name, domain=domain, billing=billing,
+        session,
+        ctx.actor,
+        company_name=name,
+        domain=domain,
+        billing=billing,
         organization_registration_number=company.text("organizationRegistrationNumber", max_length=64) or "",
         allow_delegated_access=True if allow_dap is None else allow_dap,
         associated_partner_id=b.text("associatedPartnerId", max_length=36),
@@ -152,9 +174,18 @@ def get_one_customer(customer_id: str, ctx: Ctx) -> Response:
 
 def _removed(customer_id: str) -> dict[str, Any]:
     """Partner Center's answer to a removal: the customer reduced to its new relationship."""
-    return {"id": customer_id, "commerceId": None, "companyProfile": None, "billingProfile": None,
-            "relationshipToPartner": "none", "allowDelegatedAccess": None, "userCredentials": None,
-            "customDomains": None, "associatedPartnerId": None, "attributes": {"objectType": "Customer"}}
+    return {
+        "id": customer_id,
+        "commerceId": None,
+        "companyProfile": None,
+        "billingProfile": None,
+        "relationshipToPartner": "none",
+        "allowDelegatedAccess": None,
+        "userCredentials": None,
+        "customDomains": None,
+        "associatedPartnerId": None,
+        "attributes": {"objectType": "Customer"},
+    }
 
 
 @router.patch("/customers/{customer_id}", openapi_extra=bodies.UPDATE_CUSTOMER)
@@ -178,8 +209,10 @@ def patch_customer(customer_id: str, request: Request, ctx: Ctx) -> Response:
         if rel is None:  # only a partner has a relationship to change
             raise Forbidden(operation="get customer")
         if relationship is not None and relationship.strip().lower() != "reseller":
-            raise InvalidInput(data=[{"field": "relationshipToPartner", "message": "can only become none"}],
-                               detail="relationshipToPartner: can only be changed to none")
+            raise InvalidInput(
+                data=[{"field": "relationshipToPartner", "message": "can only become none"}],
+                detail="relationshipToPartner: can only be changed to none",
+            )
         if allow_dap is not None and allow_dap != rel.has_delegated_admin:
             rel = set_delegated_admin(session, ctx.actor, customer_id=customer_id, allow=allow_dap)
         body = _customer(customer, rel)

@@ -53,8 +53,9 @@ class FastJSONResponse(JSONResponse):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
-def json_response(content: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None
-                  ) -> FastJSONResponse:
+def json_response(
+    content: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None
+) -> FastJSONResponse:
     return FastJSONResponse(content, status_code=status_code, headers=headers)
 
 
@@ -89,8 +90,7 @@ def _locale(request: Request) -> str:
 def error_response(request: Request, error: DomainError) -> JSONResponse:
     status = status_of(error)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return json_response(error_document(request.scope, error, _locale(request)), status_code=status,
-                         headers=headers)
+    return json_response(error_document(request.scope, error, _locale(request)), status_code=status, headers=headers)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
@@ -108,16 +108,22 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [f"{_field_of(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in exc.errors()]
-    error = InvalidInput(data=[{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "")}
-                               for e in exc.errors()], detail="; ".join(problems))
+    error = InvalidInput(
+        data=[{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()],
+        detail="; ".join(problems),
+    )
     return error_response(request, error)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if is_graph_scope(request.scope):
-        body = graph_error_body(request.scope, code=CODE_OF_STATUS.get(exc.status_code, "invalidRequest"),
-                                message=str(exc.detail), number=exc.status_code)
+        body = graph_error_body(
+            request.scope,
+            code=CODE_OF_STATUS.get(exc.status_code, "invalidRequest"),
+            message=str(exc.detail),
+            number=exc.status_code,
+        )
     else:
         body = {"code": exc.status_code, "description": str(exc.detail), "data": [], "source": SOURCE}
     return json_response(body, status_code=exc.status_code, headers=exc.headers)
@@ -162,8 +168,14 @@ async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, DatabaseUnavailable())
 
 
-def internal_error_response(request: Request | None, exc: BaseException, *, locale: str = "en",
-                            correlation_id: str = "", scope: Mapping[str, Any] | None = None) -> JSONResponse:
+def internal_error_response(
+    request: Request | None,
+    exc: BaseException,
+    *,
+    locale: str = "en",
+    correlation_id: str = "",
+    scope: Mapping[str, Any] | None = None,
+) -> JSONResponse:
     """The generic 500: the details go to the log, the client gets only the correlation id."""
     if request is not None:
         locale = _locale(request)

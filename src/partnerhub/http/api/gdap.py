@@ -94,8 +94,9 @@ def _filters(raw: str | None) -> dict[str, str]:
 
 def _listed(request: Request, ctx: Ctx) -> list[AdminRelationship]:
     filters = _filters(query(request, "$filter"))
-    return list_admin_relationships(ctx.session, ctx.actor, customer_id=filters.get("customer/tenantid"),
-                                    status=filters.get("status"))
+    return list_admin_relationships(
+        ctx.session, ctx.actor, customer_id=filters.get("customer/tenantid"), status=filters.get("status")
+    )
 
 
 @router.get(BASE.removeprefix("/v1"))
@@ -216,8 +217,9 @@ def post_relationship_request(relationship_id: str, ctx: Ctx) -> Response:
             detail=f"action: is required, one of {', '.join(ACTIONS)}",
         )
     session = ctx.session
-    rel, kept = request_admin_relationship_action(session, ctx.actor, admin_relationship_id=relationship_id,
-                                                  action=RequestAction(action))
+    rel, kept = request_admin_relationship_action(
+        session, ctx.actor, admin_relationship_id=relationship_id, action=RequestAction(action)
+    )
     body = {
         "@odata.context": f"{_requests_context(rel.id)}/$entity",
         **graph_value(relationship_request_dict(kept)),
@@ -231,8 +233,9 @@ def get_relationship_requests(relationship_id: str, request: Request, ctx: Ctx) 
     """The requests made on the relationship, oldest first, as they happened."""
     kept = list_relationship_requests(ctx.session, ctx.actor, admin_relationship_id=relationship_id)
     items = [relationship_request_dict(r) for r in kept]
-    return ctx.respond(200, collection(request, items, context=_requests_context(relationship_id),
-                                       kind="gdap-requests"))
+    return ctx.respond(
+        200, collection(request, items, context=_requests_context(relationship_id), kind="gdap-requests")
+    )
 
 
 @router.get(BASE.removeprefix("/v1") + "/{relationship_id}/requests/$count", response_class=Response)
@@ -243,8 +246,11 @@ def count_relationship_requests(relationship_id: str, request: Request, ctx: Ctx
 
 @router.get(BASE.removeprefix("/v1") + "/{relationship_id}/requests/{request_id}")
 def get_relationship_request_by_id(relationship_id: str, request_id: str, ctx: Ctx) -> Response:
-    kept = get_relationship_request(ctx.session, ctx.actor, admin_relationship_id=relationship_id,
-                                    request_id=request_id)
-    body = {"@odata.context": f"{_requests_context(relationship_id)}/$entity",
-            **graph_value(relationship_request_dict(kept))}
+    kept = get_relationship_request(
+        ctx.session, ctx.actor, admin_relationship_id=relationship_id, request_id=request_id
+    )
+    body = {
+        "@odata.context": f"{_requests_context(relationship_id)}/$entity",
+        **graph_value(relationship_request_dict(kept)),
+    }
     return ctx.respond(200, body)

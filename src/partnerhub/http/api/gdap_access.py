@@ -52,8 +52,9 @@ def _assignments_context(relationship_id: str) -> str:
 def get_access_assignments(relationship_id: str, request: Request, ctx: Ctx) -> Response:
     views = list_access_assignments(ctx.session, ctx.actor, admin_relationship_id=relationship_id)
     items = [_assignment(v) for v in views]
-    return ctx.respond(200, collection(request, items, context=_assignments_context(relationship_id),
-                                       kind="gdap-assignments"))
+    return ctx.respond(
+        200, collection(request, items, context=_assignments_context(relationship_id), kind="gdap-assignments")
+    )
 
 
 @router.get(ITEM + "/accessAssignments/$count", response_class=Response)
@@ -144,8 +145,9 @@ def get_relationship_operations(relationship_id: str, request: Request, ctx: Ctx
     (delegatedAdminAccessAssignmentUpdate), oldest first; `data` holds the change as JSON text."""
     kept = list_relationship_operations(ctx.session, ctx.actor, admin_relationship_id=relationship_id)
     items = [relationship_operation_dict(o) for o in kept]
-    return ctx.respond(200, collection(request, items, context=_operations_context(relationship_id),
-                                       kind="gdap-operations"))
+    return ctx.respond(
+        200, collection(request, items, context=_operations_context(relationship_id), kind="gdap-operations")
+    )
 
 
 @router.get(ITEM + "/operations/$count", response_class=Response)
@@ -156,8 +158,11 @@ def count_relationship_operations(relationship_id: str, request: Request, ctx: C
 
 @router.get(ITEM + "/operations/{operation_id}")
 def get_relationship_operation_by_id(relationship_id: str, operation_id: str, ctx: Ctx) -> Response:
-    kept = get_relationship_operation(ctx.session, ctx.actor, admin_relationship_id=relationship_id,
-                                      operation_id=operation_id)
-    body = {"@odata.context": f"{_operations_context(relationship_id)}/$entity",
-            **graph_value(relationship_operation_dict(kept))}
+    kept = get_relationship_operation(
+        ctx.session, ctx.actor, admin_relationship_id=relationship_id, operation_id=operation_id
+    )
+    body = {
+        "@odata.context": f"{_operations_context(relationship_id)}/$entity",
+        **graph_value(relationship_operation_dict(kept)),
+    }
     return ctx.respond(200, body)

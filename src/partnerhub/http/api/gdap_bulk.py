@@ -17,31 +17,48 @@ from partnerhub.usecases.schemas import gdap_bulk_job_dict, gdap_bulk_report_dic
 EXTENSION = "partnerhub extension (not in Partner Center): "
 router = api_router(tags=["GDAP in bulk (partnerhub extension)"])
 
-START_BODY = request_body(obj({
-    "action": text(32, "What to do for each customer.", enum=[a.value for a in GdapBulkAction]),
-    "customerIds": {"type": "array", "items": {"type": "string", "maxLength": MAX_ID_LENGTH},
-                    "description": "The customers, each one of yours."},
-    "templateId": text(100, "The template (its id or name), for `requestFromTemplate`."),
-}, required=("action", "customerIds")), {"action": "terminate", "customerIds": [EXAMPLE_CUSTOMER_ID]})
+START_BODY = request_body(
+    obj(
+        {
+            "action": text(32, "What to do for each customer.", enum=[a.value for a in GdapBulkAction]),
+            "customerIds": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": MAX_ID_LENGTH},
+                "description": "The customers, each one of yours.",
+            },
+            "templateId": text(100, "The template (its id or name), for `requestFromTemplate`."),
+        },
+        required=("action", "customerIds"),
+    ),
+    {"action": "terminate", "customerIds": [EXAMPLE_CUSTOMER_ID]},
+)
 
 
 def _customer_ids(b: Body) -> list[str]:
     value = b.raw("customerIds")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(data=[{"field": "customerIds", "message": "must be a list of customer ids"}],
-                           detail="customerIds: must be a list of customer ids")
+        raise InvalidInput(
+            data=[{"field": "customerIds", "message": "must be a list of customer ids"}],
+            detail="customerIds: must be a list of customer ids",
+        )
     too_long = [i for i, v in enumerate(value) if len(v.strip()) > MAX_ID_LENGTH]
     if too_long:
         field = f"customerIds[{too_long[0]}]"
-        raise InvalidInput(data=[{"field": field, "message": f"is at most {MAX_ID_LENGTH} characters long"}],
-                           detail=f"{field}: is at most {MAX_ID_LENGTH} characters long")
+        raise InvalidInput(
+            data=[{"field": field, "message": f"is at most {MAX_ID_LENGTH} characters long"}],
+            detail=f"{field}: is at most {MAX_ID_LENGTH} characters long",
+        )
     return list(value)
 
 
-@router.post("/gdapBulkJobs", status_code=202, openapi_extra=START_BODY,
-             description=EXTENSION + "queue a GDAP job over many customers: `{action: requestFromTemplate | "
-                                     "terminate | renew, customerIds: [...], templateId?}`. Answers 202 with the "
-                                     "job; poll its `Location`.")
+@router.post(
+    "/gdapBulkJobs",
+    status_code=202,
+    openapi_extra=START_BODY,
+    description=EXTENSION + "queue a GDAP job over many customers: `{action: requestFromTemplate | "
+    "terminate | renew, customerIds: [...], templateId?}`. Answers 202 with the "
+    "job; poll its `Location`.",
+)
 def post_gdap_bulk_job(ctx: Ctx) -> Response:
     """Each customer is handled in a transaction of its own, so a crash leaves every customer untouched or done,
     and the job resumes; a customer its own state refuses is reported in the job, the others go on."""
@@ -56,9 +73,10 @@ def post_gdap_bulk_job(ctx: Ctx) -> Response:
     return ctx.respond(202, body, headers={"Location": f"/v1/gdapBulkJobs/{job.id}"})
 
 
-@router.get("/gdapBulkJobs/{job_id}",
-            description=EXTENSION + "a GDAP bulk job's progress `{status, done, total}` and its per-customer "
-                                    "report.")
+@router.get(
+    "/gdapBulkJobs/{job_id}",
+    description=EXTENSION + "a GDAP bulk job's progress `{status, done, total}` and its per-customer report.",
+)
 def get_gdap_bulk_job(job_id: str, ctx: Ctx) -> Response:
     report = gdap_bulk_report(ctx.session, ctx.actor, job_id=job_id)
     return ctx.respond(200, gdap_bulk_report_dict(report, self_link=link(f"/v1/gdapBulkJobs/{report.job.id}")))

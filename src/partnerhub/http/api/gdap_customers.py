@@ -33,8 +33,10 @@ def count_delegated_admin_customers(request: Request, ctx: Ctx) -> Response:
 @router.get(PATH + "/{customer_id}")
 def get_one_delegated_admin_customer(customer_id: str, ctx: Ctx) -> Response:
     found = get_delegated_admin_customer(ctx.session, ctx.actor, customer_id=customer_id)
-    body = {"@odata.context": f"{CONTEXT}/$entity", **delegated_admin_customer_dict(found.tenant_id,
-                                                                                     found.display_name)}
+    body = {
+        "@odata.context": f"{CONTEXT}/$entity",
+        **delegated_admin_customer_dict(found.tenant_id, found.display_name),
+    }
     return ctx.respond(200, body)
 
 

@@ -26,9 +26,17 @@ CODE_OF_KIND: dict[ErrorKind, str] = {
     ErrorKind.UNAVAILABLE: "serviceNotAvailable",
 }
 # The router's own answers (no such address, no such method), by status.
-CODE_OF_STATUS: dict[int, str] = {400: "invalidRequest", 401: "unauthenticated", 403: "accessDenied",
-                                  404: "itemNotFound", 405: "methodNotAllowed", 406: "notAcceptable",
-                                  413: "requestTooLarge", 415: "unsupportedMediaType", 429: "activityLimitReached"}
+CODE_OF_STATUS: dict[int, str] = {
+    400: "invalidRequest",
+    401: "unauthenticated",
+    403: "accessDenied",
+    404: "itemNotFound",
+    405: "methodNotAllowed",
+    406: "notAcceptable",
+    413: "requestTooLarge",
+    415: "unsupportedMediaType",
+    429: "activityLimitReached",
+}
 
 
 def is_graph_path(path: str) -> bool:
@@ -41,13 +49,19 @@ def is_graph_scope(scope: Mapping[str, Any]) -> bool:
     return is_graph_path(str(scope.get("path", "")))
 
 
-def graph_error_body(scope: Mapping[str, Any], *, code: str, message: str, number: int,
-                     data: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def graph_error_body(
+    scope: Mapping[str, Any], *, code: str, message: str, number: int, data: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Graph's error document; `scope` gives the request id (MS-RequestId, echoed or made) and the client's
     `client-request-id` when it sent one."""
     state = scope.get("state") or {}
-    inner: dict[str, Any] = {"code": number, "data": data or [], "source": SOURCE,
-                             "request-id": str(state.get("request_id", "")), "date": iso_utc(utc_now())}
+    inner: dict[str, Any] = {
+        "code": number,
+        "data": data or [],
+        "source": SOURCE,
+        "request-id": str(state.get("request_id", "")),
+        "date": iso_utc(utc_now()),
+    }
     for key, value in scope.get("headers", []):
         if key.lower() == b"client-request-id":
             inner["client-request-id"] = value.decode("latin-1")[:128]
@@ -56,5 +70,10 @@ def graph_error_body(scope: Mapping[str, Any], *, code: str, message: str, numbe
 
 def graph_domain_error(scope: Mapping[str, Any], error: DomainError, locale: str) -> dict[str, Any]:
     """A domain error as Graph writes a failure, in the request's language."""
-    return graph_error_body(scope, code=CODE_OF_KIND.get(error.kind, "invalidRequest"), message=error.render(locale),
-                            number=error.code, data=error.data)
+    return graph_error_body(
+        scope,
+        code=CODE_OF_KIND.get(error.kind, "invalidRequest"),
+        message=error.render(locale),
+        number=error.code,
+        data=error.data,
+    )

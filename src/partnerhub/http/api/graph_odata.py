@@ -100,8 +100,9 @@ def absolute_link(request: Request, params: Sequence[tuple[str, str]]) -> str:
     return f"{public_base(request)}{quote(request.url.path, safe='/$')}" + (f"?{query_text}" if query_text else "")
 
 
-def collection(request: Request, items: list[dict[str, Any]], *, context: str, kind: str,
-               filters: bool = False) -> dict[str, Any]:
+def collection(
+    request: Request, items: list[dict[str, Any]], *, context: str, kind: str, filters: bool = False
+) -> dict[str, Any]:
     """One page of a Graph collection: `{@odata.context, @odata.count?, value, @odata.nextLink?}`.
 
     `items` is the whole (filtered) collection in its order; the page starts at `$skiptoken` (a signed
@@ -117,12 +118,14 @@ def collection(request: Request, items: list[dict[str, Any]], *, context: str, k
     body: dict[str, Any] = {"@odata.context": context}
     if wants_count(request):
         body["@odata.count"] = len(items)
-    body["value"] = [select(graph_value(item)) for item in items[start: start + top]]
+    body["value"] = [select(graph_value(item)) for item in items[start : start + top]]
     if start + top < len(items):
-        kept = [(k, v) for k, v in request.query_params.multi_items()
-                if k.lower() not in ("$skiptoken", "$skip", "$top")]
+        kept = [
+            (k, v) for k, v in request.query_params.multi_items() if k.lower() not in ("$skiptoken", "$skip", "$top")
+        ]
         body["@odata.nextLink"] = absolute_link(
-            request, [*kept, ("$top", str(top)), ("$skiptoken", tokens.sign(kind, [str(start + top)]))])
+            request, [*kept, ("$top", str(top)), ("$skiptoken", tokens.sign(kind, [str(start + top)]))]
+        )
     return body
 
 

@@ -31,8 +31,9 @@ class IdempotencyKey:
     fingerprint: str
 
 
-def idempotency_key(session: Session, *, user_id: str | None, method: str, path: str, body: bytes,
-                    request_id: str | None) -> IdempotencyKey | None:
+def idempotency_key(
+    session: Session, *, user_id: str | None, method: str, path: str, body: bytes, request_id: str | None
+) -> IdempotencyKey | None:
     """The key of an idempotent write, or None when the request is not one. Raises Replayed when the
     request was answered before, IdempotencyKeyReused when the id was used for another request."""
     if method.upper() not in WRITES or not request_id or not user_id:

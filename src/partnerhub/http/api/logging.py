@@ -16,8 +16,10 @@ LOGGER_NAME = "partnerhub.requests"
 log = logging.getLogger(LOGGER_NAME)
 # Invitation codes are bearer secrets, and two kinds of address carry one: the API's acceptance and the
 # web's invitation pages (`/invitations/sent...` is the partner's own list, not a code).
-_CODE_IN_PATH = (re.compile(r"^(/v1/relationshiprequests/)[^/]+(/accept/?)$", re.IGNORECASE),
-                 re.compile(r"^(/invitations/)(?!sent(?:/|$))[^/]+(/accept/?)?$", re.IGNORECASE))
+_CODE_IN_PATH = (
+    re.compile(r"^(/v1/relationshiprequests/)[^/]+(/accept/?)$", re.IGNORECASE),
+    re.compile(r"^(/invitations/)(?!sent(?:/|$))[^/]+(/accept/?)?$", re.IGNORECASE),
+)
 
 
 def loggable_path(path: str) -> str:
@@ -40,11 +42,14 @@ def _safe(value: Any) -> str:
 def render(fields: dict[str, Any], log_format: str) -> str:
     """One line: a JSON object, or `GET /v1/customers 200 3.1ms request_id=… correlation_id=… tenant=…`."""
     if log_format == "json":
-        return json.dumps({"time": utc_now().isoformat(), "level": "info", "event": "request", **fields},
-                          separators=(",", ":"))
-    return (f"{_safe(fields['method'])} {_safe(fields['path'])} {fields['status']} {fields['duration_ms']}ms "
-            f"request_id={_safe(fields['request_id'])} correlation_id={_safe(fields['correlation_id'])} "
-            f"tenant={_safe(fields['tenant_id'])}")
+        return json.dumps(
+            {"time": utc_now().isoformat(), "level": "info", "event": "request", **fields}, separators=(",", ":")
+        )
+    return (
+        f"{_safe(fields['method'])} {_safe(fields['path'])} {fields['status']} {fields['duration_ms']}ms "
+        f"request_id={_safe(fields['request_id'])} correlation_id={_safe(fields['correlation_id'])} "
+        f"tenant={_safe(fields['tenant_id'])}"
+    )
 
 
 def log_request(fields: dict[str, Any], log_format: str) -> None:

@@ -32,8 +32,9 @@ def _flag(request: Request, name: str) -> bool:
     if value is None or value.strip() == "":
         return False
     if value.strip().lower() not in ("true", "false"):
-        raise InvalidInput(data=[{"field": name, "message": "must be true or false"}],
-                           detail=f"{name}: must be true or false")
+        raise InvalidInput(
+            data=[{"field": name, "message": "must be true or false"}], detail=f"{name}: must be true or false"
+        )
     return value.strip().lower() == "true"
 
 
@@ -42,8 +43,10 @@ def _optional_body(ctx: Ctx) -> Body:
     return ctx.body() if ctx.raw_body.strip() else Body({})
 
 
-@router.get("/customers/{customer_id}/offboarding",
-            description=EXTENSION + "what offboarding the customer would change; changes nothing.")
+@router.get(
+    "/customers/{customer_id}/offboarding",
+    description=EXTENSION + "what offboarding the customer would change; changes nothing.",
+)
 def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> Response:
     """The subscriptions to suspend, reservations to cancel (or that block it unless
     `cancelReservations=true`), privileges that end and support-contact changes."""
@@ -56,9 +59,12 @@ def get_offboarding_preview(customer_id: str, request: Request, ctx: Ctx) -> Res
     return ctx.respond(200, body)
 
 
-@router.post("/customers/{customer_id}/offboarding", openapi_extra=bodies.OFFBOARD_CUSTOMER,
-             description=EXTENSION + "suspend every active subscription and remove the reseller relationship, "
-                                     "all or nothing. Body (optional): `{cancelReservations}`.")
+@router.post(
+    "/customers/{customer_id}/offboarding",
+    openapi_extra=bodies.OFFBOARD_CUSTOMER,
+    description=EXTENSION + "suspend every active subscription and remove the reseller relationship, "
+    "all or nothing. Body (optional): `{cancelReservations}`.",
+)
 def post_offboarding(customer_id: str, ctx: Ctx) -> Response:
     """Offboard one customer in one transaction: it either completes or changes nothing."""
     b = _optional_body(ctx)
@@ -74,20 +80,28 @@ def _customer_ids(b: Body) -> list[str] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(data=[{"field": "customerIds", "message": "must be a list of customer ids"}],
-                           detail="customerIds: must be a list of customer ids")
+        raise InvalidInput(
+            data=[{"field": "customerIds", "message": "must be a list of customer ids"}],
+            detail="customerIds: must be a list of customer ids",
+        )
     too_long = [i for i, v in enumerate(value) if len(v.strip()) > MAX_ID_LENGTH]
     if too_long:
         field = f"customerIds[{too_long[0]}]"
-        raise InvalidInput(data=[{"field": field, "message": f"is at most {MAX_ID_LENGTH} characters long"}],
-                           detail=f"{field}: is at most {MAX_ID_LENGTH} characters long")
+        raise InvalidInput(
+            data=[{"field": field, "message": f"is at most {MAX_ID_LENGTH} characters long"}],
+            detail=f"{field}: is at most {MAX_ID_LENGTH} characters long",
+        )
     return list(value)
 
 
-@router.post("/offboardings", status_code=202, openapi_extra=bodies.BULK_OFFBOARDING,
-             description=EXTENSION + "queue the offboarding of many customers: `{customerIds?: [...], "
-                                     "searchPrefix?, cancelReservations?}` (a prefix of \"\" means every "
-                                     "customer). Answers 202 with the job; poll its `Location`.")
+@router.post(
+    "/offboardings",
+    status_code=202,
+    openapi_extra=bodies.BULK_OFFBOARDING,
+    description=EXTENSION + "queue the offboarding of many customers: `{customerIds?: [...], "
+    'searchPrefix?, cancelReservations?}` (a prefix of "" means every '
+    "customer). Answers 202 with the job; poll its `Location`.",
+)
 def post_bulk_offboarding(ctx: Ctx) -> Response:
     """A bulk offboarding job, run by the service's worker; each customer is offboarded in a transaction of
     its own, so a crash leaves every customer untouched or fully offboarded, and the job resumes."""
@@ -96,16 +110,18 @@ def post_bulk_offboarding(ctx: Ctx) -> Response:
     prefix = b.text("searchPrefix", max_length=200)
     cancel = bool(b.boolean("cancelReservations"))
     session = ctx.session
-    job = start_bulk_offboarding(session, ctx.actor, customer_ids=customer_ids, search_prefix=prefix,
-                                 cancel_reservations=cancel)
+    job = start_bulk_offboarding(
+        session, ctx.actor, customer_ids=customer_ids, search_prefix=prefix, cancel_reservations=cancel
+    )
     session.flush()
     body = bulk_job_dict(job, self_link=link(f"/v1/offboardings/{job.id}"))
     return ctx.respond(202, body, headers={"Location": f"/v1/offboardings/{job.id}"})
 
 
-@router.get("/offboardings/{job_id}",
-            description=EXTENSION + "a bulk offboarding's progress `{status, done, total}` and its "
-                                    "per-customer report.")
+@router.get(
+    "/offboardings/{job_id}",
+    description=EXTENSION + "a bulk offboarding's progress `{status, done, total}` and its per-customer report.",
+)
 def get_bulk_offboarding(job_id: str, ctx: Ctx) -> Response:
     session = ctx.session
     report = bulk_report(session, ctx.actor, job_id=normalize_id(job_id))

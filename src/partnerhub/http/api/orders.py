@@ -70,9 +70,14 @@ def post_order(customer_id: str, ctx: Ctx) -> Response:
     if cycle is not None and cycle.strip().lower() in UNSET_CYCLES:
         cycle = None
     session = ctx.session
-    order, lines, _subs = create_order(session, ctx.actor, customer_id=customer_id, line_items=items,
-                                       billing_cycle=cycle,
-                                       currency_code=b.text("currencyCode", max_length=3) or "USD")
+    order, lines, _subs = create_order(
+        session,
+        ctx.actor,
+        customer_id=customer_id,
+        line_items=items,
+        billing_cycle=cycle,
+        currency_code=b.text("currencyCode", max_length=3) or "USD",
+    )
     body = order_dict(order, lines)
     return ctx.respond(201, body)
 

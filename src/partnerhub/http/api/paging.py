@@ -26,13 +26,16 @@ def page_size(value: str | None) -> int:
     try:
         size = int(value)
     except ValueError:
-        raise InvalidInput(data=[{"field": "size", "message": "must be a whole number"}],
-                           detail="size: must be a whole number from 0 to 500") from None
+        raise InvalidInput(
+            data=[{"field": "size", "message": "must be a whole number"}],
+            detail="size: must be a whole number from 0 to 500",
+        ) from None
     if size == 0:
         return DEFAULT_SIZE
     if not 1 <= size <= MAX_SIZE:
-        raise InvalidInput(data=[{"field": "size", "message": "must be between 0 and 500"}],
-                           detail="size: must be between 0 and 500")
+        raise InvalidInput(
+            data=[{"field": "size", "message": "must be between 0 and 500"}], detail="size: must be between 0 and 500"
+        )
     return size
 
 
@@ -93,8 +96,9 @@ def _uri(request: Request, *, next_page: bool) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-def collection(request: Request, items: list[Any], *, kind: str = "", next_values: list[str] | None = None
-               ) -> dict[str, Any]:
+def collection(
+    request: Request, items: list[Any], *, kind: str = "", next_values: list[str] | None = None
+) -> dict[str, Any]:
     """`{totalCount, items, links{self, next}, attributes}`; totalCount counts the items of this page."""
     links: dict[str, Any] = {"self": {"uri": _uri(request, next_page=False), "method": "GET", "headers": []}}
     if next_values is not None:

@@ -48,9 +48,10 @@ def get_partner_relationships(request: Request, ctx: Ctx) -> Response:
     raw = (_query(request, "relationship_type") or "").strip().lower()
     kind = TYPES.get(raw)
     if kind is None:
-        raise InvalidInput(data=[{"field": "relationship_type", "message": "is required"}],
-                           detail="relationship_type: must be IsIndirectCloudSolutionProviderOf or "
-                                  "IsIndirectResellerOf")
+        raise InvalidInput(
+            data=[{"field": "relationship_type", "message": "is required"}],
+            detail="relationship_type: must be IsIndirectCloudSolutionProviderOf or IsIndirectResellerOf",
+        )
     include_ended = (_query(request, "includeEnded") or "").strip().lower() == "true"
     session = ctx.session
     lister = list_resellers if kind == IS_INDIRECT_CLOUD_SOLUTION_PROVIDER_OF else list_providers
@@ -67,10 +68,14 @@ def get_customer_resellers(customer_id: str, request: Request, ctx: Ctx) -> Resp
     return ctx.respond(200, collection(request, [partner_relationship_dict(r) for r in rows]))
 
 
-@router.post("/partnerships", status_code=201, tags=["partnerships (partnerhub extension)"],
-             openapi_extra=bodies.INVITE_RESELLER,
-             description=EXTENSION + "an indirect provider invites an indirect reseller, named by "
-                                     "`resellerId` (tenant id) or `resellerMpnId`.")
+@router.post(
+    "/partnerships",
+    status_code=201,
+    tags=["partnerships (partnerhub extension)"],
+    openapi_extra=bodies.INVITE_RESELLER,
+    description=EXTENSION + "an indirect provider invites an indirect reseller, named by "
+    "`resellerId` (tenant id) or `resellerMpnId`.",
+)
 def post_partnership(ctx: Ctx) -> Response:
     b = ctx.body()
     reseller_id = b.text("resellerId", max_length=64)
@@ -81,19 +86,25 @@ def post_partnership(ctx: Ctx) -> Response:
     return ctx.respond(201, body)
 
 
-@router.post("/partnerships/{partnership_id}/accept", tags=["partnerships (partnerhub extension)"],
-             openapi_extra=bodies.NO_BODY,
-             description=EXTENSION + "the invited reseller's Global admin accepts the partnership.")
+@router.post(
+    "/partnerships/{partnership_id}/accept",
+    tags=["partnerships (partnerhub extension)"],
+    openapi_extra=bodies.NO_BODY,
+    description=EXTENSION + "the invited reseller's Global admin accepts the partnership.",
+)
 def post_partnership_accept(partnership_id: str, ctx: Ctx) -> Response:
     session = ctx.session
     body = partnership_dict(accept_partnership(session, ctx.actor, partnership_id=partnership_id))
     return ctx.respond(200, body)
 
 
-@router.post("/partnerships/{partnership_id}/end", tags=["partnerships (partnerhub extension)"],
-             openapi_extra=bodies.NO_BODY,
-             description=EXTENSION + "either side ends (or declines, or withdraws) a partnership; customers "
-                                     "and privileges stay as they are.")
+@router.post(
+    "/partnerships/{partnership_id}/end",
+    tags=["partnerships (partnerhub extension)"],
+    openapi_extra=bodies.NO_BODY,
+    description=EXTENSION + "either side ends (or declines, or withdraws) a partnership; customers "
+    "and privileges stay as they are.",
+)
 def post_partnership_end(partnership_id: str, ctx: Ctx) -> Response:
     session = ctx.session
     body = partnership_dict(end_partnership(session, ctx.actor, partnership_id=partnership_id))

@@ -33,9 +33,15 @@ from partnerhub.relationships.schemas import reseller_relationship_dict
 
 router = api_router(tags=["relationship requests"])
 EXTENSION = "partnerhub extension (not in Partner Center): "
-RESEND_BODY = bodies.request_body(bodies.obj({
-    "validDays": bodies.integer(1, 365, "Default: as many days as the old invitation was valid."),
-}), {"validDays": 30}, required=False)
+RESEND_BODY = bodies.request_body(
+    bodies.obj(
+        {
+            "validDays": bodies.integer(1, 365, "Default: as many days as the old invitation was valid."),
+        }
+    ),
+    {"validDays": 30},
+    required=False,
+)
 
 
 def _invitation(r: RelationshipRequest, ctx: Ctx) -> dict[str, Any]:
@@ -60,27 +66,36 @@ def get_partner_link(ctx: Ctx) -> Response:
     """The partner's reusable invitation link, as Partner Center returns it (the same on every read until the
     partner rotates it)."""
     settings = ctx.runtime.settings
-    link = partner_invitation_link(ctx.session, ctx.actor, base_url=settings.base_url,
-                                   secret_key=settings.resolved_secret_key)
+    link = partner_invitation_link(
+        ctx.session, ctx.actor, base_url=settings.base_url, secret_key=settings.resolved_secret_key
+    )
     return ctx.respond(200, _link(link))
 
 
-@router.post("/customers/relationshiprequests/rotate", openapi_extra=bodies.NO_BODY,
-             description=EXTENSION + "replace the partner's reusable invitation link (Global admin or Admin "
-                                     "agent): the old link stops working at once. Answers the new link in the "
-                                     "shape of `GET /v1/customers/relationshiprequests`.")
+@router.post(
+    "/customers/relationshiprequests/rotate",
+    openapi_extra=bodies.NO_BODY,
+    description=EXTENSION + "replace the partner's reusable invitation link (Global admin or Admin "
+    "agent): the old link stops working at once. Answers the new link in the "
+    "shape of `GET /v1/customers/relationshiprequests`.",
+)
 def post_rotate_partner_link(ctx: Ctx) -> Response:
     settings = ctx.runtime.settings
-    link = rotate_partner_link(ctx.session, ctx.actor, base_url=settings.base_url,
-                               secret_key=settings.resolved_secret_key)
+    link = rotate_partner_link(
+        ctx.session, ctx.actor, base_url=settings.base_url, secret_key=settings.resolved_secret_key
+    )
     return ctx.respond(200, _link(link))
 
 
-@router.post("/relationshiprequests", status_code=201, openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST,
-             description=EXTENSION + "a tracked single-use invitation with its code, link and a draft e-mail in "
-                                     "the customer's language. The code is in this answer only. With "
-                                     "`sendEmailTo`, partnerhub also sends that e-mail to the address "
-                                     "(PARTNERHUB_SMTP_URL must be set) and forgets its text once sent.")
+@router.post(
+    "/relationshiprequests",
+    status_code=201,
+    openapi_extra=bodies.CREATE_RELATIONSHIP_REQUEST,
+    description=EXTENSION + "a tracked single-use invitation with its code, link and a draft e-mail in "
+    "the customer's language. The code is in this answer only. With "
+    "`sendEmailTo`, partnerhub also sends that e-mail to the address "
+    "(PARTNERHUB_SMTP_URL must be set) and forgets its text once sent.",
+)
 def post_invitation(ctx: Ctx) -> Response:
     b = ctx.body()
     send_to = b.text("sendEmailTo", max_length=320)
@@ -88,8 +103,11 @@ def post_invitation(ctx: Ctx) -> Response:
     if send_to is not None:  # refused before anything is made: no mail server, or not an address
         send_to = check_invitation_mail(send_to, mail_configured=mail_configured)
     created = create_invitation(
-        ctx.session, ctx.actor, base_url=ctx.runtime.settings.base_url,
-        customer_id=b.text("customerId", max_length=36), language=b.text("language", max_length=16),
+        ctx.session,
+        ctx.actor,
+        base_url=ctx.runtime.settings.base_url,
+        customer_id=b.text("customerId", max_length=36),
+        language=b.text("language", max_length=16),
         include_delegated_admin=bool(b.boolean("includeDelegatedAdmin")),
         indirect_reseller_id=b.text("indirectResellerId", max_length=36),
         valid_days=b.integer("validDays", minimum=1, maximum=365) or ctx.runtime.settings.invitation_days,
@@ -101,12 +119,14 @@ def post_invitation(ctx: Ctx) -> Response:
     return ctx.respond(201, answer)
 
 
-@router.get("/relationshiprequests",
-            description=EXTENSION + "for a partner, its tracked invitations, newest first, with their status "
-                                    "(sent, accepted, declined, expired, revoked), without their codes. For a "
-                                    "customer's Global admin, its inbox: the pending requests addressed to its "
-                                    "tenant, from any partner, with `links.accept` and `links.decline`. `status` "
-                                    "filters on one status (for the customer, instead of the pending ones).")
+@router.get(
+    "/relationshiprequests",
+    description=EXTENSION + "for a partner, its tracked invitations, newest first, with their status "
+    "(sent, accepted, declined, expired, revoked), without their codes. For a "
+    "customer's Global admin, its inbox: the pending requests addressed to its "
+    "tenant, from any partner, with `links.accept` and `links.decline`. `status` "
+    "filters on one status (for the customer, instead of the pending ones).",
+)
 def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Response:
     if ctx.actor.is_customer_user:
         received = list_received_invitations(ctx.session, ctx.actor, status=status)
@@ -115,25 +135,36 @@ def get_invitations(request: Request, ctx: Ctx, status: str | None = None) -> Re
     return ctx.respond(200, collection(request, items))
 
 
-@router.post("/relationshiprequests/{invitation_id}/resend", status_code=201, openapi_extra=RESEND_BODY,
-             description=EXTENSION + "a new code for a sent or expired invitation: a new invitation with the "
-                                     "same terms and a fresh expiry; the old one, if sent, is revoked. Answers "
-                                     "as create does. `If-Match` (the invitation's `attributes.etag`), if sent, "
-                                     "must be current (else 2055).")
+@router.post(
+    "/relationshiprequests/{invitation_id}/resend",
+    status_code=201,
+    openapi_extra=RESEND_BODY,
+    description=EXTENSION + "a new code for a sent or expired invitation: a new invitation with the "
+    "same terms and a fresh expiry; the old one, if sent, is revoked. Answers "
+    "as create does. `If-Match` (the invitation's `attributes.etag`), if sent, "
+    "must be current (else 2055).",
+)
 def post_resend(invitation_id: str, request: Request, ctx: Ctx) -> Response:
     days = ctx.body().integer("validDays", minimum=1, maximum=365) if ctx.raw_body.strip() else None
-    created = resend_invitation(ctx.session, ctx.actor, invitation_id=invitation_id,
-                                base_url=ctx.runtime.settings.base_url, valid_days=days,
-                                etag=request.headers.get("if-match"))
+    created = resend_invitation(
+        ctx.session,
+        ctx.actor,
+        invitation_id=invitation_id,
+        base_url=ctx.runtime.settings.base_url,
+        valid_days=days,
+        etag=request.headers.get("if-match"),
+    )
     return ctx.respond(201, _created(created, ctx))
 
 
-@router.post("/relationshiprequests/{invitation_id}/revoke", openapi_extra=bodies.NO_BODY,
-             description=EXTENSION + "revoke a sent invitation: its link stops working at once. `If-Match` (the "
-                                     "invitation's `attributes.etag`), if sent, must be current (else 2055).")
+@router.post(
+    "/relationshiprequests/{invitation_id}/revoke",
+    openapi_extra=bodies.NO_BODY,
+    description=EXTENSION + "revoke a sent invitation: its link stops working at once. `If-Match` (the "
+    "invitation's `attributes.etag`), if sent, must be current (else 2055).",
+)
 def post_revoke(invitation_id: str, request: Request, ctx: Ctx) -> Response:
-    req = revoke_invitation(ctx.session, ctx.actor, invitation_id=invitation_id,
-                            etag=request.headers.get("if-match"))
+    req = revoke_invitation(ctx.session, ctx.actor, invitation_id=invitation_id, etag=request.headers.get("if-match"))
     return ctx.respond(200, _invitation(req, ctx))
 
 
@@ -145,10 +176,13 @@ def post_accept(code: str, ctx: Ctx) -> Response:
     return ctx.respond(200, reseller_relationship_dict(rel))
 
 
-@router.post("/relationshiprequests/{code}/decline", openapi_extra=bodies.NO_BODY,
-             description=EXTENSION + "the customer's Global admin declines a pending request with its own token "
-                                     "(`code`: the link's code, or the id of a request in its inbox). The request "
-                                     "can no longer be accepted, and the partner sees it `declined`.")
+@router.post(
+    "/relationshiprequests/{code}/decline",
+    openapi_extra=bodies.NO_BODY,
+    description=EXTENSION + "the customer's Global admin declines a pending request with its own token "
+    "(`code`: the link's code, or the id of a request in its inbox). The request "
+    "can no longer be accepted, and the partner sees it `declined`.",
+)
 def post_decline(code: str, ctx: Ctx) -> Response:
     req = decline_invitation(ctx.session, ctx.actor, code=code, secret_key=ctx.runtime.settings.resolved_secret_key)
     return ctx.respond(200, received_invitation_dict(as_received(ctx.session, req)))

@@ -38,8 +38,9 @@ def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | 
     if after is not None and after[0] != normalize_id(customer_id):
         after = None  # a token of another customer's listing starts this one from the beginning
     session = ctx.session
-    page = list_subscriptions(session, ctx.actor, customer_id=customer_id, size=page_size(size),
-                              after=after[1] if after else None)
+    page = list_subscriptions(
+        session, ctx.actor, customer_id=customer_id, size=page_size(size), after=after[1] if after else None
+    )
     items = describe_subscriptions(session, page.items)
     nxt = [normalize_id(customer_id), page.next_cursor] if page.next_cursor else None
     return ctx.respond(200, collection(request, items, kind="subscriptions", next_values=nxt))
@@ -48,8 +49,7 @@ def get_subscriptions(customer_id: str, request: Request, ctx: Ctx, size: str | 
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
 def get_one_subscription(customer_id: str, subscription_id: str, ctx: Ctx) -> Response:
     session = ctx.session
-    body = _one(session, get_subscription(session, ctx.actor, customer_id=customer_id,
-                                              subscription_id=subscription_id))
+    body = _one(session, get_subscription(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id))
     return ctx.respond(200, body)
 
 
@@ -68,8 +68,9 @@ def patch_subscription(customer_id: str, subscription_id: str, request: Request,
     )
     etag = request.headers.get("if-match") or b.etag()
     session = ctx.session
-    sub = update_subscription(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
-                              change=change, etag=etag)
+    sub = update_subscription(
+        session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id, change=change, etag=etag
+    )
     body = _one(session, sub)
     return ctx.respond(200, body)
 
@@ -77,6 +78,7 @@ def patch_subscription(customer_id: str, subscription_id: str, request: Request,
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}/addons")
 def get_addons(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> Response:
     session = ctx.session
-    items = describe_subscriptions(session, list_addons(session, ctx.actor, customer_id=customer_id,
-                                                        subscription_id=subscription_id))
+    items = describe_subscriptions(
+        session, list_addons(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id)
+    )
     return ctx.respond(200, collection(request, items))

@@ -22,14 +22,14 @@ def get_subscription_support_contact(customer_id: str, subscription_id: str, ctx
     related to the customer (all fields null when there is none)."""
     session = ctx.session
     contact = get_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id)
-    body = support_contact_dict(contact, customer_id=normalize_id(customer_id),
-                                subscription_id=normalize_id(subscription_id))
+    body = support_contact_dict(
+        contact, customer_id=normalize_id(customer_id), subscription_id=normalize_id(subscription_id)
+    )
     return ctx.respond(200, body)
 
 
 @router.put(PATH, openapi_extra=bodies.UPDATE_SUPPORT_CONTACT)
-def put_subscription_support_contact(customer_id: str, subscription_id: str, request: Request,
-                                     ctx: Ctx) -> Response:
+def put_subscription_support_contact(customer_id: str, subscription_id: str, request: Request, ctx: Ctx) -> Response:
     """Designate the support contact by `supportTenantId` and/or `supportMpnId` (the name and links clients
     send back are ignored): the partner itself (back to the default) or one of its indirect resellers
     related to the customer. Concurrency: If-Match, else attributes.etag (stale: 2055), else it applies."""
@@ -38,8 +38,16 @@ def put_subscription_support_contact(customer_id: str, subscription_id: str, req
     mpn_id = b.text("supportMpnId", max_length=64)
     etag = request.headers.get("if-match") or b.etag()
     session = ctx.session
-    contact = set_support_contact(session, ctx.actor, customer_id=customer_id, subscription_id=subscription_id,
-                                  support_tenant_id=tenant_id, support_mpn_id=mpn_id, etag=etag)
-    body = support_contact_dict(contact, customer_id=normalize_id(customer_id),
-                                subscription_id=normalize_id(subscription_id))
+    contact = set_support_contact(
+        session,
+        ctx.actor,
+        customer_id=customer_id,
+        subscription_id=subscription_id,
+        support_tenant_id=tenant_id,
+        support_mpn_id=mpn_id,
+        etag=etag,
+    )
+    body = support_contact_dict(
+        contact, customer_id=normalize_id(customer_id), subscription_id=normalize_id(subscription_id)
+    )
     return ctx.respond(200, body)

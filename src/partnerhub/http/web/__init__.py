@@ -42,10 +42,31 @@ from partnerhub.runtime import Runtime
 
 # Each page module has its own router; the order matters where paths overlap (/customers/export.csv before
 # /customers/{customer_id}).
-PAGE_MODULES = (signin, sign_in_steps, sso_sign_in, sso, dashboard, gdap_renewal, add_customer, customers,
-                offboarding, gdap_bulk, orders, gdap_templates, admin_relationships, customer_pages, billing_profile,
-                invitations,
-                partner_relationships, activity, users, account_security, partnerships, operator, webhooks)
+PAGE_MODULES = (
+    signin,
+    sign_in_steps,
+    sso_sign_in,
+    sso,
+    dashboard,
+    gdap_renewal,
+    add_customer,
+    customers,
+    offboarding,
+    gdap_bulk,
+    orders,
+    gdap_templates,
+    admin_relationships,
+    customer_pages,
+    billing_profile,
+    invitations,
+    partner_relationships,
+    activity,
+    users,
+    account_security,
+    partnerships,
+    operator,
+    webhooks,
+)
 
 
 def mount_web(app: FastAPI, runtime: Runtime) -> None:

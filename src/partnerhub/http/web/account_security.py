@@ -36,8 +36,10 @@ PASSWORD_CHANGED = N_("Your password was changed. Your other sessions and your A
 MFA_ALREADY_ON = N_("Multi-factor sign-in is already on for your account.")
 POLICY_ON = N_("Every user of your organisation now signs in with multi-factor authentication.")
 POLICY_OFF = N_("Multi-factor sign-in is now each user's choice in your organisation.")
-MFA_TURNED_OFF = N_("Multi-factor sign-in is off for your account: your password alone signs in, and your recovery "
-                    "codes no longer work.")
+MFA_TURNED_OFF = N_(
+    "Multi-factor sign-in is off for your account: your password alone signs in, and your recovery "
+    "codes no longer work."
+)
 
 
 @router.post("/account/password")
@@ -49,8 +51,13 @@ def change_password(ctx: SignedIn, form: Form) -> Response:
         return _render_account(ctx, password_form=state, status_code=400)
     try:
         with ctx.attempt() as session:
-            change_my_password(session, actor, current=current, new=new,
-                               keep_session_id=find_web_session_id(session, ctx.session_token))
+            change_my_password(
+                session,
+                actor,
+                current=current,
+                new=new,
+                keep_session_id=find_web_session_id(session, ctx.session_token),
+            )
     except DomainError as exc:
         state.domain_error(exc, field_of=PASSWORD_FIELDS)
         return _render_account(ctx, password_form=state, status_code=400)
@@ -92,8 +99,9 @@ def confirm_mfa(ctx: SignedIn, form: Form) -> Response:
         except DomainError as exc:
             state.values.pop("code", None)
             state.domain_error(exc, field_of={WrongMfaCode: "code"})
-    return render_enrolment(ctx, user, user.mfa_secret, state, action="/account/mfa", next_path="/account",
-                            status_code=400)
+    return render_enrolment(
+        ctx, user, user.mfa_secret, state, action="/account/mfa", next_path="/account", status_code=400
+    )
 
 
 @router.post("/account/mfa-policy")
@@ -124,8 +132,12 @@ def _account_crumbs(ctx: WebCtx, title: str) -> list[tuple[str | None, str]]:
 
 
 def _render_new_codes(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
-    return ctx.render("users/new_recovery_codes.html", form=state, status_code=status_code,
-                      breadcrumbs=_account_crumbs(ctx, ctx.t("Get new recovery codes")))
+    return ctx.render(
+        "users/new_recovery_codes.html",
+        form=state,
+        status_code=status_code,
+        breadcrumbs=_account_crumbs(ctx, ctx.t("Get new recovery codes")),
+    )
 
 
 @router.get("/account/mfa/recovery-codes")
@@ -152,13 +164,22 @@ def new_codes(ctx: SignedIn, form: Form, request: Request) -> Response:
         state.domain_error(exc, field_of={WrongMfaCode: "code"})
         return _render_new_codes(ctx, state, 400)
     # Shown on this answer only (no-store): only a fingerprint of each code is kept.
-    return ctx.render("recovery_codes.html", codes=codes, next="/account", renewed=True,
-                      breadcrumbs=_account_crumbs(ctx, ctx.t("Get new recovery codes")))
+    return ctx.render(
+        "recovery_codes.html",
+        codes=codes,
+        next="/account",
+        renewed=True,
+        breadcrumbs=_account_crumbs(ctx, ctx.t("Get new recovery codes")),
+    )
 
 
 def _render_turn_off(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
-    return ctx.render("users/turn_off_mfa.html", form=state, status_code=status_code,
-                      breadcrumbs=_account_crumbs(ctx, ctx.t("Turn off multi-factor sign-in")))
+    return ctx.render(
+        "users/turn_off_mfa.html",
+        form=state,
+        status_code=status_code,
+        breadcrumbs=_account_crumbs(ctx, ctx.t("Turn off multi-factor sign-in")),
+    )
 
 
 @router.get("/account/mfa/turn-off")

@@ -39,13 +39,18 @@ ALL_OPERATIONS = N_("All operations")
 NOT_A_CUSTOMER_ID = N_("Enter a customer ID, such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301.")
 VALUE_NEEDED = N_("Enter a value to search for, or clear the field.")
 # Partner Center's AuditService filter: a field, an operator and a value (audit/filters.py)
-FILTER_FIELDS = (("", N_("Any field")), (AuditField.CUSTOMER_NAME.value, N_("Customer name")),
-                 (AuditField.CUSTOMER_ID.value, N_("Customer ID")),
-                 (AuditField.RESOURCE_TYPE.value, N_("Resource type")),
-                 (AuditField.OPERATION_TYPE.value, N_("Operation type")))
-FILTER_OPERATORS = ((AuditOperator.SUBSTRING.value, N_("contains")),
-                    (AuditOperator.STARTS_WITH.value, N_("starts with")),
-                    (AuditOperator.EQUALS.value, N_("equals")))
+FILTER_FIELDS = (
+    ("", N_("Any field")),
+    (AuditField.CUSTOMER_NAME.value, N_("Customer name")),
+    (AuditField.CUSTOMER_ID.value, N_("Customer ID")),
+    (AuditField.RESOURCE_TYPE.value, N_("Resource type")),
+    (AuditField.OPERATION_TYPE.value, N_("Operation type")),
+)
+FILTER_OPERATORS = (
+    (AuditOperator.SUBSTRING.value, N_("contains")),
+    (AuditOperator.STARTS_WITH.value, N_("starts with")),
+    (AuditOperator.EQUALS.value, N_("equals")),
+)
 FILTER_KEYS = ("start", "end", "customer", "operation", "field", "operator", "value")
 
 # Partner Center's operation types as the page says them (the snake_case names are the public vocabulary).
@@ -199,14 +204,31 @@ def _parse_day(state: FormState, name: str) -> date | None:
         return None
 
 
-def read_filters(ctx: WebCtx, *, start: str, end: str, customer: str, operation: str, field: str = "",
-                 operator: str = "", value: str = "") -> tuple[FormState, ActivityQuery]:
+def read_filters(
+    ctx: WebCtx,
+    *,
+    start: str,
+    end: str,
+    customer: str,
+    operation: str,
+    field: str = "",
+    operator: str = "",
+    value: str = "",
+) -> tuple[FormState, ActivityQuery]:
     """The filter form as typed (blank dates become the last 30 days) and the query it stands for."""
     today = utc_now().date()
-    state = FormState(ctx, {"start": start.strip() or (today - timedelta(days=DEFAULT_DAYS)).isoformat(),
-                            "end": end.strip() or today.isoformat(), "customer": customer.strip(),
-                            "operation": operation.strip(), "field": field.strip(),
-                            "operator": operator.strip() or AuditOperator.SUBSTRING.value, "value": value})
+    state = FormState(
+        ctx,
+        {
+            "start": start.strip() or (today - timedelta(days=DEFAULT_DAYS)).isoformat(),
+            "end": end.strip() or today.isoformat(),
+            "customer": customer.strip(),
+            "operation": operation.strip(),
+            "field": field.strip(),
+            "operator": operator.strip() or AuditOperator.SUBSTRING.value,
+            "value": value,
+        },
+    )
     start_on = _parse_day(state, "start")
     end_on = _parse_day(state, "end")
     if start_on and end_on and end_on < start_on:
@@ -221,7 +243,10 @@ def read_filters(ctx: WebCtx, *, start: str, end: str, customer: str, operation:
     query = ActivityQuery(
         start=datetime.combine(start_on, time.min, tzinfo=UTC) if start_on else None,
         end=datetime.combine(end_on, time.max, tzinfo=UTC) if end_on else None,
-        customer_id=customer_id or None, operation=op or None, conditions=conditions)
+        customer_id=customer_id or None,
+        operation=op or None,
+        conditions=conditions,
+    )
     return state, query
 
 
@@ -257,46 +282,80 @@ def _decode_after(after: str) -> tuple[datetime, str] | None:
 
 
 @router.get("/activity")
-def activity_page(ctx: SignedIn, start: str = "", end: str = "", customer: str = "", operation: str = "",
-                  field: str = "", operator: str = "", value: str = "", after: str = "") -> Response:
+def activity_page(
+    ctx: SignedIn,
+    start: str = "",
+    end: str = "",
+    customer: str = "",
+    operation: str = "",
+    field: str = "",
+    operator: str = "",
+    value: str = "",
+    after: str = "",
+) -> Response:
     actor = ctx.require_actor()
-    state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation, field=field,
-                                operator=operator, value=value)
+    state, query = read_filters(
+        ctx, start=start, end=end, customer=customer, operation=operation, field=field, operator=operator, value=value
+    )
     rows: list[ActivityRow] = []
     next_after: str | None = None
     customers: list[tuple[str, str]] = []
     session = ctx.session
     if actor.is_partner_user:  # the picker offers the partner's customers; any id may still be typed
-        customers = [(r.customer.id, r.customer.company_name)
-                     for r in list_customers(session, actor, size=500).items]
+        customers = [(r.customer.id, r.customer.company_name) for r in list_customers(session, actor, size=500).items]
     if state.ok:
         page = list_activity(session, actor, query=query, size=PAGE_SIZE, after=_decode_after(after))
-        rows = [ActivityRow(r, _label(ctx, OPERATION_LABELS, r.operation_type),
-                            _label(ctx, RESOURCE_LABELS, r.resource_type), changes_of(r.old_value, r.new_value))
-                for r in page.items]
+        rows = [
+            ActivityRow(
+                r,
+                _label(ctx, OPERATION_LABELS, r.operation_type),
+                _label(ctx, RESOURCE_LABELS, r.resource_type),
+                changes_of(r.old_value, r.new_value),
+            )
+            for r in page.items
+        ]
         if page.next_cursor:
             next_after = encode_cursor([page.next_cursor[0].isoformat(), page.next_cursor[1]])
     operations = sorted(((op, ctx.t(msgid)) for op, msgid in OPERATION_LABELS.items()), key=lambda o: o[1].lower())
-    return ctx.render("activity/list.html", status_code=200 if state.ok else 400, form=state, rows=rows,
-                      after=after, next_after=next_after, params=filter_params(state),
-                      operations=[("", ctx.t(ALL_OPERATIONS)), *operations], customers=customers,
-                      show_customer_filter=not actor.is_customer_user,
-                      filter_fields=[(f, ctx.t(label)) for f, label in FILTER_FIELDS],
-                      filter_operators=[(o, ctx.t(label)) for o, label in FILTER_OPERATORS],
-                      breadcrumbs=[(None, ctx.t("Activity log"))])
+    return ctx.render(
+        "activity/list.html",
+        status_code=200 if state.ok else 400,
+        form=state,
+        rows=rows,
+        after=after,
+        next_after=next_after,
+        params=filter_params(state),
+        operations=[("", ctx.t(ALL_OPERATIONS)), *operations],
+        customers=customers,
+        show_customer_filter=not actor.is_customer_user,
+        filter_fields=[(f, ctx.t(label)) for f, label in FILTER_FIELDS],
+        filter_operators=[(o, ctx.t(label)) for o, label in FILTER_OPERATORS],
+        breadcrumbs=[(None, ctx.t("Activity log"))],
+    )
 
 
 @router.get("/activity/export.csv")
-def activity_export(ctx: SignedIn, start: str = "", end: str = "", customer: str = "",
-                    operation: str = "", field: str = "", operator: str = "", value: str = "") -> Response:
+def activity_export(
+    ctx: SignedIn,
+    start: str = "",
+    end: str = "",
+    customer: str = "",
+    operation: str = "",
+    field: str = "",
+    operator: str = "",
+    value: str = "",
+) -> Response:
     actor = ctx.require_actor()
-    state, query = read_filters(ctx, start=start, end=end, customer=customer, operation=operation, field=field,
-                                operator=operator, value=value)
+    state, query = read_filters(
+        ctx, start=start, end=end, customer=customer, operation=operation, field=field, operator=operator, value=value
+    )
     if not state.ok:  # the page shows what is wrong with the filter, next to its field
         return ctx.redirect("/activity?" + filter_params(state))
     # refuse before the download starts, not halfway through it
     list_activity(ctx.session, actor, query=query, size=1)
 
-    return csv_download(ctx.runtime, "activity.csv",
-                        lambda session: (defuse_cells(row) for row in
-                                         activity_csv_rows(iter_activity(session, actor, query=query))))
+    return csv_download(
+        ctx.runtime,
+        "activity.csv",
+        lambda session: (defuse_cells(row) for row in activity_csv_rows(iter_activity(session, actor, query=query))),
+    )

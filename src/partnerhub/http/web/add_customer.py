@@ -33,9 +33,13 @@ def _require_creator(ctx: WebCtx) -> None:
 
 
 def _render(ctx: WebCtx, form: FormState, status_code: int = 200) -> Response:
-    return ctx.render("customers/new.html", form=form, status_code=status_code,
-                      billing_languages=[(code, ctx.t(label)) for code, label in LANGUAGES],
-                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Add customer"))])
+    return ctx.render(
+        "customers/new.html",
+        form=form,
+        status_code=status_code,
+        billing_languages=[(code, ctx.t(label)) for code, label in LANGUAGES],
+        breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Add customer"))],
+    )
 
 
 @router.get("/customers/new")
@@ -58,18 +62,28 @@ def add_customer(ctx: SignedIn, form: Form) -> Response:
         state.fail("country", NOT_A_COUNTRY)
     if not state.ok:
         return _render(ctx, state, 400)
-    profile = BillingProfileInput(**{k: v for k, v in billing.items() if v}, language=language,
-                                  culture="it-IT" if language == "it" else "en-US", country=country)
+    profile = BillingProfileInput(
+        **{k: v for k, v in billing.items() if v},
+        language=language,
+        culture="it-IT" if language == "it" else "en-US",
+        country=country,
+    )
     try:
         with ctx.attempt() as session:
             created = create_customer(session, actor, company_name=company, domain=domain, billing=profile)
             shown = (created.customer.id, created.customer.company_name, created.admin.email, created.password)
     except DomainError as exc:
-        state.domain_error(exc, field_of={DuplicateDomain: "domain", CannotBeOwnCustomer: "domain",
-                                          InvalidInput: "domain"})
+        state.domain_error(
+            exc, field_of={DuplicateDomain: "domain", CannotBeOwnCustomer: "domain", InvalidInput: "domain"}
+        )
         return _render(ctx, state, 400)
     # The password is shown on this answer only: never in a cookie, never again (no-store keeps it out of caches).
     customer_id, name, admin_email, password = shown
-    return ctx.render("customers/created.html", customer_id=customer_id, company_name=name,
-                      admin_email=admin_email, password=password,
-                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Add customer"))])
+    return ctx.render(
+        "customers/created.html",
+        customer_id=customer_id,
+        company_name=name,
+        admin_email=admin_email,
+        password=password,
+        breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Add customer"))],
+    )

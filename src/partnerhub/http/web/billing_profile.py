@@ -19,8 +19,17 @@ from partnerhub.locale import N_
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-FIELDS = {"first_name": 100, "last_name": 100, "email": 320, "phone_number": 40, "address_line1": 200,
-          "city": 100, "state": 100, "postal_code": 20, "country": 2}
+FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 320,
+    "phone_number": 40,
+    "address_line1": 200,
+    "city": 100,
+    "state": 100,
+    "postal_code": 20,
+    "country": 2,
+}
 SAVED = N_("The billing profile of {name} was saved.")
 NOTHING_CHANGED = N_("Nothing was changed.")
 NOT_A_COUNTRY = N_("Enter a two-letter country code, such as IT or US.")
@@ -34,9 +43,19 @@ def _customer(ctx: WebCtx, customer_id: str) -> Customer:
 
 
 def _render(ctx: WebCtx, customer: Customer, state: FormState, etag: str, status_code: int = 200) -> Response:
-    return ctx.render("customers/billing.html", customer=customer, form=state, etag=etag, status_code=status_code,
-                      breadcrumbs=crumbs(ctx, customer, (f"/customers/{customer.id}/account", ctx.t("Account")),
-                                         (None, ctx.t("Edit billing profile"))))
+    return ctx.render(
+        "customers/billing.html",
+        customer=customer,
+        form=state,
+        etag=etag,
+        status_code=status_code,
+        breadcrumbs=crumbs(
+            ctx,
+            customer,
+            (f"/customers/{customer.id}/account", ctx.t("Account")),
+            (None, ctx.t("Edit billing profile")),
+        ),
+    )
 
 
 @router.get("/customers/{customer_id}/billing")
@@ -52,8 +71,9 @@ def save_billing(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     customer = _customer(ctx, customer_id)
     state = FormState.from_form(ctx, form)
     etag = state.text("etag", required=False, limit=400)
-    values = {name: state.text(name, required=name in ("email", "country"), limit=limit)
-              for name, limit in FIELDS.items()}
+    values = {
+        name: state.text(name, required=name in ("email", "country"), limit=limit) for name, limit in FIELDS.items()
+    }
     values["country"] = values["country"].upper()
     if values["country"] and (len(values["country"]) != 2 or not values["country"].isalpha()):
         state.fail("country", NOT_A_COUNTRY)
@@ -62,8 +82,9 @@ def save_billing(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     before = customer.version
     try:
         with ctx.attempt() as session:
-            saved = update_billing_profile(session, actor, customer_id=customer.id,
-                                           billing=BillingProfileInput(**values), etag=etag or None)
+            saved = update_billing_profile(
+                session, actor, customer_id=customer.id, billing=BillingProfileInput(**values), etag=etag or None
+            )
             changed = saved.version != before
     except DomainError as exc:
         state.domain_error(exc, field_of={InvalidInput: "email"})

@@ -42,7 +42,7 @@ R = TypeVar("R", bound=Response)
 # Pages load only their own scripts and styles, are never framed, and post forms only to this site.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                               "frame-ancestors 'none'; form-action 'self'",
+    "frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -125,8 +125,7 @@ class WebCtx:
         actor: Actor | None = None
         if token:
             try:
-                actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes,
-                                              touch=touch)
+                actor = actor_for_web_session(session, token, idle_minutes=settings.session_idle_minutes, touch=touch)
                 self.tenant_name = tenant_name_unscoped(session, actor.tenant_id)
             except SessionExpired:
                 self.session_expired = True
@@ -202,9 +201,16 @@ class WebCtx:
         if flashes:
             self.drop_cookies.add(FLASH_COOKIE)
             self.flashes = []
-        page = {"ctx": self, "actor": self.actor, "locale": self.locale, "csrf_token": self.csrf_token,
-                "flashes": flashes, "request": self.request, "path": self.request.url.path,
-                "nav": navigation(self.actor)}
+        page = {
+            "ctx": self,
+            "actor": self.actor,
+            "locale": self.locale,
+            "csrf_token": self.csrf_token,
+            "flashes": flashes,
+            "request": self.request,
+            "path": self.request.url.path,
+            "nav": navigation(self.actor),
+        }
         page.update(context)
         html = render_template(template, self.locale, page)
         return self._finish(HTMLResponse(html, status_code=status_code))
@@ -224,8 +230,9 @@ class WebCtx:
             if name not in self.set_cookies:
                 response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
         for name, (value, max_age) in self.set_cookies.items():
-            response.set_cookie(name, value, max_age=max_age, path="/", httponly=name != LANG_COOKIE,
-                                samesite="lax", secure=secure)
+            response.set_cookie(
+                name, value, max_age=max_age, path="/", httponly=name != LANG_COOKIE, samesite="lax", secure=secure
+            )
         response.headers.setdefault("Cache-Control", "no-store")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -245,10 +252,12 @@ def _read_flashes(signer: Signer, raw: str | None) -> list[tuple[str, str]]:
 
 def page_locale(request: Request, actor: Actor | None) -> str:
     """DOMAIN.md §8 for the web: the page switch (cookie) > the user's setting > Accept-Language > English."""
-    return (supported_language(request.cookies.get(LANG_COOKIE))
-            or (supported_language(actor.locale) if actor else None)
-            or supported_language(request.headers.get("accept-language"))
-            or "en")
+    return (
+        supported_language(request.cookies.get(LANG_COOKIE))
+        or (supported_language(actor.locale) if actor else None)
+        or supported_language(request.headers.get("accept-language"))
+        or "en"
+    )
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -268,8 +277,15 @@ async def web_context(request: Request) -> WebCtx:
     runtime: Runtime = request.app.state.runtime
     signer: Signer = request.app.state.web_signer
     locale = page_locale(request, None)
-    ctx = WebCtx(runtime, request, None, locale, "", _read_flashes(signer, request.cookies.get(FLASH_COOKIE)),
-                 session_token=request.cookies.get(SESSION_COOKIE))
+    ctx = WebCtx(
+        runtime,
+        request,
+        None,
+        locale,
+        "",
+        _read_flashes(signer, request.cookies.get(FLASH_COOKIE)),
+        session_token=request.cookies.get(SESSION_COOKIE),
+    )
     request.state.web_ctx = ctx
     request.state.locale = locale
     return ctx
@@ -301,8 +317,10 @@ async def posted_form(request: Request, ctx: Web) -> FormData:
     for name, value in form.multi_items():
         if "\x00" in name or (isinstance(value, str) and "\x00" in value):
             field = name.replace("\x00", "")
-            raise InvalidInput(data=[{"field": field, "message": "must not contain NUL characters"}],
-                               detail=f"{field}: must not contain NUL characters")
+            raise InvalidInput(
+                data=[{"field": field, "message": "must not contain NUL characters"}],
+                detail=f"{field}: must not contain NUL characters",
+            )
     ctx.posted = form
     return form
 
@@ -315,9 +333,15 @@ def resolve_web_context(request: Request) -> WebCtx:
     ctx = getattr(request.state, "web_ctx", None)
     if not isinstance(ctx, WebCtx):
         signer: Signer = request.app.state.web_signer
-        ctx = WebCtx(request.app.state.runtime, request, None, page_locale(request, None), "",
-                     _read_flashes(signer, request.cookies.get(FLASH_COOKIE)),
-                     session_token=request.cookies.get(SESSION_COOKIE))
+        ctx = WebCtx(
+            request.app.state.runtime,
+            request,
+            None,
+            page_locale(request, None),
+            "",
+            _read_flashes(signer, request.cookies.get(FLASH_COOKIE)),
+            session_token=request.cookies.get(SESSION_COOKIE),
+        )
         request.state.web_ctx = ctx
     if not ctx.resolved:
         with ctx.runtime.unit_of_work(write=False) as session:
@@ -329,5 +353,16 @@ def sign_in_url(next_path: str) -> str:
     return "/signin?next=" + quote(next_path, safe="/")
 
 
-__all__ = ["Form", "SignInRequired", "SignedIn", "Signer", "Web", "WebCtx", "posted_form", "resolve_web_context",
-           "sign_in_url", "translate", "writes_on_get"]
+__all__ = [
+    "Form",
+    "SignInRequired",
+    "SignedIn",
+    "Signer",
+    "Web",
+    "WebCtx",
+    "posted_form",
+    "resolve_web_context",
+    "sign_in_url",
+    "translate",
+    "writes_on_get",
+]

@@ -61,28 +61,43 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 SAVED = N_("Subscription {name} was updated.")
 SUSPENDED = N_("Subscription {name} is suspended.")
 REACTIVATED = N_("Subscription {name} is active again.")
-STILL_SUSPENDED = N_("Your reasons were lifted, but subscription {name} is still suspended: the reasons left belong "
-                     "to another party: {reasons}.")
+STILL_SUSPENDED = N_(
+    "Your reasons were lifted, but subscription {name} is still suspended: the reasons left belong "
+    "to another party: {reasons}."
+)
 NOTHING_CHANGED = N_("Nothing was changed.")
 DAP_REMOVED = N_("Delegated admin privileges for {name} were removed. The reseller relationship stays.")
 NONE_ACTIVE_NOW = N_("No active subscription remains: you can now remove the reseller relationship from Account.")
-REMOVED = N_("The reseller relationship with {name} was removed: the customer has left your list, and no notice "
-             "was sent to it. To re-establish the relationship, request a reseller relationship again.")
-REASON_LABELS = {"ResellerInitiated": N_("Suspended by the reseller"),
-                 "ProviderInitiated": N_("Suspended by the indirect provider"),
-                 "ParentSuspended": N_("Suspended with its parent subscription")}
+REMOVED = N_(
+    "The reseller relationship with {name} was removed: the customer has left your list, and no notice "
+    "was sent to it. To re-establish the relationship, request a reseller relationship again."
+)
+REASON_LABELS = {
+    "ResellerInitiated": N_("Suspended by the reseller"),
+    "ProviderInitiated": N_("Suspended by the indirect provider"),
+    "ParentSuspended": N_("Suspended with its parent subscription"),
+}
 SUBSCRIPTION_FIELDS: dict[type[DomainError], str] = {
-    QuantityWhileSuspended: "quantity", InvalidQuantity: "quantity", AddonParentNotActive: "status",
-    SubscriptionStatusChange: "status", ReservationNotSuspendable: "status", SubscriptionSuspendedChange: "status",
-    SupportContactNotAllowed: "support_contact", ResellerNotRelatedToCustomer: "support_contact",
-    SupportContactChangeForbidden: "support_contact", SuspendedByAnotherParty: "status",
+    QuantityWhileSuspended: "quantity",
+    InvalidQuantity: "quantity",
+    AddonParentNotActive: "status",
+    SubscriptionStatusChange: "status",
+    ReservationNotSuspendable: "status",
+    SubscriptionSuspendedChange: "status",
+    SupportContactNotAllowed: "support_contact",
+    ResellerNotRelatedToCustomer: "support_contact",
+    SupportContactChangeForbidden: "support_contact",
+    SuspendedByAnotherParty: "status",
 }
 
 
 def crumbs(ctx: WebCtx, customer: Customer, *more: tuple[str | None, str]) -> list[tuple[str | None, str]]:
     """Customers > customer > ... (the seed's own path)."""
-    return [("/customers", ctx.t("Customers")), (f"/customers/{customer.id}/subscriptions", customer.company_name),
-            *more]
+    return [
+        ("/customers", ctx.t("Customers")),
+        (f"/customers/{customer.id}/subscriptions", customer.company_name),
+        *more,
+    ]
 
 
 def tree_order(subs: Sequence[SubscriptionFields]) -> list[SubscriptionFields]:
@@ -112,41 +127,66 @@ def subscriptions_page(ctx: SignedIn, customer_id: str, after: str = "") -> Resp
     session = ctx.session
     customer = get_customer(session, actor, customer_id=customer_id).customer
     page = list_subscriptions(session, actor, customer_id=customer.id, size=500, after=after or None)
-    return ctx.render("customers/subscriptions.html", customer=customer, subscriptions=tree_order(page.items),
-                      next_after=page.next_cursor,
-                      breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Subscriptions"))))
+    return ctx.render(
+        "customers/subscriptions.html",
+        customer=customer,
+        subscriptions=tree_order(page.items),
+        next_after=page.next_cursor,
+        breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Subscriptions"))),
+    )
 
 
 def _subscription_view(session: Session, actor: Actor, customer_id: str, subscription_id: str) -> dict[str, Any]:
     customer = get_customer(session, actor, customer_id=customer_id).customer
     sub = get_subscription(session, actor, customer_id=customer.id, subscription_id=subscription_id)
-    parent = (get_subscription(session, actor, customer_id=customer.id, subscription_id=sub.parent_subscription_id)
-              if sub.parent_subscription_id else None)
+    parent = (
+        get_subscription(session, actor, customer_id=customer.id, subscription_id=sub.parent_subscription_id)
+        if sub.parent_subscription_id
+        else None
+    )
     addons = list_addons(session, actor, customer_id=customer.id, subscription_id=sub.id)
     contact = get_support_contact(session, actor, customer_id=customer.id, subscription_id=sub.id)
     options: list[tuple[str, str]] = []
     if actor.tenant_id == sub.partner_id and sub.status not in FINAL_STATUSES:
-        options = [(c.partner_id, c.name) for c in list_available_support_contacts(session, actor,
-                                                                                   customer_id=customer.id)]
+        options = [
+            (c.partner_id, c.name) for c in list_available_support_contacts(session, actor, customer_id=customer.id)
+        ]
     try:
         offer = get_offer(session, sub.offer_id)
         low, high = offer.min_quantity, offer.max_quantity
     except OfferNotFound:
         low, high = 1, 10000
     suspensions = list_suspensions(session, sub)
-    return {"customer": customer, "sub": sub, "parent": parent, "addons": addons, "contact": contact,
-            "contact_options": options, "offer_min": low, "offer_max": high,
-            "editable": sub.status not in FINAL_STATUSES, "suspensions": suspensions,
-            "holds_own_reason": any(s.suspension.is_held_by(actor.tenant_id or "") for s in suspensions)}
+    return {
+        "customer": customer,
+        "sub": sub,
+        "parent": parent,
+        "addons": addons,
+        "contact": contact,
+        "contact_options": options,
+        "offer_min": low,
+        "offer_max": high,
+        "editable": sub.status not in FINAL_STATUSES,
+        "suspensions": suspensions,
+        "holds_own_reason": any(s.suspension.is_held_by(actor.tenant_id or "") for s in suspensions),
+    }
 
 
 def _render_subscription(ctx: WebCtx, view: dict[str, Any], form: FormState, status_code: int = 200) -> Response:
     sub: Subscription = view["sub"]
-    return ctx.render("customers/subscription.html", form=form, status_code=status_code, reason_labels=REASON_LABELS,
-                      breadcrumbs=crumbs(ctx, view["customer"],
-                                         (f"/customers/{view['customer'].id}/subscriptions", ctx.t("Subscriptions")),
-                                         (None, sub.friendly_name)),
-                      **view)
+    return ctx.render(
+        "customers/subscription.html",
+        form=form,
+        status_code=status_code,
+        reason_labels=REASON_LABELS,
+        breadcrumbs=crumbs(
+            ctx,
+            view["customer"],
+            (f"/customers/{view['customer'].id}/subscriptions", ctx.t("Subscriptions")),
+            (None, sub.friendly_name),
+        ),
+        **view,
+    )
 
 
 @router.get("/customers/{customer_id}/subscriptions/{subscription_id}")
@@ -156,8 +196,15 @@ def subscription_page(ctx: SignedIn, customer_id: str, subscription_id: str) -> 
     view = _subscription_view(session, actor, customer_id, subscription_id)
     sub: Subscription = view["sub"]
     contact = view["contact"]
-    form = FormState(ctx, {"status": sub.status, "quantity": str(sub.quantity), "friendly_name": sub.friendly_name,
-                           "support_contact": contact.partner_id if contact else sub.partner_id})
+    form = FormState(
+        ctx,
+        {
+            "status": sub.status,
+            "quantity": str(sub.quantity),
+            "friendly_name": sub.friendly_name,
+            "support_contact": contact.partner_id if contact else sub.partner_id,
+        },
+    )
     return _render_subscription(ctx, view, form)
 
 
@@ -179,8 +226,9 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
     # subscription another party suspended for its own reason too
     own_reason = status == sub.status == "suspended" and state.checked("add_own_reason")
     change = SubscriptionChange(
-        status="deleted" if state.checked("cancel_reservation") else (
-            status if status != sub.status or own_reason else None),
+        status="deleted"
+        if state.checked("cancel_reservation")
+        else (status if status != sub.status or own_reason else None),
         suspension_note=note or None,
         quantity=quantity if quantity != sub.quantity else None,
         friendly_name=name if name != sub.friendly_name else None,
@@ -188,13 +236,22 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
     current_contact = view["contact"].partner_id if view["contact"] else sub.partner_id
     try:
         with ctx.attempt() as session:
-            updated = update_subscription(session, actor, customer_id=view["customer"].id,
-                                          subscription_id=sub.id, change=change)
+            updated = update_subscription(
+                session, actor, customer_id=view["customer"].id, subscription_id=sub.id, change=change
+            )
             if contact_id and contact_id != current_contact and view["contact_options"]:
-                set_support_contact(session, actor, customer_id=view["customer"].id, subscription_id=sub.id,
-                                    support_tenant_id=contact_id)
-            remaining = (check_removal(session, actor, customer_id=view["customer"].id).blocking
-                         if updated.status == "suspended" else None)
+                set_support_contact(
+                    session,
+                    actor,
+                    customer_id=view["customer"].id,
+                    subscription_id=sub.id,
+                    support_tenant_id=contact_id,
+                )
+            remaining = (
+                check_removal(session, actor, customer_id=view["customer"].id).blocking
+                if updated.status == "suspended"
+                else None
+            )
     except DomainError as exc:
         state.domain_error(exc, field_of=SUBSCRIPTION_FIELDS)
         return _render_subscription(ctx, view, state, 400)
@@ -204,8 +261,11 @@ def update_subscription_page(ctx: SignedIn, form: Form, customer_id: str, subscr
         if remaining == []:
             message += " " + ctx.t(NONE_ACTIVE_NOW)
     elif change.status == "active" and updated.status == "suspended":
-        message = ctx.t(STILL_SUSPENDED, name=updated.friendly_name,
-                        reasons=remaining_reasons_text(list_suspensions(ctx.session, updated)))
+        message = ctx.t(
+            STILL_SUSPENDED,
+            name=updated.friendly_name,
+            reasons=remaining_reasons_text(list_suspensions(ctx.session, updated)),
+        )
         return ctx.redirect(f"{customer_url}/subscriptions/{sub.id}", flash=message, kind="info")
     elif change.status == "active":
         message = ctx.t(REACTIVATED, name=updated.friendly_name)
@@ -220,11 +280,17 @@ def _account_view(session: Session, actor: Actor, customer_id: str) -> dict[str,
     view = get_customer(session, actor, customer_id=customer_id)
     removal = check_removal(session, actor, customer_id=view.customer.id)
     rel = view.relationship
-    return {"customer": view.customer, "relationship": rel, "removal": removal, "blocking": removal.blocking,
-            "may_remove_dap": rel is not None and rel.has_delegated_admin and actor.has_any(Role.GLOBAL_ADMIN,
-                                                                                            *GDAP_MANAGERS),
-            "customer_etag": customer_etag(view.customer, (rel.id, rel.version)) if rel is not None else "",
-            "may_edit_billing": rel is not None and may_update_billing_profile(actor)}
+    return {
+        "customer": view.customer,
+        "relationship": rel,
+        "removal": removal,
+        "blocking": removal.blocking,
+        "may_remove_dap": rel is not None
+        and rel.has_delegated_admin
+        and actor.has_any(Role.GLOBAL_ADMIN, *GDAP_MANAGERS),
+        "customer_etag": customer_etag(view.customer, (rel.id, rel.version)) if rel is not None else "",
+        "may_edit_billing": rel is not None and may_update_billing_profile(actor),
+    }
 
 
 @router.get("/customers/{customer_id}/account")
@@ -232,8 +298,9 @@ def account_page(ctx: SignedIn, customer_id: str) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
     view = _account_view(session, actor, customer_id)
-    return ctx.render("customers/account.html", breadcrumbs=crumbs(ctx, view["customer"], (None, ctx.t("Account"))),
-                      **view)
+    return ctx.render(
+        "customers/account.html", breadcrumbs=crumbs(ctx, view["customer"], (None, ctx.t("Account"))), **view
+    )
 
 
 @router.post("/customers/{customer_id}/delegated-admin/remove")
@@ -246,8 +313,9 @@ def remove_dap(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     account = f"/customers/{customer.id}/account"
     try:
         with ctx.attempt() as session:
-            require_current_customer(session, actor, customer_id=customer.id,
-                                     etag=state.text("etag", required=False, limit=400) or None)
+            require_current_customer(
+                session, actor, customer_id=customer.id, etag=state.text("etag", required=False, limit=400) or None
+            )
             remove_delegated_admin(session, actor, customer_id=customer.id)
     except DomainError as exc:
         return ctx.redirect(account, flash=exc.render(ctx.locale), kind="error")
@@ -261,10 +329,17 @@ def remove_confirmation(ctx: SignedIn, customer_id: str) -> Response:
     view = _account_view(session, actor, customer_id)
     if not view["removal"].can_remove:
         return ctx.redirect(f"/customers/{view['customer'].id}/account")
-    return ctx.render("customers/remove.html", form=FormState(ctx), customer=view["customer"],
-                      breadcrumbs=crumbs(ctx, view["customer"],
-                                         (f"/customers/{view['customer'].id}/account", ctx.t("Account")),
-                                         (None, ctx.t("Remove reseller relationship"))))
+    return ctx.render(
+        "customers/remove.html",
+        form=FormState(ctx),
+        customer=view["customer"],
+        breadcrumbs=crumbs(
+            ctx,
+            view["customer"],
+            (f"/customers/{view['customer'].id}/account", ctx.t("Account")),
+            (None, ctx.t("Remove reseller relationship")),
+        ),
+    )
 
 
 @router.post("/customers/{customer_id}/remove")

@@ -39,8 +39,14 @@ def _search(ctx: WebCtx, *, q: str, field: str, size: int, after: str) -> tuple[
         return CustomerPage([CustomerRow(found.customer, found.relationship)], None), "id"
     search_field: SearchField = "domain" if field == "domain" else "company"
     cursor = tuple(decode_cursor(after, 2)) if after else None
-    page = list_customers(session, actor, size=size, after=cursor,  # type: ignore[arg-type]
-                          prefix=q or None, field=search_field)
+    page = list_customers(
+        session,
+        actor,
+        size=size,
+        after=cursor,  # type: ignore[arg-type]
+        prefix=q or None,
+        field=search_field,
+    )
     return page, search_field
 
 
@@ -50,12 +56,21 @@ def customer_list(ctx: SignedIn, q: str = "", field: str = "company", size: int 
         raise InvalidInput(detail=f"size must be one of {', '.join(map(str, PAGE_SIZES))}")
     page, used_field = _search(ctx, q=q, field=field, size=size, after=after)
     next_after = encode_cursor(list(page.next_cursor)) if page.next_cursor else None
-    return ctx.render("customers/list.html", page=page, q=q, field=used_field, size=size, after=after,
-                      next_after=next_after, search_fields=SEARCH_FIELDS, page_sizes=PAGE_SIZES,
-                      may_offboard=may_remove(ctx.session, ctx.require_actor()),
-                      gdap_actions=action_options(ctx) if may_manage_gdap(ctx.require_actor()) else [],
-                      may_add=may_create_customers(ctx.require_actor()),
-                      breadcrumbs=[(None, ctx.t("Customers"))])
+    return ctx.render(
+        "customers/list.html",
+        page=page,
+        q=q,
+        field=used_field,
+        size=size,
+        after=after,
+        next_after=next_after,
+        search_fields=SEARCH_FIELDS,
+        page_sizes=PAGE_SIZES,
+        may_offboard=may_remove(ctx.session, ctx.require_actor()),
+        gdap_actions=action_options(ctx) if may_manage_gdap(ctx.require_actor()) else [],
+        may_add=may_create_customers(ctx.require_actor()),
+        breadcrumbs=[(None, ctx.t("Customers"))],
+    )
 
 
 @router.get("/customers/export.csv")
@@ -66,5 +81,8 @@ def customer_export(ctx: SignedIn, q: str = "", field: str = "company") -> Respo
     # refuse before the download starts, not halfway through it
     list_customers(ctx.session, actor, size=1, prefix=prefix, field=search_field)
 
-    return csv_download(ctx.runtime, "customers.csv",
-                        lambda session: customer_csv_rows(session, actor, prefix=prefix, field=search_field))
+    return csv_download(
+        ctx.runtime,
+        "customers.csv",
+        lambda session: customer_csv_rows(session, actor, prefix=prefix, field=search_field),
+    )

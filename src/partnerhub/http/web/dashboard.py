@@ -26,10 +26,14 @@ def home(ctx: Web) -> Response:
     session = ctx.session
     overview = partner_overview(session, ctx.actor)
     # a Global admin learns here that partnerhub disabled an endpoint (410, or failures after every retry)
-    failing = failing_endpoints(session, partner_id=ctx.actor.tenant_id or "") \
-        if Role.GLOBAL_ADMIN in ctx.actor.roles else []
+    failing = (
+        failing_endpoints(session, partner_id=ctx.actor.tenant_id or "") if Role.GLOBAL_ADMIN in ctx.actor.roles else []
+    )
     # the GDAP relationships that end within 30 days without auto-extend, soonest first, each to renew
     now = utc_now()
-    ending = list_relationships_ending_soon(session, ctx.actor, now=now) \
-        if ctx.actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT) else []
+    ending = (
+        list_relationships_ending_soon(session, ctx.actor, now=now)
+        if ctx.actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT)
+        else []
+    )
     return ctx.render("dashboard.html", overview=overview, failing_webhooks=failing, ending_soon=ending, now=now)

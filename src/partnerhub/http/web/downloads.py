@@ -16,8 +16,9 @@ from partnerhub.runtime import Runtime
 CHUNK_BYTES = 64 * 1024
 
 
-def csv_download(runtime: Runtime, filename: str, rows_of: Callable[[Session], Iterable[Sequence[Any]]]
-                 ) -> StreamingResponse:
+def csv_download(
+    runtime: Runtime, filename: str, rows_of: Callable[[Session], Iterable[Sequence[Any]]]
+) -> StreamingResponse:
     """A CSV file of the rows `rows_of(session)` yields, sent as it is read."""
 
     def chunks() -> Iterator[str]:
@@ -32,6 +33,8 @@ def csv_download(runtime: Runtime, filename: str, rows_of: Callable[[Session], I
                     buf.truncate()
             yield buf.getvalue()
 
-    return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                      "Cache-Control": "no-store"})
+    return StreamingResponse(
+        chunks(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

@@ -30,9 +30,16 @@ from partnerhub.locale import N_
 log = logging.getLogger("partnerhub.web")
 
 STATUS_OF_KIND: dict[ErrorKind, int] = {
-    ErrorKind.INVALID: 400, ErrorKind.UNAUTHENTICATED: 401, ErrorKind.FORBIDDEN: 403, ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409, ErrorKind.TOO_LARGE: 413, ErrorKind.THROTTLED: 429, ErrorKind.INTERNAL: 500,
-    ErrorKind.UNAVAILABLE: 503}
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.THROTTLED: 429,
+    ErrorKind.INTERNAL: 500,
+    ErrorKind.UNAVAILABLE: 503,
+}
 TITLE_OF_STATUS = {
     400: N_("This cannot be done"),
     401: N_("Sign in required"),
@@ -60,10 +67,16 @@ def error_page(request: Request, error: DomainError) -> Response:
             ctx = resolve_web_context(request)
         except Exception:  # the database itself may be what failed: a plain page still answers
             locale = page_locale(request, None)
-            return HTMLResponse(f"<!doctype html><title>partnerhub</title><p>{error.render(locale)}</p>",
-                                status_code=status)
-    return ctx.render("error.html", status_code=status, title=ctx.t(TITLE_OF_STATUS.get(status, TITLE_OF_STATUS[400])),
-                      message=error.render(ctx.locale), code=error.code)
+            return HTMLResponse(
+                f"<!doctype html><title>partnerhub</title><p>{error.render(locale)}</p>", status_code=status
+            )
+    return ctx.render(
+        "error.html",
+        status_code=status,
+        title=ctx.t(TITLE_OF_STATUS.get(status, TITLE_OF_STATUS[400])),
+        message=error.render(ctx.locale),
+        code=error.code,
+    )
 
 
 def to_sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -85,8 +98,9 @@ class PageNotFound(DomainError):
     message = "There is no page at this address."
 
 
-def page_or_api_http_error(api_handler: Callable[[Request, Exception], Any]
-                           ) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:
+def page_or_api_http_error(
+    api_handler: Callable[[Request, Exception], Any],
+) -> Callable[[Request, Exception], Coroutine[Any, Any, Response]]:
     """Unknown addresses and wrong methods: the API answers JSON under /v1 (and for its docs), a page
     elsewhere."""
 

@@ -34,21 +34,27 @@ from partnerhub.usecases.offboarding_selection import MAX_SELECTION
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-ACTION_LABELS = {GdapBulkAction.REQUEST_FROM_TEMPLATE: N_("Request GDAP from a template"),
-                 GdapBulkAction.RENEW: N_("Renew GDAP relationships"),
-                 GdapBulkAction.TERMINATE: N_("Terminate GDAP relationships")}
+ACTION_LABELS = {
+    GdapBulkAction.REQUEST_FROM_TEMPLATE: N_("Request GDAP from a template"),
+    GdapBulkAction.RENEW: N_("Renew GDAP relationships"),
+    GdapBulkAction.TERMINATE: N_("Terminate GDAP relationships"),
+}
 ACTION_EFFECTS = {
     GdapBulkAction.REQUEST_FROM_TEMPLATE: N_(
         "For each customer, a GDAP relationship with the template's roles, duration and auto-extend is sent to the "
         "customer for approval. When the customer approves it, the template's security groups get their roles at "
-        "once. A customer that already has a request from this template waiting is not asked again."),
+        "once. A customer that already has a request from this template waiting is not asked again."
+    ),
     GdapBulkAction.RENEW: N_(
         "For each customer, every active GDAP relationship gets a renewal: a new relationship from its template (or "
         "its own terms), without Global Administrator and with auto-extend on, sent to the customer for approval. "
-        "Access continues through the current relationships until they end."),
-    GdapBulkAction.TERMINATE: N_("For each customer, every active GDAP relationship you hold ends at once: the "
-                                 "members of your security groups lose their roles in that customer's tenant. "
-                                 "Requests the customer has not approved yet are left alone."),
+        "Access continues through the current relationships until they end."
+    ),
+    GdapBulkAction.TERMINATE: N_(
+        "For each customer, every active GDAP relationship you hold ends at once: the "
+        "members of your security groups lose their roles in that customer's tenant. "
+        "Requests the customer has not approved yet are left alone."
+    ),
 }
 NONE_SELECTED = N_("Select at least one customer.")
 NONE_AVAILABLE = N_("None of the selected customers is still in your list.")
@@ -107,16 +113,26 @@ def _template_label(ctx: WebCtx, template: GdapTemplate) -> str:
     return ctx.t(TEMPLATE_LABEL, name=template.name, roles=len(template.role_ids), days=template.duration_days)
 
 
-def _render_confirmation(ctx: WebCtx, customers: list[Any], action: GdapBulkAction, form: FormState,
-                         status_code: int = 200) -> Response:
-    templates = (list_templates(ctx.session, ctx.require_actor())
-                 if action == GdapBulkAction.REQUEST_FROM_TEMPLATE else [])
-    return ctx.render("gdap/bulk.html", customers=customers, action=action.value, form=form,
-                      action_label=ctx.t(ACTION_LABELS[action]), effect=ctx.t(ACTION_EFFECTS[action]),
-                      templates=templates, needs_template=action == GdapBulkAction.REQUEST_FROM_TEMPLATE,
-                      templates_options=[(t.id, _template_label(ctx, t)) for t in templates],
-                      no_templates=ctx.t(NO_TEMPLATES), status_code=status_code,
-                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t(ACTION_LABELS[action]))])
+def _render_confirmation(
+    ctx: WebCtx, customers: list[Any], action: GdapBulkAction, form: FormState, status_code: int = 200
+) -> Response:
+    templates = (
+        list_templates(ctx.session, ctx.require_actor()) if action == GdapBulkAction.REQUEST_FROM_TEMPLATE else []
+    )
+    return ctx.render(
+        "gdap/bulk.html",
+        customers=customers,
+        action=action.value,
+        form=form,
+        action_label=ctx.t(ACTION_LABELS[action]),
+        effect=ctx.t(ACTION_EFFECTS[action]),
+        templates=templates,
+        needs_template=action == GdapBulkAction.REQUEST_FROM_TEMPLATE,
+        templates_options=[(t.id, _template_label(ctx, t)) for t in templates],
+        no_templates=ctx.t(NO_TEMPLATES),
+        status_code=status_code,
+        breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t(ACTION_LABELS[action]))],
+    )
 
 
 @router.post("/gdap/bulk/start")
@@ -131,9 +147,13 @@ def bulk_start(ctx: SignedIn, form: Form) -> Response:
     template = state.values.get("template_id") if action == GdapBulkAction.REQUEST_FROM_TEMPLATE else None
     try:
         with ctx.attempt() as session:
-            job = start_gdap_bulk_job(session, ctx.require_actor(), action=action.value,
-                                      customer_ids=[c.id for c in customers],
-                                      template_id=template if isinstance(template, str) else None)
+            job = start_gdap_bulk_job(
+                session,
+                ctx.require_actor(),
+                action=action.value,
+                customer_ids=[c.id for c in customers],
+                template_id=template if isinstance(template, str) else None,
+            )
     except (GdapBulkTemplateRequired, GdapTemplateNotFound) as exc:
         state.domain_error(exc, field_of={GdapBulkTemplateRequired: "template_id", GdapTemplateNotFound: "template_id"})
         return _render_confirmation(ctx, customers, action, state, 400)
@@ -170,12 +190,27 @@ def job_page(ctx: SignedIn, gdap_job_id: str) -> Response:
     """A GDAP bulk job's progress and per-customer outcome; the page reloads itself while the job runs."""
     report = gdap_bulk_report(ctx.session, ctx.require_actor(), job_id=gdap_job_id)
     job, counts = report.job, report.counts
-    rows = [{"id": i.item_key, "name": report.company_names.get(i.item_key, i.item_key), "status": i.status,
-             "outcome": _outcome(ctx, i) if i.status == ItemStatus.SUCCEEDED else "",
-             "error": item_error(ctx.locale, i) if i.status == ItemStatus.FAILED else ""} for i in report.items]
+    rows = [
+        {
+            "id": i.item_key,
+            "name": report.company_names.get(i.item_key, i.item_key),
+            "status": i.status,
+            "outcome": _outcome(ctx, i) if i.status == ItemStatus.SUCCEEDED else "",
+            "error": item_error(ctx.locale, i) if i.status == ItemStatus.FAILED else "",
+        }
+        for i in report.items
+    ]
     total = job.progress_total or len(report.items)
     done = min(max(job.progress_done, counts["succeeded"] + counts["failed"]), total)
     label = ctx.t(ACTION_LABELS[action_of(job)])
-    return ctx.render("gdap/bulk_job.html", job=job, rows=rows, counts=counts, done=done, total=total,
-                      running=job.status in RUNNING, action_label=label,
-                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, label)])
+    return ctx.render(
+        "gdap/bulk_job.html",
+        job=job,
+        rows=rows,
+        counts=counts,
+        done=done,
+        total=total,
+        running=job.status in RUNNING,
+        action_label=label,
+        breadcrumbs=[("/customers", ctx.t("Customers")), (None, label)],
+    )

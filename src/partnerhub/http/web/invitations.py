@@ -56,17 +56,23 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 CREATED = N_("Invitation created. Send the link or the e-mail below to a Global admin of the customer.")
 SENT_BY_MAIL = N_("Invitation created. partnerhub sends the e-mail below to {address} within a minute.")
-RESENT = N_("A new invitation replaces the old one: the old link no longer works. Send the new link or the "
-            "e-mail below to a Global admin of the customer.")
+RESENT = N_(
+    "A new invitation replaces the old one: the old link no longer works. Send the new link or the "
+    "e-mail below to a Global admin of the customer."
+)
 REVOKED = N_("The invitation was revoked: its link no longer works.")
 ROTATED = N_("Your reusable link was replaced: the old link no longer works.")
 NOT_A_CUSTOMER_ID = N_("Enter a customer ID (for example 0c5b0e7e-6f3e-4b4e-9a57-1a2b3c4d5e6f), or leave it empty.")
-ACCEPTED = N_("You accepted the reseller relationship with {partner}: it can now purchase subscriptions on your "
-              "behalf.")
-ACCEPTED_DAP = N_("You accepted the reseller relationship with {partner}, with delegated admin privileges: it can "
-                  "now purchase subscriptions and administer your tenant on your behalf.")
-DECLINED = N_("You declined the request of {partner}: it can no longer be accepted, and {partner} sees that you "
-             "declined it.")
+ACCEPTED = N_(
+    "You accepted the reseller relationship with {partner}: it can now purchase subscriptions on your behalf."
+)
+ACCEPTED_DAP = N_(
+    "You accepted the reseller relationship with {partner}, with delegated admin privileges: it can "
+    "now purchase subscriptions and administer your tenant on your behalf."
+)
+DECLINED = N_(
+    "You declined the request of {partner}: it can no longer be accepted, and {partner} sees that you declined it."
+)
 NOT_A_STATUS = N_("Choose a status from the list.")
 LANGUAGE_NAMES = {"en": "English", "it": "Italiano"}  # each language named in itself
 VISITOR = Actor(None, "", None, None, frozenset(), application="web")
@@ -78,8 +84,9 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200, want
     session = ctx.session
     settings = ctx.runtime.settings
     try:
-        link = partner_invitation_link(session, actor, base_url=settings.base_url,
-                                       secret_key=settings.resolved_secret_key).url
+        link = partner_invitation_link(
+            session, actor, base_url=settings.base_url, secret_key=settings.resolved_secret_key
+        ).url
     except Forbidden:  # a Helpdesk agent sees the invitations but may not request relationships
         link = None
     filter_error: str | None = None
@@ -94,12 +101,21 @@ def _invitations_page(ctx: WebCtx, form: FormState, status_code: int = 200, want
     for r in invitations:
         status = r.status_at(now)
         rows.append((r, status, *sent_invitation_actions(actor, status), invitation_etag(r, status)))
-    return ctx.render("invitations/index.html", status_code=status_code, form=form, partner_link=link,
-                      may_rotate=may_rotate_link(actor), rows=rows, names=names, statuses=STATUSES,
-                      status_filter=wanted.strip().lower(), filter_error=filter_error,
-                      languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
-                      mail_configured=_mail_configured(ctx),
-                      breadcrumbs=[(None, ctx.t("Request a reseller relationship"))])
+    return ctx.render(
+        "invitations/index.html",
+        status_code=status_code,
+        form=form,
+        partner_link=link,
+        may_rotate=may_rotate_link(actor),
+        rows=rows,
+        names=names,
+        statuses=STATUSES,
+        status_filter=wanted.strip().lower(),
+        filter_error=filter_error,
+        languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in SUPPORTED],
+        mail_configured=_mail_configured(ctx),
+        breadcrumbs=[(None, ctx.t("Request a reseller relationship"))],
+    )
 
 
 def _mail_configured(ctx: WebCtx) -> bool:
@@ -113,10 +129,15 @@ def _created_page(ctx: WebCtx, created: CreatedInvitation, message: str, sent_to
     subject, _, body = created.email_text.partition("\n\n")  # email_text(): the subject, a blank line, the body
     mailto = f"mailto:?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
     ctx.flashes = [*ctx.flashes, ("success", message)]  # shown as a redirect's message would be
-    return ctx.render("invitations/created.html", created=created, mailto=mailto, names=names, sent_to=sent_to,
-                      language_name=LANGUAGE_NAMES.get(created.request.language, created.request.language),
-                      breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
-                                   (None, ctx.t("Invitation"))])
+    return ctx.render(
+        "invitations/created.html",
+        created=created,
+        mailto=mailto,
+        names=names,
+        sent_to=sent_to,
+        language_name=LANGUAGE_NAMES.get(created.request.language, created.request.language),
+        breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")), (None, ctx.t("Invitation"))],
+    )
 
 
 @router.get("/invitations")
@@ -142,19 +163,25 @@ def create_invitation_page(ctx: SignedIn, form: Form) -> Response:
         with ctx.attempt() as session:
             if send_to:  # refused before anything is made: no mail server, or not an address
                 send_to = check_invitation_mail(send_to, mail_configured=_mail_configured(ctx))
-            created = create_invitation(session, actor, base_url=ctx.runtime.settings.base_url,
-                                        customer_id=customer_id or None, language=language,
-                                        include_delegated_admin=state.checked("include_delegated_admin"),
-                                        valid_days=valid_days or 90)
+            created = create_invitation(
+                session,
+                actor,
+                base_url=ctx.runtime.settings.base_url,
+                customer_id=customer_id or None,
+                language=language,
+                include_delegated_admin=state.checked("include_delegated_admin"),
+                valid_days=valid_days or 90,
+            )
             if send_to:
-                mail_invitation(session, actor, invitation=created, to=send_to,
-                                mail_configured=_mail_configured(ctx))
+                mail_invitation(session, actor, invitation=created, to=send_to, mail_configured=_mail_configured(ctx))
     except (CustomerNotFound, InvalidInput, MailNotConfigured) as exc:
-        state.domain_error(exc, field_of={CustomerNotFound: "customer_id", MailAddressInvalid: "send_to",
-                                          MailNotConfigured: "send_to"})
+        state.domain_error(
+            exc, field_of={CustomerNotFound: "customer_id", MailAddressInvalid: "send_to", MailNotConfigured: "send_to"}
+        )
         return _invitations_page(ctx, state, 400)
-    return _created_page(ctx, created, ctx.t(SENT_BY_MAIL, address=send_to) if send_to else ctx.t(CREATED),
-                         sent_to=send_to)
+    return _created_page(
+        ctx, created, ctx.t(SENT_BY_MAIL, address=send_to) if send_to else ctx.t(CREATED), sent_to=send_to
+    )
 
 
 @router.get("/invitations/sent")
@@ -168,10 +195,13 @@ def sent_invitation_page(ctx: SignedIn, invitation_id: str) -> Response:
     session = ctx.session
     sent = get_sent_invitation(session, actor, invitation_id=invitation_id)
     names = names_of_invited_customers(session, actor, [sent.request])
-    return ctx.render("invitations/sent.html", sent=sent, names=names,
-                      language_name=LANGUAGE_NAMES.get(sent.request.language, sent.request.language),
-                      breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")),
-                                   (None, ctx.t("Invitation"))])
+    return ctx.render(
+        "invitations/sent.html",
+        sent=sent,
+        names=names,
+        language_name=LANGUAGE_NAMES.get(sent.request.language, sent.request.language),
+        breadcrumbs=[("/invitations", ctx.t("Request a reseller relationship")), (None, ctx.t("Invitation"))],
+    )
 
 
 def _etag(ctx: WebCtx, form: Form) -> str | None:
@@ -196,8 +226,13 @@ def resend(ctx: SignedIn, form: Form, invitation_id: str) -> Response:
     actor = ctx.require_actor()
     try:
         with ctx.attempt() as session:
-            created = resend_invitation(session, actor, invitation_id=invitation_id,
-                                        base_url=ctx.runtime.settings.base_url, etag=_etag(ctx, form))
+            created = resend_invitation(
+                session,
+                actor,
+                invitation_id=invitation_id,
+                base_url=ctx.runtime.settings.base_url,
+                etag=_etag(ctx, form),
+            )
     except (InvitationNotPending, StaleEtag) as exc:  # changed meanwhile: the list shows its status now
         return ctx.redirect("/invitations", flash=exc.render(ctx.locale), kind="error")
     return _created_page(ctx, created, ctx.t(RESENT))
@@ -209,8 +244,13 @@ def rotate_link_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
     if not may_rotate_link(actor):
         raise Forbidden(operation="rotate invitation link")
-    return ctx.render("invitations/rotate.html", breadcrumbs=[
-        ("/invitations", ctx.t("Request a reseller relationship")), (None, ctx.t("Replace your reusable link"))])
+    return ctx.render(
+        "invitations/rotate.html",
+        breadcrumbs=[
+            ("/invitations", ctx.t("Request a reseller relationship")),
+            (None, ctx.t("Replace your reusable link")),
+        ],
+    )
 
 
 @router.post("/invitations/link/rotate")
@@ -233,13 +273,21 @@ def _is_customer_admin(actor: Actor | None) -> bool:
     return actor is not None and actor.is_customer_user and Role.GLOBAL_ADMIN in actor.roles
 
 
-def _render_acceptance(ctx: WebCtx, code: str, view: InvitationView, form: FormState,
-                       status_code: int | None = None) -> Response:
+def _render_acceptance(
+    ctx: WebCtx, code: str, view: InvitationView, form: FormState, status_code: int | None = None
+) -> Response:
     usable = view.status == InvitationStatus.SENT
-    return ctx.render("invitations/accept.html", status_code=status_code or (200 if usable else 410), view=view,
-                      may_decline=usable and view.request_id is not None and _is_customer_admin(ctx.actor),
-                      code=code, form=form, usable=usable, can_accept=_is_customer_admin(ctx.actor),
-                      sign_in=sign_in_url(f"/invitations/{code}"))
+    return ctx.render(
+        "invitations/accept.html",
+        status_code=status_code or (200 if usable else 410),
+        view=view,
+        may_decline=usable and view.request_id is not None and _is_customer_admin(ctx.actor),
+        code=code,
+        form=form,
+        usable=usable,
+        can_accept=_is_customer_admin(ctx.actor),
+        sign_in=sign_in_url(f"/invitations/{code}"),
+    )
 
 
 @router.get("/invitations/{code}")

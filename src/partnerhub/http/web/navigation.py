@@ -19,13 +19,20 @@ def navigation(actor: Actor | None) -> list[NavItem]:
     if actor is None:
         return []
     if actor.is_operator:
-        return [NavItem("/operator/partners", N_("Partners")), NavItem("/operator/catalog", N_("Catalog")),
-                NavItem("/activity", N_("Activity log")), NavItem("/account", N_("My account"))]
+        return [
+            NavItem("/operator/partners", N_("Partners")),
+            NavItem("/operator/catalog", N_("Catalog")),
+            NavItem("/activity", N_("Activity log")),
+            NavItem("/account", N_("My account")),
+        ]
     if actor.is_customer_user:
         items = [NavItem("/partner-relationships", N_("Partner relationships"))]
         return [*items, NavItem("/account", N_("My account"))]
-    items = [NavItem("/", N_("Dashboard")), NavItem("/customers", N_("Customers")),
-             NavItem("/invitations", N_("Request a reseller relationship"))]
+    items = [
+        NavItem("/", N_("Dashboard")),
+        NavItem("/customers", N_("Customers")),
+        NavItem("/invitations", N_("Request a reseller relationship")),
+    ]
     if actor.partner_type == "indirect-provider":
         items.append(NavItem("/indirect-resellers", N_("Indirect resellers")))
     if actor.partner_type == "indirect-reseller":

@@ -29,8 +29,10 @@ from partnerhub.usecases.remove_reseller_relationship import require_remover
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-OFFBOARDED = N_("{name} was offboarded. Subscriptions suspended: {suspended}. Reservations cancelled: "
-                "{cancelled}. The reseller relationship was removed; no notice was sent to the customer.")
+OFFBOARDED = N_(
+    "{name} was offboarded. Subscriptions suspended: {suspended}. Reservations cancelled: "
+    "{cancelled}. The reseller relationship was removed; no notice was sent to the customer."
+)
 NONE_SELECTED = N_("Select at least one customer to offboard.")
 NONE_AVAILABLE = N_("None of the selected customers can be offboarded: they are no longer in your list.")
 TOO_MANY = N_("Select at most {limit} customers at a time.")
@@ -53,9 +55,15 @@ def _render_customer(ctx: WebCtx, customer_id: str, form: FormState, status_code
     session = ctx.session
     customer = get_customer(session, actor, customer_id=customer_id).customer
     preview = preview_offboarding(session, actor, customer_id=customer.id)
-    return ctx.render("offboarding/customer.html", customer=customer, preview=preview, form=form,
-                      may_offboard=_may_offboard(ctx), status_code=status_code,
-                      breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Offboard"))))
+    return ctx.render(
+        "offboarding/customer.html",
+        customer=customer,
+        preview=preview,
+        form=form,
+        may_offboard=_may_offboard(ctx),
+        status_code=status_code,
+        breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Offboard"))),
+    )
 
 
 @router.get("/customers/{customer_id}/offboard")
@@ -71,13 +79,18 @@ def offboard(ctx: SignedIn, form: Form, customer_id: str) -> Response:
     customer = get_customer(session, actor, customer_id=customer_id).customer
     try:
         with ctx.attempt() as session:
-            result = offboard_customer(session, actor, customer_id=customer.id,
-                                       cancel_reservations=state.checked("cancel_reservations"))
+            result = offboard_customer(
+                session, actor, customer_id=customer.id, cancel_reservations=state.checked("cancel_reservations")
+            )
     except OffboardingBlockedByReservations as exc:
         state.domain_error(exc, field_of={OffboardingBlockedByReservations: "cancel_reservations"})
         return _render_customer(ctx, customer.id, state, 400)
-    return ctx.redirect("/customers", flash=ctx.t(OFFBOARDED, name=customer.company_name,
-                                                  suspended=len(result.suspended), cancelled=len(result.cancelled)))
+    return ctx.redirect(
+        "/customers",
+        flash=ctx.t(
+            OFFBOARDED, name=customer.company_name, suspended=len(result.suspended), cancelled=len(result.cancelled)
+        ),
+    )
 
 
 @router.post("/offboarding/bulk")
@@ -94,8 +107,12 @@ def bulk_confirmation(ctx: SignedIn, form: Form) -> Response:
     customers = list_selected_customers(session, actor, customer_ids=picked)
     if not customers:
         return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
-    return ctx.render("offboarding/bulk.html", customers=customers, form=FormState(ctx),
-                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Offboard selected customers"))])
+    return ctx.render(
+        "offboarding/bulk.html",
+        customers=customers,
+        form=FormState(ctx),
+        breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Offboard selected customers"))],
+    )
 
 
 @router.post("/offboarding/bulk/start")
@@ -109,8 +126,9 @@ def bulk_start(ctx: SignedIn, form: Form) -> Response:
     customers = list_selected_customers(session, actor, customer_ids=picked)
     if not customers:
         return ctx.redirect("/customers", flash=ctx.t(NONE_AVAILABLE), kind="error")
-    job = start_bulk_offboarding(session, actor, customer_ids=[c.id for c in customers],
-                                 cancel_reservations=state.checked("cancel_reservations"))
+    job = start_bulk_offboarding(
+        session, actor, customer_ids=[c.id for c in customers], cancel_reservations=state.checked("cancel_reservations")
+    )
     job_id = job.id
     return ctx.redirect(f"/jobs/{job_id}", flash=ctx.t(STARTED, count=len(customers)), kind="info")
 
@@ -119,10 +137,13 @@ def _item_error(ctx: WebCtx, item: JobItem) -> str:
     """A failed customer's reason in the page's language (the job stores it in English, with its code)."""
     data = (item.result or {}).get("data") or []
     params: dict[str, Any] = {"id": item.item_key, "customer_id": item.item_key, "count": len(data)}
-    known = {OffboardingBlockedByReservations.code: OffboardingBlockedByReservations,
-             CustomerNotFound.code: CustomerNotFound}
-    cls = known.get(item.error_code or 0) or next((c for c in all_error_classes() if c.code == item.error_code
-                                                   and not c.__subclasses__()), None)
+    known = {
+        OffboardingBlockedByReservations.code: OffboardingBlockedByReservations,
+        CustomerNotFound.code: CustomerNotFound,
+    }
+    cls = known.get(item.error_code or 0) or next(
+        (c for c in all_error_classes() if c.code == item.error_code and not c.__subclasses__()), None
+    )
     if cls is not None:
         try:
             return cls(**params).render(ctx.locale)
@@ -141,16 +162,28 @@ def job_page(ctx: SignedIn, job_id: str) -> Response:
     rows: list[dict[str, Any]] = []
     for item in report.items:
         result = item.result or {}
-        rows.append({"id": item.item_key, "name": report.company_names.get(item.item_key, item.item_key),
-                     "status": item.status, "finished_at": item.finished_at,
-                     "suspended": len(result.get("suspended") or []),
-                     "cancelled": len(result.get("cancelled") or []),
-                     "error": _item_error(ctx, item) if item.status == ItemStatus.FAILED else ""})
+        rows.append(
+            {
+                "id": item.item_key,
+                "name": report.company_names.get(item.item_key, item.item_key),
+                "status": item.status,
+                "finished_at": item.finished_at,
+                "suspended": len(result.get("suspended") or []),
+                "cancelled": len(result.get("cancelled") or []),
+                "error": _item_error(ctx, item) if item.status == ItemStatus.FAILED else "",
+            }
+        )
     job = report.job
     total = job.progress_total or len(report.items)
     done = max(job.progress_done, counts["succeeded"] + counts["failed"])
-    return ctx.render("offboarding/job.html", job=job, rows=rows, counts=counts, done=min(done, total),
-                      total=total, running=job.status in RUNNING,
-                      cancel_reservations=bool(job.payload.get("cancelReservations")),
-                      breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Bulk offboarding"))])
-
+    return ctx.render(
+        "offboarding/job.html",
+        job=job,
+        rows=rows,
+        counts=counts,
+        done=min(done, total),
+        total=total,
+        running=job.status in RUNNING,
+        cancel_reservations=bool(job.payload.get("cancelReservations")),
+        breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Bulk offboarding"))],
+    )

@@ -68,14 +68,22 @@ def partners_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
     partners = list_partners(session, actor)
-    return ctx.render("operator/partners.html", partners=partners, type_labels=PARTNER_TYPE_LABELS,
-                      breadcrumbs=[(None, ctx.t("Partners"))])
+    return ctx.render(
+        "operator/partners.html",
+        partners=partners,
+        type_labels=PARTNER_TYPE_LABELS,
+        breadcrumbs=[(None, ctx.t("Partners"))],
+    )
 
 
 def _render_new_partner(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
-    return ctx.render("operator/new_partner.html", form=state, types=partner_type_options(ctx),
-                      status_code=status_code,
-                      breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, ctx.t("Create partner"))])
+    return ctx.render(
+        "operator/new_partner.html",
+        form=state,
+        types=partner_type_options(ctx),
+        status_code=status_code,
+        breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, ctx.t("Create partner"))],
+    )
 
 
 @router.get("/operator/partners/new")
@@ -104,24 +112,38 @@ def create_partner_page(ctx: SignedIn, form: Form) -> Response:
         return _render_new_partner(ctx, state, 400)
     try:
         with ctx.attempt() as session:
-            created = create_partner(session, actor, name=name, partner_type=partner_type, domain=domain,
-                                     admin_email=admin_email)
-            shown = {"name": created.tenant.name, "domain": created.tenant.domain, "mpn_id": created.partner.mpn_id,
-                     "partner_id": created.partner.id, "partner_type": created.partner.partner_type,
-                     "admin_email": created.admin.email}
+            created = create_partner(
+                session, actor, name=name, partner_type=partner_type, domain=domain, admin_email=admin_email
+            )
+            shown = {
+                "name": created.tenant.name,
+                "domain": created.tenant.domain,
+                "mpn_id": created.partner.mpn_id,
+                "partner_id": created.partner.id,
+                "partner_type": created.partner.partner_type,
+                "admin_email": created.admin.email,
+            }
     except DomainError as exc:
         state.domain_error(exc, field_of={DuplicateDomain: "domain", DuplicateEmail: "admin_email"})
         return _render_new_partner(ctx, state, 400)
     # The password is shown on this page only: never in a cookie, never again (no-store keeps it out of caches).
-    return ctx.render("operator/partner_created.html", partner=shown, password=created.password,
-                      type_label=ctx.t(PARTNER_TYPE_LABELS[PartnerType(shown["partner_type"])]),
-                      breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, shown["name"])])
+    return ctx.render(
+        "operator/partner_created.html",
+        partner=shown,
+        password=created.password,
+        type_label=ctx.t(PARTNER_TYPE_LABELS[PartnerType(shown["partner_type"])]),
+        breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, shown["name"])],
+    )
 
 
 # --- a Global admin's multi-factor sign-in ----------------------------------------------------------------
 
 MFA_RESET_FIELDS: dict[type[DomainError], str] = {
-    UserNotFound: "email", MfaResetByOwnAdmin: "email", MfaNotEnabled: "email", MfaResetOfOwnAccount: "email"}
+    UserNotFound: "email",
+    MfaResetByOwnAdmin: "email",
+    MfaNotEnabled: "email",
+    MfaResetOfOwnAccount: "email",
+}
 
 
 def _mfa_crumbs(ctx: WebCtx) -> list[tuple[str | None, str]]:
@@ -151,8 +173,14 @@ def find_mfa_reset(ctx: SignedIn, form: Form) -> Response:
     except DomainError as exc:
         state.domain_error(exc, field_of=MFA_RESET_FIELDS)
         return _render_mfa_lookup(ctx, state, 400)
-    return render_mfa_reset(ctx, target, action="/operator/mfa-reset/confirm", cancel="/operator/mfa-reset",
-                            breadcrumbs=_mfa_crumbs(ctx), email_field=True)
+    return render_mfa_reset(
+        ctx,
+        target,
+        action="/operator/mfa-reset/confirm",
+        cancel="/operator/mfa-reset",
+        breadcrumbs=_mfa_crumbs(ctx),
+        email_field=True,
+    )
 
 
 @router.post("/operator/mfa-reset/confirm")
@@ -180,9 +208,15 @@ def _render_domains(ctx: WebCtx, partner_id: str, state: FormState, status_code:
     session = ctx.session
     domains = list_partner_domains(session, actor, partner_id=partner_id)
     name = tenant_name_of_partner(session, actor, partner_id=partner_id)
-    return ctx.render("operator/domains.html", form=state, domains=domains, partner_name=name,
-                      partner_id=normalize_id(partner_id), status_code=status_code,
-                      breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, name)])
+    return ctx.render(
+        "operator/domains.html",
+        form=state,
+        domains=domains,
+        partner_name=name,
+        partner_id=normalize_id(partner_id),
+        status_code=status_code,
+        breadcrumbs=[("/operator/partners", ctx.t("Partners")), (None, name)],
+    )
 
 
 @router.get("/operator/partners/{partner_id}/domains")
@@ -210,8 +244,9 @@ def add_domain(ctx: SignedIn, form: Form, partner_id: str) -> Response:
     except DomainError as exc:
         state.domain_error(exc, field_of={DomainAlreadyVerified: "domain", DomainHasOtherTenantsUsers: "domain"})
         return _render_domains(ctx, partner_id, state, 400)
-    return ctx.redirect(f"/operator/partners/{row.partner_id}/domains",
-                        flash=ctx.t(DOMAIN_ADDED, domain=row.domain, name=name))
+    return ctx.redirect(
+        f"/operator/partners/{row.partner_id}/domains", flash=ctx.t(DOMAIN_ADDED, domain=row.domain, name=name)
+    )
 
 
 @router.post("/operator/partners/{partner_id}/domains/remove")
@@ -236,9 +271,14 @@ def remove_domain(ctx: SignedIn, form: Form, partner_id: str) -> Response:
 def _render_catalog(ctx: WebCtx, state: FormState | None = None, status_code: int = 200) -> Response:
     session = ctx.session
     offers = list_offers(session)
-    return ctx.render("operator/catalog.html", offers=offers, form=state or FormState(ctx),
-                      kind_labels=OFFER_KIND_LABELS, status_code=status_code,
-                      breadcrumbs=[(None, ctx.t("Catalog"))])
+    return ctx.render(
+        "operator/catalog.html",
+        offers=offers,
+        form=state or FormState(ctx),
+        kind_labels=OFFER_KIND_LABELS,
+        status_code=status_code,
+        breadcrumbs=[(None, ctx.t("Catalog"))],
+    )
 
 
 @router.get("/operator/catalog")

@@ -42,10 +42,13 @@ NO_PARENT = N_("None (not an add-on)")
 CHOOSE_OFFER = N_("Choose an offer")
 NO_LINES = N_("Choose an offer for at least one line item.")
 OFFER_FOR_LINE = N_("Choose an offer for this line, or clear the line.")
-RESELLERS_ORDER_NOT = N_("As an indirect reseller you do not place orders: your indirect provider orders for "
-                         "your customers and names you as reseller of record.")
+RESELLERS_ORDER_NOT = N_(
+    "As an indirect reseller you do not place orders: your indirect provider orders for "
+    "your customers and names you as reseller of record."
+)
 RESELLER_FIELDS: dict[type[DomainError], str] = {
-    UnknownResellerOfRecord: "reseller_mpn_id", ResellerOfRecordNotAllowed: "reseller_mpn_id",
+    UnknownResellerOfRecord: "reseller_mpn_id",
+    ResellerOfRecordNotAllowed: "reseller_mpn_id",
     ResellerNotRelatedToCustomer: "reseller_mpn_id",
 }
 
@@ -67,8 +70,13 @@ def orders_page(ctx: SignedIn, customer_id: str) -> Response:
     customer = _customer_for_orders(session, actor, customer_id)
     orders = list_orders(session, actor, customer_id=customer.id)
     offer_names = {o.id: o.name for o in list_offers(session)}
-    return ctx.render("orders/list.html", customer=customer, orders=orders, offer_names=offer_names,
-                      breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Orders"))))
+    return ctx.render(
+        "orders/list.html",
+        customer=customer,
+        orders=orders,
+        offer_names=offer_names,
+        breadcrumbs=crumbs(ctx, customer, (None, ctx.t("Orders"))),
+    )
 
 
 @dataclass
@@ -103,15 +111,28 @@ def _order_view(session: Session, actor: Actor, customer_id: str) -> OrderView:
 def _render_new(ctx: WebCtx, view: OrderView, form: FormState, lines: int, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
     terms = [("", ctx.t(OFFER_DEFAULT)), *((t, ctx.t(label)) for t, label in TERM_LABELS.items())]
-    cycles = [("", ctx.t(OFFER_DEFAULT)),
-              *((c, ctx.t(BILLING_LABELS.get(c.replace("_", ""), c))) for c in CYCLES if c != "none")]
-    return ctx.render("orders/new.html", status_code=status_code, customer=view.customer, form=form,
-                      lines=lines, max_lines=MAX_LINES, offer_options=view.offer_options(ctx),
-                      parent_options=view.parent_options(ctx), term_options=terms, cycle_options=cycles,
-                      offers=view.offers, names_reseller=actor.partner_type == "indirect-provider",
-                      reseller_notice=ctx.t(RESELLERS_ORDER_NOT) if actor.partner_type == "indirect-reseller" else "",
-                      breadcrumbs=crumbs(ctx, view.customer, (f"/customers/{view.customer.id}/orders", ctx.t("Orders")),
-                                         (None, ctx.t("New order"))))
+    cycles = [
+        ("", ctx.t(OFFER_DEFAULT)),
+        *((c, ctx.t(BILLING_LABELS.get(c.replace("_", ""), c))) for c in CYCLES if c != "none"),
+    ]
+    return ctx.render(
+        "orders/new.html",
+        status_code=status_code,
+        customer=view.customer,
+        form=form,
+        lines=lines,
+        max_lines=MAX_LINES,
+        offer_options=view.offer_options(ctx),
+        parent_options=view.parent_options(ctx),
+        term_options=terms,
+        cycle_options=cycles,
+        offers=view.offers,
+        names_reseller=actor.partner_type == "indirect-provider",
+        reseller_notice=ctx.t(RESELLERS_ORDER_NOT) if actor.partner_type == "indirect-reseller" else "",
+        breadcrumbs=crumbs(
+            ctx, view.customer, (f"/customers/{view.customer.id}/orders", ctx.t("Orders")), (None, ctx.t("New order"))
+        ),
+    )
 
 
 @router.get("/customers/{customer_id}/orders/new")
@@ -139,13 +160,23 @@ def _line(state: FormState, view: OrderView, i: int) -> LineItemInput | None:
     quantity = state.integer(f"quantity_{i}", low=1, high=1_000_000)
     if quantity is None:
         return None
-    return LineItemInput(offer_id=offer_id, quantity=quantity, friendly_name=name or None,
-                         term_duration=term or None, parent_subscription_id=parent_id or None)
+    return LineItemInput(
+        offer_id=offer_id,
+        quantity=quantity,
+        friendly_name=name or None,
+        term_duration=term or None,
+        parent_subscription_id=parent_id or None,
+    )
 
 
 # The field of the form each kind of line-item problem (orders/service.py check_line_items) is shown beside.
-PROBLEM_FIELDS = {"offer": "offer_{i}", "quantity": "quantity_{i}", "term": "term_{i}", "parent": "parent_{i}",
-                  "billingCycle": "billing_cycle"}
+PROBLEM_FIELDS = {
+    "offer": "offer_{i}",
+    "quantity": "quantity_{i}",
+    "term": "term_{i}",
+    "parent": "parent_{i}",
+    "billingCycle": "billing_cycle",
+}
 
 
 def _lines_of(state: FormState) -> int:
@@ -177,8 +208,9 @@ def place_order(ctx: SignedIn, form: Form, customer_id: str) -> Response:
         state.fail("offer_0", NO_LINES)
     if state.ok:
         session = ctx.session
-        problems = check_line_items(session, actor, customer_id=view.customer.id, line_items=items,
-                                    billing_cycle=cycle or None)
+        problems = check_line_items(
+            session, actor, customer_id=view.customer.id, line_items=items, billing_cycle=cycle or None
+        )
         for problem in problems:
             name = PROBLEM_FIELDS[problem.field].format(i=form_lines[problem.index])
             state.errors.setdefault(name, problem.error.render(ctx.locale))
@@ -188,8 +220,9 @@ def place_order(ctx: SignedIn, form: Form, customer_id: str) -> Response:
         item.partner_id_on_record = reseller or None
     try:
         with ctx.attempt() as session:
-            _order, _items, subs = create_order(session, actor, customer_id=view.customer.id, line_items=items,
-                                                billing_cycle=cycle or None)
+            _order, _items, subs = create_order(
+                session, actor, customer_id=view.customer.id, line_items=items, billing_cycle=cycle or None
+            )
     except DomainError as exc:
         # 20002 when the relationship was removed since the form was shown: the message says so
         state.domain_error(exc, field_of=RESELLER_FIELDS)

@@ -37,10 +37,13 @@ HOME = "/partner-relationships"
 APPROVED = N_("You approved {name}: {partner} now has the roles it asked for, until the end date shown.")
 REJECTED = N_("You rejected {name}: {partner} gets no access through it.")
 ENDED = N_("{name} has ended: {partner} no longer has its roles in your tenant.")
-RELATIONSHIP_ENDED = N_("The reseller relationship with {partner} has ended. It can no longer purchase on your "
-                        "behalf or administer your tenant; to work with it again, ask it for a new request.")
-DAP_REMOVED = N_("{partner} no longer has delegated admin privileges in your tenant. The reseller relationship "
-                 "is unchanged.")
+RELATIONSHIP_ENDED = N_(
+    "The reseller relationship with {partner} has ended. It can no longer purchase on your "
+    "behalf or administer your tenant; to work with it again, ask it for a new request."
+)
+DAP_REMOVED = N_(
+    "{partner} no longer has delegated admin privileges in your tenant. The reseller relationship is unchanged."
+)
 
 
 def _partner(ctx: WebCtx, partner_id: str) -> PartnerAccess:
@@ -67,15 +70,19 @@ def partner_relationships_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
     partners = partner_access_of_customer(session, actor)
     inbox = list_received_invitations(session, actor)
-    return ctx.render("customer_side/partners.html", partners=partners, inbox=inbox, now=utc_now(),
-                      role_labels=role_labels)
+    return ctx.render(
+        "customer_side/partners.html", partners=partners, inbox=inbox, now=utc_now(), role_labels=role_labels
+    )
 
 
 def _ending_page(ctx: WebCtx, partner_id: str, *, status_code: int = 200) -> Response:
     check = check_customer_ending(ctx.session, ctx.require_actor(), partner_id=partner_id)
-    return ctx.render("customer_side/end_relationship.html", status_code=status_code, check=check,
-                      breadcrumbs=[(HOME, ctx.t("Partner relationships")),
-                                   (None, ctx.t("End reseller relationship"))])
+    return ctx.render(
+        "customer_side/end_relationship.html",
+        status_code=status_code,
+        check=check,
+        breadcrumbs=[(HOME, ctx.t("Partner relationships")), (None, ctx.t("End reseller relationship"))],
+    )
 
 
 @router.get(HOME + "/{partner_id}/end-reseller-relationship")
@@ -101,9 +108,11 @@ def remove_dap_confirmation(ctx: SignedIn, partner_id: str) -> Response:
     partner = _partner(ctx, partner_id)
     if partner.reseller is None or not partner.reseller.has_delegated_admin:
         return ctx.redirect(HOME)
-    return ctx.render("customer_side/remove_dap.html", partner=partner,
-                      breadcrumbs=[(HOME, ctx.t("Partner relationships")),
-                                   (None, ctx.t("Remove delegated admin privileges"))])
+    return ctx.render(
+        "customer_side/remove_dap.html",
+        partner=partner,
+        breadcrumbs=[(HOME, ctx.t("Partner relationships")), (None, ctx.t("Remove delegated admin privileges"))],
+    )
 
 
 @router.post(HOME + "/{partner_id}/remove-delegated-admin")
@@ -118,9 +127,14 @@ def remove_dap(ctx: SignedIn, form: Form, partner_id: str) -> Response:
 @router.get(HOME + "/admin-relationships/{relationship_id}")
 def admin_relationship_page(ctx: SignedIn, relationship_id: str) -> Response:
     view = _request(ctx, relationship_id)
-    return ctx.render("customer_side/request.html", rel=view.relationship, partner_name=view.partner_name,
-                      now=utc_now(), role_labels=role_labels,
-                      breadcrumbs=[(HOME, ctx.t("Partner relationships")), (None, view.relationship.display_name)])
+    return ctx.render(
+        "customer_side/request.html",
+        rel=view.relationship,
+        partner_name=view.partner_name,
+        now=utc_now(),
+        role_labels=role_labels,
+        breadcrumbs=[(HOME, ctx.t("Partner relationships")), (None, view.relationship.display_name)],
+    )
 
 
 @router.post(HOME + "/admin-relationships/{relationship_id}/approve")
@@ -131,8 +145,9 @@ def approve(ctx: SignedIn, form: Form, relationship_id: str) -> Response:
             approve_admin_relationship(session, ctx.require_actor(), admin_relationship_id=view.relationship.id)
     except (AdminRelationshipInvalidState, AdminRelationshipWithoutReseller) as exc:
         return ctx.redirect(_url(view), flash=exc.render(ctx.locale), kind="error")
-    return ctx.redirect(_url(view), flash=ctx.t(APPROVED, name=view.relationship.display_name,
-                                                partner=view.partner_name))
+    return ctx.redirect(
+        _url(view), flash=ctx.t(APPROVED, name=view.relationship.display_name, partner=view.partner_name)
+    )
 
 
 @router.post(HOME + "/admin-relationships/{relationship_id}/reject")
@@ -151,10 +166,17 @@ def end_confirmation(ctx: SignedIn, relationship_id: str) -> Response:
     view = _request(ctx, relationship_id)
     if view.relationship.status_at(utc_now()) != AdminRelationshipStatus.ACTIVE:
         return ctx.redirect(_url(view))
-    return ctx.render("customer_side/end.html", rel=view.relationship, partner_name=view.partner_name,
-                      role_labels=role_labels,
-                      breadcrumbs=[(HOME, ctx.t("Partner relationships")), (_url(view), view.relationship.display_name),
-                                   (None, ctx.t("End"))])
+    return ctx.render(
+        "customer_side/end.html",
+        rel=view.relationship,
+        partner_name=view.partner_name,
+        role_labels=role_labels,
+        breadcrumbs=[
+            (HOME, ctx.t("Partner relationships")),
+            (_url(view), view.relationship.display_name),
+            (None, ctx.t("End")),
+        ],
+    )
 
 
 @router.post(HOME + "/admin-relationships/{relationship_id}/end")

@@ -48,8 +48,11 @@ DECLINED = N_("The invitation from {name} was declined.")
 WITHDRAWN = N_("The invitation to {name} was withdrawn.")
 ALREADY_ENDED = N_("The partnership with {name} has already ended.")
 INVITE_FIELDS: dict[type[DomainError], str] = {
-    PartnerNotFound: "reseller", NotAnIndirectReseller: "reseller", PartnershipAlreadyOpen: "reseller",
-    PartnerReferenceMissing: "reseller", PartnerReferenceMismatch: "reseller",
+    PartnerNotFound: "reseller",
+    NotAnIndirectReseller: "reseller",
+    PartnershipAlreadyOpen: "reseller",
+    PartnerReferenceMissing: "reseller",
+    PartnerReferenceMismatch: "reseller",
 }
 RESELLERS_TITLE = N_("Indirect resellers")
 PROVIDERS_TITLE = N_("Indirect providers")
@@ -81,9 +84,14 @@ def _order(rows: list[PartnerRelationship]) -> list[PartnerRelationship]:
 def _render_resellers(ctx: WebCtx, state: FormState | None = None, status_code: int = 200) -> Response:
     actor = ctx.require_actor()
     rows = _order(_rows(ctx, "resellers"))
-    return ctx.render("partnerships/resellers.html", rows=rows, form=state or FormState(ctx),
-                      can_manage=actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT), status_code=status_code,
-                      breadcrumbs=[(None, ctx.t(RESELLERS_TITLE))])
+    return ctx.render(
+        "partnerships/resellers.html",
+        rows=rows,
+        form=state or FormState(ctx),
+        can_manage=actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
+        status_code=status_code,
+        breadcrumbs=[(None, ctx.t(RESELLERS_TITLE))],
+    )
 
 
 @router.get("/indirect-resellers")
@@ -103,8 +111,9 @@ def invite(ctx: SignedIn, form: Form) -> Response:
     by_id = bool(GUID.match(reference))
     try:
         with ctx.attempt() as session:
-            p = invite_reseller(session, actor, reseller_id=reference if by_id else None,
-                                reseller_mpn_id=None if by_id else reference)
+            p = invite_reseller(
+                session, actor, reseller_id=reference if by_id else None, reseller_mpn_id=None if by_id else reference
+            )
             partnership_id = p.id
     except DomainError as exc:
         if exc.kind == ErrorKind.FORBIDDEN:
@@ -119,10 +128,13 @@ def invite(ctx: SignedIn, form: Form) -> Response:
 def providers_page(ctx: SignedIn) -> Response:
     actor = ctx.require_actor()
     rows = _order(_rows(ctx, "providers"))
-    return ctx.render("partnerships/providers.html", rows=rows,
-                      can_accept=Role.GLOBAL_ADMIN in actor.roles,
-                      can_manage=actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
-                      breadcrumbs=[(None, ctx.t(PROVIDERS_TITLE))])
+    return ctx.render(
+        "partnerships/providers.html",
+        rows=rows,
+        can_accept=Role.GLOBAL_ADMIN in actor.roles,
+        can_manage=actor.has_any(Role.GLOBAL_ADMIN, Role.ADMIN_AGENT),
+        breadcrumbs=[(None, ctx.t(PROVIDERS_TITLE))],
+    )
 
 
 @router.post("/indirect-providers/{partnership_id}/accept")
@@ -138,8 +150,12 @@ def _end_page(ctx: WebCtx, side: Side, partnership_id: str) -> Response:
     row = _find(ctx, side, partnership_id)
     if row.state == "ended":
         return ctx.redirect(f"/indirect-{side}", flash=ctx.t(ALREADY_ENDED, name=row.name), kind="info")
-    return ctx.render("partnerships/end.html", row=row, side=side,
-                      breadcrumbs=[(f"/indirect-{side}", ctx.t(TITLES[side])), (None, row.name)])
+    return ctx.render(
+        "partnerships/end.html",
+        row=row,
+        side=side,
+        breadcrumbs=[(f"/indirect-{side}", ctx.t(TITLES[side])), (None, row.name)],
+    )
 
 
 def _end(ctx: WebCtx, side: Side, partnership_id: str) -> Response:

@@ -72,10 +72,20 @@ STATUS_LABELS = {
     "skipped": N_("Skipped"),
 }
 TERM_LABELS = {"P1M": N_("1 month"), "P1Y": N_("1 year"), "P3Y": N_("3 years")}
-BILLING_LABELS = {"monthly": N_("Monthly"), "annual": N_("Annual"), "triennial": N_("Every three years"),
-                  "none": N_("None"), "onetime": N_("One time"), "one_time": N_("One time")}
-UNIT_LABELS = {"licenses": N_("licenses"), "usage-based": N_("usage-based"), "software": N_("software"),
-               "reservation": N_("reservation")}
+BILLING_LABELS = {
+    "monthly": N_("Monthly"),
+    "annual": N_("Annual"),
+    "triennial": N_("Every three years"),
+    "none": N_("None"),
+    "onetime": N_("One time"),
+    "one_time": N_("One time"),
+}
+UNIT_LABELS = {
+    "licenses": N_("licenses"),
+    "usage-based": N_("usage-based"),
+    "software": N_("software"),
+    "reservation": N_("reservation"),
+}
 LANGUAGES = (("en", "English"), ("it", "Italiano"))  # each language named in itself
 
 

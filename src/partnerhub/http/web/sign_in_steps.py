@@ -97,8 +97,9 @@ def held_sign_in(ctx: WebCtx, session: Session) -> tuple[Pending, User] | None:
     return _read(ctx, session)
 
 
-def continue_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str,
-                     sso: str = "") -> Response:
+def continue_sign_in(
+    ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str, sso: str = ""
+) -> Response:
     """Send the browser to the next step, or open the session when none is left (`sso`: see Pending)."""
     step = next_sign_in_step(session, user, mfa_done=mfa_done, with_password=not sso)
     if step == STEP_ENROL:
@@ -109,15 +110,21 @@ def continue_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: boo
     return finish_sign_in(ctx, session, user, mfa_done=mfa_done, next_path=next_path, sso=sso)
 
 
-def finish_sign_in(ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str,
-                   sso: str = "") -> Response:
+def finish_sign_in(
+    ctx: WebCtx, session: Session, user: User, *, mfa_done: bool, next_path: str, sso: str = ""
+) -> Response:
     from partnerhub.http.web.signin import start_page
 
     settings = ctx.runtime.settings
     if ctx.session_token:  # signing in again ends the old session: ids are never reused
         end_web_session(session, ctx.session_token)
-    started = open_web_session(session, user, is_mfa=mfa_done, max_hours=settings.session_max_hours,
-                               single_sign_on=sign_in_details(session, user) if sso else None)
+    started = open_web_session(
+        session,
+        user,
+        is_mfa=mfa_done,
+        max_hours=settings.session_max_hours,
+        single_sign_on=sign_in_details(session, user) if sso else None,
+    )
     ctx.set_cookies[SESSION_COOKIE] = (started.token, settings.session_max_hours * 3600)
     ctx.drop_cookies.update({ANON_COOKIE, PENDING_COOKIE})
     ctx.actor = started.actor
@@ -189,8 +196,9 @@ def enter_code(ctx: Web, form: Form, request: Request) -> Response:
 
 
 def _render_password(ctx: WebCtx, state: FormState, next_path: str, status_code: int = 200) -> Response:
-    return ctx.render("signin_password.html", form=state, next=next_path, minimum=MIN_PASSWORD_LENGTH,
-                      status_code=status_code)
+    return ctx.render(
+        "signin_password.html", form=state, next=next_path, minimum=MIN_PASSWORD_LENGTH, status_code=status_code
+    )
 
 
 @router.get("/signin/password")
@@ -215,7 +223,9 @@ def read_new_password(state: FormState) -> tuple[str, str, str]:
 
 
 PASSWORD_FIELDS: dict[type[DomainError], str] = {
-    WrongCurrentPassword: "current_password", PasswordTooWeak: "new_password", PasswordNotChanged: "new_password",
+    WrongCurrentPassword: "current_password",
+    PasswordTooWeak: "new_password",
+    PasswordNotChanged: "new_password",
 }
 
 
@@ -232,13 +242,13 @@ def set_password(ctx: Web, form: Form) -> Response:
         return _render_password(ctx, state, next_path, 400)
     try:
         with ctx.attempt() as session:
-            set_own_password(session, user, actor=actor_for_user(session, user, application="web"),
-                             current=current, new=new)
+            set_own_password(
+                session, user, actor=actor_for_user(session, user, application="web"), current=current, new=new
+            )
     except DomainError as exc:
         state.domain_error(exc, field_of=PASSWORD_FIELDS)
         return _render_password(ctx, state, next_path, 400)
-    return continue_sign_in(ctx, ctx.session, user, mfa_done=pending.mfa_done, next_path=next_path,
-                            sso=pending.sso)
+    return continue_sign_in(ctx, ctx.session, user, mfa_done=pending.mfa_done, next_path=next_path, sso=pending.sso)
 
 
 # --- the enrolment the policy requires -----------------------------------------------------------------
@@ -249,14 +259,23 @@ def qr_svg_data_uri(uri: str) -> str:
     return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
 
 
-def render_enrolment(ctx: WebCtx, user: User, secret: str, state: FormState, *, action: str, next_path: str,
-                     status_code: int = 200) -> Response:
+def render_enrolment(
+    ctx: WebCtx, user: User, secret: str, state: FormState, *, action: str, next_path: str, status_code: int = 200
+) -> Response:
     """The set-up page: the QR code, the key as text for those who cannot scan, the field for the first code."""
     uri = provisioning_uri(user, secret)
-    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-    return ctx.render("mfa_setup.html", form=state, next=next_path, action=action, qr=qr_svg_data_uri(uri),
-                      key=grouped, email=user.email, required=mfa_required(ctx.session, user),
-                      status_code=status_code)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return ctx.render(
+        "mfa_setup.html",
+        form=state,
+        next=next_path,
+        action=action,
+        qr=qr_svg_data_uri(uri),
+        key=grouped,
+        email=user.email,
+        required=mfa_required(ctx.session, user),
+        status_code=status_code,
+    )
 
 
 @router.get("/signin/mfa-setup")
@@ -287,16 +306,18 @@ def enrol(ctx: Web, form: Form, request: Request) -> Response:
     if user.mfa_secret is None:
         return _restart(ctx)
     if not state.ok or _throttled(ctx, request, user.id, state):
-        return render_enrolment(ctx, user, user.mfa_secret, state, action="/signin/mfa-setup", next_path=next_path,
-                                status_code=400)
+        return render_enrolment(
+            ctx, user, user.mfa_secret, state, action="/signin/mfa-setup", next_path=next_path, status_code=400
+        )
     try:
         with ctx.attempt() as s:
             codes = confirm_mfa_enrolment(s, user, actor=actor_for_user(s, user, application="web"), code=code)
     except DomainError as exc:
         state.values.pop("code", None)
         state.domain_error(exc, field_of={WrongMfaCode: "code"})
-        return render_enrolment(ctx, user, user.mfa_secret, state, action="/signin/mfa-setup", next_path=next_path,
-                                status_code=400)
+        return render_enrolment(
+            ctx, user, user.mfa_secret, state, action="/signin/mfa-setup", next_path=next_path, status_code=400
+        )
     step = next_sign_in_step(session, user, mfa_done=True, with_password=not pending.sso)
     assert step is None, step  # the password was set before the enrolment
     from partnerhub.http.web.signin import start_page

@@ -45,8 +45,9 @@ def start_page(ctx: WebCtx) -> str:
     return "/"
 
 
-def render_sign_in(ctx: WebCtx, form: FormState | None = None, *, next_path: str = "/",
-                   status_code: int = 200) -> Response:
+def render_sign_in(
+    ctx: WebCtx, form: FormState | None = None, *, next_path: str = "/", status_code: int = 200
+) -> Response:
     return ctx.render("signin.html", form=form or FormState(ctx), next=next_path, status_code=status_code)
 
 

@@ -20,8 +20,11 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 SAVED_ON = N_("Single sign-on is on: your users can sign in with your identity provider.")
 SAVED_OFF = N_("The single sign-on settings were saved. Single sign-on is off.")
-FIELDS: dict[type[DomainError], str] = {SsoIssuerInvalid: "issuer", SsoClientIdInvalid: "client_id",
-                                        SsoSecretRequired: "client_secret"}
+FIELDS: dict[type[DomainError], str] = {
+    SsoIssuerInvalid: "issuer",
+    SsoClientIdInvalid: "client_id",
+    SsoSecretRequired: "client_secret",
+}
 
 
 def _tenant_id(ctx: WebCtx) -> str:
@@ -31,15 +34,24 @@ def _tenant_id(ctx: WebCtx) -> str:
     return actor.tenant_id
 
 
-def _render(ctx: WebCtx, current: SingleSignOnView | None, form: FormState | None = None,
-            status_code: int = 200) -> Response:
+def _render(
+    ctx: WebCtx, current: SingleSignOnView | None, form: FormState | None = None, status_code: int = 200
+) -> Response:
     if form is None:
-        values = {"issuer": current.issuer, "client_id": current.client_id,
-                  "enabled": "on" if current.is_enabled else "off"} if current else {"enabled": "on"}
+        values = (
+            {"issuer": current.issuer, "client_id": current.client_id, "enabled": "on" if current.is_enabled else "off"}
+            if current
+            else {"enabled": "on"}
+        )
         form = FormState(ctx, values)
-    return ctx.render("sso/settings.html", status_code=status_code, current=current, form=form,
-                      redirect_uri=callback_url(ctx),
-                      breadcrumbs=[("/account", ctx.t("My account")), (None, ctx.t("Single sign-on"))])
+    return ctx.render(
+        "sso/settings.html",
+        status_code=status_code,
+        current=current,
+        form=form,
+        redirect_uri=callback_url(ctx),
+        breadcrumbs=[("/account", ctx.t("My account")), (None, ctx.t("Single sign-on"))],
+    )
 
 
 @router.get("/account/sso")
@@ -62,9 +74,16 @@ def save_single_sign_on(ctx: SignedIn, form: Form) -> Response:
         return _render(ctx, current, state, 400)
     try:
         with ctx.attempt() as session:
-            set_single_sign_on(session, actor, tenant_id=tenant_id, issuer=issuer, client_id=client_id,
-                               client_secret=secret, enabled=enabled,
-                               secret_key=ctx.runtime.settings.resolved_secret_key)
+            set_single_sign_on(
+                session,
+                actor,
+                tenant_id=tenant_id,
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=secret,
+                enabled=enabled,
+                secret_key=ctx.runtime.settings.resolved_secret_key,
+            )
     except DomainError as exc:
         state.domain_error(exc, field_of=FIELDS)
         return _render(ctx, current, state, 400)

@@ -80,8 +80,13 @@ def single_sign_on_page(ctx: Web, email: str = "", next: str = "/") -> Response:
     if provider is None:
         return _back_to_sign_in(ctx, SsoNotAvailable())
     start = "/signin/oidc/start?" + urlencode({"email": email, "next": safe_next(next)})
-    return ctx.render("sso/continue.html", organisation=provider.tenant_name, email=email,
-                      provider_host=urlsplit(provider.issuer).netloc, start=start)
+    return ctx.render(
+        "sso/continue.html",
+        organisation=provider.tenant_name,
+        email=email,
+        provider_host=urlsplit(provider.issuer).netloc,
+        start=start,
+    )
 
 
 @router.get("/signin/oidc/start")
@@ -92,12 +97,19 @@ def start_single_sign_on(ctx: Web, email: str = "", next: str = "/") -> Response
     secret_key = ctx.runtime.settings.resolved_secret_key
     try:
         credentials = provider_credentials(ctx.session, tenant_id=provider.tenant_id, secret_key=secret_key)
-        request = authorization_request(credentials, redirect_uri=callback_url(ctx), login_hint=email,
-                                        locale=ctx.locale)
+        request = authorization_request(
+            credentials, redirect_uri=callback_url(ctx), login_hint=email, locale=ctx.locale
+        )
     except DomainError as exc:
         return _back_to_sign_in(ctx, exc)
-    held = {"tenant": provider.tenant_id, "state": request.state, "nonce": request.nonce,
-            "verifier": request.code_verifier, "next": safe_next(next), "expires": int(time.time()) + OIDC_SECONDS}
+    held = {
+        "tenant": provider.tenant_id,
+        "state": request.state,
+        "nonce": request.nonce,
+        "verifier": request.code_verifier,
+        "next": safe_next(next),
+        "expires": int(time.time()) + OIDC_SECONDS,
+    }
     ctx.set_cookies[OIDC_COOKIE] = (crypto.encrypt(secret_key, OIDC_PURPOSE, json.dumps(held)), OIDC_SECONDS)
     return ctx.redirect(request.url)
 
@@ -126,12 +138,18 @@ def single_sign_on_callback(ctx: Web, state: str = "", code: str = "", error: st
         return _back_to_sign_in(ctx, SsoRefused(reason=reason))
     tenant_id = str(held["tenant"])
     try:
-        credentials = provider_credentials(ctx.session, tenant_id=tenant_id,
-                                           secret_key=ctx.runtime.settings.resolved_secret_key)
+        credentials = provider_credentials(
+            ctx.session, tenant_id=tenant_id, secret_key=ctx.runtime.settings.resolved_secret_key
+        )
         if iss and iss != credentials.issuer:  # RFC 9207: the answer of another provider (a mix-up)
             raise SsoStateMismatch()
-        claims = redeem_code(credentials, redirect_uri=callback_url(ctx), code=code[:2000],
-                             code_verifier=str(held["verifier"]), nonce=str(held["nonce"]))
+        claims = redeem_code(
+            credentials,
+            redirect_uri=callback_url(ctx),
+            code=code[:2000],
+            code_verifier=str(held["verifier"]),
+            nonce=str(held["nonce"]),
+        )
         identity = identify(ctx.session, tenant_id=tenant_id, claims=claims)
     except DomainError as exc:
         return _back_to_sign_in(ctx, exc)

@@ -58,8 +58,9 @@ LANGUAGE_SAVED = N_("Your language is now {language}.")
 TOKEN_REVOKED = N_("The API token “{name}” was revoked.")
 TOKEN_ALREADY_REVOKED = N_("The API token “{name}” was already revoked.")
 UNNAMED = N_("(no name)")
-MFA_RESET_DONE = N_("The multi-factor sign-in of {email} was reset: they were signed out everywhere and their API "
-                    "tokens ended.")
+MFA_RESET_DONE = N_(
+    "The multi-factor sign-in of {email} was reset: they were signed out everywhere and their API tokens ended."
+)
 
 
 def role_options(ctx: WebCtx) -> list[tuple[str, str, str]]:
@@ -69,8 +70,10 @@ def role_options(ctx: WebCtx) -> list[tuple[str, str, str]]:
 def role_names(ctx: WebCtx, roles: list[str] | frozenset[str]) -> list[str]:
     """Roles as the page says them, in the order of importance."""
     order = [r.value for r in Role]
-    return [ctx.t(ROLE_LABELS[r]) if r in ROLE_LABELS else r
-            for r in sorted(roles, key=lambda r: order.index(r) if r in order else len(order))]
+    return [
+        ctx.t(ROLE_LABELS[r]) if r in ROLE_LABELS else r
+        for r in sorted(roles, key=lambda r: order.index(r) if r in order else len(order))
+    ]
 
 
 def _read_roles(state: FormState) -> list[str]:
@@ -101,9 +104,15 @@ def users_page(ctx: SignedIn) -> Response:
 
 def _render_new_user(ctx: WebCtx, state: FormState, status_code: int = 200) -> Response:
     domains = verified_domains(ctx.session, ctx.require_actor().tenant_id or "")
-    return ctx.render("users/new.html", form=state, roles=role_options(ctx), chosen=state.many("roles"),
-                      domains=", ".join(domains), status_code=status_code,
-                      breadcrumbs=_users_crumbs(ctx, (None, ctx.t("Add user"))))
+    return ctx.render(
+        "users/new.html",
+        form=state,
+        roles=role_options(ctx),
+        chosen=state.many("roles"),
+        domains=", ".join(domains),
+        status_code=status_code,
+        breadcrumbs=_users_crumbs(ctx, (None, ctx.t("Add user"))),
+    )
 
 
 @router.get("/users/new")
@@ -132,20 +141,36 @@ def add_user(ctx: SignedIn, form: Form) -> Response:
             user, password = add_partner_user(session, actor, email=email, roles=roles, display_name=display_name)
             shown = (user.id, user.email, user.display_name)
     except DomainError as exc:
-        state.domain_error(exc, field_of={DuplicateEmail: "email", EmailOutsideVerifiedDomains: "email",
-                                          InvalidRole: "roles"})
+        state.domain_error(
+            exc, field_of={DuplicateEmail: "email", EmailOutsideVerifiedDomains: "email", InvalidRole: "roles"}
+        )
         return _render_new_user(ctx, state, 400)
     # The password is shown on this page only: never in a cookie, never again (no-store keeps it out of caches).
-    return ctx.render("users/created.html", user_id=shown[0], email=shown[1], display_name=shown[2],
-                      password=password, roles=role_names(ctx, roles),
-                      breadcrumbs=_users_crumbs(ctx, (None, ctx.t("Add user"))))
+    return ctx.render(
+        "users/created.html",
+        user_id=shown[0],
+        email=shown[1],
+        display_name=shown[2],
+        password=password,
+        roles=role_names(ctx, roles),
+        breadcrumbs=_users_crumbs(ctx, (None, ctx.t("Add user"))),
+    )
 
 
-def _render_roles(ctx: WebCtx, user_id: str, email: str, name: str, state: FormState,
-                  status_code: int = 200) -> Response:
-    return ctx.render("users/roles.html", form=state, roles=role_options(ctx), chosen=state.many("roles"),
-                      user_id=user_id, email=email, display_name=name, status_code=status_code,
-                      breadcrumbs=_users_crumbs(ctx, (None, email)))
+def _render_roles(
+    ctx: WebCtx, user_id: str, email: str, name: str, state: FormState, status_code: int = 200
+) -> Response:
+    return ctx.render(
+        "users/roles.html",
+        form=state,
+        roles=role_options(ctx),
+        chosen=state.many("roles"),
+        user_id=user_id,
+        email=email,
+        display_name=name,
+        status_code=status_code,
+        breadcrumbs=_users_crumbs(ctx, (None, email)),
+    )
 
 
 @router.get("/users/{user_id}")
@@ -182,11 +207,24 @@ def change_user_roles(ctx: SignedIn, form: Form, user_id: str) -> Response:
 # --- resetting a user's multi-factor sign-in (the user lost the phone and the recovery codes) ---------------
 
 
-def render_mfa_reset(ctx: WebCtx, target: MfaResetTarget, *, action: str, cancel: str,
-                     breadcrumbs: list[tuple[str | None, str]], email_field: bool = False) -> Response:
+def render_mfa_reset(
+    ctx: WebCtx,
+    target: MfaResetTarget,
+    *,
+    action: str,
+    cancel: str,
+    breadcrumbs: list[tuple[str | None, str]],
+    email_field: bool = False,
+) -> Response:
     """The confirmation before a reset (the Users page and the operator's page share it)."""
-    return ctx.render("users/reset_mfa.html", target=target, action=action, cancel=cancel,
-                      email_field=email_field, breadcrumbs=breadcrumbs)
+    return ctx.render(
+        "users/reset_mfa.html",
+        target=target,
+        action=action,
+        cancel=cancel,
+        email_field=email_field,
+        breadcrumbs=breadcrumbs,
+    )
 
 
 @router.get("/users/{user_id}/reset-mfa")
@@ -194,8 +232,13 @@ def reset_mfa_page(ctx: SignedIn, user_id: str) -> Response:
     actor = ctx.require_actor()
     user = get_partner_user(ctx.session, actor, user_id=user_id)
     target = mfa_reset_target(ctx.session, actor, email=user.email)
-    return render_mfa_reset(ctx, target, action=f"/users/{user.id}/reset-mfa", cancel="/users",
-                            breadcrumbs=_users_crumbs(ctx, (None, user.email)))
+    return render_mfa_reset(
+        ctx,
+        target,
+        action=f"/users/{user.id}/reset-mfa",
+        cancel="/users",
+        breadcrumbs=_users_crumbs(ctx, (None, user.email)),
+    )
 
 
 @router.post("/users/{user_id}/reset-mfa")
@@ -216,28 +259,48 @@ class TokenRow:
 
 
 def token_rows(tokens: list[ApiToken], now: datetime) -> list[TokenRow]:
-    return [TokenRow(t, "revoked" if t.revoked_at else ("expired" if t.expires_at <= now else "active"))
-            for t in tokens]
+    return [
+        TokenRow(t, "revoked" if t.revoked_at else ("expired" if t.expires_at <= now else "active")) for t in tokens
+    ]
 
 
-def _render_account(ctx: WebCtx, *, language_form: FormState | None = None, token_form: FormState | None = None,
-                    password_form: FormState | None = None, status_code: int = 200) -> Response:
+def _render_account(
+    ctx: WebCtx,
+    *,
+    language_form: FormState | None = None,
+    token_form: FormState | None = None,
+    password_form: FormState | None = None,
+    status_code: int = 200,
+) -> Response:
     actor = ctx.require_actor()
     session = ctx.session
     user = get_my_user(session, actor)
-    security = {"has_mfa": user.has_mfa, "mfa_since": user.mfa_enabled_at, "mfa_required": mfa_required(session, user),
-                "recovery_left": recovery_codes_left(session, user.id) if user.has_mfa else 0,
-                "tenant_requires_mfa": tenant_requires_mfa(session, actor.tenant_id),
-                "may_set_policy": actor.tenant_id is not None and Role.GLOBAL_ADMIN in actor.roles,
-                "min_password": MIN_PASSWORD_LENGTH, "session_mfa": actor.mfa}
+    security = {
+        "has_mfa": user.has_mfa,
+        "mfa_since": user.mfa_enabled_at,
+        "mfa_required": mfa_required(session, user),
+        "recovery_left": recovery_codes_left(session, user.id) if user.has_mfa else 0,
+        "tenant_requires_mfa": tenant_requires_mfa(session, actor.tenant_id),
+        "may_set_policy": actor.tenant_id is not None and Role.GLOBAL_ADMIN in actor.roles,
+        "min_password": MIN_PASSWORD_LENGTH,
+        "session_mfa": actor.mfa,
+    }
     tokens = token_rows(list_tokens(session, actor), utc_now())
     switch = supported_language(ctx.request.cookies.get(LANG_COOKIE))
     return ctx.render(
-        "users/account.html", status_code=status_code, user=user, roles=role_names(ctx, actor.roles),
-        tokens=tokens, languages_offered=LANGUAGES, switch_language=dict(LANGUAGES).get(switch or "", ""),
+        "users/account.html",
+        status_code=status_code,
+        user=user,
+        roles=role_names(ctx, actor.roles),
+        tokens=tokens,
+        languages_offered=LANGUAGES,
+        switch_language=dict(LANGUAGES).get(switch or "", ""),
         language_form=language_form or FormState(ctx, {"language": supported_language(user.locale) or "en"}),
-        token_form=token_form or FormState(ctx, {"days": "90"}), password_form=password_form or FormState(ctx),
-        security=security, breadcrumbs=[(None, ctx.t("My account"))])
+        token_form=token_form or FormState(ctx, {"days": "90"}),
+        password_form=password_form or FormState(ctx),
+        security=security,
+        breadcrumbs=[(None, ctx.t("My account"))],
+    )
 
 
 @router.get("/account")
@@ -271,8 +334,13 @@ def new_token(ctx: SignedIn, form: Form) -> Response:
     session = ctx.session
     issued = create_token(session, actor, expires_days=days, name=name)
     # Shown on this page only: only its SHA-256 is kept, so it can never be shown again.
-    return ctx.render("users/token_created.html", name=name, token=issued.token, expires_at=issued.expires_at,
-                      breadcrumbs=[("/account", ctx.t("My account")), (None, ctx.t("New API token"))])
+    return ctx.render(
+        "users/token_created.html",
+        name=name,
+        token=issued.token,
+        expires_at=issued.expires_at,
+        breadcrumbs=[("/account", ctx.t("My account")), (None, ctx.t("New API token"))],
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke")

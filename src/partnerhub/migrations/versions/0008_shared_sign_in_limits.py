@@ -12,21 +12,21 @@ from alembic import op
 
 import partnerhub.db.base
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
-        'sign_in_attempts',
-        sa.Column('key', sa.String(length=400), nullable=False),
-        sa.Column('window_start', partnerhub.db.base.UTCDateTime(), nullable=False),
-        sa.Column('count', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('key', 'window_start'),
+        "sign_in_attempts",
+        sa.Column("key", sa.String(length=400), nullable=False),
+        sa.Column("window_start", partnerhub.db.base.UTCDateTime(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('sign_in_attempts')
+    op.drop_table("sign_in_attempts")

@@ -20,47 +20,70 @@ from alembic import op
 
 import partnerhub.db.base
 
-revision = '0009'
-down_revision = '0015'
+revision = "0009"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-tenants = sa.table('tenants', sa.column('id', sa.String), sa.column('kind', sa.String),
-                   sa.column('domain', sa.String), sa.column('created_at', sa.DateTime))
-users = sa.table('users', sa.column('id', sa.String), sa.column('tenant_id', sa.String),
-                 sa.column('email', sa.String), sa.column('roles', sa.JSON), sa.column('created_at', sa.DateTime))
-partner_domains = sa.table('partner_domains', sa.column('domain', sa.String), sa.column('partner_id', sa.String),
-                           sa.column('created_at', partnerhub.db.base.UTCDateTime()))
+tenants = sa.table(
+    "tenants",
+    sa.column("id", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("domain", sa.String),
+    sa.column("created_at", sa.DateTime),
+)
+users = sa.table(
+    "users",
+    sa.column("id", sa.String),
+    sa.column("tenant_id", sa.String),
+    sa.column("email", sa.String),
+    sa.column("roles", sa.JSON),
+    sa.column("created_at", sa.DateTime),
+)
+partner_domains = sa.table(
+    "partner_domains",
+    sa.column("domain", sa.String),
+    sa.column("partner_id", sa.String),
+    sa.column("created_at", partnerhub.db.base.UTCDateTime()),
+)
 
 
 def upgrade() -> None:
     op.create_table(
-        'partner_domains',
-        sa.Column('domain', sa.String(length=253), nullable=False),
-        sa.Column('partner_id', sa.String(length=36), nullable=False),
-        sa.Column('created_at', partnerhub.db.base.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_partner_domains_partner_id_partners')),
-        sa.PrimaryKeyConstraint('domain', name=op.f('pk_partner_domains')),
+        "partner_domains",
+        sa.Column("domain", sa.String(length=253), nullable=False),
+        sa.Column("partner_id", sa.String(length=36), nullable=False),
+        sa.Column("created_at", partnerhub.db.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_partner_domains_partner_id_partners")),
+        sa.PrimaryKeyConstraint("domain", name=op.f("pk_partner_domains")),
     )
-    with op.batch_alter_table('partner_domains', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_partner_domains_partner_id'), ['partner_id'], unique=False)
+    with op.batch_alter_table("partner_domains", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_partner_domains_partner_id"), ["partner_id"], unique=False)
 
     bind = op.get_bind()
-    tenant_domains = {domain: tenant_id for tenant_id, domain in bind.execute(sa.select(tenants.c.id, tenants.c.domain))}
-    partners = bind.execute(sa.select(tenants.c.id, tenants.c.domain).where(tenants.c.kind == 'partner')
-                            .order_by(tenants.c.created_at, tenants.c.id)).all()
+    tenant_domains = {
+        domain: tenant_id for tenant_id, domain in bind.execute(sa.select(tenants.c.id, tenants.c.domain))
+    }
+    partners = bind.execute(
+        sa.select(tenants.c.id, tenants.c.domain)
+        .where(tenants.c.kind == "partner")
+        .order_by(tenants.c.created_at, tenants.c.id)
+    ).all()
     taken: set[str] = set()
     now = datetime.now(UTC)
     for partner_id, own_domain in partners:
         first_admin = None
-        for email, roles in bind.execute(sa.select(users.c.email, users.c.roles).where(users.c.tenant_id == partner_id)
-                                         .order_by(users.c.created_at, users.c.id)):
-            if 'global-admin' in (roles or []):
+        for email, roles in bind.execute(
+            sa.select(users.c.email, users.c.roles)
+            .where(users.c.tenant_id == partner_id)
+            .order_by(users.c.created_at, users.c.id)
+        ):
+            if "global-admin" in (roles or []):
                 first_admin = email
                 break
         candidates = [own_domain]
-        if first_admin and '@' in first_admin:
-            candidates.append(first_admin.rsplit('@', 1)[1].lower())
+        if first_admin and "@" in first_admin:
+            candidates.append(first_admin.rsplit("@", 1)[1].lower())
         for domain in candidates:
             if domain in taken or tenant_domains.get(domain, partner_id) != partner_id:
                 continue
@@ -69,6 +92,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('partner_domains', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_partner_domains_partner_id'))
-    op.drop_table('partner_domains')
+    with op.batch_alter_table("partner_domains", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partner_domains_partner_id"))
+    op.drop_table("partner_domains")

@@ -15,19 +15,19 @@ from alembic import op
 
 import partnerhub.db.base
 
-revision = '0017'
-down_revision = '0014'
+revision = "0017"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('claimed_at', partnerhub.db.base.UTCDateTime(), nullable=True))
-        batch_op.create_index('ix_jobs_partner_claimed', ['partner_id', 'claimed_at'], unique=False)
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claimed_at", partnerhub.db.base.UTCDateTime(), nullable=True))
+        batch_op.create_index("ix_jobs_partner_claimed", ["partner_id", "claimed_at"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('jobs', schema=None) as batch_op:
-        batch_op.drop_index('ix_jobs_partner_claimed')
-        batch_op.drop_column('claimed_at')
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_partner_claimed")
+        batch_op.drop_column("claimed_at")
