@@ -11,16 +11,15 @@ from fastapi.responses import Response
 from partnerhub.delegated_admin.models import GdapTemplate
 from partnerhub.delegated_admin.templates import list_templates
 from partnerhub.errors import (
-    DomainError,
     GdapBulkActionInvalid,
     GdapBulkTemplateRequired,
     GdapTemplateNotFound,
-    all_error_classes,
 )
+from partnerhub.http.web.bulk_jobs import render_bulk_job
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
-from partnerhub.jobs.models import ItemStatus, JobItem, JobStatus
+from partnerhub.jobs.models import JobItem
 from partnerhub.locale import N_
 from partnerhub.usecases.gdap_bulk import (
     GdapBulkAction,
@@ -66,7 +65,6 @@ SENT = N_("Sent for approval: {name}.")
 RENEWALS_SENT = N_("Renewals sent for approval: {names}.")
 TEMPLATE_LABEL = N_("{name} ({roles} roles, {days} days)")
 NO_TEMPLATES = N_("You have no GDAP template yet: create one first.")
-RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def action_options(ctx: WebCtx) -> list[tuple[str, str]]:
@@ -160,20 +158,6 @@ def bulk_start(ctx: SignedIn, form: Form) -> Response:
     return ctx.redirect(f"/gdap/bulk/{job.id}", flash=ctx.t(STARTED, count=len(customers)), kind="info")
 
 
-def item_error(locale: str, item: JobItem) -> str:
-    """A refused customer's reason in the page's language, from the error's code and the parameters the job
-    kept (the job stores it in English too, shown when the code is unknown)."""
-    params = dict((item.result or {}).get("params") or {})
-    cls = next((c for c in all_error_classes() if c.code == item.error_code and not c.__subclasses__()), None)
-    if cls is not None:
-        try:
-            error: DomainError = cls(data=(item.result or {}).get("data"), **params)
-            return error.render(locale)
-        except (KeyError, IndexError):  # a message with parameters the job did not keep
-            pass
-    return item.error or ""
-
-
 def _outcome(ctx: WebCtx, item: JobItem) -> str:
     result = item.result or {}
     if "terminated" in result:
@@ -189,28 +173,10 @@ def _outcome(ctx: WebCtx, item: JobItem) -> str:
 def job_page(ctx: SignedIn, gdap_job_id: str) -> Response:
     """A GDAP bulk job's progress and per-customer outcome; the page reloads itself while the job runs."""
     report = gdap_bulk_report(ctx.session, ctx.require_actor(), job_id=gdap_job_id)
-    job, counts = report.job, report.counts
-    rows = [
-        {
-            "id": i.item_key,
-            "name": report.company_names.get(i.item_key, i.item_key),
-            "status": i.status,
-            "outcome": _outcome(ctx, i) if i.status == ItemStatus.SUCCEEDED else "",
-            "error": item_error(ctx.locale, i) if i.status == ItemStatus.FAILED else "",
-        }
-        for i in report.items
-    ]
-    total = job.progress_total or len(report.items)
-    done = min(max(job.progress_done, counts["succeeded"] + counts["failed"]), total)
-    label = ctx.t(ACTION_LABELS[action_of(job)])
-    return ctx.render(
-        "gdap/bulk_job.html",
-        job=job,
-        rows=rows,
-        counts=counts,
-        done=done,
-        total=total,
-        running=job.status in RUNNING,
-        action_label=label,
-        breadcrumbs=[("/customers", ctx.t("Customers")), (None, label)],
+    return render_bulk_job(
+        ctx,
+        report,
+        title=ctx.t(ACTION_LABELS[action_of(report.job)]),
+        href=f"/gdap/bulk/{gdap_job_id}",
+        outcome=lambda item: _outcome(ctx, item),
     )

@@ -4,23 +4,20 @@ its progress."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from partnerhub.customers.service import get_customer
 from partnerhub.errors import (
-    CustomerNotFound,
     Forbidden,
     OffboardingBlockedByReservations,
-    all_error_classes,
 )
+from partnerhub.http.web.bulk_jobs import render_bulk_job
 from partnerhub.http.web.context import Form, SignedIn, WebCtx
 from partnerhub.http.web.customer_pages import crumbs
 from partnerhub.http.web.errors import WebRoute
 from partnerhub.http.web.forms import FormState
-from partnerhub.jobs.models import ItemStatus, JobItem, JobStatus
+from partnerhub.jobs.models import JobItem
 from partnerhub.locale import N_
 from partnerhub.usecases.bulk_offboarding import bulk_report, start_bulk_offboarding
 from partnerhub.usecases.offboard_customer import offboard_customer, preview_offboarding
@@ -37,7 +34,15 @@ NONE_SELECTED = N_("Select at least one customer to offboard.")
 NONE_AVAILABLE = N_("None of the selected customers can be offboarded: they are no longer in your list.")
 TOO_MANY = N_("Select at most {limit} customers at a time.")
 STARTED = N_("Offboarding of {count} customers has started. This page follows its progress.")
-RUNNING = (JobStatus.QUEUED, JobStatus.RUNNING)
+BULK_OFFBOARDING = N_("Bulk offboarding")
+RESERVATIONS_TOO = N_("Reservations are cancelled too")
+OFFBOARDED_ITEM = N_("Subscriptions suspended: {suspended}. Reservations cancelled: {cancelled}. Relationship removed.")
+OFFBOARDED_COUNT = N_("Offboarded: {count}")
+NOT_OFFBOARDED_COUNT = N_("Not offboarded: {count}")
+STOPPED_OFFBOARDING = N_(
+    "The job stopped because of an unexpected error. The customers already offboarded stay offboarded; the "
+    "others were not touched."
+)
 
 
 def _may_offboard(ctx: WebCtx) -> bool:
@@ -133,57 +138,26 @@ def bulk_start(ctx: SignedIn, form: Form) -> Response:
     return ctx.redirect(f"/jobs/{job_id}", flash=ctx.t(STARTED, count=len(customers)), kind="info")
 
 
-def _item_error(ctx: WebCtx, item: JobItem) -> str:
-    """A failed customer's reason in the page's language (the job stores it in English, with its code)."""
-    data = (item.result or {}).get("data") or []
-    params: dict[str, Any] = {"id": item.item_key, "customer_id": item.item_key, "count": len(data)}
-    known = {
-        OffboardingBlockedByReservations.code: OffboardingBlockedByReservations,
-        CustomerNotFound.code: CustomerNotFound,
-    }
-    cls = known.get(item.error_code or 0) or next(
-        (c for c in all_error_classes() if c.code == item.error_code and not c.__subclasses__()), None
-    )
-    if cls is not None:
-        try:
-            return cls(**params).render(ctx.locale)
-        except (KeyError, IndexError):  # a message with parameters the job did not keep
-            pass
-    return item.error or ""
-
-
 @router.get("/jobs/{job_id}")
 def job_page(ctx: SignedIn, job_id: str) -> Response:
-    """A bulk job's progress and per-customer outcome; the page reloads itself while the job runs."""
-    actor = ctx.require_actor()
-    session = ctx.session
-    report = bulk_report(session, actor, job_id=job_id)
-    counts = report.counts
-    rows: list[dict[str, Any]] = []
-    for item in report.items:
+    """A bulk offboarding's progress and per-customer outcome; the page reloads itself while the job runs."""
+    report = bulk_report(ctx.session, ctx.require_actor(), job_id=job_id)
+
+    def outcome(item: JobItem) -> str:
         result = item.result or {}
-        rows.append(
-            {
-                "id": item.item_key,
-                "name": report.company_names.get(item.item_key, item.item_key),
-                "status": item.status,
-                "finished_at": item.finished_at,
-                "suspended": len(result.get("suspended") or []),
-                "cancelled": len(result.get("cancelled") or []),
-                "error": _item_error(ctx, item) if item.status == ItemStatus.FAILED else "",
-            }
+        return ctx.t(
+            OFFBOARDED_ITEM, suspended=len(result.get("suspended") or []), cancelled=len(result.get("cancelled") or [])
         )
-    job = report.job
-    total = job.progress_total or len(report.items)
-    done = max(job.progress_done, counts["succeeded"] + counts["failed"])
-    return ctx.render(
-        "offboarding/job.html",
-        job=job,
-        rows=rows,
-        counts=counts,
-        done=min(done, total),
-        total=total,
-        running=job.status in RUNNING,
-        cancel_reservations=bool(job.payload.get("cancelReservations")),
-        breadcrumbs=[("/customers", ctx.t("Customers")), (None, ctx.t("Bulk offboarding"))],
+
+    cancelled = bool(report.job.payload.get("cancelReservations"))
+    return render_bulk_job(
+        ctx,
+        report,
+        title=ctx.t(BULK_OFFBOARDING),
+        href=f"/jobs/{job_id}",
+        outcome=outcome,
+        note=ctx.t(RESERVATIONS_TOO) if cancelled else "",
+        done_label=OFFBOARDED_COUNT,
+        refused_label=NOT_OFFBOARDED_COUNT,
+        stopped=STOPPED_OFFBOARDING,
     )
