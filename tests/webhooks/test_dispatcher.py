@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from partnerhub.clock import frozen_at
 from partnerhub.db import transaction
 from partnerhub.subscriptions.service import SubscriptionChange, update_subscription
+from partnerhub.usecases.remove_reseller_relationship import remove_reseller_relationship
 from partnerhub.webhooks.delivery import Limits, post
 from partnerhub.webhooks.dispatcher import RETRY_DELAYS, retry_delay
 from partnerhub.webhooks.service import rotate_secret
@@ -133,6 +134,30 @@ def test_a_full_body_shows_the_customer_as_the_partner_reads_it(connection: Conn
     state = receiver.wait_for(1)[0].verified_with(sub.secret)["ResourceState"]
     assert state["id"] == customer.id and state["companyProfile"]["companyName"] == "Fabrikam Srl"
     assert state["relationshipToPartner"] == "reseller" and state["attributes"]["objectType"] == "Customer"
+
+
+def test_a_full_body_never_shows_a_customer_the_partner_no_longer_has(
+    connection: Connection, receiver: Receiver
+) -> None:
+    sub = subscribe(connection, receiver.url, ["subscription-updated"], full_body=True)
+    with transaction(connection) as session:
+        customer = make_customer(session, sub.world.admin, name="Fabrikam Srl").customer
+        s = buy(session, sub.world.admin, customer.id)
+    with transaction(connection) as session:
+        update_subscription(
+            session,
+            sub.world.admin,
+            customer_id=customer.id,
+            subscription_id=s.id,
+            change=SubscriptionChange(status="suspended"),
+        )
+    with transaction(connection) as session:  # removed before the dispatcher fans the suspension out
+        remove_reseller_relationship(session, sub.world.admin, customer_id=customer.id)
+    dispatch(connection)
+    state = receiver.wait_for(1)[0].verified_with(sub.secret)["ResourceState"]
+    # the API no longer shows the former customer's subscription to the partner: the record's own view only
+    assert (state["id"], state["status"]) == (s.id, "suspended")
+    assert "offerId" not in state and "attributes" not in state
 
 
 def test_retries_keep_the_webhook_id_and_follow_the_schedule(connection: Connection, receiver: Receiver) -> None:

@@ -1,7 +1,8 @@
 """The resource's state in an opt-in full body: the resource as the API answers it, read when the event is
 fanned out (moments after the commit), in the same shape as `GET` on its `ResourceUri`. A resource the record's
-partner no longer sees (or one with no API shape, such as a DAP grant) falls back to the record's own view:
-its id with the old values overlaid by the new ones."""
+partner no longer sees (a customer it no longer has, with its subscriptions and orders) or one with no API
+shape (such as a DAP grant) falls back to the record's own view: its id with the old values overlaid by the
+new ones, which the partner saw when it made or received the change."""
 
 from __future__ import annotations
 
@@ -32,11 +33,19 @@ def resource_state(session: Session, rec: ActivityRecord) -> dict[str, Any]:
     match rec.resource_type:
         case "subscription":
             sub = session.get(Subscription, rid)
-            if sub is not None and partner_id in (sub.partner_id, sub.reseller_partner_id):
+            if (
+                sub is not None
+                and partner_id in (sub.partner_id, sub.reseller_partner_id)
+                and _related(session, partner_id, sub.customer_id)
+            ):
                 state = subscription_dict(sub)
         case "order":
             order = session.get(Order, rid)
-            if order is not None and order.partner_id == partner_id:
+            if (
+                order is not None
+                and order.partner_id == partner_id
+                and _related(session, partner_id, order.customer_id)
+            ):
                 items = list(
                     session.scalars(
                         select(OrderLineItem)
@@ -63,13 +72,18 @@ def resource_state(session: Session, rec: ActivityRecord) -> dict[str, Any]:
     return state if state is not None else {"id": rid, **(rec.old_value or {}), **(rec.new_value or {})}
 
 
+def _related(session: Session, partner_id: str, customer_id: str) -> bool:
+    """Whether the partner still has the customer, so that the API would show it the customer's resources."""
+    return find_active_relationship(session, partner_id=partner_id, customer_id=customer_id) is not None
+
+
 def _customer(session: Session, partner_id: str, customer_id: str) -> dict[str, Any] | None:
     customer = session.get(Customer, customer_id)
     if customer is None:
         return None
     rel = find_active_relationship(session, partner_id=partner_id, customer_id=customer.id)
-    if rel is None:
-        return customer_dict(customer, relationship="none")
+    if rel is None:  # no longer its customer: the API would not show it either
+        return None
     return customer_dict(
         customer,
         allow_delegated_access=rel.has_delegated_admin,
