@@ -22,30 +22,8 @@ def cli(
 ) -> Iterator[Cli]:
     """A migrated database with a partner (Contoso) and a customer of another partner (Fabrikam)."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Litware",
-        "--type",
-        "direct",
-        "--domain",
-        "litware.example",
-        "--admin-email",
-        "ga@litware.example",
-    )
+    runner.create_partner("Contoso", "contoso.example", GA)
+    runner.create_partner("Litware", "litware.example", "ga@litware.example")
     runner.run(
         "customers",
         "create",

@@ -22,18 +22,7 @@ def cli(
 ) -> Iterator[Cli]:
     """A migrated database with a partner (Contoso) and two of its customers."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    runner.create_partner("Contoso", "contoso.example", GA)
     runner.run(
         "customers",
         "create",

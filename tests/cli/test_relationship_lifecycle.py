@@ -26,18 +26,7 @@ def cli(
 ) -> Iterator[Cli]:
     """A partner (Contoso) and its customer (Fabrikam, whose Global admin is admin@fabrikam.example)."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    runner.create_partner("Contoso", "contoso.example", GA)
     runner.run(
         "customers",
         "create",

@@ -57,6 +57,21 @@ class Cli:
         assert code == expect, f"{args}: exit {code}\n{out}\n{err}"
         return Result(code, out, err)
 
+    def create_partner(self, name: str, domain: str, admin_email: str, *, partner_type: str = "direct") -> Result:
+        """`partnerhub operator create-partner`: a partner tenant and its Global admin."""
+        return self.run(
+            "operator",
+            "create-partner",
+            "--name",
+            name,
+            "--type",
+            partner_type,
+            "--domain",
+            domain,
+            "--admin-email",
+            admin_email,
+        )
+
     def json(self, *args: str, as_: str | None = None) -> object:
         return json.loads(self.run(*args, "--json", as_=as_).stdout)
 
@@ -209,18 +224,7 @@ def test_the_seed_document_from_the_command_line(cli: Cli) -> None:
 
 def test_tokens_and_errors_in_italian(cli: Cli) -> None:
     cli.run("db", "upgrade")
-    cli.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "indirect-provider",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        "ga@contoso.example",
-    )
+    cli.create_partner("Contoso", "contoso.example", "ga@contoso.example", partner_type="indirect-provider")
     token = cli.json("token", "create", "--expires-days", "7", as_="ga@contoso.example")
     assert isinstance(token, dict) and set(token) == {"id", "token", "expiresAt"}
     assert token["token"].startswith("ph_")
@@ -251,18 +255,7 @@ def test_tokens_and_errors_in_italian(cli: Cli) -> None:
 
 def test_partner_users_and_catalog_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     cli.run("db", "upgrade")
-    cli.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        "ga@contoso.example",
-    )
+    cli.create_partner("Contoso", "contoso.example", "ga@contoso.example")
     ga = "ga@contoso.example"
     added = cli.json("users", "add", "--email", "sales@contoso.example", "--role", "sales-agent", as_=ga)
     assert isinstance(added, dict) and added["roles"] == ["sales-agent"] and added["password"]

@@ -22,18 +22,7 @@ def cli(
     fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Cli]:
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Tailspin Toys",
-        "--type",
-        "direct",
-        "--domain",
-        "tailspin.example",
-        "--admin-email",
-        "ga@tailspin.example",
-    )
+    runner.create_partner("Tailspin Toys", "tailspin.example", "ga@tailspin.example")
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()

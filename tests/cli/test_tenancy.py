@@ -21,18 +21,7 @@ def cli(
     fresh_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Cli]:
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.onmicrosoft.example",
-        "--admin-email",
-        GA,
-    )
+    runner.create_partner("Contoso", "contoso.onmicrosoft.example", GA)
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()

@@ -28,18 +28,7 @@ def cli(
     """A partner (Contoso, which requires MFA) with a Global admin and a sales agent, both with an
     authenticator, and an operator account."""
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    runner.create_partner("Contoso", "contoso.example", GA)
     runner.run("users", "add", "--email", AGENT, "--role", "sales-agent", as_=GA)
     runner.run("operator", "create-operator", "--email", OPS)
     accounts = Accounts(fresh_engine)

@@ -28,18 +28,7 @@ def cli(
 ) -> Iterator[Cli]:
     runner = Cli(fresh_engine, tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("PARTNERHUB_WEBHOOK_ALLOW_PRIVATE", "true")
-    runner.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    runner.create_partner("Contoso", "contoso.example", GA)
     yield runner
     runtime().engine.dispose()
     runtime.cache_clear()

@@ -37,18 +37,7 @@ def _dict(value: object) -> dict[str, object]:
 
 def _setup(cli: Cli) -> str:
     cli.run("db", "upgrade")
-    cli.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    cli.create_partner("Contoso", "contoso.example", GA)
     cli.run("users", "add", "--email", AGENT, "--role", "admin-agent", as_=GA)
     customer = _dict(
         cli.json(
@@ -204,18 +193,7 @@ def test_a_customer_admin_with_the_generated_password_cannot_approve_until_setti
     """F1 through the CLI: the generated password the partner saw cannot approve GDAP; `users set-password`
     checks the current password and replaces it."""
     cli.run("db", "upgrade")
-    cli.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    cli.create_partner("Contoso", "contoso.example", GA)
     customer = _dict(
         cli.json(
             "customers",

@@ -58,18 +58,7 @@ def _as_the_scheduler_does(engine: Engine, kind: str) -> None:
 
 
 def test_an_msps_day(cli: Cli, fresh_engine: Engine, tmp_path: Path, smtp_server: SmtpServer) -> None:
-    cli.run(
-        "operator",
-        "create-partner",
-        "--name",
-        "Contoso",
-        "--type",
-        "direct",
-        "--domain",
-        "contoso.example",
-        "--admin-email",
-        GA,
-    )
+    cli.create_partner("Contoso", "contoso.example", GA)
     customer_ids, admins = [], []
     for name, domain, language in CUSTOMERS:
         made = _dict(
